@@ -1,0 +1,68 @@
+"""Errors a user can act on: which file, which field, which value, what to do.
+
+Anything raised as :class:`OkmoError` is shown to the user as text in their language;
+the command line never shows a traceback for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from okmo_models.i18n import t
+
+
+class OkmoError(Exception):
+    """Base for errors that carry a message for the user."""
+
+    def render(self, lang: str | None = None) -> str:  # pragma: no cover - overridden
+        return str(self)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an input file."""
+
+    path: tuple = ()
+    key: str = ""
+    value: object = None
+    context: dict = field(default_factory=dict)
+    line: int | None = None
+
+    def field_path(self) -> str:
+        """``cost_lines[3].price`` with list positions counted from 1, as people count."""
+        out = ""
+        for part in self.path:
+            if isinstance(part, int):
+                out += f"[{part + 1}]"
+            else:
+                out += ("." if out else "") + str(part)
+        return out or "—"
+
+
+class ScenarioError(OkmoError):
+    """A scenario or parameter file that cannot be used, with every problem found in it."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = str(file)
+        self.problems = list(problems)
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str | None = None) -> str:
+        lines = [t("error_in_file", lang, file=self.file, count=len(self.problems))]
+        for i, p in enumerate(self.problems, 1):
+            where = t("error_field", lang, path=p.field_path())
+            if p.line is not None:
+                where += ", " + t("error_line", lang, line=p.line)
+            lines.append(f"{i}. {where}")
+            if p.value is not None:
+                lines.append("   " + t("error_value", lang, value=_short(p.value)))
+            lines.append("   " + t(p.key, lang, **{**p.context, "value": _short(p.value)}))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

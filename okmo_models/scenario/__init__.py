@@ -1,0 +1,1 @@
+"""Scenario files: the declared schema, the loader and the cross-field checks."""

@@ -1,0 +1,162 @@
+"""Checks that need the whole scenario: references, service rules, unit consistency.
+
+Each check yields :class:`~okmo_models.errors.Problem` objects; the loader adds line
+numbers and raises them all together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from okmo_models.errors import Problem
+from okmo_models.parameters import known_parameters
+from okmo_models.scenario.schema import Scenario
+from okmo_models.units import UnitError, parse_unit
+
+# Billing units each service understands; the tariff of a category is quoted per one of them.
+BILLING_UNITS = {
+    "waste": ("m3", "t", "person/month", "person/year", "household/month", "household/year"),
+    "water": ("m3", "person/month", "person/year", "household/month", "household/year"),
+    "dipping_bath": ("head",),
+}
+
+
+def cross_check(s: Scenario) -> Iterator[Problem]:
+    yield from _sources(s)
+    yield from _service_sections(s)
+    yield from _cost_lines(s)
+    yield from _categories(s)
+    yield from _parameters(s)
+
+
+def _sources(s: Scenario) -> Iterator[Problem]:
+    known = set(s.sources)
+    known_list = ", ".join(sorted(known))
+
+    def check(path, ref):
+        if ref is not None and ref not in known:
+            return Problem(path=path, key="source_unknown", value=ref, context={"known": known_list})
+        return None
+
+    refs = [(("operator", "source"), s.operator.source)]
+    refs += [(("cost_lines", i, "source"), c.source) for i, c in enumerate(s.cost_lines)]
+    refs += [(("assets", i, "source"), a.source) for i, a in enumerate(s.assets)]
+    refs += [(("debt_service", i, "source"), d.source) for i, d in enumerate(s.debt_service)]
+    refs += [(("categories", i, "source"), c.source) for i, c in enumerate(s.categories)]
+    refs += [(("parameters", k, "source"), p.source) for k, p in s.parameters.items()]
+    if s.waste is not None:
+        refs.append((("waste", "landfill_fee_source"), s.waste.landfill_fee_source))
+    if s.water is not None:
+        refs.append((("water", "source"), s.water.source))
+    if s.dipping_bath is not None:
+        refs.append((("dipping_bath", "source"), s.dipping_bath.source))
+    for path, ref in refs:
+        problem = check(path, ref)
+        if problem:
+            yield problem
+
+
+def _service_sections(s: Scenario) -> Iterator[Problem]:
+    for name in ("waste", "water", "dipping_bath"):
+        present = getattr(s, name) is not None
+        if name != s.service and present:
+            yield Problem(path=(name,), key="section_not_for_service", value=name,
+                          context={"service": s.service})
+    if s.service in ("water", "dipping_bath") and getattr(s, s.service) is None:
+        yield Problem(path=(s.service,), key="section_missing", context={"service": s.service})
+
+
+def _cost_lines(s: Scenario) -> Iterator[Problem]:
+    for i, c in enumerate(s.cost_lines):
+        if c.line == "social_fund":
+            yield Problem(path=("cost_lines", i, "line"), key="social_fund_is_computed", value=c.line)
+        if c.line == "depreciation" and s.assets:
+            yield Problem(path=("cost_lines", i, "line"), key="depreciation_twice", value=c.line)
+
+
+def _categories(s: Scenario) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    allowed = BILLING_UNITS[s.service]
+    species = set(s.dipping_bath.species_coefficients) if s.dipping_bath else set()
+    for i, c in enumerate(s.categories):
+        base = ("categories", i)
+        if c.id in seen:
+            yield Problem(path=base + ("id",), key="category_id_twice", value=c.id,
+                          context={"first": seen[c.id] + 1})
+        seen.setdefault(c.id, i)
+        if c.billing_unit not in allowed:
+            yield Problem(path=base + ("billing_unit",), key="billing_unit_not_for_service",
+                          value=c.billing_unit, context={"allowed": ", ".join(allowed)})
+            continue
+        if s.service == "dipping_bath":
+            if not c.heads:
+                yield Problem(path=base + ("heads",), key="field_missing")
+            for sp in c.heads or {}:
+                if sp not in species:
+                    yield Problem(path=base + ("heads", sp), key="species_unknown", value=sp,
+                                  context={"known": ", ".join(sorted(species))})
+            for f in ("persons", "households", "norm", "volume"):
+                if getattr(c, f) is not None:
+                    yield Problem(path=base + (f,), key="field_not_for_service", value=f,
+                                  context={"service": s.service})
+        else:
+            yield from _volume_spec(s, c, base)
+        for f in ("fixed_tariff", "current_tariff"):
+            q = getattr(c, f)
+            if q is None:
+                continue
+            expected = "som/" + c.billing_unit
+            try:
+                ok = parse_unit(q.unit).same_dimension(parse_unit(expected))
+            except UnitError:  # pragma: no cover - the schema already parsed it
+                ok = False
+            if not ok:
+                yield Problem(path=base + (f,), key="tariff_unit_mismatch", value=str(q),
+                              context={"expected": expected})
+
+
+def _volume_spec(s: Scenario, c, base) -> Iterator[Problem]:
+    if c.heads:
+        yield Problem(path=base + ("heads",), key="field_not_for_service", value="heads",
+                      context={"service": s.service})
+    has_people = c.persons is not None or c.households is not None
+    if c.volume is None and (c.norm is None or not has_people):
+        yield Problem(path=base, key="volume_missing", value=c.id)
+    if c.volume is not None and c.norm is not None:
+        yield Problem(path=base + ("norm",), key="volume_and_norm", value=c.id)
+    if c.persons is None and c.households is not None and c.household_size is None and c.norm is not None:
+        yield Problem(path=base + ("household_size",), key="household_size_missing", value=c.id)
+    if c.persons is not None and c.households is not None and c.household_size is not None:
+        implied = c.persons.value / c.households.value
+        if abs(implied - c.household_size.value) > 0.01 * c.household_size.value:
+            yield Problem(path=base + ("household_size",), key="household_size_inconsistent",
+                          value=c.household_size.value,
+                          context={"implied": f"{implied:.2f}"})
+    uses_tonnes = (c.volume is not None and "mass" in c.volume.parsed_unit.dims) or (
+        c.norm is not None and "mass" in c.norm.parsed_unit.dims)
+    if (uses_tonnes or c.billing_unit == "t") and (s.waste is None or s.waste.density is None):
+        yield Problem(path=base, key="tonnes_need_density", value=c.id)
+    if c.billing_unit.startswith("person") and c.persons is None and (
+            c.households is None or c.household_size is None):
+        yield Problem(path=base + ("billing_unit",), key="billing_needs_persons", value=c.billing_unit)
+    if c.billing_unit.startswith("household") and c.households is None and (
+            c.persons is None or c.household_size is None):
+        yield Problem(path=base + ("billing_unit",), key="billing_needs_households",
+                      value=c.billing_unit)
+
+
+def _parameters(s: Scenario) -> Iterator[Problem]:
+    known = known_parameters()
+    for name, override in s.parameters.items():
+        if name not in known:
+            yield Problem(path=("parameters", name), key="parameter_unknown", value=name,
+                          context={"known": ", ".join(sorted(known))})
+            continue
+        expected = known[name].unit
+        if expected == "list":
+            yield Problem(path=("parameters", name), key="parameter_not_overridable", value=name)
+            continue
+        if not override.value.parsed_unit.same_dimension(parse_unit(expected)):
+            yield Problem(path=("parameters", name, "value"), key="unit_mismatch",
+                          value=str(override.value), context={"unit": override.value.unit,
+                                                            "expected": expected})

@@ -1,0 +1,209 @@
+"""Reading scenario files (YAML or TOML) into a validated :class:`Scenario`.
+
+Every problem found is reported at once, each with the file, the field path, the line
+(for YAML) and the offending value, in the user's language.  Duplicate keys, which
+YAML parsers silently resolve by keeping the last one, are refused: a number must never
+disappear without the economist knowing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from okmo_models.errors import Problem, ScenarioError
+from okmo_models.scenario.checks import cross_check
+from okmo_models.scenario.schema import Scenario
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+# pydantic's error types -> our message keys (see locales/messages.yaml)
+_PYDANTIC_KEYS = {
+    "missing": "field_missing",
+    "extra_forbidden": "field_unknown",
+    "float_parsing": "not_a_number",
+    "float_type": "not_a_number",
+    "int_parsing": "not_an_integer",
+    "int_type": "not_an_integer",
+    "int_from_float": "not_an_integer",
+    "literal_error": "value_not_allowed",
+    "greater_than": "number_too_small",
+    "greater_than_equal": "number_too_small",
+    "less_than_equal": "number_too_large",
+    "less_than": "number_too_large",
+    "too_short": "list_empty",
+    "string_type": "text_expected",
+    "dict_type": "mapping_expected",
+    "model_type": "mapping_expected",
+    "model_attributes_type": "mapping_expected",
+    "list_type": "list_expected",
+    "bool_type": "bool_expected",
+    "bool_parsing": "bool_expected",
+    "finite_number": "not_a_number",
+}
+
+
+@dataclass(frozen=True)
+class ScenarioFile:
+    """A validated scenario and where it came from (for the reproducibility stamp)."""
+
+    path: Path
+    sha256: str
+    scenario: Scenario
+
+
+def load_scenario(path: str | Path) -> ScenarioFile:
+    """Read and validate a scenario file; raise :class:`ScenarioError` on any problem."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
+    except IsADirectoryError:
+        raise ScenarioError(path, [Problem(key="file_is_directory", value=str(path))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
+
+    data, lines = _parse(path, text)
+    if not isinstance(data, dict):
+        raise ScenarioError(path, [Problem(key="file_not_mapping", value=type(data).__name__)])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(path, [_problem(e, data, lines) for e in exc.errors()]) from None
+    problems = [
+        Problem(path=p.path, key=p.key, value=p.value, context=p.context, line=lines.line_of(p.path))
+        for p in cross_check(scenario)
+    ]
+    if problems:
+        raise ScenarioError(path, problems)
+    return ScenarioFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), scenario=scenario)
+
+
+def parse_scenario_text(text: str, name: str = "<text>", fmt: str = "yaml") -> Scenario:
+    """Validate scenario text (used by tests and by tools that build scenarios in memory)."""
+    data, lines = _parse(Path(name).with_suffix("." + fmt), text)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(name, [_problem(e, data, lines) for e in exc.errors()]) from None
+    problems = [
+        Problem(path=p.path, key=p.key, value=p.value, context=p.context, line=lines.line_of(p.path))
+        for p in cross_check(scenario)
+    ]
+    if problems:
+        raise ScenarioError(name, problems)
+    return scenario
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+class _LineMap:
+    """Finds the line of a field path in a composed YAML document (none for TOML)."""
+
+    def __init__(self, root=None):
+        self.root = root
+
+    def line_of(self, path: tuple) -> int | None:
+        node, line = self.root, None
+        if node is None:
+            return None
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == part:
+                        line, node = key_node.start_mark.line + 1, value_node
+                        break
+                else:
+                    return line or node.start_mark.line + 1
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+
+def _parse(path: Path, text: str):
+    if path.suffix.lower() == ".toml":
+        try:
+            return tomllib.loads(text), _LineMap()
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(path, [Problem(key="file_not_toml", context={"detail": str(exc)})]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        duplicates = list(_duplicate_keys(root, ()))
+        if duplicates:
+            raise ScenarioError(path, duplicates)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = Problem(
+            key="file_not_yaml",
+            line=mark.line + 1 if mark else None,
+            context={"detail": getattr(exc, "problem", None) or str(exc),
+                     "column": mark.column + 1 if mark else "?"},
+        )
+        raise ScenarioError(path, [problem]) from None
+    if data is None:
+        raise ScenarioError(path, [Problem(key="file_empty")])
+    return data, _LineMap(root)
+
+
+def _duplicate_keys(node, path):
+    if isinstance(node, yaml.MappingNode):
+        seen = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                yield Problem(path=path + (key,), key="duplicate_key", value=key,
+                              line=key_node.start_mark.line + 1,
+                              context={"first_line": seen[key]})
+            else:
+                seen[key] = key_node.start_mark.line + 1
+            yield from _duplicate_keys(value_node, path + (key,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            yield from _duplicate_keys(item, path + (i,))
+
+
+def _problem(error: dict, data, lines: _LineMap) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    key = _PYDANTIC_KEYS.get(kind, kind)
+    context = dict(error.get("ctx") or {})
+    for bound in ("gt", "ge", "lt", "le"):
+        if bound in context:
+            context["limit"] = context[bound]
+    from okmo_models.i18n import has
+
+    if not has(key):
+        key, context = "invalid_value", {"detail": error.get("msg", kind)}
+    value = None if kind == "missing" else _value_at(data, loc)
+    if kind == "extra_forbidden":
+        value = loc[-1] if loc else None
+    return Problem(path=loc, key=key, value=value, context=context, line=lines.line_of(loc))
+
+
+def _value_at(data, loc):
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    if isinstance(node, (dict, list)):
+        return None
+    return node

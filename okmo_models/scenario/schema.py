@@ -1,0 +1,366 @@
+"""The one declared schema of a tariff scenario file.
+
+A scenario is what a municipal economist writes: who provides the service, what it
+costs (line by line, as annual amounts or quantity x price), which assets it uses,
+who pays and how much they consume.  Every amount is a :class:`Quantity` carrying its
+unit; every figure points to an entry of ``sources``.  Validation here is structural
+(types, signs, units, required fields); cross-field checks that need the whole file
+(sources, categories per service) live in :mod:`okmo_models.scenario.checks`.
+
+Errors are raised as ``PydanticCustomError`` whose type is a message key of
+``okmo_models/locales/messages.yaml`` so that the loader can explain them in Russian,
+Kyrgyz or English.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from okmo_models.units import Unit, UnitError, parse_number, parse_unit, split_quantity
+
+SERVICES = ("waste", "water", "dipping_bath")
+OPERATOR_TYPES = ("municipal_enterprise", "aiyl_okmotu", "lessee")
+COST_LINES = (
+    "labour", "social_fund", "fuel", "electricity", "materials", "repairs", "depreciation",
+    "disposal", "property_tax", "overhead", "rent", "other",
+)
+CATEGORY_KINDS = ("population", "budget", "other", "neighbour")
+TARIFF_POLICIES = ("balancing", "cost", "fixed")
+
+
+def _error(key: str, **ctx) -> PydanticCustomError:
+    # The template is only a fallback for tools that print pydantic errors directly.
+    return PydanticCustomError(key, key, ctx)
+
+
+class _Model(BaseModel):
+    # Unknown keys are typos until proven otherwise: refuse them instead of ignoring them.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Quantity(_Model):
+    """A number with its unit: ``"17 000 som/staff/month"`` or ``{value: 17000, unit: ...}``."""
+
+    value: float
+    unit: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data):
+        if isinstance(data, str):
+            try:
+                value, unit = split_quantity(data)
+            except UnitError as exc:
+                raise _error("quantity_unreadable", value=data) from exc
+            return {"value": value, "unit": unit}
+        if isinstance(data, bool) or isinstance(data, (int, float)):
+            raise _error("quantity_without_unit", value=data)
+        return data
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _number(cls, v):
+        if isinstance(v, bool):
+            raise _error("not_a_number", value=v)
+        if isinstance(v, str):
+            try:
+                return parse_number(v)
+            except UnitError as exc:
+                raise _error("not_a_number", value=v) from exc
+        return v
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, v):
+        try:
+            parse_unit(v)
+        except UnitError as exc:
+            raise _error(exc.key, **exc.context) from exc
+        return v
+
+    @property
+    def parsed_unit(self) -> Unit:
+        return parse_unit(self.unit)
+
+    def to(self, unit: str) -> float:
+        """The value in ``unit`` (same dimension), e.g. ``q.to("som/year")``."""
+        target = parse_unit(unit)
+        own = self.parsed_unit
+        if not own.same_dimension(target):
+            raise _error("unit_mismatch", unit=self.unit, expected=unit)
+        return self.value * own.factor / target.factor
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.unit}"
+
+
+def _expect(*units: str, positive: bool = False, nonnegative: bool = True):
+    """Validator factory: the quantity's unit must have the dimension of one of ``units``."""
+    targets = [parse_unit(u) for u in units]
+
+    def check(q: Quantity) -> Quantity:
+        own = q.parsed_unit
+        if not any(own.same_dimension(t) for t in targets):
+            raise _error("unit_mismatch", unit=q.unit, expected=" | ".join(units))
+        if positive and not q.value > 0:
+            raise _error("must_be_positive", value=q.value)
+        if nonnegative and q.value < 0:
+            raise _error("must_not_be_negative", value=q.value)
+        return q
+
+    return check
+
+
+def _quantity(*units: str, positive: bool = False):
+    from pydantic import AfterValidator
+
+    return Annotated[Quantity, AfterValidator(_expect(*units, positive=positive))]
+
+
+MoneyPerYear = _quantity("som/year")
+Money = _quantity("som")
+Years = _quantity("year", positive=True)
+Share = _quantity("%")
+PositiveShare = _quantity("%", positive=True)
+
+
+class LocalText(_Model):
+    """A name in Russian, and optionally Kyrgyz and English (Russian is the fallback)."""
+
+    ru: str
+    ky: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data):
+        return {"ru": data} if isinstance(data, str) else data
+
+    def get(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.ru
+
+
+SourceRef = Annotated[str, Field(min_length=1)]
+
+
+class Municipality(_Model):
+    name: LocalText
+    region: LocalText | None = None
+    country: str = "KG"
+
+
+class Operator(_Model):
+    type: Literal[OPERATOR_TYPES]  # type: ignore[valid-type]
+    name: LocalText
+    vat_payer: bool
+    sales_tax_payer: bool
+    source: SourceRef
+
+
+class CostLine(_Model):
+    """One line of the калькуляция: an annual amount, or quantity x price."""
+
+    line: Literal[COST_LINES]  # type: ignore[valid-type]
+    name: LocalText
+    amount: Quantity | None = None
+    quantity: Quantity | None = None
+    price: Quantity | None = None
+    source: SourceRef
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _amount_or_product(self):
+        if self.amount is not None and (self.quantity is not None or self.price is not None):
+            raise _error("amount_and_product")
+        if self.amount is None and (self.quantity is None or self.price is None):
+            raise _error("amount_or_product_missing")
+        for q in (self.amount, self.quantity, self.price):
+            if q is not None and q.value < 0:
+                raise _error("must_not_be_negative", value=q.value)
+        if self.amount is not None:
+            _expect("som/year")(self.amount)
+        else:
+            product = self.quantity.parsed_unit * self.price.parsed_unit
+            if not product.same_dimension(parse_unit("som/year")):
+                raise _error("product_unit_mismatch", quantity=self.quantity.unit,
+                             price=self.price.unit)
+        return self
+
+    def annual_som(self) -> float:
+        """The line's annual cost [som/year]."""
+        if self.amount is not None:
+            return self.amount.to("som/year")
+        product = self.quantity.parsed_unit * self.price.parsed_unit
+        return self.quantity.value * self.price.value * product.factor
+
+
+class Asset(_Model):
+    """An item of the asset register; straight-line depreciation is computed from it."""
+
+    name: LocalText
+    value: Money
+    year: int = Field(ge=1950, le=2100)
+    useful_life: Years
+    owner: Literal["operator", "municipality"] = "operator"
+    source: SourceRef
+
+
+class DebtService(_Model):
+    name: LocalText
+    amount: MoneyPerYear
+    source: SourceRef
+
+
+class ParameterOverride(_Model):
+    value: Quantity
+    source: SourceRef
+
+
+_SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class Category(_Model):
+    """A consumer category and how much of the service it takes in a year."""
+
+    id: str
+    kind: Literal[CATEGORY_KINDS]  # type: ignore[valid-type]
+    name: LocalText
+    billing_unit: str
+    persons: _quantity("person", positive=True) | None = None
+    households: _quantity("household", positive=True) | None = None
+    household_size: _quantity("person/household", positive=True) | None = None
+    norm: _quantity("m3/person/year", "t/person/year", positive=True) | None = None
+    volume: _quantity("m3/year", "t/year", positive=True) | None = None
+    heads: dict[str, _quantity("head", positive=True)] | None = None
+    multiplier: float = Field(default=1.0, gt=0)
+    policy: Literal[TARIFF_POLICIES] | None = None  # type: ignore[valid-type]
+    fixed_tariff: Quantity | None = None
+    collection_rate: Share | None = None
+    current_tariff: Quantity | None = None
+    source: SourceRef
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v):
+        if not _SLUG.match(v):
+            raise _error("bad_id", value=v)
+        return v
+
+    @field_validator("billing_unit")
+    @classmethod
+    def _billing_unit(cls, v):
+        try:
+            parse_unit(v)
+        except UnitError as exc:
+            raise _error(exc.key, **exc.context) from exc
+        return v
+
+    @field_validator("collection_rate")
+    @classmethod
+    def _rate(cls, v):
+        return _check_collection_rate(v)
+
+    @model_validator(mode="after")
+    def _policy(self):
+        if self.policy == "fixed" and self.fixed_tariff is None:
+            raise _error("fixed_without_tariff")
+        if self.fixed_tariff is not None and self.policy not in (None, "fixed"):
+            raise _error("tariff_with_other_policy", policy=self.policy)
+        if self.fixed_tariff is not None and self.fixed_tariff.value < 0:
+            raise _error("must_not_be_negative", value=self.fixed_tariff.value)
+        return self
+
+    @property
+    def effective_policy(self) -> str:
+        if self.policy:
+            return self.policy
+        return "fixed" if self.fixed_tariff is not None else "balancing"
+
+
+def _check_collection_rate(q: Quantity | None):
+    if q is None:
+        return q
+    _expect("%")(q)
+    fraction = q.value * q.parsed_unit.factor
+    if not (0 < fraction <= 1):
+        raise _error("collection_rate_range", value=str(q))
+    return q
+
+
+class WasteSection(_Model):
+    basis: Literal["m3", "t"] = "m3"
+    density: _quantity("t/m3", positive=True) | None = None
+    landfill_fee: _quantity("som/m3", "som/t") | None = None
+    landfill_fee_source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _needs(self):
+        if self.basis == "t" and self.density is None:
+            raise _error("tonnes_need_density")
+        if self.landfill_fee is not None and not self.landfill_fee_source:
+            raise _error("landfill_fee_source_missing")
+        return self
+
+
+class WaterSection(_Model):
+    produced: _quantity("m3/year", positive=True)
+    losses: Share
+    source: SourceRef
+
+    @field_validator("losses")
+    @classmethod
+    def _losses(cls, q):
+        if not 0 <= q.to("%") < 100:
+            raise _error("losses_range", value=str(q))
+        return q
+
+
+class DippingBathSection(_Model):
+    dippings_per_year: float = Field(gt=0)
+    species_coefficients: dict[str, float]
+    source: SourceRef
+
+    @field_validator("species_coefficients")
+    @classmethod
+    def _coefficients(cls, v):
+        for species, c in v.items():
+            if not c > 0:
+                raise _error("must_be_positive", value=f"{species}: {c}")
+        return v
+
+
+class Scenario(_Model):
+    """A tariff scenario: one municipality, one service, one tariff year."""
+
+    schema_version: Literal[1]
+    municipality: Municipality
+    service: Literal[SERVICES]  # type: ignore[valid-type]
+    tariff_year: int = Field(ge=2000, le=2100)
+    description: LocalText | None = None
+    operator: Operator
+    sources: dict[str, str] = Field(min_length=1)
+    parameters: dict[str, ParameterOverride] = {}
+    cost_lines: list[CostLine] = Field(min_length=1)
+    assets: list[Asset] = []
+    profitability: Share = Quantity(value=0, unit="%")
+    debt_service: list[DebtService] = []
+    categories: list[Category] = Field(min_length=1)
+    collection_rate: Share
+    waste: WasteSection | None = None
+    water: WaterSection | None = None
+    dipping_bath: DippingBathSection | None = None
+
+    @field_validator("collection_rate")
+    @classmethod
+    def _rate(cls, v):
+        return _check_collection_rate(v)

@@ -1,0 +1,287 @@
+"""From a scenario to numbers: the compiled tariff model and its evaluation.
+
+:class:`TariffModel` turns a validated scenario into arrays once (cost lines, category
+volumes, conversion factors, resolved parameters); :meth:`TariffModel.evaluate` then
+runs the formulas for one scenario or for many cost variants at once, and
+:meth:`TariffModel.result` wraps a single evaluation into an immutable
+:class:`~okmo_models.tariff.result.TariffResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from okmo_models.errors import Problem, ScenarioError
+from okmo_models.i18n import LANGUAGES, t
+from okmo_models.parameters import ParameterNotDefined, ParameterValue, resolve
+from okmo_models.scenario.loader import ScenarioFile
+from okmo_models.scenario.schema import Category, LocalText, Scenario
+from okmo_models.tariff import formulas as f
+
+BASE_UNITS = {"water": "m3", "dipping_bath": "head"}
+
+
+def _local(key: str, **context) -> LocalText:
+    return LocalText(**{lang: t(key, lang, **context) for lang in LANGUAGES})
+
+
+def _num(x: float) -> str:
+    return f"{x:,.2f}".replace(",", " ").rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class CostLineSpec:
+    """A line of the калькуляция as the model uses it."""
+
+    line: str
+    name: LocalText
+    amount_som: float  # som/year before any variant factor
+    basis: str  # how the amount was obtained, for the reader
+    source: str
+    derived: bool  # computed by the model (Social Fund, depreciation, landfill fee)
+
+
+@dataclass(frozen=True)
+class CategorySpec:
+    """A consumer category with its volumes and conversion factors."""
+
+    category: Category
+    volume: float  # base units per year (m3, t or sheep-equivalent head-dippings)
+    base_per_billing_unit: float  # base units in one billing unit
+    billing_units_per_year: float
+    persons: float | None
+    households: float | None
+    collection_rate: float
+    fixed_tariff_som: float | None  # per billing unit
+    current_tariff_som: float | None  # per billing unit
+    species_coefficients: dict | None = None
+
+
+class TariffModel:
+    """A compiled tariff scenario, ready to evaluate."""
+
+    def __init__(self, scenario: Scenario | ScenarioFile):
+        if isinstance(scenario, ScenarioFile):
+            self.origin: ScenarioFile | None = scenario
+            scenario = scenario.scenario
+        else:
+            self.origin = None
+        self.scenario = s = scenario
+        self.base_unit = BASE_UNITS.get(s.service) or (s.waste.basis if s.waste else "m3")
+        self.parameters = self._resolve_parameters()
+        p = {v.name: v.value for v in self.parameters}
+        self.social_fund_rate = p["social_fund_employer_rate"]
+        self.vat_rate = p["vat_rate"] if (s.operator.vat_payer and s.service not in
+                                          p["vat_exempt_services"]) else 0.0
+        self.sales_tax_rate = p["sales_tax_rate"] if s.operator.sales_tax_payer else 0.0
+        self.rounding_step = p["tariff_rounding_step"]
+        self.profitability = s.profitability.value * s.profitability.parsed_unit.factor
+        self.debt_service_som = sum(d.amount.to("som/year") for d in s.debt_service)
+        self.notes: list[tuple[str, dict]] = []
+
+        self.categories = tuple(self._category(c) for c in s.categories)
+        self.total_volume = sum(c.volume for c in self.categories)
+        self.input_lines = tuple(self._input_line(c) for c in s.cost_lines)
+        self.asset_rows = self._assets()
+        self.depreciation_som = sum(r["charge_som"] for r in self.asset_rows if r["in_tariff"])
+        self.landfill_fee_som = self._landfill_fee()
+        self._arrays()
+        self._service_notes()
+
+    # --- compile ------------------------------------------------------------------
+
+    def _resolve_parameters(self) -> tuple[ParameterValue, ...]:
+        s = self.scenario
+        names = ("social_fund_employer_rate", "vat_rate", "vat_exempt_services", "sales_tax_rate",
+                 "tariff_rounding_step")
+        out = []
+        for name in names:
+            try:
+                out.append(resolve(name, s.tariff_year, s.parameters, s.sources))
+            except ParameterNotDefined as exc:
+                raise ScenarioError(self._file(), [Problem(
+                    path=("tariff_year",), key="parameter_not_in_force", value=s.tariff_year,
+                    context={"name": name, "first": exc.first.isoformat()})]) from None
+        return tuple(out)
+
+    def _file(self) -> str:
+        return str(self.origin.path) if self.origin else "<scenario>"
+
+    def _input_line(self, c) -> CostLineSpec:
+        if c.amount is not None:
+            basis = f"{_num(c.amount.value)} {c.amount.unit}"
+        else:
+            basis = f"{_num(c.quantity.value)} {c.quantity.unit} × {_num(c.price.value)} {c.price.unit}"
+        return CostLineSpec(c.line, c.name, c.annual_som(), basis, self.scenario.sources[c.source],
+                            derived=False)
+
+    def _assets(self) -> list[dict]:
+        s = self.scenario
+        rows = []
+        for a in s.assets:
+            in_tariff = a.owner == "operator" or s.operator.type != "lessee"
+            life = a.useful_life.to("year")
+            rows.append({
+                "name": a.name, "value_som": a.value.to("som"), "year": a.year,
+                "useful_life_years": life, "in_tariff": in_tariff,
+                "charge_som": float(f.straight_line_depreciation(a.value.to("som"), a.year, life,
+                                                                 s.tariff_year)),
+                "source": s.sources[a.source],
+            })
+        return rows
+
+    def _landfill_fee(self) -> float:
+        w = self.scenario.waste
+        if w is None or w.landfill_fee is None:
+            return 0.0
+        fee_unit = "m3" if "volume" in w.landfill_fee.parsed_unit.dims else "t"
+        fee = w.landfill_fee.to("som/" + fee_unit)
+        volume = self.total_volume
+        if fee_unit != self.base_unit:
+            density = w.density.to("t/m3") if w.density else None
+            if density is None:
+                raise ScenarioError(self._file(), [Problem(path=("waste", "density"),
+                                                           key="tonnes_need_density")])
+            volume = volume * density if fee_unit == "t" else volume / density
+        self._landfill_volume = (volume, fee_unit, fee)
+        return fee * volume
+
+    def _category(self, c: Category) -> CategorySpec:
+        s = self.scenario
+        rate = c.collection_rate or s.collection_rate
+        collection = rate.value * rate.parsed_unit.factor
+        fixed = c.fixed_tariff.to("som/" + c.billing_unit) if c.fixed_tariff else None
+        current = c.current_tariff.to("som/" + c.billing_unit) if c.current_tariff else None
+        if s.service == "dipping_bath":
+            coef = s.dipping_bath.species_coefficients
+            volume = sum(q.to("head") * coef[sp] for sp, q in c.heads.items()) * \
+                s.dipping_bath.dippings_per_year
+            return CategorySpec(c, volume, 1.0, volume, None, None, collection, fixed, current,
+                                species_coefficients={sp: coef[sp] for sp in c.heads})
+        size = c.household_size.to("person/household") if c.household_size else None
+        persons = c.persons.to("person") if c.persons else None
+        households = c.households.to("household") if c.households else None
+        if persons is None and households is not None and size:
+            persons = households * size
+        if households is None and persons is not None and size:
+            households = persons / size
+        density = s.waste.density.to("t/m3") if (s.waste and s.waste.density) else None
+        # factor converts m3/year, l/day, m3/person/month... to m3 (or t) per year
+        q = c.volume if c.volume is not None else c.norm
+        amount = q.value * q.parsed_unit.factor * (1.0 if c.volume is not None else persons)
+        is_mass = "mass" in q.parsed_unit.dims
+        volume = self._to_base(amount, is_mass, density)
+        unit = c.billing_unit
+        if unit in ("m3", "t"):
+            k = self._to_base(1.0, unit == "t", density)
+        else:
+            who, period = unit.split("/")
+            count = persons if who == "person" else households
+            k = volume / count / (12.0 if period == "month" else 1.0)
+        return CategorySpec(c, volume, k, volume / k, persons, households, collection, fixed, current)
+
+    def _to_base(self, amount: float, is_mass: bool, density: float | None) -> float:
+        """Convert an amount in m3 (or t) into the service's base unit."""
+        if self.base_unit == "t" and not is_mass:
+            return amount * density
+        if self.base_unit != "t" and is_mass:
+            return amount / density
+        return amount
+
+    def _arrays(self):
+        lines = list(self.input_lines)
+        labour = np.array([ln.line == "labour" for ln in lines])
+        self._labour_mask = labour
+        self._input_amounts = np.array([ln.amount_som for ln in lines], dtype=float)
+        cats = self.categories
+        self._volume = np.array([c.volume for c in cats])
+        self._k = np.array([c.base_per_billing_unit for c in cats])
+        self._n = np.array([c.billing_units_per_year for c in cats])
+        self._weight = np.array([c.category.multiplier for c in cats])
+        policies = [c.category.effective_policy for c in cats]
+        self._fixed = np.array([p == "fixed" for p in policies])
+        self._cost = np.array([p == "cost" for p in policies])
+        self._fixed_bill = np.array([c.fixed_tariff_som if c.fixed_tariff_som is not None else 0.0
+                                     for c in cats])
+        self._collection = np.array([c.collection_rate for c in cats])
+
+    def _service_notes(self):
+        s = self.scenario
+        if s.operator.type == "lessee" and not any(ln.line == "rent" for ln in self.input_lines):
+            self.notes.append(("note_lessee_without_rent", {}))
+        if s.water is not None:
+            expected = s.water.produced.to("m3/year") * (1 - s.water.losses.value *
+                                                         s.water.losses.parsed_unit.factor)
+            if abs(self.total_volume - expected) > 0.05 * expected:
+                self.notes.append(("note_water_balance", {
+                    "billed": _num(self.total_volume), "expected": _num(expected)}))
+        for v in self.parameters:
+            if v.overridden:
+                self.notes.append(("note_parameter_overridden", {"name": v.name, "value": v.shown}))
+
+    # --- evaluate -----------------------------------------------------------------
+
+    def evaluate(self, cost_factors=None) -> dict:
+        """Run the calculation; ``cost_factors`` (n, lines) scales the input cost lines.
+
+        Returns a dict of arrays with a leading variant axis of length n (1 without
+        factors): line amounts, requirement and its parts, tariffs per category.
+        """
+        amounts = self._input_amounts[None, :]
+        if cost_factors is not None:
+            amounts = amounts * np.atleast_2d(cost_factors)
+        labour = amounts[:, self._labour_mask].sum(axis=1)
+        social_fund = f.social_fund_contribution(labour, self.social_fund_rate)
+        n = amounts.shape[0]
+        derived = np.column_stack([social_fund, np.full(n, self.depreciation_som),
+                                   np.full(n, self.landfill_fee_som)])
+        costs = amounts.sum(axis=1) + derived.sum(axis=1)
+        requirement, profit, vat, sales_tax = f.revenue_requirement(
+            costs, self.profitability, self.debt_service_som, self.vat_rate, self.sales_tax_rate)
+        per_base, unit_cost = f.allocate_requirement(
+            requirement, self._weight, self._volume, self._fixed, self._cost,
+            np.where(self._fixed, self._fixed_bill / self._k, 0.0))
+        unrounded = per_base * self._k
+        tariff = np.where(self._fixed, self._fixed_bill, f.round_up(unrounded, self.rounding_step))
+        cash = f.round_up(f.cash_tariff(tariff, self._collection), self.rounding_step)
+        revenue = tariff * self._n
+        total_revenue = revenue.sum(axis=1)
+        collected = (revenue * self._collection).sum(axis=1)
+        return {
+            "input_amounts": amounts, "derived_amounts": derived, "costs": costs,
+            "profit": profit, "vat": vat, "sales_tax": sales_tax, "requirement": requirement,
+            "unit_cost": unit_cost, "tariff_unrounded": unrounded, "tariff": tariff,
+            "cash_tariff": cash, "revenue": revenue, "total_revenue": total_revenue,
+            "collected": collected,
+            "subsidy_need": np.maximum(requirement - total_revenue, 0.0),
+            "surplus": np.maximum(total_revenue - requirement, 0.0),
+        }
+
+    def result(self):
+        """Evaluate the scenario as written and return its :class:`TariffResult`."""
+        from okmo_models.tariff.result import build_result
+
+        return build_result(self, self.evaluate())
+
+    # --- labels for derived lines ---------------------------------------------------
+
+    def derived_lines(self) -> tuple[CostLineSpec, ...]:
+        labour = float(self._input_amounts[self._labour_mask].sum())
+        sf = next(v for v in self.parameters if v.name == "social_fund_employer_rate")
+        rows = [CostLineSpec("social_fund", _local("line_social_fund_auto"), labour * sf.value,
+                             f"{sf.shown} × {_num(labour)} som/year", sf.source, True),
+                CostLineSpec("depreciation", _local("line_depreciation_auto",
+                                                    count=sum(r["in_tariff"] for r in self.asset_rows)),
+                             self.depreciation_som, "straight-line",
+                             t("source_asset_register"), True)]
+        if self.landfill_fee_som:
+            volume, unit, fee = self._landfill_volume
+            w = self.scenario.waste
+            rows.append(CostLineSpec("disposal", _local("line_landfill_fee_auto"), self.landfill_fee_som,
+                                     f"{_num(volume)} {unit}/year × {_num(fee)} som/{unit}",
+                                     self.scenario.sources[w.landfill_fee_source], True))
+        else:
+            rows.append(CostLineSpec("disposal", _local("line_landfill_fee_auto"), 0.0, "—", "—", True))
+        return tuple(rows)

@@ -1,0 +1,345 @@
+"""The immutable result of a tariff calculation, its tables and its JSON contract.
+
+:class:`TariffResult` holds plain numbers and tuples; tables are built on request as
+new pandas DataFrames, so a notebook can sort or style them without touching the
+result.  :meth:`TariffResult.to_dict` is the documented JSON contract
+(docs/json-contract.md); keep it backward compatible and bump ``schema`` if not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from okmo_models import __version__
+from okmo_models.i18n import t
+from okmo_models.parameters import ParameterValue
+from okmo_models.scenario.loader import ScenarioFile
+from okmo_models.scenario.schema import LocalText, Scenario
+
+JSON_SCHEMA = "okmo-tariff-result/1"
+
+
+@dataclass(frozen=True)
+class CostLineResult:
+    line: str
+    name: LocalText
+    amount_som: float
+    share: float  # of the revenue requirement
+    basis: str
+    source: str
+    derived: bool
+
+
+@dataclass(frozen=True)
+class CategoryTariff:
+    id: str
+    kind: str
+    name: LocalText
+    billing_unit: str
+    policy: str
+    multiplier: float
+    volume: float  # base units per year
+    billing_units_per_year: float
+    tariff_som: float  # accrual tariff per billing unit, rounded
+    tariff_unrounded_som: float
+    cash_tariff_som: float  # tariff that collects the same cash at the collection rate
+    tariff_per_base_unit_som: float
+    revenue_som: float  # accrued per year at tariff_som
+    collection_rate: float
+    current_tariff_som: float | None
+    change_pct: float | None
+    household_bill_som: float | None  # per household per month
+    species_tariffs_som: tuple = ()  # (species, coefficient, tariff per head) for dipping baths
+
+    @property
+    def unit(self) -> str:
+        return "som/" + self.billing_unit
+
+
+@dataclass(frozen=True)
+class UnitCost:
+    unit: str
+    value_som: float
+    key: str  # message key describing what it is per
+
+
+@dataclass(frozen=True)
+class TariffResult:
+    """Everything a kenesh needs from one tariff calculation. Amounts in som per year."""
+
+    scenario: Scenario
+    origin: ScenarioFile | None
+    base_unit: str
+    parameters: tuple[ParameterValue, ...]
+    cost_lines: tuple[CostLineResult, ...]
+    costs_som: float
+    profit_som: float
+    debt_service_som: float
+    vat_som: float
+    sales_tax_som: float
+    revenue_requirement_som: float
+    total_volume: float
+    unit_costs: tuple[UnitCost, ...]
+    tariffs: tuple[CategoryTariff, ...]
+    revenue_at_tariffs_som: float
+    subsidy_need_som: float
+    surplus_som: float
+    cash_collected_som: float
+    current_revenue_som: float | None
+    current_cash_som: float | None
+    typical_household_bill_som: float | None
+    assets: tuple[dict, ...]
+    notes: tuple[tuple[str, dict], ...]
+
+    # --- derived figures ------------------------------------------------------------
+
+    @property
+    def cash_shortfall_som(self) -> float:
+        """Requirement not collected in cash at the accrual tariffs and collection rates."""
+        return max(self.revenue_requirement_som - self.cash_collected_som, 0.0)
+
+    @property
+    def cost_recovery_current(self) -> float | None:
+        """Accrued revenue at the current tariffs as a share of the requirement."""
+        if self.current_revenue_som is None:
+            return None
+        return self.current_revenue_som / self.revenue_requirement_som
+
+    @property
+    def cash_recovery_current(self) -> float | None:
+        if self.current_cash_som is None:
+            return None
+        return self.current_cash_som / self.revenue_requirement_som
+
+    def tariff(self, category_id: str) -> CategoryTariff:
+        for c in self.tariffs:
+            if c.id == category_id:
+                return c
+        raise KeyError(category_id)
+
+    # --- tables -------------------------------------------------------------------
+
+    def cost_table(self, lang: str | None = None) -> pd.DataFrame:
+        """The калькуляция: cost lines, subtotal, margin, debt service, taxes, requirement."""
+        rows = [(c.line, c.name.get(lang or _lang()), c.amount_som, c.share, c.basis, c.source)
+                for c in self.cost_lines]
+        r = self.revenue_requirement_som
+
+        def total(key, amount):
+            return (key, t(key, lang), amount, amount / r if r else np.nan, "", "")
+
+        rows.append(total("total_costs", self.costs_som))
+        for key, amount in (("profit", self.profit_som), ("debt_service", self.debt_service_som),
+                            ("vat", self.vat_som), ("sales_tax", self.sales_tax_som)):
+            if amount:
+                rows.append(total(key, amount))
+        rows.append(total("revenue_requirement", r))
+        return pd.DataFrame(rows, columns=["line", "name", "amount_som", "share", "basis", "source"])
+
+    def tariff_table(self, lang: str | None = None) -> pd.DataFrame:
+        """Tariffs by consumer category with the cash tariff and the change against today."""
+        lang = lang or _lang()
+        return pd.DataFrame([{
+            "category": c.id, "name": c.name.get(lang), "kind": c.kind, "unit": c.unit,
+            "policy": c.policy, "multiplier": c.multiplier,
+            "billing_units_per_year": c.billing_units_per_year,
+            "tariff_som": c.tariff_som, "cash_tariff_som": c.cash_tariff_som,
+            "current_tariff_som": c.current_tariff_som, "change_pct": c.change_pct,
+            "revenue_som": c.revenue_som, "collection_rate": c.collection_rate,
+            "household_bill_som": c.household_bill_som,
+        } for c in self.tariffs])
+
+    def asset_table(self, lang: str | None = None) -> pd.DataFrame:
+        lang = lang or _lang()
+        return pd.DataFrame([{**a, "name": a["name"].get(lang)} for a in self.assets],
+                            columns=["name", "value_som", "year", "useful_life_years", "in_tariff",
+                                     "charge_som", "source"])
+
+    def parameter_table(self) -> pd.DataFrame:
+        return pd.DataFrame([{"name": p.name, "value": p.shown, "effective": p.effective,
+                              "overridden": p.overridden, "source": p.source}
+                             for p in self.parameters])
+
+    def notes_text(self, lang: str | None = None) -> list[str]:
+        return [t(key, lang, **ctx) for key, ctx in self.notes]
+
+    # --- the JSON contract ----------------------------------------------------------
+
+    def to_dict(self, lang: str | None = None) -> dict:
+        """The result as plain data: the stable contract of ``okmo tariff --format json``."""
+        lang = lang or _lang()
+        s = self.scenario
+        money = _money
+        return {
+            "schema": JSON_SCHEMA,
+            "package_version": __version__,
+            "computed_on": dt.date.today().isoformat(),
+            "scenario": {
+                "file": str(self.origin.path) if self.origin else None,
+                "sha256": self.origin.sha256 if self.origin else None,
+                "municipality": s.municipality.name.get(lang),
+                "service": s.service,
+                "tariff_year": s.tariff_year,
+                "operator": {"type": s.operator.type, "name": s.operator.name.get(lang)},
+            },
+            "base_unit": self.base_unit,
+            "total_volume": _round(self.total_volume, 3),
+            "revenue_requirement_som": money(self.revenue_requirement_som),
+            "costs_som": money(self.costs_som),
+            "profit_som": money(self.profit_som),
+            "debt_service_som": money(self.debt_service_som),
+            "vat_som": money(self.vat_som),
+            "sales_tax_som": money(self.sales_tax_som),
+            "cost_lines": [{
+                "line": c.line, "name": c.name.get(lang), "amount_som": money(c.amount_som),
+                "share": _round(c.share, 6), "basis": c.basis, "source": c.source,
+                "derived": c.derived} for c in self.cost_lines],
+            "unit_costs": [{"unit": u.unit, "value_som": money(u.value_som), "label": t(u.key, lang)}
+                           for u in self.unit_costs],
+            "tariffs": [{
+                "category": c.id, "kind": c.kind, "name": c.name.get(lang), "unit": c.unit,
+                "policy": c.policy, "multiplier": c.multiplier,
+                "tariff_som": money(c.tariff_som), "cash_tariff_som": money(c.cash_tariff_som),
+                "tariff_unrounded_som": _round(c.tariff_unrounded_som, 6),
+                "tariff_per_base_unit_som": _round(c.tariff_per_base_unit_som, 6),
+                "billing_units_per_year": _round(c.billing_units_per_year, 3),
+                "revenue_som": money(c.revenue_som), "collection_rate": c.collection_rate,
+                "current_tariff_som": money(c.current_tariff_som),
+                "change_pct": _round(c.change_pct, 2),
+                "household_bill_som": money(c.household_bill_som),
+                "species_tariffs": [{"species": sp, "coefficient": k, "tariff_som": money(v)}
+                                    for sp, k, v in c.species_tariffs_som],
+            } for c in self.tariffs],
+            "revenue_at_tariffs_som": money(self.revenue_at_tariffs_som),
+            "subsidy_need_som": money(self.subsidy_need_som),
+            "surplus_som": money(self.surplus_som),
+            "cash_collected_som": money(self.cash_collected_som),
+            "cash_shortfall_som": money(self.cash_shortfall_som),
+            "typical_household_bill_som": money(self.typical_household_bill_som),
+            "current": {
+                "revenue_som": money(self.current_revenue_som),
+                "cash_som": money(self.current_cash_som),
+                "cost_recovery": _round(self.cost_recovery_current, 6),
+                "cash_cost_recovery": _round(self.cash_recovery_current, 6),
+            },
+            "assets": [{"name": a["name"].get(lang), "value_som": money(a["value_som"]),
+                        "year": a["year"], "useful_life_years": a["useful_life_years"],
+                        "in_tariff": a["in_tariff"], "depreciation_som": money(a["charge_som"]),
+                        "source": a["source"]} for a in self.assets],
+            "parameters": [{"name": p.name, "value": p.shown, "unit": p.unit,
+                            "effective": p.effective.isoformat() if p.effective else None,
+                            "overridden": p.overridden, "source": p.source}
+                           for p in self.parameters],
+            "notes": [{"key": key, "text": t(key, lang, **ctx)} for key, ctx in self.notes],
+        }
+
+
+def _lang():
+    from okmo_models.i18n import default_language
+
+    return default_language()
+
+
+def _round(x, digits):
+    return None if x is None else round(float(x), digits)
+
+
+def _money(x):
+    return _round(x, 2)
+
+
+def build_result(model, ev: dict) -> TariffResult:
+    """Wrap a single-variant evaluation of ``model`` into a :class:`TariffResult`."""
+    s = model.scenario
+    r = float(ev["requirement"][0])
+    derived = model.derived_lines()
+    amounts = list(ev["input_amounts"][0]) + list(ev["derived_amounts"][0])
+    specs = list(model.input_lines) + list(derived)
+    lines = tuple(
+        CostLineResult(sp.line, sp.name, float(a), float(a) / r if r else float("nan"), sp.basis,
+                       sp.source, sp.derived)
+        for sp, a in zip(specs, amounts) if not (sp.derived and a == 0))
+
+    tariffs = []
+    for i, c in enumerate(model.categories):
+        tariff = float(ev["tariff"][0, i])
+        bill = None
+        if c.households:
+            bill = tariff * c.billing_units_per_year / c.households / 12.0
+        change = None
+        if c.current_tariff_som:
+            change = (tariff / c.current_tariff_som - 1.0) * 100.0
+        species = tuple((sp, k, tariff * k) for sp, k in (c.species_coefficients or {}).items())
+        tariffs.append(CategoryTariff(
+            id=c.category.id, kind=c.category.kind, name=c.category.name,
+            billing_unit=c.category.billing_unit, policy=c.category.effective_policy,
+            multiplier=c.category.multiplier, volume=c.volume,
+            billing_units_per_year=c.billing_units_per_year, tariff_som=tariff,
+            tariff_unrounded_som=float(ev["tariff_unrounded"][0, i]),
+            cash_tariff_som=float(ev["cash_tariff"][0, i]),
+            tariff_per_base_unit_som=tariff / c.base_per_billing_unit,
+            revenue_som=float(ev["revenue"][0, i]), collection_rate=c.collection_rate,
+            current_tariff_som=c.current_tariff_som, change_pct=change, household_bill_som=bill,
+            species_tariffs_som=species))
+
+    notes = list(model.notes)
+    if float(ev["surplus"][0]) > model.rounding_step * sum(c.billing_units_per_year
+                                                           for c in model.categories):
+        notes.append(("note_fixed_exceed_requirement", {}))
+    if float(ev["subsidy_need"][0]) > 0:
+        notes.append(("note_subsidy_needed", {}))
+
+    with_current = [c for c in model.categories if c.current_tariff_som is not None]
+    current_revenue = current_cash = None
+    if with_current and len(with_current) == len(model.categories):
+        current_revenue = sum(c.current_tariff_som * c.billing_units_per_year for c in with_current)
+        current_cash = sum(c.current_tariff_som * c.billing_units_per_year * c.collection_rate
+                           for c in with_current)
+    elif with_current:
+        notes.append(("note_current_incomplete", {}))
+
+    typical = next((tc.household_bill_som for tc in tariffs
+                    if tc.kind == "population" and tc.household_bill_som is not None), None)
+    return TariffResult(
+        scenario=s, origin=model.origin, base_unit=model.base_unit, parameters=model.parameters,
+        cost_lines=lines, costs_som=float(ev["costs"][0]), profit_som=float(ev["profit"][0]),
+        debt_service_som=model.debt_service_som, vat_som=float(ev["vat"][0]),
+        sales_tax_som=float(ev["sales_tax"][0]), revenue_requirement_som=r,
+        total_volume=model.total_volume, unit_costs=_unit_costs(model, r),
+        tariffs=tuple(tariffs), revenue_at_tariffs_som=float(ev["total_revenue"][0]),
+        subsidy_need_som=float(ev["subsidy_need"][0]), surplus_som=float(ev["surplus"][0]),
+        cash_collected_som=float(ev["collected"][0]), current_revenue_som=current_revenue,
+        current_cash_som=current_cash, typical_household_bill_som=typical,
+        assets=tuple(model.asset_rows), notes=tuple(notes))
+
+
+def _unit_costs(model, requirement: float) -> tuple[UnitCost, ...]:
+    s = model.scenario
+    per_base = requirement / model.total_volume
+    out = [UnitCost("som/" + model.base_unit, per_base, "unit_cost_" + model.base_unit)]
+    if s.waste is not None and s.waste.density is not None:
+        density = s.waste.density.to("t/m3")
+        if model.base_unit == "m3":
+            out.append(UnitCost("som/t", per_base / density, "unit_cost_t"))
+        else:
+            out.append(UnitCost("som/m3", per_base * density, "unit_cost_m3"))
+    if s.water is not None:
+        out.append(UnitCost("som/m3", requirement / s.water.produced.to("m3/year"),
+                            "unit_cost_produced_m3"))
+    population = [c for c in model.categories if c.category.kind == "population" and c.persons]
+    if population:
+        volume = sum(c.volume for c in population)
+        persons = sum(c.persons for c in population)
+        out.append(UnitCost("som/person/month", per_base * volume / persons / 12,
+                            "unit_cost_person_month"))
+        with_households = [c for c in population if c.households]
+        if with_households:
+            volume = sum(c.volume for c in with_households)
+            households = sum(c.households for c in with_households)
+            out.append(UnitCost("som/household/month", per_base * volume / households / 12,
+                                "unit_cost_household_month"))
+    return tuple(out)

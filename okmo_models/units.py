@@ -1,0 +1,162 @@
+"""Units of measure for scenario quantities.
+
+Every amount in a scenario carries its unit, written the way an economist says it:
+``som/year``, ``l/person/day``, ``som/staff/month``, ``m3/person/year``.  A unit is a
+product of known tokens raised to +1 (before the first ``/``) or -1 (after it); each
+token belongs to a dimension and has a factor to that dimension's base unit (m3, t,
+kWh, som, year...).  This is deliberately small: it multiplies quantities by prices,
+checks that the result is what the field needs, and converts to base units.  Counted
+things (staff, persons, households, heads) are dimensions of their own, so a price
+per staff member only cancels against a number of staff.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+
+# token -> (dimension, factor to the dimension's base unit)
+_TOKENS: dict[str, tuple[str, float]] = {
+    # money
+    "som": ("money", 1.0),
+    "thousand_som": ("money", 1_000.0),
+    "million_som": ("money", 1_000_000.0),
+    # time periods; a day is 1/365 of a year (tariff years are not leap-adjusted)
+    "year": ("period", 1.0),
+    "quarter": ("period", 1.0 / 4.0),
+    "month": ("period", 1.0 / 12.0),
+    "day": ("period", 1.0 / 365.0),
+    # volume, mass, energy, distance
+    "m3": ("volume", 1.0),
+    "l": ("volume", 0.001),
+    "t": ("mass", 1.0),
+    "kg": ("mass", 0.001),
+    "kWh": ("energy", 1.0),
+    "MWh": ("energy", 1_000.0),
+    "km": ("distance", 1.0),
+    # counted things: each its own dimension
+    "staff": ("staff", 1.0),
+    "person": ("person", 1.0),
+    "household": ("household", 1.0),
+    "head": ("head", 1.0),
+    "piece": ("piece", 1.0),
+    "hour": ("hour", 1.0),
+    "trip": ("trip", 1.0),
+    "dipping": ("dipping", 1.0),
+    # ratios
+    "%": ("", 0.01),
+}
+
+# Plural and spelling variants people type, mapped to the canonical token.
+_ALIASES = {
+    "soms": "som", "years": "year", "months": "month", "days": "day", "quarters": "quarter",
+    "m³": "m3", "litre": "l", "liter": "l", "litres": "l", "liters": "l",
+    "tonne": "t", "tonnes": "t", "ton": "t", "tons": "t", "kwh": "kWh", "mwh": "MWh",
+    "persons": "person", "people": "person", "households": "household", "heads": "head",
+    "pieces": "piece", "pcs": "piece", "hours": "hour", "trips": "trip", "dippings": "dipping",
+    "percent": "%",
+}
+
+
+class UnitError(ValueError):
+    """A unit string that cannot be read, or units that do not fit together."""
+
+    def __init__(self, key: str, **context):
+        super().__init__(key)
+        self.key = key
+        self.context = context
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A parsed unit: its text, dimension exponents and factor to base units."""
+
+    text: str
+    dims: MappingProxyType  # dimension -> exponent, zeros dropped
+    factor: float
+
+    def __mul__(self, other: "Unit") -> "Unit":
+        dims = dict(self.dims)
+        for d, p in other.dims.items():
+            dims[d] = dims.get(d, 0) + p
+        return Unit(f"({self.text})·({other.text})", _clean(dims), self.factor * other.factor)
+
+    def same_dimension(self, other: "Unit") -> bool:
+        return dict(self.dims) == dict(other.dims)
+
+
+def _clean(dims: dict) -> MappingProxyType:
+    return MappingProxyType({d: p for d, p in sorted(dims.items()) if p != 0 and d != ""})
+
+
+def parse_unit(text: str) -> Unit:
+    """Parse ``"som/staff/month"`` into a :class:`Unit`.
+
+    >>> parse_unit("l/person/day").factor  # litres per day -> m3 per year
+    0.365
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UnitError("unit_empty", unit=text)
+    parts = [p.strip() for p in text.strip().split("/")]
+    dims: dict[str, int] = {}
+    factor = 1.0
+    for i, part in enumerate(parts):
+        token = _ALIASES.get(part, _ALIASES.get(part.lower(), part))
+        if token not in _TOKENS:
+            raise UnitError("unit_unknown", unit=text, token=part, known=", ".join(known_tokens()))
+        dim, f = _TOKENS[token]
+        power = 1 if i == 0 else -1
+        dims[dim] = dims.get(dim, 0) + power
+        factor *= f if power == 1 else 1.0 / f
+    return Unit(text.strip(), _clean(dims), factor)
+
+
+def known_tokens() -> list[str]:
+    return list(_TOKENS)
+
+
+def convert(value: float, from_unit: str | Unit, to_unit: str | Unit) -> float:
+    """Convert ``value`` between two units of the same dimension.
+
+    >>> round(convert(50, "l/person/day", "m3/person/month"), 6)
+    1.520833
+    """
+    f = from_unit if isinstance(from_unit, Unit) else parse_unit(from_unit)
+    t = to_unit if isinstance(to_unit, Unit) else parse_unit(to_unit)
+    if not f.same_dimension(t):
+        raise UnitError("unit_mismatch", unit=f.text, expected=t.text)
+    return value * f.factor / t.factor
+
+
+# A number written the way economists type it: "3 500 000", "1,57", "17.25", "-3".
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}([ \u00a0\u202f]\d{3})+|\d+)([.,]\d+)?$")
+
+
+def parse_number(text: str) -> float:
+    """Read a number written with spaces between thousands and a decimal comma or point.
+
+    >>> parse_number("3 500 000")
+    3500000.0
+    >>> parse_number("1,57")
+    1.57
+    """
+    s = text.strip()
+    if not _NUMBER.match(s):
+        raise UnitError("not_a_number", value=text)
+    return float(s.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", "."))
+
+
+def split_quantity(text: str) -> tuple[float, str]:
+    """Split ``"17 000 som/staff/month"`` into ``(17000.0, "som/staff/month")``.
+
+    The unit is the last space-free word that is not part of the number; ``"65 %"``
+    and ``"65%"`` both work.
+    """
+    s = text.strip()
+    if s.endswith("%"):
+        return parse_number(s[:-1]), "%"
+    m = re.match(r"^(.*?)[ \u00a0]*([^\s\d][^\s]*)$", s)
+    if not m or not m.group(1).strip():
+        raise UnitError("quantity_unreadable", value=text)
+    return parse_number(m.group(1)), m.group(2)
