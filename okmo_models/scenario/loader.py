@@ -50,6 +50,10 @@ _PYDANTIC_KEYS = {
 }
 
 
+# Fields holding names in three languages, where an unquoted comma splits the text.
+_TEXT_FIELDS = {"name", "region", "description"}
+
+
 @dataclass(frozen=True)
 class ScenarioFile:
     """A validated scenario and where it came from (for the reproducibility stamp)."""
@@ -192,6 +196,9 @@ def _problem(error: dict, data, lines: _LineMap) -> Problem:
     value = None if kind == "missing" else _value_at(data, loc)
     if kind == "extra_forbidden":
         value = loc[-1] if loc else None
+        if len(loc) >= 2 and loc[-2] in _TEXT_FIELDS:
+            # {ru: Связь, банк} reads as two keys: the comma, not a typo, is the usual cause
+            key = "comma_in_flow_text"
     return Problem(path=loc, key=key, value=value, context=context, line=lines.line_of(loc))
 
 

@@ -59,6 +59,16 @@ class CategorySpec:
     species_coefficients: dict | None = None
 
 
+def _tariff_lines(c: CategorySpec):
+    """(coefficient, share of the category's billed units) of each billed tariff line."""
+    if not c.species_coefficients:
+        return [(1.0, None)]
+    heads = {sp: q.to("head") for sp, q in c.category.heads.items()}
+    weighted = sum(heads[sp] * k for sp, k in c.species_coefficients.items())
+    # count of heads of a species = share of the sheep-equivalent volume / coefficient
+    return [(k, heads[sp] / weighted) for sp, k in c.species_coefficients.items()]
+
+
 class TariffModel:
     """A compiled tariff scenario, ready to evaluate."""
 
@@ -206,6 +216,15 @@ class TariffModel:
         self._fixed_bill = np.array([c.fixed_tariff_som if c.fixed_tariff_som is not None else 0.0
                                      for c in cats])
         self._collection = np.array([c.collection_rate for c in cats])
+        # Billed tariff lines: one per category, or one per species in a dipping bath, each
+        # with its coefficient to the category tariff and its count billed per year.
+        lines_of = [(i, k, c.volume / c.base_per_billing_unit * (share or 1.0))
+                    for i, c in enumerate(cats)
+                    for k, share in _tariff_lines(c)]
+        self._line_category = np.array([i for i, _, _ in lines_of])
+        self._line_coefficient = np.array([k for _, k, _ in lines_of])
+        self._line_count = np.array([n for _, _, n in lines_of])
+        self._line_indicator = (self._line_category[:, None] == np.arange(len(cats))[None, :]).astype(float)
 
     def _service_notes(self):
         s = self.scenario
@@ -217,6 +236,12 @@ class TariffModel:
             if abs(self.total_volume - expected) > 0.05 * expected:
                 self.notes.append(("note_water_balance", {
                     "billed": _num(self.total_volume), "expected": _num(expected)}))
+        municipal = sum(r["charge_som"] for r in self.asset_rows if not r["in_tariff"])
+        rent = sum(ln.amount_som for ln in self.input_lines if ln.line == "rent")
+        if municipal > 0:
+            self.notes.append(("note_rent_vs_depreciation", {
+                "rent": _num(rent), "depreciation": _num(municipal),
+                "share": f"{100 * rent / municipal:.0f}"}))
         for v in self.parameters:
             if v.overridden:
                 self.notes.append(("note_parameter_overridden", {"name": v.name, "value": v.shown}))
@@ -244,16 +269,19 @@ class TariffModel:
             requirement, self._weight, self._volume, self._fixed, self._cost,
             np.where(self._fixed, self._fixed_bill / self._k, 0.0))
         unrounded = per_base * self._k
+        line_unrounded = unrounded[:, self._line_category] * self._line_coefficient
+        line_tariff = np.where(self._fixed[self._line_category], line_unrounded,
+                               f.round_up(line_unrounded, self.rounding_step))
         tariff = np.where(self._fixed, self._fixed_bill, f.round_up(unrounded, self.rounding_step))
         cash = f.round_up(f.cash_tariff(tariff, self._collection), self.rounding_step)
-        revenue = tariff * self._n
+        revenue = (line_tariff * self._line_count) @ self._line_indicator
         total_revenue = revenue.sum(axis=1)
         collected = (revenue * self._collection).sum(axis=1)
         return {
             "input_amounts": amounts, "derived_amounts": derived, "costs": costs,
             "profit": profit, "vat": vat, "sales_tax": sales_tax, "requirement": requirement,
             "unit_cost": unit_cost, "tariff_unrounded": unrounded, "tariff": tariff,
-            "cash_tariff": cash, "revenue": revenue, "total_revenue": total_revenue,
+            "cash_tariff": cash, "revenue": revenue, "line_tariff": line_tariff, "total_revenue": total_revenue,
             "collected": collected,
             "subsidy_need": np.maximum(requirement - total_revenue, 0.0),
             "surplus": np.maximum(total_revenue - requirement, 0.0),

@@ -273,7 +273,9 @@ def build_result(model, ev: dict) -> TariffResult:
         change = None
         if c.current_tariff_som:
             change = (tariff / c.current_tariff_som - 1.0) * 100.0
-        species = tuple((sp, k, tariff * k) for sp, k in (c.species_coefficients or {}).items())
+        line_idx = np.flatnonzero(model._line_category == i)
+        species = tuple((sp, k, float(ev["line_tariff"][0, j]))
+                        for j, (sp, k) in zip(line_idx, (c.species_coefficients or {}).items()))
         tariffs.append(CategoryTariff(
             id=c.category.id, kind=c.category.kind, name=c.category.name,
             billing_unit=c.category.billing_unit, policy=c.category.effective_policy,

@@ -1,0 +1,145 @@
+"""The ``okmo`` command.
+
+``okmo tariff SCENARIO`` prints the калькуляция and the tariffs; ``okmo check`` validates
+scenario files; ``okmo schema`` prints the scenario schema; ``okmo parameters`` lists the
+rates in force.  Problems in the user's files are explained in the user's language and
+exit with status 2; no traceback reaches the user unless OKMO_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+
+from okmo_models import __version__
+from okmo_models.errors import OkmoError
+from okmo_models.i18n import LANGUAGES, default_language, t
+
+EXIT_USER_ERROR = 2
+EXIT_INTERNAL = 70
+
+
+def _language_from_argv(argv: list[str]) -> str:
+    """Peek at --lang before building the parser, so that --help is in that language."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+        elif arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
+        if value in LANGUAGES:
+            return value
+    return default_language()
+
+
+def build_parser(lang: str) -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli_lang_help", lang))
+
+    parser = argparse.ArgumentParser(prog="okmo", description=t("cli_description", lang),
+                                     parents=[common])
+    parser.add_argument("--version", action="version", version=f"okmo-models {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("tariff", parents=[common], help=t("cli_tariff_help", lang),
+                       description=t("cli_tariff_help", lang))
+    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help=t("cli_format_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_tariff)
+
+    p = sub.add_parser("check", parents=[common], help=t("cli_check_help", lang),
+                       description=t("cli_check_help", lang))
+    p.add_argument("scenarios", metavar="SCENARIO", nargs="+", help=t("cli_scenario_arg", lang))
+    p.set_defaults(handler=_check)
+
+    p = sub.add_parser("schema", parents=[common], help=t("cli_schema_help", lang),
+                       description=t("cli_schema_help", lang))
+    p.set_defaults(handler=_schema)
+
+    p = sub.add_parser("parameters", parents=[common], help=t("cli_parameters_help", lang),
+                       description=t("cli_parameters_help", lang))
+    p.set_defaults(handler=_parameters)
+    return parser
+
+
+def _tariff(args) -> int:
+    from okmo_models.safe_write import write_new_file
+    from okmo_models.tariff import calculate_tariff
+    from okmo_models.tariff.export import to_csv, to_json, to_text
+
+    result = calculate_tariff(args.scenario)
+    render = {"table": to_text, "json": to_json, "csv": to_csv}[args.format]
+    text = render(result, args.lang)
+    if args.output:
+        path = write_new_file(args.output, text, overwrite=args.force)
+        print(t("cli_saved", args.lang, path=path), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _check(args) -> int:
+    from okmo_models.scenario.loader import load_scenario
+    from okmo_models.tariff import TariffModel
+
+    status = 0
+    for path in args.scenarios:
+        try:
+            TariffModel(load_scenario(path))
+            print(t("cli_check_ok", args.lang, file=path))
+        except OkmoError as exc:
+            print(exc.render(args.lang), file=sys.stderr)
+            status = EXIT_USER_ERROR
+    return status
+
+
+def _schema(args) -> int:
+    from okmo_models.scenario.schema import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _parameters(args) -> int:
+    from okmo_models.parameters import known_parameters
+
+    for spec in known_parameters().values():
+        print(f"{spec.name} [{spec.unit}] — {spec.description.get(args.lang) or spec.description['ru']}")
+        for v in spec.values:
+            value = v["value"] if not isinstance(v["value"], list) else ", ".join(v["value"])
+            print(f"    {t('c_effective', args.lang)} {v['effective']}: {value}")
+            print(f"    {t('c_source', args.lang)}: {spec.references.get(v['source'], v['source'])}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = _language_from_argv(argv)
+    args = build_parser(lang).parse_args(argv)
+    try:
+        return args.handler(args)
+    except OkmoError as exc:
+        print(exc.render(args.lang), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print(t("cli_interrupted", args.lang), file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `okmo tariff ... | head`
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if os.environ.get("OKMO_DEBUG"):
+            traceback.print_exc()
+        print(t("cli_internal_error", args.lang, kind=type(exc).__name__, detail=exc),
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

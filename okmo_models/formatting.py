@@ -1,0 +1,51 @@
+"""Numbers and units the way readers expect them: ``1 234 567,89 сом`` in ru and ky."""
+
+from __future__ import annotations
+
+import math
+
+from okmo_models.i18n import t
+
+# Unit tokens as printed in each language (units in scenario files stay in Latin).
+_UNIT_WORDS = {
+    "ru": {"som": "сом", "year": "год", "month": "мес.", "day": "сут.", "m3": "м³", "t": "т",
+           "l": "л", "kg": "кг", "person": "чел.", "household": "домохоз.", "head": "гол.",
+           "staff": "шт. ед.", "kWh": "кВт·ч", "piece": "шт.", "km": "км", "hour": "ч"},
+    "ky": {"som": "сом", "year": "жыл", "month": "ай", "day": "сутка", "m3": "м³", "t": "т",
+           "l": "л", "kg": "кг", "person": "адам", "household": "үй чарба", "head": "баш",
+           "staff": "штат. бирд.", "kWh": "кВт·саат", "piece": "даана", "km": "км", "hour": "саат"},
+    "en": {"som": "som", "m3": "m³", "person": "person", "household": "household", "head": "head"},
+}
+
+
+def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
+    """``1234567.891`` -> ``1 234 567,89`` (ru, ky) or ``1,234,567.89`` (en); None -> ``—``."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    text = f"{x:,.{decimals}f}"
+    if lang == "en":
+        return text
+    return text.replace(",", " ").replace(".", ",")
+
+
+def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> str:
+    """Money to the tyiyn: ``1 234 567,89 сом``."""
+    text = format_number(x, 2, lang)
+    return f"{text} {unit_label('som', lang)}" if with_unit and text != "—" else text
+
+
+def format_percent(share: float | None, decimals: int = 1, lang: str = "ru") -> str:
+    """A share (0.125) as ``12,5 %``."""
+    if share is None:
+        return "—"
+    return f"{format_number(share * 100, decimals, lang)} %"
+
+
+def unit_label(unit: str, lang: str = "ru") -> str:
+    """``som/household/month`` -> ``сом/домохоз./мес.``."""
+    words = _UNIT_WORDS.get(lang, {})
+    return "/".join(words.get(part, part) for part in unit.split("/"))
+
+
+def label(key: str, lang: str) -> str:
+    return t(key, lang)

@@ -1,0 +1,141 @@
+"""A tariff result as text for the terminal, as CSV and as JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from okmo_models.formatting import format_money, format_number, format_percent, unit_label
+from okmo_models.i18n import has, t
+from okmo_models.tariff.result import TariffResult
+
+
+def to_json(result: TariffResult, lang: str) -> str:
+    return json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+
+
+# JSON summary keys and the message that names them
+_SUMMARY_LABELS = {
+    "costs_som": "total_costs", "profit_som": "profit", "debt_service_som": "debt_service",
+    "vat_som": "vat", "sales_tax_som": "sales_tax", "revenue_requirement_som": "revenue_requirement",
+    "revenue_at_tariffs_som": "s_revenue", "subsidy_need_som": "s_subsidy",
+    "cash_collected_som": "s_collected", "cash_shortfall_som": "s_cash_gap",
+    "typical_household_bill_som": "s_household_bill",
+}
+
+
+def to_csv(result: TariffResult, lang: str) -> str:
+    """One tidy table: section, key, name, unit, value (dot decimals, for scripts)."""
+    d = result.to_dict(lang)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["section", "key", "name", "unit", "value"])
+    for c in d["cost_lines"]:
+        w.writerow(["cost_line", c["line"], c["name"], "som/year", c["amount_som"]])
+        w.writerow(["cost_share", c["line"], c["name"], "share", c["share"]])
+    for key, label in _SUMMARY_LABELS.items():
+        w.writerow(["summary", key, t(label, lang), "som", d[key]])
+    for u in d["unit_costs"]:
+        w.writerow(["unit_cost", u["unit"], u["label"], u["unit"], u["value_som"]])
+    for c in d["tariffs"]:
+        for key in ("tariff_som", "cash_tariff_som", "current_tariff_som", "change_pct",
+                    "household_bill_som", "revenue_som"):
+            unit = {"change_pct": "%", "revenue_som": "som/year",
+                    "household_bill_som": "som/household/month"}.get(key, c["unit"])
+            w.writerow([key.removesuffix("_som"), c["category"], c["name"], unit, c[key]])
+        for sp in c["species_tariffs"]:
+            w.writerow(["species_tariff", f'{c["category"]}:{sp["species"]}', c["name"], "som/head",
+                        sp["tariff_som"]])
+    return out.getvalue()
+
+
+def to_text(result: TariffResult, lang: str) -> str:
+    """The калькуляция, unit costs, tariffs and a summary as aligned text tables."""
+    s = result.scenario
+    lines: list[str] = []
+    add = lines.append
+    add(f"{s.municipality.name.get(lang)} — {t('service_' + s.service, lang)}, "
+        f"{t('s_tariff_year', lang)} {s.tariff_year}")
+    add(f"{t('s_operator', lang)}: {s.operator.name.get(lang)} ({t('operator_' + s.operator.type, lang)})")
+    if result.origin:
+        add(f"{t('s_scenario', lang)}: {result.origin.path} (SHA-256 {result.origin.sha256[:12]}…)")
+    add("")
+
+    add(t("h_calculation", lang))
+    rows = []
+    for i, c in enumerate(result.cost_lines, 1):
+        rows.append([str(i), c.name.get(lang), format_number(c.amount_som, 2, lang),
+                     format_percent(c.share, 1, lang), c.basis])
+    r = result.revenue_requirement_som
+    totals = [("total_costs", result.costs_som), ("profit", result.profit_som),
+              ("debt_service", result.debt_service_som), ("vat", result.vat_som),
+              ("sales_tax", result.sales_tax_som), ("revenue_requirement", r)]
+    for key, amount in totals:
+        if amount or key in ("total_costs", "revenue_requirement"):
+            rows.append(["", t(key, lang), format_number(amount, 2, lang),
+                         format_percent(amount / r, 1, lang), ""])
+    lines += _table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang),
+                     t("c_basis", lang)], rows, right=(0, 2, 3))
+    add("")
+
+    add(t("h_unit_costs", lang))
+    lines += _table([t("c_indicator", lang), t("c_value", lang)],
+                    [[t(u.key, lang), f"{format_number(u.value_som, 2, lang)} {unit_label(u.unit, lang)}"]
+                     for u in result.unit_costs], right=(1,))
+    add("")
+
+    add(t("h_tariffs", lang))
+    rows = []
+    for c in result.tariffs:
+        rows.append([c.name.get(lang), unit_label(c.unit, lang), format_number(c.tariff_som, 2, lang),
+                     format_number(c.cash_tariff_som, 2, lang), format_percent(c.collection_rate, 0, lang),
+                     format_number(c.current_tariff_som, 2, lang),
+                     "—" if c.change_pct is None else f"{c.change_pct:+.1f} %".replace(".", "," if lang != "en" else ".")])
+        for sp, k, v in c.species_tariffs_som:
+            name = t("species_" + sp, lang) if has("species_" + sp) else sp
+            rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang),
+                         format_number(v, 2, lang), "", "", "", ""])
+    lines += _table([t("c_category", lang), t("c_unit", lang), t("c_tariff", lang),
+                     t("c_cash_tariff", lang), t("c_collection", lang), t("c_current", lang),
+                     t("c_change", lang)], rows, right=(2, 3, 4, 5, 6))
+    add("")
+
+    add(t("h_summary", lang))
+    summary = [(t("s_requirement", lang), format_money(r, lang)),
+               (t("s_volume", lang), f"{format_number(result.total_volume, 1, lang)} "
+                                     f"{unit_label(result.base_unit, lang)}")]
+    if result.typical_household_bill_som is not None:
+        summary.append((t("s_household_bill", lang), format_money(result.typical_household_bill_som, lang)))
+    summary += [(t("s_revenue", lang), format_money(result.revenue_at_tariffs_som, lang)),
+                (t("s_collected", lang), format_money(result.cash_collected_som, lang)),
+                (t("s_cash_gap", lang), format_money(result.cash_shortfall_som, lang)),
+                (t("s_subsidy", lang), format_money(result.subsidy_need_som, lang))]
+    if result.cost_recovery_current is not None:
+        summary.append((t("s_current_recovery", lang),
+                        f"{format_percent(result.cost_recovery_current, 1, lang)} / "
+                        f"{format_percent(result.cash_recovery_current, 1, lang)}"))
+    lines += _table(["", ""], [list(x) for x in summary], right=(1,), header=False)
+    notes = result.notes_text(lang)
+    if notes:
+        add("")
+        add(t("h_notes", lang))
+        lines += [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def _table(headers, rows, right=(), header=True) -> list[str]:
+    widths = [max([len(str(h)) if header else 0] + [len(str(r[i])) for r in rows])
+              for i, h in enumerate(headers)]
+
+    def fmt(row):
+        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
+                 for i, (v, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    out = []
+    if header:
+        out.append(fmt(headers))
+        out.append("  ".join("-" * w for w in widths))
+    out += [fmt(r) for r in rows]
+    return out
