@@ -67,7 +67,12 @@ def _service_sections(s: Scenario) -> Iterator[Problem]:
 
 
 def _cost_lines(s: Scenario) -> Iterator[Problem]:
+    som_per_year = parse_unit("som/year")
     for i, c in enumerate(s.cost_lines):
+        if c.amount is None and not c.product_unit().same_dimension(som_per_year):
+            yield Problem(path=("cost_lines", i, "price"), key="product_unit_mismatch",
+                          value=str(c.price), context={"quantity": c.quantity.unit,
+                                                       "price": c.price.unit})
         if c.line == "social_fund":
             yield Problem(path=("cost_lines", i, "line"), key="social_fund_is_computed", value=c.line)
         if c.line == "depreciation" and s.assets:

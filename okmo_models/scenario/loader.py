@@ -78,24 +78,15 @@ def load_scenario(path: str | Path) -> ScenarioFile:
         raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
 
     data, lines = _parse(path, text)
-    if not isinstance(data, dict):
-        raise ScenarioError(path, [Problem(key="file_not_mapping", value=type(data).__name__)])
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(path, [_problem(e, data, lines) for e in exc.errors()]) from None
-    problems = [
-        Problem(path=p.path, key=p.key, value=p.value, context=p.context, line=lines.line_of(p.path))
-        for p in cross_check(scenario)
-    ]
-    if problems:
-        raise ScenarioError(path, problems)
+    scenario = validate_scenario(data, path, lines)
     return ScenarioFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), scenario=scenario)
 
 
-def parse_scenario_text(text: str, name: str = "<text>", fmt: str = "yaml") -> Scenario:
-    """Validate scenario text (used by tests and by tools that build scenarios in memory)."""
-    data, lines = _parse(Path(name).with_suffix("." + fmt), text)
+def validate_scenario(data, name: str | Path = "<data>", lines: "_LineMap | None" = None) -> Scenario:
+    """Validate already-parsed scenario data (a dict), e.g. built by a tool or a test."""
+    lines = lines or _LineMap()
+    if not isinstance(data, dict):
+        raise ScenarioError(name, [Problem(key="file_not_mapping", value=type(data).__name__)])
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -203,6 +194,8 @@ def _problem(error: dict, data, lines: _LineMap) -> Problem:
 
 
 def _value_at(data, loc):
+    """The scalar at ``loc``, or the last scalar on the way (a "17 000 som/month" string
+    whose unit part failed is shown whole)."""
     node = data
     for part in loc:
         if isinstance(node, dict) and part in node:
@@ -210,7 +203,7 @@ def _value_at(data, loc):
         elif isinstance(node, list) and isinstance(part, int) and part < len(node):
             node = node[part]
         else:
-            return None
+            break
     if isinstance(node, (dict, list)):
         return None
     return node

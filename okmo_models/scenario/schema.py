@@ -127,6 +127,19 @@ def _quantity(*units: str, positive: bool = False):
     return Annotated[Quantity, AfterValidator(_expect(*units, positive=positive))]
 
 
+def _nonnegative(q: Quantity) -> Quantity:
+    if q.value < 0:
+        raise _error("must_not_be_negative", value=q.value)
+    return q
+
+
+def _annotated(check):
+    from pydantic import AfterValidator
+
+    return Annotated[Quantity, AfterValidator(check)]
+
+
+NonNegative = _annotated(_nonnegative)
 MoneyPerYear = _quantity("som/year")
 Money = _quantity("som")
 Years = _quantity("year", positive=True)
@@ -168,13 +181,17 @@ class Operator(_Model):
 
 
 class CostLine(_Model):
-    """One line of the калькуляция: an annual amount, or quantity x price."""
+    """One line of the калькуляция: an annual amount, or quantity x price.
+
+    That quantity x price comes out in som per period is checked in
+    :mod:`okmo_models.scenario.checks`, where the error can point at the price.
+    """
 
     line: Literal[COST_LINES]  # type: ignore[valid-type]
     name: LocalText
-    amount: Quantity | None = None
-    quantity: Quantity | None = None
-    price: Quantity | None = None
+    amount: MoneyPerYear | None = None
+    quantity: NonNegative | None = None
+    price: NonNegative | None = None
     source: SourceRef
     note: str | None = None
 
@@ -184,24 +201,16 @@ class CostLine(_Model):
             raise _error("amount_and_product")
         if self.amount is None and (self.quantity is None or self.price is None):
             raise _error("amount_or_product_missing")
-        for q in (self.amount, self.quantity, self.price):
-            if q is not None and q.value < 0:
-                raise _error("must_not_be_negative", value=q.value)
-        if self.amount is not None:
-            _expect("som/year")(self.amount)
-        else:
-            product = self.quantity.parsed_unit * self.price.parsed_unit
-            if not product.same_dimension(parse_unit("som/year")):
-                raise _error("product_unit_mismatch", quantity=self.quantity.unit,
-                             price=self.price.unit)
         return self
+
+    def product_unit(self) -> Unit:
+        return self.quantity.parsed_unit * self.price.parsed_unit
 
     def annual_som(self) -> float:
         """The line's annual cost [som/year]."""
         if self.amount is not None:
             return self.amount.to("som/year")
-        product = self.quantity.parsed_unit * self.price.parsed_unit
-        return self.quantity.value * self.price.value * product.factor
+        return self.quantity.value * self.price.value * self.product_unit().factor
 
 
 class Asset(_Model):

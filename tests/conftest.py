@@ -1,0 +1,126 @@
+"""Shared test helpers: small scenarios whose numbers are worked by hand in the tests."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from okmo_models.scenario.loader import load_scenario, validate_scenario
+from okmo_models.tariff import TariffModel
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+SOURCES = {"hand": "Hand-worked test case", "moscow": "moscow-gov.ru/doc/98647, row 'Сбор и вывоз ТБО'"}
+
+
+def waste_scenario() -> dict:
+    """A small waste scenario; the tests work its figures out by hand."""
+    return copy.deepcopy({
+        "schema_version": 1,
+        "municipality": {"name": "Тестовый АО"},
+        "service": "waste",
+        "tariff_year": 2027,
+        "operator": {"type": "municipal_enterprise", "name": "МП «Тест»", "vat_payer": False,
+                     "sales_tax_payer": True, "source": "hand"},
+        "sources": dict(SOURCES),
+        "cost_lines": [
+            {"line": "labour", "name": "Рабочие", "quantity": "2 staff",
+             "price": "10 000 som/staff/month", "source": "hand"},
+            {"line": "fuel", "name": "Дизель", "quantity": "1 000 l/year", "price": "80 som/l",
+             "source": "hand"},
+        ],
+        "assets": [{"name": "Мусоровоз", "value": "1 000 000 som", "year": 2020,
+                    "useful_life": "10 year", "source": "hand"}],
+        "profitability": "10 %",
+        "collection_rate": "65 %",
+        "categories": [
+            {"id": "households", "kind": "population", "name": "Население",
+             "households": "1 000 household", "household_size": "4 person/household",
+             "norm": "1,5 m3/person/year", "billing_unit": "household/month",
+             "current_tariff": "30 som/household/month", "source": "hand"},
+            {"id": "business", "kind": "other", "name": "Бизнес", "volume": "500 m3/year",
+             "billing_unit": "m3", "multiplier": 2, "current_tariff": "100 som/m3", "source": "hand"},
+        ],
+    })
+
+
+def water_scenario() -> dict:
+    return copy.deepcopy({
+        "schema_version": 1,
+        "municipality": {"name": "Тестовый АО"},
+        "service": "water",
+        "tariff_year": 2027,
+        "operator": {"type": "aiyl_okmotu", "name": "АО", "vat_payer": False,
+                     "sales_tax_payer": False, "source": "hand"},
+        "sources": dict(SOURCES),
+        "cost_lines": [
+            {"line": "electricity", "name": "Насосы", "quantity": "10 000 kWh/year",
+             "price": "2 som/kWh", "source": "hand"},
+            {"line": "other", "name": "Прочее", "amount": "30 000 som/year", "source": "hand"},
+        ],
+        "debt_service": [{"name": "Кредит", "amount": "10 000 som/year", "source": "hand"}],
+        "collection_rate": "90 %",
+        "water": {"produced": "5 000 m3/year", "losses": "20 %", "source": "hand"},
+        "categories": [
+            {"id": "unmetered", "kind": "population", "name": "Без счётчиков",
+             "persons": "100 person", "norm": "50 l/person/day", "billing_unit": "person/month",
+             "source": "hand"},
+            {"id": "metered", "kind": "population", "name": "Со счётчиками",
+             "volume": "2 175 m3/year", "billing_unit": "m3", "source": "hand"},
+        ],
+    })
+
+
+def dipping_scenario() -> dict:
+    return copy.deepcopy({
+        "schema_version": 1,
+        "municipality": {"name": "Тестовый АО"},
+        "service": "dipping_bath",
+        "tariff_year": 2027,
+        "operator": {"type": "lessee", "name": "Ветврач", "vat_payer": False,
+                     "sales_tax_payer": False, "source": "hand"},
+        "sources": dict(SOURCES),
+        "cost_lines": [
+            {"line": "materials", "name": "Препарат", "quantity": "1 000 head/year",
+             "price": "5 som/head", "source": "hand"},
+            {"line": "rent", "name": "Аренда", "quantity": "12 month/year",
+             "price": "500 som/month", "source": "hand"},
+            {"line": "other", "name": "Прочее", "amount": "1 500 som/year", "source": "hand"},
+        ],
+        "assets": [{"name": "Купка", "value": "100 000 som", "year": 2020, "useful_life": "10 year",
+                    "owner": "municipality", "source": "hand"}],
+        "collection_rate": "100 %",
+        "dipping_bath": {"dippings_per_year": 1, "species_coefficients": {"sheep": 1.0, "goats": 0.5},
+                         "source": "hand"},
+        "categories": [
+            {"id": "local", "kind": "population", "name": "Местные",
+             "heads": {"sheep": "800 head", "goats": "200 head"}, "billing_unit": "head",
+             "source": "hand"},
+            {"id": "neighbour", "kind": "neighbour", "name": "Соседи",
+             "heads": {"sheep": "100 head"}, "billing_unit": "head", "source": "hand"},
+        ],
+    })
+
+
+def compute(data: dict):
+    """Validate scenario data and return its TariffResult."""
+    return TariffModel(validate_scenario(data)).result()
+
+
+def write_yaml(tmp_path: Path, data, name: str = "scenario.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def example_paths():
+    return sorted(SCENARIOS.rglob("*.yaml"))
+
+
+__all__ = ["compute", "dipping_scenario", "load_scenario", "water_scenario", "waste_scenario",
+           "write_yaml", "ROOT", "SCENARIOS"]

@@ -1,0 +1,234 @@
+"""Whole calculations for each service, checked against numbers worked out by hand.
+
+Every expected figure below is derived in the comment above it from the test scenarios
+in conftest.py; money is compared to 0.01 som.
+"""
+
+import pytest
+
+from conftest import compute, dipping_scenario, water_scenario, waste_scenario
+
+MONEY = 0.01
+
+
+class TestWaste:
+    # labour 2 x 10 000 x 12 = 240 000; fuel 1 000 l x 80 = 80 000;
+    # Social Fund 17.25 % x 240 000 = 41 400; truck 1 000 000 / 10 years = 100 000;
+    # costs 461 400; margin 10 % = 46 140; sales tax 2 % x 507 540 = 10 150.80;
+    # requirement 517 690.80 som/year.
+    # Volumes: 1 000 households x 4 persons x 1.5 m3 = 6 000 m3; business 500 m3 (x2).
+    # Base tariff 517 690.80 / (6 000 + 2 x 500) = 73.955829 som/m3.
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def result(cls):
+        return compute(waste_scenario())
+
+    def test_requirement_line_by_line(self, result):
+        amounts = {(c.line, c.derived): c.amount_som for c in result.cost_lines}
+        assert amounts[("labour", False)] == pytest.approx(240_000, abs=MONEY)
+        assert amounts[("fuel", False)] == pytest.approx(80_000, abs=MONEY)
+        assert amounts[("social_fund", True)] == pytest.approx(41_400, abs=MONEY)
+        assert amounts[("depreciation", True)] == pytest.approx(100_000, abs=MONEY)
+        assert result.costs_som == pytest.approx(461_400, abs=MONEY)
+        assert result.profit_som == pytest.approx(46_140, abs=MONEY)
+        assert result.sales_tax_som == pytest.approx(10_150.80, abs=MONEY)
+        assert result.revenue_requirement_som == pytest.approx(517_690.80, abs=MONEY)
+
+    def test_shares_add_up(self, result):
+        # the lines are 461 400 / 517 690.80 = 89.13 % of the requirement
+        assert sum(c.share for c in result.cost_lines) == pytest.approx(461_400 / 517_690.80)
+        table = result.cost_table("ru")
+        assert table.iloc[-1]["share"] == pytest.approx(1.0)
+
+    def test_unit_costs(self, result):
+        units = {u.unit: u.value_som for u in result.unit_costs}
+        # 517 690.80 / 6 500 m3 = 79.6447 som/m3; per person-month x 1.5 / 12
+        assert units["som/m3"] == pytest.approx(79.64, abs=MONEY)
+        assert units["som/person/month"] == pytest.approx(79.644738 * 1.5 / 12, abs=MONEY)
+        assert units["som/household/month"] == pytest.approx(79.644738 * 6 / 12, abs=MONEY)
+
+    def test_tariffs_by_category(self, result):
+        households = result.tariff("households")
+        # 73.955829 som/m3 x 0.5 m3 per household-month = 36.977914 -> rounded up 36.98
+        assert households.tariff_unrounded_som == pytest.approx(36.977914, abs=1e-6)
+        assert households.tariff_som == pytest.approx(36.98, abs=MONEY)
+        # commercial multiplier 2: 147.911657 -> 147.92 som/m3
+        assert result.tariff("business").tariff_som == pytest.approx(147.92, abs=MONEY)
+
+    def test_cash_tariff_and_household_bill(self, result):
+        households = result.tariff("households")
+        # 36.98 / 0.65 = 56.8923 -> 56.90
+        assert households.cash_tariff_som == pytest.approx(56.90, abs=MONEY)
+        assert result.typical_household_bill_som == pytest.approx(36.98, abs=MONEY)
+
+    def test_change_against_current(self, result):
+        # 36.98 / 30 - 1 = +23.27 %; 147.92 / 100 - 1 = +47.92 %
+        assert result.tariff("households").change_pct == pytest.approx(23.2667, abs=0.001)
+        assert result.tariff("business").change_pct == pytest.approx(47.92, abs=0.001)
+
+    def test_revenue_and_collection(self, result):
+        # 36.98 x 12 000 household-months + 147.92 x 500 m3 = 443 760 + 73 960 = 517 720
+        assert result.revenue_at_tariffs_som == pytest.approx(517_720, abs=MONEY)
+        assert result.subsidy_need_som == 0
+        # 65 % of everything is collected: 336 518 som
+        assert result.cash_collected_som == pytest.approx(0.65 * 517_720, abs=MONEY)
+        # current tariffs: 30 x 12 000 + 100 x 500 = 410 000 som -> 79.20 % of the requirement
+        assert result.current_revenue_som == pytest.approx(410_000, abs=MONEY)
+        assert result.cost_recovery_current == pytest.approx(410_000 / 517_690.80)
+
+    def test_tonnes_and_landfill_fee(self):
+        data = waste_scenario()
+        data["waste"] = {"density": "0,2 t/m3", "landfill_fee": "50 som/t",
+                         "landfill_fee_source": "hand"}
+        result = compute(data)
+        # 6 500 m3 x 0.2 t/m3 = 1 300 t x 50 som/t = 65 000 som of landfill fees
+        fee = [c for c in result.cost_lines if c.line == "disposal"]
+        assert fee[0].amount_som == pytest.approx(65_000, abs=MONEY)
+        units = {u.unit: u.value_som for u in result.unit_costs}
+        assert units["som/t"] == pytest.approx(units["som/m3"] / 0.2, abs=MONEY)
+
+    def test_tonnes_basis(self):
+        data = waste_scenario()
+        data["waste"] = {"basis": "t", "density": "0,25 t/m3"}
+        data["categories"][1]["volume"] = "125 t/year"  # = 500 m3
+        data["categories"][1]["billing_unit"] = "t"
+        data["categories"][1]["current_tariff"] = "400 som/t"
+        result = compute(data)
+        # same volumes as in m3 (6 000 m3 = 1 500 t; 125 t), so the household tariff is unchanged
+        assert result.base_unit == "t"
+        assert result.tariff("households").tariff_som == pytest.approx(36.98, abs=MONEY)
+        # per tonne = per m3 / density: 147.911657 / 0.25 = 591.6466 -> 591.65
+        assert result.tariff("business").tariff_som == pytest.approx(591.65, abs=MONEY)
+
+
+class TestPolicies:
+    def test_regulated_population_tariff_with_cross_subsidy(self):
+        data = waste_scenario()
+        data["categories"][0]["fixed_tariff"] = "30 som/household/month"
+        result = compute(data)
+        # households pay 30 x 12 000 = 360 000; business covers 517 690.80 - 360 000
+        # = 157 690.80 over 500 m3 = 315.3816 -> 315.39 som/m3
+        assert result.tariff("households").tariff_som == 30
+        assert result.tariff("business").tariff_som == pytest.approx(315.39, abs=MONEY)
+        assert result.subsidy_need_som == 0
+
+    def test_budget_subsidy_when_no_category_can_absorb(self):
+        data = waste_scenario()
+        data["categories"][0]["fixed_tariff"] = "30 som/household/month"
+        data["categories"][1]["fixed_tariff"] = "100 som/m3"
+        result = compute(data)
+        # 517 690.80 - (360 000 + 50 000) = 107 690.80 som from the local budget
+        assert result.subsidy_need_som == pytest.approx(107_690.80, abs=MONEY)
+        assert "note_subsidy_needed" in [k for k, _ in result.notes]
+
+    def test_cost_policy_leaves_gap_to_budget(self):
+        data = waste_scenario()
+        data["categories"][0]["fixed_tariff"] = "30 som/household/month"
+        data["categories"][1]["policy"] = "cost"
+        data["categories"][1]["multiplier"] = 1
+        result = compute(data)
+        # business pays the unit cost 79.644738 -> 79.65 som/m3 x 500 = 39 825;
+        # budget: 517 690.80 - 360 000 - 39 825 = 117 865.80
+        assert result.tariff("business").tariff_som == pytest.approx(79.65, abs=MONEY)
+        assert result.subsidy_need_som == pytest.approx(117_865.80, abs=MONEY)
+
+    def test_moscow_regulated_gap_through_the_engine(self):
+        """Moscow 2011 (moscow-gov.ru/doc/98647): justified 408.25, regulated 356.87 rub/m3,
+        norm 0.1188 m3/person/month; the budget pays the difference. 1 000 persons give
+        1 425.6 m3 a year; gap (408.25 - 356.87) x 1 425.6 = 73 247.33."""
+        data = waste_scenario()
+        data["operator"]["sales_tax_payer"] = False
+        data["profitability"] = "0 %"
+        data["assets"] = []
+        data["cost_lines"] = [{"line": "other", "name": "Всё", "amount": "582 001,20 som/year",
+                               "source": "moscow"}]  # 408.25 x 1 425.6
+        data["categories"] = [{"id": "population", "kind": "population", "name": "Население",
+                               "persons": "1 000 person", "norm": "0,1188 m3/person/month",
+                               "billing_unit": "m3", "fixed_tariff": "356,87 som/m3",
+                               "source": "moscow"}]
+        result = compute(data)
+        assert result.unit_costs[0].value_som == pytest.approx(408.25, abs=MONEY)
+        person = [u for u in result.unit_costs if u.unit == "som/person/month"][0]
+        assert person.value_som == pytest.approx(48.50, abs=MONEY)  # the source rounds
+        assert result.subsidy_need_som == pytest.approx(73_247.33, abs=MONEY)
+        # per person and month: 73 247.33 / 12 000 = 6.10 = 48.50 - 42.40 as published
+        assert result.subsidy_need_som / 12_000 == pytest.approx(48.50 - 42.40, abs=MONEY)
+
+
+class TestWater:
+    # costs 20 000 + 30 000 = 50 000; debt 10 000; no taxes -> requirement 60 000 som.
+    # unmetered 100 persons x 50 l/day x 365 = 1 825 m3; metered 2 175 m3; total 4 000 m3.
+    @pytest.fixture(scope="class")
+    @classmethod
+    def result(cls):
+        return compute(water_scenario())
+
+    def test_requirement_and_unit_costs(self, result):
+        assert result.revenue_requirement_som == pytest.approx(60_000, abs=MONEY)
+        units = {(u.unit, u.key): u.value_som for u in result.unit_costs}
+        assert units[("som/m3", "unit_cost_m3")] == pytest.approx(15.00, abs=MONEY)
+        # per m3 produced: 60 000 / 5 000 = 12
+        assert units[("som/m3", "unit_cost_produced_m3")] == pytest.approx(12.00, abs=MONEY)
+
+    def test_unmetered_norm_in_litres_per_day(self, result):
+        # 15 som/m3 x 0.05 m3/day x 365 / 12 = 22.8125 -> 22.82 som/person/month
+        assert result.tariff("unmetered").tariff_som == pytest.approx(22.82, abs=MONEY)
+        assert result.tariff("metered").tariff_som == pytest.approx(15.00, abs=MONEY)
+
+    def test_balance_with_losses_is_consistent(self, result):
+        # 5 000 m3 produced less 20 % losses = 4 000 m3 billed: no warning
+        assert "note_water_balance" not in [k for k, _ in result.notes]
+
+    def test_balance_warning(self):
+        data = water_scenario()
+        data["water"]["losses"] = "40 %"  # 3 000 m3 expected against 4 000 billed
+        assert "note_water_balance" in [k for k, _ in compute(data).notes]
+
+
+class TestDippingBath:
+    # lessee's costs 5 000 + 6 000 + 1 500 = 12 500; the municipal bath's depreciation
+    # (10 000) is not in the tariff. Sheep-equivalents: 800 + 0.5 x 200 + 100 = 1 000.
+    @pytest.fixture(scope="class")
+    @classmethod
+    def result(cls):
+        return compute(dipping_scenario())
+
+    def test_tariff_per_head(self, result):
+        assert result.revenue_requirement_som == pytest.approx(12_500, abs=MONEY)
+        assert result.tariff("local").tariff_som == pytest.approx(12.50, abs=MONEY)
+        species = {sp: v for sp, _, v in result.tariff("local").species_tariffs_som}
+        assert species == pytest.approx({"sheep": 12.50, "goats": 6.25})
+
+    def test_leased_municipal_asset_not_in_tariff(self, result):
+        assert not [c for c in result.cost_lines if c.line == "depreciation"]
+        notes = dict(result.notes)
+        # rent 6 000 against 10 000 of depreciation: 60 %
+        assert notes["note_rent_vs_depreciation"]["share"] == "60"
+
+    def test_neighbour_at_a_different_tariff(self):
+        data = dipping_scenario()
+        data["categories"][1]["multiplier"] = 1.2
+        result = compute(data)
+        # weights 900 + 1.2 x 100 = 1 020; base 12 500 / 1 020 = 12.254902
+        assert result.tariff("local").tariff_som == pytest.approx(12.26, abs=MONEY)
+        assert result.tariff("neighbour").tariff_som == pytest.approx(14.71, abs=MONEY)
+        goats = dict((sp, v) for sp, _, v in result.tariff("local").species_tariffs_som)["goats"]
+        assert goats == pytest.approx(6.13, abs=MONEY)  # 6.127451 rounded up
+
+    def test_whole_som_rounding_and_vat(self):
+        data = dipping_scenario()
+        data["operator"]["vat_payer"] = True  # veterinary services are not VAT-exempt
+        data["parameters"] = {"tariff_rounding_step": {"value": "1 som", "source": "hand"}}
+        result = compute(data)
+        # 12 500 x 1.12 = 14 000 -> 14.00 per sheep, goats 7.00
+        assert result.vat_som == pytest.approx(1_500, abs=MONEY)
+        assert result.tariff("local").tariff_som == 14
+        assert dict((sp, v) for sp, _, v in result.tariff("local").species_tariffs_som)["goats"] == 7
+
+    def test_operator_own_assets_are_depreciated(self):
+        data = dipping_scenario()
+        data["operator"]["type"] = "aiyl_okmotu"
+        result = compute(data)
+        # the aiyl okmotu runs its own bath: 12 500 + 10 000 = 22 500 over 1 000 heads
+        assert result.tariff("local").tariff_som == pytest.approx(22.50, abs=MONEY)
