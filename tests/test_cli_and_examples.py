@@ -1,0 +1,119 @@
+"""The command line and the bundled example scenarios, as a user runs them."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SCENARIOS
+from okmo_models import calculate_tariff
+from okmo_models.cli import main
+
+EXAMPLES = sorted(SCENARIOS.rglob("*.yaml"))
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "okmo_models.cli", *map(str, args)],
+                          capture_output=True, text=True)
+
+
+def test_examples_exist():
+    names = {p.relative_to(SCENARIOS).as_posix() for p in EXAMPLES}
+    assert {"teploklyuchenka/waste.yaml", "teploklyuchenka/dipping_bath.yaml",
+            "ak-bulak/water.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.relative_to(SCENARIOS).as_posix())
+def test_every_example_validates_and_says_it_is_invented(path):
+    assert main(["check", str(path)]) == 0
+    head = path.read_text(encoding="utf-8")[:1500]
+    assert "ВЫМЫШЛЕННЫЙ" in head and "Invented" in head
+
+
+def test_teploklyuchenka_waste_facts_from_the_source():
+    """seed 001: 50 som per household per month today, 65 % pay, a 3.5 million som truck."""
+    r = calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml")
+    households = r.tariff("households")
+    assert households.current_tariff_som == 50
+    assert households.collection_rate == pytest.approx(0.65)
+    assert any(a["value_som"] == 3_500_000 for a in r.assets)
+    # the justified tariff is above today's 50 som, so the change is a rise
+    assert households.change_pct > 0
+
+
+def test_teploklyuchenka_dipping_bath_lands_on_13_som():
+    """seed 001: the dipping-bath tariff was calculated at 13 som per head."""
+    r = calculate_tariff(SCENARIOS / "teploklyuchenka/dipping_bath.yaml")
+    assert r.tariff("local").tariff_som == 13
+    assert r.tariff("oktyabr").tariff_som == 13
+    assert 12.5 < r.tariff("local").tariff_unrounded_som <= 13
+
+
+@pytest.mark.parametrize("lang, words", [("ru", ["КАЛЬКУЛЯЦИЯ", "сом"]),
+                                         ("ky", ["КАЛЬКУЛЯЦИЯСЫ", "өздүк нарк"]),
+                                         ("en", ["COST ESTIMATE", "Revenue requirement"])])
+def test_table_output(lang, words):
+    proc = run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml", "--lang", lang)
+    assert proc.returncode == 0, proc.stderr
+    for w in words:
+        assert w in proc.stdout
+
+
+def test_table_money_in_russian_format():
+    proc = run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml")
+    r = calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml")
+    whole, cents = f"{r.revenue_requirement_som:.2f}".split(".")
+    expected = f"{int(whole):,}".replace(",", " ") + "," + cents + " сом"
+    assert expected in proc.stdout  # e.g. "4 736 003,82 сом"
+
+
+def test_json_contract():
+    proc = run("tariff", SCENARIOS / "ak-bulak/water.yaml", "--format", "json")
+    d = json.loads(proc.stdout)
+    assert d["schema"] == "okmo-tariff-result/1"
+    for key in ("revenue_requirement_som", "cost_lines", "unit_costs", "tariffs",
+                "subsidy_need_som", "typical_household_bill_som"):
+        assert key in d
+    assert {"line", "amount_som", "share"} <= set(d["cost_lines"][0])
+    assert {"category", "unit", "tariff_som", "cash_tariff_som"} <= set(d["tariffs"][0])
+    r = calculate_tariff(SCENARIOS / "ak-bulak/water.yaml")
+    assert d["revenue_requirement_som"] == round(r.revenue_requirement_som, 2)
+    assert [t["tariff_som"] for t in d["tariffs"]] == [round(c.tariff_som, 2) for c in r.tariffs]
+    assert sum(c["share"] for c in d["cost_lines"]) == pytest.approx(r.costs_som / r.revenue_requirement_som, abs=1e-5)
+    assert len(d["scenario"]["sha256"]) == 64
+
+
+def test_csv_output():
+    proc = run("tariff", SCENARIOS / "teploklyuchenka/dipping_bath.yaml", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    tariffs = {r["key"]: float(r["value"]) for r in rows if r["section"] == "tariff"}
+    assert tariffs == {"local": 13.0, "oktyabr": 13.0}
+    species = {r["key"]: float(r["value"]) for r in rows if r["section"] == "species_tariff"}
+    assert species["local:goats"] == 12.0
+
+
+def test_output_file_is_never_overwritten(tmp_path):
+    out = tmp_path / "result.json"
+    first = run("tariff", SCENARIOS / "ak-bulak/water.yaml", "--format", "json", "--output", out)
+    assert first.returncode == 0 and out.exists()
+    before = out.read_text(encoding="utf-8")
+    second = run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml", "--format", "json", "--output", out)
+    assert second.returncode == 2 and "--force" in second.stderr
+    assert out.read_text(encoding="utf-8") == before
+    third = run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml", "--format", "json",
+                "--output", out, "--force")
+    assert third.returncode == 0 and out.read_text(encoding="utf-8") != before
+    assert [p.name for p in tmp_path.iterdir()] == ["result.json"]  # no temporary files left
+
+
+def test_help_and_other_commands():
+    assert run("--help").returncode == 0
+    help_ky = run("tariff", "--help", "--lang", "ky")
+    assert "сценарий" in help_ky.stdout
+    schema = json.loads(run("schema").stdout)
+    assert "cost_lines" in schema["properties"]
+    params = run("parameters")
+    assert "17.25" in params.stdout and "social_fund_employer_rate" in params.stdout
