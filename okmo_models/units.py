@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from types import MappingProxyType
 
 # token -> (dimension, factor to the dimension's base unit)
@@ -90,6 +91,7 @@ def _clean(dims: dict) -> MappingProxyType:
     return MappingProxyType({d: p for d, p in sorted(dims.items()) if p != 0 and d != ""})
 
 
+@lru_cache(maxsize=512)
 def parse_unit(text: str) -> Unit:
     """Parse ``"som/staff/month"`` into a :class:`Unit`.
 

@@ -5,7 +5,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/bootstrap.sh" "dev"
 cd "$ROOT"
-# Keep test runs reproducible and quiet: no plotting window, Jupyter paths inside the venv.
-export MPLBACKEND=Agg
+# Jupyter's modern data paths (silences a deprecation warning in kernels).
 export JUPYTER_PLATFORM_DIRS=1
 exec python -m pytest "$@"

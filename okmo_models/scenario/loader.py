@@ -50,6 +50,9 @@ _PYDANTIC_KEYS = {
 }
 
 
+# libyaml's parser when present (several times faster), the pure-Python one otherwise.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Fields holding names in three languages, where an unquoted comma splits the text.
 _TEXT_FIELDS = {"name", "region", "description"}
 
@@ -136,11 +139,16 @@ def _parse(path: Path, text: str):
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(path, [Problem(key="file_not_toml", context={"detail": str(exc)})]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        duplicates = list(_duplicate_keys(root, ()))
-        if duplicates:
-            raise ScenarioError(path, duplicates)
-        data = yaml.safe_load(text)
+        # Parse once: compose the node tree (it keeps line numbers), then build the data.
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            duplicates = list(_duplicate_keys(root, ()))
+            if duplicates:
+                raise ScenarioError(path, duplicates)
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = Problem(
