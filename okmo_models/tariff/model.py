@@ -10,6 +10,7 @@ runs the formulas for one scenario or for many cost variants at once, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -133,13 +134,13 @@ class TariffModel:
         for a in s.assets:
             in_tariff = a.owner == "operator" or s.operator.type != "lessee"
             life = a.useful_life.to("year")
-            rows.append({
+            rows.append(MappingProxyType({
                 "name": a.name, "value_som": a.value.to("som"), "year": a.year,
                 "useful_life_years": life, "in_tariff": in_tariff,
                 "charge_som": float(f.straight_line_depreciation(a.value.to("som"), a.year, life,
                                                                  s.tariff_year)),
                 "source": s.sources[a.source],
-            })
+            }))
         return rows
 
     def _landfill_fee(self) -> float:
