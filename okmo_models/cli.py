@@ -113,7 +113,7 @@ def _parameters(args) -> int:
     for spec in known_parameters().values():
         print(f"{spec.name} [{spec.unit}] — {spec.description.get(args.lang) or spec.description['ru']}")
         for v in spec.values:
-            value = v["value"] if not isinstance(v["value"], list) else ", ".join(v["value"])
+            value = v["value"] if not isinstance(v["value"], list) else ", ".join(map(str, v["value"]))
             print(f"    {t('c_effective', args.lang)} {v['effective']}: {value}")
             print(f"    {t('c_source', args.lang)}: {spec.references.get(v['source'], v['source'])}")
     return 0

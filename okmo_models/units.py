@@ -135,6 +135,11 @@ def convert(value: float, from_unit: str | Unit, to_unit: str | Unit) -> float:
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}([ \u00a0\u202f]\d{3})+|\d+)([.,]\d+)?$")
 
 
+# "10,000" / "2.000": an English thousands separator that would silently divide by 1000.
+# "1,247" (a real electricity tariff in som/kWh) stays a decimal comma.
+_THOUSANDS_LOOKALIKE = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]000$")
+
+
 def parse_number(text: str) -> float:
     """Read a number written with spaces between thousands and a decimal comma or point.
 
@@ -146,6 +151,9 @@ def parse_number(text: str) -> float:
     s = text.strip()
     if not _NUMBER.match(s):
         raise UnitError("not_a_number", value=text)
+    if _THOUSANDS_LOOKALIKE.match(s):
+        # "10,000" or "25.000": written as thousands, but we read a comma as decimals
+        raise UnitError("ambiguous_number", value=text)
     return float(s.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", "."))
 
 

@@ -86,6 +86,27 @@ CASES = [
     ("duplicate category id",
      lambda d: d["categories"][1].update(id="households"),
      "category_id_twice", "categories[2].id", "households"),
+    ("English thousands separator",
+     lambda d: d["cost_lines"][0].update(price="10,000 som/staff/month"),
+     "ambiguous_number", "cost_lines[1].price", "10,000 som/staff/month"),
+    ("not a finite number",
+     lambda d: d["cost_lines"][1].update(quantity={"value": float("nan"), "unit": "l/year"}),
+     "number_not_plausible", "cost_lines[2].quantity.value", None),
+    ("boolean as a multiplier",
+     lambda d: d["categories"][1].update(multiplier=True),
+     "not_a_number", "categories[2].multiplier", True),
+    ("multiplier on a fixed tariff",
+     lambda d: d["categories"][1].update(fixed_tariff="100 som/m3"),
+     "multiplier_with_fixed", "categories[2]", None),
+    ("negative current tariff",
+     lambda d: d["categories"][1].update(current_tariff="-5 som/m3"),
+     "must_not_be_negative", "categories[2].current_tariff", "-5 som/m3"),
+    ("zero rounding step",
+     lambda d: d.update(parameters={"tariff_rounding_step": {"value": "0 som", "source": "hand"}}),
+     "parameter_out_of_range", "parameters.tariff_rounding_step.value", "0 som"),
+    ("negative Social Fund rate",
+     lambda d: d.update(parameters={"social_fund_employer_rate": {"value": "-50 %", "source": "hand"}}),
+     "parameter_out_of_range", "parameters.social_fund_employer_rate.value", "-50 %"),
     ("year as text",
      lambda d: d.update(tariff_year="next year"),
      "not_an_integer", "tariff_year", "next year"),
@@ -115,6 +136,10 @@ def test_all_problems_reported_at_once(tmp_path):
 
 
 def test_service_specific_rules(tmp_path):
+    data = water_scenario()
+    data["categories"][1]["volume"] = "2 175 t/year"
+    p = only(problems(tmp_path, data), "tonnes_not_for_water")
+    assert p.field_path() == "categories[2].volume"
     data = water_scenario()
     del data["water"]
     assert only(problems(tmp_path, data), "section_missing").field_path() == "water"
@@ -232,3 +257,18 @@ def test_command_line_shows_no_traceback(tmp_path, lang):
     assert "Traceback" not in proc.stderr and proc.stdout == ""
     assert "collection_rate" in proc.stderr and "120 %" in proc.stderr
     assert {"ru": "Ошибка", "ky": "ката", "en": "Error"}[lang] in proc.stderr
+
+
+def test_unreadable_file_is_a_user_error(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    path = write_yaml(tmp_path, waste_scenario())
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.problems[0].key == "file_unreadable"
+    assert "Permission denied" in info.value.render("en")

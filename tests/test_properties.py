@@ -18,16 +18,16 @@ steps = st.sampled_from(["0,01 som", "1 som"])
 @st.composite
 def scenarios(draw):
     data = waste_scenario()
-    data["cost_lines"] = [{"line": "other", "name": f"line {i}", "amount": f"{a:.2f} som/year",
+    data["cost_lines"] = [{"line": "other", "name": f"line {i}", "amount": {"value": a, "unit": "som/year"},
                            "source": "hand"}
                           for i, a in enumerate(draw(st.lists(amounts, min_size=1, max_size=6)))]
     data["cost_lines"].append({"line": "labour", "name": "staff", "quantity": "3 staff",
-                               "price": f"{draw(st.floats(1_000, 60_000)):.2f} som/staff/month",
+                               "price": {"value": draw(st.floats(1_000, 60_000)), "unit": "som/staff/month"},
                                "source": "hand"})
-    data["profitability"] = f"{draw(st.floats(0, 20)):.3f} %"
+    data["profitability"] = {"value": draw(st.floats(0, 20)), "unit": "%"}
     data["categories"][0]["households"] = f"{draw(st.integers(10, 50_000))} household"
-    data["categories"][0]["norm"] = f"{draw(st.floats(0.3, 3)):.4f} m3/person/year"
-    data["categories"][1]["volume"] = f"{draw(volumes):.3f} m3/year"
+    data["categories"][0]["norm"] = {"value": draw(st.floats(0.3, 3)), "unit": "m3/person/year"}
+    data["categories"][1]["volume"] = {"value": draw(volumes), "unit": "m3/year"}
     data["categories"][1]["multiplier"] = draw(multipliers)
     data["parameters"] = {"tariff_rounding_step": {"value": draw(steps), "source": "hand"}}
     return data
@@ -70,7 +70,7 @@ def test_tariff_never_decreases_when_a_cost_line_grows(data, which, factor):
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(), st.floats(10, 60))
 def test_fixed_population_tariff_is_balanced_by_the_others(data, fixed):
-    data["categories"][0]["fixed_tariff"] = f"{fixed:.2f} som/household/month"
+    data["categories"][0]["fixed_tariff"] = {"value": round(fixed, 2), "unit": "som/household/month"}
     result = compute(data)
     assert result.tariff("households").tariff_som == pytest.approx(round(fixed, 2))
     # a balancing category (business) exists, so the budget never pays and revenue covers

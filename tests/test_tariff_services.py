@@ -117,6 +117,7 @@ class TestPolicies:
         data = waste_scenario()
         data["categories"][0]["fixed_tariff"] = "30 som/household/month"
         data["categories"][1]["fixed_tariff"] = "100 som/m3"
+        data["categories"][1]["multiplier"] = 1  # a fixed tariff already includes any multiplier
         result = compute(data)
         # 517 690.80 - (360 000 + 50 000) = 107 690.80 som from the local budget
         assert result.subsidy_need_som == pytest.approx(107_690.80, abs=MONEY)
@@ -232,3 +233,34 @@ class TestDippingBath:
         result = compute(data)
         # the aiyl okmotu runs its own bath: 12 500 + 10 000 = 22 500 over 1 000 heads
         assert result.tariff("local").tariff_som == pytest.approx(22.50, abs=MONEY)
+
+
+class TestTaxesAndNotes:
+    def test_vat_override_applies_to_an_exempt_service(self):
+        """Water and waste are VAT-exempt; a scenario that overrides vat_rate records a
+        tax office's ruling, and the rate then applies to a VAT payer."""
+        data = water_scenario()
+        data["operator"]["vat_payer"] = True
+        assert compute(data).vat_som == 0  # exempt by default
+        data["parameters"] = {"vat_rate": {"value": "12 %", "source": "hand"}}
+        # 60 000 x 12 % = 7 200 som
+        assert compute(data).vat_som == pytest.approx(7_200, abs=MONEY)
+
+    def test_water_multiplier_outside_the_allowed_range_is_flagged(self):
+        data = water_scenario()
+        data["categories"].append({"id": "business", "kind": "other", "name": "Бизнес",
+                                   "volume": "100 m3/year", "billing_unit": "m3",
+                                   "multiplier": 4, "source": "hand"})
+        assert "note_multiplier_range" in [k for k, _ in compute(data).notes]
+
+    def test_surplus_from_an_at_cost_multiplier_is_not_called_a_fixed_tariff(self):
+        data = waste_scenario()
+        data["categories"] = data["categories"][1:]
+        data["categories"][0]["policy"] = "cost"  # multiplier 2 at cost: bills twice the cost
+        keys = [k for k, _ in compute(data).notes]
+        assert "note_surplus" in keys and "note_fixed_exceed_requirement" not in keys
+
+    def test_parameters_not_used_are_not_required(self):
+        data = water_scenario()  # no labour, no VAT, no sales tax: only the rounding step
+        data["tariff_year"] = 2015
+        assert compute(data).revenue_requirement_som == pytest.approx(60_000, abs=MONEY)

@@ -27,6 +27,13 @@ class ParameterSpec:
     unit: str
     values: tuple  # of dicts: effective (date), value, source, note
     references: dict
+    valid: dict  # allowed range in the parameter's unit: min / above / max
+
+    def out_of_range(self, value_in_unit: float) -> bool:
+        v = self.valid
+        return (("min" in v and value_in_unit < v["min"]) or
+                ("above" in v and value_in_unit <= v["above"]) or
+                ("max" in v and value_in_unit > v["max"]))
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ def known_parameters() -> dict[str, ParameterSpec]:
         name = entry.name[: -len(".yaml")]
         values = tuple(sorted(data["values"], key=lambda v: v["effective"]))
         specs[name] = ParameterSpec(name, data["description"], str(data["unit"]), values,
-                                    data.get("references", {}))
+                                    data.get("references", {}), data.get("valid", {}))
     return specs
 
 
@@ -84,7 +91,7 @@ def resolve(name: str, year: int, overrides=None, sources=None) -> ParameterValu
         raise ParameterNotDefined(name, year, spec.values[0]["effective"])
     v = in_force[-1]
     value = v["value"]
-    shown = f"{value:g} {spec.unit}" if isinstance(value, (int, float)) else ", ".join(value)
+    shown = f"{value:g} {spec.unit}" if isinstance(value, (int, float)) else ", ".join(map(str, value))
     source = spec.references.get(v["source"], v["source"])
     return ParameterValue(name, _to_base(value, spec.unit), shown, spec.unit, v["effective"], source)
 

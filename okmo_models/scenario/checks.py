@@ -139,6 +139,11 @@ def _volume_spec(s: Scenario, c, base) -> Iterator[Problem]:
                           context={"implied": f"{implied:.2f}"})
     uses_tonnes = (c.volume is not None and "mass" in c.volume.parsed_unit.dims) or (
         c.norm is not None and "mass" in c.norm.parsed_unit.dims)
+    if uses_tonnes and s.service == "water":
+        field = "volume" if c.volume is not None else "norm"
+        yield Problem(path=base + (field,), key="tonnes_not_for_water",
+                      value=str(getattr(c, field)))
+        return
     if (uses_tonnes or c.billing_unit == "t") and (s.waste is None or s.waste.density is None):
         yield Problem(path=base, key="tonnes_need_density", value=c.id)
     if c.billing_unit.startswith("person") and c.persons is None and (
@@ -165,3 +170,11 @@ def _parameters(s: Scenario) -> Iterator[Problem]:
             yield Problem(path=("parameters", name, "value"), key="unit_mismatch",
                           value=str(override.value), context={"unit": override.value.unit,
                                                             "expected": expected})
+            continue
+        spec = known[name]
+        if spec.out_of_range(override.value.to(expected)):
+            low = spec.valid.get("min", spec.valid.get("above"))
+            yield Problem(path=("parameters", name, "value"), key="parameter_out_of_range",
+                          value=str(override.value),
+                          context={"low": f"{low} {expected}",
+                                   "high": f"{spec.valid.get('max', '∞')} {expected}"})

@@ -75,6 +75,9 @@ def load_scenario(path: str | Path) -> ScenarioFile:
         raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
     except IsADirectoryError:
         raise ScenarioError(path, [Problem(key="file_is_directory", value=str(path))]) from None
+    except OSError as exc:  # permissions, a vanished network drive...
+        raise ScenarioError(path, [Problem(key="file_unreadable",
+                                           context={"detail": exc.strerror or exc})]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -14,11 +14,14 @@ Kyrgyz or English.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -36,6 +39,10 @@ COST_LINES = (
 )
 CATEGORY_KINDS = ("population", "budget", "other", "neighbour")
 TARIFF_POLICIES = ("balancing", "cost", "fixed")
+
+
+# No municipal amount comes near a quadrillion; beyond it a number is a typo or an overflow.
+_LARGEST = 1e15
 
 
 def _error(key: str, **ctx) -> PydanticCustomError:
@@ -61,7 +68,8 @@ class Quantity(_Model):
             try:
                 value, unit = split_quantity(data)
             except UnitError as exc:
-                raise _error("quantity_unreadable", value=data) from exc
+                key = exc.key if exc.key == "ambiguous_number" else "quantity_unreadable"
+                raise _error(key, value=data) from exc
             return {"value": value, "unit": unit}
         if isinstance(data, bool) or isinstance(data, (int, float)):
             raise _error("quantity_without_unit", value=data)
@@ -76,7 +84,14 @@ class Quantity(_Model):
             try:
                 return parse_number(v)
             except UnitError as exc:
-                raise _error("not_a_number", value=v) from exc
+                raise _error(exc.key, value=v) from exc
+        return v
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v):
+        if not math.isfinite(v) or abs(v) > _LARGEST:
+            raise _error("number_not_plausible", value=v)
         return v
 
     @field_validator("unit")
@@ -104,6 +119,23 @@ class Quantity(_Model):
         return f"{self.value:g} {self.unit}"
 
 
+def _plain_number(v):
+    if isinstance(v, bool):
+        raise _error("not_a_number", value=v)
+    return v
+
+
+def _finite_number(v: float) -> float:
+    if not math.isfinite(v) or abs(v) > _LARGEST:
+        raise _error("number_not_plausible", value=v)
+    return v
+
+
+# A bare number (multiplier, coefficient): YAML's yes/true is not 1, nan/inf are refused.
+Number = Annotated[float, BeforeValidator(_plain_number), AfterValidator(_finite_number)]
+Year = Annotated[int, BeforeValidator(_plain_number)]
+
+
 def _expect(*units: str, positive: bool = False, nonnegative: bool = True):
     """Validator factory: the quantity's unit must have the dimension of one of ``units``."""
     targets = [parse_unit(u) for u in units]
@@ -122,8 +154,6 @@ def _expect(*units: str, positive: bool = False, nonnegative: bool = True):
 
 
 def _quantity(*units: str, positive: bool = False):
-    from pydantic import AfterValidator
-
     return Annotated[Quantity, AfterValidator(_expect(*units, positive=positive))]
 
 
@@ -134,8 +164,6 @@ def _nonnegative(q: Quantity) -> Quantity:
 
 
 def _annotated(check):
-    from pydantic import AfterValidator
-
     return Annotated[Quantity, AfterValidator(check)]
 
 
@@ -218,7 +246,7 @@ class Asset(_Model):
 
     name: LocalText
     value: Money
-    year: int = Field(ge=1950, le=2100)
+    year: Year = Field(ge=1950, le=2100)
     useful_life: Years
     owner: Literal["operator", "municipality"] = "operator"
     source: SourceRef
@@ -251,11 +279,11 @@ class Category(_Model):
     norm: _quantity("m3/person/year", "t/person/year", positive=True) | None = None
     volume: _quantity("m3/year", "t/year", positive=True) | None = None
     heads: dict[str, _quantity("head", positive=True)] | None = None
-    multiplier: float = Field(default=1.0, gt=0)
+    multiplier: Number = Field(default=1.0, gt=0)
     policy: Literal[TARIFF_POLICIES] | None = None  # type: ignore[valid-type]
-    fixed_tariff: Quantity | None = None
+    fixed_tariff: NonNegative | None = None
     collection_rate: Share | None = None
-    current_tariff: Quantity | None = None
+    current_tariff: NonNegative | None = None
     source: SourceRef
 
     @field_validator("id")
@@ -285,8 +313,8 @@ class Category(_Model):
             raise _error("fixed_without_tariff")
         if self.fixed_tariff is not None and self.policy not in (None, "fixed"):
             raise _error("tariff_with_other_policy", policy=self.policy)
-        if self.fixed_tariff is not None and self.fixed_tariff.value < 0:
-            raise _error("must_not_be_negative", value=self.fixed_tariff.value)
+        if self.fixed_tariff is not None and self.multiplier != 1:
+            raise _error("multiplier_with_fixed", value=self.multiplier)
         return self
 
     @property
@@ -335,8 +363,8 @@ class WaterSection(_Model):
 
 
 class DippingBathSection(_Model):
-    dippings_per_year: float = Field(gt=0)
-    species_coefficients: dict[str, float]
+    dippings_per_year: Number = Field(gt=0)
+    species_coefficients: dict[str, Number]
     source: SourceRef
 
     @field_validator("species_coefficients")
@@ -354,7 +382,7 @@ class Scenario(_Model):
     schema_version: Literal[1]
     municipality: Municipality
     service: Literal[SERVICES]  # type: ignore[valid-type]
-    tariff_year: int = Field(ge=2000, le=2100)
+    tariff_year: Year = Field(ge=2000, le=2100)
     description: LocalText | None = None
     operator: Operator
     sources: dict[str, str] = Field(min_length=1)

@@ -83,10 +83,9 @@ class TariffModel:
         self.base_unit = BASE_UNITS.get(s.service) or (s.waste.basis if s.waste else "m3")
         self.parameters = self._resolve_parameters()
         p = {v.name: v.value for v in self.parameters}
-        self.social_fund_rate = p["social_fund_employer_rate"]
-        self.vat_rate = p["vat_rate"] if (s.operator.vat_payer and s.service not in
-                                          p["vat_exempt_services"]) else 0.0
-        self.sales_tax_rate = p["sales_tax_rate"] if s.operator.sales_tax_payer else 0.0
+        self.social_fund_rate = p.get("social_fund_employer_rate", 0.0)
+        self.vat_rate = self._vat_rate(p)
+        self.sales_tax_rate = p.get("sales_tax_rate", 0.0)
         self.rounding_step = p["tariff_rounding_step"]
         self.profitability = s.profitability.value * s.profitability.parsed_unit.factor
         self.debt_service_som = sum(d.amount.to("som/year") for d in s.debt_service)
@@ -104,18 +103,36 @@ class TariffModel:
     # --- compile ------------------------------------------------------------------
 
     def _resolve_parameters(self) -> tuple[ParameterValue, ...]:
+        """The parameters this scenario uses, in force on 1 January of the tariff year."""
         s = self.scenario
-        names = ("social_fund_employer_rate", "vat_rate", "vat_exempt_services", "sales_tax_rate",
-                 "tariff_rounding_step")
-        out = []
+        names = ["tariff_rounding_step"]
+        if any(c.line == "labour" for c in s.cost_lines):
+            names.append("social_fund_employer_rate")
+        if s.operator.vat_payer:
+            names += ["vat_rate", "vat_exempt_services"]
+        if s.operator.sales_tax_payer:
+            names.append("sales_tax_rate")
+        out, problems = [], []
         for name in names:
             try:
                 out.append(resolve(name, s.tariff_year, s.parameters, s.sources))
             except ParameterNotDefined as exc:
-                raise ScenarioError(self._file(), [Problem(
+                problems.append(Problem(
                     path=("tariff_year",), key="parameter_not_in_force", value=s.tariff_year,
-                    context={"name": name, "first": exc.first.isoformat()})]) from None
+                    context={"name": name, "first": exc.first.isoformat()}))
+        if problems:
+            raise ScenarioError(self._file(), problems)
         return tuple(out)
+
+    def _vat_rate(self, p: dict) -> float:
+        """VAT applies to a VAT payer unless the service is exempt; an explicit override
+        of vat_rate in the scenario records a tax office's ruling and applies regardless."""
+        s = self.scenario
+        if not s.operator.vat_payer:
+            return 0.0
+        if s.service in p["vat_exempt_services"] and "vat_rate" not in s.parameters:
+            return 0.0
+        return p["vat_rate"]
 
     def _file(self) -> str:
         return str(self.origin.path) if self.origin else "<scenario>"
@@ -237,6 +254,17 @@ class TariffModel:
             if abs(self.total_volume - expected) > 0.05 * expected:
                 self.notes.append(("note_water_balance", {
                     "billed": _num(self.total_volume), "expected": _num(expected)}))
+        try:  # the 1-3 rule exists from 2025 on; earlier years have nothing to flag
+            low, high = resolve("water_commercial_multiplier_range", s.tariff_year).value
+        except ParameterNotDefined:
+            low, high = 0, float("inf")
+        if s.service == "water":
+            for c in s.categories:
+                if c.kind != "population" and c.effective_policy != "fixed" and not (
+                        low <= c.multiplier <= high):
+                    self.notes.append(("note_multiplier_range", {
+                        "category": c.id, "value": f"{c.multiplier:g}", "low": f"{low:g}",
+                        "high": f"{high:g}"}))
         municipal = sum(r["charge_som"] for r in self.asset_rows if not r["in_tariff"])
         rent = sum(ln.amount_som for ln in self.input_lines if ln.line == "rent")
         if municipal > 0:
@@ -298,9 +326,10 @@ class TariffModel:
 
     def derived_lines(self) -> tuple[CostLineSpec, ...]:
         labour = float(self._input_amounts[self._labour_mask].sum())
-        sf = next(v for v in self.parameters if v.name == "social_fund_employer_rate")
-        rows = [CostLineSpec("social_fund", _local("line_social_fund_auto"), labour * sf.value,
-                             f"{sf.shown} × {_num(labour)} som/year", sf.source, True),
+        sf = next((v for v in self.parameters if v.name == "social_fund_employer_rate"), None)
+        rows = [CostLineSpec("social_fund", _local("line_social_fund_auto"), labour * self.social_fund_rate,
+                             f"{sf.shown} × {_num(labour)} som/year" if sf else "—",
+                             sf.source if sf else "—", True),
                 CostLineSpec("depreciation", _local("line_depreciation_auto",
                                                     count=sum(r["in_tariff"] for r in self.asset_rows)),
                              self.depreciation_som, "straight-line",

@@ -289,9 +289,13 @@ def build_result(model, ev: dict) -> TariffResult:
             species_tariffs_som=species))
 
     notes = list(model.notes)
-    if float(ev["surplus"][0]) > model.rounding_step * sum(c.billing_units_per_year
-                                                           for c in model.categories):
+    balancing = [i for i, c in enumerate(model.categories) if c.category.effective_policy == "balancing"]
+    clamped = balancing and any(model._fixed) and all(ev["tariff"][0, i] == 0 for i in balancing)
+    rounding_bound = model.rounding_step * float(model._line_count.sum())
+    if clamped:
         notes.append(("note_fixed_exceed_requirement", {}))
+    elif float(ev["surplus"][0]) > rounding_bound:
+        notes.append(("note_surplus", {"amount": f"{float(ev['surplus'][0]):,.2f}".replace(",", " ")}))
     if float(ev["subsidy_need"][0]) > 0:
         notes.append(("note_subsidy_needed", {}))
 
