@@ -122,15 +122,16 @@ def allocate_requirement(requirement_som, weight, volume, fixed_mask, cost_mask,
         Requirement per base unit over all categories.
     """
     requirement = np.atleast_1d(np.asarray(requirement_som, dtype=float))[:, None]
+    volume = np.atleast_2d(volume)  # (1, C) or (n, C) when volumes vary by variant
     balancing = ~(fixed_mask | cost_mask)
-    unit_cost = requirement / volume.sum()
-    fixed_revenue = (fixed_tariff_per_unit * volume * fixed_mask).sum()
-    cost_revenue = unit_cost * (weight * volume * cost_mask).sum()
-    balancing_weight = (weight * volume * balancing).sum()
-    if balancing_weight > 0:
-        base = np.maximum(requirement - fixed_revenue - cost_revenue, 0.0) / balancing_weight
-    else:
-        base = np.zeros_like(requirement)
+    unit_cost = requirement / volume.sum(axis=1, keepdims=True)
+    fixed_revenue = (fixed_tariff_per_unit * volume * fixed_mask).sum(axis=1, keepdims=True)
+    cost_revenue = unit_cost * (weight * volume * cost_mask).sum(axis=1, keepdims=True)
+    balancing_weight = (weight * volume * balancing).sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        base = np.where(balancing_weight > 0,
+                        np.maximum(requirement - fixed_revenue - cost_revenue, 0.0) / balancing_weight,
+                        0.0)
     tariff = np.where(fixed_mask, fixed_tariff_per_unit,
                       np.where(cost_mask, weight * unit_cost, weight * base))
     return tariff, unit_cost[:, 0]

@@ -277,25 +277,42 @@ class TariffModel:
 
     # --- evaluate -----------------------------------------------------------------
 
-    def evaluate(self, cost_factors=None) -> dict:
-        """Run the calculation; ``cost_factors`` (n, lines) scales the input cost lines.
+    def evaluate(self, cost_factors=None, *, depreciation_som=None, debt_service_som=None,
+                 volume_factor=None) -> dict:
+        """Run the calculation for n variants at once.
 
-        Returns a dict of arrays with a leading variant axis of length n (1 without
-        factors): line amounts, requirement and its parts, tariffs per category.
+        Parameters
+        ----------
+        cost_factors : array (n, input lines), optional
+            Scales the scenario's own cost lines (Monte Carlo draws, CPI indexation).
+        depreciation_som, debt_service_som : array (n,), optional
+            Replace the scenario's depreciation and debt service (multi-year plans).
+        volume_factor : array (n,), optional
+            Scales every category's volume (a production programme that grows).
+
+        Returns a dict of arrays with a leading variant axis of length n (1 without any
+        of these): line amounts, requirement and its parts, tariffs per category.
         """
         amounts = self._input_amounts[None, :]
         if cost_factors is not None:
             amounts = amounts * np.atleast_2d(cost_factors)
+        n = max([amounts.shape[0]] + [np.size(x) for x in (depreciation_som, debt_service_som,
+                                                           volume_factor) if x is not None])
+        amounts = np.broadcast_to(amounts, (n, amounts.shape[1]))
+        scale = np.ones(n) if volume_factor is None else np.broadcast_to(
+            np.asarray(volume_factor, dtype=float), (n,))
+        depreciation = np.broadcast_to(self.depreciation_som if depreciation_som is None
+                                       else np.asarray(depreciation_som, dtype=float), (n,))
+        debt = np.broadcast_to(self.debt_service_som if debt_service_som is None
+                               else np.asarray(debt_service_som, dtype=float), (n,))
         labour = amounts[:, self._labour_mask].sum(axis=1)
         social_fund = f.social_fund_contribution(labour, self.social_fund_rate)
-        n = amounts.shape[0]
-        derived = np.column_stack([social_fund, np.full(n, self.depreciation_som),
-                                   np.full(n, self.landfill_fee_som)])
+        derived = np.column_stack([social_fund, depreciation, self.landfill_fee_som * scale])
         costs = amounts.sum(axis=1) + derived.sum(axis=1)
         requirement, profit, vat, sales_tax = f.revenue_requirement(
-            costs, self.profitability, self.debt_service_som, self.vat_rate, self.sales_tax_rate)
+            costs, self.profitability, debt, self.vat_rate, self.sales_tax_rate)
         per_base, unit_cost = f.allocate_requirement(
-            requirement, self._weight, self._volume, self._fixed, self._cost,
+            requirement, self._weight, self._volume * scale[:, None], self._fixed, self._cost,
             np.where(self._fixed, self._fixed_bill / self._k, 0.0))
         unrounded = per_base * self._k
         line_unrounded = unrounded[:, self._line_category] * self._line_coefficient
@@ -303,15 +320,15 @@ class TariffModel:
                                f.round_up(line_unrounded, self.rounding_step))
         tariff = np.where(self._fixed, self._fixed_bill, f.round_up(unrounded, self.rounding_step))
         cash = f.round_up(f.cash_tariff(tariff, self._collection), self.rounding_step)
-        revenue = (line_tariff * self._line_count) @ self._line_indicator
+        revenue = (line_tariff * self._line_count * scale[:, None]) @ self._line_indicator
         total_revenue = revenue.sum(axis=1)
         collected = (revenue * self._collection).sum(axis=1)
         return {
             "input_amounts": amounts, "derived_amounts": derived, "costs": costs,
-            "profit": profit, "vat": vat, "sales_tax": sales_tax, "requirement": requirement,
-            "unit_cost": unit_cost, "tariff_unrounded": unrounded, "tariff": tariff,
-            "cash_tariff": cash, "revenue": revenue, "line_tariff": line_tariff, "total_revenue": total_revenue,
-            "collected": collected,
+            "profit": profit, "vat": vat, "sales_tax": sales_tax, "debt_service": debt,
+            "requirement": requirement, "unit_cost": unit_cost, "tariff_unrounded": unrounded,
+            "tariff": tariff, "cash_tariff": cash, "revenue": revenue, "line_tariff": line_tariff,
+            "total_revenue": total_revenue, "collected": collected, "volume_factor": scale,
             "subsidy_need": np.maximum(requirement - total_revenue, 0.0),
             "surplus": np.maximum(total_revenue - requirement, 0.0),
         }
