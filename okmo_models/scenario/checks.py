@@ -27,6 +27,7 @@ def cross_check(s: Scenario) -> Iterator[Problem]:
     yield from _cost_lines(s)
     yield from _categories(s)
     yield from _parameters(s)
+    yield from _policy(s)
 
 
 def _sources(s: Scenario) -> Iterator[Problem]:
@@ -178,3 +179,118 @@ def _parameters(s: Scenario) -> Iterator[Problem]:
                           value=str(override.value),
                           context={"low": f"{low} {expected}",
                                    "high": f"{spec.valid.get('max', '∞')} {expected}"})
+
+
+def _policy(s: Scenario) -> Iterator[Problem]:
+    """Tariff-policy sections: references to categories, shares adding up, service fit."""
+    cats = {c.id: c for c in s.categories}
+
+    def population_category(path, cid, need_households=True):
+        c = cats.get(cid)
+        if c is None:
+            return Problem(path=path, key="category_unknown", value=cid,
+                           context={"known": ", ".join(cats)})
+        has_hh = c.households is not None or (c.persons is not None and c.household_size is not None)
+        if c.kind != "population" or (need_households and not has_hh):
+            return Problem(path=path, key="category_not_households", value=cid)
+        return None
+
+    def percent(q):
+        return q.value * q.parsed_unit.factor
+
+    a = s.affordability
+    if a is not None:
+        if s.service == "dipping_bath":
+            yield Problem(path=("affordability",), key="section_not_for_service", value="affordability",
+                          context={"service": s.service})
+        elif a.category is not None:
+            problem = population_category(("affordability", "category"), a.category)
+            if problem:
+                yield problem
+        elif not any(c.kind == "population" and c.households is not None or
+                     (c.kind == "population" and c.persons is not None and c.household_size is not None)
+                     for c in s.categories):
+            yield Problem(path=("affordability",), key="category_not_households", value=None)
+        if a.threshold_parameter is not None and a.threshold_parameter not in known_parameters():
+            yield Problem(path=("affordability", "threshold_parameter"), key="parameter_unknown",
+                          value=a.threshold_parameter,
+                          context={"known": ", ".join(n for n in known_parameters()
+                                                      if n.startswith("affordability"))})
+        if a.threshold is not None and a.threshold.source not in s.sources:
+            yield Problem(path=("affordability", "threshold", "source"), key="source_unknown",
+                          value=a.threshold.source, context={"known": ", ".join(s.sources)})
+        if a.income_groups:
+            total = sum(percent(g.share) for g in a.income_groups)
+            if abs(total - 1) > 0.005:
+                yield Problem(path=("affordability", "income_groups"), key="shares_not_100",
+                              value=f"{total * 100:.1f} %")
+            for i, g in enumerate(a.income_groups):
+                if g.source not in s.sources:
+                    yield Problem(path=("affordability", "income_groups", i, "source"),
+                                  key="source_unknown", value=g.source,
+                                  context={"known": ", ".join(s.sources)})
+    v = s.vulnerable
+    if v is not None:
+        for i, g in enumerate(v.groups):
+            problem = population_category(("vulnerable", "groups", i, "category"), g.category)
+            if problem:
+                yield problem
+            if g.source not in s.sources:
+                yield Problem(path=("vulnerable", "groups", i, "source"), key="source_unknown",
+                              value=g.source, context={"known": ", ".join(s.sources)})
+    p = s.path
+    if p is not None:
+        if p.cpi_source not in s.sources:
+            yield Problem(path=("path", "cpi_source"), key="source_unknown", value=p.cpi_source,
+                          context={"known": ", ".join(s.sources)})
+        if p.affordability_cap and a is None:
+            yield Problem(path=("path", "affordability_cap"), key="cap_needs_affordability", value=True)
+        ids = p.categories or [c.id for c in s.categories
+                               if c.kind == "population" and c.current_tariff is not None]
+        if not ids:
+            yield Problem(path=("path",), key="path_needs_current_tariff", value=None)
+        for cid in ids:
+            c = cats.get(cid)
+            if c is None:
+                yield Problem(path=("path", "categories"), key="category_unknown", value=cid,
+                              context={"known": ", ".join(cats)})
+            elif c.current_tariff is None or c.effective_policy == "fixed":
+                yield Problem(path=("path", "categories"), key="path_needs_current_tariff", value=cid)
+        years = range(s.tariff_year, s.tariff_year + p.years)
+        prog = s.production_programme
+        if prog is not None:
+            missing = [y for y in years if y not in prog.volume_by_year]
+            if missing:
+                yield Problem(path=("production_programme", "volume_by_year"), key="programme_years_missing",
+                              value=", ".join(map(str, missing)))
+    if s.production_programme is not None and s.production_programme.source not in s.sources:
+        yield Problem(path=("production_programme", "source"), key="source_unknown",
+                      value=s.production_programme.source, context={"known": ", ".join(s.sources)})
+    inv = s.investments
+    if inv is not None:
+        for i, item in enumerate(inv.items):
+            total = sum(percent(fin.share) for fin in item.financing)
+            if abs(total - 1) > 1e-6:
+                yield Problem(path=("investments", "items", i, "financing"), key="shares_not_100",
+                              value=f"{total * 100:g} %")
+            if item.source not in s.sources:
+                yield Problem(path=("investments", "items", i, "source"), key="source_unknown",
+                              value=item.source, context={"known": ", ".join(s.sources)})
+    sh = s.sharing
+    if sh is not None:
+        field = {"volume": "volume", "heads": "heads", "distance": "distance",
+                 "fixed_share": "share"}[sh.key]
+        for i, m in enumerate(sh.members):
+            if getattr(m, field) is None or (sh.key == "distance" and m.volume is None):
+                yield Problem(path=("sharing", "members", i), key="member_key_missing",
+                              value=None, context={"field": field if getattr(m, field) is None else "volume"})
+            if m.source not in s.sources:
+                yield Problem(path=("sharing", "members", i, "source"), key="source_unknown",
+                              value=m.source, context={"known": ", ".join(s.sources)})
+        if sh.key == "fixed_share" and all(m.share is not None for m in sh.members):
+            total = sum(percent(m.share) for m in sh.members)
+            if abs(total - 1) > 1e-6:
+                yield Problem(path=("sharing", "members"), key="shares_not_100", value=f"{total * 100:g} %")
+        if sh.key_source not in s.sources:
+            yield Problem(path=("sharing", "key_source"), key="source_unknown", value=sh.key_source,
+                          context={"known": ", ".join(s.sources)})

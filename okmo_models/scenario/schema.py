@@ -173,6 +173,7 @@ Money = _quantity("som")
 Years = _quantity("year", positive=True)
 Share = _quantity("%")
 PositiveShare = _quantity("%", positive=True)
+SignedShare = Annotated[Quantity, AfterValidator(_expect("%", nonnegative=False))]
 
 
 class LocalText(_Model):
@@ -208,6 +209,21 @@ class Operator(_Model):
     source: SourceRef
 
 
+class Uncertainty(_Model):
+    """How far a cost line may turn out from its estimate, e.g. low -10 %, high +25 %."""
+
+    low: SignedShare
+    high: SignedShare
+    distribution: Literal["triangular", "uniform"] = "triangular"
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        low, high = self.low.to("%"), self.high.to("%")
+        if not (-100 < low <= 0 <= high):
+            raise _error("uncertainty_range", value=f"{self.low} … {self.high}")
+        return self
+
+
 class CostLine(_Model):
     """One line of the калькуляция: an annual amount, or quantity x price.
 
@@ -222,6 +238,7 @@ class CostLine(_Model):
     price: NonNegative | None = None
     source: SourceRef
     note: str | None = None
+    uncertainty: Uncertainty | None = None
 
     @model_validator(mode="after")
     def _amount_or_product(self):
@@ -376,6 +393,129 @@ class DippingBathSection(_Model):
         return v
 
 
+# --- tariff policy (issue 3): affordability, vulnerable households, path, investments ----
+
+
+class IncomeGroup(_Model):
+    name: LocalText
+    income_per_capita: _quantity("som/person/month", positive=True)
+    share: PositiveShare
+    household_size: _quantity("person/household", positive=True) | None = None
+    source: SourceRef
+
+
+class ThresholdValue(_Model):
+    value: Share
+    source: SourceRef
+
+
+class Affordability(_Model):
+    """Bill as a share of household income, by income group, against a threshold."""
+
+    threshold: ThresholdValue | None = None
+    threshold_parameter: str | None = None
+    category: str | None = None
+    income_groups: list[IncomeGroup] | None = None
+    income_groups_parameter: str | None = None
+    target_share_above: Share = Quantity(value=20, unit="%")
+
+    @model_validator(mode="after")
+    def _one_threshold(self):
+        if (self.threshold is None) == (self.threshold_parameter is None):
+            raise _error("threshold_one_of")
+        if self.income_groups is not None and self.income_groups_parameter is not None:
+            raise _error("income_groups_one_of")
+        return self
+
+
+class VulnerableGroup(_Model):
+    name: LocalText
+    households: _quantity("household", positive=True)
+    discount: _quantity("%", "som/household/month", positive=True)
+    category: str
+    source: SourceRef
+
+
+class Vulnerable(_Model):
+    """Social Passport categories with a discount, paid by the budget or by other payers."""
+
+    financing: Literal["budget", "cross_subsidy"]
+    groups: list[VulnerableGroup] = Field(min_length=1)
+
+
+class TariffPath(_Model):
+    """From today's tariff to cost recovery over several years."""
+
+    years: int = Field(ge=1, le=40)
+    cpi: SignedShare
+    cpi_by_year: dict[int, SignedShare] = {}
+    cpi_source: SourceRef
+    max_increase: PositiveShare | None = None
+    affordability_cap: bool = False
+    categories: list[str] | None = None
+
+
+class Financing(_Model):
+    type: Literal["own", "grant", "loan"]
+    share: PositiveShare
+    rate: Share | None = None
+    term: Years | None = None
+
+    @model_validator(mode="after")
+    def _loan_terms(self):
+        if self.type == "loan" and (self.rate is None or self.term is None):
+            raise _error("loan_needs_rate_and_term")
+        if self.type != "loan" and (self.rate is not None or self.term is not None):
+            raise _error("rate_only_for_loans")
+        return self
+
+
+class Investment(_Model):
+    name: LocalText
+    year: Year = Field(ge=2000, le=2100)
+    value: Money
+    useful_life: Years
+    financing: list[Financing] = Field(min_length=1)
+    source: SourceRef
+
+
+class InvestmentPlan(_Model):
+    grant_assets_depreciated: bool
+    depreciation_fund_opening: Money = Quantity(value=0, unit="som")
+    items: list[Investment] = Field(min_length=1)
+
+
+class ProductionProgramme(_Model):
+    """Volumes served by year, as a percentage of the tariff year's volumes."""
+
+    volume_by_year: dict[int, PositiveShare]
+    source: SourceRef
+
+
+class SharedMember(_Model):
+    name: LocalText
+    volume: _quantity("m3/year", "t/year", positive=True) | None = None
+    heads: _quantity("head", positive=True) | None = None
+    distance: _quantity("km", positive=True) | None = None
+    share: PositiveShare | None = None
+    households: _quantity("household", positive=True) | None = None
+    source: SourceRef
+
+
+class Sharing(_Model):
+    """One service shared by several municipalities, costs split by a documented key."""
+
+    key: Literal["volume", "heads", "distance", "fixed_share"]
+    key_source: SourceRef
+    members: list[SharedMember] = Field(min_length=2)
+
+
+class Sensitivity(_Model):
+    swing: PositiveShare = Quantity(value=10, unit="%")
+    draws: int = Field(default=10_000, ge=100, le=1_000_000)
+    seed: int = 2027
+
+
 class Scenario(_Model):
     """A tariff scenario: one municipality, one service, one tariff year."""
 
@@ -396,6 +536,13 @@ class Scenario(_Model):
     waste: WasteSection | None = None
     water: WaterSection | None = None
     dipping_bath: DippingBathSection | None = None
+    affordability: Affordability | None = None
+    vulnerable: Vulnerable | None = None
+    path: TariffPath | None = None
+    investments: InvestmentPlan | None = None
+    production_programme: ProductionProgramme | None = None
+    sharing: Sharing | None = None
+    sensitivity: Sensitivity | None = None
 
     @field_validator("collection_rate")
     @classmethod

@@ -278,7 +278,7 @@ class TariffModel:
     # --- evaluate -----------------------------------------------------------------
 
     def evaluate(self, cost_factors=None, *, depreciation_som=None, debt_service_som=None,
-                 volume_factor=None) -> dict:
+                 volume_factor=None, extra_revenue_som=None) -> dict:
         """Run the calculation for n variants at once.
 
         Parameters
@@ -289,6 +289,9 @@ class TariffModel:
             Replace the scenario's depreciation and debt service (multi-year plans).
         volume_factor : array (n,), optional
             Scales every category's volume (a production programme that grows).
+        extra_revenue_som : array (n,), optional
+            Revenue the tariffs must raise on top of the requirement (discounts for
+            vulnerable households financed by the other payers).
 
         Returns a dict of arrays with a leading variant axis of length n (1 without any
         of these): line amounts, requirement and its parts, tariffs per category.
@@ -311,8 +314,9 @@ class TariffModel:
         costs = amounts.sum(axis=1) + derived.sum(axis=1)
         requirement, profit, vat, sales_tax = f.revenue_requirement(
             costs, self.profitability, debt, self.vat_rate, self.sales_tax_rate)
+        to_bill = requirement if extra_revenue_som is None else requirement + extra_revenue_som
         per_base, unit_cost = f.allocate_requirement(
-            requirement, self._weight, self._volume * scale[:, None], self._fixed, self._cost,
+            to_bill, self._weight, self._volume * scale[:, None], self._fixed, self._cost,
             np.where(self._fixed, self._fixed_bill / self._k, 0.0))
         unrounded = per_base * self._k
         line_unrounded = unrounded[:, self._line_category] * self._line_coefficient

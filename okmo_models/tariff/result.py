@@ -94,6 +94,7 @@ class TariffResult:
     typical_household_bill_som: float | None
     assets: tuple[dict, ...]
     notes: tuple[tuple[str, dict], ...]
+    policy: object = None  # okmo_models.policy.analysis.PolicyResult, when the scenario asks
 
     # --- derived figures ------------------------------------------------------------
 
@@ -235,6 +236,8 @@ class TariffResult:
                             "overridden": p.overridden, "source": p.source}
                            for p in self.parameters],
             "notes": [{"key": key, "text": t(key, lang, **ctx)} for key, ctx in self.notes],
+            **(self.policy.to_dict(lang) if self.policy is not None else
+               {k: None for k in ("affordability", "vulnerable", "path", "sharing", "sensitivity")}),
         }
 
 
@@ -308,6 +311,11 @@ def build_result(model, ev: dict) -> TariffResult:
     elif with_current:
         notes.append(("note_current_incomplete", {}))
 
+    from okmo_models.policy.analysis import analyse, has_policy
+
+    policy = analyse(model, r) if has_policy(s) else None
+    if policy is not None and policy.path is not None and not policy.path.feasible:
+        notes.append(("note_path_not_reached", {"years": s.path.years}))
     typical = next((tc.household_bill_som for tc in tariffs
                     if tc.kind == "population" and tc.household_bill_som is not None), None)
     return TariffResult(
@@ -320,7 +328,7 @@ def build_result(model, ev: dict) -> TariffResult:
         subsidy_need_som=float(ev["subsidy_need"][0]), surplus_som=float(ev["surplus"][0]),
         cash_collected_som=float(ev["collected"][0]), current_revenue_som=current_revenue,
         current_cash_som=current_cash, typical_household_bill_som=typical,
-        assets=tuple(model.asset_rows), notes=tuple(notes))
+        assets=tuple(model.asset_rows), notes=tuple(notes), policy=policy)
 
 
 def _unit_costs(model, requirement: float) -> tuple[UnitCost, ...]:

@@ -1,0 +1,476 @@
+"""Tariff policy on top of a compiled tariff model.
+
+Each function answers one question a kenesh asks and returns an immutable result:
+can families pay (:func:`affordability`), what do discounts for vulnerable households
+cost (:func:`vulnerable_households`), how fast can we reach cost recovery
+(:func:`cost_recovery_path`, with the investment plan and production programme), how is a
+shared service split (:func:`shared_service`), and how sure are we (:func:`sensitivity`).
+:func:`analyse` runs every part the scenario declares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from scipy.optimize import brentq
+
+from okmo_models.parameters import resolve
+from okmo_models.policy import formulas as pf
+from okmo_models.tariff import formulas as f
+from okmo_models.tariff.model import CategorySpec, TariffModel
+
+
+def _frozen(rows):
+    return tuple(MappingProxyType(r) for r in rows)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def household_units_per_month(c: CategorySpec, household_size: float) -> float:
+    """Billing units a household of ``household_size`` persons is charged in a month."""
+    who, _, period = c.category.billing_unit.partition("/")
+    per_month = 1.0 / 12.0 if period == "year" else 1.0
+    if who == "household":
+        return per_month
+    if who == "person":
+        return household_size * per_month
+    # per m3 or t: the category's consumption per person-month times the household size
+    return c.billing_units_per_year / c.persons / 12.0 * household_size
+
+
+def _category(model: TariffModel, category_id: str | None) -> tuple[int, CategorySpec]:
+    for i, c in enumerate(model.categories):
+        if category_id is None and c.category.kind == "population" and c.persons:
+            return i, c
+        if c.category.id == category_id:
+            return i, c
+    raise KeyError(category_id)
+
+
+# --- affordability --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AffordabilityResult:
+    category: str
+    threshold: float
+    threshold_source: str
+    groups: tuple  # name, income_per_capita_som, household_size, share, bill_som, burden, above
+    share_above: float
+    target_share: float
+    tariff_at_target_som: float | None  # category tariff at which target_share would be above
+    tariff_som: float
+
+    def to_dict(self, lang):
+        return {
+            "category": self.category, "threshold": self.threshold,
+            "threshold_source": self.threshold_source, "tariff_som": round(self.tariff_som, 2),
+            "share_above": round(self.share_above, 6), "target_share": self.target_share,
+            "tariff_at_target_share_som": None if self.tariff_at_target_som is None
+            else round(self.tariff_at_target_som, 2),
+            "groups": [{**g, "name": g["name"].get(lang)} for g in self.groups],
+        }
+
+
+def income_groups(model: TariffModel, c: CategorySpec):
+    """(names, incomes per person-month, household sizes, shares) of the income groups."""
+    a = model.scenario.affordability
+    size = c.persons / c.households if c.households else None
+    if a.income_groups is not None:
+        groups = [(g.name, g.income_per_capita.to("som/person/month"),
+                   g.household_size.to("person/household") if g.household_size else size,
+                   g.share.value * g.share.parsed_unit.factor) for g in a.income_groups]
+        return groups, "scenario"
+    name = a.income_groups_parameter or "income_groups_kg"
+    p = resolve(name, model.scenario.tariff_year)
+    from okmo_models.scenario.schema import LocalText
+
+    groups = [(LocalText(**g["name"]), float(g["income_per_capita_som_month"]), size,
+               float(g["share"])) for g in p.value]
+    return groups, p.source
+
+
+def affordability(model: TariffModel, tariff_som: float | None = None) -> AffordabilityResult:
+    """Bills by income group for ``tariff_som`` (default: the computed tariff)."""
+    s = model.scenario
+    a = s.affordability
+    i, c = _category(model, a.category)
+    if a.threshold is not None:
+        threshold = a.threshold.value.value * a.threshold.value.parsed_unit.factor
+        source = s.sources[a.threshold.source]
+    else:
+        p = resolve(a.threshold_parameter, s.tariff_year, s.parameters, s.sources)
+        threshold, source = p.value, p.source
+    if tariff_som is None:
+        tariff_som = float(model.evaluate()["tariff"][0, i])
+    groups, _ = income_groups(model, c)
+    names, incomes, sizes, shares = zip(*groups)
+    units = np.array([household_units_per_month(c, sz) for sz in sizes])
+    bills = tariff_som * units
+    burden = pf.bill_share_of_income(bills, np.array(incomes), np.array(sizes))
+    target = a.target_share_above.value * a.target_share_above.parsed_unit.factor
+    rows = [{"name": n, "income_per_capita_som": inc, "household_size": sz, "share": sh,
+             "bill_som": round(float(b), 2), "burden": round(float(bu), 6),
+             "above": bool(bu > threshold)}
+            for n, inc, sz, sh, b, bu in zip(names, incomes, sizes, shares, bills, burden)]
+    return AffordabilityResult(
+        category=c.category.id, threshold=threshold, threshold_source=source, groups=_frozen(rows),
+        share_above=pf.share_of_households_above(bills, incomes, sizes, shares, threshold),
+        target_share=target,
+        tariff_at_target_som=pf.bill_at_which_share_is_above(incomes, sizes, shares, threshold,
+                                                             target, units),
+        tariff_som=tariff_som)
+
+
+# --- vulnerable households --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VulnerableResult:
+    financing: str
+    groups: tuple  # name, category, households, discount_som_month, yearly_som
+    budget_cost_som: float  # per year, when the budget pays
+    cross_subsidy_tariffs: tuple  # category, tariff_som, increase_pct (cross-financing only)
+
+    def to_dict(self, lang):
+        return {"financing": self.financing, "budget_cost_som": round(self.budget_cost_som, 2),
+                "groups": [{**g, "name": g["name"].get(lang)} for g in self.groups],
+                "cross_subsidy_tariffs": [dict(t) for t in self.cross_subsidy_tariffs]}
+
+
+def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
+    """Monthly discount per household and yearly total of each Social Passport group."""
+    rows, total = [], 0.0
+    for g in model.scenario.vulnerable.groups:
+        i, c = _category(model, g.category)
+        size = c.persons / c.households
+        bill = float(tariffs[i]) * household_units_per_month(c, size)
+        if "money" in g.discount.parsed_unit.dims:
+            discount = min(g.discount.to("som/household/month"), bill)
+        else:
+            discount = bill * g.discount.value * g.discount.parsed_unit.factor
+        households = g.households.to("household")
+        yearly = discount * households * 12.0
+        total += yearly
+        rows.append({"name": g.name, "category": g.category, "households": households,
+                     "bill_som": round(bill, 2), "discount_som_month": round(discount, 2),
+                     "yearly_som": round(yearly, 2)})
+    return rows, total
+
+
+def vulnerable_households(model: TariffModel) -> VulnerableResult:
+    """Cost of Social Passport discounts to the budget, or the tariffs that carry them."""
+    v = model.scenario.vulnerable
+    base = model.evaluate()
+    rows, total = _discounts(model, base["tariff"][0])
+    cross = ()
+    if v.financing == "cross_subsidy":
+        # Find the extra revenue x the tariffs must raise so that x equals the discounts
+        # at the tariffs that x itself produces (a fixed point; brentq on x - D(x)).
+        def gap(x):
+            ev = model.evaluate(extra_revenue_som=np.array([x]))
+            return x - _discounts(model, ev["tariff"][0])[1]
+
+        upper = max(total * 4.0, 1.0)
+        x = brentq(gap, 0.0, upper, xtol=0.005) if gap(upper) > 0 else upper
+        ev = model.evaluate(extra_revenue_som=np.array([x]))
+        rows, total = _discounts(model, ev["tariff"][0])
+        cross = _frozen({"category": c.category.id, "tariff_som": float(ev["tariff"][0, i]),
+                         "increase_pct": round((float(ev["tariff"][0, i]) / float(base["tariff"][0, i]) - 1) * 100, 4)
+                         if base["tariff"][0, i] else None}
+                        for i, c in enumerate(model.categories))
+    return VulnerableResult(v.financing, _frozen(rows),
+                            total if v.financing == "budget" else 0.0, cross)
+
+
+# --- investments and the multi-year path --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PathResult:
+    years: tuple
+    cpi_index: tuple
+    requirement_som: tuple
+    volume_factor: tuple
+    depreciation_som: tuple
+    debt_service_som: tuple
+    categories: tuple  # per path category: id, unit, start, cost_recovery[], path[], increase_needed
+    subsidy_som: tuple
+    reached_year: int | None
+    feasible: bool
+    depreciation_fund_som: tuple
+    investment_effect_som: tuple  # revenue requirement added by the investment plan, by year
+
+    def to_dict(self, lang):
+        return {
+            "years": list(self.years), "cpi_index": _r(self.cpi_index, 6),
+            "requirement_som": _r(self.requirement_som), "volume_factor": _r(self.volume_factor, 6),
+            "depreciation_som": _r(self.depreciation_som), "debt_service_som": _r(self.debt_service_som),
+            "categories": [dict(c) for c in self.categories],
+            "subsidy_som": _r(self.subsidy_som), "reached_year": self.reached_year,
+            "feasible": self.feasible, "depreciation_fund_som": _r(self.depreciation_fund_som),
+            "investment_effect_som": _r(self.investment_effect_som),
+        }
+
+
+def _r(values, digits=2):
+    return [None if v is None else round(float(v), digits) for v in values]
+
+
+def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool = True):
+    """Depreciation, debt service and own-funds outlays by year [som/year]."""
+    s = model.scenario
+    depreciation = np.zeros(len(years))
+    for a in s.assets:
+        if a.owner == "operator" or s.operator.type != "lessee":
+            depreciation += f.straight_line_depreciation(a.value.to("som"), a.year,
+                                                         a.useful_life.to("year"), years)
+    debt = np.full(len(years), model.debt_service_som)
+    own = np.zeros(len(years))
+    plan = s.investments
+    if plan is not None and with_investments:
+        for item in plan.items:
+            value = item.value.to("som")
+            shares = {fin.type: 0.0 for fin in item.financing}
+            for fin in item.financing:
+                shares[fin.type] += fin.share.value * fin.share.parsed_unit.factor
+                if fin.type == "loan":
+                    principal = value * fin.share.value * fin.share.parsed_unit.factor
+                    debt += pf.loan_schedule(principal, fin.rate.value * fin.rate.parsed_unit.factor,
+                                             fin.term.to("year"), item.year, years)
+            depreciable = value if plan.grant_assets_depreciated else value * (1 - shares.get("grant", 0.0))
+            depreciation += f.straight_line_depreciation(depreciable, item.year,
+                                                         item.useful_life.to("year"), years)
+            own += np.where(years == item.year, value * shares.get("own", 0.0), 0.0)
+    return depreciation, debt, own
+
+
+def cost_recovery_path(model: TariffModel) -> PathResult:
+    """Cost-recovery tariffs by year and the path towards them under the caps."""
+    s = model.scenario
+    p = s.path
+    years = np.arange(s.tariff_year, s.tariff_year + p.years)
+    rates = [(p.cpi_by_year.get(int(y), p.cpi)) for y in years]
+    index = pf.cpi_index([r.value * r.parsed_unit.factor for r in rates])
+    volume = np.ones(len(years))
+    if s.production_programme is not None:
+        prog = s.production_programme.volume_by_year
+        volume = np.array([prog[int(y)].value * prog[int(y)].parsed_unit.factor for y in years])
+    depreciation, debt, own = plan_schedules(model, years)
+    factors = np.repeat(index[:, None], len(model.input_lines), axis=1)
+    ev = model.evaluate(factors, depreciation_som=depreciation, debt_service_som=debt,
+                        volume_factor=volume)
+    dep0, debt0, _ = plan_schedules(model, years, with_investments=False)
+    ev0 = model.evaluate(factors, depreciation_som=dep0, debt_service_som=debt0, volume_factor=volume)
+
+    # Path categories: by default, population categories that have today's tariff.
+    ids = p.categories or [c.category.id for c in model.categories
+                           if c.category.kind == "population" and c.current_tariff_som is not None]
+    path_of = {}
+    rows = []
+    feasible = True
+    for cid in ids:
+        i, c = _category(model, cid)
+        target = ev["tariff_unrounded"][:, i]
+        caps = None
+        if p.affordability_cap:
+            cap_now = affordability(model, float(target[0])).tariff_at_target_som
+            caps = None if cap_now is None else cap_now * index  # incomes kept in real terms
+        path, ok = pf.tariff_path(c.current_tariff_som, target,
+                                  None if p.max_increase is None else
+                                  p.max_increase.value * p.max_increase.parsed_unit.factor, caps)
+        path = np.minimum(f.round_up(path, model.rounding_step), f.round_up(target, model.rounding_step))
+        feasible &= ok
+        path_of[i] = path
+        rows.append({"category": cid, "unit": "som/" + c.category.billing_unit,
+                     "start_tariff_som": c.current_tariff_som,
+                     "cost_recovery_tariff_som": _r(target), "path_tariff_som": _r(path),
+                     "caps_som": None if caps is None else _r(caps),
+                     "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6)})
+    # Each year the budget pays the difference between cost recovery and the path tariff.
+    subsidy = np.zeros(len(years))
+    for i, path in path_of.items():
+        c = model.categories[i]
+        subsidy += np.maximum(ev["tariff_unrounded"][:, i] - path, 0.0) * c.billing_units_per_year * volume
+    reached = None
+    for y, year in enumerate(years):
+        if all(path_of[i][y] >= ev["tariff_unrounded"][y, i] - model.rounding_step for i in path_of):
+            reached = int(year)
+            break
+    plan = s.investments
+    opening = plan.depreciation_fund_opening.to("som") if plan else 0.0
+    fund = opening + np.cumsum(depreciation - own)
+    return PathResult(
+        years=tuple(int(y) for y in years), cpi_index=tuple(index), requirement_som=tuple(ev["requirement"]),
+        volume_factor=tuple(volume), depreciation_som=tuple(depreciation), debt_service_som=tuple(debt),
+        categories=_frozen(rows), subsidy_som=tuple(subsidy), reached_year=reached,
+        feasible=bool(feasible and reached is not None), depreciation_fund_som=tuple(fund),
+        investment_effect_som=tuple(ev["requirement"] - ev0["requirement"]))
+
+
+# --- shared services --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SharingResult:
+    key: str
+    key_source: str
+    members: tuple  # name, key_value, share, payment_som, tariff_per_unit_som, per_household_month_som
+
+    def to_dict(self, lang):
+        return {"key": self.key, "key_source": self.key_source,
+                "members": [{**m, "name": m["name"].get(lang)} for m in self.members]}
+
+
+def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:
+    """Split the revenue requirement between municipalities by the declared key."""
+    sh = model.scenario.sharing
+    base = model.base_unit
+    weights, volumes = [], []
+    for m in sh.members:
+        volume = None
+        if m.volume is not None:
+            volume = m.volume.value * m.volume.parsed_unit.factor
+            is_mass = "mass" in m.volume.parsed_unit.dims
+            density = model.scenario.waste.density.to("t/m3") if (
+                model.scenario.waste and model.scenario.waste.density) else None
+            volume = model._to_base(volume, is_mass, density)
+        if m.heads is not None:
+            volume = m.heads.to("head")
+        volumes.append(volume)
+        weights.append({"volume": volume, "heads": volume,
+                        "distance": None if volume is None or m.distance is None
+                        else volume * m.distance.to("km"),
+                        "fixed_share": None if m.share is None
+                        else m.share.value * m.share.parsed_unit.factor}[sh.key])
+    shares = pf.allocation_shares(weights)
+    rows = []
+    for m, w, sh_, vol in zip(sh.members, weights, shares, volumes):
+        payment = float(sh_ * requirement_som)
+        rows.append({"name": m.name, "key_value": round(float(w), 6), "share": round(float(sh_), 6),
+                     "payment_som": round(payment, 2),
+                     "tariff_per_unit_som": None if not vol else round(payment / vol, 2),
+                     "unit": "som/" + base,
+                     "per_household_month_som": None if m.households is None
+                     else round(payment / m.households.to("household") / 12.0, 2),
+                     "source": model.scenario.sources[m.source]})
+    return SharingResult(sh.key, model.scenario.sources[sh.key_source], _frozen(rows))
+
+
+# --- sensitivity ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SensitivityResult:
+    category: str
+    swing: float
+    base_tariff_som: float
+    tornado: tuple  # line, name, low_som, high_som, range_som (sorted by range)
+    draws: int
+    seed: int
+    percentiles: MappingProxyType | None  # "p5".."p95", "mean" of the cost-recovery tariff
+    requirement_percentiles: MappingProxyType | None
+    sample: tuple = ()  # the drawn tariffs, for the histogram
+
+    def to_dict(self, lang):
+        return {"category": self.category, "swing": self.swing,
+                "base_tariff_som": round(self.base_tariff_som, 4),
+                "tornado": [{**t, "name": t["name"].get(lang)} for t in self.tornado],
+                "draws": self.draws, "seed": self.seed,
+                "percentiles": None if self.percentiles is None else dict(self.percentiles),
+                "requirement_percentiles": None if self.requirement_percentiles is None
+                else dict(self.requirement_percentiles)}
+
+
+PERCENTILES = (5, 25, 50, 75, 95)
+
+
+def sensitivity(model: TariffModel) -> SensitivityResult:
+    """Tornado (each cost line +/- swing) and Monte Carlo of the cost-recovery tariff."""
+    s = model.scenario
+    cfg = s.sensitivity
+    swing = cfg.swing.value * cfg.swing.parsed_unit.factor
+    i, c = _category(model, None) if any(
+        k.category.kind == "population" and k.persons for k in model.categories) else (0, model.categories[0])
+    n_lines = len(model.input_lines)
+    factors = np.ones((2 * n_lines + 1, n_lines))
+    for j in range(n_lines):
+        factors[2 * j, j] = 1 - swing
+        factors[2 * j + 1, j] = 1 + swing
+    ev = model.evaluate(factors)
+    t = ev["tariff_unrounded"][:, i]
+    base = float(t[-1])
+    rows = sorted(({"line": ln.line, "name": ln.name, "low_som": round(float(t[2 * j]), 4),
+                    "high_som": round(float(t[2 * j + 1]), 4),
+                    "range_som": round(float(t[2 * j + 1] - t[2 * j]), 4)}
+                   for j, ln in enumerate(model.input_lines)), key=lambda r: -r["range_som"])
+    low = np.zeros(n_lines)
+    high = np.zeros(n_lines)
+    dist = np.array(["triangular"] * n_lines, dtype=object)
+    for j, cl in enumerate(s.cost_lines):
+        if cl.uncertainty is not None:
+            low[j] = cl.uncertainty.low.to("%") / 100
+            high[j] = cl.uncertainty.high.to("%") / 100
+            dist[j] = cl.uncertainty.distribution
+    pct = req_pct = None
+    sample = ()
+    if np.any(high > low):
+        draws = monte_carlo_factors(low, high, dist, cfg.draws, cfg.seed)
+        mc = model.evaluate(draws)
+        tariffs = mc["tariff_unrounded"][:, i]
+        pct = _percentiles(tariffs)
+        req_pct = _percentiles(mc["requirement"])
+        sample = tuple(np.round(tariffs, 4))
+    return SensitivityResult(c.category.id, swing, base, _frozen(rows), cfg.draws, cfg.seed,
+                             pct, req_pct, sample)
+
+
+def monte_carlo_factors(low, high, distribution, draws: int, seed: int):
+    """Cost factors for ``draws`` Monte Carlo variants, reproducible from ``seed``."""
+    return pf.draw_factors(np.random.default_rng(seed), low, high, distribution, draws)
+
+
+def _percentiles(x):
+    values = np.percentile(x, PERCENTILES)
+    out = {f"p{p}": round(float(v), 4) for p, v in zip(PERCENTILES, values)}
+    out["mean"] = round(float(np.mean(x)), 4)
+    return MappingProxyType(out)
+
+
+# --- everything the scenario declares -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyResult:
+    affordability: AffordabilityResult | None
+    vulnerable: VulnerableResult | None
+    path: PathResult | None
+    sharing: SharingResult | None
+    sensitivity: SensitivityResult | None
+
+    def to_dict(self, lang):
+        return {name: None if part is None else part.to_dict(lang)
+                for name, part in (("affordability", self.affordability),
+                                   ("vulnerable", self.vulnerable), ("path", self.path),
+                                   ("sharing", self.sharing), ("sensitivity", self.sensitivity))}
+
+
+POLICY_SECTIONS = ("affordability", "vulnerable", "path", "sharing", "sensitivity")
+
+
+def has_policy(scenario) -> bool:
+    return any(getattr(scenario, name) is not None for name in POLICY_SECTIONS)
+
+
+def analyse(model: TariffModel, requirement_som: float) -> PolicyResult:
+    s = model.scenario
+    return PolicyResult(
+        affordability=affordability(model) if s.affordability else None,
+        vulnerable=vulnerable_households(model) if s.vulnerable else None,
+        path=cost_recovery_path(model) if s.path else None,
+        sharing=shared_service(model, requirement_som) if s.sharing else None,
+        sensitivity=sensitivity(model) if s.sensitivity else None,
+    )

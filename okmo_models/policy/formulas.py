@@ -1,0 +1,167 @@
+"""Formulas of tariff policy: affordability, loans, cost sharing, paths, uncertainty.
+
+Small vectorised functions with units in their names; docs/methodology.md (section
+"Tariff policy") states them in words and the tests check them by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import brentq, linprog
+
+
+def annuity_payment(principal_som, annual_rate, years):
+    """Equal yearly payment [som/year] repaying ``principal`` over ``years`` at ``annual_rate``.
+
+    ``A = P r / (1 - (1 + r)^-n)``; with a zero rate, ``P / n``.
+
+    >>> round(float(annuity_payment(100_000, 0.10, 5)), 2)  # textbook value
+    26379.75
+    """
+    p = np.asarray(principal_som, dtype=float)
+    r = np.asarray(annual_rate, dtype=float)
+    n = np.asarray(years, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = p * r / (1.0 - (1.0 + r) ** -n)
+    return np.where(r == 0, p / n, level)
+
+
+def loan_schedule(principal_som, annual_rate, years, first_year, horizon):
+    """Payments by year for each year in ``horizon`` (an array of years) [som/year].
+
+    Payments start the year after the loan is drawn (``first_year + 1``) and run for
+    ``years`` years; a fractional term pays a final partial year.
+    """
+    horizon = np.asarray(horizon)
+    payment = float(annuity_payment(principal_som, annual_rate, years))
+    elapsed = horizon - first_year  # 1 in the first repayment year
+    share = np.clip(years - (elapsed - 1), 0.0, 1.0) * (elapsed >= 1)
+    return payment * share
+
+
+def bill_share_of_income(bill_som_per_household_month, income_som_per_person_month, household_size):
+    """The monthly bill as a share of the household's monthly income."""
+    return np.asarray(bill_som_per_household_month, dtype=float) / (
+        np.asarray(income_som_per_person_month, dtype=float) * household_size)
+
+
+def share_of_households_above(bills, incomes_per_person, sizes, group_shares, threshold):
+    """Share of households whose bill exceeds ``threshold`` of their income.
+
+    Each income group is a share of households with one per-capita income and household
+    size; ``bills`` is the group's monthly bill (it may depend on the household size).
+    """
+    burden = bill_share_of_income(bills, incomes_per_person, sizes)
+    return float(np.sum(np.asarray(group_shares)[burden > threshold]))
+
+
+def bill_at_which_share_is_above(incomes_per_person, sizes, group_shares, threshold, target_share,
+                                 bill_per_unit_tariff):
+    """Lowest tariff at which at least ``target_share`` of households are above the threshold.
+
+    A group is above once ``tariff x bill_per_unit_tariff[g] > threshold x income[g]``,
+    so each group has a critical tariff; sorted ascending, the answer is the critical
+    tariff at which the cumulative share of households first reaches the target.
+    Returns ``None`` when even all groups together are fewer than the target.
+    """
+    incomes = np.asarray(incomes_per_person, dtype=float) * np.asarray(sizes, dtype=float)
+    critical = threshold * incomes / np.asarray(bill_per_unit_tariff, dtype=float)
+    order = np.argsort(critical)
+    cumulative = np.cumsum(np.asarray(group_shares, dtype=float)[order])
+    reached = np.flatnonzero(cumulative >= target_share - 1e-12)
+    if reached.size == 0:
+        return None
+    return float(critical[order][reached[0]])
+
+
+def allocation_shares(weights):
+    """Shares of a shared service's costs from the members' key values (volume, heads...)."""
+    w = np.asarray(weights, dtype=float)
+    return w / w.sum()
+
+
+def cpi_index(rates_by_year):
+    """Cumulative price index for each year of a path, 1 in the first year.
+
+    ``rates_by_year[i]`` is inflation from year i-1 to year i; the first entry is ignored.
+
+    >>> cpi_index([0.0, 0.10, 0.10]).round(4).tolist()
+    [1.0, 1.1, 1.21]
+    """
+    r = np.asarray(rates_by_year, dtype=float).copy()
+    r[0] = 0.0
+    return np.cumprod(1.0 + r)
+
+
+def tariff_path(start_tariff, cost_recovery_tariffs, max_increase=None, caps=None):
+    """The highest tariff path from today's tariff towards cost recovery under the caps.
+
+    Solves the linear programme: maximise the sum of yearly tariffs t_1..t_N subject to
+    ``t_y <= (1 + max_increase) t_{y-1}`` (t_0 is today's tariff), ``t_y <= caps_y``
+    (affordability) and ``t_y <= T_y`` (no more than cost recovery), with scipy's HiGHS
+    solver. Maximising the tariffs minimises the budget subsidy ``(T_y - t_y) x volume``
+    in every year.
+
+    Returns ``(path, feasible)``; ``feasible`` is False when the caps keep the final
+    year below cost recovery (the path returned is then the closest one).
+    """
+    target = np.asarray(cost_recovery_tariffs, dtype=float)
+    n = target.size
+    upper = target.copy()
+    if caps is not None:
+        upper = np.minimum(upper, np.asarray(caps, dtype=float))
+    # Rows t_y - (1 + g) t_{y-1} <= 0, with t_0 = today's tariff on the right-hand side.
+    a_ub, b_ub = [], []
+    if max_increase is not None:
+        for y in range(n):
+            row = np.zeros(n)
+            row[y] = 1.0
+            if y == 0:
+                b_ub.append((1.0 + max_increase) * start_tariff)
+            else:
+                row[y - 1] = -(1.0 + max_increase)
+                b_ub.append(0.0)
+            a_ub.append(row)
+    res = linprog(-np.ones(n), A_ub=np.array(a_ub) if a_ub else None,
+                  b_ub=np.array(b_ub) if b_ub else None,
+                  bounds=list(zip(np.zeros(n), upper)), method="highs")
+    if not res.success:  # pragma: no cover - the programme always has t = min(start, caps)
+        raise RuntimeError(res.message)
+    path = res.x
+    feasible = bool(path[-1] >= target[-1] * (1 - 1e-9))
+    return path, feasible
+
+
+def increase_needed(start_tariff, cost_recovery_tariffs):
+    """The constant yearly increase that reaches cost recovery in the final year.
+
+    Solved with scipy's brentq on ``start (1 + g)^N - T_N = 0``; 0 when today's tariff
+    already covers the final year's cost.
+    """
+    target = float(np.asarray(cost_recovery_tariffs)[-1])
+    n = len(cost_recovery_tariffs)
+    if start_tariff >= target:
+        return 0.0
+    if start_tariff <= 0:
+        return float("inf")
+    return float(brentq(lambda g: start_tariff * (1 + g) ** n - target, 0.0, 100.0, xtol=1e-12))
+
+
+def draw_factors(rng, low, high, distribution, size):
+    """Random cost factors (1 + deviation) for each line: triangular with mode 0, or uniform.
+
+    ``low`` and ``high`` are arrays of fractional deviations (-0.1, +0.2); lines with
+    no declared range have low = high = 0 and always draw 1.
+    """
+    low = np.asarray(low, dtype=float)
+    high = np.asarray(high, dtype=float)
+    u = rng.random((size, low.size))
+    # Inverse CDF of the triangular distribution on [low, high] with mode 0.
+    width = np.where(high > low, high - low, 1.0)
+    left = np.where(high > low, -low / width, 0.0)
+    tri = np.where(u < left,
+                   low + np.sqrt(u * width * (-low)),
+                   high - np.sqrt((1 - u) * width * high))
+    uni = low + u * (high - low)
+    dev = np.where(np.asarray(distribution) == "uniform", uni, tri)
+    return 1.0 + np.where(high > low, dev, 0.0)
