@@ -228,7 +228,7 @@ def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool
         if a.owner == "operator" or s.operator.type != "lessee":
             depreciation += f.straight_line_depreciation(a.value.to("som"), a.year,
                                                          a.useful_life.to("year"), years)
-    debt = np.full(len(years), model.debt_service_som)
+    debt = np.full(len(years), float(model.debt_service_som))
     own = np.zeros(len(years))
     plan = s.investments
     if plan is not None and with_investments:
@@ -287,7 +287,8 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
         path_of[i] = path
         rows.append({"category": cid, "unit": "som/" + c.category.billing_unit,
                      "start_tariff_som": c.current_tariff_som,
-                     "cost_recovery_tariff_som": _r(target), "path_tariff_som": _r(path),
+                     "cost_recovery_tariff_som": _r(f.round_up(target, model.rounding_step)),
+                     "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
                      "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6)})
     # Each year the budget pays the difference between cost recovery and the path tariff.

@@ -201,6 +201,9 @@ def _problem(error: dict, data, lines: _LineMap) -> Problem:
         if len(loc) >= 2 and loc[-2] in _TEXT_FIELDS:
             # {ru: Связь, банк} reads as two keys: the comma, not a typo, is the usual cause
             key = "comma_in_flow_text"
+        elif str(value)[:1].isdigit():
+            # {value: 1,5 %} splits at the decimal comma into "1" and a key "5 %"
+            key = "comma_in_flow_number"
     return Problem(path=loc, key=key, value=value, context=context, line=lines.line_of(loc))
 
 

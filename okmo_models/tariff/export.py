@@ -8,6 +8,7 @@ import json
 
 from okmo_models.formatting import format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
+from okmo_models.policy.export import policy_text
 from okmo_models.tariff.result import TariffResult
 
 
@@ -116,6 +117,7 @@ def to_text(result: TariffResult, lang: str) -> str:
                         f"{format_percent(result.cost_recovery_current, 1, lang)} / "
                         f"{format_percent(result.cash_recovery_current, 1, lang)}"))
     lines += _table(["", ""], [list(x) for x in summary], right=(1,), header=False)
+    lines += policy_text(result, lang, _table)
     notes = result.notes_text(lang)
     if notes:
         add("")

@@ -88,7 +88,7 @@ class TariffModel:
         self.sales_tax_rate = p.get("sales_tax_rate", 0.0)
         self.rounding_step = p["tariff_rounding_step"]
         self.profitability = s.profitability.value * s.profitability.parsed_unit.factor
-        self.debt_service_som = sum(d.amount.to("som/year") for d in s.debt_service)
+        self.debt_service_som = float(sum(d.amount.to("som/year") for d in s.debt_service))
         self.notes: list[tuple[str, dict]] = []
 
         self.categories = tuple(self._category(c) for c in s.categories)

@@ -1,0 +1,93 @@
+"""Tariff-policy sections of the text report (`okmo tariff`, table format)."""
+
+from __future__ import annotations
+
+from okmo_models.formatting import format_money, format_number, format_percent, unit_label
+from okmo_models.i18n import t
+
+
+def policy_text(result, lang: str, table) -> list[str]:
+    """Lines for every policy part the result has; ``table`` renders aligned columns."""
+    p = result.policy
+    if p is None:
+        return []
+    out: list[str] = []
+    category_name = {c.id: c.name.get(lang) for c in result.tariffs}
+    category_unit = {c.id: c.unit for c in result.tariffs}
+
+    if p.affordability is not None:
+        a = p.affordability
+        unit = unit_label(category_unit[a.category], lang)
+        out += ["", t("h_affordability", lang)]
+        out += table([t("c_group", lang), t("c_income", lang), t("c_bill", lang), t("c_burden", lang)],
+                     [[g["name"].get(lang), format_number(g["income_per_capita_som"], 0, lang),
+                       format_number(g["bill_som"], 2, lang),
+                       format_percent(g["burden"], 2, lang) + (" !" if g["above"] else "")]
+                      for g in a.groups], right=(1, 2, 3))
+        tariff = "—" if a.tariff_at_target_som is None else \
+            f"{format_number(a.tariff_at_target_som, 2, lang)} {unit}"
+        out.append(t("a_summary", lang, threshold=format_percent(a.threshold, 1, lang),
+                     share=format_percent(a.share_above, 0, lang),
+                     target=format_percent(a.target_share, 0, lang), tariff=tariff))
+        out.append(f"{t('c_source', lang)}: {a.threshold_source}")
+
+    if p.vulnerable is not None:
+        v = p.vulnerable
+        out += ["", t("h_vulnerable", lang)]
+        out += table([t("c_group", lang), t("c_households", lang), t("c_discount", lang), t("c_per_year", lang)],
+                     [[g["name"].get(lang), format_number(g["households"], 0, lang),
+                       format_number(g["discount_som_month"], 2, lang), format_number(g["yearly_som"], 2, lang)]
+                      for g in v.groups], right=(1, 2, 3))
+        if v.financing == "budget":
+            out.append(t("v_budget", lang, amount=format_money(v.budget_cost_som, lang)))
+        else:
+            out.append(t("v_cross", lang))
+            out += [f"  {category_name[c['category']]}: {format_number(c['tariff_som'], 2, lang)} "
+                    f"{unit_label(category_unit[c['category']], lang)} ({c['increase_pct']:+.2f} %)"
+                    for c in v.cross_subsidy_tariffs]
+
+    if p.path is not None:
+        pa = p.path
+        out += ["", t("h_path", lang)]
+        for c in pa.categories:
+            unit = unit_label(c["unit"], lang)
+            out.append(f"{category_name[c['category']]} ({unit})")
+            rows = [[str(y), format_number(tc, 2, lang), format_number(tp, 2, lang),
+                     format_number(s, 0, lang), format_number(fund, 0, lang), format_number(eff, 0, lang)]
+                    for y, tc, tp, s, fund, eff in zip(pa.years, c["cost_recovery_tariff_som"],
+                                                        c["path_tariff_som"], pa.subsidy_som,
+                                                        pa.depreciation_fund_som, pa.investment_effect_som)]
+            out += table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang),
+                          t("c_subsidy", lang), t("c_fund", lang), t("c_investment_effect", lang)],
+                         rows, right=(1, 2, 3, 4, 5))
+            increase = format_percent(c["increase_needed"], 1, lang)
+            out.append(t("p_reached", lang, year=pa.reached_year, increase=increase) if pa.feasible
+                       else t("p_not_reached", lang, increase=increase))
+
+    if p.sharing is not None:
+        sh = p.sharing
+        out += ["", t("h_sharing", lang), t("sh_key", lang, key=t("key_" + sh.key, lang), source=sh.key_source)]
+        out += table([t("c_member", lang), t("c_key", lang), t("c_share", lang), t("c_payment", lang),
+                       t("c_tariff", lang), t("s_household_bill", lang)],
+                      [[m["name"].get(lang), format_number(m["key_value"], 1, lang),
+                        format_percent(m["share"], 1, lang), format_number(m["payment_som"], 2, lang),
+                        "—" if m["tariff_per_unit_som"] is None else
+                        f"{format_number(m['tariff_per_unit_som'], 2, lang)} {unit_label(m['unit'], lang)}",
+                        format_number(m["per_household_month_som"], 2, lang)]
+                       for m in sh.members], right=(1, 2, 3, 4, 5))
+
+    if p.sensitivity is not None:
+        se = p.sensitivity
+        out += ["", t("h_sensitivity", lang)]
+        swing = format_percent(se.swing, 0, lang)
+        out.append(t("s_tornado", lang, category=category_name[se.category], swing=swing,
+                     base=format_number(se.base_tariff_som, 2, lang)))
+        out += table([t("c_line", lang), t("c_low", lang, swing=swing), t("c_high", lang, swing=swing)],
+                     [[r["name"].get(lang), format_number(r["low_som"], 2, lang), format_number(r["high_som"], 2, lang)]
+                      for r in se.tornado[:8]], right=(1, 2))
+        if se.percentiles is None:
+            out.append(t("s_no_ranges", lang))
+        else:
+            q = {k: format_number(v, 2, lang) for k, v in se.percentiles.items()}
+            out.append(t("s_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed, **q))
+    return out
