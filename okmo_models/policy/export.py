@@ -43,8 +43,9 @@ def policy_text(result, lang: str, table) -> list[str]:
         else:
             out.append(t("v_cross", lang))
             out += [f"  {category_name[c['category']]}: {format_number(c['tariff_som'], 2, lang)} "
-                    f"{unit_label(category_unit[c['category']], lang)} ({c['increase_pct']:+.2f} %)"
-                    for c in v.cross_subsidy_tariffs]
+                    f"{unit_label(category_unit[c['category']], lang)} "
+                    f"(+{format_percent(c['increase_pct'] / 100, 2, lang)})"
+                    for c in v.cross_subsidy_tariffs if c["increase_pct"] is not None]
 
     if p.path is not None:
         pa = p.path
@@ -52,21 +53,26 @@ def policy_text(result, lang: str, table) -> list[str]:
         for c in pa.categories:
             unit = unit_label(c["unit"], lang)
             out.append(f"{category_name[c['category']]} ({unit})")
-            rows = [[str(y), format_number(tc, 2, lang), format_number(tp, 2, lang),
-                     format_number(s, 0, lang), format_number(fund, 0, lang), format_number(eff, 0, lang)]
-                    for y, tc, tp, s, fund, eff in zip(pa.years, c["cost_recovery_tariff_som"],
-                                                        c["path_tariff_som"], pa.subsidy_som,
-                                                        pa.depreciation_fund_som, pa.investment_effect_som)]
-            out += table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang),
-                          t("c_subsidy", lang), t("c_fund", lang), t("c_investment_effect", lang)],
-                         rows, right=(1, 2, 3, 4, 5))
+            out += table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang)],
+                         [[str(y), format_number(tc, 2, lang), format_number(tp, 2, lang)]
+                          for y, tc, tp in zip(pa.years, c["cost_recovery_tariff_som"],
+                                               c["path_tariff_som"])], right=(1, 2))
             increase = format_percent(c["increase_needed"], 1, lang)
             out.append(t("p_reached", lang, year=pa.reached_year, increase=increase) if pa.feasible
                        else t("p_not_reached", lang, increase=increase))
+            out.append("")
+        headers = [t("c_year", lang), t("s_requirement", lang), t("c_subsidy", lang)]
+        columns = [pa.years, pa.requirement_som, pa.subsidy_som]
+        if result.scenario.investments is not None:
+            headers += [t("c_investment_effect", lang), t("c_fund", lang)]
+            columns += [pa.investment_effect_som, pa.depreciation_fund_som]
+        out += table(headers, [[str(row[0])] + [format_number(v, 0, lang) for v in row[1:]]
+                               for row in zip(*columns)], right=tuple(range(1, len(headers))))
 
     if p.sharing is not None:
         sh = p.sharing
-        out += ["", t("h_sharing", lang), t("sh_key", lang, key=t("key_" + sh.key, lang), source=sh.key_source)]
+        out += ["", t("h_sharing", lang), t("sh_key", lang, key=t("key_" + sh.key, lang)),
+                f"{t('c_source', lang)}: {sh.key_source}"]
         out += table([t("c_member", lang), t("c_key", lang), t("c_share", lang), t("c_payment", lang),
                        t("c_tariff", lang), t("s_household_bill", lang)],
                       [[m["name"].get(lang), format_number(m["key_value"], 1, lang),
