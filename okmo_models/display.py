@@ -92,3 +92,107 @@ def cost_structure_chart(result: TariffResult, lang: str = "ru", ax=None):
 
 def _shorten(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- tariff policy ------------------------------------------------------------------------------
+
+
+def affordability_table(result: TariffResult, lang: str = "ru") -> pd.DataFrame:
+    """Bill and its share of income for each income group."""
+    a = result.policy.affordability
+    return pd.DataFrame([{
+        t("c_group", lang): g["name"].get(lang),
+        t("c_income", lang): format_number(g["income_per_capita_som"], 0, lang),
+        t("c_bill", lang): format_number(g["bill_som"], 2, lang),
+        t("c_burden", lang): format_percent(g["burden"], 2, lang),
+    } for g in a.groups])
+
+
+def vulnerable_table(result: TariffResult, lang: str = "ru") -> pd.DataFrame:
+    v = result.policy.vulnerable
+    return pd.DataFrame([{
+        t("c_group", lang): g["name"].get(lang),
+        t("c_households", lang): format_number(g["households"], 0, lang),
+        t("c_discount", lang): format_number(g["discount_som_month"], 2, lang),
+        t("c_per_year", lang): format_number(g["yearly_som"], 2, lang),
+    } for g in v.groups])
+
+
+def path_table(result: TariffResult, lang: str = "ru") -> pd.DataFrame:
+    """Cost-recovery and planned tariffs by year, with the subsidy the budget pays."""
+    pa = result.policy.path
+    names = {c.id: c.name.get(lang) for c in result.tariffs}
+    table = {t("c_year", lang): list(pa.years)}
+    for c in pa.categories:
+        label = f"{names[c['category']]}, {unit_label(c['unit'], lang)}"
+        table[f"{label}: {t('c_cost_recovery', lang)}"] = [format_number(x, 2, lang) for x in c["cost_recovery_tariff_som"]]
+        table[f"{label}: {t('c_path', lang)}"] = [format_number(x, 2, lang) for x in c["path_tariff_som"]]
+    table[t("c_subsidy", lang)] = [format_number(x, 0, lang) for x in pa.subsidy_som]
+    return pd.DataFrame(table)
+
+
+def path_chart(result: TariffResult, lang: str = "ru", ax=None):
+    """Cost-recovery tariff against the planned tariff by year, and the subsidy below."""
+    pa = result.policy.path
+    names = {c.id: c.name.get(lang) for c in result.tariffs}
+    if ax is None:
+        _, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True,
+                                    gridspec_kw={"height_ratios": [3, 1.3]})
+    else:
+        ax2 = None
+    for c in pa.categories:
+        line, = ax.plot(pa.years, c["cost_recovery_tariff_som"], linestyle="--",
+                        label=f"{names[c['category']]}: {t('c_cost_recovery', lang)}")
+        ax.plot(pa.years, c["path_tariff_som"], marker="o", color=line.get_color(),
+                label=f"{names[c['category']]}: {t('c_path', lang)}")
+    ax.set_ylabel(unit_label(pa.categories[0]["unit"], lang))
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(t("h_path", lang), fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    if ax2 is not None:
+        ax2.bar(pa.years, pa.subsidy_som, color="#c0504d")
+        ax2.set_ylabel(t("c_subsidy", lang), fontsize=8)
+        ax2.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+        ax2.spines[["top", "right"]].set_visible(False)
+        ax2.set_xticks(list(pa.years))
+    ax.figure.tight_layout()
+    return ax
+
+
+def tornado_chart(result: TariffResult, lang: str = "ru", ax=None, lines: int = 10):
+    """Each cost line +/- the swing: how far it moves the cost-recovery tariff."""
+    se = result.policy.sensitivity
+    rows = list(se.tornado[:lines])[::-1]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.4 * len(rows) + 1.5))
+    labels = [_shorten(r["name"].get(lang)) for r in rows]
+    base = se.base_tariff_som
+    ax.barh(labels, [r["low_som"] - base for r in rows], left=base, color="#4f81bd",
+            label=f"−{format_percent(se.swing, 0, lang)}")
+    ax.barh(labels, [r["high_som"] - base for r in rows], left=base, color="#c0504d",
+            label=f"+{format_percent(se.swing, 0, lang)}")
+    ax.axvline(base, color="black", linewidth=0.8)
+    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, 1, lang))
+    ax.set_xlabel(t("c_tariff", lang))
+    ax.legend(fontsize=8)
+    ax.set_title(t("h_sensitivity", lang), fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def monte_carlo_chart(result: TariffResult, lang: str = "ru", ax=None):
+    """Distribution of the cost-recovery tariff over the Monte Carlo draws, with percentiles."""
+    se = result.policy.sensitivity
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    ax.hist(se.sample, bins=60, color="#9bbb59")
+    for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
+        ax.axvline(se.percentiles[key], color="black", linestyle=style, linewidth=1)
+        ax.text(se.percentiles[key], ax.get_ylim()[1] * 0.95, f" {key}", fontsize=8, va="top")
+    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, 1, lang))
+    ax.set_xlabel(t("c_cost_recovery", lang))
+    ax.set_title(t("h_sensitivity", lang) + " — Monte Carlo", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.figure.tight_layout()
+    return ax
