@@ -117,3 +117,18 @@ def test_help_and_other_commands():
     assert "cost_lines" in schema["properties"]
     params = run("parameters")
     assert "17.25" in params.stdout and "social_fund_employer_rate" in params.stdout
+
+
+def test_policy_in_json_and_csv():
+    d = json.loads(run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml", "--format", "json").stdout)
+    assert d["path"]["years"][0] == 2027 and len(d["path"]["years"]) == 5
+    assert d["vulnerable"]["budget_cost_som"] > 0
+    assert set(d["sensitivity"]["percentiles"]) == {"p5", "p25", "p50", "p75", "p95", "mean"}
+    rows = list(csv.DictReader(io.StringIO(
+        run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml", "--format", "csv").stdout)))
+    path = [r for r in rows if r["section"] == "path_tariff"]
+    assert [float(r["value"]) for r in path] == d["path"]["categories"][0]["path_tariff_som"]
+    shared = json.loads(run("tariff", SCENARIOS / "teploklyuchenka/shared_landfill.yaml",
+                            "--format", "json").stdout)
+    payments = sum(m["payment_som"] for m in shared["sharing"]["members"])
+    assert payments == pytest.approx(shared["revenue_requirement_som"], abs=0.02)

@@ -48,6 +48,27 @@ def to_csv(result: TariffResult, lang: str) -> str:
         for sp in c["species_tariffs"]:
             w.writerow(["species_tariff", f'{c["category"]}:{sp["species"]}', c["name"], "som/head",
                         sp["tariff_som"]])
+    if d["affordability"]:
+        a = d["affordability"]
+        w.writerow(["affordability", "share_above", a["category"], "share", a["share_above"]])
+        w.writerow(["affordability", "tariff_at_target_share", a["category"], "som", a["tariff_at_target_share_som"]])
+    if d["vulnerable"]:
+        w.writerow(["vulnerable", "budget_cost", d["vulnerable"]["financing"], "som/year",
+                    d["vulnerable"]["budget_cost_som"]])
+    if d["path"]:
+        p = d["path"]
+        for c in p["categories"]:
+            for y, cr, pt in zip(p["years"], c["cost_recovery_tariff_som"], c["path_tariff_som"]):
+                w.writerow(["path_cost_recovery", f"{y}:{c['category']}", c["category"], c["unit"], cr])
+                w.writerow(["path_tariff", f"{y}:{c['category']}", c["category"], c["unit"], pt])
+        for y, sub in zip(p["years"], p["subsidy_som"]):
+            w.writerow(["path_subsidy", str(y), "", "som/year", sub])
+    if d["sharing"]:
+        for m in d["sharing"]["members"]:
+            w.writerow(["sharing_payment", m["name"], m["name"], "som/year", m["payment_som"]])
+    if d["sensitivity"] and d["sensitivity"]["percentiles"]:
+        for k, v in d["sensitivity"]["percentiles"].items():
+            w.writerow(["monte_carlo", k, d["sensitivity"]["category"], "som", v])
     return out.getvalue()
 
 
