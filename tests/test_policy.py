@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from conftest import compute, waste_scenario, write_yaml
+from conftest import compute, waste_scenario, water_scenario, write_yaml
 from okmo_models.errors import ScenarioError
 from okmo_models.parameters import resolve
 from okmo_models.policy import formulas as pf
@@ -113,10 +113,48 @@ class TestScenarios:
         assert a.tariff_at_target_som == pytest.approx(200.0)
 
     def test_package_threshold_and_groups(self):
-        data = with_policy(affordability={"threshold_parameter": "affordability_threshold_water_oecd"})
+        data = water_scenario()
+        data["categories"][0]["household_size"] = "4 person/household"
+        data["affordability"] = {"threshold_parameter": "affordability_threshold_water_oecd"}
         a = compute(data).policy.affordability
         assert a.threshold == pytest.approx(0.04) and "OECD" in a.threshold_source
         assert len(a.groups) == 5
+        # 22.82 som per person-month x 4 persons = 91.28 som for every quintile
+        assert {g["bill_som"] for g in a.groups} == {91.28}
+
+    def test_cap_is_computed_for_each_path_category(self):
+        data = water_scenario()
+        data["categories"][0]["household_size"] = "4 person/household"
+        data["categories"][0]["current_tariff"] = "10 som/person/month"
+        data["categories"][1].update(households="100 household", household_size="4 person/household",
+                                     current_tariff="5 som/m3")
+        data["affordability"] = {"threshold": {"value": "1 %", "source": "hand"},
+                                 "income_groups": [{"name": "all", "income_per_capita": "500 som/person/month",
+                                                    "share": "100 %", "source": "hand"}],
+                                 "target_share_above": "100 %"}
+        data["path"] = {"years": 2, "cpi": "0 %", "cpi_source": "hand", "affordability_cap": True}
+        caps = {c["category"]: c["caps_som"][0] for c in compute(data).policy.path.categories}
+        # 1 % of 4 x 500 = 20 som a month: 20 / 4 persons = 5.00 per person-month; the metered
+        # household uses 2 175 / 100 / 12 = 1.8125 m3 a month: 20 / 1.8125 = 11.03 per m3
+        assert caps == pytest.approx({"unmetered": 5.00, "metered": 11.03}, abs=MONEY)
+
+    def test_path_is_published_within_its_limits(self):
+        data = with_policy(path={"years": 6, "cpi": "3 %", "cpi_source": "hand", "max_increase": "7 %"})
+        c = compute(data).policy.path.categories[0]
+        previous = c["start_tariff_som"]
+        for tariff, cost in zip(c["path_tariff_som"], c["cost_recovery_tariff_som"]):
+            assert tariff <= cost and tariff <= previous * 1.07 + 1e-9
+            previous = tariff
+
+    def test_cpi_indexes_the_landfill_fee(self):
+        data = with_policy(path={"years": 2, "cpi": "10 %", "cpi_source": "hand"},
+                           waste={"density": "0,2 t/m3", "landfill_fee": "50 som/t", "landfill_fee_source": "hand"})
+        p = compute(data).policy.path
+        base = with_policy(path={"years": 2, "cpi": "10 %", "cpi_source": "hand"})
+        q = compute(base).policy.path
+        # the fee 6 000 m3 x 0.2 t x 50 = 60 000 som grows 10 % with the other prices:
+        # the difference in requirement is 60 000 x 1.1 x 1.10 margin x 1.02 tax = 74 052
+        assert p.requirement_som[1] - q.requirement_som[1] == pytest.approx(74_052, abs=MONEY)
 
     def test_discounts_paid_by_the_budget(self):
         data = with_policy(vulnerable={"financing": "budget", "groups": [
@@ -214,7 +252,7 @@ class TestScenarios:
         assert q == sorted(q)
 
     def test_json_has_every_part(self):
-        data = with_policy(affordability={"threshold_parameter": "affordability_threshold_water_epa"},
+        data = with_policy(affordability={"threshold": {"value": "2,5 %", "source": "hand"}},
                            sensitivity={})
         d = compute(data).to_dict("en")
         assert d["affordability"]["threshold"] == pytest.approx(0.025)
@@ -246,6 +284,23 @@ BAD = [
         {"name": "A", "volume": "1 m3/year", "source": "hand"},
         {"name": "B", "volume": "1 m3/year", "distance": "1 km", "source": "hand"}]}},
      "member_key_missing", "sharing.members[1]"),
+    ("water threshold for waste", {"affordability": {"threshold_parameter": "affordability_threshold_water_oecd"}},
+     "threshold_parameter_unknown", "affordability.threshold_parameter"),
+    ("discount above the bill", {"vulnerable": {"financing": "budget", "groups": [
+        {"name": "x", "households": "1 household", "discount": "150 %", "category": "households", "source": "hand"}]}},
+     "discount_above_100", "vulnerable.groups[1].discount"),
+    ("more vulnerable than households", {"vulnerable": {"financing": "budget", "groups": [
+        {"name": "x", "households": "5 000 household", "discount": "10 %", "category": "households", "source": "hand"}]}},
+     "more_vulnerable_than_households", "vulnerable.groups[1].households"),
+    ("deflation below -100 %", {"path": {"years": 2, "cpi": "-150 %", "cpi_source": "hand"}},
+     "cpi_range", "path.cpi"),
+    ("path from a zero tariff", {"path": {"years": 2, "cpi": "5 %", "cpi_source": "hand", "categories": ["households"]},
+                                 "categories": [{**waste_scenario()["categories"][0], "current_tariff": "0 som/household/month"}]},
+     "path_needs_current_tariff", "path.categories"),
+    ("heads key for waste", {"sharing": {"key": "heads", "key_source": "hand", "members": [
+        {"name": "A", "heads": "10 head", "source": "hand"}, {"name": "B", "heads": "5 head", "source": "hand"}]}},
+     "sharing_key_not_for_service", "sharing.key"),
+    ("negative seed", {"sensitivity": {"seed": -1}}, "number_too_small", "sensitivity.seed"),
     ("uncertainty without zero", {"cost_lines": [
         {"line": "other", "name": "x", "amount": "1 000 som/year", "source": "hand",
          "uncertainty": {"low": "5 %", "high": "10 %"}}]},
@@ -261,3 +316,22 @@ def test_bad_policy_input(tmp_path, desc, sections, key, path):
     found = [p for p in info.value.problems if p.key == key]
     assert found, [p.key for p in info.value.problems]
     assert found[0].field_path() == path
+
+
+def test_cross_subsidy_impossible_when_every_tariff_is_fixed(tmp_path):
+    data = with_policy(vulnerable={"financing": "cross_subsidy", "groups": [
+        {"name": "x", "households": "10 household", "discount": "50 %", "category": "households",
+         "source": "hand"}]})
+    data["categories"][0]["fixed_tariff"] = "40 som/household/month"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(tmp_path, data))
+    assert info.value.problems[0].key == "cross_subsidy_needs_payers"
+
+
+def test_discounts_no_one_can_carry(tmp_path):
+    data = with_policy(vulnerable={"financing": "cross_subsidy", "groups": [
+        {"name": "x", "households": "1 000 household", "discount": "100 %", "category": "households",
+         "source": "hand"}]})
+    with pytest.raises(ScenarioError) as info:
+        compute(data)
+    assert info.value.problems[0].key == "discounts_not_coverable"

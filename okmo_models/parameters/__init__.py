@@ -28,6 +28,7 @@ class ParameterSpec:
     values: tuple  # of dicts: effective (date), value, source, note
     references: dict
     valid: dict  # allowed range in the parameter's unit: min / above / max
+    services: tuple = ()  # services the parameter is meant for (empty: any)
 
     def out_of_range(self, value_in_unit: float) -> bool:
         v = self.valid
@@ -70,7 +71,8 @@ def known_parameters() -> dict[str, ParameterSpec]:
         name = entry.name[: -len(".yaml")]
         values = tuple(sorted(data["values"], key=lambda v: v["effective"]))
         specs[name] = ParameterSpec(name, data["description"], str(data["unit"]), values,
-                                    data.get("references", {}), data.get("valid", {}))
+                                    data.get("references", {}), data.get("valid", {}),
+                                    tuple(data.get("services", ())))
     return specs
 
 

@@ -29,10 +29,16 @@ def _frozen(rows):
 # --- helpers -------------------------------------------------------------------------------
 
 
-def household_units_per_month(c: CategorySpec, household_size: float) -> float:
-    """Billing units a household of ``household_size`` persons is charged in a month."""
+def household_units_per_month(c: CategorySpec, household_size: float | None) -> float:
+    """Billing units a household of ``household_size`` persons is charged in a month.
+
+    Without a household size (or without persons in the category) the category's
+    average household is used.
+    """
     who, _, period = c.category.billing_unit.partition("/")
     per_month = 1.0 / 12.0 if period == "year" else 1.0
+    if household_size is None or not c.persons:
+        return c.billing_units_per_year / c.households / 12.0
     if who == "household":
         return per_month
     if who == "person":
@@ -41,9 +47,13 @@ def household_units_per_month(c: CategorySpec, household_size: float) -> float:
     return c.billing_units_per_year / c.persons / 12.0 * household_size
 
 
+def _household_size(c: CategorySpec) -> float | None:
+    return c.persons / c.households if (c.persons and c.households) else None
+
+
 def _category(model: TariffModel, category_id: str | None) -> tuple[int, CategorySpec]:
     for i, c in enumerate(model.categories):
-        if category_id is None and c.category.kind == "population" and c.persons:
+        if category_id is None and c.category.kind == "population" and c.households:
             return i, c
         if c.category.id == category_id:
             return i, c
@@ -78,7 +88,7 @@ class AffordabilityResult:
 def income_groups(model: TariffModel, c: CategorySpec):
     """(names, incomes per person-month, household sizes, shares) of the income groups."""
     a = model.scenario.affordability
-    size = c.persons / c.households if c.households else None
+    size = _household_size(c) or 1.0
     if a.income_groups is not None:
         groups = [(g.name, g.income_per_capita.to("som/person/month"),
                    g.household_size.to("person/household") if g.household_size else size,
@@ -93,11 +103,13 @@ def income_groups(model: TariffModel, c: CategorySpec):
     return groups, p.source
 
 
-def affordability(model: TariffModel, tariff_som: float | None = None) -> AffordabilityResult:
-    """Bills by income group for ``tariff_som`` (default: the computed tariff)."""
+def affordability(model: TariffModel, tariff_som: float | None = None,
+                  category_id: str | None = None) -> AffordabilityResult:
+    """Bills by income group for ``tariff_som`` (default: the computed tariff) of the
+    affordability category, or of ``category_id``."""
     s = model.scenario
     a = s.affordability
-    i, c = _category(model, a.category)
+    i, c = _category(model, category_id or a.category)
     if a.threshold is not None:
         threshold = a.threshold.value.value * a.threshold.value.parsed_unit.factor
         source = s.sources[a.threshold.source]
@@ -108,7 +120,8 @@ def affordability(model: TariffModel, tariff_som: float | None = None) -> Afford
         tariff_som = float(model.evaluate()["tariff"][0, i])
     groups, _ = income_groups(model, c)
     names, incomes, sizes, shares = zip(*groups)
-    units = np.array([household_units_per_month(c, sz) for sz in sizes])
+    units = np.array([household_units_per_month(c, sz if c.persons else None) for sz in sizes])
+    sizes = tuple(sz if c.persons else _household_size(c) or sz for sz in sizes)
     bills = tariff_som * units
     burden = pf.bill_share_of_income(bills, np.array(incomes), np.array(sizes))
     target = a.target_share_above.value * a.target_share_above.parsed_unit.factor
@@ -146,8 +159,7 @@ def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
     rows, total = [], 0.0
     for g in model.scenario.vulnerable.groups:
         i, c = _category(model, g.category)
-        size = c.persons / c.households
-        bill = float(tariffs[i]) * household_units_per_month(c, size)
+        bill = float(tariffs[i]) * household_units_per_month(c, _household_size(c))
         if "money" in g.discount.parsed_unit.dims:
             discount = min(g.discount.to("som/household/month"), bill)
         else:
@@ -159,6 +171,10 @@ def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
                      "bill_som": round(bill, 2), "discount_som_month": round(discount, 2),
                      "yearly_som": round(yearly, 2)})
     return rows, total
+
+
+class DiscountsNotCoverable(ValueError):
+    """The discounts take so much of the bills that no tariff of the others can carry them."""
 
 
 def vulnerable_households(model: TariffModel) -> VulnerableResult:
@@ -174,8 +190,13 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
             ev = model.evaluate(extra_revenue_som=np.array([x]))
             return x - _discounts(model, ev["tariff"][0])[1]
 
-        upper = max(total * 4.0, 1.0)
-        x = brentq(gap, 0.0, upper, xtol=0.005) if gap(upper) > 0 else upper
+        upper = max(total * 2.0, 1.0)
+        requirement = float(base["requirement"][0])
+        while gap(upper) <= 0:  # discounts grow with the tariff; widen until they are covered
+            upper *= 2.0
+            if upper > 1_000.0 * requirement:
+                raise DiscountsNotCoverable()
+        x = brentq(gap, 0.0, upper, xtol=0.005)
         ev = model.evaluate(extra_revenue_som=np.array([x]))
         rows, total = _discounts(model, ev["tariff"][0])
         cross = _frozen({"category": c.category.id, "tariff_som": float(ev["tariff"][0, i]),
@@ -248,6 +269,25 @@ def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool
     return depreciation, debt, own
 
 
+def _publish(path, target, at_cost, start, growth, caps, step):
+    """Tariffs in whole steps that keep every limit against the published previous year.
+
+    Where the path reaches cost recovery the tariff is the cost-recovery tariff rounded
+    up, as in the калькуляция, provided that stays within the yearly limit and the cap;
+    elsewhere, and otherwise, the path is rounded down.
+    """
+    out, previous = [], start
+    for y, value in enumerate(path):
+        limit = np.inf if growth is None else previous * (1 + growth)
+        cap = np.inf if caps is None else caps[y]
+        down = np.floor(np.round(min(value, limit) / step, 6)) * step
+        up = f.round_up(target[y], step)
+        tariff = up if at_cost[y] and up <= min(limit, cap) + 1e-9 else down
+        out.append(tariff)
+        previous = tariff
+    return np.array(out)
+
+
 def cost_recovery_path(model: TariffModel) -> PathResult:
     """Cost-recovery tariffs by year and the path towards them under the caps."""
     s = model.scenario
@@ -262,9 +302,10 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     depreciation, debt, own = plan_schedules(model, years)
     factors = np.repeat(index[:, None], len(model.input_lines), axis=1)
     ev = model.evaluate(factors, depreciation_som=depreciation, debt_service_som=debt,
-                        volume_factor=volume)
+                        volume_factor=volume, price_index=index)
     dep0, debt0, _ = plan_schedules(model, years, with_investments=False)
-    ev0 = model.evaluate(factors, depreciation_som=dep0, debt_service_som=debt0, volume_factor=volume)
+    ev0 = model.evaluate(factors, depreciation_som=dep0, debt_service_som=debt0, volume_factor=volume,
+                         price_index=index)
 
     # Path categories: by default, population categories that have today's tariff.
     ids = p.categories or [c.category.id for c in model.categories
@@ -277,30 +318,29 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
         target = ev["tariff_unrounded"][:, i]
         caps = None
         if p.affordability_cap:
-            cap_now = affordability(model, float(target[0])).tariff_at_target_som
+            cap_now = affordability(model, float(target[0]), cid).tariff_at_target_som
             caps = None if cap_now is None else cap_now * index  # incomes kept in real terms
-        path, ok = pf.tariff_path(c.current_tariff_som, target,
-                                  None if p.max_increase is None else
-                                  p.max_increase.value * p.max_increase.parsed_unit.factor, caps)
-        path = np.minimum(f.round_up(path, model.rounding_step), f.round_up(target, model.rounding_step))
+        growth = None if p.max_increase is None else p.max_increase.value * p.max_increase.parsed_unit.factor
+        path, ok = pf.tariff_path(c.current_tariff_som, target, growth, caps)
+        at_cost = path >= target * (1 - 1e-9)
+        path = _publish(path, target, at_cost, c.current_tariff_som, growth, caps, model.rounding_step)
         feasible &= ok
+        reached_c = next((int(y) for y, hit in zip(years, at_cost) if hit), None)
         path_of[i] = path
         rows.append({"category": cid, "unit": "som/" + c.category.billing_unit,
                      "start_tariff_som": c.current_tariff_som,
                      "cost_recovery_tariff_som": _r(f.round_up(target, model.rounding_step)),
                      "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
-                     "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6)})
+                     "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6),
+                     "reached_year": reached_c})
     # Each year the budget pays the difference between cost recovery and the path tariff.
     subsidy = np.zeros(len(years))
     for i, path in path_of.items():
         c = model.categories[i]
         subsidy += np.maximum(ev["tariff_unrounded"][:, i] - path, 0.0) * c.billing_units_per_year * volume
-    reached = None
-    for y, year in enumerate(years):
-        if all(path_of[i][y] >= ev["tariff_unrounded"][y, i] - model.rounding_step for i in path_of):
-            reached = int(year)
-            break
+    reached_each = [r["reached_year"] for r in rows]
+    reached = None if (not rows or None in reached_each) else max(reached_each)
     plan = s.investments
     opening = plan.depreciation_fund_opening.to("som") if plan else 0.0
     fund = opening + np.cumsum(depreciation - own)
@@ -339,8 +379,8 @@ def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:
             density = model.scenario.waste.density.to("t/m3") if (
                 model.scenario.waste and model.scenario.waste.density) else None
             volume = model._to_base(volume, is_mass, density)
-        if m.heads is not None:
-            volume = m.heads.to("head")
+        if m.heads is not None:  # dipping bath: heads dipped a year
+            volume = m.heads.to("head") * model.scenario.dipping_bath.dippings_per_year
         volumes.append(volume)
         weights.append({"volume": volume, "heads": volume,
                         "distance": None if volume is None or m.distance is None

@@ -58,7 +58,8 @@ def policy_text(result, lang: str, table) -> list[str]:
                           for y, tc, tp in zip(pa.years, c["cost_recovery_tariff_som"],
                                                c["path_tariff_som"])], right=(1, 2))
             increase = format_percent(c["increase_needed"], 1, lang)
-            out.append(t("p_reached", lang, year=pa.reached_year, increase=increase) if pa.feasible
+            out.append(t("p_reached", lang, year=c["reached_year"], increase=increase)
+                       if c["reached_year"] is not None and c["path_tariff_som"][-1] >= c["cost_recovery_tariff_som"][-1]
                        else t("p_not_reached", lang, increase=increase))
             out.append("")
         headers = [t("c_year", lang), t("s_requirement", lang), t("c_subsidy", lang)]

@@ -7,7 +7,7 @@ Small vectorised functions with units in their names; docs/methodology.md (secti
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import brentq, linprog
+from scipy.optimize import linprog
 
 
 def annuity_payment(principal_som, annual_rate, years):
@@ -135,16 +135,17 @@ def tariff_path(start_tariff, cost_recovery_tariffs, max_increase=None, caps=Non
 def increase_needed(start_tariff, cost_recovery_tariffs):
     """The constant yearly increase that reaches cost recovery in the final year.
 
-    Solved with scipy's brentq on ``start (1 + g)^N - T_N = 0``; 0 when today's tariff
+    ``start (1 + g)^N = T_N``, so ``g = (T_N / start)^(1/N) - 1``; 0 when today's tariff
     already covers the final year's cost.
+
+    >>> round(increase_needed(50, [100] * 5), 6)
+    0.148698
     """
     target = float(np.asarray(cost_recovery_tariffs)[-1])
     n = len(cost_recovery_tariffs)
     if start_tariff >= target:
         return 0.0
-    if start_tariff <= 0:
-        return float("inf")
-    return float(brentq(lambda g: start_tariff * (1 + g) ** n - target, 0.0, 100.0, xtol=1e-12))
+    return float((target / start_tariff) ** (1.0 / n) - 1.0)
 
 
 def draw_factors(rng, low, high, distribution, size):

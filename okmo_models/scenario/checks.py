@@ -211,11 +211,18 @@ def _policy(s: Scenario) -> Iterator[Problem]:
                      (c.kind == "population" and c.persons is not None and c.household_size is not None)
                      for c in s.categories):
             yield Problem(path=("affordability",), key="category_not_households", value=None)
-        if a.threshold_parameter is not None and a.threshold_parameter not in known_parameters():
-            yield Problem(path=("affordability", "threshold_parameter"), key="parameter_unknown",
+        thresholds = {n: spec for n, spec in known_parameters().items()
+                      if n.startswith("affordability_threshold")
+                      and (not spec.services or s.service in spec.services)}
+        if a.threshold_parameter is not None and a.threshold_parameter not in thresholds:
+            yield Problem(path=("affordability", "threshold_parameter"), key="threshold_parameter_unknown",
                           value=a.threshold_parameter,
-                          context={"known": ", ".join(n for n in known_parameters()
-                                                      if n.startswith("affordability"))})
+                          context={"known": ", ".join(thresholds) or "—", "service": s.service})
+        groups = a.income_groups_parameter
+        if groups is not None and (groups not in known_parameters() or not groups.startswith("income_groups")):
+            yield Problem(path=("affordability", "income_groups_parameter"), key="parameter_unknown",
+                          value=groups, context={"known": ", ".join(
+                              n for n in known_parameters() if n.startswith("income_groups"))})
         if a.threshold is not None and a.threshold.source not in s.sources:
             yield Problem(path=("affordability", "threshold", "source"), key="source_unknown",
                           value=a.threshold.source, context={"known": ", ".join(s.sources)})
@@ -231,10 +238,23 @@ def _policy(s: Scenario) -> Iterator[Problem]:
                                   context={"known": ", ".join(s.sources)})
     v = s.vulnerable
     if v is not None:
+        if v.financing == "cross_subsidy" and all(c.effective_policy == "fixed" for c in s.categories):
+            yield Problem(path=("vulnerable", "financing"), key="cross_subsidy_needs_payers",
+                          value=v.financing)
+        discounted: dict[str, float] = {}
         for i, g in enumerate(v.groups):
             problem = population_category(("vulnerable", "groups", i, "category"), g.category)
             if problem:
                 yield problem
+                continue
+            discounted[g.category] = discounted.get(g.category, 0.0) + g.households.to("household")
+            c = cats[g.category]
+            households = c.households.to("household") if c.households else \
+                c.persons.to("person") / c.household_size.to("person/household")
+            if discounted[g.category] > households * (1 + 1e-9):
+                yield Problem(path=("vulnerable", "groups", i, "households"),
+                              key="more_vulnerable_than_households", value=str(g.households),
+                              context={"households": f"{households:.0f}", "category": g.category})
             if g.source not in s.sources:
                 yield Problem(path=("vulnerable", "groups", i, "source"), key="source_unknown",
                               value=g.source, context={"known": ", ".join(s.sources)})
@@ -254,8 +274,12 @@ def _policy(s: Scenario) -> Iterator[Problem]:
             if c is None:
                 yield Problem(path=("path", "categories"), key="category_unknown", value=cid,
                               context={"known": ", ".join(cats)})
-            elif c.current_tariff is None or c.effective_policy == "fixed":
+            elif c.current_tariff is None or c.current_tariff.value <= 0 or c.effective_policy == "fixed":
                 yield Problem(path=("path", "categories"), key="path_needs_current_tariff", value=cid)
+            elif p.affordability_cap and a is not None:
+                problem = population_category(("path", "categories"), cid)
+                if problem:
+                    yield problem
         years = range(s.tariff_year, s.tariff_year + p.years)
         prog = s.production_programme
         if prog is not None:
@@ -278,6 +302,14 @@ def _policy(s: Scenario) -> Iterator[Problem]:
                               value=item.source, context={"known": ", ".join(s.sources)})
     sh = s.sharing
     if sh is not None:
+        if (sh.key == "heads") != (s.service == "dipping_bath") and sh.key != "fixed_share":
+            yield Problem(path=("sharing", "key"), key="sharing_key_not_for_service", value=sh.key,
+                          context={"service": s.service})
+        for i, m in enumerate(sh.members):
+            if m.volume is not None and "mass" in m.volume.parsed_unit.dims and (
+                    s.waste is None or s.waste.density is None):
+                yield Problem(path=("sharing", "members", i, "volume"), key="tonnes_need_density",
+                              value=str(m.volume))
         field = {"volume": "volume", "heads": "heads", "distance": "distance",
                  "fixed_share": "share"}[sh.key]
         for i, m in enumerate(sh.members):

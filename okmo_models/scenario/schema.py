@@ -435,6 +435,13 @@ class VulnerableGroup(_Model):
     category: str
     source: SourceRef
 
+    @field_validator("discount")
+    @classmethod
+    def _at_most_the_bill(cls, q):
+        if not q.parsed_unit.dims and q.value * q.parsed_unit.factor > 1:
+            raise _error("discount_above_100", value=str(q))
+        return q
+
 
 class Vulnerable(_Model):
     """Social Passport categories with a discount, paid by the budget or by other payers."""
@@ -451,6 +458,21 @@ class TariffPath(_Model):
     cpi_by_year: dict[int, SignedShare] = {}
     cpi_source: SourceRef
     max_increase: PositiveShare | None = None
+
+    @field_validator("cpi")
+    @classmethod
+    def _cpi(cls, q):
+        if q.value * q.parsed_unit.factor <= -1:
+            raise _error("cpi_range", value=str(q))
+        return q
+
+    @field_validator("cpi_by_year")
+    @classmethod
+    def _cpi_by_year(cls, v):
+        for q in v.values():
+            cls._cpi(q)
+        return v
+
     affordability_cap: bool = False
     categories: list[str] | None = None
 
@@ -513,7 +535,7 @@ class Sharing(_Model):
 class Sensitivity(_Model):
     swing: PositiveShare = Quantity(value=10, unit="%")
     draws: int = Field(default=10_000, ge=100, le=1_000_000)
-    seed: int = 2027
+    seed: int = Field(default=2027, ge=0)
 
 
 class Scenario(_Model):

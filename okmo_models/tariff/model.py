@@ -278,7 +278,7 @@ class TariffModel:
     # --- evaluate -----------------------------------------------------------------
 
     def evaluate(self, cost_factors=None, *, depreciation_som=None, debt_service_som=None,
-                 volume_factor=None, extra_revenue_som=None) -> dict:
+                 volume_factor=None, extra_revenue_som=None, price_index=None) -> dict:
         """Run the calculation for n variants at once.
 
         Parameters
@@ -289,6 +289,9 @@ class TariffModel:
             Replace the scenario's depreciation and debt service (multi-year plans).
         volume_factor : array (n,), optional
             Scales every category's volume (a production programme that grows).
+        price_index : array (n,), optional
+            Price level of the model-computed landfill fee (CPI in multi-year paths; the
+            scenario's own lines are indexed through ``cost_factors``).
         extra_revenue_som : array (n,), optional
             Revenue the tariffs must raise on top of the requirement (discounts for
             vulnerable households financed by the other payers).
@@ -310,7 +313,8 @@ class TariffModel:
                                else np.asarray(debt_service_som, dtype=float), (n,))
         labour = amounts[:, self._labour_mask].sum(axis=1)
         social_fund = f.social_fund_contribution(labour, self.social_fund_rate)
-        derived = np.column_stack([social_fund, depreciation, self.landfill_fee_som * scale])
+        prices = 1.0 if price_index is None else np.asarray(price_index, dtype=float)
+        derived = np.column_stack([social_fund, depreciation, self.landfill_fee_som * scale * prices])
         costs = amounts.sum(axis=1) + derived.sum(axis=1)
         requirement, profit, vat, sales_tax = f.revenue_requirement(
             costs, self.profitability, debt, self.vat_rate, self.sales_tax_rate)

@@ -311,9 +311,9 @@ def build_result(model, ev: dict) -> TariffResult:
     elif with_current:
         notes.append(("note_current_incomplete", {}))
 
-    from okmo_models.policy.analysis import analyse, has_policy
+    from okmo_models.policy.analysis import has_policy
 
-    policy = analyse(model, r) if has_policy(s) else None
+    policy = _policy(model, r) if has_policy(s) else None
     if policy is not None and policy.path is not None and not policy.path.feasible:
         notes.append(("note_path_not_reached", {"years": s.path.years}))
     typical = next((tc.household_bill_som for tc in tariffs
@@ -329,6 +329,23 @@ def build_result(model, ev: dict) -> TariffResult:
         cash_collected_som=float(ev["collected"][0]), current_revenue_som=current_revenue,
         current_cash_som=current_cash, typical_household_bill_som=typical,
         assets=tuple(model.asset_rows), notes=tuple(notes), policy=policy)
+
+
+def _policy(model, requirement: float):
+    """Run the policy analysis, turning impossible requests into a user's error."""
+    from okmo_models.errors import Problem, ScenarioError
+    from okmo_models.parameters import ParameterNotDefined
+    from okmo_models.policy.analysis import DiscountsNotCoverable, analyse
+
+    try:
+        return analyse(model, requirement)
+    except ParameterNotDefined as exc:
+        problem = Problem(path=("tariff_year",), key="parameter_not_in_force",
+                          value=model.scenario.tariff_year,
+                          context={"name": exc.name, "first": exc.first.isoformat()})
+    except DiscountsNotCoverable:
+        problem = Problem(path=("vulnerable", "groups"), key="discounts_not_coverable")
+    raise ScenarioError(model._file(), [problem])
 
 
 def _unit_costs(model, requirement: float) -> tuple[UnitCost, ...]:
