@@ -335,3 +335,19 @@ def test_discounts_no_one_can_carry(tmp_path):
     with pytest.raises(ScenarioError) as info:
         compute(data)
     assert info.value.problems[0].key == "discounts_not_coverable"
+
+
+def test_path_uses_the_package_cpi_forecast_when_none_is_given():
+    p = compute(with_policy(path={"years": 3})).policy.path
+    # cpi_forecast_kg: 6 % a year -> 1, 1.06, 1.1236
+    assert p.cpi_index == pytest.approx((1.0, 1.06, 1.1236))
+
+
+def test_investment_effect_on_the_tariff():
+    data = with_policy(path={"years": 2, "cpi": "0 %", "cpi_source": "hand"},
+                       investments={"grant_assets_depreciated": True, "items": [
+                           {"name": "containers", "year": 2028, "value": "120 000 som", "useful_life": "10 year",
+                            "financing": [{"type": "own", "share": "100 %"}], "source": "hand"}]})
+    c = compute(data).policy.path.categories[0]
+    # 12 000 som of depreciation x 1.10 x 1.02 / 12 000 household-months = 1.122 som
+    assert c["investment_tariff_effect_som"] == pytest.approx([0.0, 1.12], abs=MONEY)

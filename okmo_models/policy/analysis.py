@@ -293,8 +293,11 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     s = model.scenario
     p = s.path
     years = np.arange(s.tariff_year, s.tariff_year + p.years)
-    rates = [(p.cpi_by_year.get(int(y), p.cpi)) for y in years]
-    index = pf.cpi_index([r.value * r.parsed_unit.factor for r in rates])
+    default = (p.cpi.value * p.cpi.parsed_unit.factor if p.cpi is not None
+               else resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources).value)
+    rates = [p.cpi_by_year[int(y)].value * p.cpi_by_year[int(y)].parsed_unit.factor
+             if int(y) in p.cpi_by_year else default for y in years]
+    index = pf.cpi_index(rates)
     volume = np.ones(len(years))
     if s.production_programme is not None:
         prog = s.production_programme.volume_by_year
@@ -333,6 +336,7 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
                      "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
                      "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6),
+                     "investment_tariff_effect_som": _r(target - ev0["tariff_unrounded"][:, i]),
                      "reached_year": reached_c})
     # Each year the budget pays the difference between cost recovery and the path tariff.
     subsidy = np.zeros(len(years))

@@ -260,7 +260,7 @@ def _policy(s: Scenario) -> Iterator[Problem]:
                               value=g.source, context={"known": ", ".join(s.sources)})
     p = s.path
     if p is not None:
-        if p.cpi_source not in s.sources:
+        if p.cpi_source is not None and p.cpi_source not in s.sources:
             yield Problem(path=("path", "cpi_source"), key="source_unknown", value=p.cpi_source,
                           context={"known": ", ".join(s.sources)})
         if p.affordability_cap and a is None:

@@ -454,15 +454,21 @@ class TariffPath(_Model):
     """From today's tariff to cost recovery over several years."""
 
     years: int = Field(ge=1, le=40)
-    cpi: SignedShare
+    cpi: SignedShare | None = None  # default: the package's cpi_forecast_kg parameter
     cpi_by_year: dict[int, SignedShare] = {}
-    cpi_source: SourceRef
+    cpi_source: SourceRef | None = None
     max_increase: PositiveShare | None = None
+
+    @model_validator(mode="after")
+    def _cpi_source(self):
+        if (self.cpi is not None or self.cpi_by_year) and not self.cpi_source:
+            raise _error("cpi_needs_source")
+        return self
 
     @field_validator("cpi")
     @classmethod
     def _cpi(cls, q):
-        if q.value * q.parsed_unit.factor <= -1:
+        if q is not None and q.value * q.parsed_unit.factor <= -1:
             raise _error("cpi_range", value=str(q))
         return q
 
