@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from okmo_models.formatting import format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import t
+from okmo_models.tables import affordability_table, vulnerable_table
+
+
+def _frame(table, df) -> list[str]:
+    """A display table rendered as text: first column left, the others right-aligned."""
+    return table(list(df.columns), df.astype(str).values.tolist(), right=tuple(range(1, df.shape[1])))
 
 
 def policy_text(result, lang: str, table) -> list[str]:
@@ -19,11 +25,7 @@ def policy_text(result, lang: str, table) -> list[str]:
         a = p.affordability
         unit = unit_label(category_unit[a.category], lang)
         out += ["", t("h_affordability", lang)]
-        out += table([t("c_group", lang), t("c_income", lang), t("c_bill", lang), t("c_burden", lang)],
-                     [[g["name"].get(lang), format_number(g["income_per_capita_som"], 0, lang),
-                       format_number(g["bill_som"], 2, lang),
-                       format_percent(g["burden"], 2, lang) + (" !" if g["above"] else "")]
-                      for g in a.groups], right=(1, 2, 3))
+        out += _frame(table, affordability_table(result, lang))
         tariff = "—" if a.tariff_at_target_som is None else \
             f"{format_number(a.tariff_at_target_som, 2, lang)} {unit}"
         out.append(t("a_summary", lang, threshold=format_percent(a.threshold, 1, lang),
@@ -34,10 +36,7 @@ def policy_text(result, lang: str, table) -> list[str]:
     if p.vulnerable is not None:
         v = p.vulnerable
         out += ["", t("h_vulnerable", lang)]
-        out += table([t("c_group", lang), t("c_households", lang), t("c_discount", lang), t("c_per_year", lang)],
-                     [[g["name"].get(lang), format_number(g["households"], 0, lang),
-                       format_number(g["discount_som_month"], 2, lang), format_number(g["yearly_som"], 2, lang)]
-                      for g in v.groups], right=(1, 2, 3))
+        out += _frame(table, vulnerable_table(result, lang))
         if v.financing == "budget":
             out.append(t("v_budget", lang, amount=format_money(v.budget_cost_som, lang)))
         else:
