@@ -341,6 +341,7 @@ def test_path_uses_the_package_cpi_forecast_when_none_is_given():
     p = compute(with_policy(path={"years": 3})).policy.path
     # cpi_forecast_kg: 6 % a year -> 1, 1.06, 1.1236
     assert p.cpi_index == pytest.approx((1.0, 1.06, 1.1236))
+    assert p.cpi_source.startswith("cpi_forecast_kg = 6 %")
 
 
 def test_investment_effect_on_the_tariff():

@@ -214,6 +214,7 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
 class PathResult:
     years: tuple
     cpi_index: tuple
+    cpi_source: str  # the scenario's forecast source, or the package parameter's
     requirement_som: tuple
     volume_factor: tuple
     depreciation_som: tuple
@@ -227,7 +228,7 @@ class PathResult:
 
     def to_dict(self, lang):
         return {
-            "years": list(self.years), "cpi_index": _r(self.cpi_index, 6),
+            "years": list(self.years), "cpi_index": _r(self.cpi_index, 6), "cpi_source": self.cpi_source,
             "requirement_som": _r(self.requirement_som), "volume_factor": _r(self.volume_factor, 6),
             "depreciation_som": _r(self.depreciation_som), "debt_service_som": _r(self.debt_service_som),
             "categories": [dict(c) for c in self.categories],
@@ -293,8 +294,13 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     s = model.scenario
     p = s.path
     years = np.arange(s.tariff_year, s.tariff_year + p.years)
-    default = (p.cpi.value * p.cpi.parsed_unit.factor if p.cpi is not None
-               else resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources).value)
+    if p.cpi is not None:
+        default, cpi_source = p.cpi.value * p.cpi.parsed_unit.factor, s.sources[p.cpi_source]
+    else:
+        forecast = resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources)
+        default, cpi_source = forecast.value, f"cpi_forecast_kg = {forecast.shown}: {forecast.source}"
+        if p.cpi_by_year:
+            cpi_source = f"{s.sources[p.cpi_source]}; {cpi_source}"
     rates = [p.cpi_by_year[int(y)].value * p.cpi_by_year[int(y)].parsed_unit.factor
              if int(y) in p.cpi_by_year else default for y in years]
     index = pf.cpi_index(rates)
@@ -349,7 +355,7 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     opening = plan.depreciation_fund_opening.to("som") if plan else 0.0
     fund = opening + np.cumsum(depreciation - own)
     return PathResult(
-        years=tuple(int(y) for y in years), cpi_index=tuple(index), requirement_som=tuple(ev["requirement"]),
+        years=tuple(int(y) for y in years), cpi_index=tuple(index), cpi_source=cpi_source, requirement_som=tuple(ev["requirement"]),
         volume_factor=tuple(volume), depreciation_som=tuple(depreciation), debt_service_som=tuple(debt),
         categories=_frozen(rows), subsidy_som=tuple(subsidy), reached_year=reached,
         feasible=bool(feasible and reached is not None), depreciation_fund_som=tuple(fund),
