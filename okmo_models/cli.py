@@ -54,6 +54,14 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
     p.set_defaults(handler=_tariff)
 
+    p = sub.add_parser("report", parents=[common], help=t("cli_report_help", lang),
+                       description=t("cli_report_help", lang))
+    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
+    p.add_argument("--output", "-o", metavar="DIR", default="reports", help=t("cli_output_dir_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.add_argument("--workers", type=int, default=None, help=t("cli_workers_help", lang))
+    p.set_defaults(handler=_report)
+
     p = sub.add_parser("check", parents=[common], help=t("cli_check_help", lang),
                        description=t("cli_check_help", lang))
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+", help=t("cli_scenario_arg", lang))
@@ -83,6 +91,42 @@ def _tariff(args) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _report(args) -> int:
+    from pathlib import Path
+
+    from okmo_models.report.build import render_many, render_report, scenario_files
+    from okmo_models.safe_write import FileExistsRefused
+
+    source = Path(args.scenario)
+    if source.is_dir():
+        paths = scenario_files(source)
+        if not paths:
+            print(t("no_scenarios_found", args.lang, path=source), file=sys.stderr)
+            return EXIT_USER_ERROR
+        results = render_many(paths, args.lang, args.output, args.force, args.workers)
+        failed = [(p, err) for p, pdf, err in results if err]
+        for p, err in failed:
+            print(t("report_failed", args.lang, file=p) + "\n" + err, file=sys.stderr)
+        print(t("report_batch_done", args.lang, ok=len(results) - len(failed), total=len(results),
+                failed=len(failed)), file=sys.stderr)
+        return EXIT_USER_ERROR if failed else 0
+    try:
+        pdf = render_report(source, args.lang, args.output, overwrite=args.force)
+    except FileExistsRefused as exc:
+        if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
+            raise
+        pdf = render_report(source, args.lang, args.output, overwrite=True)
+    print(t("report_saved", args.lang, path=pdf), file=sys.stderr)
+    return 0
+
+
+def _ask(question: str) -> bool:
+    try:
+        return input(question + " [y/N] ").strip().lower() in ("y", "yes", "д", "да", "о", "ооба")
+    except EOFError:
+        return False
 
 
 def _check(args) -> int:

@@ -34,6 +34,15 @@ apt_install() {
 missing=()
 python_ok || missing+=(python3 python3-venv python3-pip)
 command -v git >/dev/null 2>&1 || missing+=(git)
+# The PDF report: Debian's Chromium prints it, Noto fonts cover Cyrillic and Kyrgyz letters,
+# poppler reads it back (tests, table of contents). Never a downloaded browser or font.
+if [ "${OKMO_NEEDS_PDF:-1}" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 ||
+    [ -n "${OKMO_CHROMIUM:-}" ] || missing+=(chromium)
+  [ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || missing+=(fonts-noto-core)
+  [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
   python_ok || { say "python3 >= 3.10 with venv is still missing"; exit 1; }

@@ -1,0 +1,21 @@
+"""The PDF tariff justification: a parameterised notebook, our nbconvert template and
+the system's Chromium. :func:`render_report` makes one PDF, :func:`render_many` a batch.
+
+The report notebook's kernel imports only :mod:`okmo_models.report.sections`; the build
+machinery (nbclient, nbconvert) is imported on first use so the kernel does not pay for it.
+"""
+
+
+def render_report(*args, **kwargs):
+    from okmo_models.report.build import render_report as render
+
+    return render(*args, **kwargs)
+
+
+def render_many(*args, **kwargs):
+    from okmo_models.report.build import render_many as render
+
+    return render(*args, **kwargs)
+
+
+__all__ = ["render_many", "render_report"]

@@ -1,0 +1,228 @@
+"""From a scenario file to a PDF justification.
+
+1. The scenario is loaded and computed first: a broken file stops here with the usual
+   clear error, before anything is written.
+2. The report notebook (tariff_report.ipynb) is executed with nbclient, its parameters
+   cell replaced by the scenario and the language (as papermill does).
+3. nbconvert renders it with our own template (template/index.html.j2): outputs only,
+   CSS inline, no scripts or external assets.
+4. Chromium (the system's: OKMO_CHROMIUM, or chromium / google-chrome on PATH) prints
+   it to PDF; page numbers come from CSS margin boxes. A first print tells on which page
+   each section starts; the table of contents is filled in and printed again.
+5. The PDF is moved into place atomically; an existing report is replaced only with
+   ``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from importlib import resources
+from pathlib import Path
+
+# jsonschema (imported by nbformat) loads rfc3987_syntax, when installed, for a URI format
+# checker nbformat never uses; building its grammar costs about 1.4 s per report process.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+import nbformat  # noqa: E402
+
+from okmo_models.errors import OkmoError  # noqa: E402
+from okmo_models.i18n import t  # noqa: E402
+from okmo_models.safe_write import write_new_file  # noqa: E402
+
+HERE = resources.files("okmo_models").joinpath("report")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Flags for a headless print on a machine without network or display (see docs/benchmarks.md).
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--disable-default-apps",
+                  "--no-first-run", "--disable-extensions", "--mute-audio", "--no-pdf-header-footer",
+                  "--generate-pdf-document-outline")
+
+
+class ReportError(OkmoError):
+    def __init__(self, key: str, **context):
+        super().__init__(key)
+        self.key, self.context = key, context
+
+    def render(self, lang=None) -> str:
+        return t(self.key, lang, **self.context)
+
+
+def find_chromium() -> str | None:
+    """The browser to print with: $OKMO_CHROMIUM, else the first Chromium/Chrome on PATH."""
+    explicit = os.environ.get("OKMO_CHROMIUM")
+    if explicit:
+        return explicit if Path(explicit).exists() else shutil.which(explicit)
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def report_name(scenario_path: Path, year: int, lang: str) -> str:
+    """``teploklyuchenka_waste_2027_ru.pdf`` from ``scenarios/teploklyuchenka/waste.yaml``."""
+    parts = [scenario_path.parent.name, scenario_path.stem, str(year), lang]
+    return "_".join(re.sub(r"[^\w-]+", "-", p).strip("-") for p in parts if p) + ".pdf"
+
+
+def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
+                  overwrite: bool = False) -> Path:
+    """Render the justification of one scenario; returns the PDF's path."""
+    from okmo_models.scenario.loader import load_scenario
+    from okmo_models.tariff import TariffModel
+
+    scenario = Path(scenario).resolve()
+    loaded = load_scenario(scenario)  # a broken scenario stops here, nothing written
+    result = TariffModel(loaded).result()
+    target = Path(output_dir) / report_name(scenario, loaded.scenario.tariff_year, lang)
+    if target.exists() and not overwrite:
+        from okmo_models.safe_write import FileExistsRefused
+
+        raise FileExistsRefused(target)
+    chromium = find_chromium()
+    if chromium is None:
+        raise ReportError("no_browser")
+
+    html = notebook_html(scenario, lang, result)
+    with tempfile.TemporaryDirectory(prefix="okmo-report-") as tmp:
+        tmp = Path(tmp)
+        first = print_pdf(chromium, html, tmp, "draft")
+        pages = section_pages(first, result, lang)
+        final = print_pdf(chromium, with_contents(html, result, lang, pages), tmp, "final")
+        return write_new_file(target, final.read_bytes(), overwrite=overwrite)
+
+
+def notebook_html(scenario: Path, lang: str, result) -> str:
+    """Execute the report notebook for ``scenario`` and convert it with our template."""
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    from nbconvert.exporters import TemplateExporter
+
+    nb = nbformat.reads(HERE.joinpath("tariff_report.ipynb").read_text("utf-8"), as_version=4)
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = f"scenario = {str(scenario)!r}\nlang = {lang!r}\n"
+    try:
+        # The kernel's own log lines (e.g. its TCP-transport warning) are not for the user.
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(scenario.parent)}}).execute(
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except CellExecutionError as exc:
+        raise ReportError("report_engine_failed", detail=str(exc).strip().splitlines()[-1]) from None
+    css = HERE.joinpath("report.css").read_text("utf-8").replace("var(--page-label)", _page_label(lang))
+    # The plain TemplateExporter: HTMLExporter would fall back to its lab template, which
+    # links require.js and MathJax from a CDN.
+    exporter = TemplateExporter(template_file=str(HERE.joinpath("template", "index.html.j2")))
+    title = f"{t('r_title', lang)} — {result.scenario.municipality.name.get(lang)}"
+    body, _ = exporter.from_notebook_node(nb, resources={"okmo": {"lang": lang, "css": css, "title": title}})
+    return body
+
+
+def _page_label(lang: str) -> str:
+    """CSS ``content`` for the page footer: "Стр. " counter(page) " из " counter(pages)."""
+    template = t("r_page", lang)
+    out = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            out.append("counter(page)")
+        elif piece == "{pages}":
+            out.append("counter(pages)")
+        elif piece:
+            out.append('"' + piece.replace('"', '\\"') + '"')
+    return " ".join(out)
+
+
+def print_pdf(chromium: str, html: str, folder: Path, name: str) -> Path:
+    source = folder / f"{name}.html"
+    source.write_text(html, encoding="utf-8")
+    pdf = folder / f"{name}.pdf"
+    profile = folder / f"profile-{name}"
+    cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}",
+           source.as_uri()]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 or not pdf.exists() or pdf.stat().st_size == 0:
+        raise ReportError("report_engine_failed",
+                          detail=f"{Path(chromium).name} exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return pdf
+
+
+def section_pages(pdf: Path, result, lang: str) -> dict[int, int]:
+    """Page on which each numbered section starts, read from the printed draft."""
+    from okmo_models.report.sections import outline
+
+    text = pdf_text(pdf)
+    if text is None:
+        return {}
+    pages = text.split("\f")
+    found = {}
+    for n, key in enumerate(outline(result), 1):
+        heading = f"{n}. {t(key, lang)}"
+        for number, page in enumerate(pages[2:], start=3):  # after the title page and contents
+            if any(line.strip().startswith(heading[:60]) for line in page.splitlines()):
+                found[n] = number
+                break
+    return found
+
+
+def pdf_text(pdf: Path) -> str | None:
+    """The PDF's text, pages separated by form feeds (poppler's pdftotext)."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return None
+    proc = subprocess.run([tool, "-layout", str(pdf), "-"], capture_output=True, text=True)
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def with_contents(html: str, result, lang: str, pages: dict) -> str:
+    from okmo_models.report.sections import contents
+
+    start = html.index('<div class="toc">')
+    end = html.index("</ol></div>", start) + len("</ol></div>")
+    return html[:start] + contents(result, lang, pages) + html[end:]
+
+
+# --- many scenarios ----------------------------------------------------------------------------
+
+
+def scenario_files(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(folder).rglob("*") if p.suffix in (".yaml", ".yml", ".toml"))
+
+
+def _one(args):
+    path, lang, output_dir, overwrite = args
+    try:
+        return path, render_report(path, lang, output_dir, overwrite), None
+    except OkmoError as exc:
+        return path, None, exc.render(lang)
+    except Exception as exc:  # noqa: BLE001 - one bad scenario must not stop the batch
+        return path, None, t("report_engine_failed", lang, detail=f"{type(exc).__name__}: {exc}")
+
+
+def render_many(paths, lang: str = "ru", output_dir="reports", overwrite: bool = False,
+                workers: int | None = None, progress=sys.stderr):
+    """Render several scenarios in parallel; returns ``[(path, pdf or None, error or None)]``."""
+    paths = list(paths)
+    workers = workers or min(len(paths), os.cpu_count() or 1) or 1
+    results = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_one, (p, lang, output_dir, overwrite)) for p in paths]
+        for done, future in enumerate(as_completed(futures), 1):
+            results.append(future.result())
+            if progress is not None:
+                _progress(progress, done, len(paths), results[-1])
+    order = {p: i for i, p in enumerate(paths)}
+    return sorted(results, key=lambda r: order[r[0]])
+
+
+def _progress(stream, done: int, total: int, item) -> None:
+    width = 30
+    filled = int(width * done / total)
+    mark = "✓" if item[2] is None else "✗"
+    stream.write(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {mark} {item[0]}\n")
+    stream.flush()

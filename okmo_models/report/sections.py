@@ -1,0 +1,359 @@
+"""The sections of the tariff justification (обоснование тарифа) as HTML.
+
+Every figure is taken from ``TariffResult.to_dict(lang)``, the same data as
+``okmo tariff --format json``, so the document and the JSON never disagree. The report
+notebook (notebooks/report_tariff) only displays what these functions return; the
+nbconvert template and the CSS in this folder lay it out on A4.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from okmo_models import __version__
+from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.i18n import has, t
+from okmo_models.parameters import resolve
+from okmo_models.tariff.result import TariffResult
+
+# Fonts are named explicitly so that every Cyrillic and Kyrgyz letter (ө, ү, ң) has a glyph:
+# Noto Sans from Debian's fonts-noto-core, DejaVu Sans (also shipped with matplotlib) after it.
+FONTS = ("Noto Sans", "DejaVu Sans")
+
+
+def e(text) -> str:
+    return html.escape(str(text))
+
+
+def money(x, lang: str) -> str:
+    return format_number(x, 2, lang)
+
+
+def table(headers, rows, numeric=(), css="") -> str:
+    head = "".join(f"<th{' class=num' if i in numeric else ''}>{e(h)}</th>" for i, h in enumerate(headers))
+    body = "".join(
+        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{e(v)}</td>" for i, v in enumerate(r)) + "</tr>"
+        for r in rows)
+    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def section(number: int, key: str, lang: str, body: str) -> str:
+    return f'<section id="s{number}"><h2>{number}. {e(t(key, lang))}</h2>{body}</section>'
+
+
+# The sections in document order: (message key of the heading, builder, shown when).
+def outline(result: TariffResult) -> list[str]:
+    keys = ["r_legal", "r_inputs", "r_calculation", "r_tariffs"]
+    p = result.policy
+    if p is not None and p.affordability is not None:
+        keys.append("r_affordability")
+    if p is not None and p.vulnerable is not None:
+        keys.append("r_vulnerable")
+    if p is not None and p.path is not None:
+        keys.append("r_path")
+    if p is not None and p.sharing is not None:
+        keys.append("r_sharing")
+    keys += ["r_assumptions", "r_methodology"]
+    return keys
+
+
+# --- title page and contents ------------------------------------------------------------------
+
+
+def title_page(result: TariffResult, lang: str) -> str:
+    d = result.to_dict(lang)
+    s = result.scenario
+    region = s.municipality.region.get(lang) if s.municipality.region else ""
+    return f"""<div class="title-page">
+<p class="title-org">{e(d['scenario']['municipality'])}</p>
+<p class="title-region">{e(region)}</p>
+<h1>{e(t('r_title', lang))}</h1>
+<p class="title-service">{e(t('service_' + s.service, lang))}</p>
+<p class="title-period">{e(t('r_period', lang, year=s.tariff_year))}</p>
+<p class="title-operator">{e(t('s_operator', lang))}: {e(d['scenario']['operator']['name'])}
+({e(t('operator_' + s.operator.type, lang))})</p>
+<p class="title-date">{e(dt.date.today().strftime('%d.%m.%Y'))}</p>
+</div>"""
+
+
+def contents(result: TariffResult, lang: str, pages: dict | None = None) -> str:
+    """The table of contents; ``pages`` maps section numbers to page numbers when known."""
+    items = []
+    for n, key in enumerate(outline(result), 1):
+        page = f'<span class="toc-page">{pages[n]}</span>' if pages and n in pages else ""
+        items.append(f'<li><a href="#s{n}">{n}. {e(t(key, lang))}</a>{page}</li>')
+    return f'<div class="toc"><h2 class="toc-title">{e(t("r_contents", lang))}</h2><ol>{"".join(items)}</ol></div>'
+
+
+# --- sections ---------------------------------------------------------------------------------
+
+
+def legal_basis(result: TariffResult, lang: str) -> str:
+    refs = resolve("legal_basis", result.scenario.tariff_year).value
+    items = "".join(f"<li>{e(r.get(lang) or r['ru'])}</li>" for r in refs
+                    if result.scenario.service in r.get("services", [result.scenario.service]))
+    return f"<p>{e(t('r_legal_intro', lang))}</p><ol>{items}</ol>"
+
+
+def inputs(result: TariffResult, lang: str) -> str:
+    d = result.to_dict(lang)
+    s = result.scenario
+    volumes = table(
+        [t("c_category", lang), t("c_unit", lang), t("r_billed_units", lang), t("c_source", lang)],
+        [[c["name"], unit_label(c["unit"].removeprefix("som/"), lang),
+          format_number(c["billing_units_per_year"], 1, lang),
+          s.sources[next(k.source for k in s.categories if k.id == c["category"])]]
+         for c in d["tariffs"]], numeric=(2,))
+    lines = table(
+        [t("c_no", lang), t("c_line", lang), t("c_basis", lang), t("c_source", lang)],
+        [[i, c["name"], c["basis"], c["source"]] for i, c in enumerate(d["cost_lines"], 1)], css="small")
+    assets = ""
+    if d["assets"]:
+        assets = f"<h3>{e(t('r_assets', lang))}</h3>" + table(
+            [t("r_asset", lang), t("r_value", lang), t("c_year", lang), t("r_life", lang),
+             t("r_depreciation", lang), t("r_in_tariff", lang)],
+            [[a["name"], money(a["value_som"], lang), a["year"], format_number(a["useful_life_years"], 0, lang),
+              money(a["depreciation_som"], lang), t("r_yes" if a["in_tariff"] else "r_no", lang)]
+             for a in d["assets"]], numeric=(1, 2, 3, 4), css="small")
+    params = table([t("r_parameter", lang), t("c_value", lang), t("c_effective", lang), t("c_source", lang)],
+                   [[p["name"], p["value"], p["effective"] or t("r_scenario_value", lang), p["source"]]
+                    for p in d["parameters"]], css="small")
+    return (f"<h3>{e(t('r_volumes', lang))}</h3>{volumes}"
+            f"<p>{e(t('s_volume', lang))}: {format_number(d['total_volume'], 1, lang)} "
+            f"{e(unit_label(d['base_unit'], lang))}; {e(t('c_collection', lang))}: "
+            f"{e(format_percent(result.tariffs[0].collection_rate, 0, lang))}</p>"
+            f"<h3>{e(t('r_cost_inputs', lang))}</h3>{lines}{assets}"
+            f"<h3>{e(t('h_parameters', lang))}</h3>{params}")
+
+
+def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
+    d = result.to_dict(lang)
+    r = d["revenue_requirement_som"]
+    rows = [[i, c["name"], money(c["amount_som"], lang), format_percent(c["share"], 1, lang)]
+            for i, c in enumerate(d["cost_lines"], 1)]
+    for key, amount in (("total_costs", d["costs_som"]), ("profit", d["profit_som"]),
+                        ("debt_service", d["debt_service_som"]), ("vat", d["vat_som"]),
+                        ("sales_tax", d["sales_tax_som"]), ("revenue_requirement", r)):
+        if amount or key in ("total_costs", "revenue_requirement"):
+            rows.append(["", t(key, lang), money(amount, lang), format_percent(amount / r, 1, lang)])
+    units = table([t("c_indicator", lang), t("c_value", lang)],
+                  [[u["label"], f"{money(u['value_som'], lang)} {unit_label(u['unit'], lang)}"]
+                   for u in d["unit_costs"]], numeric=(1,))
+    return (table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang)], rows,
+                  numeric=(2, 3), css="calc")
+            + f"<h3>{e(t('h_unit_costs', lang))}</h3>{units}"
+            + (f'<figure class="chart">{chart_svg}</figure>' if chart_svg else ""))
+
+
+def tariffs(result: TariffResult, lang: str) -> str:
+    d = result.to_dict(lang)
+    rows = []
+    for c in d["tariffs"]:
+        change = "—" if c["change_pct"] is None else f"{format_number(c['change_pct'], 1, lang)} %"
+        rows.append([c["name"], unit_label(c["unit"], lang), money(c["tariff_som"], lang),
+                     money(c["cash_tariff_som"], lang), format_percent(c["collection_rate"], 0, lang),
+                     money(c["current_tariff_som"], lang) if c["current_tariff_som"] is not None else "—",
+                     change])
+        for sp in c["species_tariffs"]:
+            name = t("species_" + sp["species"], lang) if has("species_" + sp["species"]) else sp["species"]
+            rows.append([f"  {name} (×{format_number(sp['coefficient'], 2, lang)})",
+                         unit_label("som/head", lang), money(sp["tariff_som"], lang), "", "", "", ""])
+    summary = [(t("s_requirement", lang), money(d["revenue_requirement_som"], lang)),
+               (t("s_revenue", lang), money(d["revenue_at_tariffs_som"], lang)),
+               (t("s_collected", lang), money(d["cash_collected_som"], lang)),
+               (t("s_cash_gap", lang), money(d["cash_shortfall_som"], lang)),
+               (t("s_subsidy", lang), money(d["subsidy_need_som"], lang))]
+    if d["typical_household_bill_som"] is not None:
+        summary.insert(1, (t("s_household_bill", lang), money(d["typical_household_bill_som"], lang)))
+    if d["current"]["cost_recovery"] is not None:
+        summary.append((t("s_current_recovery", lang),
+                        f"{format_percent(d['current']['cost_recovery'], 1, lang)} / "
+                        f"{format_percent(d['current']['cash_cost_recovery'], 1, lang)}"))
+    return (table([t("c_category", lang), t("c_unit", lang), t("c_tariff", lang), t("c_cash_tariff", lang),
+                   t("c_collection", lang), t("c_current", lang), t("c_change", lang)], rows,
+                  numeric=(2, 3, 4, 5, 6))
+            + f"<p class=note>{e(t('r_money_unit', lang))}</p>"
+            + table([t("c_indicator", lang), t("c_value", lang) + ", " + unit_label("som", lang)],
+                    summary, numeric=(1,)))
+
+
+def affordability(result: TariffResult, lang: str) -> str:
+    a = result.to_dict(lang)["affordability"]
+    unit = unit_label(next(c.unit for c in result.tariffs if c.id == a["category"]), lang)
+    rows = [[g["name"], format_number(g["income_per_capita_som"], 0, lang), money(g["bill_som"], lang),
+             format_percent(g["burden"], 2, lang), t("r_yes" if g["above"] else "r_no", lang)]
+            for g in a["groups"]]
+    target = "—" if a["tariff_at_target_share_som"] is None else \
+        f"{money(a['tariff_at_target_share_som'], lang)} {unit}"
+    return (table([t("c_group", lang), t("c_income", lang), t("c_bill", lang), t("c_burden", lang),
+                   t("r_above", lang)], rows, numeric=(1, 2, 3))
+            + f"<p>{e(t('a_summary', lang, threshold=format_percent(a['threshold'], 1, lang), share=format_percent(a['share_above'], 0, lang), target=format_percent(a['target_share'], 0, lang), tariff=target))}</p>"
+            + f"<p class=note>{e(t('c_source', lang))}: {e(a['threshold_source'])}</p>")
+
+
+def vulnerable(result: TariffResult, lang: str) -> str:
+    v = result.to_dict(lang)["vulnerable"]
+    rows = [[g["name"], format_number(g["households"], 0, lang), money(g["discount_som_month"], lang),
+             money(g["yearly_som"], lang)] for g in v["groups"]]
+    out = table([t("c_group", lang), t("c_households", lang), t("c_discount", lang), t("c_per_year", lang)],
+                rows, numeric=(1, 2, 3))
+    if v["financing"] == "budget":
+        out += f"<p>{e(t('v_budget', lang, amount=money(v['budget_cost_som'], lang) + ' ' + unit_label('som', lang)))}</p>"
+    else:
+        names = {c.id: c.name.get(lang) for c in result.tariffs}
+        units = {c.id: c.unit for c in result.tariffs}
+        out += f"<p>{e(t('v_cross', lang))}</p>" + table(
+            [t("c_category", lang), t("c_tariff", lang), t("c_change", lang)],
+            [[names[c["category"]], f"{money(c['tariff_som'], lang)} {unit_label(units[c['category']], lang)}",
+              f"+{format_number(c['increase_pct'], 2, lang)} %"] for c in v["cross_subsidy_tariffs"]
+             if c["increase_pct"] is not None], numeric=(1, 2))
+    return out
+
+
+def path(result: TariffResult, lang: str, chart_svg: str = "") -> str:
+    p = result.to_dict(lang)["path"]
+    names = {c.id: c.name.get(lang) for c in result.tariffs}
+    out = f"<p class=note>{e(t('r_cpi_source', lang))}: {e(p['cpi_source'])}</p>"
+    for c in p["categories"]:
+        out += f"<h3>{e(names[c['category']])} ({e(unit_label(c['unit'], lang))})</h3>"
+        out += table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang)],
+                     [[y, money(a, lang), money(b, lang)] for y, a, b in
+                      zip(p["years"], c["cost_recovery_tariff_som"], c["path_tariff_som"])], numeric=(1, 2))
+        increase = format_percent(c["increase_needed"], 1, lang)
+        reached = c["reached_year"] is not None and c["path_tariff_som"][-1] >= c["cost_recovery_tariff_som"][-1]
+        out += f"<p>{e(t('p_reached', lang, year=c['reached_year'], increase=increase) if reached else t('p_not_reached', lang, increase=increase))}</p>"
+    headers = [t("c_year", lang), t("s_requirement", lang), t("c_subsidy", lang)]
+    cols = [p["years"], p["requirement_som"], p["subsidy_som"]]
+    if result.scenario.investments is not None:
+        headers += [t("c_investment_effect", lang), t("c_fund", lang)]
+        cols += [p["investment_effect_som"], p["depreciation_fund_som"]]
+    out += table(headers, [[r[0]] + [money(v, lang) for v in r[1:]] for r in zip(*cols)],
+                 numeric=tuple(range(1, len(headers))))
+    return out + (f'<figure class="chart">{chart_svg}</figure>' if chart_svg else "")
+
+
+def sharing(result: TariffResult, lang: str) -> str:
+    sh = result.to_dict(lang)["sharing"]
+    rows = [[m["name"], format_number(m["key_value"], 1, lang), format_percent(m["share"], 1, lang),
+             money(m["payment_som"], lang),
+             "—" if m["tariff_per_unit_som"] is None else f"{money(m['tariff_per_unit_som'], lang)} {unit_label(m['unit'], lang)}",
+             "—" if m["per_household_month_som"] is None else money(m["per_household_month_som"], lang)]
+            for m in sh["members"]]
+    return (f"<p>{e(t('sh_key', lang, key=t('key_' + sh['key'], lang)))} {e(t('c_source', lang))}: {e(sh['key_source'])}</p>"
+            + table([t("c_member", lang), t("c_key", lang), t("c_share", lang), t("c_payment", lang),
+                     t("c_tariff", lang), t("s_household_bill", lang)], rows, numeric=(1, 2, 3, 4, 5)))
+
+
+def assumptions(result: TariffResult, lang: str, chart_svg: str = "") -> str:
+    d = result.to_dict(lang)
+    s = result.scenario
+    out = ""
+    notes = [n["text"] for n in d["notes"]]
+    if notes:
+        out += f"<h3>{e(t('h_notes', lang))}</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>"
+    out += f"<h3>{e(t('r_sources', lang))}</h3><ul class=small>" + "".join(
+        f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in s.sources.items()) + "</ul>"
+    se = d["sensitivity"]
+    if se is not None:
+        names = {c.id: c.name.get(lang) for c in result.tariffs}
+        swing = format_percent(se["swing"], 0, lang)
+        out += f"<h3>{e(t('h_sensitivity', lang))}</h3>"
+        out += f"<p>{e(t('s_tornado', lang, category=names[se['category']], swing=swing, base=money(se['base_tariff_som'], lang)))}</p>"
+        out += table([t("c_line", lang), t("c_low", lang, swing=swing), t("c_high", lang, swing=swing)],
+                     [[r["name"], money(r["low_som"], lang), money(r["high_som"], lang)] for r in se["tornado"][:10]],
+                     numeric=(1, 2))
+        if se["percentiles"] is None:
+            out += f"<p>{e(t('s_no_ranges', lang))}</p>"
+        else:
+            q = {k: money(v, lang) for k, v in se["percentiles"].items()}
+            out += f"<p>{e(t('s_monte_carlo', lang, draws=format_number(se['draws'], 0, lang), seed=se['seed'], **q))}</p>"
+        if chart_svg:
+            out += f'<figure class="chart">{chart_svg}</figure>'
+    return out
+
+
+@lru_cache(maxsize=1)
+def _methodology() -> list[dict]:
+    text = resources.files("okmo_models").joinpath("tariff/methodology.yaml").read_text("utf-8")
+    return yaml.safe_load(text)["formulas"]
+
+
+def methodology(result: TariffResult, lang: str) -> str:
+    items = []
+    for f in _methodology():
+        if "services" in f and result.scenario.service not in f["services"]:
+            continue
+        if f.get("needs") and getattr(result.scenario, f["needs"]) is None:
+            continue
+        items.append(f"<li><p class=formula>{e(f['formula'])}</p><p>{e(f.get(lang) or f['ru'])}</p></li>")
+    return f"<p>{e(t('r_methodology_intro', lang))}</p><ol class=method>{''.join(items)}</ol>"
+
+
+BUILDERS = {
+    "r_legal": lambda r, lang, ch: legal_basis(r, lang),
+    "r_inputs": lambda r, lang, ch: inputs(r, lang),
+    "r_calculation": lambda r, lang, ch: calculation(r, lang, ch.get("cost_structure", "")),
+    "r_tariffs": lambda r, lang, ch: tariffs(r, lang),
+    "r_affordability": lambda r, lang, ch: affordability(r, lang),
+    "r_vulnerable": lambda r, lang, ch: vulnerable(r, lang),
+    "r_path": lambda r, lang, ch: path(r, lang, ch.get("path", "")),
+    "r_sharing": lambda r, lang, ch: sharing(r, lang),
+    "r_assumptions": lambda r, lang, ch: assumptions(r, lang, ch.get("tornado", "")),
+    "r_methodology": lambda r, lang, ch: methodology(r, lang),
+}
+
+
+def body(result: TariffResult, lang: str, charts: dict | None = None) -> str:
+    """Every numbered section, in the order of :func:`outline`."""
+    charts = charts or {}
+    return "".join(section(n, key, lang, BUILDERS[key](result, lang, charts))
+                   for n, key in enumerate(outline(result), 1))
+
+
+def charts(result: TariffResult, lang: str) -> dict:
+    """The report's charts as inline SVG, drawn with the report's fonts."""
+    import matplotlib
+
+    matplotlib.use("svg", force=False)
+    from okmo_models import display
+
+    out = {}
+    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": list(FONTS),
+                                "svg.fonttype": "none", "figure.dpi": 72}):
+        out["cost_structure"] = svg(display.cost_structure_chart(result, lang).figure)
+        if result.policy is not None and result.policy.path is not None:
+            out["path"] = svg(display.path_chart(result, lang).figure)
+        if result.policy is not None and result.policy.sensitivity is not None:
+            out["tornado"] = svg(display.tornado_chart(result, lang).figure)
+    return out
+
+
+def stamp_and_signatures(result: TariffResult, lang: str) -> str:
+    origin = result.origin
+    sha = origin.sha256 if origin else "—"
+    name = origin.path.name if origin else "—"
+    return f"""<div class="stamp">
+<p>{e(t('r_stamp', lang))}: {e(name)}; SHA-256 {e(sha)}; okmo-models {e(__version__)};
+{e(dt.date.today().isoformat())}</p></div>
+<div class="signatures">
+<p>{e(t('r_prepared_by', lang))}: ______________________ / ______________________ /</p>
+<p>{e(t('r_head_of_ao', lang))}: ______________________ / ______________________ /</p>
+<p>{e(t('r_date_line', lang))}: «____» ______________ {result.scenario.tariff_year - 1} </p>
+</div>"""
+
+
+def svg(fig) -> str:
+    """A matplotlib figure as inline SVG with real text (searchable, any Cyrillic letter)."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    plt.close(fig)
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]

@@ -1,0 +1,45 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Tariff justification (report notebook)
+#
+# Executed by `okmo report` with the scenario and the language as parameters, converted by
+# nbconvert with okmo_models/report/template and printed to PDF by Chromium. It imports and
+# displays only; the sections are built in okmo_models.report.sections.
+
+# %% tags=["parameters"]
+scenario = "../../scenarios/teploklyuchenka/waste.yaml"
+lang = "ru"
+
+# %%
+from IPython.display import HTML, display
+
+from okmo_models import calculate_tariff
+from okmo_models.report import sections
+
+result = calculate_tariff(scenario)
+
+# %%
+display(HTML(sections.title_page(result, lang)))
+
+# %%
+display(HTML(sections.contents(result, lang)))
+
+# %%
+display(HTML(sections.body(result, lang, sections.charts(result, lang))))
+
+# %%
+display(HTML(sections.stamp_and_signatures(result, lang)))
