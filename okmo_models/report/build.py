@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from importlib import resources
 from pathlib import Path
 
@@ -78,31 +78,40 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
     from okmo_models.tariff import TariffModel
 
     scenario = Path(scenario).resolve()
-    loaded = load_scenario(scenario)  # a broken scenario stops here, nothing written
-    result = TariffModel(loaded).result()
-    target = Path(output_dir) / report_name(scenario, loaded.scenario.tariff_year, lang)
-    if target.exists() and not overwrite:
-        from okmo_models.safe_write import FileExistsRefused
-
-        raise FileExistsRefused(target)
     chromium = find_chromium()
     if chromium is None:
         raise ReportError("no_browser")
+    # The kernel starts and runs the notebook while this process validates the scenario
+    # (for the file name and the contents); a broken scenario stops here with its clear
+    # error and nothing is written. Errors found only while computing come from the kernel.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        executed = pool.submit(execute_notebook, scenario, lang)
+        loaded = load_scenario(scenario)
+        TariffModel(loaded)  # parameters in force for the tariff year
+        target = Path(output_dir) / report_name(scenario, loaded.scenario.tariff_year, lang)
+        if target.exists() and not overwrite:
+            from okmo_models.safe_write import FileExistsRefused
 
-    html = notebook_html(scenario, lang, result)
+            raise FileExistsRefused(target)
+        html = convert(executed.result(), lang, loaded.scenario)
+    scenario_data = loaded.scenario
     with tempfile.TemporaryDirectory(prefix="okmo-report-") as tmp:
         tmp = Path(tmp)
         first = print_pdf(chromium, html, tmp, "draft")
-        pages = section_pages(first, result, lang)
-        final = print_pdf(chromium, with_contents(html, result, lang, pages), tmp, "final")
+        pages = section_pages(first, scenario_data, lang)
+        final = print_pdf(chromium, with_contents(html, scenario_data, lang, pages), tmp, "final")
         return write_new_file(target, final.read_bytes(), overwrite=overwrite)
 
 
-def notebook_html(scenario: Path, lang: str, result) -> str:
+def notebook_html(scenario: Path, lang: str, validated) -> str:
     """Execute the report notebook for ``scenario`` and convert it with our template."""
+    return convert(execute_notebook(Path(scenario), lang), lang, validated)
+
+
+def execute_notebook(scenario: Path, lang: str):
+    """The report notebook executed with nbclient for ``scenario`` and ``lang``."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
-    from nbconvert.exporters import TemplateExporter
 
     nb = nbformat.reads(HERE.joinpath("tariff_report.ipynb").read_text("utf-8"), as_version=4)
     for cell in nb.cells:
@@ -114,12 +123,21 @@ def notebook_html(scenario: Path, lang: str, result) -> str:
                        resources={"metadata": {"path": str(scenario.parent)}}).execute(
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except CellExecutionError as exc:
-        raise ReportError("report_engine_failed", detail=str(exc).strip().splitlines()[-1]) from None
+        if exc.ename == "ScenarioError":  # found while computing (e.g. uncoverable discounts)
+            raise ReportError("report_scenario_failed", detail=exc.evalue) from None
+        raise ReportError("report_engine_failed", detail=f"{exc.ename}: {exc.evalue}") from None
+    return nb
+
+
+def convert(nb, lang: str, scenario) -> str:
+    """The executed notebook as one self-contained HTML page (our template, inline CSS)."""
+    from nbconvert.exporters import TemplateExporter
+
     css = HERE.joinpath("report.css").read_text("utf-8").replace("var(--page-label)", _page_label(lang))
     # The plain TemplateExporter: HTMLExporter would fall back to its lab template, which
     # links require.js and MathJax from a CDN.
     exporter = TemplateExporter(template_file=str(HERE.joinpath("template", "index.html.j2")))
-    title = f"{t('r_title', lang)} — {result.scenario.municipality.name.get(lang)}"
+    title = f"{t('r_title', lang)} — {scenario.municipality.name.get(lang)}"
     body, _ = exporter.from_notebook_node(nb, resources={"okmo": {"lang": lang, "css": css, "title": title}})
     return body
 
@@ -152,7 +170,7 @@ def print_pdf(chromium: str, html: str, folder: Path, name: str) -> Path:
     return pdf
 
 
-def section_pages(pdf: Path, result, lang: str) -> dict[int, int]:
+def section_pages(pdf: Path, scenario, lang: str) -> dict[int, int]:
     """Page on which each numbered section starts, read from the printed draft."""
     from okmo_models.report.sections import outline
 
@@ -161,7 +179,7 @@ def section_pages(pdf: Path, result, lang: str) -> dict[int, int]:
         return {}
     pages = text.split("\f")
     found = {}
-    for n, key in enumerate(outline(result), 1):
+    for n, key in enumerate(outline(scenario), 1):
         heading = f"{n}. {t(key, lang)}"
         for number, page in enumerate(pages[2:], start=3):  # after the title page and contents
             if any(line.strip().startswith(heading[:60]) for line in page.splitlines()):
@@ -179,12 +197,12 @@ def pdf_text(pdf: Path) -> str | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def with_contents(html: str, result, lang: str, pages: dict) -> str:
+def with_contents(html: str, scenario, lang: str, pages: dict) -> str:
     from okmo_models.report.sections import contents
 
     start = html.index('<div class="toc">')
     end = html.index("</ol></div>", start) + len("</ol></div>")
-    return html[:start] + contents(result, lang, pages) + html[end:]
+    return html[:start] + contents(scenario, lang, pages) + html[end:]
 
 
 # --- many scenarios ----------------------------------------------------------------------------

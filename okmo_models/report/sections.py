@@ -47,20 +47,13 @@ def section(number: int, key: str, lang: str, body: str) -> str:
     return f'<section id="s{number}"><h2>{number}. {e(t(key, lang))}</h2>{body}</section>'
 
 
-# The sections in document order: (message key of the heading, builder, shown when).
-def outline(result: TariffResult) -> list[str]:
-    keys = ["r_legal", "r_inputs", "r_calculation", "r_tariffs"]
-    p = result.policy
-    if p is not None and p.affordability is not None:
-        keys.append("r_affordability")
-    if p is not None and p.vulnerable is not None:
-        keys.append("r_vulnerable")
-    if p is not None and p.path is not None:
-        keys.append("r_path")
-    if p is not None and p.sharing is not None:
-        keys.append("r_sharing")
-    keys += ["r_assumptions", "r_methodology"]
-    return keys
+def outline(scenario) -> list[str]:
+    """Message keys of the numbered sections, in document order, for this scenario."""
+    optional = [("affordability", "r_affordability"), ("vulnerable", "r_vulnerable"),
+                ("path", "r_path"), ("sharing", "r_sharing")]
+    return (["r_legal", "r_inputs", "r_calculation", "r_tariffs"]
+            + [key for section_name, key in optional if getattr(scenario, section_name) is not None]
+            + ["r_assumptions", "r_methodology"])
 
 
 # --- title page and contents ------------------------------------------------------------------
@@ -82,10 +75,10 @@ def title_page(result: TariffResult, lang: str) -> str:
 </div>"""
 
 
-def contents(result: TariffResult, lang: str, pages: dict | None = None) -> str:
+def contents(scenario, lang: str, pages: dict | None = None) -> str:
     """The table of contents; ``pages`` maps section numbers to page numbers when known."""
     items = []
-    for n, key in enumerate(outline(result), 1):
+    for n, key in enumerate(outline(scenario), 1):
         page = f'<span class="toc-page">{pages[n]}</span>' if pages and n in pages else ""
         items.append(f'<li><a href="#s{n}">{n}. {e(t(key, lang))}</a>{page}</li>')
     return f'<div class="toc"><h2 class="toc-title">{e(t("r_contents", lang))}</h2><ol>{"".join(items)}</ol></div>'
@@ -313,7 +306,7 @@ def body(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     """Every numbered section, in the order of :func:`outline`."""
     charts = charts or {}
     return "".join(section(n, key, lang, BUILDERS[key](result, lang, charts))
-                   for n, key in enumerate(outline(result), 1))
+                   for n, key in enumerate(outline(result.scenario), 1))
 
 
 def charts(result: TariffResult, lang: str) -> dict:

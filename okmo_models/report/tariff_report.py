@@ -36,7 +36,7 @@ result = calculate_tariff(scenario)
 display(HTML(sections.title_page(result, lang)))
 
 # %%
-display(HTML(sections.contents(result, lang)))
+display(HTML(sections.contents(result.scenario, lang)))
 
 # %%
 display(HTML(sections.body(result, lang, sections.charts(result, lang))))
