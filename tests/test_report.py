@@ -183,3 +183,12 @@ def test_error_found_while_computing_is_shown_clearly(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "vulnerable.groups" in proc.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_browser_from_the_environment_variable(monkeypatch, tmp_path):
+    fake = tmp_path / "my-chrome"
+    fake.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("OKMO_CHROMIUM", str(fake))
+    assert find_chromium() == str(fake)
+    monkeypatch.setenv("OKMO_CHROMIUM", "/nonexistent/chrome")
+    assert find_chromium() is None

@@ -6,7 +6,8 @@
    cell replaced by the scenario and the language (as papermill does).
 3. nbconvert renders it with our own template (template/index.html.j2): outputs only,
    CSS inline, no scripts or external assets.
-4. Chromium (the system's: OKMO_CHROMIUM, or chromium / google-chrome on PATH) prints
+4. Chromium (the system's: OKMO_CHROMIUM, or chromium / google-chrome on PATH, else one a
+   Playwright install already downloaded on a machine with internet) prints
    it to PDF; page numbers come from CSS margin boxes. A first print tells on which page
    each section starts; the table of contents is filled in and printed again.
 5. The PDF is moved into place atomically; an existing report is replaced only with
@@ -62,7 +63,21 @@ def find_chromium() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    return None
+    return _playwright_chromium()
+
+
+def _playwright_chromium() -> str | None:
+    """A browser Playwright already installed (machines with internet only); never downloads."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    try:
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:  # noqa: BLE001 - no driver or no browser: simply not available
+        return None
+    return path if path and Path(path).exists() else None
 
 
 def report_name(scenario_path: Path, year: int, lang: str) -> str:
@@ -93,7 +108,8 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
             from okmo_models.safe_write import FileExistsRefused
 
             raise FileExistsRefused(target)
-        html = convert(executed.result(), lang, loaded.scenario)
+        exporter = _exporter()  # loads nbconvert and the template while the kernel works
+        html = convert(executed.result(), lang, loaded.scenario, exporter)
     scenario_data = loaded.scenario
     with tempfile.TemporaryDirectory(prefix="okmo-report-") as tmp:
         tmp = Path(tmp)
@@ -129,14 +145,18 @@ def execute_notebook(scenario: Path, lang: str):
     return nb
 
 
-def convert(nb, lang: str, scenario) -> str:
-    """The executed notebook as one self-contained HTML page (our template, inline CSS)."""
+def _exporter():
     from nbconvert.exporters import TemplateExporter
 
-    css = HERE.joinpath("report.css").read_text("utf-8").replace("var(--page-label)", _page_label(lang))
     # The plain TemplateExporter: HTMLExporter would fall back to its lab template, which
     # links require.js and MathJax from a CDN.
-    exporter = TemplateExporter(template_file=str(HERE.joinpath("template", "index.html.j2")))
+    return TemplateExporter(template_file=str(HERE.joinpath("template", "index.html.j2")))
+
+
+def convert(nb, lang: str, scenario, exporter=None) -> str:
+    """The executed notebook as one self-contained HTML page (our template, inline CSS)."""
+    exporter = exporter or _exporter()
+    css = HERE.joinpath("report.css").read_text("utf-8").replace("var(--page-label)", _page_label(lang))
     title = f"{t('r_title', lang)} — {scenario.municipality.name.get(lang)}"
     body, _ = exporter.from_notebook_node(nb, resources={"okmo": {"lang": lang, "css": css, "title": title}})
     return body
