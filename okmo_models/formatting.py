@@ -10,10 +10,12 @@ from okmo_models.i18n import t
 _UNIT_WORDS = {
     "ru": {"som": "сом", "year": "год", "month": "мес.", "day": "сут.", "m3": "м³", "t": "т",
            "l": "л", "kg": "кг", "person": "чел.", "household": "домохоз.", "head": "гол.",
-           "staff": "шт. ед.", "kWh": "кВт·ч", "piece": "шт.", "km": "км", "hour": "ч"},
+           "staff": "шт. ед.", "kWh": "кВт·ч", "piece": "шт.", "km": "км", "hour": "ч",
+           "%": "%", "thousand_som": "тыс. сом"},
     "ky": {"som": "сом", "year": "жыл", "month": "ай", "day": "сутка", "m3": "м³", "t": "т",
            "l": "л", "kg": "кг", "person": "адам", "household": "үй чарба", "head": "баш",
-           "staff": "штат. бирд.", "kWh": "кВт·саат", "piece": "даана", "km": "км", "hour": "саат"},
+           "staff": "штат. бирд.", "kWh": "кВт·саат", "piece": "даана", "km": "км", "hour": "саат",
+           "%": "%", "thousand_som": "миң сом"},
     "en": {"som": "som", "m3": "m³", "person": "person", "household": "household", "head": "head"},
 }
 

@@ -94,6 +94,23 @@ def legal_basis(result: TariffResult, lang: str) -> str:
     return f"<p>{e(t('r_legal_intro', lang))}</p><ol>{items}</ol>"
 
 
+def basis(text: str, lang: str) -> str:
+    """A cost line's basis ("3 staff × 16 000 som/staff/month") in the reader's words."""
+    from okmo_models.units import UnitError, split_quantity
+
+    if text == "straight-line":
+        return t("r_straight_line", lang)
+    parts = []
+    for part in text.split(" × "):
+        try:
+            value, unit = split_quantity(part.replace(" ", " "))
+        except UnitError:
+            return text
+        decimals = 0 if float(value).is_integer() else 2
+        parts.append(f"{format_number(value, decimals, lang)} {unit_label(unit, lang)}")
+    return " × ".join(parts)
+
+
 def inputs(result: TariffResult, lang: str) -> str:
     d = result.to_dict(lang)
     s = result.scenario
@@ -105,7 +122,8 @@ def inputs(result: TariffResult, lang: str) -> str:
          for c in d["tariffs"]], numeric=(2,))
     lines = table(
         [t("c_no", lang), t("c_line", lang), t("c_basis", lang), t("c_source", lang)],
-        [[i, c["name"], c["basis"], c["source"]] for i, c in enumerate(d["cost_lines"], 1)], css="small")
+        [[i, c["name"], basis(c["basis"], lang), c["source"]] for i, c in enumerate(d["cost_lines"], 1)],
+        css="small")
     assets = ""
     if d["assets"]:
         assets = f"<h3>{e(t('r_assets', lang))}</h3>" + table(
@@ -120,7 +138,7 @@ def inputs(result: TariffResult, lang: str) -> str:
     return (f"<h3>{e(t('r_volumes', lang))}</h3>{volumes}"
             f"<p>{e(t('s_volume', lang))}: {format_number(d['total_volume'], 1, lang)} "
             f"{e(unit_label(d['base_unit'], lang))}; {e(t('c_collection', lang))}: "
-            f"{e(format_percent(result.tariffs[0].collection_rate, 0, lang))}</p>"
+            f"{e(format_percent(s.collection_rate.value * s.collection_rate.parsed_unit.factor, 0, lang))}</p>"
             f"<h3>{e(t('r_cost_inputs', lang))}</h3>{lines}{assets}"
             f"<h3>{e(t('h_parameters', lang))}</h3>{params}")
 
