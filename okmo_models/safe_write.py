@@ -30,6 +30,9 @@ def write_new_file(path: str | Path, data: str | bytes, overwrite: bool = False)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual mode
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)

@@ -132,3 +132,14 @@ def test_policy_in_json_and_csv():
                             "--format", "json").stdout)
     payments = sum(m["payment_som"] for m in shared["sharing"]["members"])
     assert payments == pytest.approx(shared["revenue_requirement_som"], abs=0.02)
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    from okmo_models.safe_write import write_new_file
+
+    path = write_new_file(tmp_path / "a.txt", "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
