@@ -59,7 +59,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
     p.add_argument("--output", "-o", metavar="DIR", default="reports", help=t("cli_output_dir_help", lang))
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
-    p.add_argument("--workers", type=int, default=None, help=t("cli_workers_help", lang))
+    p.add_argument("--workers", type=_positive_int, default=None, help=t("cli_workers_help", lang))
     p.set_defaults(handler=_report)
 
     p = sub.add_parser("check", parents=[common], help=t("cli_check_help", lang),
@@ -93,6 +93,13 @@ def _tariff(args) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} < 1")
+    return value
+
+
 def _report(args) -> int:
     from pathlib import Path
 
@@ -105,7 +112,10 @@ def _report(args) -> int:
         if not paths:
             print(t("no_scenarios_found", args.lang, path=source), file=sys.stderr)
             return EXIT_USER_ERROR
-        results = render_many(paths, args.lang, args.output, args.force, args.workers)
+        from okmo_models.report.build import batch_names
+
+        results = render_many(paths, args.lang, args.output, args.force, args.workers,
+                              names=batch_names(paths, source))
         failed = [(p, err) for p, pdf, err in results if err]
         for p, err in failed:
             print(t("report_failed", args.lang, file=p) + "\n" + err, file=sys.stderr)

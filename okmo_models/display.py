@@ -50,32 +50,32 @@ def cost_structure_chart(result: TariffResult, lang: str = "ru", ax=None):
     return ax
 
 
-def path_chart(result: TariffResult, lang: str = "ru", ax=None):
-    """Cost-recovery tariff against the planned tariff by year, and the subsidy below."""
+def path_chart(result: TariffResult, lang: str = "ru"):
+    """Cost-recovery against planned tariff by year, one panel per category (each in its
+    own unit), and the subsidy the budget pays below."""
     pa = result.policy.path
     names = {c.id: c.name.get(lang) for c in result.tariffs}
-    if ax is None:
-        _, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6), sharex=True,
-                                    gridspec_kw={"height_ratios": [3, 1.3]})
-    else:
-        ax2 = None
-    for c in pa.categories:
-        line, = ax.plot(pa.years, c["cost_recovery_tariff_som"], linestyle="--",
-                        label=f"{names[c['category']]}: {t('c_cost_recovery', lang)}")
-        ax.plot(pa.years, c["path_tariff_som"], marker="o", color=line.get_color(),
-                label=f"{names[c['category']]}: {t('c_path', lang)}")
-    ax.set_ylabel(unit_label(pa.categories[0]["unit"], lang))
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(t("h_path", lang), fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    if ax2 is not None:
-        ax2.bar(pa.years, pa.subsidy_som, color="#c0504d")
-        ax2.set_ylabel(t("c_subsidy", lang), fontsize=8)
-        ax2.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
-        ax2.spines[["top", "right"]].set_visible(False)
-        ax2.set_xticks(list(pa.years))
-    ax.figure.tight_layout()
-    return ax
+    n = len(pa.categories)
+    fig, axes = plt.subplots(n + 1, 1, figsize=(9, 2.6 * n + 2), sharex=True,
+                             gridspec_kw={"height_ratios": [3] * n + [1.3]})
+    for ax, c in zip(axes, pa.categories):
+        ax.plot(pa.years, c["cost_recovery_tariff_som"], linestyle="--", color="#c0504d",
+                label=t("c_cost_recovery", lang))
+        ax.plot(pa.years, c["path_tariff_som"], marker="o", color="#2f6f9f", label=t("c_path", lang))
+        ax.set_title(names[c["category"]], fontsize=9, loc="left")
+        ax.set_ylabel(unit_label(c["unit"], lang), fontsize=8)
+        ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+        ax.legend(fontsize=8, loc="lower right")
+        ax.spines[["top", "right"]].set_visible(False)
+    bars = axes[-1]
+    bars.bar(pa.years, pa.subsidy_som, color="#c0504d")
+    bars.set_ylabel(t("c_subsidy", lang), fontsize=8)
+    bars.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    bars.spines[["top", "right"]].set_visible(False)
+    bars.set_xticks(list(pa.years))
+    fig.suptitle(t("h_path", lang), fontsize=10)
+    fig.tight_layout()
+    return axes[0]
 
 
 def tornado_chart(result: TariffResult, lang: str = "ru", ax=None, lines: int = 10):

@@ -165,10 +165,11 @@ class TestScenarios:
             {"name": "capped", "households": "1 household", "discount": "1 000 som/household/month",
              "category": "households", "source": "hand"}]})
         v = compute(data).policy.vulnerable
-        # 10 x 21.575 x 12 = 2 589.00; 5 x 20 x 12 = 1 200; a discount above the bill is capped
-        # at the bill: 43.15 x 12 = 517.80; total 4 306.80 som a year
-        assert [g["yearly_som"] for g in v.groups] == pytest.approx([2_589.00, 1_200.00, 517.80], abs=MONEY)
-        assert v.budget_cost_som == pytest.approx(4_306.80, abs=MONEY)
+        # half of 43.15 is 21.575, on the bill 21.58: 10 x 21.58 x 12 = 2 589.60; 5 x 20 x 12 =
+        # 1 200; a discount above the bill is capped at the bill: 43.15 x 12 = 517.80;
+        # total 4 307.40 som a year
+        assert [g["yearly_som"] for g in v.groups] == pytest.approx([2_589.60, 1_200.00, 517.80], abs=MONEY)
+        assert v.budget_cost_som == pytest.approx(4_307.40, abs=MONEY)
 
     def test_discounts_carried_by_the_other_payers(self):
         data = with_policy(vulnerable={"financing": "cross_subsidy", "groups": [
@@ -233,7 +234,9 @@ class TestScenarios:
         assert [m["payment_som"] for m in r["fixed_share"].members] == pytest.approx(
             [0.6 * total, 0.4 * total], abs=MONEY)
         a = r["volume"].members[0]
-        # A pays 388 268.10 for 3 000 m3 = 129.42 som/m3, or 64.71 per household-month
+        # A pays 388 268.10 for 3 000 m3 = 129.42 som/m3, or 64.71 per household-month;
+        # the payments add up to the requirement to the tyiyn
+        assert sum(m["payment_som"] for m in r["volume"].members) == pytest.approx(total, abs=1e-6)
         assert a["tariff_per_unit_som"] == pytest.approx(129.42, abs=MONEY)
         assert a["per_household_month_som"] == pytest.approx(0.75 * total / 500 / 12, abs=MONEY)
 

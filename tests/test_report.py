@@ -192,3 +192,39 @@ def test_browser_from_the_environment_variable(monkeypatch, tmp_path):
     assert find_chromium() == str(fake)
     monkeypatch.setenv("OKMO_CHROMIUM", "/nonexistent/chrome")
     assert find_chromium() is None
+
+
+def test_batch_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path):
+    from okmo_models.report.build import batch_names, scenario_files
+
+    for year in ("2026", "2027"):
+        (tmp_path / year / "ak-bulak").mkdir(parents=True)
+        shutil.copy(SCENARIOS / "ak-bulak/water.yaml", tmp_path / year / "ak-bulak/water.yaml")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    shutil.copy(SCENARIOS / "ak-bulak/water.yaml", tmp_path / ".ipynb_checkpoints/water-checkpoint.yaml")
+    (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
+    files = scenario_files(tmp_path)
+    assert [f.relative_to(tmp_path).as_posix() for f in files] == ["2026/ak-bulak/water.yaml",
+                                                                   "2027/ak-bulak/water.yaml"]
+    names = batch_names(files, tmp_path)
+    assert sorted(names.values()) == ["2026_ak-bulak_water", "2027_ak-bulak_water"]
+
+
+def test_output_must_be_a_folder(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "okmo_models.cli", "report",
+                           str(SCENARIOS / "teploklyuchenka/dipping_bath.yaml"), "-o", str(tmp_path / "x.pdf")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "x.pdf" in proc.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_kernel_errors_speak_the_report_language(tmp_path):
+    data = waste_scenario()
+    data["categories"] = data["categories"][:1]
+    data["vulnerable"] = {"financing": "cross_subsidy", "groups": [
+        {"name": "x", "households": "1 000 household", "discount": "100 %", "category": "households",
+         "source": "hand"}]}
+    path = write_yaml(tmp_path, data, "uncoverable.yaml")
+    proc = subprocess.run([sys.executable, "-m", "okmo_models.cli", "report", str(path), "-o",
+                           str(tmp_path / "out"), "--lang", "en"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "discounts absorb" in proc.stderr and "Ошибка" not in proc.stderr

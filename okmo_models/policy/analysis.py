@@ -164,6 +164,8 @@ def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
             discount = min(g.discount.to("som/household/month"), bill)
         else:
             discount = bill * g.discount.value * g.discount.parsed_unit.factor
+        # Households see the discount on their bill in tyiyn; the year is twelve such bills.
+        discount = round(discount + 1e-9, 2)
         households = g.households.to("household")
         yearly = discount * households * 12.0
         total += yearly
@@ -398,9 +400,9 @@ def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:
                         "fixed_share": None if m.share is None
                         else m.share.value * m.share.parsed_unit.factor}[sh.key])
     shares = pf.allocation_shares(weights)
+    payments = pf.split_to_tyiyn(requirement_som, shares)
     rows = []
-    for m, w, sh_, vol in zip(sh.members, weights, shares, volumes):
-        payment = float(sh_ * requirement_som)
+    for m, w, sh_, vol, payment in zip(sh.members, weights, shares, volumes, payments):
         rows.append({"name": m.name, "key_value": round(float(w), 6), "share": round(float(sh_), 6),
                      "payment_som": round(payment, 2),
                      "tariff_per_unit_som": None if not vol else round(payment / vol, 2),

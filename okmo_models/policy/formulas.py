@@ -80,6 +80,20 @@ def allocation_shares(weights):
     return w / w.sum()
 
 
+def split_to_tyiyn(total_som, shares):
+    """Split an amount by shares into tyiyn that add up exactly (largest remainder).
+
+    >>> split_to_tyiyn(100.00, [1/3, 1/3, 1/3])
+    [33.34, 33.33, 33.33]
+    """
+    cents = int(round(float(total_som) * 100))
+    raw = np.asarray(shares, dtype=float) * cents
+    base = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - base), kind="stable")[: cents - base.sum()]:
+        base[i] += 1
+    return [float(c) / 100 for c in base]
+
+
 def cpi_index(rates_by_year):
     """Cumulative price index for each year of a path, 1 in the first year.
 

@@ -87,12 +87,18 @@ def report_name(scenario_path: Path, year: int, lang: str) -> str:
 
 
 def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
-                  overwrite: bool = False) -> Path:
-    """Render the justification of one scenario; returns the PDF's path."""
+                  overwrite: bool = False, name: str | None = None) -> Path:
+    """Render the justification of one scenario; returns the PDF's path.
+
+    ``name`` replaces the default file stem (folder runs make names unique with it).
+    """
     from okmo_models.scenario.loader import load_scenario
     from okmo_models.tariff import TariffModel
 
     scenario = Path(scenario).resolve()
+    output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir() or output_dir.suffix.lower() == ".pdf":
+        raise ReportError("output_not_folder", path=output_dir)
     chromium = find_chromium()
     if chromium is None:
         raise ReportError("no_browser")
@@ -103,7 +109,9 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
         executed = pool.submit(execute_notebook, scenario, lang)
         loaded = load_scenario(scenario)
         TariffModel(loaded)  # parameters in force for the tariff year
-        target = Path(output_dir) / report_name(scenario, loaded.scenario.tariff_year, lang)
+        stem = (f"{name}_{loaded.scenario.tariff_year}_{lang}" if name else
+                report_name(scenario, loaded.scenario.tariff_year, lang).removesuffix(".pdf"))
+        target = output_dir / f"{stem}.pdf"
         if target.exists() and not overwrite:
             from okmo_models.safe_write import FileExistsRefused
 
@@ -135,9 +143,11 @@ def execute_notebook(scenario: Path, lang: str):
             cell.source = f"scenario = {str(scenario)!r}\nlang = {lang!r}\n"
     try:
         # The kernel's own log lines (e.g. its TCP-transport warning) are not for the user.
+        # OKMO_LANG makes errors raised in the kernel speak the report's language.
         NotebookClient(nb, timeout=300, kernel_name="python3",
                        resources={"metadata": {"path": str(scenario.parent)}}).execute(
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "OKMO_LANG": lang})
     except CellExecutionError as exc:
         if exc.ename == "ScenarioError":  # found while computing (e.g. uncoverable discounts)
             raise ReportError("report_scenario_failed", detail=exc.evalue) from None
@@ -197,12 +207,13 @@ def section_pages(pdf: Path, scenario, lang: str) -> dict[int, int]:
     text = pdf_text(pdf)
     if text is None:
         return {}
-    pages = text.split("\f")
+    # Compare with whitespace collapsed: a long heading may wrap onto two lines.
+    pages = [" ".join(page.split()) for page in text.split("\f")]
     found = {}
     for n, key in enumerate(outline(scenario), 1):
-        heading = f"{n}. {t(key, lang)}"
+        heading = " ".join(f"{n}. {t(key, lang)}".split())
         for number, page in enumerate(pages[2:], start=3):  # after the title page and contents
-            if any(line.strip().startswith(heading[:60]) for line in page.splitlines()):
+            if heading in page:
                 found[n] = number
                 break
     return found
@@ -229,13 +240,37 @@ def with_contents(html: str, scenario, lang: str, pages: dict) -> str:
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).rglob("*") if p.suffix in (".yaml", ".yml", ".toml"))
+    """Scenario files under ``folder``: YAML or TOML files that declare a schema_version,
+    outside hidden folders (.git, .ipynb_checkpoints...)."""
+    folder = Path(folder)
+    found = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if p.suffix not in (".yaml", ".yml", ".toml") or any(part.startswith(".") for part in rel.parts):
+            continue
+        try:
+            head = p.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if re.search(r"(?m)^schema_version\s*[:=]", head):
+            found.append(p)
+    return found
+
+
+def batch_names(paths, folder: Path) -> dict:
+    """Unique report names from the files' paths under the folder: 2026_ak-bulak_water."""
+    out = {}
+    for p in paths:
+        rel = Path(p).resolve().relative_to(Path(folder).resolve()).with_suffix("")
+        parts = rel.parts if len(rel.parts) > 1 else (Path(p).resolve().parent.name, rel.name)
+        out[p] = "_".join(re.sub(r"[^\w-]+", "-", part).strip("-") for part in parts)
+    return out
 
 
 def _one(args):
-    path, lang, output_dir, overwrite = args
+    path, lang, output_dir, overwrite, name = args
     try:
-        return path, render_report(path, lang, output_dir, overwrite), None
+        return path, render_report(path, lang, output_dir, overwrite, name=name), None
     except OkmoError as exc:
         return path, None, exc.render(lang)
     except Exception as exc:  # noqa: BLE001 - one bad scenario must not stop the batch
@@ -243,13 +278,14 @@ def _one(args):
 
 
 def render_many(paths, lang: str = "ru", output_dir="reports", overwrite: bool = False,
-                workers: int | None = None, progress=sys.stderr):
+                workers: int | None = None, progress=sys.stderr, names: dict | None = None):
     """Render several scenarios in parallel; returns ``[(path, pdf or None, error or None)]``."""
     paths = list(paths)
-    workers = workers or min(len(paths), os.cpu_count() or 1) or 1
+    names = names or {}
+    workers = max(1, workers or min(len(paths), os.cpu_count() or 1))
     results = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_one, (p, lang, output_dir, overwrite)) for p in paths]
+        futures = [pool.submit(_one, (p, lang, output_dir, overwrite, names.get(p))) for p in paths]
         for done, future in enumerate(as_completed(futures), 1):
             results.append(future.result())
             if progress is not None:

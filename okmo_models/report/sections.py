@@ -94,6 +94,10 @@ def legal_basis(result: TariffResult, lang: str) -> str:
     return f"<p>{e(t('r_legal_intro', lang))}</p><ol>{items}</ol>"
 
 
+def _date(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d.%m.%Y")
+
+
 def basis(text: str, lang: str) -> str:
     """A cost line's basis ("3 staff × 16 000 som/staff/month") in the reader's words."""
     from okmo_models.units import UnitError, split_quantity
@@ -132,8 +136,12 @@ def inputs(result: TariffResult, lang: str) -> str:
             [[a["name"], money(a["value_som"], lang), a["year"], format_number(a["useful_life_years"], 0, lang),
               money(a["depreciation_som"], lang), t("r_yes" if a["in_tariff"] else "r_no", lang)]
              for a in d["assets"]], numeric=(1, 2, 3, 4), css="small")
+    from okmo_models.parameters import known_parameters
+
+    specs = known_parameters()
     params = table([t("r_parameter", lang), t("c_value", lang), t("c_effective", lang), t("c_source", lang)],
-                   [[p["name"], p["value"], p["effective"] or t("r_scenario_value", lang), p["source"]]
+                   [[specs[p["name"]].description.get(lang, p["name"]), basis(p["value"], lang),
+                     _date(p["effective"]) if p["effective"] else t("r_scenario_value", lang), p["source"]]
                     for p in d["parameters"]], css="small")
     return (f"<h3>{e(t('r_volumes', lang))}</h3>{volumes}"
             f"<p>{e(t('s_volume', lang))}: {format_number(d['total_volume'], 1, lang)} "
@@ -230,7 +238,8 @@ def vulnerable(result: TariffResult, lang: str) -> str:
 def path(result: TariffResult, lang: str, chart_svg: str = "") -> str:
     p = result.to_dict(lang)["path"]
     names = {c.id: c.name.get(lang) for c in result.tariffs}
-    out = f"<p class=note>{e(t('r_cpi_source', lang))}: {e(p['cpi_source'])}</p>"
+    out = (f"<p>{e(t('r_path_note', lang))}</p>"
+           f"<p class=note>{e(t('r_cpi_source', lang))}: {e(p['cpi_source'])}</p>")
     for c in p["categories"]:
         out += f"<h3>{e(names[c['category']])} ({e(unit_label(c['unit'], lang))})</h3>"
         out += table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang)],
@@ -350,8 +359,8 @@ def stamp_and_signatures(result: TariffResult, lang: str) -> str:
     sha = origin.sha256 if origin else "—"
     name = origin.path.name if origin else "—"
     return f"""<div class="stamp">
-<p>{e(t('r_stamp', lang))}: {e(name)}; SHA-256 {e(sha)}; okmo-models {e(__version__)};
-{e(dt.date.today().isoformat())}</p></div>
+<p>{e(t('r_stamp', lang))}: {e(name)}; SHA-256 <span class="hash">{e(sha)}</span>;
+okmo-models {e(__version__)}; {e(dt.date.today().strftime('%d.%m.%Y'))}</p></div>
 <div class="signatures">
 <p>{e(t('r_prepared_by', lang))}: ______________________ / ______________________ /</p>
 <p>{e(t('r_head_of_ao', lang))}: ______________________ / ______________________ /</p>
