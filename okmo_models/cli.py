@@ -62,6 +62,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive_int, default=None, help=t("cli_workers_help", lang))
     p.set_defaults(handler=_report)
 
+    p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
+                       description=t("cli_hearing_help", lang))
+    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
+    p.add_argument("--port", type=_positive_int, default=None)
+    p.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
+    p.set_defaults(handler=_hearing)
+
     p = sub.add_parser("check", parents=[common], help=t("cli_check_help", lang),
                        description=t("cli_check_help", lang))
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+", help=t("cli_scenario_arg", lang))
@@ -130,6 +137,17 @@ def _report(args) -> int:
         pdf = render_report(source, args.lang, args.output, overwrite=True)
     print(t("report_saved", args.lang, path=pdf), file=sys.stderr)
     return 0
+
+
+def _hearing(args) -> int:
+    from pathlib import Path
+
+    from okmo_models.hearing.serve import serve
+    from okmo_models.scenario.loader import load_scenario
+
+    load_scenario(args.scenario)  # a broken scenario is explained here, not in the browser
+    print(t("hearing_started", args.lang), file=sys.stderr)
+    return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser)
 
 
 def _ask(question: str) -> bool:

@@ -11,7 +11,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
 # The report notebook lives in the package (okmo report runs it); tests/test_report.py executes it.
-PAIRED = NOTEBOOKS + [ROOT / "okmo_models/report/tariff_report.py"]
+PAIRED = NOTEBOOKS + [ROOT / "okmo_models/report/tariff_report.py", ROOT / "okmo_models/hearing/hearing.py"]
 
 
 def code_cells(nb):

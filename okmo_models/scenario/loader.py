@@ -84,8 +84,36 @@ def load_scenario(path: str | Path) -> ScenarioFile:
         raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
 
     data, lines = _parse(path, text)
+    if isinstance(data, dict) and "variant_of" in data:
+        data, lines = _variant_data(path, data), _LineMap()
     scenario = validate_scenario(data, path, lines)
     return ScenarioFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), scenario=scenario)
+
+
+def _variant_data(path: Path, data: dict) -> dict:
+    """A variant's full data: its baseline (itself possibly a variant) with the changes."""
+    from okmo_models.scenario.variants import VariantError, apply_changes
+
+    unknown = set(data) - {"variant_of", "baseline_sha256", "saved", "description", "changes"}
+    if unknown:
+        raise ScenarioError(path, [Problem(path=(k,), key="field_unknown", value=k) for k in sorted(unknown)])
+    baseline_path = (path.parent / str(data["variant_of"])).resolve()
+    try:
+        raw = baseline_path.read_bytes()
+    except OSError:
+        raise ScenarioError(path, [Problem(path=("variant_of",), key="variant_baseline_missing",
+                                           value=str(data["variant_of"]))]) from None
+    baseline, _ = _parse(baseline_path, raw.decode("utf-8-sig"))
+    if isinstance(baseline, dict) and "variant_of" in baseline:
+        baseline = _variant_data(baseline_path, baseline)
+    changes = data.get("changes") or {}
+    if not isinstance(changes, dict):
+        raise ScenarioError(path, [Problem(path=("changes",), key="mapping_expected")])
+    try:
+        return apply_changes(baseline, changes)
+    except VariantError as exc:
+        raise ScenarioError(path, [Problem(path=("changes",) + exc.path, key=exc.key,
+                                           value=exc.value)]) from None
 
 
 def validate_scenario(data, name: str | Path = "<data>", lines: "_LineMap | None" = None) -> Scenario:

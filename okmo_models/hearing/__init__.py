@@ -1,0 +1,1 @@
+"""Public-hearing dashboards: live what-if controls served by Voilà, offline."""

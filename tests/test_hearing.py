@@ -1,0 +1,180 @@
+"""The hearing dashboard: widgets driven from Python, then the served page in a real browser."""
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, SCENARIOS
+from okmo_models.hearing.dashboard import HearingDashboard
+from okmo_models.scenario.loader import load_scenario
+from okmo_models.tariff import calculate_tariff
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """A dashboard on a copy of the waste example, so saved variants land in tmp_path."""
+    scenario = tmp_path / "waste.yaml"
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", scenario)
+    return HearingDashboard(scenario, "ru")
+
+
+def figure(d, key):
+    return re.search(rf'data-okmo="{key}">([^<]*)<', d.figures.value).group(1)
+
+
+def test_baseline_matches_the_calculation(dashboard):
+    r = calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml")
+    assert figure(dashboard, "bill") == "99,75 сом"  # the justified tariff per household-month
+    assert dashboard.outputs.requirement_som == pytest.approx(r.revenue_requirement_som)
+    assert dashboard.outputs.cost_recovery == pytest.approx(r.cash_collected_som / r.revenue_requirement_som)
+
+
+def test_controls_change_the_outputs(dashboard):
+    # households at 80 som instead of 99.75: 3 450 x 12 x 19.75 = 817 650 som less billed, which
+    # the budget covers on top of the discounts
+    before = dashboard.outputs
+    dashboard.tariffs["households"].value = 80.0
+    after = dashboard.outputs
+    assert figure(dashboard, "bill") == "80,00 сом"
+    assert before.revenue_som - after.revenue_som == pytest.approx(3_450 * 12 * 19.75, abs=0.01)
+    assert after.budget_subsidy_som > before.budget_subsidy_som
+    # better collection raises the cash recovered; dearer fuel raises the costs
+    dashboard.collection.value = 90
+    assert dashboard.outputs.collected_som > after.collected_som
+    costs = dashboard.outputs.requirement_som
+    dashboard.fuel.value = 20
+    assert dashboard.outputs.requirement_som > costs
+    # fewer years to cost recovery means a steeper path
+    dashboard.years.value = 2
+    assert len(dashboard.outputs.path_years) == 2
+    assert "<svg" in dashboard.chart_money.value and "<polyline" in dashboard.chart_path.value
+
+
+def test_back_to_baseline(dashboard):
+    dashboard.tariffs["households"].value = 70
+    dashboard.investment.value = 2_000_000
+    dashboard.back_to_baseline()
+    assert figure(dashboard, "bill") == "99,75 сом" and dashboard.investment.value == 0
+
+
+def test_language_switch(dashboard):
+    dashboard.language.value = "ky"
+    assert "Үй-бүлөнүн айлык төлөмү" in dashboard.figures.value
+    assert dashboard.reset.description == "Баштапкы вариантка кайтуу"
+    dashboard.language.value = "en"
+    assert "Monthly bill of a household" in dashboard.figures.value
+
+
+def test_saved_variant_records_only_the_changes_and_reloads(dashboard, tmp_path):
+    dashboard.tariffs["households"].value = 80.0
+    dashboard.collection.value = 80
+    dashboard.investment.value = 1_000_000
+    dashboard.file_name.value = "hearing_variant.yaml"
+    path = dashboard.save_variant()
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert doc["variant_of"] == "waste.yaml" and len(doc["baseline_sha256"]) == 64
+    # the fixed household tariff replaces the baseline's path for that category
+    assert set(doc["changes"]) == {"categories", "investments", "sources", "path"}
+    assert doc["changes"]["path"] is None
+    assert doc["changes"]["categories"]["households"]["fixed_tariff"] == "80.00 som/household/month"
+    # the variant loads as a full scenario and gives the tariff that was on the slider
+    r = calculate_tariff(path)
+    assert r.tariff("households").tariff_som == 80.0
+    assert r.tariff("households").collection_rate == pytest.approx(0.80)
+    # saving again under the same name never overwrites
+    before = path.read_text(encoding="utf-8")
+    assert dashboard.save_variant() is None
+    assert "--force" in dashboard.message.value or "существует" in dashboard.message.value
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_nothing_to_save_without_changes(dashboard, tmp_path):
+    assert dashboard.save_variant() is None
+    assert list(tmp_path.glob("*variant*")) == []
+
+
+def test_invalid_combination_shows_a_message(dashboard, monkeypatch):
+    def broken(controls):
+        raise ValueError("division by zero volume")
+
+    monkeypatch.setattr(dashboard.whatif, "outputs", broken)
+    dashboard.fuel.value = 10
+    assert "нельзя рассчитать" in dashboard.message.value and "Traceback" not in dashboard.message.value
+
+
+def test_variant_with_unknown_item_is_explained(tmp_path):
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", tmp_path / "waste.yaml")
+    (tmp_path / "v.yaml").write_text("variant_of: waste.yaml\nchanges:\n  categories:\n    nobody: {multiplier: 2}\n",
+                                     encoding="utf-8")
+    from okmo_models.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "v.yaml")
+    assert info.value.problems[0].key == "variant_item_unknown"
+    assert info.value.problems[0].field_path() == "changes.categories.nobody"
+
+
+# --- the served page in a real browser ------------------------------------------------------------
+
+def _chromium():
+    from okmo_models.report.build import find_chromium
+
+    return find_chromium()
+
+
+browser = pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"),
+                             reason="needs Debian's chromium (scripts/test.sh installs it)")
+
+
+@browser
+def test_served_dashboard_is_offline_and_live(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from okmo_models.hearing.serve import start
+
+    scenario = tmp_path / "waste.yaml"
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", scenario)
+    proc, url = start(scenario, "ru")
+    outside = []
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=_chromium(),
+                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                        "--disable-component-update", "--disable-sync"])
+            page = b.new_page(viewport={"width": 1600, "height": 1000})
+
+            def guard(route):
+                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
+                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", guard)
+            page.goto(url, timeout=90_000)
+            bill = page.locator('[data-okmo="bill"]')
+            bill.wait_for(timeout=90_000)
+            assert bill.inner_text() == "99,75 сом"
+            text = page.locator("body").inner_text()
+            assert "dashboard_from_environment" not in text and "import" not in text  # no code shown
+            handle = page.locator(".noUi-handle").first
+            handle.focus()
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_function(
+                "() => document.querySelector('[data-okmo=\"bill\"]').innerText !== '99,75 сом'", timeout=20_000)
+            assert bill.inner_text() != "99,75 сом"
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "hearing_dashboard.png"), full_page=True)
+            b.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert outside == [], f"requests outside localhost: {outside}"
