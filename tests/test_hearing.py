@@ -3,8 +3,6 @@
 import os
 import re
 import shutil
-import time
-from pathlib import Path
 
 import pytest
 import yaml
