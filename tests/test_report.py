@@ -170,13 +170,19 @@ def test_json_and_document_agree_on_the_policy(reports):
     assert np.isfinite(d["sensitivity"]["percentiles"]["p50"])
 
 
-def test_error_found_while_computing_is_shown_clearly(tmp_path):
+def uncoverable_scenario(tmp_path):
+    """Valid on its own, but every household has a 100 % discount the others must carry:
+    the problem only shows while computing, in the report's kernel."""
     data = waste_scenario()
     data["categories"] = data["categories"][:1]
     data["vulnerable"] = {"financing": "cross_subsidy", "groups": [
         {"name": "x", "households": "1 000 household", "discount": "100 %", "category": "households",
          "source": "hand"}]}
-    path = write_yaml(tmp_path, data, "uncoverable.yaml")
+    return write_yaml(tmp_path, data, "uncoverable.yaml")
+
+
+def test_error_found_while_computing_is_shown_clearly(tmp_path):
+    path = uncoverable_scenario(tmp_path)
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "okmo_models.cli", "report", str(path), "-o", str(out)],
                           capture_output=True, text=True)
@@ -219,12 +225,7 @@ def test_output_must_be_a_folder(tmp_path):
 
 
 def test_kernel_errors_speak_the_report_language(tmp_path):
-    data = waste_scenario()
-    data["categories"] = data["categories"][:1]
-    data["vulnerable"] = {"financing": "cross_subsidy", "groups": [
-        {"name": "x", "households": "1 000 household", "discount": "100 %", "category": "households",
-         "source": "hand"}]}
-    path = write_yaml(tmp_path, data, "uncoverable.yaml")
+    path = uncoverable_scenario(tmp_path)
     proc = subprocess.run([sys.executable, "-m", "okmo_models.cli", "report", str(path), "-o",
                            str(tmp_path / "out"), "--lang", "en"], capture_output=True, text=True)
     assert proc.returncode == 2 and "discounts absorb" in proc.stderr and "Ошибка" not in proc.stderr
