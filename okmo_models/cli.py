@@ -62,6 +62,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive_int, default=None, help=t("cli_workers_help", lang))
     p.set_defaults(handler=_report)
 
+    p = sub.add_parser("budget", parents=[common], help=t("cli_budget_help", lang),
+                       description=t("cli_budget_help", lang))
+    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help=t("cli_format_help", lang))
+    p.set_defaults(handler=_budget)
+
     p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
                        description=t("cli_hearing_help", lang))
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
@@ -136,6 +143,35 @@ def _report(args) -> int:
             raise
         pdf = render_report(source, args.lang, args.output, overwrite=True)
     print(t("report_saved", args.lang, path=pdf), file=sys.stderr)
+    return 0
+
+
+def _budget(args) -> int:
+    from okmo_models.budget.forecast import BudgetModel, load_budget
+
+    scenario, _ = load_budget(args.scenario)
+    result = BudgetModel(scenario).fit()
+    if args.format == "json":
+        print(json.dumps(result.to_dict(args.lang), ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        table = result.forecast().reset_index()
+        sys.stdout.write(table.to_csv(index=False))
+    else:
+        from okmo_models.formatting import format_number
+
+        summary = result.summary(args.lang)
+        unit = t("b_unit_" + scenario.unit, args.lang)
+        print(f"{scenario.municipality.name.get(args.lang)} — {t('b_title', args.lang)} ({unit})")
+        print(summary.to_string(index=False, formatters={c: (lambda v: format_number(v, 1, args.lang))
+                                                          for c in summary.columns[1:]}))
+        print()
+        print(t("b_methods", args.lang))
+        methods = result.methods_table(args.lang)
+        print(methods.to_string(formatters={c: (lambda v: f"{v * 100:.1f} %") for c in methods.columns[1:]}))
+        print()
+        print(t("b_intervals", args.lang))
+        bands = result.intervals()
+        print(bands.to_string(formatters={c: (lambda v: format_number(v, 0, args.lang)) for c in bands.columns}))
     return 0
 
 

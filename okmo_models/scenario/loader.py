@@ -118,20 +118,44 @@ def _variant_data(path: Path, data: dict) -> dict:
 
 def validate_scenario(data, name: str | Path = "<data>", lines: "_LineMap | None" = None) -> Scenario:
     """Validate already-parsed scenario data (a dict), e.g. built by a tool or a test."""
+    return validate_with(Scenario, cross_check, data, name, lines)
+
+
+def validate_with(schema, checks, data, name: str | Path = "<data>", lines: "_LineMap | None" = None):
+    """Validate ``data`` against a declared ``schema`` and its whole-file ``checks``."""
     lines = lines or _LineMap()
     if not isinstance(data, dict):
         raise ScenarioError(name, [Problem(key="file_not_mapping", value=type(data).__name__)])
     try:
-        scenario = Scenario.model_validate(data)
+        model = schema.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(name, [_problem(e, data, lines) for e in exc.errors()]) from None
     problems = [
         Problem(path=p.path, key=p.key, value=p.value, context=p.context, line=lines.line_of(p.path))
-        for p in cross_check(scenario)
+        for p in checks(model)
     ]
     if problems:
         raise ScenarioError(name, problems)
-    return scenario
+    return model
+
+
+def read_file(path: str | Path):
+    """Parse a YAML or TOML file into ``(data, sha256, line map)`` with clear errors."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
+    except IsADirectoryError:
+        raise ScenarioError(path, [Problem(key="file_is_directory", value=str(path))]) from None
+    except OSError as exc:
+        raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
+    data, lines = _parse(path, text)
+    return data, hashlib.sha256(raw).hexdigest(), lines
 
 
 # --- parsing -------------------------------------------------------------------------
