@@ -110,6 +110,13 @@ def check(s: BudgetScenario):
         if line not in s.revenue and line not in s.expenditure:
             yield Problem(path=("fixed", line), key="budget_line_unknown", value=line,
                           context={"known": ", ".join([*s.revenue, *s.expenditure])})
+        if fixed.source not in s.sources:
+            yield Problem(path=("fixed", line, "source"), key="source_unknown", value=fixed.source,
+                          context={"known": ", ".join(s.sources)})
+    for name in ([s.cpi_source] + ([s.totals.source] if s.totals else [])):
+        if name not in s.sources:
+            yield Problem(path=("cpi_source",) if name == s.cpi_source else ("totals", "source"),
+                          key="source_unknown", value=name, context={"known": ", ".join(s.sources)})
     for line in s.methods:
         if line not in s.revenue and line not in s.expenditure:
             yield Problem(path=("methods", line), key="budget_line_unknown", value=line,
