@@ -197,10 +197,15 @@ def _check(args) -> int:
     from okmo_models.scenario.loader import load_scenario
     from okmo_models.tariff import TariffModel
 
+    from okmo_models.budget.forecast import is_budget_file, load_budget
+
     status = 0
     for path in args.scenarios:
         try:
-            TariffModel(load_scenario(path))
+            if is_budget_file(path):
+                load_budget(path)
+            else:
+                TariffModel(load_scenario(path))
             print(t("cli_check_ok", args.lang, file=path))
         except OkmoError as exc:
             print(exc.render(args.lang), file=sys.stderr)

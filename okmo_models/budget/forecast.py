@@ -10,6 +10,7 @@ backtest errors. The immutable :class:`BudgetResult` answers ``.forecast()``,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,15 @@ from okmo_models.scenario.loader import read_file, validate_with
 
 PERCENTILES = (5, 25, 50, 75, 95)
 MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
+
+
+def is_budget_file(path: str | Path) -> bool:
+    """True for a budget history file (``kind: budget``), which tariff commands skip."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"(?m)^kind\s*[:=]\s*[\"']?budget", text) is not None
 
 
 def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:

@@ -252,7 +252,8 @@ def scenario_files(folder: Path) -> list[Path]:
             head = p.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if re.search(r"(?m)^schema_version\s*[:=]", head):
+        # tariff scenarios only: budget histories (kind: budget) have their own commands
+        if re.search(r"(?m)^schema_version\s*[:=]", head) and not re.search(r"(?m)^kind\s*[:=]\s*[\"']?budget", head):
             found.append(p)
     return found
 
