@@ -176,3 +176,14 @@ def test_served_dashboard_is_offline_and_live(tmp_path):
         proc.terminate()
         proc.wait(timeout=20)
     assert outside == [], f"requests outside localhost: {outside}"
+
+
+def test_variant_of_an_unreadable_baseline_names_the_baseline(tmp_path):
+    (tmp_path / "waste.yaml").write_bytes("name: Тест\n".encode("cp1251"))
+    (tmp_path / "v.yaml").write_text("variant_of: waste.yaml\nchanges: {}\n", encoding="utf-8")
+    from okmo_models.errors import ScenarioError
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "v.yaml")
+    assert info.value.problems[0].key == "file_not_utf8"
+    assert info.value.file.endswith("waste.yaml")

@@ -242,6 +242,8 @@ def with_contents(html: str, scenario, lang: str, pages: dict) -> str:
 def scenario_files(folder: Path) -> list[Path]:
     """Scenario files under ``folder``: YAML or TOML files that declare a schema_version,
     outside hidden folders (.git, .ipynb_checkpoints...)."""
+    from okmo_models.budget.forecast import is_budget_file
+
     folder = Path(folder)
     found = []
     for p in sorted(folder.rglob("*")):
@@ -253,7 +255,7 @@ def scenario_files(folder: Path) -> list[Path]:
         except OSError:
             continue
         # tariff scenarios only: budget histories (kind: budget) have their own commands
-        if re.search(r"(?m)^schema_version\s*[:=]", head) and not re.search(r"(?m)^kind\s*[:=]\s*[\"']?budget", head):
+        if re.search(r"(?m)^schema_version\s*[:=]", head) and not is_budget_file(p):
             found.append(p)
     return found
 

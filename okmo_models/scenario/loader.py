@@ -69,25 +69,10 @@ class ScenarioFile:
 def load_scenario(path: str | Path) -> ScenarioFile:
     """Read and validate a scenario file; raise :class:`ScenarioError` on any problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
-    except IsADirectoryError:
-        raise ScenarioError(path, [Problem(key="file_is_directory", value=str(path))]) from None
-    except OSError as exc:  # permissions, a vanished network drive...
-        raise ScenarioError(path, [Problem(key="file_unreadable",
-                                           context={"detail": exc.strerror or exc})]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
-
-    data, lines = _parse(path, text)
+    data, sha256, lines = read_file(path)
     if isinstance(data, dict) and "variant_of" in data:
         data, lines = _variant_data(path, data), _LineMap()
-    scenario = validate_scenario(data, path, lines)
-    return ScenarioFile(path=path, sha256=hashlib.sha256(raw).hexdigest(), scenario=scenario)
+    return ScenarioFile(path=path, sha256=sha256, scenario=validate_scenario(data, path, lines))
 
 
 def _variant_data(path: Path, data: dict) -> dict:
@@ -98,12 +83,10 @@ def _variant_data(path: Path, data: dict) -> dict:
     if unknown:
         raise ScenarioError(path, [Problem(path=(k,), key="field_unknown", value=k) for k in sorted(unknown)])
     baseline_path = (path.parent / str(data["variant_of"])).resolve()
-    try:
-        raw = baseline_path.read_bytes()
-    except OSError:
+    if not baseline_path.is_file():
         raise ScenarioError(path, [Problem(path=("variant_of",), key="variant_baseline_missing",
-                                           value=str(data["variant_of"]))]) from None
-    baseline, _ = _parse(baseline_path, raw.decode("utf-8-sig"))
+                                           value=str(data["variant_of"]))])
+    baseline, _, _ = read_file(baseline_path)  # its own problems name the baseline file
     if isinstance(baseline, dict) and "variant_of" in baseline:
         baseline = _variant_data(baseline_path, baseline)
     changes = data.get("changes") or {}
