@@ -67,6 +67,10 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
     p.add_argument("--format", choices=("table", "json", "csv"), default="table",
                    help=t("cli_format_help", lang))
+    p.add_argument("--scenario", metavar="ID", dest="scenario_id", default=None,
+                   help=t("cli_budget_scenario_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
     p.set_defaults(handler=_budget)
 
     p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
@@ -147,31 +151,24 @@ def _report(args) -> int:
 
 
 def _budget(args) -> int:
+    from okmo_models.budget.export import to_csv, to_json, to_text
     from okmo_models.budget.forecast import BudgetModel, load_budget
+    from okmo_models.safe_write import write_new_file
 
     scenario, _ = load_budget(args.scenario)
-    result = BudgetModel(scenario).fit()
-    if args.format == "json":
-        print(json.dumps(result.to_dict(args.lang), ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        table = result.forecast().reset_index()
-        sys.stdout.write(table.to_csv(index=False))
+    model = BudgetModel(scenario)
+    result = model.fit(args.scenario_id)
+    if args.format == "table":
+        # the baseline shows every scenario of the file beside it
+        others = () if args.scenario_id else tuple(model.fit(v) for v in scenario.scenarios)
+        text = to_text(result, args.lang, others)
     else:
-        from okmo_models.formatting import format_number
-
-        summary = result.summary(args.lang)
-        unit = t("b_unit_" + scenario.unit, args.lang)
-        print(f"{scenario.municipality.name.get(args.lang)} — {t('b_title', args.lang)} ({unit})")
-        print(summary.to_string(index=False, formatters={c: (lambda v: format_number(v, 1, args.lang))
-                                                          for c in summary.columns[1:]}))
-        print()
-        print(t("b_methods", args.lang))
-        methods = result.methods_table(args.lang)
-        print(methods.to_string(formatters={c: (lambda v: f"{v * 100:.1f} %") for c in methods.columns[1:]}))
-        print()
-        print(t("b_intervals", args.lang))
-        bands = result.intervals()
-        print(bands.to_string(formatters={c: (lambda v: format_number(v, 0, args.lang)) for c in bands.columns}))
+        text = {"json": to_json, "csv": to_csv}[args.format](result, args.lang)
+    if args.output:
+        path = write_new_file(args.output, text, overwrite=args.force)
+        print(t("cli_saved", args.lang, path=path), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

@@ -6,9 +6,12 @@ the command line never shows a traceback for it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from okmo_models.i18n import t
+
+_CELL = re.compile(r"^[A-Z]{1,3}[1-9][0-9]*$")
 
 
 class OkmoError(Exception):
@@ -50,8 +53,9 @@ class ScenarioError(OkmoError):
     def render(self, lang: str | None = None) -> str:
         lines = [t("error_in_file", lang, file=self.file, count=len(self.problems))]
         for i, p in enumerate(self.problems, 1):
-            where = t("error_field", lang, path=p.field_path())
-            if p.line is not None:
+            is_cell = len(p.path) == 1 and _CELL.match(str(p.path[0])) is not None  # CSV or sheet cell
+            where = t("error_cell" if is_cell else "error_field", lang, path=p.field_path())
+            if p.line is not None and not is_cell:
                 where += ", " + t("error_line", lang, line=p.line)
             lines.append(f"{i}. {where}")
             if p.value is not None:

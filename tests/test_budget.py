@@ -11,7 +11,7 @@ from scipy.stats import norm
 
 from conftest import SCENARIOS, write_yaml
 from okmo_models.budget import methods as bm
-from okmo_models.budget.forecast import BudgetModel, load_budget
+from okmo_models.budget.forecast import BudgetModel, compare, load_budget
 from okmo_models.errors import ScenarioError
 
 
@@ -55,7 +55,7 @@ def test_monte_carlo_percentiles_converge_to_the_analytic_ones():
     point[0] = [1000.0, 1000.0, 1000.0]  # only land tax, the rest zero
     sigma = np.zeros(len(model.lines))
     sigma[0] = 0.1
-    bands = model.monte_carlo(point, sigma, draws=200_000, seed=1)["revenue"]
+    bands = model.monte_carlo(point, sigma, draws=200_000, seed=1)[0]["revenue"]
     for h in (1, 3):
         for k, p in enumerate((5, 25, 50, 75, 95)):
             expected = 1000 * np.exp(norm.ppf(p / 100) * 0.1 * np.sqrt(h) - 0.005 * h)
@@ -90,13 +90,13 @@ def test_command_line_formats():
     assert d["forecast_years"][:3] == [2026, 2027, 2028]
     assert {ln["method"] for ln in d["lines"]} <= set(bm.METHODS) | {"fixed"}
     csv = subprocess.run(run + ["--format", "csv"], capture_output=True, text=True).stdout
-    assert csv.splitlines()[0].startswith("section,line,2026")
+    assert csv.splitlines()[0].startswith("section,line,method,2026")
 
 
 def history(tmp_path, mutate):
     import yaml
 
-    data = yaml.safe_load((SCENARIOS / "kok-jar/budget.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((SCENARIOS / "alamudun/budget.yaml").read_text(encoding="utf-8"))
     mutate(data)
     return write_yaml(tmp_path, data, "budget.yaml")
 
@@ -126,3 +126,179 @@ def test_bad_history(tmp_path, desc, mutate, key, path):
     found = [p for p in info.value.problems if p.key == key]
     assert found, [p.key for p in info.value.problems]
     assert found[0].field_path() == path
+
+
+# --- scenarios as differences from the baseline -------------------------------------------------
+
+
+def alamudun_model(tmp_path=None, mutate=None):
+    if mutate is None:
+        return BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml")[0])
+    return BudgetModel(load_budget(history(tmp_path, mutate))[0])
+
+
+def test_rate_change_new_taxpayer_and_set_values_by_hand():
+    model = alamudun_model()
+    base = model.fit().forecast()
+    # +20 % land tax rates from 2027: 2026 unchanged, every later year x 1.2 exactly
+    rate = model.fit("land_tax_rate").forecast()
+    land = ("revenue", "land_tax")
+    assert rate.loc[land, 2026] == pytest.approx(base.loc[land, 2026], abs=1e-9)
+    assert (rate.loc[land, 2027:] / base.loc[land, 2027:]).tolist() == pytest.approx([1.2] * 7)
+    # the new taxpayer pays 4 500 thousand som of property tax in 2027 prices, indexed with the
+    # CPI of the file (6 % a year from 2028): 4 500, 4 770, 5 056.2; land tax +1 200 not indexed
+    new = model.fit("new_taxpayer").forecast()
+    prop = ("revenue", "property_tax")
+    assert (new.loc[prop, [2026, 2027, 2028, 2029]] - base.loc[prop, [2026, 2027, 2028, 2029]]).tolist() == \
+        pytest.approx([0, 4500, 4770, 5056.2], abs=0.01)
+    assert (new.loc[land, 2027:] - base.loc[land, 2027:]).tolist() == pytest.approx([1200] * 7, abs=0.01)
+
+
+def test_cpi_path_and_population_growth_by_hand():
+    model = alamudun_model()
+    base = model.fit().forecast()
+    slow = model.fit("slow_growth").forecast()
+    # CPI 12 % in 2026 and 10 % in 2027 instead of 8 % and 6 %: nominal lines rise by
+    # 1.12/1.08 in 2026 and 1.12 x 1.10 / (1.08 x 1.06) from 2027
+    r26, r27 = 1.12 / 1.08, 1.12 * 1.10 / (1.08 * 1.06)
+    wages = ("expenditure", "wages")
+    assert slow.loc[wages, 2026] / base.loc[wages, 2026] == pytest.approx(r26)
+    assert slow.loc[wages, 2030] / base.loc[wages, 2030] == pytest.approx(r27)
+    # land tax has cpi_elasticity 0 and no population elasticity: unchanged
+    assert slow.loc[("revenue", "land_tax")].tolist() == pytest.approx(base.loc[("revenue", "land_tax")].tolist())
+    # income tax follows prices and residents: growth 0.5 % instead of 2.5 % a year, h years on
+    income = ("revenue", "income_tax_share")
+    for h, year in ((1, 2026), (3, 2028)):
+        expected = (r26 if h == 1 else r27) * (1.005 / 1.025) ** h
+        assert slow.loc[income, year] / base.loc[income, year] == pytest.approx(expected)
+    # goods and services follow residents with elasticity 0.5
+    goods = ("expenditure", "goods_and_services")
+    assert slow.loc[goods, 2028] / base.loc[goods, 2028] == pytest.approx(r27 * (1.005 / 1.025) ** 1.5)
+
+
+def test_fixed_values_do_not_follow_prices_and_compare_shows_the_difference():
+    model = BudgetModel(load_budget(SCENARIOS / "kok-jar/budget.yaml")[0])
+    runs = model.fit_all()
+    assert list(runs) == [None, "grant_cut", "high_inflation", "land_tax_rate"]
+    grant = ("revenue", "equalisation_grant")
+    # the ministry's figures stay as set under high inflation; a 15 % cut from 2027 applies to them
+    assert runs["high_inflation"].forecast().loc[grant, [2026, 2027, 2028]].tolist() == [7100, 7250, 7400]
+    assert runs["grant_cut"].forecast().loc[grant, [2026, 2027, 2028]].tolist() == \
+        pytest.approx([7100, 7250 * 0.85, 7400 * 0.85])
+    table = compare([runs[None], runs["grant_cut"]], "en")
+    delta = table[(table["scenario"] == runs["grant_cut"].name("en")) & table[""].str.startswith("Δ")]
+    assert delta[2027].item() == pytest.approx(-0.15 * 7250)
+    # a cut makes a deficit more likely
+    assert runs["grant_cut"].deficit_probability()[2027] > runs[None].deficit_probability()[2027]
+
+
+def test_unknown_scenario_is_named():
+    from okmo_models.budget.forecast import VariantUnknown
+
+    with pytest.raises(VariantUnknown) as info:
+        alamudun_model().fit("no_such")
+    assert "land_tax_rate" in info.value.render("en")
+
+
+BAD_SCENARIOS = [
+    ("two kinds of change", lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update(add=5),
+     "variant_change_kind", "scenarios.land_tax_rate.changes[1]"),
+    ("change before the forecast", lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update({"from": 2020}),
+     "variant_year_outside", "scenarios.land_tax_rate.changes[1].from"),
+    ("unknown line", lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update(line="tourism_tax"),
+     "budget_line_unknown", "scenarios.land_tax_rate.changes[1].line"),
+    ("population growth without population", lambda d: d.pop("population"),
+     "variant_needs_population", "scenarios.slow_growth.population_growth"),
+    ("unknown source", lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update(source="rumour"),
+     "source_unknown", "scenarios.land_tax_rate.changes[1].source"),
+    ("population of the wrong length", lambda d: d["population"].update(values=[1, 2, 3]),
+     "history_length", "population.values"),
+]
+
+
+@pytest.mark.parametrize("desc, mutate, key, path", BAD_SCENARIOS, ids=[b[0] for b in BAD_SCENARIOS])
+def test_bad_scenarios(tmp_path, desc, mutate, key, path):
+    with pytest.raises(ScenarioError) as info:
+        load_budget(history(tmp_path, mutate))
+    found = [p for p in info.value.problems if p.key == key]
+    assert found, [p.key for p in info.value.problems]
+    assert found[0].field_path() == path
+
+
+# --- history from a CSV table ----------------------------------------------------------------------
+
+
+def test_csv_history_reads_excel_style_numbers():
+    scenario, _ = load_budget(SCENARIOS / "kok-jar/budget.yaml")
+    assert scenario.years[0] == 2016 and scenario.years[-1] == 2025
+    # history.csv row 2 (land tax), "1 074,9"-style numbers: spaces for thousands, decimal comma
+    csv_text = (SCENARIOS / "kok-jar/history.csv").read_text(encoding="utf-8")
+    first_land = csv_text.splitlines()[1].split(";")[3]
+    assert scenario.revenue["land_tax"].values[0] == pytest.approx(float(first_land.replace(" ", "").replace(",", ".")))
+    assert scenario.population.values[-1] == 5960
+
+
+def csv_budget(tmp_path, csv_text, encoding="utf-8"):
+    import yaml
+
+    data = yaml.safe_load((SCENARIOS / "kok-jar/budget.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "history.csv").write_bytes(csv_text.encode(encoding))
+    return write_yaml(tmp_path, data, "budget.yaml")
+
+
+GOOD_CSV = (SCENARIOS / "kok-jar/history.csv").read_text(encoding="utf-8")
+
+
+def _cell(text, row, col, value):
+    lines = text.splitlines()
+    cells = lines[row - 1].split(";")
+    cells[col] = value
+    lines[row - 1] = ";".join(cells)
+    return "\n".join(lines) + "\n"
+
+
+BAD_CSV = [
+    ("text in a number cell", lambda s: _cell(s, 3, 5, "нет данных"), "not_a_number", "F3"),
+    ("empty cell", lambda s: _cell(s, 4, 12, ""), "csv_missing_value", "M4"),
+    ("negative tax", lambda s: _cell(s, 2, 4, "-12,5"), "history_negative", "E2"),
+    ("year twice", lambda s: s.replace("2017", "2016", 1), "history_year_twice", "E1"),
+    ("unknown section", lambda s: s.replace("expenditure;wages", "expenses;wages"), "csv_section", "A8"),
+    ("row twice", lambda s: s + s.splitlines()[1] + "\n", "csv_row_twice", "B15"),
+    ("value beyond the years", lambda s: _cell(s, 2, 12, "1 735,0;99"), "csv_extra_cell", "N2"),
+    ("thousands with a comma", lambda s: _cell(s, 2, 4, "10,000"), "ambiguous_number", "E2"),
+    ("no header", lambda s: "\n".join(s.splitlines()[1:]), "csv_header", "A1"),
+]
+
+
+@pytest.mark.parametrize("desc, mutate, key, cell", BAD_CSV, ids=[b[0] for b in BAD_CSV])
+def test_bad_csv_history_names_the_cell(tmp_path, desc, mutate, key, cell):
+    with pytest.raises(ScenarioError) as info:
+        load_budget(csv_budget(tmp_path, mutate(GOOD_CSV)))
+    assert info.value.file.endswith("history.csv")
+    found = [p for p in info.value.problems if p.key == key]
+    assert found, [p.key for p in info.value.problems]
+    assert found[0].path == (cell,)
+    assert f"ячейка {cell}" in info.value.render("ru")
+
+
+def test_csv_from_russian_excel_in_cp1251_and_with_commas(tmp_path):
+    text = GOOD_CSV.replace("budget_reports", "отчёты", 1)  # a Cyrillic source id in cp1251
+    with pytest.raises(ScenarioError) as info:  # readable, and then the unknown source is named
+        load_budget(csv_budget(tmp_path, text, encoding="cp1251"))
+    assert any(p.key == "source_unknown" and p.value == "отчёты" for p in info.value.problems)
+    # a comma-separated export: numbers with a point
+    comma = "\n".join(",".join(c.replace(" ", "").replace(",", ".") for c in line.split(";"))
+                      for line in GOOD_CSV.splitlines())
+    scenario, _ = load_budget(csv_budget(tmp_path, comma))
+    assert scenario.revenue["land_tax"].values == load_budget(SCENARIOS / "kok-jar/budget.yaml")[0].revenue["land_tax"].values
+
+
+def test_history_in_both_places_is_refused(tmp_path):
+    import yaml
+
+    data = yaml.safe_load((SCENARIOS / "kok-jar/budget.yaml").read_text(encoding="utf-8"))
+    data["revenue"] = {"land_tax": {"values": [1] * 10, "source": "budget_reports"}}
+    (tmp_path / "history.csv").write_text(GOOD_CSV, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_budget(write_yaml(tmp_path, data, "budget.yaml"))
+    assert [p.key for p in info.value.problems] == ["history_given_twice"]

@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 
 from okmo_models.budget import methods as bm
-from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES, TAX_LINES, BudgetScenario, check
+from okmo_models.budget.schema import (EXPENDITURE_LINES, REVENUE_LINES, TAX_LINES, BudgetScenario,
+                                       BudgetVariant, check)
+from okmo_models.errors import OkmoError
 from okmo_models.i18n import t
 from okmo_models.scenario.loader import read_file, validate_with
 
@@ -36,8 +38,34 @@ def is_budget_file(path: str | Path) -> bool:
 
 
 def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:
+    """Read and validate a budget file (or a variant of one); ``(scenario, sha256)``.
+
+    The history may stand in a CSV table next to the file (``history: history.csv``),
+    as the economist exports it from Excel.
+    """
+    from okmo_models.budget.history_csv import merge_history
+    from okmo_models.scenario.loader import _LineMap, _variant_data
+
+    path = Path(path)
     data, sha, lines = read_file(path)
+    if isinstance(data, dict) and "variant_of" in data:
+        data, lines = _variant_data(path, data), _LineMap()
+    if isinstance(data, dict) and "history" in data:
+        data = merge_history(path, data)
     return validate_with(BudgetScenario, check, data, path, lines), sha
+
+
+class VariantUnknown(OkmoError):
+    def __init__(self, name, known):
+        super().__init__(name)
+        self.name, self.known = name, known
+
+    def render(self, lang=None) -> str:
+        return t("b_scenario_unknown", lang, value=self.name, known=", ".join(self.known) or "—")
+
+
+def _rate(q) -> float:
+    return q.value * q.parsed_unit.factor
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,30 @@ class BudgetResult:
     sigma: np.ndarray  # (lines,) log error a year
     bands: dict  # "revenue" / "expenditure" / "balance" -> (percentiles, forecast years)
     horizon: int
+    deficit_chance: np.ndarray  # (forecast years,) share of Monte Carlo paths in deficit
+    population: np.ndarray | None = None  # residents, history then forecast years
+    variant: str | None = None  # scenario id; None for the baseline
+    price_index: np.ndarray | None = None  # CPI index of the forecast years (last history year = 1)
+
+    def name(self, lang: str = "ru") -> str:
+        if self.variant is None:
+            return t("b_baseline", lang)
+        return self.scenario.scenarios[self.variant].name.get(lang) if self.variant in self.scenario.scenarios \
+            else self.variant
+
+    def totals(self) -> pd.DataFrame:
+        """Revenue, expenditure and balance by forecast year (point forecast)."""
+        revenue = self.point[self._revenue_rows()].sum(axis=0)
+        expenditure = self.point[~self._revenue_rows()].sum(axis=0)
+        return pd.DataFrame({"revenue": revenue, "expenditure": expenditure, "balance": revenue - expenditure},
+                            index=pd.Index(self.forecast_years, name="year")).T
+
+    def deficit_probability(self) -> pd.Series:
+        """Share of Monte Carlo paths with expenditure above revenue, by forecast year."""
+        return pd.Series(self.deficit_chance, index=pd.Index(self.forecast_years, name="year"))
+
+    def _revenue_rows(self) -> np.ndarray:
+        return np.array([sec == "revenue" for sec, _ in self.lines])
 
     def forecast(self) -> pd.DataFrame:
         """Point forecast by line and year, in the file's unit."""
@@ -70,8 +122,8 @@ class BudgetResult:
     def methods_table(self, lang: str = "ru") -> pd.DataFrame:
         """Chosen method and backtest MAPE of every method, per line: what the economist overrules."""
         table = pd.DataFrame(self.mape.T, columns=list(bm.METHODS),
-                             index=pd.Index([ln for _, ln in self.lines], name="line"))
-        table.insert(0, "chosen", list(self.chosen))
+                             index=pd.Index([t("line_b_" + ln, lang) for _, ln in self.lines], name="line"))
+        table.insert(0, "chosen", [t("b_method_" + m, lang) for m in self.chosen])
         return table
 
     def summary(self, lang: str = "ru") -> pd.DataFrame:
@@ -93,12 +145,17 @@ class BudgetResult:
                   ("b_revenue_total", revenue)]
         groups += [("line_b_" + n, values[idx[n]]) for n in EXPENDITURE_LINES if n in idx]
         groups += [("b_expenditure_total", expenditure), ("b_balance", revenue - expenditure)]
+        if self.population is not None:
+            residents = self.population[len(self.years) - 1: len(self.years) + self.horizon]
+            groups.append(("b_per_resident", revenue * _unit_factor(self.scenario.unit) / residents))
         return pd.DataFrame([[t(k, lang), *v] for k, v in groups], columns=["", *years])
 
     def to_dict(self, lang: str = "ru") -> dict:
         return {
             "schema": "okmo-budget-forecast/1",
             "municipality": self.scenario.municipality.name.get(lang),
+            "scenario": self.variant,
+            "scenario_name": self.name(lang),
             "unit": self.scenario.unit,
             "history_years": list(self.years),
             "forecast_years": list(self.forecast_years),
@@ -108,11 +165,24 @@ class BudgetResult:
                       for i, ((s, ln), m, sg) in enumerate(zip(self.lines, self.chosen, self.sigma))],
             "intervals": {k: {f"p{p}": [round(float(x), 3) for x in row] for p, row in zip(PERCENTILES, v)}
                           for k, v in self.bands.items()},
+            "deficit_probability": [round(float(x), 4) for x in self.deficit_chance],
+            "population": None if self.population is None else [round(float(x), 1) for x in self.population],
         }
 
 
+def _unit_factor(unit: str) -> float:
+    return {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}[unit]
+
+
 class BudgetModel:
-    """Specification of a budget forecast; :meth:`fit` returns a :class:`BudgetResult`."""
+    """Specification of a budget forecast; :meth:`fit` returns a :class:`BudgetResult`.
+
+    The backtest and the baseline forecast are computed once; each scenario (a
+    :class:`BudgetVariant`) is applied to the baseline as a difference: another price
+    path (lines follow prices with their ``cpi_elasticity``, 1 unless the file says
+    otherwise; values fixed by policy do not), another population growth (lines listed in
+    ``population.elasticity``), then the file's line changes in order.
+    """
 
     def __init__(self, scenario: BudgetScenario):
         self.scenario = s = scenario
@@ -122,13 +192,30 @@ class BudgetModel:
         years = list(s.years)
         self.years = tuple(years)
         self.forecast_years = tuple(range(years[-1] + 1, years[-1] + 1 + s.long_horizon))
-        rates = [0.0] + [s.cpi[y].value * s.cpi[y].parsed_unit.factor for y in years[1:]]
-        future = [s.cpi[y].value * s.cpi[y].parsed_unit.factor for y in self.forecast_years]
+        rates = [0.0] + [_rate(s.cpi[y]) for y in years[1:]]
         self.cpi_history = np.cumprod(1.0 + np.array(rates))
-        self.cpi_future = self.cpi_history[-1] * np.cumprod(1.0 + np.array(future))
+        self.cpi_future = self.price_path({})
         self.is_revenue = np.array([sec == "revenue" for sec, _ in self.lines])
+        self._baseline = None
 
-    def fit(self) -> BudgetResult:
+    def price_path(self, overrides: dict) -> np.ndarray:
+        """Price index of the forecast years (history base), with some years' CPI replaced."""
+        s = self.scenario
+        future = [_rate(overrides[y]) if y in overrides else _rate(s.cpi[y]) for y in self.forecast_years]
+        return self.cpi_history[-1] * np.cumprod(1.0 + np.array(future))
+
+    def population_path(self, growth=None) -> np.ndarray | None:
+        """Residents: the history, then the baseline growth (or ``growth``) each year."""
+        pop = self.scenario.population
+        if pop is None:
+            return None
+        g = _rate(growth if growth is not None else pop.growth)
+        future = pop.values[-1] * (1.0 + g) ** np.arange(1, len(self.forecast_years) + 1)
+        return np.concatenate([np.array(pop.values, dtype=float), future])
+
+    def _fit_baseline(self):
+        if self._baseline is not None:
+            return self._baseline
         s = self.scenario
         y = self.history
         mape, logs = bm.backtest(y, self.cpi_history)
@@ -136,6 +223,7 @@ class BudgetModel:
         chosen = []
         point = np.zeros((len(self.lines), len(self.forecast_years)))
         sigma = np.zeros(len(self.lines))
+        fixed_mask = np.zeros_like(point, dtype=bool)
         forecasts = {name: bm.FUNCTIONS[name](y, len(self.forecast_years), cpi_history=self.cpi_history,
                                               cpi_future=self.cpi_future) for name in bm.METHODS}
         for i, (_, line) in enumerate(self.lines):
@@ -147,29 +235,108 @@ class BudgetModel:
             if line in s.fixed:
                 chosen[-1] = "fixed"
                 fixed = s.fixed[line].values
+                fixed_mask[i] = [yr in fixed for yr in self.forecast_years]
                 point[i] = [fixed.get(yr, point[i][k]) for k, yr in enumerate(self.forecast_years)]
                 sigma[i] = 0.0
-        point = np.maximum(point, 0.0)
-        bands = self.monte_carlo(point, sigma)
-        return BudgetResult(s, self.lines, self.years, self.forecast_years, y, point, tuple(chosen), mape,
-                            sigma, bands, s.horizon)
+        self._baseline = (np.maximum(point, 0.0), tuple(chosen), mape, sigma, fixed_mask)
+        return self._baseline
 
-    def monte_carlo(self, point, sigma, draws: int | None = None, seed: int | None = None) -> dict:
-        """Percentiles of the totals from lognormal errors growing with the horizon.
+    def fit(self, variant: str | BudgetVariant | None = None) -> BudgetResult:
+        """The baseline forecast, or a scenario's: its id in the file, or a
+        :class:`BudgetVariant` built elsewhere (the hearing dashboard's sliders)."""
+        s = self.scenario
+        point, chosen, mape, sigma, fixed_mask = self._fit_baseline()
+        variant_id = None
+        population = self.population_path()
+        prices = self.cpi_future
+        if isinstance(variant, str):
+            if variant not in s.scenarios:
+                raise VariantUnknown(variant, list(s.scenarios))
+            variant_id, variant = variant, s.scenarios[variant]
+        elif variant is not None:
+            variant_id = "custom"
+        if variant is not None:
+            point, prices, population = self.apply(variant, point, fixed_mask)
+        point = np.maximum(point, 0.0)
+        bands, deficit = self.monte_carlo(point, sigma)
+        return BudgetResult(s, self.lines, self.years, self.forecast_years, self.history, point, chosen, mape,
+                            sigma, bands, s.horizon, deficit, population, variant_id,
+                            prices / self.cpi_history[-1])
+
+    def fit_all(self) -> dict:
+        """The baseline (key ``None``) and every scenario of the file, by id."""
+        return {None: self.fit(), **{vid: self.fit(vid) for vid in self.scenario.scenarios}}
+
+    def apply(self, variant: BudgetVariant, point: np.ndarray, fixed_mask: np.ndarray):
+        """A scenario's point forecast from the baseline's; returns (point, prices, population)."""
+        s = self.scenario
+        point = point.copy()
+        years = np.array(self.forecast_years)
+        names = [ln for _, ln in self.lines]
+        prices = self.price_path(variant.cpi)
+        ratio = prices / self.cpi_future
+        elasticity = np.array([s.cpi_elasticity.get(ln, 1.0) for ln in names])[:, None]
+        point *= np.where(fixed_mask, 1.0, ratio[None, :] ** elasticity)
+        population = self.population_path(variant.population_growth)
+        if variant.population_growth is not None and s.population is not None:
+            base = self.population_path()
+            q = population[len(self.years):] / base[len(self.years):]
+            pop_e = np.array([s.population.elasticity.get(ln, 0.0) for ln in names])[:, None]
+            point *= np.where(fixed_mask, 1.0, q[None, :] ** pop_e)
+        for change in variant.changes:
+            i = names.index(change.line)
+            after = years >= change.from_year
+            if change.change is not None:
+                point[i, after] *= 1.0 + _rate(change.change)
+            elif change.add is not None:
+                start = int(np.argmax(after))
+                growth = prices[after] / prices[start] if change.indexed else 1.0
+                point[i, after] += change.add * growth
+            elif change.set is not None:
+                for year, value in change.set.items():
+                    point[i, years == year] = value
+        return point, prices, population
+
+    def monte_carlo(self, point, sigma, draws: int | None = None, seed: int | None = None):
+        """Percentiles of the totals, and the chance of a deficit, from lognormal errors
+        growing with the horizon; returns ``(bands, deficit_chance)``.
 
         Line i in forecast year h is ``point x exp(sigma_i sqrt(h) Z - sigma_i^2 h / 2)``,
-        which keeps its mean at the point forecast; lines are drawn independently.
+        which keeps its mean at the point forecast. Lines are drawn independently: budget
+        lines that move together (a bad harvest year hits land tax and patents) would widen
+        the bands, which this model does not capture (docs/methodology.md).
         """
         s = self.scenario
         draws = draws or s.draws
         rng = np.random.default_rng(s.seed if seed is None else seed)
         out = {"revenue": [], "expenditure": [], "balance": []}
+        deficit = []
         for h in range(1, point.shape[1] + 1):
             z = rng.standard_normal((draws, point.shape[0]), dtype=np.float32)
             sd = (sigma * np.sqrt(h)).astype(np.float32)
             values = point[:, h - 1].astype(np.float32) * np.exp(z * sd - 0.5 * sd * sd)
             revenue = values[:, self.is_revenue].sum(axis=1)
             expenditure = values[:, ~self.is_revenue].sum(axis=1)
-            for key, v in (("revenue", revenue), ("expenditure", expenditure), ("balance", revenue - expenditure)):
+            balance = revenue - expenditure
+            for key, v in (("revenue", revenue), ("expenditure", expenditure), ("balance", balance)):
                 out[key].append(np.percentile(v, PERCENTILES))
-        return {k: np.array(v).T for k, v in out.items()}  # (percentiles, years)
+            deficit.append(float(np.mean(balance < 0)))
+        return {k: np.array(v).T for k, v in out.items()}, np.array(deficit)  # (percentiles, years)
+
+
+def compare(results, lang: str = "ru") -> pd.DataFrame:
+    """Revenue, expenditure and balance of several forecasts side by side, with each
+    scenario's balance difference from the first (the baseline)."""
+    rows = []
+    first = None
+    for result in results:
+        totals = result.totals()
+        if first is None:
+            first = totals
+        for key, label in (("revenue", "b_revenue_total"), ("expenditure", "b_expenditure_total"),
+                           ("balance", "b_balance")):
+            rows.append([result.name(lang), t(label, lang), *totals.loc[key]])
+        if totals is not first:
+            rows.append([result.name(lang), "Δ " + t("b_balance", lang), *(totals.loc["balance"] - first.loc["balance"])])
+    years = list(results[0].forecast_years) if results else []
+    return pd.DataFrame(rows, columns=["scenario", "", *years])

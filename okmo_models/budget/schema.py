@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from okmo_models.errors import Problem
 from okmo_models.scenario.schema import LocalText, Municipality, Number, SignedShare, SourceRef, Year, _Model
@@ -42,6 +42,44 @@ class Totals(_Model):
     source: SourceRef
 
 
+class Population(_Model):
+    """Residents by history year, the baseline growth for the forecast years, and the
+    lines that follow the number of residents (elasticity 1: one per cent more residents,
+    one per cent more revenue)."""
+
+    values: list[Number] = Field(min_length=3)
+    growth: SignedShare
+    source: SourceRef
+    elasticity: dict[str, Number] = {}
+
+
+class LineChange(_Model):
+    """A change to one line from a year on: a rate change (``change``), a new taxpayer or
+    a new obligation (``add``, a yearly amount in the file's unit, indexed with prices
+    unless ``indexed: false``), or values set by a new rule (``set``, by year)."""
+
+    model_config = ConfigDict(**_Model.model_config, populate_by_name=True)
+    line: str
+    from_year: Year = Field(alias="from")
+    change: SignedShare | None = None
+    add: Number | None = None
+    indexed: bool = True
+    set: dict[int, Number] | None = None
+    source: SourceRef
+    name: LocalText | None = None
+
+
+class BudgetVariant(_Model):
+    """A scenario as a difference from the baseline forecast: another CPI path, another
+    population growth, and changes to lines."""
+
+    name: LocalText
+    description: LocalText | None = None
+    cpi: dict[int, SignedShare] = {}
+    population_growth: SignedShare | None = None
+    changes: list[LineChange] = []
+
+
 class BudgetScenario(_Model):
     schema_version: Literal[1]
     kind: Literal["budget"]
@@ -59,6 +97,9 @@ class BudgetScenario(_Model):
     long_horizon: int = Field(default=8, ge=3, le=15)
     fixed: dict[str, FixedLine] = {}
     methods: dict[str, Literal["naive", "average_growth", "cpi_real", "ses", "damped_trend"]] = {}
+    population: Population | None = None
+    cpi_elasticity: dict[str, Number] = {}
+    scenarios: dict[str, BudgetVariant] = {}
     draws: int = Field(default=20_000, ge=1_000, le=200_000)
     seed: int = Field(default=2027, ge=0)
 
@@ -117,7 +158,49 @@ def check(s: BudgetScenario):
         if name not in s.sources:
             yield Problem(path=("cpi_source",) if name == s.cpi_source else ("totals", "source"),
                           key="source_unknown", value=name, context={"known": ", ".join(s.sources)})
-    for line in s.methods:
-        if line not in s.revenue and line not in s.expenditure:
-            yield Problem(path=("methods", line), key="budget_line_unknown", value=line,
-                          context={"known": ", ".join([*s.revenue, *s.expenditure])})
+    known = [*s.revenue, *s.expenditure]
+    named_lines = [(("methods", line), line) for line in s.methods]
+    named_lines += [(("cpi_elasticity", line), line) for line in s.cpi_elasticity]
+    if s.population is not None:
+        named_lines += [(("population", "elasticity", line), line) for line in s.population.elasticity]
+        if len(s.population.values) != len(years):
+            yield Problem(path=("population", "values"), key="history_length",
+                          value=len(s.population.values), context={"years": len(years)})
+        for k, v in enumerate(s.population.values):
+            if v <= 0:
+                yield Problem(path=("population", "values", k), key="history_negative", value=v,
+                              context={"year": years[k] if k < len(years) else "?"})
+        if s.population.source not in s.sources:
+            yield Problem(path=("population", "source"), key="source_unknown", value=s.population.source,
+                          context={"known": ", ".join(s.sources)})
+    forecast_years = range(years[-1] + 1, years[-1] + s.long_horizon + 1)
+    for vid, variant in s.scenarios.items():
+        if variant.population_growth is not None and s.population is None:
+            yield Problem(path=("scenarios", vid, "population_growth"), key="variant_needs_population",
+                          value=variant.population_growth)
+        for year in variant.cpi:
+            if year not in forecast_years:
+                yield Problem(path=("scenarios", vid, "cpi", year), key="variant_year_outside", value=year,
+                              context={"first": forecast_years[0], "last": forecast_years[-1]})
+        for k, change in enumerate(variant.changes):
+            where = ("scenarios", vid, "changes", k)
+            named_lines.append((where + ("line",), change.line))
+            given = [f for f in ("change", "add", "set") if getattr(change, f) is not None]
+            if len(given) != 1:
+                yield Problem(path=where, key="variant_change_kind", value=", ".join(given) or "—")
+            if change.from_year not in forecast_years:
+                yield Problem(path=where + ("from",), key="variant_year_outside", value=change.from_year,
+                              context={"first": forecast_years[0], "last": forecast_years[-1]})
+            for year, v in (change.set or {}).items():
+                if year not in forecast_years or year < change.from_year:
+                    yield Problem(path=where + ("set", year), key="variant_year_outside", value=year,
+                                  context={"first": change.from_year, "last": forecast_years[-1]})
+                if v < 0:
+                    yield Problem(path=where + ("set", year), key="history_negative", value=v,
+                                  context={"year": year})
+            if change.source not in s.sources:
+                yield Problem(path=where + ("source",), key="source_unknown", value=change.source,
+                              context={"known": ", ".join(s.sources)})
+    for path, line in named_lines:
+        if line not in known:
+            yield Problem(path=path, key="budget_line_unknown", value=line, context={"known": ", ".join(known)})
