@@ -119,3 +119,58 @@ def monte_carlo_chart(result: TariffResult, lang: str = "ru", ax=None):
 
 def _shorten(text: str, limit: int = 48) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- budget forecast ------------------------------------------------------------------------------
+
+
+def budget_fan_chart(result, lang: str = "ru", total: str = "revenue", ax=None):
+    """History of a total (revenue, expenditure or balance), then the point forecast with the
+    Monte Carlo 25-75 % and 5-95 % bands fanning out."""
+    from okmo_models.budget.forecast import PERCENTILES
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.8))
+    past = result.history_totals().loc[total].to_numpy()
+    future = result.totals().loc[total].to_numpy()
+    bands = result.bands[total]
+    years = list(result.forecast_years)
+    p = {q: bands[i] for i, q in enumerate(PERCENTILES)}
+    # the fan starts at the last history year so that it joins the history line
+    anchor = [result.years[-1], *years]
+    last = past[-1]
+    ax.fill_between(anchor, [last, *p[5]], [last, *p[95]], color="#2f6f9f", alpha=0.18, linewidth=0,
+                    label="5–95 %")
+    ax.fill_between(anchor, [last, *p[25]], [last, *p[75]], color="#2f6f9f", alpha=0.35, linewidth=0,
+                    label="25–75 %")
+    ax.plot(result.years, past, color="black", marker="o", markersize=3, label=t("b_history", lang))
+    ax.plot(anchor, [last, *future], color="#2f6f9f", marker="o", markersize=3, label=t("b_point", lang))
+    ax.axvspan(result.years[-1] + 0.5, result.years[-1] + result.horizon + 0.5, color="#f2c14e", alpha=0.12,
+               label=t("b_budget_period", lang))
+    if total == "balance":
+        ax.axhline(0, color="#c0392b", linewidth=0.8)
+    key = {"revenue": "b_revenue_total", "expenditure": "b_expenditure_total", "balance": "b_balance"}[total]
+    ax.set_title(f"{t(key, lang)}, {t('b_unit_' + result.scenario.unit, lang)} — {result.name(lang)}", fontsize=10)
+    ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.figure.tight_layout()
+    return ax
+
+
+def budget_scenarios_chart(results, lang: str = "ru", ax=None):
+    """The balance (fiscal space or gap) of several forecasts, year by year."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    for result in results:
+        ax.plot(result.forecast_years, result.totals().loc["balance"], marker="o", markersize=3,
+                label=_shorten(result.name(lang), 60))
+    ax.axhline(0, color="#c0392b", linewidth=0.8)
+    ax.set_title(f"{t('b_balance', lang)}, {t('b_unit_' + results[0].scenario.unit, lang)}", fontsize=10)
+    ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.figure.tight_layout()
+    return ax

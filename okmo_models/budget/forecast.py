@@ -94,10 +94,17 @@ class BudgetResult:
 
     def totals(self) -> pd.DataFrame:
         """Revenue, expenditure and balance by forecast year (point forecast)."""
-        revenue = self.point[self._revenue_rows()].sum(axis=0)
-        expenditure = self.point[~self._revenue_rows()].sum(axis=0)
+        return self._totals(self.point, self.forecast_years)
+
+    def history_totals(self) -> pd.DataFrame:
+        """Revenue, expenditure and balance by history year (executed)."""
+        return self._totals(self.history, self.years)
+
+    def _totals(self, values, years) -> pd.DataFrame:
+        rows = self._revenue_rows()
+        revenue, expenditure = values[rows].sum(axis=0), values[~rows].sum(axis=0)
         return pd.DataFrame({"revenue": revenue, "expenditure": expenditure, "balance": revenue - expenditure},
-                            index=pd.Index(self.forecast_years, name="year")).T
+                            index=pd.Index(years, name="year")).T
 
     def deficit_probability(self) -> pd.Series:
         """Share of Monte Carlo paths with expenditure above revenue, by forecast year."""
