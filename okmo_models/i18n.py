@@ -1,8 +1,9 @@
 """User-facing words in Russian, Kyrgyz and English.
 
 All text a user reads (error messages, table headings, labels of cost lines and
-categories) lives in ``locales/messages.yaml``, the three languages side by side so a
-translator sees what is missing.  Code refers to messages by key only.
+categories) lives in ``locales/*.yaml`` (``messages.yaml`` for the core, one file per
+larger area), the three languages side by side so a translator sees what is missing.
+Code refers to messages by key only; a key defined in two files is an error.
 """
 
 from __future__ import annotations
@@ -19,8 +20,17 @@ DEFAULT_LANGUAGE = "ru"
 
 @lru_cache(maxsize=1)
 def _messages() -> dict[str, dict[str, str]]:
-    text = resources.files("okmo_models").joinpath("locales/messages.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    merged: dict[str, dict[str, str]] = {}
+    folder = resources.files("okmo_models").joinpath("locales")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        messages = yaml.safe_load(entry.read_text("utf-8")) or {}
+        twice = set(messages) & set(merged)
+        if twice:
+            raise RuntimeError(f"locales/{entry.name} repeats message keys: {', '.join(sorted(twice))}")
+        merged.update(messages)
+    return merged
 
 
 def default_language() -> str:
