@@ -10,8 +10,11 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
-# The report notebook lives in the package (okmo report runs it); tests/test_report.py executes it.
-PAIRED = NOTEBOOKS + [ROOT / "okmo_models/report/tariff_report.py", ROOT / "okmo_models/hearing/hearing.py"]
+# Report and hearing notebooks live in the package (okmo report / okmo hearing run them; their
+# own tests execute them); they are paired and logic-free like the others.
+PACKAGED = sorted(p.with_suffix(".py") for p in (ROOT / "okmo_models").rglob("*.ipynb")
+                  if ".ipynb_checkpoints" not in p.parts)
+PAIRED = NOTEBOOKS + PACKAGED
 
 
 def code_cells(nb):
