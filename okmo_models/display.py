@@ -13,6 +13,10 @@ from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.tables import (  # noqa: F401  (re-exported for notebooks)
     affordability_table,
+    budget_compare_table,
+    budget_intervals_table,
+    budget_methods_table,
+    budget_summary_table,
     cost_table,
     path_table,
     summary_table,
