@@ -29,12 +29,10 @@ MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
 
 
 def is_budget_file(path: str | Path) -> bool:
-    """True for a budget history file (``kind: budget``), which tariff commands skip."""
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"(?m)^kind\s*[:=]\s*[\"']?budget", text) is not None
+    """True for a budget history file (``kind: budget``) or a variant of one."""
+    from okmo_models.scenario.loader import file_kind
+
+    return file_kind(path) == "budget"
 
 
 def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:

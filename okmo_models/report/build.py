@@ -1,9 +1,10 @@
-"""From a scenario file to a PDF justification.
+"""From a scenario file to a PDF justification (or a budget file to a budget forecast report).
 
 1. The scenario is loaded and computed first: a broken file stops here with the usual
    clear error, before anything is written.
-2. The report notebook (tariff_report.ipynb) is executed with nbclient, its parameters
-   cell replaced by the scenario and the language (as papermill does).
+2. The report notebook of the file's kind (tariff_report.ipynb, or budget_report.ipynb for a
+   budget file; see :data:`KINDS`) is executed with nbclient, its parameters cell replaced by
+   the scenario and the language (as papermill does).
 3. nbconvert renders it with our own template (template/index.html.j2): outputs only,
    CSS inline, no scripts or external assets.
 4. Chromium (the system's: OKMO_CHROMIUM, or chromium / google-chrome on PATH, else one a
@@ -16,13 +17,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -43,6 +47,50 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--disable-default-apps",
                   "--no-first-run", "--disable-extensions", "--mute-audio", "--no-pdf-header-footer",
                   "--generate-pdf-document-outline")
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """What differs between a tariff justification and a budget forecast report; the
+    pipeline (kernel, template, two prints, atomic write) is the same for both."""
+
+    notebook: str  # packaged notebook in this folder
+    sections: str  # module with outline(scenario) and contents(scenario, lang, pages)
+    title_key: str  # message key of the HTML title
+    load: Callable  # path -> (validated file, year in the PDF name); raises ScenarioError
+
+    def module(self):
+        return importlib.import_module(self.sections)
+
+
+def _load_tariff(path: Path):
+    from okmo_models.scenario.loader import load_scenario
+    from okmo_models.tariff import TariffModel
+
+    loaded = load_scenario(path)
+    TariffModel(loaded)  # parameters in force for the tariff year
+    return loaded.scenario, loaded.scenario.tariff_year
+
+
+def _load_budget(path: Path):
+    from okmo_models.budget.forecast import load_budget
+
+    scenario, _ = load_budget(path)
+    return scenario, scenario.years[-1] + 1  # the first forecast year names the report
+
+
+KINDS = {
+    "tariff": ReportKind("tariff_report.ipynb", "okmo_models.report.sections", "r_title", _load_tariff),
+    "budget": ReportKind("budget_report.ipynb", "okmo_models.report.budget_sections", "br_title", _load_budget),
+}
+
+
+def report_kind(path: str | Path) -> ReportKind:
+    """The budget report for a budget file (``kind: budget``) or a variant of one, else the
+    tariff justification."""
+    from okmo_models.scenario.loader import file_kind
+
+    return KINDS["budget"] if file_kind(path) == "budget" else KINDS["tariff"]
 
 
 class ReportError(OkmoError):
@@ -88,14 +136,13 @@ def report_name(scenario_path: Path, year: int, lang: str) -> str:
 
 def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
                   overwrite: bool = False, name: str | None = None) -> Path:
-    """Render the justification of one scenario; returns the PDF's path.
+    """Render the report of one file (a tariff justification, or a budget forecast for a
+    budget file); returns the PDF's path.
 
     ``name`` replaces the default file stem (folder runs make names unique with it).
     """
-    from okmo_models.scenario.loader import load_scenario
-    from okmo_models.tariff import TariffModel
-
     scenario = Path(scenario).resolve()
+    kind = report_kind(scenario)
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir() or output_dir.suffix.lower() == ".pdf":
         raise ReportError("output_not_folder", path=output_dir)
@@ -106,38 +153,37 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
     # (for the file name and the contents); a broken scenario stops here with its clear
     # error and nothing is written. Errors found only while computing come from the kernel.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        executed = pool.submit(execute_notebook, scenario, lang)
-        loaded = load_scenario(scenario)
-        TariffModel(loaded)  # parameters in force for the tariff year
-        stem = (f"{name}_{loaded.scenario.tariff_year}_{lang}" if name else
-                report_name(scenario, loaded.scenario.tariff_year, lang).removesuffix(".pdf"))
+        executed = pool.submit(execute_notebook, scenario, lang, kind)
+        scenario_data, year = kind.load(scenario)
+        stem = (f"{name}_{year}_{lang}" if name else report_name(scenario, year, lang).removesuffix(".pdf"))
         target = output_dir / f"{stem}.pdf"
         if target.exists() and not overwrite:
             from okmo_models.safe_write import FileExistsRefused
 
             raise FileExistsRefused(target)
         exporter = _exporter()  # loads nbconvert and the template while the kernel works
-        html = convert(executed.result(), lang, loaded.scenario, exporter)
-    scenario_data = loaded.scenario
+        html = convert(executed.result(), lang, scenario_data, exporter, kind)
     with tempfile.TemporaryDirectory(prefix="okmo-report-") as tmp:
         tmp = Path(tmp)
         first = print_pdf(chromium, html, tmp, "draft")
-        pages = section_pages(first, scenario_data, lang)
-        final = print_pdf(chromium, with_contents(html, scenario_data, lang, pages), tmp, "final")
+        pages = section_pages(first, scenario_data, lang, kind)
+        final = print_pdf(chromium, with_contents(html, scenario_data, lang, pages, kind), tmp, "final")
         return write_new_file(target, final.read_bytes(), overwrite=overwrite)
 
 
-def notebook_html(scenario: Path, lang: str, validated) -> str:
+def notebook_html(scenario: Path, lang: str, validated, kind: ReportKind | None = None) -> str:
     """Execute the report notebook for ``scenario`` and convert it with our template."""
-    return convert(execute_notebook(Path(scenario), lang), lang, validated)
+    kind = kind or report_kind(scenario)
+    return convert(execute_notebook(Path(scenario), lang, kind), lang, validated, kind=kind)
 
 
-def execute_notebook(scenario: Path, lang: str):
-    """The report notebook executed with nbclient for ``scenario`` and ``lang``."""
+def execute_notebook(scenario: Path, lang: str, kind: ReportKind | None = None):
+    """The report notebook of the file's kind executed with nbclient for ``scenario`` and ``lang``."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.reads(HERE.joinpath("tariff_report.ipynb").read_text("utf-8"), as_version=4)
+    kind = kind or report_kind(scenario)
+    nb = nbformat.reads(HERE.joinpath(kind.notebook).read_text("utf-8"), as_version=4)
     for cell in nb.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             cell.source = f"scenario = {str(scenario)!r}\nlang = {lang!r}\n"
@@ -163,11 +209,11 @@ def _exporter():
     return TemplateExporter(template_file=str(HERE.joinpath("template", "index.html.j2")))
 
 
-def convert(nb, lang: str, scenario, exporter=None) -> str:
+def convert(nb, lang: str, scenario, exporter=None, kind: ReportKind = KINDS["tariff"]) -> str:
     """The executed notebook as one self-contained HTML page (our template, inline CSS)."""
     exporter = exporter or _exporter()
     css = HERE.joinpath("report.css").read_text("utf-8").replace("var(--page-label)", _page_label(lang))
-    title = f"{t('r_title', lang)} — {scenario.municipality.name.get(lang)}"
+    title = f"{t(kind.title_key, lang)} — {scenario.municipality.name.get(lang)}"
     body, _ = exporter.from_notebook_node(nb, resources={"okmo": {"lang": lang, "css": css, "title": title}})
     return body
 
@@ -200,10 +246,9 @@ def print_pdf(chromium: str, html: str, folder: Path, name: str) -> Path:
     return pdf
 
 
-def section_pages(pdf: Path, scenario, lang: str) -> dict[int, int]:
+def section_pages(pdf: Path, scenario, lang: str, kind: ReportKind = KINDS["tariff"]) -> dict[int, int]:
     """Page on which each numbered section starts, read from the printed draft."""
-    from okmo_models.report.sections import outline
-
+    outline = kind.module().outline
     text = pdf_text(pdf)
     if text is None:
         return {}
@@ -228,9 +273,8 @@ def pdf_text(pdf: Path) -> str | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def with_contents(html: str, scenario, lang: str, pages: dict) -> str:
-    from okmo_models.report.sections import contents
-
+def with_contents(html: str, scenario, lang: str, pages: dict, kind: ReportKind = KINDS["tariff"]) -> str:
+    contents = kind.module().contents
     start = html.index('<div class="toc">')
     end = html.index("</ol></div>", start) + len("</ol></div>")
     return html[:start] + contents(scenario, lang, pages) + html[end:]
@@ -240,10 +284,9 @@ def with_contents(html: str, scenario, lang: str, pages: dict) -> str:
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    """Scenario files under ``folder``: YAML or TOML files that declare a schema_version,
-    outside hidden folders (.git, .ipynb_checkpoints...)."""
-    from okmo_models.budget.forecast import is_budget_file
-
+    """Scenario and budget files under ``folder``: YAML or TOML files that declare a
+    schema_version and no ``kind`` without a report, outside hidden folders (.git,
+    .ipynb_checkpoints...)."""
     folder = Path(folder)
     found = []
     for p in sorted(folder.rglob("*")):
@@ -254,8 +297,10 @@ def scenario_files(folder: Path) -> list[Path]:
             head = p.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        # tariff scenarios only: budget histories (kind: budget) have their own commands
-        if re.search(r"(?m)^schema_version\s*[:=]", head) and not is_budget_file(p):
+        # budget files (kind: budget) get the budget report; kinds with no report yet (a
+        # development programme) are left out rather than failing as tariff scenarios
+        kind = re.search(r"""(?m)^kind\s*[:=]\s*["']?([\w-]+)""", head)
+        if re.search(r"(?m)^schema_version\s*[:=]", head) and (kind is None or kind.group(1) in KINDS):
             found.append(p)
     return found
 

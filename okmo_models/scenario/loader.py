@@ -9,6 +9,7 @@ disappear without the economist knowing.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,30 @@ def _variant_data(path: Path, data: dict) -> dict:
     except VariantError as exc:
         raise ScenarioError(path, [Problem(path=("changes",) + exc.path, key=exc.key,
                                            value=exc.value)]) from None
+
+
+_KIND = re.compile(r"""(?m)^kind\s*[:=]\s*["']?(\w+)""")
+_VARIANT_OF = re.compile(r"""(?m)^variant_of\s*[:=]\s*["']?([^"'#\r\n]+?)["']?\s*(#.*)?$""")
+
+
+def file_kind(path: str | Path) -> str:
+    """``tariff``, ``budget`` or ``programme``: what a file describes, following a variant's
+    ``variant_of`` to its baseline. Read from the text only, so that even a broken file is
+    sent to the command that can explain its problems."""
+    path = Path(path)
+    for _ in range(20):  # a variant names its baseline, which may itself be a variant
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            break
+        kind = _KIND.search(text)
+        if kind is not None:
+            return kind.group(1)
+        found = _VARIANT_OF.search(text)
+        if found is None:
+            break
+        path = path.parent / found.group(1).strip()
+    return "tariff"
 
 
 def validate_scenario(data, name: str | Path = "<data>", lines: "_LineMap | None" = None) -> Scenario:

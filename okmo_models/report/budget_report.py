@@ -1,0 +1,47 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Budget forecast report (report notebook)
+#
+# Executed by `okmo report` for a budget file (`kind: budget`) with the file and the language
+# as parameters, converted by nbconvert with okmo_models/report/template and printed to PDF by
+# Chromium. It imports and displays only; the sections are built in
+# okmo_models.report.budget_sections.
+
+# %% tags=["parameters"]
+scenario = "../../scenarios/kok-jar/budget.yaml"
+lang = "ru"
+
+# %%
+from IPython.display import HTML, display
+
+from okmo_models.budget.forecast import BudgetModel, load_budget
+from okmo_models.report import budget_sections
+
+budget, sha256 = load_budget(scenario)
+results = BudgetModel(budget).fit_all()
+
+# %%
+display(HTML(budget_sections.title_page(results, lang)))
+
+# %%
+display(HTML(budget_sections.contents(budget, lang)))
+
+# %%
+display(HTML(budget_sections.body(results, lang, budget_sections.charts(results, lang))))
+
+# %%
+display(HTML(budget_sections.stamp_and_signatures(scenario, sha256, lang)))
