@@ -14,8 +14,9 @@
 # ---
 
 # %%
-# Public-hearing dashboard, served by `okmo hearing SCENARIO` through Voilà (code hidden).
-# The scenario and the language come from `okmo hearing` (OKMO_HEARING_SCENARIO, OKMO_LANG).
-from okmo_models.hearing.dashboard import dashboard_from_environment
+# Public-hearing dashboard, served by `okmo hearing FILE` through Voilà (code hidden): the
+# tariff dashboard for a tariff scenario, the budget dashboard for a budget file (kind: budget).
+# The file and the language come from `okmo hearing` (OKMO_HEARING_SCENARIO, OKMO_LANG).
+from okmo_models.hearing.budget_dashboard import hearing_dashboard_from_environment
 
-dashboard_from_environment().view
+hearing_dashboard_from_environment().view

@@ -1,8 +1,9 @@
-"""Two small charts drawn directly as SVG: redrawn on every slider move in a few
+"""Small charts drawn directly as SVG: redrawn on every slider move in a few
 microseconds and shown by any browser without plotting libraries or network."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from okmo_models.formatting import format_number
@@ -62,3 +63,97 @@ def _frame(title: str) -> str:
 
 def _close(parts) -> str:
     return "".join(parts) + "</svg>"
+
+
+def fan(history_years, history, years, point, outer, inner, lang: str, title: str, labels: dict,
+        baseline=None, shade=None, max_width: int = 880) -> str:
+    """A total by year: the executed history, then the forecast with its Monte Carlo bands
+    (``outer`` and ``inner`` are (low, high) rows), and the baseline dashed for comparison.
+    Negative values are drawn below a zero line. ``shade`` = (first, last) marks the budget
+    years; ``labels`` names "history", "point", "baseline", "outer", "inner", "shade"."""
+    width, height, left, right, top, bottom = 640, 300, 78, 16, 62, 34
+    all_years = [*history_years, *years]
+    # the fan starts at the last executed year so that it joins the history line
+    anchor_years = [history_years[-1], *years]
+    last = history[-1]
+    rows = {k: [last, *v] for k, v in (("point", point), ("outer_low", outer[0]), ("outer_high", outer[1]),
+                                      ("inner_low", inner[0]), ("inner_high", inner[1]))}
+    if baseline is not None:
+        rows["baseline"] = [last, *baseline]
+    values = [*history, *(v for row in rows.values() for v in row), 0.0]
+    ticks = _ticks(min(values), max(values))
+    low, high = ticks[0], ticks[-1]
+    inner_w, inner_h = width - left - right, height - top - bottom
+    first, span = all_years[0], max(all_years[-1] - all_years[0], 1)
+
+    def x(year):
+        return left + inner_w * (year - first) / span
+
+    def y(v):
+        return top + inner_h * (1 - (v - low) / (high - low))
+
+    def points(xs, vs):
+        return " ".join(f"{x(a):.1f},{y(b):.1f}" for a, b in zip(xs, vs))
+
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+              f'style="max-width:{max_width}px;font-family:\'Noto Sans\',\'DejaVu Sans\',sans-serif">'),
+             f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="15" font-weight="bold">{escape(title)}</text>']
+    if shade is not None:
+        x0, x1 = x(shade[0] - 0.5), x(min(shade[1] + 0.5, all_years[-1]))
+        parts.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{inner_h}" fill="#f2c14e" '
+                     f'fill-opacity="0.15"/>')
+        parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 12}" text-anchor="middle" font-size="11" '
+                     f'fill="#8a6d1c">{escape(labels.get("shade", ""))}</text>')
+    for v in ticks:
+        parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - right}" y2="{y(v):.1f}" '
+                     f'stroke="{"#c0392b" if v == 0 else "#ddd"}" stroke-width="{1.2 if v == 0 else 0.8}"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="12">'
+                     f'{escape(format_number(v, 0, lang))}</text>')
+    for lo, hi, opacity in (("outer_low", "outer_high", 0.16), ("inner_low", "inner_high", 0.32)):
+        poly = points(anchor_years, rows[hi]) + " " + points(anchor_years[::-1], rows[lo][::-1])
+        parts.append(f'<polygon points="{poly}" fill="#2f6f9f" fill-opacity="{opacity}" stroke="none"/>')
+    parts.append(f'<polyline points="{points(history_years, history)}" fill="none" stroke="#222" stroke-width="2.5"/>')
+    if baseline is not None:
+        parts.append(f'<polyline points="{points(anchor_years, rows["baseline"])}" fill="none" stroke="#888" '
+                     f'stroke-width="2" stroke-dasharray="6 4"/>')
+    parts.append(f'<polyline points="{points(anchor_years, rows["point"])}" fill="none" stroke="#2f6f9f" '
+                 f'stroke-width="3"/>')
+    for a, b in zip(years, point):
+        parts.append(f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="3" fill="#2f6f9f"/>')
+    step = 1 if len(all_years) <= 14 else 2
+    for year in all_years[::-1][::step]:
+        parts.append(f'<text x="{x(year):.1f}" y="{height - bottom + 18}" text-anchor="middle" font-size="12">'
+                     f'{year}</text>')
+    legend = [("history", "#222", "line"), ("point", "#2f6f9f", "line"), ("baseline", "#888", "dash"),
+              ("outer", "#2f6f9f", 0.16), ("inner", "#2f6f9f", 0.4)]
+    lx, ly = left, 32
+    for key, color, kind in legend:
+        if key == "baseline" and baseline is None or not labels.get(key):
+            continue
+        text = labels[key]
+        item = 36 + 7.4 * len(text)
+        if lx > left and lx + item > width - right:
+            lx, ly = left, ly + 17
+        if kind == "line" or kind == "dash":
+            dash = ' stroke-dasharray="6 4"' if kind == "dash" else ""
+            parts.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 22}" y2="{ly}" stroke="{color}" stroke-width="3"{dash}/>')
+        else:
+            parts.append(f'<rect x="{lx}" y="{ly - 6}" width="22" height="12" fill="{color}" fill-opacity="{kind}"/>')
+        parts.append(f'<text x="{lx + 27}" y="{ly + 4}" font-size="12">{escape(text)}</text>')
+        lx += item
+    return _close(parts)
+
+
+def _ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round axis values covering [low, high], 0 among them when the range crosses it."""
+    if high - low < 1e-9:
+        high = low + 1.0
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = math.floor(low / step) * step
+    out, v = [], start
+    while v < high + step * 0.999:
+        out.append(round(v, 10) + 0.0)
+        v += step
+    return out

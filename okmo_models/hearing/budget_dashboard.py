@@ -1,0 +1,416 @@
+"""The budget hearing dashboard: sliders for the what-ifs a kenesh asks about the local
+budget, and the forecast that follows them, in ru / ky / en.
+
+A preset (the baseline or one of the file's scenarios) sets the sliders; every slider
+change becomes a budget scenario (:mod:`okmo_models.hearing.budget_whatif`) fitted with the
+file's own Monte Carlo, and the table in budget layout, the verdict, the chance of a deficit
+and the balance chart are redrawn. "Save this variant" writes a new file next to the budget
+file that adds the sliders as a scenario (``okmo budget FILE --scenario ID`` prints it);
+nothing is ever overwritten and nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import ipywidgets as w
+import yaml
+
+from okmo_models.budget.forecast import PERCENTILES, load_budget
+from okmo_models.budget.schema import EXPENDITURE_LINES
+from okmo_models.errors import OkmoError
+from okmo_models.formatting import format_number, format_percent
+from okmo_models.hearing import svg
+from okmo_models.budget.forecast import is_budget_file
+from okmo_models.hearing.budget_whatif import BudgetControls, BudgetWhatIf
+from okmo_models.hearing.dashboard import CSS as HEARING_CSS
+from okmo_models.i18n import LANGUAGES, t
+from okmo_models.safe_write import write_new_file
+
+BASELINE, CUSTOM = "", "*"  # preset values of the baseline and of the sliders moved by hand
+HISTORY_SHOWN = 6  # executed years drawn before the forecast
+
+CSS = HEARING_CSS + """<style>
+.okmo-budget-table { border-collapse: collapse; font-size: 17px; margin: 0.3em 0 0.6em 0; }
+.okmo-budget-table th, .okmo-budget-table td { padding: 2px 10px; text-align: right; vertical-align: top; }
+.okmo-budget-table th:first-child, .okmo-budget-table td:first-child { text-align: left; }
+.okmo-budget-table thead th { border-bottom: 2px solid #555; }
+.okmo-budget-table th small { font-weight: normal; color: #666; }
+.okmo-budget-table tr.okmo-total td { font-weight: 700; border-top: 1px solid #999; }
+.okmo-budget-table tr.okmo-balance td { font-weight: 700; font-size: 19px; border-top: 2px solid #555; }
+.okmo-budget-table td.okmo-past { color: #555; background: #f4f4f4; }
+.okmo-delta { display: block; font-size: 13px; font-weight: 400; }
+.okmo-up { color: #1c6b2a; } .okmo-down { color: #8a1c1c; }
+.okmo-verdict { font-size: 24px; font-weight: 700; margin: 0.2em 0 0.4em 0; }
+.okmo-verdict.okmo-gap { color: #8a1c1c; } .okmo-verdict.okmo-space { color: #1c6b2a; }
+.okmo-chance { border-collapse: collapse; font-size: 15px; margin: 0.2em 0 0.5em 0; }
+.okmo-chance td { padding: 2px 7px; text-align: center; }
+.okmo-chance td.okmo-budget-year { background: #fbf1d6; font-weight: 700; }
+.okmo-note { font-size: 15px; color: #444; margin: 0 0 0.6em 0; }
+.okmo-slider-label { font-size: 17px; margin: 0.5em 0 0 0; }
+</style>"""
+
+
+class BudgetHearingDashboard:
+    """Widgets for one budget file; ``.view`` is what the notebook displays."""
+
+    def __init__(self, budget_path: str | Path, lang: str = "ru"):
+        self.path = Path(budget_path)
+        self.lang = lang
+        scenario, sha = load_budget(self.path)
+        today = dt.date.today().strftime("%d.%m.%Y")
+        self.whatif = wi = BudgetWhatIf(scenario, sha, t("bh_source", lang, date=today))
+        b = wi.baseline
+        style = {"description_width": "initial"}
+        layout = w.Layout(width="95%")
+        years = list(wi.forecast_years)
+        self.language = w.Dropdown(options=list(LANGUAGES), value=lang, style=style, layout=w.Layout(width="auto"))
+        self.preset = w.Dropdown(value=BASELINE, options=self._preset_options(), style=style, layout=layout)
+        first_cpi = wi.cpi_rates(b)[0][1]
+        self.inflation = w.FloatSlider(value=first_cpi, min=0, max=max(30, first_cpi), step=0.5,
+                                       readout_format=".1f", style=style, layout=layout)
+        self.cpi_note = w.HTML()
+        self.population = None
+        if wi.population_growth is not None:
+            self.population = w.FloatSlider(value=wi.population_growth, min=min(-3, wi.population_growth),
+                                            max=max(6, wi.population_growth), step=0.1, readout_format=".1f",
+                                            style=style, layout=layout)
+        self.rates = {}
+        for line in wi.rate_lines:
+            low, high = (-50, 50) if line == "equalisation_grant" else (-50, 150)
+            self.rates[line] = w.FloatSlider(value=0, min=low, max=high, step=1, readout_format="+.0f",
+                                             style=style, layout=layout)
+        self.rates_from = w.Dropdown(options=years, value=b.rates_from, layout=w.Layout(width="9em"))
+        self.taxpayer = self.taxpayer_from = None
+        if wi.taxpayer_line is not None:
+            top = max(wi.taxpayer_max, *(self._preset_taxpayers()))
+            self.taxpayer = w.FloatSlider(value=0, min=0, max=top, step=top / 200, readout_format=".0f",
+                                          style=style, layout=layout)
+            self.taxpayer_from = w.Dropdown(options=years, value=b.taxpayer_from, layout=w.Layout(width="9em"))
+        self.kept_note = w.HTML()
+        self.reset = w.Button(button_style="warning", layout=w.Layout(width="auto"))
+        self.save = w.Button(button_style="success", layout=w.Layout(width="auto"))
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        self.file_name = w.Text(value=f"{self.path.stem}_hearing_{stamp}.yaml", layout=w.Layout(width="60%"))
+        self.title = w.HTML()
+        self.verdict = w.HTML()
+        self.table = w.HTML()
+        self.chance = w.HTML()
+        self.chart = w.HTML()
+        self.message = w.HTML()
+        self.sliders = [self.inflation, *([self.population] if self.population else []), *self.rates.values(),
+                        *([self.taxpayer] if self.taxpayer else [])]
+        self.controls = [*self.sliders, self.rates_from, *([self.taxpayer_from] if self.taxpayer_from else [])]
+        self._flat_inflation = False  # the inflation slider was moved: one rate for every year
+        self._kept = b  # the preset the sliders started from
+        for control in self.controls:
+            control.observe(self._changed, names="value")
+        self.preset.observe(self._preset_chosen, names="value")
+        self.language.observe(self._language, names="value")
+        self.reset.on_click(lambda _: self.apply_preset(BASELINE))
+        self.save.on_click(lambda _: self.save_variant())
+        # slider names stand above their sliders: long names, full-width sliders
+        self.slider_labels = {control: w.HTML() for control in self.controls}
+
+        def labelled(*widgets):
+            return [x for widget in widgets for x in ((self.slider_labels[widget], widget)
+                                                      if widget in self.slider_labels else (widget,))]
+
+        rows = [self.preset, *labelled(self.inflation), self.cpi_note,
+                *labelled(*([self.population] if self.population else []), *self.rates.values(),
+                          *([self.rates_from] if self.rates else [])),
+                *(labelled(self.taxpayer, self.taxpayer_from) if self.taxpayer else []), self.kept_note,
+                w.HBox([self.reset]), w.HBox([self.file_name, self.save]), self.message]
+        left = w.VBox(rows, layout=w.Layout(width="40%"))
+        right = w.VBox([self.verdict, self.table, self.chance, self.chart], layout=w.Layout(width="60%"))
+        self.view = w.VBox([w.HTML(CSS), w.HBox([self.title, self.language]), w.HBox([left, right])])
+        self.view.add_class("okmo-hearing")
+        self._labels()
+        self.update()
+
+    def _preset_options(self):
+        lang = self.lang
+        s = self.whatif.original
+        return ([(t("b_baseline", lang), BASELINE)]
+                + [(v.name.get(lang) or v.name.ru, vid) for vid, v in s.scenarios.items()]
+                + [(t("bh_custom", lang), CUSTOM)])
+
+    def _preset_taxpayers(self):
+        return [self.whatif.preset(vid).taxpayer * 1.5 for vid in self.whatif.presets()] or [0.0]
+
+    # --- reading the controls ---------------------------------------------------------------
+
+    def controls_now(self) -> BudgetControls:
+        """The sliders as controls: the preset's kept changes with the slider values."""
+        base = self._kept
+        # rounded: the browser may send back 0.8999999999999999 for 0.9
+        return BudgetControls(
+            preset=base.preset, kept=base.kept, cpi_path=base.cpi_path,
+            inflation=round(self.inflation.value, 6) if self._flat_inflation else None,
+            population_growth=round(self.population.value, 6) if self.population else None,
+            rates={line: round(slider.value, 6) for line, slider in self.rates.items()},
+            rates_from=self.rates_from.value,
+            taxpayer=round(self.taxpayer.value, 6) if self.taxpayer else 0.0,
+            taxpayer_from=self.taxpayer_from.value if self.taxpayer_from else base.taxpayer_from)
+
+    def _changed(self, change=None):
+        if change is not None and _same(change["old"], change["new"]):
+            # the browser snaps a value it was sent to the slider's steps and sends it back
+            # (0.9 -> 0.8999999999999999): not a move
+            return
+        if change is not None and change["owner"] is self.inflation:
+            self._flat_inflation = True
+        if self.preset.value != CUSTOM:
+            self._set_quietly({self.preset: CUSTOM}, self._preset_chosen)
+        self.message.value = ""
+        self.update()
+
+    def _preset_chosen(self, change):
+        if change["new"] != CUSTOM:
+            self.apply_preset(change["new"])
+
+    def apply_preset(self, preset: str):
+        """Set the sliders to the baseline (``""``) or to one of the file's scenarios."""
+        c = self.whatif.preset(preset or None)
+        self._kept = c
+        self._flat_inflation = False
+        values = {self.inflation: self.whatif.cpi_rates(c)[0][1], self.rates_from: c.rates_from,
+                  **{slider: c.rates[line] for line, slider in self.rates.items()}}
+        if self.population:
+            values[self.population] = c.population_growth
+        if self.taxpayer:
+            values[self.taxpayer] = c.taxpayer
+            values[self.taxpayer_from] = c.taxpayer_from
+        self._set_quietly(values, self._changed)
+        self._set_quietly({self.preset: preset}, self._preset_chosen)
+        self.message.value = ""
+        self.update()
+
+    def _set_quietly(self, values: dict, handler):
+        """Set widget values without running ``handler`` for each of them."""
+        with self.view.hold_sync():
+            for widget in values:
+                widget.unobserve(handler, names="value")
+            try:
+                for widget, value in values.items():
+                    if isinstance(widget, w.FloatSlider) and value > widget.max:
+                        widget.max = value
+                    if isinstance(widget, w.FloatSlider) and value < widget.min:
+                        widget.min = value
+                    widget.value = value
+            finally:
+                for widget in values:
+                    widget.observe(handler, names="value")
+
+    # --- outputs ----------------------------------------------------------------------------------
+
+    def update(self):
+        """Recompute and redraw; an impossible combination shows a message, not a traceback."""
+        lang = self.lang
+        c = self.controls_now()
+        try:
+            out = self.whatif.outputs(c)
+        except (OkmoError, ValueError, ZeroDivisionError) as exc:
+            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
+            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=detail))}</div>'
+            return None
+        self.outputs = out
+        unit = t("b_unit_" + self.whatif.scenario.unit, lang)
+        self.cpi_note.value = f'<div class="okmo-note">{escape(t("bh_cpi_path", lang, path=self._cpi_text(c)))}</div>'
+        kept = [self._change_text(data) for slot, data in c.kept if slot is None]
+        self.kept_note.value = (f'<div class="okmo-note">{escape(t("bh_kept", lang, items="; ".join(kept)))}</div>'
+                                if kept else "")
+        self.verdict.value = self._verdict_html(out.verdict, unit)
+        self.table.value = self._table_html(out, unit)
+        self.chance.value = self._chance_html(out.result)
+        self.chart.value = self._chart_svg(out, unit)
+        return out
+
+    def _verdict_html(self, v, unit) -> str:
+        lang = self.lang
+        money = lambda x: format_number(x, 1, lang).replace(" ", "\u00a0")  # one line per number
+        if v.kind == "gap":
+            text = t("bh_verdict_gap", lang, year=v.year, amount=money(v.amount), unit=unit)
+            if len(v.years) > 1:
+                text += " " + t("bh_verdict_gap_total", lang, years=", ".join(map(str, v.years)),
+                                total=money(v.total), unit=unit)
+        else:
+            text = t("bh_verdict_space", lang, first=v.years[0], last=v.years[-1], amount=money(v.amount), unit=unit)
+        return f'<div class="okmo-verdict okmo-{v.kind}" data-okmo="verdict">{escape(text)}</div>'
+
+    def _table_html(self, out, unit) -> str:
+        """The budget layout (last executed year, next year plus two) with the difference
+        from the baseline under every forecast amount."""
+        lang = self.lang
+        table = out.result.summary(lang)
+        base = out.baseline.summary(lang)
+        years = list(table.columns[1:])
+        totals = {t("b_revenue_total", lang): "revenue", t("b_expenditure_total", lang): "expenditure",
+                  t("b_balance", lang): "balance"}
+        spending = {t("line_b_" + n, lang) for n in EXPENDITURE_LINES} | {t("b_expenditure_total", lang)}
+        head = "".join(f'<th>{y}<br><small>{escape(t("b_history" if i == 0 else "b_point", lang))}</small></th>'
+                       for i, y in enumerate(years))
+        body = []
+        for (_, row), (_, brow) in zip(table.iterrows(), base.iterrows()):
+            label = row.iloc[0]
+            key = totals.get(label)
+            cls = {"revenue": "okmo-total", "expenditure": "okmo-total", "balance": "okmo-balance"}.get(key, "")
+            cells = [f"<td>{escape(label)}</td>"]
+            for i, year in enumerate(years):
+                value = float(row[year])
+                attr = f' data-okmo="{key}-{year}"' if key else ""
+                delta = "" if i == 0 else self._delta_html(value - float(brow[year]), label in spending)
+                cells.append(f'<td class="{"okmo-past" if i == 0 else ""}"{attr}>'
+                             f'{format_number(value, 1, lang)}{delta}</td>')
+            body.append(f'<tr class="{cls}">{"".join(cells)}</tr>')
+        note = f'<div class="okmo-note">{escape(t("bh_units", lang, unit=unit))}</div>'
+        return (f'<table class="okmo-budget-table"><thead><tr><th></th>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>{note}')
+
+    def _delta_html(self, delta: float, spending: bool) -> str:
+        if abs(delta) < 0.05:
+            return ""
+        good = (delta > 0) != spending
+        sign = "+" if delta > 0 else ""
+        return (f'<span class="okmo-delta {"okmo-up" if good else "okmo-down"}">Δ {sign}'
+                f'{format_number(delta, 1, self.lang)}</span>')
+
+    def _chance_html(self, result) -> str:
+        lang = self.lang
+        budget = set(result.forecast_years[: result.horizon])
+        cells = "".join(f'<td class="{"okmo-budget-year" if y in budget else ""}" data-okmo="deficit-{y}">'
+                        f'{y}<br>{format_percent(p, 0, lang)}</td>'
+                        for y, p in result.deficit_probability().items())
+        return (f'<div class="okmo-caption">{escape(t("b_deficit_probability", lang))}</div>'
+                f'<table class="okmo-chance"><tr>{cells}</tr></table>')
+
+    def _chart_svg(self, out, unit) -> str:
+        lang = self.lang
+        r = out.result
+        past = r.history_totals().loc["balance"].to_numpy()[-HISTORY_SHOWN:]
+        bands = {p: r.bands["balance"][i] for i, p in enumerate(PERCENTILES)}
+        baseline = None if out.variant is None else list(out.baseline.totals().loc["balance"])
+        labels = {"history": t("b_history", lang),
+                  "point": t("bh_this_variant", lang) if out.variant else t("b_baseline", lang),
+                  "baseline": t("b_baseline", lang), "outer": t("bh_band_90", lang),
+                  "inner": t("bh_band_50", lang), "shade": t("b_budget_period", lang)}
+        years = list(r.forecast_years)
+        return svg.fan(list(r.years[-HISTORY_SHOWN:]), list(past), years, list(r.totals().loc["balance"]),
+                       (bands[5], bands[95]), (bands[25], bands[75]), lang,
+                       t("bh_chart_title", lang, unit=unit), labels, baseline=baseline,
+                       shade=(years[0], years[r.horizon - 1]))
+
+    def _cpi_text(self, c: BudgetControls) -> str:
+        """``2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %``."""
+        lang = self.lang
+        runs = []
+        for year, pct in self.whatif.cpi_rates(c):
+            if runs and runs[-1][2] == pct:
+                runs[-1][1] = year
+            else:
+                runs.append([year, year, pct])
+        return ", ".join(f"{a}{'–' + str(b) if b != a else ''} — {format_number(p, 1, lang).rstrip('0').rstrip(',.')} %"
+                         for a, b, p in runs)
+
+    def _change_text(self, data: dict) -> str:
+        lang = self.lang
+        name = data.get("name") or {}
+        line = name.get(lang) or name.get("ru") or t("line_b_" + data["line"], lang)
+        unit = t("b_unit_" + self.whatif.scenario.unit, lang)
+        if "change" in data:
+            pct = self.whatif._share(data["change"]).value
+            value = ("+" if pct > 0 else "") + format_number(pct, 1, lang).rstrip("0").rstrip(",.") + " %"
+            return t("bh_change_rate", lang, line=line, value=value, year=data["from"])
+        if "add" in data:
+            return t("bh_change_add", lang, line=line, value=format_number(float(data["add"]), 1, lang), unit=unit,
+                     year=data["from"])
+        return t("bh_change_set", lang, line=line, years=", ".join(map(str, data.get("set", {}))))
+
+    # --- saving and language ---------------------------------------------------------------------
+
+    def save_variant(self) -> Path | None:
+        """Write the sliders as a new scenario in a variant of the budget file; never overwrite."""
+        lang = self.lang
+        now = dt.datetime.now()
+        c = self.controls_now()
+        date = now.strftime("%d.%m.%Y %H:%M")
+        name = {code: t("bh_variant_name", code, date=date) for code in LANGUAGES}
+        preset = self.whatif.original.scenarios.get(c.preset) if c.preset else None
+        description = ({code: t("bh_variant_based_on", code, name=preset.name.get(code) or preset.name.ru)
+                        for code in LANGUAGES} if preset is not None else None)
+        try:
+            made = self.whatif.variant_file(c, self.path.name, name, now, description,
+                                            t("bh_source", lang, date=now.strftime("%d.%m.%Y")))
+        except ValueError as exc:
+            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=exc))}</div>'
+            return None
+        if made is None:
+            self.message.value = f'<div class="okmo-message">{escape(t("hr_no_changes", lang))}</div>'
+            return None
+        scenario_id, doc = made
+        file_name = Path(self.file_name.value.strip() or "hearing_variant.yaml").name
+        if not file_name.endswith((".yaml", ".yml")):
+            file_name += ".yaml"
+        target = self.path.parent / file_name
+        header = ("# Вариант бюджета, сохранённый на публичных слушаниях (okmo hearing).\n"
+                  "# Добавляет к базовому файлу (variant_of) один сценарий; посмотреть:\n"
+                  f"#   okmo budget {file_name} --scenario {scenario_id}\n")
+        try:
+            path = write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+        except OkmoError as exc:
+            self.message.value = f'<div class="okmo-message">{escape(exc.render(lang))}</div>'
+            return None
+        self.saved_scenario = scenario_id
+        self.message.value = (f'<div class="okmo-ok">'
+                              f'{escape(t("bh_saved", lang, path=path, file=file_name, scenario=scenario_id))}</div>')
+        return path
+
+    def _language(self, change):
+        self.lang = change["new"]
+        self._labels()
+        self.update()
+
+    def _labels(self):
+        lang = self.lang
+        wi = self.whatif
+        unit = t("b_unit_" + wi.scenario.unit, lang)
+        municipality = wi.scenario.municipality.name.get(lang) or wi.scenario.municipality.name.ru
+        self.title.value = f'<h2 style="margin:0 1em 0 0">{escape(t("bh_title", lang, municipality=municipality))}</h2>'
+        self.language.description = t("hr_language", lang)
+        value = self.preset.value
+        self.preset.unobserve(self._preset_chosen, names="value")
+        try:
+            self.preset.options = self._preset_options()
+            self.preset.value = value
+        finally:
+            self.preset.observe(self._preset_chosen, names="value")
+        self.preset.description = t("bh_preset", lang)
+        names = {self.inflation: t("bh_inflation", lang), self.population: t("bh_population", lang),
+                 self.taxpayer: t("bh_taxpayer", lang, unit=unit), self.rates_from: t("bh_rates_from", lang),
+                 self.taxpayer_from: t("bh_taxpayer_from", lang),
+                 **{slider: t("bh_rate_" + line, lang) for line, slider in self.rates.items()}}
+        for control, label in self.slider_labels.items():
+            label.value = f'<div class="okmo-slider-label">{escape(names[control])}</div>'
+        self.reset.description = t("hr_reset", lang)
+        self.save.description = t("hr_save", lang)
+        self.file_name.description = t("hr_file", lang)
+
+
+def _same(a, b) -> bool:
+    return isinstance(a, float) and isinstance(b, float) and abs(a - b) < 1e-6
+
+
+def hearing_dashboard_from_environment():
+    """The dashboard for the file `okmo hearing` passed in OKMO_HEARING_SCENARIO: the budget
+    dashboard for a budget file (or a variant of one), else the tariff dashboard."""
+    import os
+
+    from okmo_models.hearing.dashboard import dashboard_from_environment
+    from okmo_models.i18n import default_language
+
+    scenario = os.environ.get("OKMO_HEARING_SCENARIO")
+    if scenario and is_budget_file(scenario):
+        return BudgetHearingDashboard(scenario, default_language())
+    return dashboard_from_environment()

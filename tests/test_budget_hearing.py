@@ -1,0 +1,371 @@
+"""The budget hearing dashboard: sliders give the same forecast as the file's scenarios, presets
+set the sliders, saved variants load and reproduce the screen, and the served page in a browser."""
+
+import re
+import shutil
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import ROOT, SCENARIOS
+from okmo_models.budget.forecast import BudgetModel, load_budget
+from okmo_models.budget.schema import BudgetVariant
+from okmo_models.formatting import format_number
+from okmo_models.hearing.budget_dashboard import BudgetHearingDashboard
+from okmo_models.budget.forecast import is_budget_file
+from okmo_models.hearing.budget_whatif import BudgetWhatIf
+
+ARTIFACTS = ROOT / "test-artifacts"
+KOK_JAR = SCENARIOS / "kok-jar/budget.yaml"
+ALAMUDUN = SCENARIOS / "alamudun/budget.yaml"
+
+
+@pytest.fixture(scope="module")
+def kok_jar():
+    scenario, sha = load_budget(KOK_JAR)
+    return BudgetWhatIf(scenario, sha), BudgetModel(scenario)
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """A dashboard on a copy of the Kok-Jar example (with its history table), so saved
+    variants land in tmp_path."""
+    for name in ("budget.yaml", "history.csv"):
+        shutil.copy(SCENARIOS / "kok-jar" / name, tmp_path / name)
+    return BudgetHearingDashboard(tmp_path / "budget.yaml", "ru")
+
+
+def same_forecast(a, b, tol=0.01):
+    """Two BudgetResults with the same point forecast, bands and chance of a deficit."""
+    assert a.forecast_years == b.forecast_years
+    np.testing.assert_allclose(a.point, b.point, atol=tol, rtol=0)
+    for key in ("revenue", "expenditure", "balance"):
+        np.testing.assert_allclose(a.bands[key], b.bands[key], atol=tol, rtol=0)
+    np.testing.assert_allclose(a.deficit_chance, b.deficit_chance, atol=1e-12)
+
+
+def cell(d, key):
+    return re.search(rf'data-okmo="{key}">([^<]*)<', d.table.value).group(1)
+
+
+def shown_totals(d):
+    years = d.outputs.result.forecast_years[:3]
+    return {(k, y): cell(d, f"{k}-{y}") for k in ("revenue", "expenditure", "balance") for y in years}
+
+
+def formatted_totals(result):
+    totals = result.totals()
+    return {(k, y): format_number(totals.loc[k, y], 1, "ru")
+            for k in ("revenue", "expenditure", "balance") for y in result.forecast_years[:3]}
+
+
+# --- sliders -> scenario -> forecast --------------------------------------------------------------
+
+def test_land_tax_slider_equals_the_file_scenario(kok_jar):
+    wi, model = kok_jar
+    c = replace(wi.baseline, rates={**wi.baseline.rates, "land_tax": 20.0}, rates_from=2027)
+    out = wi.outputs(c)
+    same_forecast(out.result, model.fit("land_tax_rate"))
+    # +20 % of the land tax is +148,4 thousand som in 2027, as `okmo budget` shows
+    delta = out.result.totals().loc["balance", 2027] - out.baseline.totals().loc["balance", 2027]
+    assert delta == pytest.approx(148.4, abs=0.05)
+    assert wi.variant_data(c)["changes"] == [{"line": "land_tax", "from": 2027, "change": "20 %", "source": "hearing"}]
+
+
+def test_grant_and_inflation_sliders_equal_the_same_scenarios_written_by_hand(kok_jar):
+    wi, model = kok_jar
+    c = replace(wi.baseline, rates={**wi.baseline.rates, "equalisation_grant": -15.0}, rates_from=2027)
+    same_forecast(wi.outputs(c).result, model.fit("grant_cut"))
+    c = replace(wi.baseline, inflation=10.0, population_growth=0.5)
+    by_hand = BudgetVariant.model_validate({"name": {"ru": "x"}, "population_growth": "0.5 %",
+                                            "cpi": {y: "10 %" for y in range(2026, 2034)}})
+    same_forecast(wi.outputs(c).result, model.fit(by_hand))
+
+
+def test_new_taxpayer_slider(kok_jar):
+    wi, model = kok_jar
+    c = replace(wi.baseline, taxpayer=300.0, taxpayer_from=2028)
+    data = wi.variant_data(c)["changes"][0]
+    assert data["line"] == "property_tax" and data["add"] == 300.0 and data["from"] == 2028
+    by_hand = BudgetVariant.model_validate(
+        {"name": {"ru": "x"}, "changes": [{"line": "property_tax", "from": 2028, "add": 300, "source": "hearing"}]})
+    result = wi.outputs(c).result
+    same_forecast(result, model.fit(by_hand))
+    # indexed with prices from its first year: 300 in 2028, 300 x 1.06 in 2029
+    base = wi.baseline_result.totals().loc["revenue"]
+    assert result.totals().loc["revenue", 2027] == pytest.approx(base[2027])
+    assert result.totals().loc["revenue", 2028] - base[2028] == pytest.approx(300.0)
+    assert result.totals().loc["revenue", 2029] - base[2029] == pytest.approx(318.0)
+
+
+def test_untouched_sliders_are_the_baseline(kok_jar):
+    wi, _ = kok_jar
+    assert wi.variant_data(wi.baseline) is None
+    assert wi.outputs(wi.baseline).result is wi.baseline_result
+
+
+def test_sliders_only_for_what_the_file_has(dashboard):
+    assert set(dashboard.rates) == {"land_tax", "property_tax", "equalisation_grant"}
+    assert dashboard.population is not None and dashboard.population.value == pytest.approx(0.9)
+    d = BudgetHearingDashboard(ALAMUDUN, "en")
+    assert set(d.rates) == {"land_tax", "property_tax"}  # self-sufficient: no grant slider
+    assert d.population.value == pytest.approx(2.5)
+
+
+# --- the dashboard ---------------------------------------------------------------------------------
+
+def test_baseline_table_is_the_budget_forecast(dashboard):
+    result = BudgetModel(load_budget(KOK_JAR)[0]).fit()
+    assert shown_totals(dashboard) == formatted_totals(result)
+    assert cell(dashboard, "balance-2025") == "232,7"  # the last executed year
+    assert "Δ" not in dashboard.table.value
+    assert "дефицита нет" in dashboard.verdict.value and "195,4 тыс. сом" in dashboard.verdict.value
+    assert re.search(r'data-okmo="deficit-2026">2026<br>40 %<', dashboard.chance.value)
+    assert dashboard.chart.value.startswith("<svg") and "<polygon" in dashboard.chart.value
+    assert "http" not in dashboard.chart.value.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_moving_a_slider_changes_the_table_and_marks_an_own_variant(dashboard):
+    dashboard.rates["land_tax"].value = 20
+    assert dashboard.preset.value == "*"
+    assert shown_totals(dashboard) == formatted_totals(BudgetModel(load_budget(KOK_JAR)[0]).fit("land_tax_rate"))
+    assert "Δ +148,4" in dashboard.table.value
+    assert "Этот вариант" in dashboard.chart.value and "stroke-dasharray" in dashboard.chart.value
+    dashboard.rates["equalisation_grant"].value = -15
+    assert "В 2027 году не хватит" in dashboard.verdict.value
+    dashboard.reset.click()
+    assert dashboard.preset.value == "" and dashboard.rates["land_tax"].value == 0
+    assert "Δ" not in dashboard.table.value
+
+
+@pytest.mark.parametrize("path", [KOK_JAR, ALAMUDUN], ids=lambda p: p.parent.name)
+def test_presets_set_the_sliders_and_reproduce_the_file_scenarios(path):
+    d = BudgetHearingDashboard(path, "ru")
+    model = BudgetModel(load_budget(path)[0])
+    for vid in d.whatif.presets():
+        d.preset.value = vid
+        same_forecast(d.outputs.result, model.fit(vid), tol=1e-9)
+        assert shown_totals(d) == formatted_totals(model.fit(vid))
+        d.preset.value = ""
+        same_forecast(d.outputs.result, model.fit(), tol=1e-9)
+
+
+def test_presets_show_their_values_on_the_sliders():
+    d = BudgetHearingDashboard(KOK_JAR, "ru")
+    d.preset.value = "grant_cut"
+    assert d.rates["equalisation_grant"].value == -15 and d.rates_from.value == 2027
+    d.preset.value = "high_inflation"
+    assert d.inflation.value == 12 and d.rates["equalisation_grant"].value == 0
+    assert "2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %" in d.cpi_note.value
+    d = BudgetHearingDashboard(ALAMUDUN, "ru")
+    d.preset.value = "new_taxpayer"
+    # the indexed property tax of the new taxpayer is on the slider; its land tax (not
+    # indexed) has no slider and is listed instead
+    assert d.taxpayer.value == 4500 and d.taxpayer_from.value == 2027
+    assert "Земельный налог +1 200,0 тыс. сом в год с 2027 г." in d.kept_note.value
+    d.preset.value = "slow_growth"
+    assert d.population.value == pytest.approx(0.5) and d.inflation.value == 12
+    assert d.kept_note.value == ""
+
+
+def test_a_preset_changed_by_hand_keeps_its_other_changes():
+    d = BudgetHearingDashboard(ALAMUDUN, "ru")
+    d.preset.value = "new_taxpayer"
+    d.taxpayer.value = 3000
+    changes = d.outputs.variant["changes"]
+    assert [(ch["line"], ch.get("add"), ch["source"]) for ch in changes] == [
+        ("property_tax", 3000.0, "hearing"), ("land_tax", 1200, "assumption")]
+    assert changes[0]["name"]["ru"] == "Налог на имущество логистического центра"
+
+
+def test_moving_the_inflation_slider_gives_one_rate_for_every_year(dashboard):
+    dashboard.inflation.value = 9
+    dashboard.inflation.value = 8  # back to the baseline's 2026 rate, now for every year
+    assert "2026–2033 — 8 %" in dashboard.cpi_note.value
+    assert dashboard.outputs.result.totals().loc["balance", 2027] != pytest.approx(
+        dashboard.outputs.baseline.totals().loc["balance", 2027])
+
+
+def test_language_switch(dashboard):
+    dashboard.preset.value = "grant_cut"
+    dashboard.language.value = "ky"
+    assert "2027-жылы 725,8 миң сом жетишпейт" in dashboard.verdict.value
+    assert dashboard.preset.value == "grant_cut"
+    assert dashboard.preset.label == "Теңдөөчү грантты 15 %га кыскартуу"
+    dashboard.language.value = "en"
+    assert "In 2027 the budget will be 725.8 thousand som short" in dashboard.verdict.value
+    assert "TOTAL REVENUE" in dashboard.table.value and dashboard.reset.description == "Back to baseline"
+
+
+# --- saving -------------------------------------------------------------------------------------
+
+def test_saved_variant_loads_and_reproduces_the_screen(dashboard, tmp_path):
+    baseline_bytes = (tmp_path / "budget.yaml").read_bytes()
+    dashboard.preset.value = "grant_cut"
+    dashboard.rates["land_tax"].value = 20
+    dashboard.population.value = 0.5
+    dashboard.taxpayer.value = 300
+    dashboard.taxpayer_from.value = 2028
+    dashboard.file_name.value = "hearing_variant.yaml"
+    shown = shown_totals(dashboard)
+    shown_table = dashboard.table.value
+    path = dashboard.save_variant()
+    assert path == tmp_path / "hearing_variant.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert doc["variant_of"] == "budget.yaml" and len(doc["baseline_sha256"]) == 64 and doc["saved"]
+    sid = dashboard.saved_scenario
+    assert set(doc["changes"]) == {"sources", "scenarios"} and list(doc["changes"]["scenarios"]) == [sid]
+    assert "публичных слушаниях" in doc["changes"]["sources"]["hearing"]
+    saved = doc["changes"]["scenarios"][sid]
+    assert saved["population_growth"] == "0.5 %"
+    assert [(ch["line"], ch.get("change"), ch.get("add"), ch["source"]) for ch in saved["changes"]] == [
+        ("equalisation_grant", "-15 %", None, "assumption"), ("land_tax", "20 %", None, "hearing"),
+        ("property_tax", None, 300.0, "hearing")]
+    assert "grant_cut" not in str(saved["description"]) and "выравнивающего гранта" in saved["description"]["ru"]
+    # the variant loads as a budget file with one more scenario and gives the numbers shown
+    scenario, _ = load_budget(path)
+    assert sid in scenario.scenarios and "hearing" in scenario.sources
+    assert set(scenario.scenarios) == {"grant_cut", "high_inflation", "land_tax_rate", sid}
+    result = BudgetModel(scenario).fit(sid)
+    same_forecast(result, dashboard.outputs.result, tol=1e-9)
+    assert formatted_totals(result) == shown
+    assert is_budget_file(path)
+    # a dashboard opened on the saved file, with the saved scenario chosen, shows the same table
+    again = BudgetHearingDashboard(path, "ru")
+    again.preset.value = sid
+    assert again.table.value == shown_table
+    # ... and saves a variant of the variant, citing a new hearing source beside the first
+    again.rates["land_tax"].value = 25
+    again.file_name.value = "second.yaml"
+    second = again.save_variant()
+    nested, _ = load_budget(second)
+    assert {sid, again.saved_scenario} <= set(nested.scenarios)
+    assert len([k for k in nested.sources if k.startswith("hearing")]) == 2
+    same_forecast(BudgetModel(nested).fit(again.saved_scenario), again.outputs.result, tol=1e-9)
+    # never overwrites; the baseline is untouched
+    before = path.read_text(encoding="utf-8")
+    assert dashboard.save_variant() is None
+    assert "существует" in dashboard.message.value or "--force" in dashboard.message.value
+    assert path.read_text(encoding="utf-8") == before
+    assert (tmp_path / "budget.yaml").read_bytes() == baseline_bytes
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary files left
+
+
+def test_saved_variant_prints_with_okmo_budget(dashboard, tmp_path, capsys):
+    from okmo_models.cli import main
+
+    dashboard.rates["property_tax"].value = 10
+    dashboard.file_name.value = "v"
+    path = dashboard.save_variant()
+    assert path.name == "v.yaml"
+    assert main(["budget", str(path), "--scenario", dashboard.saved_scenario]) == 0
+    out = capsys.readouterr().out
+    assert "Вариант публичных слушаний" in out
+    assert format_number(dashboard.outputs.result.totals().loc["balance", 2027], 1, "ru") in out
+
+
+def test_nothing_to_save_without_changes(dashboard, tmp_path):
+    assert dashboard.save_variant() is None
+    assert "сохранять нечего" in dashboard.message.value
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["budget.yaml", "history.csv"]
+
+
+# --- okmo hearing -----------------------------------------------------------------------------------
+
+def test_okmo_hearing_explains_a_broken_budget_file_in_the_terminal(tmp_path, monkeypatch, capsys):
+    from okmo_models.cli import main
+    from okmo_models.hearing import serve
+
+    text = KOK_JAR.read_text(encoding="utf-8").replace("  2033: 6 %\n", "")
+    (tmp_path / "budget.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(SCENARIOS / "kok-jar/history.csv", tmp_path / "history.csv")
+    monkeypatch.setattr(serve, "serve", lambda *a, **k: pytest.fail("the dashboard must not start"))
+    assert main(["hearing", str(tmp_path / "budget.yaml"), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert "2033" in err and "cpi" in err
+
+
+def test_okmo_hearing_serves_a_budget_file(monkeypatch):
+    from okmo_models.cli import main
+    from okmo_models.hearing import serve
+
+    calls = []
+    monkeypatch.setattr(serve, "serve", lambda path, lang, port, open_browser: calls.append((path, lang)) or 0)
+    assert main(["hearing", str(ALAMUDUN), "--no-browser", "--lang", "ky"]) == 0
+    assert calls == [(ALAMUDUN, "ky")]
+
+
+def test_dispatch_by_file_kind(monkeypatch):
+    from okmo_models.hearing.budget_dashboard import hearing_dashboard_from_environment
+    from okmo_models.hearing.dashboard import HearingDashboard
+
+    monkeypatch.setenv("OKMO_HEARING_SCENARIO", str(KOK_JAR))
+    assert isinstance(hearing_dashboard_from_environment(), BudgetHearingDashboard)
+    monkeypatch.setenv("OKMO_HEARING_SCENARIO", str(SCENARIOS / "teploklyuchenka/waste.yaml"))
+    assert isinstance(hearing_dashboard_from_environment(), HearingDashboard)
+    assert not is_budget_file(SCENARIOS / "teploklyuchenka/waste.yaml")
+
+
+# --- the served page in a real browser ------------------------------------------------------------
+
+def _chromium():
+    from okmo_models.report.build import find_chromium
+
+    return find_chromium()
+
+
+browser = pytest.mark.skipif(_chromium() is None, reason="needs Debian's chromium (scripts/test.sh installs it)")
+
+
+@browser
+def test_served_budget_dashboard_is_offline_and_live(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from okmo_models.hearing.serve import start
+
+    for name in ("budget.yaml", "history.csv"):
+        shutil.copy(SCENARIOS / "kok-jar" / name, tmp_path / name)
+    proc, url = start(tmp_path / "budget.yaml", "ru")
+    outside = []
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=_chromium(),
+                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                        "--disable-component-update", "--disable-sync"])
+            page = b.new_page(viewport={"width": 1600, "height": 1100})
+
+            def guard(route):
+                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
+                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", guard)
+            page.goto(url, timeout=90_000)
+            balance = page.locator('[data-okmo="balance-2027"]')
+            balance.wait_for(timeout=90_000)
+            assert balance.inner_text() == "361,7"
+            text = page.locator("body").inner_text()
+            assert "hearing_dashboard_from_environment" not in text and "import" not in text  # no code shown
+            assert "По прогнозу дефицита нет" in text
+            # the land tax slider (the third: inflation, population, land tax), two steps right
+            handle = page.locator(".noUi-handle").nth(2)
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            # +2 % land tax is +14,8 thousand som in 2027 (+20 % is +148,4)
+            page.wait_for_function(
+                "() => document.querySelector('[data-okmo=\"balance-2027\"]').innerText.startsWith('376,5')",
+                timeout=20_000)
+            assert "Δ +14,8" in balance.inner_text()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "budget_hearing_dashboard.png"), full_page=True)
+            b.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert outside == [], f"requests outside localhost: {outside}"
