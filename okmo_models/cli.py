@@ -73,6 +73,16 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
     p.set_defaults(handler=_budget)
 
+    p = sub.add_parser("programme", parents=[common], help=t("cli_programme_help", lang),
+                       description=t("cli_programme_help", lang))
+    p.add_argument("programme", metavar="PROGRAMME", help=t("cli_scenario_arg", lang))
+    p.add_argument("--budget", metavar="BUDGET_SCENARIO", default=None, help=t("cli_budget_file_help", lang))
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+                   help=t("cli_format_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_programme)
+
     p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
                        description=t("cli_hearing_help", lang))
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
@@ -172,13 +182,35 @@ def _budget(args) -> int:
     return 0
 
 
+def _programme(args) -> int:
+    from okmo_models.programme.result import evaluate, to_csv, to_json, to_text
+    from okmo_models.safe_write import write_new_file
+
+    result = evaluate(args.programme, args.budget)
+    text = {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang)
+    if args.output:
+        path = write_new_file(args.output, text, overwrite=args.force)
+        print(t("cli_saved", args.lang, path=path), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _hearing(args) -> int:
     from pathlib import Path
 
+    from okmo_models.budget.forecast import is_budget_file
     from okmo_models.hearing.serve import serve
     from okmo_models.scenario.loader import load_scenario
 
-    load_scenario(args.scenario)  # a broken scenario is explained here, not in the browser
+    # a broken file is explained here, not in the browser; a budget file (or a variant of
+    # one) gets the budget dashboard, anything else the tariff dashboard
+    if is_budget_file(args.scenario):
+        from okmo_models.budget.forecast import load_budget
+
+        load_budget(args.scenario)
+    else:
+        load_scenario(args.scenario)
     print(t("hearing_started", args.lang), file=sys.stderr)
     return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser)
 
@@ -194,13 +226,18 @@ def _check(args) -> int:
     from okmo_models.scenario.loader import load_scenario
     from okmo_models.tariff import TariffModel
 
-    from okmo_models.budget.forecast import is_budget_file, load_budget
+    from okmo_models.budget.forecast import load_budget
+    from okmo_models.programme.result import evaluate
+    from okmo_models.scenario.loader import file_kind
 
     status = 0
     for path in args.scenarios:
         try:
-            if is_budget_file(path):
+            kind = file_kind(path)
+            if kind == "budget":
                 load_budget(path)
+            elif kind == "programme":
+                evaluate(path)  # the rules must be satisfiable against its budget too
             else:
                 TariffModel(load_scenario(path))
             print(t("cli_check_ok", args.lang, file=path))

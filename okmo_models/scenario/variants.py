@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 
 # List fields whose items are addressed by id instead of position.
-KEYED_LISTS = {"categories": "id"}
+KEYED_LISTS = {"categories": "id", "measures": "id"}
 
 
 class VariantError(ValueError):

@@ -1,0 +1,261 @@
+"""Choosing the portfolio: which measures, from which year, within the money each year.
+
+:func:`optimal` solves a mixed-integer programme with ``scipy.optimize.milp`` (HiGHS).
+Variable x[m, s] is 1 when measure m starts in year s. It maximises the total priority (the
+weighted hearing scores), preferring earlier starts only to break ties, subject to:
+
+* each measure at most once; committed measures always, at their start;
+* local money each year within the fiscal space (cumulatively, with ``carry_over``);
+* money of each funding kind within the yearly ``source_limits``;
+* B requires A: B starts only after A is finished; A excludes B: not both;
+* vulnerable beneficiaries at least ``min_vulnerable_share`` of all beneficiaries.
+
+:func:`ranking` is the plain alternative to compare with: measures by priority, each at its
+earliest start that still fits. :func:`brute_force` enumerates every choice of a small
+programme (for tests). Every measure left out gets a reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from okmo_models.errors import OkmoError
+from okmo_models.i18n import t
+from okmo_models.programme.model import FiscalSpace, Portfolio, allowed_starts, money, priority
+from okmo_models.programme.schema import Programme, fraction
+
+EARLY = 1e-4  # value of starting one year earlier, far below any difference in priority
+INCLUDE = 1e-3  # a measure with the lowest scores is still worth doing if the money is there
+
+
+class InfeasibleRules(OkmoError):
+    """No portfolio meets every rule; names the rule that cannot be met."""
+
+    def __init__(self, key: str, **context):
+        super().__init__(key)
+        self.key, self.context = key, context
+
+    def render(self, lang=None) -> str:
+        context = dict(self.context)
+        if "kind" in context:
+            context["kind"] = t("funding_" + context["kind"], lang)
+        return t("programme_infeasible", lang, rule=t(self.key, lang, **context))
+
+
+@dataclass
+class _Problem:
+    """The MILP in matrix form, with each constraint row tagged by the rule it enforces."""
+
+    columns: list  # (measure index, start year)
+    value: np.ndarray
+    rows: list  # (tag, coefficients, lower, upper)
+
+
+def _value(m, start: int, programme: Programme) -> float:
+    first = allowed_starts(m, programme)[0] if allowed_starts(m, programme) else start
+    return priority(m, programme) + INCLUDE - EARLY * (start - first)
+
+
+def _build(programme: Programme, space: FiscalSpace) -> _Problem:
+    years = list(space.years)
+    measures = programme.measures
+    columns, value, flows = [], [], []
+    for i, m in enumerate(measures):
+        for s in allowed_starts(m, programme):
+            columns.append((i, s))
+            value.append(_value(m, s, programme))
+            flows.append(money(m, s, years))
+    n = len(columns)
+    rows = []
+    index = {m.id: i for i, m in enumerate(measures)}
+    for i, m in enumerate(measures):
+        a = np.array([1.0 if c[0] == i else 0.0 for c in columns])
+        rows.append((("once", m.id), a, 1.0 if m.committed else 0.0, 1.0))
+    local = np.array([f["local_budget"] for f in flows]).reshape(n, len(years))
+    if programme.rules.carry_over:
+        local, limit = np.cumsum(local, axis=1), np.cumsum(space.amounts)
+    else:
+        limit = space.amounts
+    for k, year in enumerate(years):
+        rows.append((("budget", year), local[:, k], -np.inf, float(limit[k])))
+    for kind, limits in programme.rules.source_limits.items():
+        for k, year in enumerate(years):
+            if year in limits:
+                a = np.array([f[kind][k] for f in flows])
+                rows.append((("source", kind, year), a, -np.inf, float(limits[year])))
+    for i, m in enumerate(measures):
+        for other in m.requires:
+            j = index[other]
+            done = {s: s + len(measures[j].cost) - 1 for (jj, s) in columns if jj == j}
+            for c, (ii, s) in enumerate(columns):
+                if ii != i:
+                    continue
+                # x[B, s] <= sum of x[A, s'] with A finished before s
+                a = np.zeros(n)
+                a[c] = 1.0
+                for c2, (jj, s2) in enumerate(columns):
+                    if jj == j and done[s2] < s:
+                        a[c2] -= 1.0
+                rows.append((("requires", m.id, other), a, -np.inf, 0.0))
+        for other in m.excludes:
+            j = index[other]
+            a = np.array([1.0 if c[0] in (i, j) else 0.0 for c in columns])
+            rows.append((("excludes", m.id, other), a, -np.inf, 1.0))
+    if programme.rules.min_vulnerable_share is not None:
+        share = fraction(programme.rules.min_vulnerable_share)
+        a = np.array([measures[i].beneficiaries.vulnerable - share * measures[i].beneficiaries.total
+                      for i, _ in columns])
+        rows.append((("vulnerable",), a, 0.0, np.inf))
+    return _Problem(columns, np.array(value), rows)
+
+
+def _solve(problem: _Problem, skip=lambda tag: False):
+    n = len(problem.columns)
+    if n == 0:
+        return np.zeros(0)
+    rows = [r for r in problem.rows if not skip(r[0])]
+    constraints = [LinearConstraint(np.array([r[1] for r in rows]), [r[2] for r in rows], [r[3] for r in rows])] \
+        if rows else []
+    # an exact optimum: the default relative gap (1e-4) would ignore the earlier-start tie-break
+    res = milp(-problem.value, integrality=np.ones(n), bounds=Bounds(0, 1), constraints=constraints,
+               options={"mip_rel_gap": 1e-9})
+    if res.status != 0 or res.x is None:
+        return None
+    return np.round(res.x)
+
+
+def optimal(programme: Programme, space: FiscalSpace) -> Portfolio:
+    """The portfolio of the highest total priority that meets every rule."""
+    problem = _build(programme, space)
+    x = _solve(problem)
+    if x is None:
+        raise _diagnose(programme, problem)
+    starts = {programme.measures[i].id: s for (i, s), chosen in zip(problem.columns, x) if chosen}
+    portfolio = Portfolio(programme, space, starts, method="optimal")
+    return Portfolio(programme, space, starts, explain(portfolio), "optimal")
+
+
+def _diagnose(programme: Programme, problem: _Problem) -> InfeasibleRules:
+    """The rule that cannot be met: the first group of constraints without which a
+    portfolio exists (committed measures against the money of a year, the vulnerable
+    share, a funding limit, a dependency of a committed measure)."""
+    tags = [r[0] for r in problem.rows]
+    groups = [("vulnerable",)] + sorted({tag for tag in tags if tag[0] == "budget"}) \
+        + sorted({tag for tag in tags if tag[0] == "source"}) + sorted({tag for tag in tags if tag[0] == "requires"})
+    for group in groups:
+        if _solve(problem, skip=lambda tag, g=group: tag == g) is not None:
+            if group[0] == "vulnerable":
+                return InfeasibleRules("rule_vulnerable", share=str(programme.rules.min_vulnerable_share))
+            if group[0] == "budget":
+                return InfeasibleRules("rule_budget", year=group[1])
+            if group[0] == "source":
+                return InfeasibleRules("rule_source", kind=group[1], year=group[2])
+            return InfeasibleRules("rule_requires", measure=group[1], other=group[2])
+    return InfeasibleRules("rule_combined")
+
+
+def brute_force(programme: Programme, space: FiscalSpace) -> tuple[float, dict] | None:
+    """Every choice of start (or none) for every measure, for small programmes: the best
+    total value and its starts, or None when no choice meets the rules."""
+    problem = _build(programme, space)
+    options = []
+    for i, m in enumerate(programme.measures):
+        cols = [c for c, (ii, _) in enumerate(problem.columns) if ii == i]
+        options.append(cols if m.committed else [None, *cols])
+    best = None
+    n = len(problem.columns)
+    for choice in itertools.product(*options):
+        x = np.zeros(n)
+        for c in choice:
+            if c is not None:
+                x[c] = 1.0
+        if all(r[2] - 1e-9 <= float(r[1] @ x) <= r[3] + 1e-9 for r in problem.rows):
+            v = float(problem.value @ x)
+            if best is None or v > best[0] + 1e-12:
+                best = (v, {programme.measures[problem.columns[c][0]].id: problem.columns[c][1]
+                            for c in choice if c is not None})
+    return best
+
+
+def objective(programme: Programme, starts: dict) -> float:
+    by_id = {m.id: m for m in programme.measures}
+    return sum(_value(by_id[mid], s, programme) for mid, s in starts.items())
+
+
+def ranking(programme: Programme, space: FiscalSpace) -> Portfolio:
+    """Measures by priority (committed first), each at the earliest start that fits with
+    those already taken; the vulnerable-share rule is not enforced (see the comparison)."""
+    order = sorted(programme.measures, key=lambda m: (not m.committed, -priority(m, programme)))
+    starts: dict = {}
+    for m in order:
+        for s in allowed_starts(m, programme):
+            trial = {**starts, m.id: s}
+            if _meets(programme, space, trial, vulnerable=False):
+                starts = trial
+                break
+    portfolio = Portfolio(programme, space, starts, method="ranking")
+    return Portfolio(programme, space, starts, explain(portfolio), "ranking")
+
+
+def _meets(programme: Programme, space: FiscalSpace, starts: dict, vulnerable: bool = True) -> bool:
+    return not _broken(programme, space, starts, vulnerable)
+
+
+def _broken(programme: Programme, space: FiscalSpace, starts: dict, vulnerable: bool = True):
+    """The first rule ``starts`` breaks, as (message key, context), or None."""
+    by_id = {m.id: m for m in programme.measures}
+    for mid, s in starts.items():
+        m = by_id[mid]
+        for other in m.requires:
+            if other not in starts:
+                return "why_requires", {"measure": mid, "other": other}
+            finish = starts[other] + len(by_id[other].cost) - 1
+            if finish >= s:
+                return "why_requires_order", {"measure": mid, "other": other, "year": finish}
+        for other in starts:  # "A excludes B" rules out both together, whoever names whom
+            if other in m.excludes or mid in by_id[other].excludes:
+                return "why_excludes", {"measure": mid, "other": other}
+    portfolio = Portfolio(programme, space, starts)
+    gaps = portfolio.gaps()
+    if gaps:
+        year, short, _ = gaps[0]
+        return "why_budget", {"year": year, "short": short}
+    flows = portfolio.by_source()
+    for kind, limits in programme.rules.source_limits.items():
+        for k, year in enumerate(space.years):
+            if year in limits and flows[kind][k] > limits[year] + 1e-6:
+                return "why_source", {"kind": kind, "year": year, "short": flows[kind][k] - limits[year]}
+    if vulnerable and programme.rules.min_vulnerable_share is not None and starts:
+        total, _, vul = portfolio.beneficiaries()
+        if vul < fraction(programme.rules.min_vulnerable_share) * total - 1e-9:
+            return "why_vulnerable", {}
+    return None
+
+
+_REASON_ORDER = ("why_excludes", "why_requires", "why_budget", "why_source", "why_vulnerable",
+                 "why_requires_order")
+
+
+def explain(portfolio: Portfolio) -> dict:
+    """Why each measure left out is out: (message key, context) by measure id."""
+    programme, space, starts = portfolio.programme, portfolio.space, portfolio.starts
+    reasons = {}
+    for m in programme.measures:
+        if m.id in starts:
+            continue
+        possible = allowed_starts(m, programme)
+        if not possible:
+            reasons[m.id] = ("why_no_start", {})
+            continue
+        # the measure itself first, so that a conflict is told from its side
+        broken = [_broken(programme, space, {m.id: s, **starts}, vulnerable=portfolio.method != "ranking")
+                  for s in possible]
+        if not all(broken):  # it would fit at some start: other measures were worth more
+            reasons[m.id] = ("why_displaced", {})
+        else:  # the most telling reason over its possible starts ("too early" last)
+            reasons[m.id] = min(broken, key=lambda r: _REASON_ORDER.index(r[0]))
+    return reasons

@@ -1,0 +1,245 @@
+"""Development programme (PSER): money by year worked by hand, the MILP against brute force,
+rules that cannot be met, bad files, the Alamudun example and the command line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SCENARIOS, write_yaml
+from okmo_models.errors import ScenarioError
+from okmo_models.programme.model import FiscalSpace, Portfolio, load_programme, money, priority
+from okmo_models.programme.optimize import InfeasibleRules, brute_force, objective, optimal, ranking
+from okmo_models.programme.schema import Programme, check
+from okmo_models.scenario.loader import validate_with
+
+MONEY = 0.01  # thousand som in these examples; exact arithmetic otherwise
+
+
+def measure(mid, cost, **extra):
+    return {"id": mid, "name": mid, "sector": "x", "cost": cost, "beneficiaries": {"total": 100, "vulnerable": 10},
+            "scores": {"need": 3}, "source": "s", **extra}
+
+
+def programme(measures, limits=None, rules=None, years=(2026, 2028), criteria=None):
+    data = {"schema_version": 1, "kind": "programme", "municipality": {"name": "Test"}, "unit": "thousand_som",
+            "first_year": years[0], "last_year": years[1], "sources": {"s": "test"},
+            "limits": limits or {y: 100 for y in range(years[0], years[1] + 1)}, "limits_source": "s",
+            "criteria": criteria or {"need": {"name": "need", "weight": 1}}, "rules": rules or {},
+            "measures": measures}
+    return validate_with(Programme, check, data)
+
+
+def space(p):
+    years = tuple(range(p.first_year, p.last_year + 1))
+    return FiscalSpace(years, np.array([p.limits[y] for y in years], dtype=float), "limits")
+
+
+def test_money_of_a_measure_by_hand():
+    # cost 100 then 200; donor 50 %; community 30 in total, spread like the cost (10, 20);
+    # a budget loan of 20 % (60) repaid in 2 years at 10 % on the outstanding debt:
+    # 30 + 6 = 36, then 30 + 3 = 33; running cost 5 a year after completion (2027)
+    m = programme([measure("a", [100, 200], running_cost=5, funding=[
+        {"kind": "donor_grant", "share": "50 %", "source": "s"},
+        {"kind": "community", "amount": 30, "source": "s"},
+        {"kind": "budget_loan", "share": "20 %", "repay_years": 2, "interest": "10 %", "source": "s"}])],
+        years=(2026, 2030)).measures[0]
+    f = money(m, 2026, range(2026, 2031))
+    assert f["donor_grant"].tolist() == pytest.approx([50, 100, 0, 0, 0])
+    assert f["community"].tolist() == pytest.approx([10, 20, 0, 0, 0])
+    assert f["budget_loan"].tolist() == pytest.approx([20, 40, 0, 0, 0])
+    assert f["works"].tolist() == pytest.approx([20, 40, 0, 0, 0])
+    assert f["repayment"].tolist() == pytest.approx([0, 0, 36, 33, 0])
+    assert f["local_budget"].tolist() == pytest.approx([20, 40, 41, 38, 5])
+    # nothing of the loan is left after 2030; the running cost continues
+    assert f["after"][0] == pytest.approx(5)
+
+
+def test_priority_is_the_weighted_score_on_a_0_to_1_scale():
+    p = programme([measure("a", [10], scores={"need": 5, "reach": 2})],
+                  criteria={"need": {"name": "need", "weight": 1}, "reach": {"name": "reach", "weight": 3}})
+    # (1 x (5-1)/4 + 3 x (2-1)/4) / 4 = 0.4375
+    assert priority(p.measures[0], p) == pytest.approx(0.4375)
+
+
+def test_dependencies_exclusions_and_the_reasons():
+    p = programme([
+        measure("plant", [60, 60], scores={"need": 5}),
+        measure("network", [50], scores={"need": 5}, requires=["plant"]),
+        measure("septic", [30], scores={"need": 2}, excludes=["network"]),
+        measure("lights", [90], scores={"need": 2}),
+    ])
+    best = optimal(p, space(p))
+    # the network may start only after the plant is finished (2027): in 2028
+    assert best.starts["plant"] == 2026 and best.starts["network"] == 2028
+    assert best.reasons["septic"][0] == "why_excludes" and best.reasons["septic"][1]["other"] == "network"
+    assert best.reasons["lights"][0] == "why_budget"
+    assert objective(p, best.starts) == pytest.approx(brute_force(p, space(p))[0])
+    assert best.fits() and (best.left() >= -1e-9).all()
+
+
+def test_rules_that_cannot_be_met_are_named():
+    committed = programme([measure("school", [150], start=2026, committed=True), measure("b", [10])])
+    with pytest.raises(InfeasibleRules) as info:
+        optimal(committed, space(committed))
+    assert info.value.key == "rule_budget" and info.value.context["year"] == 2026
+    assert "2026" in info.value.render("ru")
+    vulnerable = programme([measure("a", [10]), measure("b", [10])], rules={"min_vulnerable_share": "50 %"})
+    # every measure has 10 % vulnerable beneficiaries: an empty programme is the only one, so
+    # the rule is met by choosing nothing (0 >= 0) -- unless one measure is committed
+    assert optimal(vulnerable, space(vulnerable)).starts == {}
+    forced = programme([measure("a", [10], start=2026, committed=True)], rules={"min_vulnerable_share": "50 %"})
+    with pytest.raises(InfeasibleRules) as info:
+        optimal(forced, space(forced))
+    assert info.value.key == "rule_vulnerable"
+    assert "50 %" in info.value.render("ru")
+
+
+def test_source_limits_hold():
+    p = programme([measure(m, [40], scores={"need": 5}, funding=[
+        {"kind": "stimulating_grant", "share": "50 %", "min_local_share": "20 %", "source": "s"}]) for m in "abc"],
+        rules={"source_limits": {"stimulating_grant": {2026: 20, 2027: 20, 2028: 20}}})
+    best = optimal(p, space(p))
+    grants = best.by_source()["stimulating_grant"]
+    assert (grants <= 20 + 1e-9).all()
+    assert sorted(best.starts.values()) == [2026, 2027, 2028]  # one a year
+
+
+@st.composite
+def small_programmes(draw):
+    n = draw(st.integers(2, 4))
+    measures = []
+    for i in range(n):
+        extra = {"scores": {"need": draw(st.integers(1, 5))},
+                 "beneficiaries": {"total": 100, "vulnerable": draw(st.integers(0, 60))}}
+        if i and draw(st.booleans()):
+            extra["requires" if draw(st.booleans()) else "excludes"] = [f"m{draw(st.integers(0, i - 1))}"]
+        if draw(st.integers(0, 4)) == 0:
+            extra["funding"] = [{"kind": "donor_grant", "share": f"{draw(st.integers(0, 90))} %", "source": "s"}]
+        extra["running_cost"] = draw(st.integers(0, 15))
+        cost = draw(st.lists(st.integers(5, 90), min_size=1, max_size=2))
+        measures.append(measure(f"m{i}", cost, **extra))
+    limits = {y: draw(st.integers(20, 150)) for y in (2026, 2027, 2028)}
+    rules = {"carry_over": draw(st.booleans())}
+    if draw(st.booleans()):
+        rules["min_vulnerable_share"] = f"{draw(st.integers(0, 40))} %"
+    return programme(measures, limits, rules)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_programmes())
+def test_milp_equals_brute_force(p):
+    best = brute_force(p, space(p))
+    try:
+        chosen = optimal(p, space(p))
+    except InfeasibleRules:
+        assert best is None
+        return
+    assert best is not None
+    assert objective(p, chosen.starts) == pytest.approx(best[0], abs=1e-7)
+    assert chosen.fits()
+
+
+def test_ranking_takes_measures_by_priority_and_may_lose_to_the_optimum():
+    # one big measure of the highest priority crowds out two that are worth more together
+    p = programme([measure("big", [100], scores={"need": 5}), measure("a", [50], scores={"need": 4}),
+                   measure("b", [50], scores={"need": 4})], limits={2026: 100, 2027: 0, 2028: 0})
+    rank, best = ranking(p, space(p)), optimal(p, space(p))
+    assert set(rank.starts) == {"big"} and set(best.starts) == {"a", "b"}
+    assert rank.reasons["a"][0] == "why_budget"
+    assert best.reasons["big"][0] == "why_budget"
+
+
+BAD = [
+    ("unknown dependency", lambda d: d["measures"][1].update(requires=["nope"]), "measure_unknown",
+     "measures[2].requires[1]"),
+    ("share and amount", lambda d: d["measures"][0]["funding"][0].update(amount=5), "funding_share_or_amount",
+     "measures[1].funding[1]"),
+    ("co-financing short", lambda d: d["measures"][0]["funding"].append(
+        {"kind": "donor_grant", "share": "45 %", "source": "s"}), "cofinancing_short",
+     "measures[1].funding[1].min_local_share"),
+    ("score outside the scale", lambda d: d["measures"][0]["scores"].update(need=7), "score_outside",
+     "measures[1].scores.need"),
+    ("loan without repayment", lambda d: d["measures"][1].update(
+        funding=[{"kind": "budget_loan", "share": "10 %", "source": "s"}]), "loan_needs_repayment",
+     "measures[2].funding[1].repay_years"),
+    ("id twice", lambda d: d["measures"][1].update(id="a"), "measure_id_twice", "measures[1].id"),
+    ("works beyond the period", lambda d: d["measures"][1].update(cost=[1, 1, 1, 1]), "measure_too_long",
+     "measures[2].cost"),
+    ("women above total", lambda d: d["measures"][1]["beneficiaries"].update(women=500),
+     "beneficiaries_over_total", "measures[2].beneficiaries"),
+    ("no budget and no limits", lambda d: d.pop("limits"), "programme_needs_budget", "limits"),
+]
+
+
+@pytest.mark.parametrize("desc, mutate, key, path", BAD, ids=[b[0] for b in BAD])
+def test_bad_programme_files(tmp_path, desc, mutate, key, path):
+    data = {"schema_version": 1, "kind": "programme", "municipality": {"name": "Test"}, "unit": "thousand_som",
+            "first_year": 2026, "last_year": 2028, "sources": {"s": "test"},
+            "limits": {2026: 100, 2027: 100, 2028: 100}, "limits_source": "s",
+            "criteria": {"need": {"name": "need", "weight": 1}},
+            "measures": [measure("a", [10], funding=[{"kind": "stimulating_grant", "share": "60 %",
+                                                      "min_local_share": "20 %", "source": "s"}]),
+                         measure("b", [20])]}
+    mutate(data)
+    with pytest.raises(ScenarioError) as info:
+        load_programme(write_yaml(tmp_path, data, "programme.yaml"))
+    found = [p for p in info.value.problems if p.key == key]
+    assert found, [p.key for p in info.value.problems]
+    assert found[0].field_path() == path
+
+
+def test_alamudun_example():
+    from okmo_models.programme.result import evaluate
+
+    result = evaluate(SCENARIOS / "alamudun/programme.yaml")
+    # the draft as written does not fit in 2026 and 2027; the sewage plant is among the causes
+    gaps = result.plan.gaps()
+    assert [g[0] for g in gaps] == [2026, 2027]
+    assert "sewer_plant" in [c[0] for c in gaps[0][2]]
+    best = result.optimal
+    assert best.fits() and "sewer_plant" in best.starts
+    assert best.starts["sewer_network"] > best.starts["sewer_plant"] + 2  # after the 3-year works
+    assert (best.by_source()["stimulating_grant"] <= 20_000 + 1e-6).all()
+    total, _, vulnerable = best.beneficiaries()
+    assert vulnerable >= 0.06 * total
+    # the fiscal space is the Alamudun forecast balance plus its capital-works line
+    from okmo_models.budget.forecast import BudgetModel, load_budget
+
+    forecast = BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml")[0]).fit()
+    expected = forecast.totals().loc["balance", 2026] + forecast.forecast().loc[("expenditure", "capital_works"), 2026]
+    assert result.space.amounts[0] == pytest.approx(expected)
+
+
+def test_command_line(tmp_path):
+    run = [sys.executable, "-m", "okmo_models.cli", "programme", str(SCENARIOS / "alamudun/programme.yaml")]
+    table = subprocess.run(run, capture_output=True, text=True)
+    assert table.returncode == 0, table.stderr
+    assert "Очистные сооружения канализации" in table.stdout and "Нехватка в 2026 году" in table.stdout
+    d = json.loads(subprocess.run(run + ["--format", "json", "--lang", "en"], capture_output=True, text=True).stdout)
+    assert d["plan"]["fits"] is False and d["optimal"]["fits"] is True
+    csv = subprocess.run(run + ["--format", "csv"], capture_output=True, text=True).stdout
+    assert csv.splitlines()[0] == "portfolio,measure,priority,start,rule"
+    check = subprocess.run([sys.executable, "-m", "okmo_models.cli", "check",
+                            str(SCENARIOS / "alamudun/programme.yaml")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_variant_changes_one_measure(tmp_path):
+    import shutil
+
+    from okmo_models.programme.result import evaluate
+
+    for name in ("programme.yaml", "budget.yaml"):
+        shutil.copy(SCENARIOS / "alamudun" / name, tmp_path / name)
+    variant = tmp_path / "no_roads.yaml"
+    variant.write_text("variant_of: programme.yaml\nchanges:\n  measures:\n    roads: {start: 2029}\n",
+                       encoding="utf-8")
+    base, changed = evaluate(tmp_path / "programme.yaml"), evaluate(variant)
+    assert changed.plan.starts["roads"] == 2029 and base.plan.starts["roads"] == 2027
+    # moving the roads out of 2027 removes that year's gap of the draft
+    assert 2027 in [g[0] for g in base.plan.gaps()] and 2027 not in [g[0] for g in changed.plan.gaps()]
