@@ -156,6 +156,7 @@ class Portfolio:
     starts: dict  # measure id -> start year
     reasons: dict = field(default_factory=dict)  # measure id -> (message key, context) when left out
     method: str = "plan"  # plan | optimal | ranking
+    gap: float = 0.0  # optimal only: how far the proven optimum may be above this portfolio
 
     @property
     def years(self) -> tuple:

@@ -113,30 +113,39 @@ def _build(programme: Programme, space: FiscalSpace) -> _Problem:
     return _Problem(columns, np.array(value), rows)
 
 
-def _solve(problem: _Problem, skip=lambda tag: False):
+TIME_LIMIT = 10.0  # seconds; a large programme gets the best portfolio found, with its proven gap
+
+
+def _solve(problem: _Problem, skip=lambda tag: False, time_limit: float = TIME_LIMIT):
+    """``(x, gap)``: the chosen columns and how far (relative) the optimum may still be
+    above them — 0 when proven optimal; ``None`` when no portfolio meets the rules."""
     n = len(problem.columns)
     if n == 0:
-        return np.zeros(0)
+        return np.zeros(0), 0.0
     rows = [r for r in problem.rows if not skip(r[0])]
     constraints = [LinearConstraint(np.array([r[1] for r in rows]), [r[2] for r in rows], [r[3] for r in rows])] \
         if rows else []
     # an exact optimum: the default relative gap (1e-4) would ignore the earlier-start tie-break
     res = milp(-problem.value, integrality=np.ones(n), bounds=Bounds(0, 1), constraints=constraints,
-               options={"mip_rel_gap": 1e-9})
-    if res.status != 0 or res.x is None:
+               options={"mip_rel_gap": 1e-9, "time_limit": time_limit})
+    if res.x is None or res.status not in (0, 1):
         return None
-    return np.round(res.x)
+    gap = 0.0 if res.status == 0 else float(getattr(res, "mip_gap", np.nan))
+    return np.round(res.x), gap
 
 
-def optimal(programme: Programme, space: FiscalSpace) -> Portfolio:
-    """The portfolio of the highest total priority that meets every rule."""
+def optimal(programme: Programme, space: FiscalSpace, time_limit: float = TIME_LIMIT) -> Portfolio:
+    """The portfolio of the highest total priority that meets every rule. If the solver
+    cannot prove optimality within ``time_limit`` seconds, the best portfolio found is
+    returned with ``gap``: the most the optimum may exceed it, relative."""
     problem = _build(programme, space)
-    x = _solve(problem)
-    if x is None:
+    solved = _solve(problem, time_limit=time_limit)
+    if solved is None:
         raise _diagnose(programme, problem)
+    x, gap = solved
     starts = {programme.measures[i].id: s for (i, s), chosen in zip(problem.columns, x) if chosen}
     portfolio = Portfolio(programme, space, starts, method="optimal")
-    return Portfolio(programme, space, starts, explain(portfolio), "optimal")
+    return Portfolio(programme, space, starts, explain(portfolio), "optimal", gap)
 
 
 def _diagnose(programme: Programme, problem: _Problem) -> InfeasibleRules:
@@ -147,7 +156,7 @@ def _diagnose(programme: Programme, problem: _Problem) -> InfeasibleRules:
     groups = [("vulnerable",)] + sorted({tag for tag in tags if tag[0] == "budget"}) \
         + sorted({tag for tag in tags if tag[0] == "source"}) + sorted({tag for tag in tags if tag[0] == "requires"})
     for group in groups:
-        if _solve(problem, skip=lambda tag, g=group: tag == g) is not None:
+        if _solve(problem, skip=lambda tag, g=group: tag == g, time_limit=2.0) is not None:
             if group[0] == "vulnerable":
                 return InfeasibleRules("rule_vulnerable", share=str(programme.rules.min_vulnerable_share))
             if group[0] == "budget":

@@ -72,6 +72,7 @@ class ProgrammeResult:
                 "starts": p.starts,
                 "fits": p.fits(),
                 "priority": round(p.priority_total(), 6),
+                "optimality_gap": round(p.gap, 6),
                 "by_source": {k: [round(float(v), 3) for v in flows[k]] for k in KINDS},
                 "left": [round(float(v), 3) for v in p.left()],
                 "gaps": [{"year": y, "short": round(s, 3), "measures": [c[0] for c in causes]}
@@ -153,6 +154,8 @@ def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
         portfolio = result.portfolios()[which]
         out += [f"== {t('pr_' + which, lang)} ==", result.financing_table(which, lang).to_string(
             index=False, formatters={y: (lambda v: format_number(v, 1, lang)) for y in result.space.years})]
+        if portfolio.gap > 0:
+            out.append(t("pr_not_proven", lang, gap=format_percent(portfolio.gap, 2, lang)))
         for year, short, causes in portfolio.gaps():
             names = {m.id: m.name.get(lang) for m in p.measures}
             out.append(t("pr_gap", lang, year=year, short=format_number(short, 1, lang),
