@@ -217,8 +217,8 @@ def test_folder_run_includes_budget_files(reports, tmp_path):
     copy_kok_jar(folder / "kok-jar")
     (folder / "teploklyuchenka").mkdir()
     shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", folder / "teploklyuchenka/dipping_bath.yaml")
-    # a kind of file with no report yet is left out, not failed as a tariff scenario
-    (folder / "kok-jar/programme.yaml").write_text("schema_version: 1\nkind: programme\n", encoding="utf-8")
+    # a kind of file with no report is left out, not failed as a tariff scenario
+    (folder / "kok-jar/notes.yaml").write_text("schema_version: 1\nkind: meeting_notes\n", encoding="utf-8")
     assert [p.relative_to(folder).as_posix() for p in scenario_files(folder)] == [
         "kok-jar/budget.yaml", "teploklyuchenka/dipping_bath.yaml"]
 

@@ -1,9 +1,10 @@
-"""From a scenario file to a PDF justification (or a budget file to a budget forecast report).
+"""From a scenario file to a PDF justification (a budget file to a budget forecast report, a
+development programme to its financing annex).
 
 1. The scenario is loaded and computed first: a broken file stops here with the usual
    clear error, before anything is written.
-2. The report notebook of the file's kind (tariff_report.ipynb, or budget_report.ipynb for a
-   budget file; see :data:`KINDS`) is executed with nbclient, its parameters cell replaced by
+2. The report notebook of the file's kind (tariff_report.ipynb, budget_report.ipynb for a
+   budget file, programme_report.ipynb for a programme; see :data:`KINDS`) is executed with nbclient, its parameters cell replaced by
    the scenario and the language (as papermill does).
 3. nbconvert renders it with our own template (template/index.html.j2): outputs only,
    CSS inline, no scripts or external assets.
@@ -79,18 +80,30 @@ def _load_budget(path: Path):
     return scenario, scenario.years[-1] + 1  # the first forecast year names the report
 
 
+def _load_programme(path: Path):
+    from okmo_models.programme.result import evaluate
+
+    # the whole evaluation (fiscal space from the budget file, the optimum): a programme the
+    # budget cannot carry stops here with its clear error, before anything is written
+    result = evaluate(path)
+    return result.programme, result.programme.first_year
+
+
 KINDS = {
     "tariff": ReportKind("tariff_report.ipynb", "okmo_models.report.sections", "r_title", _load_tariff),
     "budget": ReportKind("budget_report.ipynb", "okmo_models.report.budget_sections", "br_title", _load_budget),
+    "programme": ReportKind("programme_report.ipynb", "okmo_models.report.programme_sections", "prr_title",
+                            _load_programme),
 }
 
 
 def report_kind(path: str | Path) -> ReportKind:
-    """The budget report for a budget file (``kind: budget``) or a variant of one, else the
-    tariff justification."""
+    """The budget report for a budget file (``kind: budget``), the programme annex for a
+    development programme (``kind: programme``) or a variant of either, else the tariff
+    justification."""
     from okmo_models.scenario.loader import file_kind
 
-    return KINDS["budget"] if file_kind(path) == "budget" else KINDS["tariff"]
+    return KINDS.get(file_kind(path), KINDS["tariff"])
 
 
 class ReportError(OkmoError):
@@ -284,7 +297,7 @@ def with_contents(html: str, scenario, lang: str, pages: dict, kind: ReportKind 
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    """Scenario and budget files under ``folder``: YAML or TOML files that declare a
+    """Scenario, budget and programme files under ``folder``: YAML or TOML files that declare a
     schema_version and no ``kind`` without a report, outside hidden folders (.git,
     .ipynb_checkpoints...)."""
     folder = Path(folder)
@@ -297,8 +310,8 @@ def scenario_files(folder: Path) -> list[Path]:
             head = p.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        # budget files (kind: budget) get the budget report; kinds with no report yet (a
-        # development programme) are left out rather than failing as tariff scenarios
+        # budget and programme files get their reports (KINDS); kinds with no report are
+        # left out rather than failing as tariff scenarios
         kind = re.search(r"""(?m)^kind\s*[:=]\s*["']?([\w-]+)""", head)
         if re.search(r"(?m)^schema_version\s*[:=]", head) and (kind is None or kind.group(1) in KINDS):
             found.append(p)

@@ -1,0 +1,46 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Development programme annex (report notebook)
+#
+# Executed by `okmo report` for a programme file (`kind: programme`) with the file and the
+# language as parameters, converted by nbconvert with okmo_models/report/template and printed
+# to PDF by Chromium. It imports and displays only; the sections are built in
+# okmo_models.report.programme_sections.
+
+# %% tags=["parameters"]
+scenario = "../../scenarios/alamudun/programme.yaml"
+lang = "ru"
+
+# %%
+from IPython.display import HTML, display
+
+from okmo_models.programme.result import evaluate
+from okmo_models.report import programme_sections
+
+result = evaluate(scenario)
+
+# %%
+display(HTML(programme_sections.title_page(result, lang)))
+
+# %%
+display(HTML(programme_sections.contents(result.programme, lang)))
+
+# %%
+display(HTML(programme_sections.body(result, lang, programme_sections.charts(result, lang))))
+
+# %%
+display(HTML(programme_sections.stamp_and_signatures(result, lang)))
