@@ -199,13 +199,19 @@ def _programme(args) -> int:
 def _hearing(args) -> int:
     from pathlib import Path
 
-    from okmo_models.budget.forecast import is_budget_file
     from okmo_models.hearing.serve import serve
-    from okmo_models.scenario.loader import load_scenario
+    from okmo_models.scenario.loader import file_kind, load_scenario
 
     # a broken file is explained here, not in the browser; a budget file (or a variant of
-    # one) gets the budget dashboard, anything else the tariff dashboard
-    if is_budget_file(args.scenario):
+    # one) gets the budget dashboard, a development programme the programme dashboard
+    # (evaluated first: its rules must be satisfiable against its budget), anything else
+    # the tariff dashboard
+    kind = file_kind(args.scenario)
+    if kind == "programme":
+        from okmo_models.programme.result import evaluate
+
+        evaluate(args.scenario)
+    elif kind == "budget":
         from okmo_models.budget.forecast import load_budget
 
         load_budget(args.scenario)

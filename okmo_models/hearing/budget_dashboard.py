@@ -404,13 +404,19 @@ def _same(a, b) -> bool:
 
 def hearing_dashboard_from_environment():
     """The dashboard for the file `okmo hearing` passed in OKMO_HEARING_SCENARIO: the budget
-    dashboard for a budget file (or a variant of one), else the tariff dashboard."""
+    dashboard for a budget file (or a variant of one), the programme dashboard for a
+    development programme, else the tariff dashboard."""
     import os
 
     from okmo_models.hearing.dashboard import dashboard_from_environment
     from okmo_models.i18n import default_language
+    from okmo_models.scenario.loader import file_kind
 
     scenario = os.environ.get("OKMO_HEARING_SCENARIO")
+    if scenario and file_kind(scenario) == "programme":
+        from okmo_models.hearing.programme_dashboard import ProgrammeHearingDashboard
+
+        return ProgrammeHearingDashboard(scenario, default_language())
     if scenario and is_budget_file(scenario):
         return BudgetHearingDashboard(scenario, default_language())
     return dashboard_from_environment()

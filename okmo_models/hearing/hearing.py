@@ -15,7 +15,8 @@
 
 # %%
 # Public-hearing dashboard, served by `okmo hearing FILE` through Voilà (code hidden): the
-# tariff dashboard for a tariff scenario, the budget dashboard for a budget file (kind: budget).
+# tariff dashboard for a tariff scenario, the budget dashboard for a budget file (kind: budget),
+# the programme dashboard for a development programme (kind: programme).
 # The file and the language come from `okmo hearing` (OKMO_HEARING_SCENARIO, OKMO_LANG).
 from okmo_models.hearing.budget_dashboard import hearing_dashboard_from_environment
 

@@ -157,3 +157,64 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
         out.append(round(v, 10) + 0.0)
         v += step
     return out
+
+
+def money_left(years, values, lang: str, title: str, reference=None, labels: dict | None = None,
+               max_width: int = 760) -> str:
+    """Money left by year as bars above (green) or below (red) a zero line, each with its
+    value; ``reference`` (e.g. the draft's money left) is marked by a grey dashed tick per
+    year. ``labels`` names "this" and "reference" for the legend. Each bar's value text
+    carries ``data-okmo="left-YEAR"``."""
+    labels = labels or {}
+    width, height, left, right, top, bottom = 640, 300, 78, 16, 50, 34
+    values = [float(v) for v in values]
+    everything = [*values, *(float(v) for v in (reference if reference is not None else [])), 0.0]
+    ticks = _ticks(min(everything), max(everything))
+    low, high = ticks[0], ticks[-1]
+    inner_w, inner_h = width - left - right, height - top - bottom
+    slot = inner_w / max(len(values), 1)
+
+    def y(v):
+        return top + inner_h * (1 - (v - low) / (high - low))
+
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+              f'style="max-width:{max_width}px;font-family:\'Noto Sans\',\'DejaVu Sans\',sans-serif">'),
+             f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="15" font-weight="bold">{escape(title)}</text>']
+    for v in ticks:
+        parts.append(f'<line x1="{left}" y1="{y(v):.1f}" x2="{width - right}" y2="{y(v):.1f}" '
+                     f'stroke="{"#555" if v == 0 else "#ddd"}" stroke-width="{1.2 if v == 0 else 0.8}"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="12">'
+                     f'{escape(format_number(v, 0, lang))}</text>')
+    zero = y(0.0)
+    for i, (year, v) in enumerate(zip(years, values)):
+        x = left + i * slot + slot * 0.2
+        negative = v < -1e-6
+        color = "#c0392b" if negative else "#3a8d4a"
+        y0, y1 = sorted((zero, y(v)))
+        parts.append(f'<rect x="{x:.1f}" y="{y0:.1f}" width="{slot * 0.6:.1f}" height="{max(y1 - y0, 0.5):.1f}" '
+                     f'fill="{color}" data-okmo="bar-{year}" class="{"okmo-negative" if negative else "okmo-positive"}"/>')
+        ty = y1 + 15 if negative else y0 - 5
+        parts.append(f'<text x="{x + slot * 0.3:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="13" '
+                     f'font-weight="bold" fill="{color}" data-okmo="left-{year}">'
+                     f'{escape(format_number(v, 1, lang))}</text>')
+        if reference is not None:
+            ry = y(float(reference[i]))
+            parts.append(f'<line x1="{x - slot * 0.08:.1f}" y1="{ry:.1f}" x2="{x + slot * 0.68:.1f}" y2="{ry:.1f}" '
+                         f'stroke="#777" stroke-width="2" stroke-dasharray="5 3"/>')
+        parts.append(f'<text x="{x + slot * 0.3:.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+                     f'font-size="13">{year}</text>')
+    lx, ly = left, 34
+    legend = [("this", "bar"), *([("reference", "dash")] if reference is not None else [])]
+    for key, kind in legend:
+        text = labels.get(key)
+        if not text:
+            continue
+        if kind == "bar":
+            parts.append(f'<rect x="{lx}" y="{ly - 6}" width="10" height="12" fill="#3a8d4a"/>'
+                         f'<rect x="{lx + 11}" y="{ly - 6}" width="10" height="12" fill="#c0392b"/>')
+        else:
+            parts.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 22}" y2="{ly}" stroke="#777" stroke-width="2" '
+                         f'stroke-dasharray="5 3"/>')
+        parts.append(f'<text x="{lx + 27}" y="{ly + 4}" font-size="12">{escape(text)}</text>')
+        lx += 40 + 7.4 * len(text)
+    return _close(parts)

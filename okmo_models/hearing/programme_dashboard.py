@@ -1,0 +1,376 @@
+"""The development-programme hearing dashboard: switch measures on and off, move their
+start years, and watch the money left each year, the rules and the indicators, in ru / ky / en.
+
+A preset (the draft as written, the optimal choice, the plain ranking) sets the switches;
+every change is evaluated by :class:`~okmo_models.hearing.programme_whatif.ProgrammeWhatIf`
+over the fiscal space computed once. "Save this variant" writes a new file next to the
+programme whose draft is the choice on the screen (``okmo programme FILE`` prints it);
+nothing is ever overwritten and nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from html import escape
+from pathlib import Path
+
+import ipywidgets as w
+import yaml
+
+from okmo_models.errors import OkmoError
+from okmo_models.formatting import format_number, format_percent
+from okmo_models.hearing import svg
+from okmo_models.hearing.budget_dashboard import CSS as BUDGET_CSS
+from okmo_models.hearing.programme_whatif import PRESETS, ProgrammeWhatIf
+from okmo_models.i18n import LANGUAGES, t
+from okmo_models.programme.result import evaluate
+from okmo_models.programme.schema import fraction
+from okmo_models.safe_write import write_new_file
+
+CUSTOM = "*"  # preset value once a switch was moved by hand
+CAUSES_SHOWN = 3  # measures named as the cause of a gap
+
+CSS = BUDGET_CSS + """<style>
+.okmo-measure { align-items: center; border-bottom: 1px solid #e4e4e4; padding: 2px 0; }
+.okmo-measure-text { font-size: 16px; line-height: 1.25; }
+.okmo-measure-text small { color: #555; font-size: 13px; }
+.okmo-measure-off .okmo-measure-text { color: #888; }
+.okmo-locked { color: #1c4f6b; font-size: 13px; }
+.okmo-rules { font-size: 16px; margin: 0.2em 0 0.5em 0; }
+.okmo-rules ul { margin: 0.2em 0 0 1.2em; padding: 0; }
+.okmo-rules.okmo-broken { color: #8a1c1c; } .okmo-rules.okmo-kept { color: #1c6b2a; }
+.okmo-programme-table { border-collapse: collapse; font-size: 16px; margin: 0.3em 0 0.4em 0; }
+.okmo-programme-table th, .okmo-programme-table td { padding: 2px 9px; text-align: right; }
+.okmo-programme-table th:first-child, .okmo-programme-table td:first-child { text-align: left; }
+.okmo-programme-table thead th { border-bottom: 2px solid #555; }
+.okmo-programme-table td.okmo-neg { color: #c0392b; font-weight: 700; }
+.okmo-programme-table tr.okmo-left td { font-weight: 700; border-top: 1px solid #999; }
+.okmo-programme-table td.okmo-changed { color: #1c4f6b; font-weight: 700; }
+</style>"""
+
+
+class ProgrammeHearingDashboard:
+    """Widgets for one programme file; ``.view`` is what the notebook displays."""
+
+    def __init__(self, programme_path: str | Path, lang: str = "ru"):
+        self.path = Path(programme_path)
+        self.lang = lang
+        self.whatif = wi = ProgrammeWhatIf(evaluate(self.path))
+        self.draft_outputs = wi.outputs(wi.draft)
+        layout = w.Layout(width="auto")
+        self.language = w.Dropdown(options=list(LANGUAGES), value=lang, layout=w.Layout(width="auto"))
+        self.preset = w.Dropdown(value="plan", options=self._preset_options(), style={"description_width": "initial"},
+                                 layout=w.Layout(width="95%"))
+        self.switches, self.starts, self.texts, self.rows = {}, {}, {}, {}
+        for mid in wi.order:
+            m = wi.by_id[mid]
+            options = wi.options(mid)
+            on = mid in wi.draft
+            self.switches[mid] = w.Checkbox(value=on, indent=False, layout=w.Layout(width="2.2em"),
+                                            disabled=m.committed or not options)
+            start = wi.draft.get(mid, wi.default_start(mid))
+            self.starts[mid] = w.Dropdown(options=options, value=start if options else None,
+                                          disabled=m.committed or not on or not options,
+                                          layout=w.Layout(width="6.5em", flex="0 0 auto"))
+            self.texts[mid] = w.HTML(layout=w.Layout(flex="1 1 0%"))
+            row = w.HBox([self.switches[mid], self.texts[mid], self.starts[mid]], layout=w.Layout(width="100%"))
+            row.add_class("okmo-measure")
+            row.add_class(f"okmo-measure-{mid}")
+            self.rows[mid] = row
+        self.measures_note = w.HTML()
+        self.reset = w.Button(button_style="warning", layout=layout)
+        self.save = w.Button(button_style="success", layout=layout)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        self.file_name = w.Text(value=f"{self.path.stem}_hearing_{stamp}.yaml", layout=w.Layout(width="60%"))
+        self.title = w.HTML()
+        self.verdict = w.HTML()
+        self.rules = w.HTML()
+        self.chart = w.HTML()
+        self.table = w.HTML()
+        self.indicators = w.HTML()
+        self.people = w.HTML()
+        self.message = w.HTML()
+        for control in (*self.switches.values(), *self.starts.values()):
+            control.observe(self._changed, names="value")
+        self.preset.observe(self._preset_chosen, names="value")
+        self.language.observe(self._language, names="value")
+        self.reset.on_click(lambda _: self.apply_preset("plan"))
+        self.save.on_click(lambda _: self.save_variant())
+        left = w.VBox([self.preset, self.measures_note, *self.rows.values(), w.HBox([self.reset]),
+                       w.HBox([self.file_name, self.save]), self.message], layout=w.Layout(width="46%"))
+        right = w.VBox([self.verdict, self.rules, self.chart, self.table, self.people, self.indicators],
+                       layout=w.Layout(width="54%", padding="0 0 0 1em"))
+        self.view = w.VBox([w.HTML(CSS), w.HBox([self.title, self.language]), w.HBox([left, right])])
+        self.view.add_class("okmo-hearing")
+        self._labels()
+        self.update()
+
+    # --- the switches -------------------------------------------------------------------------------
+
+    def choice(self) -> dict:
+        """The switches as ``{measure id: start year}`` of the measures switched on."""
+        return {mid: int(self.starts[mid].value) for mid, box in self.switches.items()
+                if box.value and self.starts[mid].value is not None}
+
+    def set_choice(self, starts: dict):
+        """Set the switches to ``starts`` (measures not named are switched off)."""
+        values = {}
+        for mid, box in self.switches.items():
+            if mid in starts:
+                values[box] = True
+                values[self.starts[mid]] = starts[mid]
+            elif not box.disabled:
+                values[box] = False
+        self._set_quietly(values)
+        self._sync_disabled()
+
+    def _set_quietly(self, values: dict):
+        with self.view.hold_sync():
+            for widget in values:
+                widget.unobserve(self._changed, names="value")
+            try:
+                for widget, value in values.items():
+                    widget.value = value
+            finally:
+                for widget in values:
+                    widget.observe(self._changed, names="value")
+
+    def _sync_disabled(self):
+        for mid, box in self.switches.items():
+            m = self.whatif.by_id[mid]
+            self.starts[mid].disabled = m.committed or not box.value or not self.whatif.options(mid)
+            if box.value:
+                self.rows[mid].remove_class("okmo-measure-off")
+            else:
+                self.rows[mid].add_class("okmo-measure-off")
+
+    def _changed(self, change=None):
+        self._sync_disabled()
+        if self.preset.value != CUSTOM:
+            self.preset.unobserve(self._preset_chosen, names="value")
+            try:
+                self.preset.value = CUSTOM
+            finally:
+                self.preset.observe(self._preset_chosen, names="value")
+        self.message.value = ""
+        self.update()
+
+    def _preset_chosen(self, change):
+        if change["new"] != CUSTOM:
+            self.apply_preset(change["new"])
+
+    def apply_preset(self, which: str):
+        """Set the switches to the draft (``plan``), the optimal choice or the ranking."""
+        self.set_choice(self.whatif.preset(which))
+        self.preset.unobserve(self._preset_chosen, names="value")
+        try:
+            self.preset.value = which
+        finally:
+            self.preset.observe(self._preset_chosen, names="value")
+        self.message.value = ""
+        self.update()
+
+    def _preset_options(self):
+        lang = self.lang
+        return [*((t("pr_" + k, lang), k) for k in PRESETS), (t("ph_custom", lang), CUSTOM)]
+
+    # --- outputs ------------------------------------------------------------------------------------
+
+    def update(self):
+        """Recompute and redraw; an impossible choice shows a message, not a traceback."""
+        lang = self.lang
+        try:
+            out = self.whatif.outputs(self.choice())
+        except (OkmoError, ValueError) as exc:
+            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
+            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=detail))}</div>'
+            return None
+        self.outputs = out
+        self._measure_texts(out)
+        self.verdict.value = self._verdict_html(out)
+        self.rules.value = self._rules_html(out)
+        self.chart.value = svg.money_left(
+            list(self.whatif.years), list(out.left), lang, t("ph_chart_title", lang, unit=self.unit),
+            reference=list(self.draft_outputs.left),
+            labels={"this": t("ph_chart_this", lang), "reference": t("ph_chart_draft", lang)})
+        self.table.value = self._table_html(out)
+        self.people.value = self._people_html(out)
+        self.indicators.value = self._indicators_html(out)
+        return out
+
+    @property
+    def unit(self) -> str:
+        return t("b_unit_" + self.whatif.programme.unit, self.lang)
+
+    def _money(self, x: float, decimals: int = 1) -> str:
+        return format_number(x, decimals, self.lang).replace(" ", "\u00a0")  # one line per number
+
+    def _name(self, mid: str) -> str:
+        name = self.whatif.by_id[mid].name
+        return name.get(self.lang) or name.ru
+
+    def _measure_texts(self, out):
+        lang = self.lang
+        wi = self.whatif
+        for mid in wi.order:
+            m = wi.by_id[mid]
+            start = out.portfolio.starts.get(mid, self.starts[mid].value)
+            notes = [t("ph_priority", lang, value=format_number(wi.priority[mid] * 100, 0, lang)),
+                     t("ph_measure_money", lang, cost=self._money(sum(m.cost)),
+                       local=self._money(wi.local_money(mid, start)), unit=self.unit)]
+            locked = ""
+            if m.committed:
+                locked = f'<br><span class="okmo-locked">{escape(t("ph_committed", lang))}</span>'
+            elif not wi.options(mid):
+                locked = f'<br><span class="okmo-locked">{escape(t("ph_no_start", lang))}</span>'
+            self.texts[mid].value = (f'<div class="okmo-measure-text" data-okmo="measure-{mid}">{escape(self._name(mid))}'
+                                     f'<br><small>{escape(" · ".join(notes))}</small>{locked}</div>')
+
+    def _verdict_html(self, out) -> str:
+        lang = self.lang
+        v = out.verdict
+        unit = self.unit
+        if v.kind == "short":
+            text = t("ph_verdict_short", lang, year=v.year, amount=self._money(v.amount), unit=unit)
+            if len(v.years) > 1:
+                text += " " + t("ph_verdict_short_total", lang, years=", ".join(map(str, v.years)),
+                                total=self._money(v.total), unit=unit)
+            causes = "; ".join(f"{self._name(mid)} ({self._money(x)})" for mid, x in v.causes[:CAUSES_SHOWN])
+            detail = t("ph_verdict_causes", lang, year=v.year, measures=causes)
+            return (f'<div class="okmo-verdict okmo-gap" data-okmo="verdict">{escape(text)}</div>'
+                    f'<div class="okmo-note" data-okmo="causes">{escape(detail)}</div>')
+        text = t("ph_verdict_fits", lang, year=v.year, amount=self._money(v.amount), unit=unit)
+        return f'<div class="okmo-verdict okmo-space" data-okmo="verdict">{escape(text)}</div>'
+
+    def rule_texts(self, out) -> list[str]:
+        """The rules the choice breaks, in words, with the measures' names."""
+        lang = self.lang
+        texts = []
+        for key, context in out.broken:
+            c = dict(context)
+            for k in ("measure", "other"):
+                if k in c:
+                    c[k] = self._name(c[k])
+            if key == "why_source":
+                c = {"kind": t("funding_" + c["kind"], lang), "year": c["year"], "short": self._money(c["short"]),
+                     "unit": self.unit}
+            elif key == "why_vulnerable":
+                c = {"share": format_percent(c["share"], 1, lang), "required": format_percent(c["required"], 1, lang)}
+            texts.append(t("ph_broken_" + key[len("why_"):], lang, **c))
+        return texts
+
+    def _rules_html(self, out) -> str:
+        lang = self.lang
+        texts = self.rule_texts(out)
+        if not texts:
+            return f'<div class="okmo-rules okmo-kept" data-okmo="rules">✓ {escape(t("ph_rules_ok", lang))}</div>'
+        items = "".join(f"<li>{escape(x)}</li>" for x in texts)
+        return (f'<div class="okmo-rules okmo-broken" data-okmo="rules">⚠ {escape(t("ph_rules_title", lang))}'
+                f'<ul>{items}</ul></div>')
+
+    def _table_html(self, out) -> str:
+        lang = self.lang
+        years = self.whatif.years
+        rows = [(t("pr_fiscal_space", lang), self.whatif.space.amounts, "space", ""),
+                (t("ph_row_need", lang), out.local_need, "need", ""),
+                (t("pr_left", lang), out.left, "left", "okmo-left")]
+        head = "".join(f"<th>{y}</th>" for y in years)
+        body = []
+        for label, values, key, cls in rows:
+            cells = "".join(f'<td class="{"okmo-neg" if key == "left" and v < -1e-6 else ""}" '
+                            f'data-okmo="{key}-{y}">{format_number(float(v), 1, lang)}</td>'
+                            for y, v in zip(years, values))
+            body.append(f'<tr class="{cls}"><td>{escape(label)}</td>{cells}</tr>')
+        note = " ".join([t("ph_units", lang, unit=self.unit), t("pr_space_from", lang, origin=self.whatif.space.origin)])
+        return (f'<table class="okmo-programme-table"><thead><tr><th></th>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table><div class="okmo-note">{escape(note)}</div>')
+
+    def _people_html(self, out) -> str:
+        lang = self.lang
+        total, women, vulnerable = out.beneficiaries
+        share = lambda x: format_percent(x / total if total else 0.0, 1, lang)
+        text = t("ph_beneficiaries", lang, total=self._money(total, 0), women=self._money(women, 0),
+                 women_share=share(women), vulnerable=self._money(vulnerable, 0), vulnerable_share=share(vulnerable))
+        rule = self.whatif.programme.rules.min_vulnerable_share
+        if rule is not None:
+            text += " " + t("ph_vulnerable_required", lang, required=format_percent(fraction(rule), 1, lang))
+        after = t("ph_after", lang, last=self.whatif.years[-1], amount=self._money(out.after), unit=self.unit)
+        return (f'<div class="okmo-note" data-okmo="beneficiaries">{escape(text)}</div>'
+                f'<div class="okmo-note" data-okmo="after">{escape(after)}</div>')
+
+    def _indicators_html(self, out) -> str:
+        lang = self.lang
+        draft = self.draft_outputs.indicators
+        head = "".join(f"<th>{escape(t(k, lang))}</th>"
+                       for k in ("ph_col_indicator", "ph_col_unit", "ph_col_now", "ph_col_reached", "ph_col_draft"))
+        body = []
+        for ind_id, (name, unit, baseline, reached) in out.indicators.items():
+            before = draft[ind_id][3]
+            changed = " okmo-changed" if abs(reached - before) > 1e-9 else ""
+            body.append(f"<tr><td>{escape(name.get(lang) or name.ru)}</td><td>{escape(unit)}</td>"
+                        f"<td>{format_number(baseline, 0, lang)}</td>"
+                        f'<td class="{changed}" data-okmo="indicator-{ind_id}">{format_number(reached, 0, lang)}</td>'
+                        f"<td>{format_number(before, 0, lang)}</td></tr>")
+        return (f'<div class="okmo-caption">{escape(t("ph_indicators", lang))}</div>'
+                f'<table class="okmo-programme-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+
+    # --- saving and language ------------------------------------------------------------------------
+
+    def save_variant(self) -> Path | None:
+        """Write the choice as a variant of the programme file (its draft is the choice);
+        never overwrite."""
+        lang = self.lang
+        now = dt.datetime.now()
+        preset = self.preset.value
+        date = now.strftime("%d.%m.%Y %H:%M")
+        description = {code: t("ph_variant_description", code, date=date,
+                               preset=t("ph_custom" if preset == CUSTOM else "pr_" + preset, code))
+                       for code in LANGUAGES}
+        try:
+            doc = self.whatif.variant_document(self.choice(), self.path.name, now, description)
+        except (OkmoError, ValueError) as exc:
+            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
+            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=detail))}</div>'
+            return None
+        if doc is None:
+            self.message.value = f'<div class="okmo-message">{escape(t("ph_no_changes", lang))}</div>'
+            return None
+        file_name = Path(self.file_name.value.strip() or "programme_hearing.yaml").name
+        if not file_name.endswith((".yaml", ".yml")):
+            file_name += ".yaml"
+        target = self.path.parent / file_name
+        header = ("# Вариант программы развития, сохранённый на публичных слушаниях (okmo hearing).\n"
+                  "# Меняет только годы начала мероприятий (start: null — мероприятие исключено); посмотреть:\n"
+                  f"#   okmo programme {file_name}\n")
+        try:
+            path = write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+        except OkmoError as exc:
+            self.message.value = f'<div class="okmo-message">{escape(exc.render(lang))}</div>'
+            return None
+        self.message.value = f'<div class="okmo-ok">{escape(t("ph_saved", lang, path=path, file=file_name))}</div>'
+        return path
+
+    def _language(self, change):
+        self.lang = change["new"]
+        self._labels()
+        self.update()
+
+    def _labels(self):
+        lang = self.lang
+        p = self.whatif.programme
+        municipality = p.municipality.name.get(lang) or p.municipality.name.ru
+        self.title.value = (f'<h2 style="margin:0 1em 0 0">'
+                            f'{escape(t("ph_title", lang, first=p.first_year, last=p.last_year, municipality=municipality))}</h2>')
+        self.language.description = t("hr_language", lang)
+        value = self.preset.value
+        self.preset.unobserve(self._preset_chosen, names="value")
+        try:
+            self.preset.options = self._preset_options()
+            self.preset.value = value
+        finally:
+            self.preset.observe(self._preset_chosen, names="value")
+        self.preset.description = t("ph_preset", lang)
+        self.measures_note.value = f'<div class="okmo-note">{escape(t("ph_measures", lang))}</div>'
+        self.reset.description = t("ph_reset", lang)
+        self.save.description = t("hr_save", lang)
+        self.file_name.description = t("hr_file", lang)
