@@ -178,3 +178,27 @@ def budget_scenarios_chart(results, lang: str = "ru", ax=None):
     ax.spines[["top", "right"]].set_visible(False)
     ax.figure.tight_layout()
     return ax
+
+
+# --- development programme ------------------------------------------------------------------------
+
+
+def programme_money_left_chart(result, lang: str = "ru", ax=None):
+    """Money left each year (negative: a gap) for the draft, the optimal choice and the ranking."""
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.5))
+    years = np.array(result.space.years)
+    width = 0.27
+    colours = {"plan": "#9b9b9b", "optimal": "#2f6f9f", "ranking": "#9bbb59"}
+    for k, (which, portfolio) in enumerate(result.portfolios().items()):
+        ax.bar(years + (k - 1) * width, portfolio.left(), width, color=colours[which], label=t("pr_" + which, lang))
+    ax.axhline(0, color="#c0392b", linewidth=0.8)
+    ax.set_title(f"{t('pr_left', lang)}, {t('b_unit_' + result.programme.unit, lang)}", fontsize=10)
+    ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    ax.set_xticks(years)
+    ax.legend(fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.figure.tight_layout()
+    return ax
