@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from conftest import SCENARIOS, write_yaml
 from okmo_models.errors import ScenarioError
-from okmo_models.programme.model import FiscalSpace, Portfolio, load_programme, money, priority
+from okmo_models.programme.model import FiscalSpace, load_programme, money, priority
 from okmo_models.programme.optimize import InfeasibleRules, brute_force, objective, optimal, ranking
 from okmo_models.programme.schema import Programme, check
 from okmo_models.scenario.loader import validate_with

@@ -10,7 +10,6 @@ backtest errors. The immutable :class:`BudgetResult` answers ``.forecast()``,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -19,11 +19,10 @@ import datetime as dt
 import json
 import math
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 
-from okmo_models.budget.forecast import BudgetModel, BudgetResult, is_budget_file
+from okmo_models.budget.forecast import BudgetModel, BudgetResult
 from okmo_models.budget.schema import TAX_LINES, BudgetScenario, BudgetVariant, check
 from okmo_models.i18n import LANGUAGES, t
 
