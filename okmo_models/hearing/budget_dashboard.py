@@ -16,18 +16,16 @@ from html import escape
 from pathlib import Path
 
 import ipywidgets as w
-import yaml
 
-from okmo_models.budget.forecast import PERCENTILES, load_budget
+from okmo_models.budget.forecast import PERCENTILES, is_budget_file, load_budget
 from okmo_models.budget.schema import EXPENDITURE_LINES
 from okmo_models.errors import OkmoError
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
-from okmo_models.budget.forecast import is_budget_file
 from okmo_models.hearing.budget_whatif import BudgetControls, BudgetWhatIf
 from okmo_models.hearing.dashboard import CSS as HEARING_CSS
+from okmo_models.hearing.dashboard import variant_target, write_variant_file
 from okmo_models.i18n import LANGUAGES, t
-from okmo_models.safe_write import write_new_file
 
 BASELINE, CUSTOM = "", "*"  # preset values of the baseline and of the sliders moved by hand
 HISTORY_SHOWN = 6  # executed years drawn before the forecast
@@ -350,15 +348,13 @@ class BudgetHearingDashboard:
             self.message.value = f'<div class="okmo-message">{escape(t("hr_no_changes", lang))}</div>'
             return None
         scenario_id, doc = made
-        file_name = Path(self.file_name.value.strip() or "hearing_variant.yaml").name
-        if not file_name.endswith((".yaml", ".yml")):
-            file_name += ".yaml"
-        target = self.path.parent / file_name
+        target = variant_target(self.path.parent, self.file_name.value, "hearing_variant.yaml")
+        file_name = target.name
         header = ("# Вариант бюджета, сохранённый на публичных слушаниях (okmo hearing).\n"
                   "# Добавляет к базовому файлу (variant_of) один сценарий; посмотреть:\n"
                   f"#   okmo budget {file_name} --scenario {scenario_id}\n")
         try:
-            path = write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+            path = write_variant_file(target, header, doc)
         except OkmoError as exc:
             self.message.value = f'<div class="okmo-message">{escape(exc.render(lang))}</div>'
             return None

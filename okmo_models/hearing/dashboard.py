@@ -35,6 +35,18 @@ CSS = """<style>
 </style>"""
 
 
+
+def variant_target(folder: Path, typed: str, default: str) -> Path:
+    """Where "save this variant" writes: the typed file name (never a path elsewhere), as
+    YAML, next to the baseline."""
+    name = Path(typed.strip() or default).name
+    return folder / (name if name.endswith((".yaml", ".yml")) else name + ".yaml")
+
+
+def write_variant_file(target: Path, header: str, doc: dict) -> Path:
+    """Write a variant document with its comment header; atomic, never over an existing file."""
+    return write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+
 class HearingDashboard:
     """Widgets for one scenario; ``.view`` is what the notebook displays."""
 
@@ -166,16 +178,13 @@ class HearingDashboard:
         if not changes:
             self.message.value = f'<div class="okmo-message">{t("hr_no_changes", lang)}</div>'
             return None
-        name = Path(self.file_name.value.strip() or "variant.yaml").name
-        if not name.endswith((".yaml", ".yml")):
-            name += ".yaml"
-        target = self.path.parent / name
+        target = variant_target(self.path.parent, self.file_name.value, "variant.yaml")
         doc = {"variant_of": self.path.name, "baseline_sha256": self.whatif.loaded.sha256,
                "saved": dt.datetime.now().isoformat(timespec="minutes"), "changes": changes}
         header = ("# Вариант сценария, сохранённый на публичных слушаниях (okmo hearing).\n"
                   "# Содержит только изменения относительно базового сценария (variant_of).\n")
         try:
-            path = write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+            path = write_variant_file(target, header, doc)
         except OkmoError as exc:
             self.message.value = f'<div class="okmo-message">{exc.render(lang)}</div>'
             return None

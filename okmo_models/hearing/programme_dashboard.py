@@ -15,17 +15,16 @@ from html import escape
 from pathlib import Path
 
 import ipywidgets as w
-import yaml
 
 from okmo_models.errors import OkmoError
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
 from okmo_models.hearing.budget_dashboard import CSS as BUDGET_CSS
+from okmo_models.hearing.dashboard import variant_target, write_variant_file
 from okmo_models.hearing.programme_whatif import PRESETS, ProgrammeWhatIf
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.programme.result import evaluate
 from okmo_models.programme.schema import fraction
-from okmo_models.safe_write import write_new_file
 
 CUSTOM = "*"  # preset value once a switch was moved by hand
 CAUSES_SHOWN = 3  # measures named as the cause of a gap
@@ -335,15 +334,13 @@ class ProgrammeHearingDashboard:
         if doc is None:
             self.message.value = f'<div class="okmo-message">{escape(t("ph_no_changes", lang))}</div>'
             return None
-        file_name = Path(self.file_name.value.strip() or "programme_hearing.yaml").name
-        if not file_name.endswith((".yaml", ".yml")):
-            file_name += ".yaml"
-        target = self.path.parent / file_name
+        target = variant_target(self.path.parent, self.file_name.value, "programme_hearing.yaml")
+        file_name = target.name
         header = ("# Вариант программы развития, сохранённый на публичных слушаниях (okmo hearing).\n"
                   "# Меняет только годы начала мероприятий (start: null — мероприятие исключено); посмотреть:\n"
                   f"#   okmo programme {file_name}\n")
         try:
-            path = write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+            path = write_variant_file(target, header, doc)
         except OkmoError as exc:
             self.message.value = f'<div class="okmo-message">{escape(exc.render(lang))}</div>'
             return None

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from okmo_models.programme.model import Portfolio, allowed_starts, money, priority
+from okmo_models.programme.optimize import broken_rules
 from okmo_models.programme.result import ProgrammeResult
-from okmo_models.programme.schema import Programme, fraction
+from okmo_models.programme.schema import Programme
 
 PRESETS = ("plan", "optimal", "ranking")
 
@@ -53,45 +54,6 @@ class ProgrammeOutputs:
     beneficiaries: tuple  # (total, women, vulnerable)
     after: float  # yearly local burden continuing after the period
     priority: float  # total priority of the chosen measures (0..1 per measure)
-
-
-def broken_rules(programme: Programme, space, starts: dict, vulnerable: bool = True) -> list[tuple[str, dict]]:
-    """Every rule ``starts`` breaks, as (message key, context), in the order and with the
-    keys of :func:`okmo_models.programme.optimize._broken` (whose answer is the first of
-    these): a measure needing one not chosen (``why_requires``) or not finished before it
-    starts (``why_requires_order``), two measures that exclude each other (``why_excludes``),
-    each year short of money (``why_budget``), each source over its yearly limit
-    (``why_source``), and too few vulnerable beneficiaries (``why_vulnerable``, with the
-    share reached and the share required)."""
-    by_id = {m.id: m for m in programme.measures}
-    out, pairs = [], set()
-    for mid, s in starts.items():
-        m = by_id[mid]
-        for other in m.requires:
-            if other not in starts:
-                out.append(("why_requires", {"measure": mid, "other": other}))
-                continue
-            finish = starts[other] + len(by_id[other].cost) - 1
-            if finish >= s:
-                out.append(("why_requires_order", {"measure": mid, "other": other, "year": finish}))
-        for other in starts:
-            if (other in m.excludes or mid in by_id[other].excludes) and frozenset((mid, other)) not in pairs:
-                pairs.add(frozenset((mid, other)))
-                out.append(("why_excludes", {"measure": mid, "other": other}))
-    portfolio = Portfolio(programme, space, starts)
-    for year, short, _ in portfolio.gaps():
-        out.append(("why_budget", {"year": year, "short": short}))
-    flows = portfolio.by_source()
-    for kind, limits in programme.rules.source_limits.items():
-        for k, year in enumerate(space.years):
-            if year in limits and flows[kind][k] > limits[year] + 1e-6:
-                out.append(("why_source", {"kind": kind, "year": year, "short": flows[kind][k] - limits[year]}))
-    if vulnerable and programme.rules.min_vulnerable_share is not None and starts:
-        total, _, vul = portfolio.beneficiaries()
-        required = fraction(programme.rules.min_vulnerable_share)
-        if vul < required * total - 1e-9:
-            out.append(("why_vulnerable", {"share": vul / total if total else 0.0, "required": required}))
-    return out
 
 
 def verdict(portfolio: Portfolio, left: np.ndarray | None = None, gaps: list | None = None) -> Verdict:

@@ -216,33 +216,45 @@ def _meets(programme: Programme, space: FiscalSpace, starts: dict, vulnerable: b
 
 def _broken(programme: Programme, space: FiscalSpace, starts: dict, vulnerable: bool = True):
     """The first rule ``starts`` breaks, as (message key, context), or None."""
+    rules = broken_rules(programme, space, starts, vulnerable)
+    return rules[0] if rules else None
+
+
+def broken_rules(programme: Programme, space: FiscalSpace, starts: dict, vulnerable: bool = True) -> list:
+    """Every rule ``starts`` breaks, as (message key, context), first the measures' own
+    rules in the order of ``starts``: a measure needing one not chosen (``why_requires``) or
+    not finished before it starts (``why_requires_order``), two measures that exclude each
+    other (``why_excludes``); then each year short of money (``why_budget``), each source over
+    its yearly limit (``why_source``), and too few vulnerable beneficiaries (``why_vulnerable``,
+    with the share reached and the share required)."""
     by_id = {m.id: m for m in programme.measures}
+    out, pairs = [], set()
     for mid, s in starts.items():
         m = by_id[mid]
         for other in m.requires:
             if other not in starts:
-                return "why_requires", {"measure": mid, "other": other}
+                out.append(("why_requires", {"measure": mid, "other": other}))
+                continue
             finish = starts[other] + len(by_id[other].cost) - 1
             if finish >= s:
-                return "why_requires_order", {"measure": mid, "other": other, "year": finish}
+                out.append(("why_requires_order", {"measure": mid, "other": other, "year": finish}))
         for other in starts:  # "A excludes B" rules out both together, whoever names whom
-            if other in m.excludes or mid in by_id[other].excludes:
-                return "why_excludes", {"measure": mid, "other": other}
+            if (other in m.excludes or mid in by_id[other].excludes) and frozenset((mid, other)) not in pairs:
+                pairs.add(frozenset((mid, other)))
+                out.append(("why_excludes", {"measure": mid, "other": other}))
     portfolio = Portfolio(programme, space, starts)
-    gaps = portfolio.gaps()
-    if gaps:
-        year, short, _ = gaps[0]
-        return "why_budget", {"year": year, "short": short}
+    out += [("why_budget", {"year": year, "short": short}) for year, short, _ in portfolio.gaps()]
     flows = portfolio.by_source()
     for kind, limits in programme.rules.source_limits.items():
         for k, year in enumerate(space.years):
             if year in limits and flows[kind][k] > limits[year] + 1e-6:
-                return "why_source", {"kind": kind, "year": year, "short": flows[kind][k] - limits[year]}
+                out.append(("why_source", {"kind": kind, "year": year, "short": flows[kind][k] - limits[year]}))
     if vulnerable and programme.rules.min_vulnerable_share is not None and starts:
         total, _, vul = portfolio.beneficiaries()
-        if vul < fraction(programme.rules.min_vulnerable_share) * total - 1e-9:
-            return "why_vulnerable", {}
-    return None
+        required = fraction(programme.rules.min_vulnerable_share)
+        if vul < required * total - 1e-9:
+            out.append(("why_vulnerable", {"share": vul / total if total else 0.0, "required": required}))
+    return out
 
 
 _REASON_ORDER = ("why_excludes", "why_requires", "why_budget", "why_source", "why_vulnerable",
