@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -124,3 +127,100 @@ def example_paths():
 
 __all__ = ["compute", "dipping_scenario", "load_scenario", "water_scenario", "waste_scenario",
            "write_yaml", "ROOT", "SCENARIOS"]
+
+
+# --- a served hearing dashboard in a real browser -------------------------------------------------
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def chromium_path():
+    from okmo_models.report.build import find_chromium
+
+    return find_chromium()
+
+
+# In CI a missing browser is a failure, not a skip: scripts/test.sh installs Debian's chromium.
+browser = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
+                             reason="needs Debian's chromium (scripts/test.sh installs it)")
+
+
+@contextlib.contextmanager
+def served_page(path, lang: str = "ru", height: int = 1000):
+    """The dashboard for ``path`` served by ``okmo hearing``'s Voilà and opened in Chromium,
+    with every request outside this computer blocked and, at the end, asserted absent."""
+    from playwright.sync_api import sync_playwright
+
+    from okmo_models.hearing.serve import start
+
+    proc, url = start(path, lang)
+    outside = []
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=chromium_path(),
+                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                        "--disable-component-update", "--disable-sync"])
+            page = b.new_page(viewport={"width": 1600, "height": height})
+
+            def guard(route):
+                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
+                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
+                    route.continue_()
+                else:
+                    outside.append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", guard)
+            page.goto(url, timeout=90_000)
+            yield page
+            b.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert outside == [], f"requests outside localhost: {outside}"
+
+
+# --- printed reports -----------------------------------------------------------------------------
+
+
+def _pdf_tools_missing() -> bool:
+    import shutil
+
+    from okmo_models.report.build import find_chromium
+
+    return find_chromium() is None or shutil.which("pdftotext") is None
+
+
+# In CI missing tools are a failure, not a skip: scripts/test.sh installs them.
+needs_pdf_tools = pytest.mark.skipif(_pdf_tools_missing() and not os.environ.get("CI"),
+                                     reason="needs Debian's chromium and poppler-utils (scripts/test.sh installs them)")
+
+
+def text_of(pdf) -> str:
+    """The PDF's text laid out as on the page, pages separated by form feeds."""
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def flat(text: str) -> str:
+    """Whitespace collapsed (and soft hyphens dropped): wrapped sentences compare as written."""
+    return " ".join(text.replace("\u00ad", "").split())
+
+
+def render_two_ways(root: Path, original: Path, ru_name: str) -> dict:
+    """The reports of one file rendered at the same time: in Russian by a folder run over
+    ``root/scenarios`` (`okmo report FOLDER`), in Kyrgyz by render_report of ``original``."""
+    import subprocess
+    import sys
+
+    from okmo_models.report.build import render_report
+
+    folder_run = subprocess.Popen([sys.executable, "-m", "okmo_models.cli", "report", str(root / "scenarios"),
+                                   "-o", str(root / "folder")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+    ky = render_report(original, "ky", root / "single")
+    _, stderr = folder_run.communicate(timeout=300)
+    assert folder_run.returncode == 0, stderr
+    return {"ru": root / "folder" / ru_name, "ky": ky}

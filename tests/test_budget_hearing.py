@@ -9,15 +9,13 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import ROOT, SCENARIOS
-from okmo_models.budget.forecast import BudgetModel, load_budget
+from conftest import ARTIFACTS, SCENARIOS, browser, served_page
+from okmo_models.budget.forecast import BudgetModel, is_budget_file, load_budget
 from okmo_models.budget.schema import BudgetVariant
 from okmo_models.formatting import format_number
 from okmo_models.hearing.budget_dashboard import BudgetHearingDashboard
-from okmo_models.budget.forecast import is_budget_file
 from okmo_models.hearing.budget_whatif import BudgetWhatIf
 
-ARTIFACTS = ROOT / "test-artifacts"
 KOK_JAR = SCENARIOS / "kok-jar/budget.yaml"
 ALAMUDUN = SCENARIOS / "alamudun/budget.yaml"
 
@@ -310,62 +308,28 @@ def test_dispatch_by_file_kind(monkeypatch):
 
 # --- the served page in a real browser ------------------------------------------------------------
 
-def _chromium():
-    from okmo_models.report.build import find_chromium
-
-    return find_chromium()
-
-
-browser = pytest.mark.skipif(_chromium() is None, reason="needs Debian's chromium (scripts/test.sh installs it)")
 
 
 @browser
 def test_served_budget_dashboard_is_offline_and_live(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from okmo_models.hearing.serve import start
-
     for name in ("budget.yaml", "history.csv"):
         shutil.copy(SCENARIOS / "kok-jar" / name, tmp_path / name)
-    proc, url = start(tmp_path / "budget.yaml", "ru")
-    outside = []
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=_chromium(),
-                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-component-update", "--disable-sync"])
-            page = b.new_page(viewport={"width": 1600, "height": 1100})
-
-            def guard(route):
-                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
-                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", guard)
-            page.goto(url, timeout=90_000)
-            balance = page.locator('[data-okmo="balance-2027"]')
-            balance.wait_for(timeout=90_000)
-            assert balance.inner_text() == "361,7"
-            text = page.locator("body").inner_text()
-            assert "hearing_dashboard_from_environment" not in text and "import" not in text  # no code shown
-            assert "По прогнозу дефицита нет" in text
-            # the land tax slider (the third: inflation, population, land tax), two steps right
-            handle = page.locator(".noUi-handle").nth(2)
-            handle.focus()
-            page.keyboard.press("ArrowRight")
-            page.keyboard.press("ArrowRight")
-            # +2 % land tax is +14,8 thousand som in 2027 (+20 % is +148,4)
-            page.wait_for_function(
-                "() => document.querySelector('[data-okmo=\"balance-2027\"]').innerText.startsWith('376,5')",
-                timeout=20_000)
-            assert "Δ +14,8" in balance.inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "budget_hearing_dashboard.png"), full_page=True)
-            b.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    assert outside == [], f"requests outside localhost: {outside}"
+    with served_page(tmp_path / "budget.yaml", "ru", height=1100) as page:
+        balance = page.locator('[data-okmo="balance-2027"]')
+        balance.wait_for(timeout=90_000)
+        assert balance.inner_text() == "361,7"
+        text = page.locator("body").inner_text()
+        assert "hearing_dashboard_from_environment" not in text and "import" not in text  # no code shown
+        assert "По прогнозу дефицита нет" in text
+        # the land tax slider (the third: inflation, population, land tax), two steps right
+        handle = page.locator(".noUi-handle").nth(2)
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        # +2 % land tax is +14,8 thousand som in 2027 (+20 % is +148,4)
+        page.wait_for_function(
+            "() => document.querySelector('[data-okmo=\"balance-2027\"]').innerText.startsWith('376,5')",
+            timeout=20_000)
+        assert "Δ +14,8" in balance.inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "budget_hearing_dashboard.png"), full_page=True)

@@ -1,7 +1,6 @@
 """The PDF budget forecast as a kenesh gets it: the model's figures with their sources,
 sections with page numbers, scenarios, Kyrgyz letters; refusals and clear errors."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,17 +9,15 @@ import sys
 import pytest
 import yaml
 
-from conftest import SCENARIOS, write_yaml
+from conftest import SCENARIOS, flat, needs_pdf_tools, render_two_ways, text_of, write_yaml
 from okmo_models.budget.forecast import PERCENTILES, BudgetModel, compare, load_budget
 from okmo_models.errors import ScenarioError
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
-from okmo_models.report.build import KINDS, find_chromium, render_report, report_kind, scenario_files
+from okmo_models.report.build import KINDS, render_report, report_kind, scenario_files
 from okmo_models.safe_write import FileExistsRefused
 
-pytestmark = pytest.mark.skipif(
-    (find_chromium() is None or shutil.which("pdftotext") is None) and not os.environ.get("CI"),
-    reason="needs Debian's chromium and poppler-utils (scripts/test.sh installs them)")
+pytestmark = needs_pdf_tools
 
 KOK_JAR = SCENARIOS / "kok-jar/budget.yaml"
 LANGS = ("ru", "ky")
@@ -44,28 +41,12 @@ def reports(tmp_path_factory):
     (`okmo report FOLDER`, which includes budget files), in Kyrgyz by render_report."""
     root = tmp_path_factory.mktemp("budget-reports")
     copy_kok_jar(root / "scenarios" / "kok-jar")
-    folder_run = subprocess.Popen([sys.executable, "-m", "okmo_models.cli", "report", str(root / "scenarios"),
-                                   "-o", str(root / "folder")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
-    ky = render_report(KOK_JAR, "ky", root / "single")
-    _, stderr = folder_run.communicate(timeout=300)
-    assert folder_run.returncode == 0, stderr
-    return {"ru": root / "folder" / "kok-jar_budget_2026_ru.pdf", "ky": ky}
+    return render_two_ways(root, KOK_JAR, "kok-jar_budget_2026_ru.pdf")
 
 
 @pytest.fixture(scope="module")
 def model():
     return BudgetModel(load_budget(KOK_JAR)[0])
-
-
-def text_of(pdf) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-
-
-def flat(text: str) -> str:
-    """Whitespace collapsed: wrapped sentences and headings compare as written."""
-    return " ".join(text.split())
 
 
 def test_file_is_named_after_the_first_forecast_year(reports, model):

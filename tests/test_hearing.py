@@ -1,18 +1,15 @@
 """The hearing dashboard: widgets driven from Python, then the served page in a real browser."""
 
-import os
 import re
 import shutil
 
 import pytest
 import yaml
 
-from conftest import ROOT, SCENARIOS
+from conftest import ARTIFACTS, SCENARIOS, browser, served_page
 from okmo_models.hearing.dashboard import HearingDashboard
 from okmo_models.scenario.loader import load_scenario
 from okmo_models.tariff import calculate_tariff
-
-ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture
@@ -121,61 +118,26 @@ def test_variant_with_unknown_item_is_explained(tmp_path):
 
 # --- the served page in a real browser ------------------------------------------------------------
 
-def _chromium():
-    from okmo_models.report.build import find_chromium
-
-    return find_chromium()
-
-
-browser = pytest.mark.skipif(_chromium() is None and not os.environ.get("CI"),
-                             reason="needs Debian's chromium (scripts/test.sh installs it)")
 
 
 @browser
 def test_served_dashboard_is_offline_and_live(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    from okmo_models.hearing.serve import start
-
     scenario = tmp_path / "waste.yaml"
     shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", scenario)
-    proc, url = start(scenario, "ru")
-    outside = []
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=_chromium(),
-                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-component-update", "--disable-sync"])
-            page = b.new_page(viewport={"width": 1600, "height": 1000})
-
-            def guard(route):
-                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
-                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", guard)
-            page.goto(url, timeout=90_000)
-            bill = page.locator('[data-okmo="bill"]')
-            bill.wait_for(timeout=90_000)
-            assert bill.inner_text() == "99,75 сом"
-            text = page.locator("body").inner_text()
-            assert "dashboard_from_environment" not in text and "import" not in text  # no code shown
-            handle = page.locator(".noUi-handle").first
-            handle.focus()
-            page.keyboard.press("ArrowLeft")
-            page.wait_for_function(
-                "() => document.querySelector('[data-okmo=\"bill\"]').innerText !== '99,75 сом'", timeout=20_000)
-            assert bill.inner_text() != "99,75 сом"
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "hearing_dashboard.png"), full_page=True)
-            b.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    assert outside == [], f"requests outside localhost: {outside}"
+    with served_page(scenario, "ru", height=1000) as page:
+        bill = page.locator('[data-okmo="bill"]')
+        bill.wait_for(timeout=90_000)
+        assert bill.inner_text() == "99,75 сом"
+        text = page.locator("body").inner_text()
+        assert "dashboard_from_environment" not in text and "import" not in text  # no code shown
+        handle = page.locator(".noUi-handle").first
+        handle.focus()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(
+            "() => document.querySelector('[data-okmo=\"bill\"]').innerText !== '99,75 сом'", timeout=20_000)
+        assert bill.inner_text() != "99,75 сом"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "hearing_dashboard.png"), full_page=True)
 
 
 def test_variant_of_an_unreadable_baseline_names_the_baseline(tmp_path):

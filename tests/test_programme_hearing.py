@@ -8,16 +8,15 @@ import shutil
 import numpy as np
 import pytest
 import yaml
-from conftest import ROOT, SCENARIOS
 
+from conftest import ARTIFACTS, SCENARIOS, browser, served_page
 from okmo_models.formatting import format_number
 from okmo_models.hearing.programme_dashboard import ProgrammeHearingDashboard
-from okmo_models.hearing.programme_whatif import ProgrammeWhatIf, broken_rules
+from okmo_models.hearing.programme_whatif import ProgrammeWhatIf
 from okmo_models.programme.model import money
-from okmo_models.programme.optimize import _broken
+from okmo_models.programme.optimize import _broken, broken_rules
 from okmo_models.programme.result import evaluate
 
-ARTIFACTS = ROOT / "test-artifacts"
 PROGRAMME = SCENARIOS / "alamudun/programme.yaml"
 
 
@@ -268,56 +267,22 @@ def test_dispatch_by_file_kind(monkeypatch, dashboard, copied):
 
 # --- the served page in a real browser ---------------------------------------------------------------
 
-def _chromium():
-    from okmo_models.report.build import find_chromium
-
-    return find_chromium()
-
-
-browser = pytest.mark.skipif(_chromium() is None, reason="needs Debian's chromium (scripts/test.sh installs it)")
 
 
 @browser
 def test_served_programme_dashboard_is_offline_and_live(copied):
-    from playwright.sync_api import sync_playwright
-
-    from okmo_models.hearing.serve import start
-
-    proc, url = start(copied, "ru")
-    outside = []
-    try:
-        with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=_chromium(),
-                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-component-update", "--disable-sync"])
-            page = b.new_page(viewport={"width": 1600, "height": 1200})
-
-            def guard(route):
-                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
-                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", guard)
-            page.goto(url, timeout=90_000)
-            left = page.locator('td[data-okmo="left-2027"]')
-            left.wait_for(timeout=90_000)
-            assert left.inner_text() == "-7 057,9"
-            body = page.locator("body").inner_text().replace("\xa0", " ")
-            assert "hearing_dashboard_from_environment" not in body and "import" not in body  # no code shown
-            assert "В 2026 году не хватит 5 576,4 тыс. сом" in body
-            # switch the road repair off: 20 000 thousand som of 2027 come back
-            page.locator(".okmo-measure-roads input[type=checkbox]").click()
-            page.wait_for_function(
-                "() => document.querySelector('td[data-okmo=\"left-2027\"]').innerText === '12 942,1'",
-                timeout=20_000)
-            assert page.locator('svg [data-okmo="left-2027"]').text_content() == "12 942,1"
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "programme_hearing_dashboard.png"), full_page=True)
-            b.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-    assert outside == [], f"requests outside localhost: {outside}"
+    with served_page(copied, "ru", height=1200) as page:
+        left = page.locator('td[data-okmo="left-2027"]')
+        left.wait_for(timeout=90_000)
+        assert left.inner_text() == "-7 057,9"
+        body = page.locator("body").inner_text().replace("\xa0", " ")
+        assert "hearing_dashboard_from_environment" not in body and "import" not in body  # no code shown
+        assert "В 2026 году не хватит 5 576,4 тыс. сом" in body
+        # switch the road repair off: 20 000 thousand som of 2027 come back
+        page.locator(".okmo-measure-roads input[type=checkbox]").click()
+        page.wait_for_function(
+            "() => document.querySelector('td[data-okmo=\"left-2027\"]').innerText === '12 942,1'",
+            timeout=20_000)
+        assert page.locator('svg [data-okmo="left-2027"]').text_content() == "12 942,1"
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "programme_hearing_dashboard.png"), full_page=True)

@@ -2,7 +2,6 @@
 ``okmo programme`` with their sources, sections with page numbers, the recommended portfolio
 and why, Kyrgyz letters; refusals and clear errors; folder runs include programme files."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -11,18 +10,16 @@ import sys
 import pytest
 import yaml
 
-from conftest import SCENARIOS, write_yaml
+from conftest import SCENARIOS, flat, needs_pdf_tools, render_two_ways, text_of, write_yaml
 from okmo_models.errors import ScenarioError
 from okmo_models.formatting import format_number
 from okmo_models.i18n import t
 from okmo_models.programme.model import priority
 from okmo_models.programme.result import evaluate
-from okmo_models.report.build import KINDS, find_chromium, render_report, report_kind, scenario_files
+from okmo_models.report.build import KINDS, render_report, report_kind, scenario_files
 from okmo_models.safe_write import FileExistsRefused
 
-pytestmark = pytest.mark.skipif(
-    (find_chromium() is None or shutil.which("pdftotext") is None) and not os.environ.get("CI"),
-    reason="needs Debian's chromium and poppler-utils (scripts/test.sh installs them)")
+pytestmark = needs_pdf_tools
 
 ALAMUDUN = SCENARIOS / "alamudun/programme.yaml"
 LANGS = ("ru", "ky")
@@ -46,13 +43,7 @@ def reports(tmp_path_factory):
     (`okmo report FOLDER`, which includes programme and budget files), in Kyrgyz by render_report."""
     root = tmp_path_factory.mktemp("programme-reports")
     copy_alamudun(root / "scenarios" / "alamudun")
-    folder_run = subprocess.Popen([sys.executable, "-m", "okmo_models.cli", "report", str(root / "scenarios"),
-                                   "-o", str(root / "folder")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
-    ky = render_report(ALAMUDUN, "ky", root / "single")
-    _, stderr = folder_run.communicate(timeout=300)
-    assert folder_run.returncode == 0, stderr
-    return {"ru": root / "folder" / "alamudun_programme_2026_ru.pdf", "ky": ky}
+    return render_two_ways(root, ALAMUDUN, "alamudun_programme_2026_ru.pdf")
 
 
 @pytest.fixture(scope="module")
@@ -60,19 +51,9 @@ def result():
     return evaluate(ALAMUDUN)
 
 
-def text_of(pdf) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
-
-
 def reading_order(pdf) -> str:
     """The text in reading order (no layout): a table cell that wraps stays in one piece."""
     return flat(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
-
-
-def flat(text: str) -> str:
-    """Whitespace collapsed (and soft hyphens dropped): wrapped sentences compare as written."""
-    return " ".join(text.replace("\u00ad", "").split())
 
 
 def test_file_is_named_after_the_first_programme_year(reports, result):
