@@ -201,17 +201,32 @@ def execute_notebook(scenario: Path, lang: str, kind: ReportKind | None = None):
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             cell.source = f"scenario = {str(scenario)!r}\nlang = {lang!r}\n"
     try:
-        # The kernel's own log lines (e.g. its TCP-transport warning) are not for the user.
-        # OKMO_LANG makes errors raised in the kernel speak the report's language.
-        NotebookClient(nb, timeout=300, kernel_name="python3",
-                       resources={"metadata": {"path": str(scenario.parent)}}).execute(
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "OKMO_LANG": lang})
+        with tempfile.TemporaryDirectory(prefix="okmo-kernel-") as sockets:
+            # The kernel's own log lines (e.g. its TCP-transport warning) are not for the user.
+            # OKMO_LANG makes errors raised in the kernel speak the report's language.
+            NotebookClient(nb, timeout=300, kernel_name="python3", config=_kernel_config(sockets),
+                           resources={"metadata": {"path": str(scenario.parent)}}).execute(
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                env={**os.environ, "OKMO_LANG": lang})
     except CellExecutionError as exc:
         if exc.ename == "ScenarioError":  # found while computing (e.g. uncoverable discounts)
             raise ReportError("report_scenario_failed", detail=exc.evalue) from None
         raise ReportError("report_engine_failed", detail=f"{exc.ename}: {exc.evalue}") from None
     return nb
+
+
+def _kernel_config(sockets: str):
+    """Kernel connection settings: Unix sockets in a folder of this run where possible.
+
+    With TCP, kernels started at the same moment (a folder of reports, several workers)
+    can be given the same free port, and one of them dies before it answers; sockets in
+    a private folder cannot collide.
+    """
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")}})
 
 
 def _exporter():
