@@ -53,11 +53,23 @@ class ScenarioError(OkmoError):
     def render(self, lang: str | None = None) -> str:
         lines = [t("error_in_file", lang, file=self.file, count=len(self.problems))]
         for i, p in enumerate(self.problems, 1):
-            is_cell = len(p.path) == 1 and _CELL.match(str(p.path[0])) is not None  # CSV or sheet cell
-            where = t("error_cell" if is_cell else "error_field", lang, path=p.field_path())
+            sheet, cell = sheet_cell(p)
+            is_cell = cell is not None  # a cell of a CSV table or of a workbook's sheet
+            if sheet:
+                where = t("error_sheet_cell", lang, sheet=sheet, cell=cell)
+                if p.context.get("field"):  # the scenario file's field, for those who know it
+                    where += f" ({p.context['field']})"
+            elif not p.path and p.line is None:
+                where = ""  # about the whole file: the message says it
+            else:
+                where = t("error_cell" if is_cell else "error_field", lang, path=p.field_path())
             if p.line is not None and not is_cell:
-                where += ", " + t("error_line", lang, line=p.line)
-            lines.append(f"{i}. {where}")
+                where += (", " if where else "") + t("error_line", lang, line=p.line)
+            if where:
+                lines.append(f"{i}. {where}")
+            else:
+                lines.append(f"{i}. " + t(p.key, lang, **{**p.context, "value": _short(p.value)}))
+                continue
             if p.value is not None:
                 lines.append("   " + t("error_value", lang, value=_short(p.value)))
             lines.append("   " + t(p.key, lang, **{**p.context, "value": _short(p.value)}))
@@ -65,6 +77,17 @@ class ScenarioError(OkmoError):
 
     def __str__(self) -> str:
         return self.render()
+
+
+def sheet_cell(p: Problem) -> tuple[str | None, str | None]:
+    """``("Калькуляция", "F7")`` for a problem at ``Калькуляция!F7``, ``(None, "F3")`` for a
+    CSV cell, ``(None, None)`` for a field of a scenario file."""
+    if len(p.path) != 1:
+        return None, None
+    sheet, bang, cell = str(p.path[0]).rpartition("!")
+    if _CELL.match(cell) is None:
+        return None, None
+    return (sheet if bang else None), cell
 
 
 def _short(value: object, limit: int = 80) -> str:

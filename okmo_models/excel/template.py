@@ -1,0 +1,435 @@
+"""Excel workbooks for scenario files: a template to fill in, or a scenario written out.
+
+``okmo template tariff|budget|programme`` writes an empty workbook with an example value
+beside every input; ``okmo template --from SCENARIO`` writes an existing scenario into the
+same layout (what a consultant hands to an economist). Both come from
+:mod:`okmo_models.excel.layout`, i.e. from the declared schema, and are read back by
+:mod:`okmo_models.excel.workbook_import`.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from okmo_models import __version__
+from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
+from okmo_models.excel.sheets import (
+    KEY,
+    KEY2,
+    MISSING,
+    NUMBER,
+    PARENT,
+    RECORD_FIRST_ROW,
+    RECORD_VALUE_COLUMN,
+    TABLE_FIRST_ROW,
+    TABLE_HINT_ROW,
+    TABLE_KEY_ROW,
+    TABLE_LABEL_ROW,
+    Column,
+    get,
+    input_key,
+    rows_of,
+    table_columns,
+)
+from okmo_models.i18n import has, t
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios"
+EXAMPLE_FILES = {
+    "tariff": ("teploklyuchenka/waste.yaml", "ak-bulak/water.yaml", "teploklyuchenka/dipping_bath.yaml",
+               "teploklyuchenka/shared_landfill.yaml"),
+    "budget": ("alamudun/budget.yaml", "kok-jar/budget.yaml"),
+    "programme": ("alamudun/programme.yaml",),
+}
+META_SHEET = "_okmo"
+LISTS_SHEET = "_lists"
+INPUT_ROWS = 300  # table rows given drop-downs and the input colour
+SPARE = 2  # empty columns after a row of numbers, for another year
+
+_TITLE = Font(bold=True, size=14)
+_BOLD = Font(bold=True)
+_KEY = Font(size=8, color="808080")
+_HINT = Font(italic=True, size=9, color="595959")
+_HEAD = PatternFill("solid", fgColor="DDEBF7")
+_INPUT = PatternFill("solid", fgColor="FFF9DB")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def template_workbook(kind: str, lang: str = "ru") -> bytes:
+    """An empty workbook for a ``kind`` scenario, with examples from the bundled files."""
+    return _workbook(kind, None, lang, _examples(kind))
+
+
+def scenario_workbook(kind: str, data: dict, lang: str = "ru", source: str = "") -> bytes:
+    """The workbook of a validated scenario's ``data`` (see :func:`scenario_data`)."""
+    return _workbook(kind, data, lang, _examples(kind), source)
+
+
+def scenario_data(path: str | Path) -> tuple[str, dict]:
+    """``(kind, data)`` of a scenario file, validated as its command would, with the
+    values as the schema reads them (a variant merged into its baseline, a budget's
+    history table read in)."""
+    from okmo_models.scenario.loader import file_kind
+
+    kind = file_kind(path)
+    if kind == "budget":
+        from okmo_models.budget.forecast import load_budget
+
+        model, _ = load_budget(path)
+    elif kind == "programme":
+        from okmo_models.programme.model import load_programme
+
+        model, _ = load_programme(path)
+    else:
+        from okmo_models.scenario.loader import load_scenario
+
+        kind, model = "tariff", load_scenario(path).scenario
+    return kind, dump(model)
+
+
+def dump(model) -> dict:
+    """The data a validated model was made of (what was given, not the defaults)."""
+    return model.model_dump(mode="python", exclude_unset=True, by_alias=True)
+
+
+def _examples(kind: str) -> list[dict]:
+    out = []
+    for name in EXAMPLE_FILES[kind]:
+        path = EXAMPLES / name
+        if path.is_file():
+            try:
+                out.append(scenario_data(path)[1])
+            except Exception:  # noqa: BLE001 - an example is a hint; the template works without
+                continue
+    return out
+
+
+# --- labels ---------------------------------------------------------------------------
+
+
+def sheet_title(section: Section, lang: str) -> str:
+    key = "xs_" + section.id.replace(".", "_")
+    title = t(key, lang) if has(key) else section.id
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, " ")
+    return title[:31]
+
+
+def input_label(inp: Input, lang: str) -> str:
+    parts = [p for p in inp.path if p not in ("ru", "ky", "en")]
+    field = str(parts[-1]) if parts else "value"
+    label = t(f"xf_{field}", lang) if has(f"xf_{field}") else field
+    if len(parts) > 1:  # a field of a nested record: "uncertainty: low"
+        outer = str(parts[-2])
+        label = (t(f"xf_{outer}", lang) if has(f"xf_{outer}") else outer) + ": " + label
+    if inp.path and inp.path[-1] in ("ru", "ky", "en"):
+        label += f" ({inp.path[-1]})"
+    return label + (" *" if inp.required else "")
+
+
+def input_hint(inp: Input, lang: str) -> str:
+    if inp.kind == "quantity":
+        hint = t("xl_hint_quantity", lang)
+    elif inp.kind == "choice":
+        hint = t("xl_hint_choice", lang)
+    else:
+        hint = t(f"xl_hint_{inp.kind}", lang)
+    return hint + ("; " + t("xl_hint_required", lang) if inp.required else "")
+
+
+def key_label(section: Section, second: bool, lang: str) -> str:
+    key = ("xk2_" if second else "xk_") + section.id.replace(".", "_")
+    return (t(key, lang) if has(key) else ("key2" if second else "key")) + " *"
+
+
+def parent_label(section: Section, lang: str) -> str:
+    return t("xl_parent", lang, sheet=sheet_title(section.parent, lang)) + " *"
+
+
+def _cell_value(inp: Input, value, lang: str):
+    """What goes in the cell for a value of the data."""
+    if value is MISSING or value is None:
+        return None
+    if inp.kind == "bool":
+        return t("xl_yes" if value else "xl_no", lang)
+    if inp.kind == "texts":
+        return ", ".join(map(str, value))
+    if isinstance(value, dict) and "value" in value:  # a quantity
+        return value["value"]
+    return value
+
+
+def _write(cell, value) -> None:
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # a text that looks like a formula stays a text
+
+
+# --- the workbook -----------------------------------------------------------------------
+
+
+def _workbook(kind: str, data: dict | None, lang: str, examples: list[dict], source: str = "") -> bytes:
+    sections = layout(kind)
+    wb = Workbook()
+    wb.remove(wb.active)
+    titles = {s.id: sheet_title(s, lang) for s in sections}
+    meta = wb.create_sheet(META_SHEET)
+    lists = wb.create_sheet(LISTS_SHEET)
+    ctx = _Context(wb, lists, titles, lang)
+    general_rows: dict[str, int] = {}
+    for s in sections:
+        ws = wb.create_sheet(titles[s.id])
+        if s.shape == "record":
+            rows = _write_record(ctx, ws, s, data, examples, kind)
+            if s.id == "general":
+                general_rows = rows
+        else:
+            _write_table(ctx, ws, s, data, examples, kind, general_rows)
+    ctx.add_references(sections)
+    # the machine's sheets last and hidden: what kind of workbook this is, which sheet is which
+    wb.move_sheet(meta, offset=len(wb.sheetnames))
+    wb.move_sheet(lists, offset=len(wb.sheetnames))
+    meta.sheet_state = lists.sheet_state = "hidden"
+    meta.append(["okmo-models workbook", kind])
+    meta.append(["generator", f"okmo-models {__version__}"])
+    meta.append(["created", date.today().isoformat()])
+    meta.append(["from", source])
+    for s in sections:
+        meta.append(["sheet", s.id, titles[s.id]])
+    wb.active = 0
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+class _Context:
+    """Drop-down lists (kept on a hidden sheet) and cross-sheet references."""
+
+    def __init__(self, wb, lists, titles, lang):
+        self.wb, self.lists, self.titles, self.lang = wb, lists, titles, lang
+        self.list_ranges: dict[tuple, str] = {}
+        self.key_columns: dict[str, tuple[str, str]] = {}  # section -> (sheet, column letter)
+        self.pending: list[tuple] = []  # (worksheet, cell range, target section)
+
+    def choice_range(self, values: tuple) -> str:
+        if values not in self.list_ranges:
+            col = get_column_letter(len(self.list_ranges) + 1)
+            for i, v in enumerate(values, 1):
+                self.lists[f"{col}{i}"] = v
+            self.list_ranges[values] = f"{quote_sheetname(LISTS_SHEET)}!${col}$1:${col}${max(len(values), 1)}"
+        return self.list_ranges[values]
+
+    def dropdown(self, ws, cells: str, values: tuple, strict: bool = True) -> None:
+        if not values:
+            return
+        dv = DataValidation(type="list", formula1="=" + self.choice_range(values), allow_blank=True,
+                            errorStyle="stop" if strict else "warning")
+        dv.error = t("xl_dropdown_error", self.lang)
+        dv.add(cells)
+        ws.add_data_validation(dv)
+
+    def add_references(self, sections) -> None:
+        for ws, cells, target in self.pending:
+            if target not in self.key_columns:
+                continue
+            sheet, col = self.key_columns[target]
+            rng = f"{quote_sheetname(sheet)}!${col}${TABLE_FIRST_ROW}:${col}${TABLE_FIRST_ROW + INPUT_ROWS}"
+            dv = DataValidation(type="list", formula1="=" + rng, allow_blank=True, errorStyle="warning")
+            dv.error = t("xl_dropdown_error", self.lang)
+            dv.add(cells)
+            ws.add_data_validation(dv)
+
+
+def _reference_target(kind: str, section: Section, inp: Input) -> str | None:
+    """The sheet whose keys an input names: a source, a consumer category."""
+    name = str(inp.path[-1]) if inp.path else ""
+    if name.endswith("source") and name != "budget_scenario":
+        return "sources"
+    if kind == "tariff" and name == "category":
+        return "categories"
+    return None
+
+
+def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[str, int]:
+    lang = ctx.lang
+    ws["A1"] = ctx.titles[s.id]
+    ws["A1"].font = _TITLE
+    ws["A2"] = _description(s, lang)
+    ws["A2"].font = _HINT
+    heads = [t("xl_col_key", lang), t("xl_col_label", lang), t("xl_col_hint", lang),
+             t("xl_col_example", lang), t("xl_col_value", lang), t("xl_col_unit", lang)]
+    for col, text in enumerate(heads, 1):
+        cell = ws.cell(row=3, column=col, value=text)
+        cell.font, cell.fill = _BOLD, _HEAD
+    rows = {}
+    example = next((e for e in examples if get(e, s.path, None)), {})
+    for r, inp in enumerate(s.inputs, RECORD_FIRST_ROW):
+        rows[inp.key] = r
+        ws.cell(row=r, column=1, value=inp.key).font = _KEY
+        ws.cell(row=r, column=2, value=input_label(inp, lang))
+        ws.cell(row=r, column=3, value=input_hint(inp, lang)).font = _HINT
+        ex = get(example, s.path + inp.path)
+        ws.cell(row=r, column=4, value=_example_text(inp, ex, lang)).font = _HINT
+        value = get(data, s.path + inp.path) if data is not None else MISSING
+        col = RECORD_VALUE_COLUMN
+        if inp.kind == "numbers":
+            values = list(value) if value not in (MISSING, None) else []
+            for k in range(max(len(values), 1)):
+                cell = ws.cell(row=r, column=col + k, value=values[k] if k < len(values) else None)
+                cell.fill = _INPUT
+            continue
+        cell = ws.cell(row=r, column=col)
+        _write(cell, _cell_value(inp, value, lang))
+        cell.fill = _INPUT
+        where = f"{get_column_letter(col)}{r}"
+        if inp.kind == "quantity":
+            unit = ws.cell(row=r, column=col + 1, value=value.get("unit") if isinstance(value, dict) else None)
+            unit.fill = _INPUT
+            ctx.dropdown(ws, f"{get_column_letter(col + 1)}{r}", inp.units, strict=False)
+        elif inp.kind == "choice":
+            ctx.dropdown(ws, where, inp.choices)
+        elif inp.kind == "bool":
+            ctx.dropdown(ws, where, (t("xl_yes", lang), t("xl_no", lang)))
+        target = _reference_target(kind, s, inp)
+        if target:
+            ctx.pending.append((ws, where, target))
+    for col, width in zip("ABCDEF", (22, 40, 34, 24, 22, 20)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "E4"
+    return rows
+
+
+def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_rows) -> None:
+    lang = ctx.lang
+    rows = rows_of(s, data) if data is not None else []
+    example_rows = next((r for r in (rows_of(s, e) for e in examples) if r), [])
+    widths = {}
+    for inp in s.inputs:
+        if inp.kind == "numbers":
+            key = input_key(s, inp)
+            longest = max([len(_as_list(r.item, inp)) for r in rows + example_rows[:1]] or [1])
+            widths[key] = max(longest, 1) + SPARE
+    cols = table_columns(s, widths)
+    ws["A1"] = ctx.titles[s.id]
+    ws["A1"].font = _TITLE
+    ws["A2"] = _description(s, lang)
+    ws["A2"].font = _HINT
+    example_rows = example_rows[:20]
+    by_year = BY_YEAR.get(kind, set())
+    last = TABLE_FIRST_ROW + max(INPUT_ROWS, len(rows) + 50)
+    for c, col in enumerate(cols, 1):
+        letter = get_column_letter(c)
+        # the example of a column: its first value among the bundled examples' rows
+        label, hint, ex = _column_texts(s, col, lang, example_rows[0] if example_rows else None)
+        for example in example_rows[1:]:
+            if ex not in (None, ""):
+                break
+            ex = _column_texts(s, col, lang, example)[2]
+        if col.role == "element" and f"{s.id}.{input_key(s, col.input)}" in by_year and "years" in general_rows:
+            # headed by the year of the general sheet's "years" row, so that it follows edits
+            year = f"{quote_sheetname(ctx.titles['general'])}!{get_column_letter(RECORD_VALUE_COLUMN + col.position - 1)}{general_rows['years']}"
+            label = f'=IF({year}="","",{year})'
+        head = ws.cell(row=TABLE_LABEL_ROW, column=c, value=label)
+        head.font, head.fill, head.alignment = _BOLD, _HEAD, _WRAP
+        text = hint + (f"; {t('xl_col_example', lang).lower()}: {ex}" if ex not in (None, "") else "")
+        ws.cell(row=TABLE_HINT_ROW, column=c, value=text).font = _HINT
+        ws.cell(row=TABLE_HINT_ROW, column=c).alignment = _WRAP
+        ws.cell(row=TABLE_KEY_ROW, column=c, value=col.key).font = _KEY
+        ws.column_dimensions[letter].width = 12 if col.role in ("element", "unit", "number") else 22
+        cells = f"{letter}{TABLE_FIRST_ROW}:{letter}{last}"
+        inp = col.input
+        if col.role == "unit":
+            ctx.dropdown(ws, cells, inp.units, strict=False)
+        elif col.role == "input" and inp.kind == "choice":
+            ctx.dropdown(ws, cells, inp.choices)
+        elif col.role == "input" and inp.kind == "bool":
+            ctx.dropdown(ws, cells, (t("xl_yes", lang), t("xl_no", lang)))
+        elif col.role == "key" and s.key_choices:
+            ctx.dropdown(ws, cells, s.key_choices)
+        elif col.role == "parent":
+            ctx.pending.append((ws, cells, s.parent.id))
+        elif col.role == "input" and _reference_target(kind, s, inp):
+            ctx.pending.append((ws, cells, _reference_target(kind, s, inp)))
+        if col.role in ("key", "number") or (col.role == "input" and inp and inp.path == ("id",)):
+            ctx.key_columns.setdefault(s.id, (ctx.titles[s.id], letter))
+    ws.row_dimensions[TABLE_HINT_ROW].height = 48
+    for r, row in enumerate(rows, TABLE_FIRST_ROW):
+        for c, col in enumerate(cols, 1):
+            _write(ws.cell(row=r, column=c), _row_value(s, col, row, lang))
+    for r in range(TABLE_FIRST_ROW, TABLE_FIRST_ROW + max(len(rows), 1) + 20):
+        for c in range(1, len(cols) + 1):
+            ws.cell(row=r, column=c).fill = _INPUT
+    first_input = next((i for i, c in enumerate(cols, 1) if c.role not in ("parent", "number", "key", "key2")), 1)
+    ws.freeze_panes = f"{get_column_letter(first_input)}{TABLE_FIRST_ROW}"
+
+
+def _as_list(item, inp: Input) -> list:
+    value = get(item, inp.path) if inp.path else item
+    return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _row_value(s: Section, col: Column, row, lang: str):
+    if col.role == "parent":
+        return row.parent
+    if col.role == "number":
+        return row.number
+    if col.role == "key":
+        return row.key
+    if col.role == "key2":
+        return row.key2
+    value = get(row.item, col.input.path) if col.input.path else row.item
+    if col.role == "unit":
+        return value.get("unit") if isinstance(value, dict) else None
+    if col.role == "element":
+        values = value if isinstance(value, (list, tuple)) else []
+        return values[col.position - 1] if col.position <= len(values) else None
+    return _cell_value(col.input, value, lang)
+
+
+def _column_texts(s: Section, col: Column, lang: str, example):
+    """(label, what to enter, example) of a table column."""
+    if col.role == "parent":
+        return parent_label(s, lang), t("xl_hint_parent", lang), example.parent if example else None
+    if col.role == "number":
+        return t("xl_col_number", lang) + " *", t("xl_hint_item_number", lang), 1
+    if col.role in ("key", "key2"):
+        second = col.role == "key2"
+        hint = t("xl_hint_choice", lang) if s.key_choices and not second else t(
+            "xl_hint_integer" if s.key_kinds[1 if second else 0] == "integer" else "xl_hint_key", lang)
+        return key_label(s, second, lang), hint, (example.key2 if second else example.key) if example else None
+    inp = col.input
+    label = input_label(inp, lang) if inp.path else t("xl_col_value", lang) + " *"
+    if col.role == "unit":
+        ex = get(example.item, inp.path) if example and inp.path else (example.item if example else None)
+        unit = ex.get("unit") if isinstance(ex, dict) else None
+        return t("xl_col_unit", lang), t("xl_hint_unit", lang), unit
+    if col.role == "element":
+        values = _as_list(example.item, inp) if example else []
+        ex = values[col.position - 1] if col.position <= len(values) else None
+        return f"{label.removesuffix(' *')} {col.position}", t("xl_hint_element", lang), ex
+    ex = (get(example.item, inp.path) if inp.path else example.item) if example else None
+    return label, input_hint(inp, lang), _example_text(inp, ex, lang)
+
+
+def _example_text(inp: Input, value, lang: str):
+    if value is MISSING or value is None:
+        return None
+    if inp.kind == "quantity" and isinstance(value, dict):
+        return f"{value['value']:g} {value['unit']}"
+    if inp.kind == "numbers":
+        return "; ".join(f"{v:g}" for v in list(value)[:4]) + ("; …" if len(value) > 4 else "")
+    shown = _cell_value(inp, value, lang)
+    return shown if not isinstance(shown, str) or len(shown) <= 60 else shown[:59] + "…"
+
+
+def _description(s: Section, lang: str) -> str:
+    key = "xd_" + s.id.replace(".", "_")
+    own = t(key, lang) if has(key) else ""
+    general = t("xl_how_record" if s.shape == "record" else "xl_how_table", lang)
+    return (own + " " + general).strip()

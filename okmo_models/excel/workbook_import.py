@@ -1,0 +1,602 @@
+"""Reading a filled Excel template back into a scenario file.
+
+Every value is read from the place the layout gives it; every problem names the sheet,
+the cell and the value. The scenario is then validated exactly as a YAML file would be,
+and each problem found there is traced back to the cell it came from. Nothing is written
+unless the whole workbook reads cleanly.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+import yaml
+
+from okmo_models import __version__
+from okmo_models.errors import Problem, ScenarioError
+from okmo_models.excel.layout import Input, Section, layout
+from okmo_models.excel.sheets import (
+    KEY,
+    KEY2,
+    NUMBER,
+    PARENT,
+    RECORD_FIRST_ROW,
+    RECORD_VALUE_COLUMN,
+    TABLE_FIRST_ROW,
+    TABLE_KEY_ROW,
+    Column,
+    column_by_key,
+    element_of,
+    input_key,
+)
+from okmo_models.excel.template import LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
+from okmo_models.units import UnitError, parse_number
+
+_YES = {"да", "ооба", "yes", "true", "истина", "1", "y", "д"}
+_NO = {"нет", "жок", "no", "false", "ложь", "0", "n", "н"}
+
+
+class _Bad(Exception):
+    def __init__(self, key: str, value=None, **context):
+        super().__init__(key)
+        self.key, self.value, self.context = key, value, context
+
+
+def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict, list[str]]:
+    """``(kind, data, warnings)`` of a filled template, validated; raises
+    :class:`ScenarioError` naming sheet and cell for every problem."""
+    path = Path(path)
+    values, formulas = _open(path)
+    reader = _Reader(path, values, formulas, lang)
+    kind, data = reader.read()
+    problems = list(reader.problems)
+    try:
+        _validate(kind, data, path)
+    except ScenarioError as exc:
+        reported = {p.path for p in problems}
+        for p in exc.problems:
+            q = reader.locate(p)
+            if q.path not in reported:  # a cell already explained is not explained twice
+                problems.append(q)
+                reported.add(q.path)
+    if problems:
+        raise ScenarioError(path, problems)
+    return kind, data, reader.warnings
+
+
+def _open(path: Path):
+    from openpyxl import load_workbook
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(path, [Problem(key="file_not_found")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(path, [Problem(key="file_is_directory")]) from None
+    try:
+        # values as Excel last computed them, and the formulas, to tell an empty cell from
+        # a formula never computed (a workbook written by a program, not saved in Excel)
+        values = load_workbook(io.BytesIO(raw), data_only=True)
+        formulas = load_workbook(io.BytesIO(raw), data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ScenarioError(path, [Problem(key="xl_not_a_workbook",
+                                           context={"detail": type(exc).__name__})]) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl's InvalidFileException and kin
+        raise ScenarioError(path, [Problem(key="xl_not_a_workbook", context={"detail": str(exc)})]) from None
+    return values, formulas
+
+
+def _validate(kind: str, data: dict, path: Path):
+    from okmo_models.scenario.loader import validate_scenario, validate_with
+
+    if kind == "budget":
+        from okmo_models.budget.schema import BudgetScenario, check
+
+        return validate_with(BudgetScenario, check, data, path)
+    if kind == "programme":
+        from okmo_models.programme.schema import Programme, check
+
+        return validate_with(Programme, check, data, path)
+    return validate_scenario(data, path)
+
+
+class _Reader:
+    def __init__(self, path: Path, values, formulas, lang: str | None = None):
+        self.path, self.wb, self.formulas, self.lang = path, values, formulas, lang
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self.cells: dict[tuple, str] = {}  # data path -> "Sheet!E7"
+        self.refs: dict[str, dict] = {}  # section -> how child rows name an item -> its data path
+
+    # --- the whole workbook -------------------------------------------------------------
+
+    def read(self) -> tuple[str, dict]:
+        if META_SHEET not in self.wb.sheetnames:
+            raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
+        kind, titles = None, {}
+        for row in self.wb[META_SHEET].iter_rows(values_only=True):
+            if row and row[0] == "okmo-models workbook":
+                kind = row[1]
+            elif row and row[0] == "sheet" and len(row) >= 3:
+                titles[row[1]] = row[2]
+        if kind not in ("tariff", "budget", "programme"):
+            raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
+        data: dict = {}
+        sections = layout(kind)
+        for s in sections:
+            title = titles.get(s.id)
+            if title not in self.wb.sheetnames:
+                self.problems.append(Problem(key="xl_sheet_missing", context={"sheet": title or s.id}))
+                continue
+            ws = self.wb[title]
+            self._merged(ws, s)
+            if s.shape == "record":
+                self._record(ws, s, data)
+            else:
+                self._table(ws, s, data)
+        known = set(titles.values()) | {META_SHEET, LISTS_SHEET}
+        for name in self.wb.sheetnames:
+            ws = self.wb[name]
+            if name not in known and any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row):
+                self.warnings.append(("xl_extra_sheet", {"sheet": name}))
+        return kind, data
+
+    def _problem(self, ws, cell: str, key: str, value=None, field: tuple = (), **context):
+        if field:
+            context["field"] = Problem(path=field).field_path()
+        self.problems.append(Problem(path=(f"{ws.title}!{cell}",), key=key, value=value, context=context))
+
+    def _merged(self, ws, s: Section) -> None:
+        first_row = RECORD_FIRST_ROW if s.shape == "record" else TABLE_FIRST_ROW
+        first_col = RECORD_VALUE_COLUMN if s.shape == "record" else 1
+        for rng in ws.merged_cells.ranges:
+            if rng.max_row >= first_row and rng.max_col >= first_col:
+                top = self.formulas[ws.title].cell(row=rng.min_row, column=rng.min_col).value
+                self._problem(ws, rng.coord.split(":")[0], "xl_merged_cells", value=rng.coord,
+                              shown=top)
+
+    # --- cells --------------------------------------------------------------------------
+
+    def _raw(self, ws, row: int, col: int):
+        """The cell's value, or raises _Bad for an Excel error or an uncomputed formula."""
+        cell = ws.cell(row=row, column=col)
+        value = cell.value
+        if cell.data_type == "e":
+            raise _Bad("xl_error_value", value)
+        if value is None:
+            formula = self.formulas[ws.title].cell(row=row, column=col).value
+            if isinstance(formula, str) and formula.startswith("="):
+                raise _Bad("xl_formula_without_value", formula)
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    def _convert(self, inp: Input, value):
+        """A cell's value as the schema expects it (the schema then checks it)."""
+        kind = inp.kind
+        if value is None:
+            return None
+        if isinstance(value, (datetime, date, time)):
+            if kind in ("number", "integer", "quantity", "numbers"):
+                raise _Bad("xl_date_not_number", str(value))
+            return value.isoformat()
+        if kind in ("number", "quantity", "numbers"):
+            return _number(value)
+        if kind == "integer":
+            number = _number(value)
+            if number != int(number):
+                raise _Bad("not_an_integer", value)
+            return int(number)
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word in _YES or word in _NO:
+                return word in _YES
+            raise _Bad("bool_expected", value)
+        if kind == "choice":
+            allowed = inp.choices
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = int(value) if value == int(value) else value
+                return value if value in allowed else str(value)
+            return value if value in allowed or not all(isinstance(a, int) for a in allowed) else _int_text(value)
+        if kind == "texts":
+            return [part.strip() for part in str(_text(value)).replace(";", ",").split(",") if part.strip()]
+        return _text(value)
+
+    def _read_input(self, ws, inp: Input, row: int, col: int, unit_col: int | None, item: dict,
+                    abs_path: tuple):
+        """Read one input into ``item``; remember its cells."""
+        where = f"{_letter(col)}{row}"
+        target = abs_path + inp.path
+        self.cells[target] = f"{ws.title}!{where}"
+        try:
+            value = self._convert(inp, self._raw(ws, row, col))
+        except _Bad as bad:
+            self._problem(ws, where, bad.key, bad.value, target, **bad.context)
+            return
+        if inp.kind == "quantity":
+            unit_where = f"{_letter(unit_col)}{row}"
+            self.cells[target + ("value",)] = f"{ws.title}!{where}"
+            self.cells[target + ("unit",)] = f"{ws.title}!{unit_where}"
+            try:
+                unit = self._raw(ws, row, unit_col) if unit_col else None
+            except _Bad as bad:
+                self._problem(ws, unit_where, bad.key, bad.value, target)
+                return
+            if value is None and unit is None:
+                return
+            if value is None:
+                self._problem(ws, where, "xl_value_missing", unit, target)
+                return
+            if unit is None:
+                self._problem(ws, unit_where, "xl_unit_missing", value, target)
+                return
+            value = {"value": value, "unit": str(unit)}
+        if value is None:
+            return
+        _put(item, inp.path or ("@value",), value)
+
+    def _read_numbers(self, ws, inp: Input, row: int, columns: list[tuple[int, int]], item: dict,
+                      abs_path: tuple):
+        """A row of numbers from ``columns`` [(position, column)]: trailing blanks end it."""
+        target = abs_path + inp.path
+        values: dict[int, object] = {}
+        for position, col in sorted(columns):
+            where = f"{_letter(col)}{row}"
+            self.cells[target + (position - 1,)] = f"{ws.title}!{where}"
+            if position == 1:
+                self.cells[target] = f"{ws.title}!{where}"
+            try:
+                value = self._convert(inp, self._raw(ws, row, col))
+            except _Bad as bad:
+                self._problem(ws, where, bad.key, bad.value, target + (position - 1,))
+                values[position] = bad
+                continue
+            if value is not None:
+                values[position] = value
+        if not values:
+            return
+        last = max(values)
+        for position, col in sorted(columns):
+            if position < last and position not in values:
+                self._problem(ws, f"{_letter(col)}{row}", "xl_gap_in_row", None, target + (position - 1,))
+        if all(not isinstance(v, _Bad) for v in values.values()):
+            _put(item, inp.path, [values.get(p) for p in range(1, last + 1)])
+
+    # --- a record sheet -----------------------------------------------------------------
+
+    def _record(self, ws, s: Section, data: dict) -> None:
+        inputs = {inp.key: inp for inp in s.inputs}
+        seen: dict[str, int] = {}
+        record: dict = {}
+        self.cells[s.path] = f"{ws.title}!{_letter(RECORD_VALUE_COLUMN)}{RECORD_FIRST_ROW}"
+        for row in range(RECORD_FIRST_ROW, ws.max_row + 1):
+            key = ws.cell(row=row, column=1).value
+            key = str(key).strip() if key not in (None, "") else None
+            filled = [c for c in range(RECORD_VALUE_COLUMN, max(ws.max_column, RECORD_VALUE_COLUMN) + 1)
+                      if _filled(ws.cell(row=row, column=c).value)]
+            if key is None or key not in inputs:
+                if filled:
+                    col = filled[0]
+                    self._problem(ws, f"{_letter(col)}{row}" if key is None else f"A{row}",
+                                  "xl_unknown_row" if key is None else "xl_unknown_key",
+                                  ws.cell(row=row, column=col).value if key is None else key)
+                continue
+            if key in seen:
+                self._problem(ws, f"A{row}", "xl_key_twice", key, s.path + inputs[key].path)
+                continue
+            seen[key] = row
+            inp = inputs[key]
+            if inp.kind == "numbers":
+                last = max(filled) if filled else RECORD_VALUE_COLUMN
+                columns = [(c - RECORD_VALUE_COLUMN + 1, c) for c in range(RECORD_VALUE_COLUMN, last + 1)]
+                self._read_numbers(ws, inp, row, columns, record, s.path)
+                continue
+            self._read_input(ws, inp, row, RECORD_VALUE_COLUMN, RECORD_VALUE_COLUMN + 1, record, s.path)
+            if inp.kind != "quantity" and any(c > RECORD_VALUE_COLUMN for c in filled):
+                col = next(c for c in filled if c > RECORD_VALUE_COLUMN)
+                self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", ws.cell(row=row, column=col).value,
+                              s.path + inp.path)
+        if record:
+            _put(data, s.path, record, merge=True)
+
+    # --- a table sheet ------------------------------------------------------------------
+
+    def _table(self, ws, s: Section, data: dict) -> None:
+        known = column_by_key(s)
+        columns: dict[int, Column] = {}
+        by_key: dict[str, int] = {}
+        for col in range(1, ws.max_column + 1):
+            key = ws.cell(row=TABLE_KEY_ROW, column=col).value
+            if key in (None, ""):
+                continue
+            key = str(key).strip()
+            column = known.get(key) or element_of(s, key)
+            if column is None:
+                self._problem(ws, f"{_letter(col)}{TABLE_KEY_ROW}", "xl_unknown_key", key)
+                continue
+            if key in by_key:
+                self._problem(ws, f"{_letter(col)}{TABLE_KEY_ROW}", "xl_key_twice", key)
+                continue
+            by_key[key] = col
+            columns[col] = column
+        for key, column in known.items():
+            required = column.role in ("parent", "key", "key2") or (
+                column.role == "input" and column.input.required)
+            if required and key not in by_key:
+                label = self._label(s, column)
+                self._problem(ws, f"A{TABLE_KEY_ROW}", "xl_column_missing", key, label=label)
+        self.cells[s.path if s.parent is None else ()] = f"{ws.title}!A{TABLE_FIRST_ROW}"
+        refs = self.refs.setdefault(s.id, {})
+        position = 0
+        for row in range(TABLE_FIRST_ROW, ws.max_row + 1):
+            cells = {col: ws.cell(row=row, column=col).value for col in range(1, ws.max_column + 1)}
+            if not any(_filled(v) for v in cells.values()):
+                continue
+            position += 1
+            for col, value in cells.items():
+                if col not in columns and _filled(value):
+                    self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", value)
+            self._row(ws, s, row, position, columns, by_key, data, refs)
+
+    def _label(self, s: Section, column: Column) -> str:
+        lang = self.lang
+        if column.role == "parent":
+            return parent_label(s, lang)
+        if column.role in ("key", "key2"):
+            return key_label(s, column.role == "key2", lang)
+        return input_label(column.input, lang)
+
+    def _row(self, ws, s: Section, row: int, position: int, columns, by_key, data: dict, refs: dict) -> None:
+        def cell(key):
+            col = by_key.get(key)
+            if col is None:
+                return None, None
+            try:
+                return self._raw(ws, row, col), f"{_letter(col)}{row}"
+            except _Bad as bad:
+                self._problem(ws, f"{_letter(col)}{row}", bad.key, bad.value)
+                return _BAD, f"{_letter(col)}{row}"
+
+        # where the item goes: under its parent's item (child sheets) or the section's place
+        if s.parent is not None:
+            ref, where = cell(PARENT)
+            if ref is _BAD:
+                return
+            parents = self.refs.get(s.parent.id, {})
+            ref = _ref(ref)
+            if ref is None:
+                self._problem(ws, where or f"A{row}", "xl_parent_missing", None,
+                              sheet=self._title_of(s.parent))
+                return
+            if ref not in parents:
+                self._problem(ws, where, "xl_parent_unknown", ref, sheet=self._title_of(s.parent),
+                              known=", ".join(map(str, parents)) or "—")
+                return
+            base = parents[ref] + s.path
+        else:
+            base = s.path
+        if s.shape == "list":
+            container = _ensure(data, base, list)
+            item_path = base + (len(container),)
+        else:
+            key, key_where = cell(KEY)
+            if key is _BAD:
+                return
+            key = _key(key, s.key_kinds[0])
+            if key is None:
+                self._problem(ws, key_where or f"A{row}", "field_missing", None, base)
+                return
+            item_path = base + (key,)
+            if len(s.key_kinds) > 1:
+                key2, key2_where = cell(KEY2)
+                if key2 is _BAD:
+                    return
+                key2 = _key(key2, s.key_kinds[1])
+                if key2 is None:
+                    self._problem(ws, key2_where or f"A{row}", "field_missing", None, item_path)
+                    return
+                item_path += (key2,)
+                key_where = key2_where
+            if _get(data, item_path) is not _NONE:
+                self._problem(ws, key_where, "xl_key_twice", item_path[-1], item_path)
+                return
+            self.cells[item_path] = f"{ws.title}!{key_where}"
+        first = min(by_key.values()) if by_key else 1
+        self.cells.setdefault(item_path, f"{ws.title}!{_letter(first)}{row}")
+        item: dict = {}
+        elements: dict[str, list] = {}
+        for col, column in columns.items():
+            if column.role == "input":
+                unit_col = by_key.get(f"{column.key}.unit")
+                if column.input.kind == "quantity" and unit_col is None:
+                    unit_col = None
+                self._read_input(ws, column.input, row, col, unit_col, item, item_path)
+            elif column.role == "element":
+                elements.setdefault(input_key(s, column.input), []).append((column.position, col))
+        for inp in s.inputs:
+            if inp.kind == "numbers" and input_key(s, inp) in elements:
+                self._read_numbers(ws, inp, row, elements[input_key(s, inp)], item, item_path)
+        value = item.get("@value") if s.value_only else item
+        if s.value_only and "@value" not in item:
+            # a mapping of plain values: the value itself is the item
+            value = _NONE
+        if s.shape == "list":
+            container.append(item)
+        elif value is not _NONE:
+            _put(data, item_path, value)
+        else:
+            _put(data, item_path, None)
+        if s.shape == "list":
+            number, _ = cell(NUMBER)
+            ref = _ref(number) if number is not _BAD and number is not None else position
+            if s.has_id and s.parent is None:
+                ref = item.get("id", ref)
+        else:
+            ref = item_path[-1]
+        refs.setdefault(ref, item_path)
+
+    def _title_of(self, s: Section) -> str:
+        for row in self.wb[META_SHEET].iter_rows(values_only=True):
+            if row and row[0] == "sheet" and row[1] == s.id:
+                return row[2]
+        return s.id
+
+    def locate(self, p: Problem) -> Problem:
+        """The validation problem ``p`` (a field path) as a problem at its cell."""
+        path = tuple(p.path)
+        for n in range(len(path), -1, -1):
+            cell = self.cells.get(path[:n])
+            if cell is not None:
+                context = {**p.context, "field": Problem(path=path).field_path()} if path else dict(p.context)
+                return Problem(path=(cell,), key=p.key, value=p.value, context=context)
+        return p
+
+
+_BAD = object()
+_NONE = object()
+
+
+def _filled(value) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def _number(value):
+    if isinstance(value, bool):
+        raise _Bad("not_a_number", value)
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        number = parse_number(str(value))
+    except UnitError as exc:
+        raise _Bad(exc.key, value) from None
+    return int(number) if number.is_integer() and "," not in str(value) and "." not in str(value) else number
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _int_text(value):
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return value
+
+
+def _ref(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        return int(text) if text.isdigit() else text
+    return value
+
+
+def _key(value, kind: str):
+    if value is None:
+        return None
+    if kind == "integer":
+        try:
+            number = _number(value)
+        except _Bad:
+            return _text(value)
+        return int(number) if float(number).is_integer() else number
+    return _text(value).strip()
+
+
+def _get(data, path):
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return _NONE
+    return data
+
+
+def _ensure(data: dict, path: tuple, kind):
+    node = data
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, list):
+            node = node[part]
+            continue
+        if part not in node or node[part] is None:
+            node[part] = kind() if last else {}
+        node = node[part]
+    return node
+
+
+def _put(data: dict, path: tuple, value, merge: bool = False) -> None:
+    if not path:
+        if isinstance(value, dict):
+            data.update(value)
+        return
+    parent = _ensure(data, path[:-1], dict) if len(path) > 1 else data
+    if merge and isinstance(parent.get(path[-1]), dict) and isinstance(value, dict):
+        parent[path[-1]].update(value)
+    else:
+        parent[path[-1]] = value
+
+
+# --- writing the scenario file -----------------------------------------------------------
+
+
+class _Flow(dict):
+    """A small mapping written on one line: {value: 17000, unit: som/month}."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+
+
+def _flow(node):
+    if isinstance(node, dict):
+        out = {k: _flow(v) for k, v in node.items()}
+        if set(out) <= {"value", "unit"} and "unit" in out or set(out) <= {"ru", "ky", "en"} and out:
+            return _Flow(out)
+        return out
+    if isinstance(node, list):
+        return [_flow(v) for v in node]
+    return node
+
+
+def scenario_yaml(kind: str, data: dict, source: str) -> str:
+    """The YAML text of imported ``data``, headed by where it came from."""
+    head = (f"# Imported from {source} by okmo-models {__version__} on {date.today().isoformat()}.\n"
+            f"# Kind: {kind}. Edit here or in the workbook (okmo template --from this file).\n")
+    body = yaml.dump(_flow(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return head + body
+
+
+def import_workbook(path: str | Path, output: str | Path | None = None, overwrite: bool = False,
+                    lang: str | None = None) -> tuple[Path, str, list]:
+    """Read a filled template and write its scenario file (nothing is written on error);
+    returns ``(written file, kind, warnings)``."""
+    from okmo_models.safe_write import write_new_file
+
+    path = Path(path)
+    kind, data, warnings = read_workbook(path, lang)
+    target = Path(output) if output else path.with_suffix(".yaml")
+    written = write_new_file(target, scenario_yaml(kind, data, path.name), overwrite=overwrite)
+    return written, kind, warnings
