@@ -48,7 +48,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p = sub.add_parser("tariff", parents=[common], help=t("cli_tariff_help", lang),
                        description=t("cli_tariff_help", lang))
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
                    help=t("cli_format_help", lang))
     p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
@@ -65,7 +65,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p = sub.add_parser("budget", parents=[common], help=t("cli_budget_help", lang),
                        description=t("cli_budget_help", lang))
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
                    help=t("cli_format_help", lang))
     p.add_argument("--scenario", metavar="ID", dest="scenario_id", default=None,
                    help=t("cli_budget_scenario_help", lang))
@@ -77,7 +77,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
                        description=t("cli_programme_help", lang))
     p.add_argument("programme", metavar="PROGRAMME", help=t("cli_scenario_arg", lang))
     p.add_argument("--budget", metavar="BUDGET_SCENARIO", default=None, help=t("cli_budget_file_help", lang))
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table",
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
                    help=t("cli_format_help", lang))
     p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
@@ -89,6 +89,23 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--port", type=_positive_int, default=None)
     p.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
     p.set_defaults(handler=_hearing)
+
+    p = sub.add_parser("template", parents=[common], help=t("cli_template_help", lang),
+                       description=t("cli_template_help", lang))
+    p.add_argument("kind", metavar="KIND", nargs="?", choices=("tariff", "budget", "programme"),
+                   help=t("cli_template_kind_arg", lang))
+    p.add_argument("--from", dest="source", metavar="SCENARIO", default=None,
+                   help=t("cli_template_from_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE.xlsx", help=t("cli_template_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_template)
+
+    p = sub.add_parser("import", parents=[common], help=t("cli_import_help", lang),
+                       description=t("cli_import_help", lang))
+    p.add_argument("workbook", metavar="FILE.xlsx", help=t("cli_import_file_arg", lang))
+    p.add_argument("--output", "-o", metavar="SCENARIO", help=t("cli_import_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_import)
 
     p = sub.add_parser("check", parents=[common], help=t("cli_check_help", lang),
                        description=t("cli_check_help", lang))
@@ -110,9 +127,16 @@ def _tariff(args) -> int:
     from okmo_models.tariff import calculate_tariff
     from okmo_models.tariff.export import to_csv, to_json, to_text
 
+    if args.format == "xlsx":  # a workbook goes to a file, never to the terminal
+        from okmo_models.excel.results import OutputFileRequired, tariff_workbook
+
+        if not args.output:
+            raise OutputFileRequired(os.path.splitext(os.path.basename(args.scenario))[0] + ".xlsx")
     result = calculate_tariff(args.scenario)
-    render = {"table": to_text, "json": to_json, "csv": to_csv}[args.format]
-    text = render(result, args.lang)
+    if args.format == "xlsx":
+        text = tariff_workbook(result, args.lang)
+    else:
+        text = {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang)
     if args.output:
         path = write_new_file(args.output, text, overwrite=args.force)
         print(t("cli_saved", args.lang, path=path), file=sys.stderr)
@@ -165,13 +189,19 @@ def _budget(args) -> int:
     from okmo_models.budget.forecast import BudgetModel, load_budget
     from okmo_models.safe_write import write_new_file
 
-    scenario, _ = load_budget(args.scenario)
+    if args.format == "xlsx":  # a workbook goes to a file, never to the terminal
+        from okmo_models.excel.results import OutputFileRequired, budget_workbook
+
+        if not args.output:
+            raise OutputFileRequired(os.path.splitext(os.path.basename(args.scenario))[0] + ".xlsx")
+    scenario, sha256 = load_budget(args.scenario)
     model = BudgetModel(scenario)
     result = model.fit(args.scenario_id)
-    if args.format == "table":
+    if args.format in ("table", "xlsx"):
         # the baseline shows every scenario of the file beside it
         others = () if args.scenario_id else tuple(model.fit(v) for v in scenario.scenarios)
-        text = to_text(result, args.lang, others)
+        text = (to_text(result, args.lang, others) if args.format == "table" else
+                budget_workbook(result, args.lang, others, scenario_file=args.scenario, sha256=sha256))
     else:
         text = {"json": to_json, "csv": to_csv}[args.format](result, args.lang)
     if args.output:
@@ -186,8 +216,16 @@ def _programme(args) -> int:
     from okmo_models.programme.result import evaluate, to_csv, to_json, to_text
     from okmo_models.safe_write import write_new_file
 
+    if args.format == "xlsx":  # a workbook goes to a file, never to the terminal
+        from okmo_models.excel.results import OutputFileRequired, programme_workbook
+
+        if not args.output:
+            raise OutputFileRequired(os.path.splitext(os.path.basename(args.programme))[0] + ".xlsx")
     result = evaluate(args.programme, args.budget)
-    text = {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang)
+    if args.format == "xlsx":
+        text = programme_workbook(result, args.lang)
+    else:
+        text = {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang)
     if args.output:
         path = write_new_file(args.output, text, overwrite=args.force)
         print(t("cli_saved", args.lang, path=path), file=sys.stderr)
@@ -219,6 +257,53 @@ def _hearing(args) -> int:
         load_scenario(args.scenario)
     print(t("hearing_started", args.lang), file=sys.stderr)
     return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser)
+
+
+def _template(args) -> int:
+    from pathlib import Path
+
+    from okmo_models.excel.template import scenario_data, scenario_workbook, template_workbook
+
+    if args.source:
+        kind, data = scenario_data(args.source)
+        content = scenario_workbook(kind, data, args.lang, Path(args.source).name)
+        default = Path(args.source).with_suffix(".xlsx")
+    elif args.kind:
+        content = template_workbook(args.kind, args.lang)
+        default = Path(f"okmo_{args.kind}_{args.lang}.xlsx")
+    else:
+        print(t("xl_template_kind_missing", args.lang), file=sys.stderr)
+        return EXIT_USER_ERROR
+    path = _save(Path(args.output or default), content, args)
+    print(t("cli_saved", args.lang, path=path), file=sys.stderr)
+    return 0
+
+
+def _import(args) -> int:
+    from pathlib import Path
+
+    from okmo_models.excel.workbook_import import read_workbook, scenario_yaml
+
+    source = Path(args.workbook)
+    kind, data, warnings = read_workbook(source, args.lang)  # nothing is written on error
+    for key, context in warnings:
+        print(t("xl_warning", args.lang, detail=t(key, args.lang, **context)), file=sys.stderr)
+    target = Path(args.output) if args.output else source.with_suffix(".yaml")
+    path = _save(target, scenario_yaml(kind, data, source.name), args)
+    print(t("xl_imported", args.lang, path=path, kind=kind), file=sys.stderr)
+    return 0
+
+
+def _save(target, content, args):
+    """Write a new file; an existing one only with --force or the user's yes."""
+    from okmo_models.safe_write import FileExistsRefused, write_new_file
+
+    try:
+        return write_new_file(target, content, overwrite=args.force)
+    except FileExistsRefused as exc:
+        if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
+            raise
+        return write_new_file(target, content, overwrite=True)
 
 
 def _ask(question: str) -> bool:

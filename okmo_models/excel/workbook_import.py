@@ -59,9 +59,12 @@ def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict,
         reported = {p.path for p in problems}
         for p in exc.problems:
             q = reader.locate(p)
-            if q.path not in reported:  # a cell already explained is not explained twice
-                problems.append(q)
-                reported.add(q.path)
+            # a cell already explained is not explained twice, nor is the record around it
+            # ("no amount given" after "this amount is not a number")
+            if q.path in reported or any(bad[:len(p.path)] == tuple(p.path) for bad in reader.bad_paths):
+                continue
+            problems.append(q)
+            reported.add(q.path)
     if problems:
         raise ScenarioError(path, problems)
     return kind, data, reader.warnings
@@ -109,6 +112,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.cells: dict[tuple, str] = {}  # data path -> "Sheet!E7"
+        self.bad_paths: set[tuple] = set()  # data paths whose cells could not be read
         self.refs: dict[str, dict] = {}  # section -> how child rows name an item -> its data path
 
     # --- the whole workbook -------------------------------------------------------------
@@ -147,6 +151,7 @@ class _Reader:
     def _problem(self, ws, cell: str, key: str, value=None, field: tuple = (), **context):
         if field:
             context["field"] = Problem(path=field).field_path()
+            self.bad_paths.add(tuple(field))
         self.problems.append(Problem(path=(f"{ws.title}!{cell}",), key=key, value=value, context=context))
 
     def _merged(self, ws, s: Section) -> None:
@@ -567,7 +572,12 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+class _FlowList(list):
+    """A row of numbers or codes written on one line: [2016, 2017, 2018]."""
+
+
 _Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
 
 
 def _flow(node):
@@ -577,7 +587,8 @@ def _flow(node):
             return _Flow(out)
         return out
     if isinstance(node, list):
-        return [_flow(v) for v in node]
+        items = [_flow(v) for v in node]
+        return _FlowList(items) if all(not isinstance(v, (dict, list)) for v in items) else items
     return node
 
 

@@ -1,0 +1,815 @@
+"""Results as Excel workbooks an economist can forward as they are.
+
+``okmo tariff|budget|programme --format xlsx -o FILE.xlsx``: the калькуляция with each
+line's share, the tariffs, the policy analysis, a budget forecast with its intervals and
+scenarios, a programme's financing plan and choice of measures. The numbers come from the
+same result objects and table builders as the text, CSV and JSON exports; each cell holds a
+number with an Excel number format (not text), every sheet starts with a title block (who,
+what, which file, computed by which version on which day) and cites its sources by number,
+listed in full on the sources sheet.
+
+Cells hold values, never formulas: openpyxl does not compute formulas, and a workbook
+saved with formulas but without cached results shows empty cells in some viewers and in
+e-mail previews (docs/excel-results.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from okmo_models import __version__
+from okmo_models.errors import OkmoError
+from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.i18n import has, t
+
+# Excel number formats. The codes are locale-neutral: Excel shows "1 234 567,89" in a
+# Russian or Kyrgyz locale and "1,234,567.89" in an English one.
+MONEY = "#,##0.00"  # som to the tyiyn
+AMOUNT1 = "#,##0.0"  # budget and programme amounts in the file's unit, as in the text export
+WHOLE = "#,##0"
+NUMBER3 = "#,##0.000"
+INDEX = "0.0000"
+PERCENT1 = "0.0%"
+PERCENT2 = "0.00%"
+YEAR = "0"
+
+_MAX_WIDTH = 60  # characters; longer text wraps
+_HEADER_WIDTH = 22  # a heading longer than its numbers wraps rather than widening the column
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=13)
+_NOTE = Font(italic=True, color="555555")
+_HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
+_FORECAST_FILL = PatternFill("solid", fgColor="FFF2CC")
+_THIN = Side(style="thin", color="7F7F7F")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class OutputFileRequired(OkmoError):
+    """``--format xlsx`` without ``-o``: a workbook is never written to the terminal."""
+
+    def __init__(self, example: str = "result.xlsx"):
+        super().__init__(example)
+        self.example = example
+
+    def render(self, lang=None) -> str:
+        return t("xr_needs_output", lang, example=self.example)
+
+
+# --- public functions ----------------------------------------------------------------------------
+
+
+def tariff_workbook(result, lang: str) -> bytes:
+    """The tariff calculation as a workbook: калькуляция, tariffs, the policy sheets the
+    scenario asks for (affordability, discounts, path, sharing, sensitivity), parameters
+    and assets, sources."""
+    s = result.scenario
+    origin = result.origin
+    book = _Book(lang, _Sources(s.sources), [
+        (f"{s.municipality.name.get(lang)} — {t('service_' + s.service, lang)}, "
+         f"{t('s_tariff_year', lang)} {s.tariff_year}"),
+        f"{t('s_operator', lang)}: {s.operator.name.get(lang)} ({t('operator_' + s.operator.type, lang)})",
+        *_file_line(origin.path if origin else None, origin.sha256 if origin else None, lang)])
+    _calculation(book, result)
+    _tariffs(book, result)
+    p = result.policy
+    if p is not None:
+        if p.affordability is not None:
+            _affordability(book, result)
+        if p.vulnerable is not None:
+            _vulnerable(book, result)
+        if p.path is not None:
+            _path(book, result)
+        if p.sharing is not None:
+            _sharing(book, result)
+        if p.sensitivity is not None:
+            _sensitivity(book, result)
+    _parameters(book, result)
+    return book.save()
+
+
+def budget_workbook(result, lang: str, others=(), *, scenario_file: str | Path | None = None,
+                    sha256: str | None = None) -> bytes:
+    """A budget forecast as a workbook: lines by year (executed and forecast), the 3-year
+    budget layout, Monte Carlo intervals, ``others`` (fitted scenarios) beside ``result``,
+    methods with their backtest errors, sources. ``scenario_file`` and ``sha256`` name the
+    budget file in the title block (a :class:`BudgetResult` does not know its file)."""
+    s = result.scenario
+    unit = t("b_unit_" + s.unit, lang)
+    book = _Book(lang, _Sources(s.sources), [
+        f"{s.municipality.name.get(lang)} — {t('b_title', lang)}: {result.name(lang)} ({unit})",
+        *_file_line(scenario_file, sha256, lang),
+        t("br_unit_note", lang, unit=unit)])
+    _forecast(book, result)
+    _budget_layout(book, result)
+    _intervals(book, result)
+    if others:
+        _scenarios(book, [result, *others])
+    _methods(book, result)
+    return book.save()
+
+
+def programme_workbook(result, lang: str) -> bytes:
+    """A development programme as a workbook: financing by year and source for the draft,
+    the optimal choice and the ranking; every measure in or out and why; the three
+    compared; money left by year; sources."""
+    p = result.programme
+    unit = t("b_unit_" + p.unit, lang)
+    book = _Book(lang, _Sources(p.sources), [
+        f"{p.municipality.name.get(lang)} — {t('pr_title', lang)} {p.first_year}–{p.last_year} ({unit})",
+        t("pr_space_from", lang, origin=result.space.origin),
+        *_file_line(result.path, result.sha256, lang),
+        t("br_unit_note", lang, unit=unit)])
+    _financing(book, result)
+    _measures(book, result)
+    _compare(book, result)
+    _left(book, result)
+    return book.save()
+
+
+# --- the writer ------------------------------------------------------------------------------------
+
+
+def _file_line(path, sha256, lang) -> list[str]:
+    if path is None:
+        return []
+    return [t("xr_file", lang, file=str(path), sha=(sha256 or "—")[:12])]
+
+
+def sheet_name(text: str, taken=()) -> str:
+    """A valid sheet name: no ``[]:*?/\\``, at most 31 characters, unique in the book."""
+    base = _BAD_SHEET_CHARS.sub("-", text).strip("' ") or "Sheet"
+    name, n = base[:31], 2
+    while name.lower() in {x.lower() for x in taken}:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    return name
+
+
+class _Sources:
+    """The file's sources numbered in the file's order, as ``[n]`` in the reports; texts that
+    are not among them (package parameters, the asset register) get the next numbers."""
+
+    def __init__(self, sources: dict[str, str]):
+        self.items = [(key, text) for key, text in sources.items()]
+        self._by_key = {key: n for n, (key, _) in enumerate(self.items, 1)}
+        self._by_text = {" ".join(text.split()): n for n, (_, text) in enumerate(self.items, 1)}
+
+    def number(self, key_or_text: str | None, key: str = "") -> int | None:
+        if not key_or_text:
+            return None
+        if key_or_text in self._by_key:
+            return self._by_key[key_or_text]
+        text = " ".join(str(key_or_text).split())
+        if text not in self._by_text:
+            self.items.append((key, str(key_or_text)))
+            self._by_text[text] = len(self.items)
+        return self._by_text[text]
+
+    def ref(self, key_or_text: str | None, key: str = "") -> str:
+        n = self.number(key_or_text, key)
+        return "" if n is None else f"[{n}]"
+
+
+class _Book:
+    """A workbook in one language with the same title block on every sheet."""
+
+    def __init__(self, lang: str, sources: _Sources, title_lines: list[str]):
+        self.lang = lang
+        self.sources = sources
+        self.title_lines = title_lines
+        self.wb = Workbook()
+        self.wb.remove(self.wb.active)
+        self.sheets: list[_Sheet] = []
+        today = dt.date.today()
+        self.date = today.isoformat() if lang == "en" else today.strftime("%d.%m.%Y")
+        self.sources_sheet = sheet_name(t("xr_sheet_sources", lang))
+
+    def sheet(self, name_key: str, heading: str) -> _Sheet:
+        name = sheet_name(t(name_key, self.lang), [s.ws.title for s in self.sheets])
+        sheet = _Sheet(self, self.wb.create_sheet(name))
+        sheet.title_block(heading)
+        self.sheets.append(sheet)
+        return sheet
+
+    def save(self) -> bytes:
+        self._sources()
+        for sheet in self.sheets:
+            sheet.finish()
+        props = self.wb.properties
+        props.creator = f"okmo-models {__version__}"
+        props.title = self.title_lines[0]
+        out = io.BytesIO()
+        self.wb.save(out)
+        return out.getvalue()
+
+    def _sources(self):
+        lang = self.lang
+        sh = self.sheet("xr_sheet_sources", t("r_sources", lang))
+        sh.header([t("c_no", lang), t("xr_col_key", lang), t("c_source", lang)])
+        sh.anchor = sh.row
+        for n, (key, text) in enumerate(self.sources.items, 1):
+            sh.line([f"[{n}]", key, " ".join(text.split())], wrap=(2,))
+
+
+class _Sheet:
+    def __init__(self, book: _Book, ws):
+        self.book = book
+        self.ws = ws
+        self.row = 1
+        self.widths: dict[int, float] = {}
+        self.frozen = False
+        self.anchor = None  # first data row, for links from other sheets
+        self.ref_columns: set[int] = set()
+
+    # layout
+    def title_block(self, heading: str):
+        lang = self.book.lang
+        self.text(heading, font=_TITLE)
+        for line in self.book.title_lines:
+            self.text(line)
+        self.text(t("xr_computed", lang, version=__version__, date=self.book.date), font=_NOTE)
+        self.row += 1
+
+    def text(self, value: str, font=None):
+        """A line of text in column A that runs over the empty cells to its right."""
+        cell = self.ws.cell(self.row, 1, value)
+        if font is not None:
+            cell.font = font
+        self.row += 1
+
+    def note(self, value: str):
+        self.text(value, font=_NOTE)
+
+    def subheading(self, value: str):
+        if self.ws.cell(self.row - 1, 1).value is not None:  # a blank row after the table above
+            self.row += 1
+        self.text(value, font=_BOLD)
+
+    def header(self, labels, freeze_columns: int = 1, fills=None):
+        """A bold heading row; the first one of the sheet freezes the panes below it."""
+        for col, label in enumerate(labels, 1):
+            cell = self.ws.cell(self.row, col, label)
+            cell.font = _BOLD
+            cell.fill = (fills or {}).get(col, _HEAD_FILL)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.border = Border(bottom=_THIN)
+            self._fit(col, min(len(str(label)), _HEADER_WIDTH))
+        if not self.frozen:
+            self.ws.freeze_panes = self.ws.cell(self.row + 1, freeze_columns + 1)
+            self.ws.print_title_rows = f"{self.row}:{self.row}"
+            self.frozen = True
+        self.row += 1
+
+    def line(self, values, formats=(), bold=False, wrap=(), refs=()):
+        """One table row: numbers stay numbers with ``formats[i]``; ``bold`` marks a total.
+        ``refs`` are the columns holding a source number ``[n]``, linked to the sources."""
+        formats = list(formats) + [None] * (len(values) - len(formats))
+        for col, (value, fmt) in enumerate(zip(values, formats), 1):
+            if isinstance(value, (np.floating, np.integer)):
+                value = value.item()
+            if isinstance(value, float) and not np.isfinite(value):
+                value = None
+            cell = self.ws.cell(self.row, col, value)
+            if fmt is not None and isinstance(value, (int, float)):
+                cell.number_format = fmt
+            if bold:
+                cell.font = _BOLD
+                cell.border = Border(top=_THIN)
+            if col - 1 in wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            elif isinstance(value, str):
+                cell.alignment = Alignment(vertical="top")
+            if col - 1 in refs and isinstance(value, str) and value.startswith("["):
+                self.ref_columns.add(col)
+            self._fit(col, _shown_width(value, fmt, self.book.lang))
+        self.row += 1
+
+    def _fit(self, col, width):
+        self.widths[col] = max(self.widths.get(col, 0), width)
+
+    def finish(self):
+        for col, width in self.widths.items():
+            self.ws.column_dimensions[get_column_letter(col)].width = min(max(width, 3), _MAX_WIDTH) + 2
+        # printed, a sheet fits the width of a landscape page and repeats its heading row
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.page_setup.paperSize = self.ws.PAPERSIZE_A4
+        self.ws.page_setup.fitToWidth, self.ws.page_setup.fitToHeight = 1, 0
+        self.ws.sheet_properties.pageSetUpPr.fitToPage = True
+        sources = next((s for s in self.book.sheets if s.ws.title == self.book.sources_sheet), None)
+        if sources is None or sources is self or sources.anchor is None:
+            return
+        for col in self.ref_columns:  # [n] opens source n on the sources sheet
+            for (cell,) in self.ws.iter_rows(min_col=col, max_col=col):
+                m = re.fullmatch(r"\[(\d+)\]", str(cell.value or ""))
+                if m:
+                    target = sources.anchor + int(m.group(1)) - 1
+                    cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{sources.ws.title}'!A{target}")
+
+
+def _shown_width(value, fmt, lang) -> int:
+    """About how many characters Excel needs for ``value`` shown with ``fmt``."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return max(len(part) for part in str(value).split("\n"))
+    if fmt in (PERCENT1, PERCENT2):
+        return len(format_percent(value, 1 if fmt == PERCENT1 else 2, lang))
+    decimals = {MONEY: 2, AMOUNT1: 1, NUMBER3: 3, INDEX: 4}.get(fmt, 0)
+    if fmt == YEAR:
+        return len(str(int(value)))
+    return len(format_number(value, decimals, lang))
+
+
+def _note_sources(sheet: _Sheet):
+    sheet.note(t("xr_sources_note", sheet.book.lang, sheet=sheet.book.sources_sheet))
+
+
+# --- tariff sheets ---------------------------------------------------------------------------------
+
+
+def _calculation(book: _Book, result):
+    from okmo_models.report.sections import basis
+
+    lang, src = book.lang, book.sources
+    sh = book.sheet("xr_sheet_calculation", t("r_calculation", lang))
+    sh.header([t("c_no", lang), t("c_line", lang), t("xr_col_amount", lang), t("xr_col_share_costs", lang),
+               t("xr_col_share_requirement", lang), t("c_basis", lang), t("br_ref", lang)], freeze_columns=2)
+    table = result.cost_table(lang)  # the калькуляция: cost lines, then the totals
+    n = len(result.cost_lines)
+    costs = result.costs_som
+    formats = (None, None, MONEY, PERCENT1, PERCENT1)
+    for i, (c, row) in enumerate(zip(result.cost_lines, table.itertuples()), 1):
+        sh.line([i, row.name, row.amount_som, row.amount_som / costs if costs else None, row.share,
+                 basis(c.basis, lang), src.ref(c.source, c.line if c.derived else "")],
+                formats, wrap=(1, 5), refs=(6,))
+    for row in table.iloc[n:].itertuples():
+        share_of_costs = 1.0 if row.line == "total_costs" else None
+        sh.line(["", row.name, row.amount_som, share_of_costs, row.share], formats, bold=True)
+    _note_sources(sh)
+
+
+def _tariffs(book: _Book, result):
+    lang, src = book.lang, book.sources
+    s = result.scenario
+    sh = book.sheet("xr_sheet_tariffs", t("r_tariffs", lang))
+    sh.header([t("c_category", lang), t("c_unit", lang), t("r_billed_units", lang), t("xr_col_tariff", lang),
+               t("xr_col_cash_tariff", lang), t("xr_col_collection", lang), t("xr_col_current", lang),
+               t("xr_col_change", lang), t("xr_col_revenue", lang), t("xr_col_bill", lang), t("br_ref", lang)])
+    formats = (None, None, AMOUNT1, MONEY, MONEY, PERCENT1, MONEY, PERCENT1, MONEY, MONEY)
+    category_source = {k.id: k.source for k in s.categories}
+    for c in result.tariffs:
+        sh.line([c.name.get(lang), unit_label(c.unit, lang), c.billing_units_per_year, c.tariff_som,
+                 c.cash_tariff_som, c.collection_rate, c.current_tariff_som,
+                 None if c.change_pct is None else c.change_pct / 100, c.revenue_som, c.household_bill_som,
+                 src.ref(category_source.get(c.id))], formats, wrap=(0,), refs=(10,))
+        for sp, k, v in c.species_tariffs_som:
+            name = t("species_" + sp, lang) if has("species_" + sp) else sp
+            sh.line([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang), None, v],
+                    formats)
+    sh.line([t("xr_total", lang), "", None, None, None, None, None, None, result.revenue_at_tariffs_som],
+            formats, bold=True)
+    sh.note(t("r_money_unit", lang))
+
+    sh.subheading(t("h_unit_costs", lang))
+    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
+    for u in result.unit_costs:
+        sh.line([t(u.key, lang), u.value_som, unit_label(u.unit, lang)], (None, MONEY))
+
+    sh.subheading(t("h_summary", lang))
+    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
+    som_year = unit_label("som/year", lang)
+    rows = [(t("s_requirement", lang), result.revenue_requirement_som, MONEY, som_year),
+            (t("s_volume", lang), result.total_volume, AMOUNT1, unit_label(result.base_unit + "/year", lang))]
+    if result.typical_household_bill_som is not None:
+        rows.append((t("s_household_bill", lang), result.typical_household_bill_som, MONEY,
+                     unit_label("som/household/month", lang)))
+    rows += [(t("s_revenue", lang), result.revenue_at_tariffs_som, MONEY, som_year),
+             (t("s_collected", lang), result.cash_collected_som, MONEY, som_year),
+             (t("s_cash_gap", lang), result.cash_shortfall_som, MONEY, som_year),
+             (t("s_subsidy", lang), result.subsidy_need_som, MONEY, som_year)]
+    if result.cost_recovery_current is not None:
+        rows += [(t("xr_recovery_billed", lang), result.cost_recovery_current, PERCENT1, "%"),
+                 (t("xr_recovery_cash", lang), result.cash_recovery_current, PERCENT1, "%")]
+    for label, value, fmt, unit in rows:
+        sh.line([label, value, unit], (None, fmt))
+    notes = result.notes_text(lang)
+    if notes:
+        sh.subheading(t("h_notes", lang))
+        for note in notes:
+            sh.note(f"– {note}")
+
+
+def _affordability(book: _Book, result):
+    lang, src = book.lang, book.sources
+    a = result.policy.affordability
+    unit = unit_label(result.tariff(a.category).unit, lang)
+    sh = book.sheet("xr_sheet_affordability", t("r_affordability", lang))
+    sh.header([t("c_group", lang), t("c_income", lang), t("xr_col_household_size", lang),
+               t("xr_col_group_share", lang), t("c_bill", lang), t("xr_col_burden", lang), t("r_above", lang)])
+    for g in a.groups:
+        sh.line([g["name"].get(lang), g["income_per_capita_som"], g["household_size"], g["share"], g["bill_som"],
+                 g["burden"], t("r_yes" if g["above"] else "r_no", lang)],
+                (None, WHOLE, AMOUNT1, PERCENT1, MONEY, PERCENT2), wrap=(0,))
+    sh.row += 1
+    sh.header([t("c_indicator", lang), t("c_value", lang), t("br_ref", lang)])
+    sh.line([t("xr_threshold", lang), a.threshold, src.ref(a.threshold_source)], (None, PERCENT2), refs=(2,))
+    sh.line([t("xr_share_above", lang), a.share_above], (None, PERCENT1))
+    sh.line([t("xr_tariff_at_target", lang, target=format_percent(a.target_share, 0, lang), unit=unit),
+             a.tariff_at_target_som], (None, MONEY), wrap=(0,))
+    _note_sources(sh)
+
+
+def _vulnerable(book: _Book, result):
+    lang = book.lang
+    v = result.policy.vulnerable
+    names = {c.id: c.name.get(lang) for c in result.tariffs}
+    sh = book.sheet("xr_sheet_vulnerable", t("r_vulnerable", lang))
+    sh.header([t("c_group", lang), t("c_category", lang), t("c_households", lang), t("c_discount", lang),
+               t("c_per_year", lang)])
+    formats = (None, None, WHOLE, MONEY, MONEY)
+    for g in v.groups:
+        sh.line([g["name"].get(lang), names.get(g["category"], g["category"]), g["households"],
+                 g["discount_som_month"], g["yearly_som"]], formats, wrap=(0, 1))
+    total = v.budget_cost_som if v.financing == "budget" else sum(g["yearly_som"] for g in v.groups)
+    sh.line([t("xr_total", lang), "", sum(g["households"] for g in v.groups), None, total], formats, bold=True)
+    if v.financing == "budget":
+        sh.note(t("v_budget", lang, amount=f"{format_number(v.budget_cost_som, 2, lang)} {unit_label('som', lang)}"))
+    else:
+        sh.note(t("v_cross", lang))
+        sh.header([t("c_category", lang), t("c_unit", lang), t("xr_col_cross_tariff", lang), t("xr_col_change", lang)])
+        for c in v.cross_subsidy_tariffs:
+            if c["increase_pct"] is None:
+                continue
+            sh.line([names[c["category"]], unit_label(result.tariff(c["category"]).unit, lang), c["tariff_som"],
+                     c["increase_pct"] / 100], (None, None, MONEY, PERCENT2))
+
+
+def _path(book: _Book, result):
+    lang, src = book.lang, book.sources
+    pa = result.policy.path
+    names = {c.id: c.name.get(lang) for c in result.tariffs}
+    sh = book.sheet("xr_sheet_path", t("r_path", lang))
+    headers = [t("c_year", lang), t("xr_col_cpi_index", lang)]
+    for c in pa.categories:
+        unit = unit_label(c["unit"], lang)
+        headers += [t("xr_col_cost_recovery", lang, category=names[c["category"]], unit=unit),
+                    t("xr_col_path", lang, category=names[c["category"]], unit=unit)]
+    headers += [t("xr_col_requirement", lang), t("c_subsidy", lang)]
+    investments = result.scenario.investments is not None
+    if investments:
+        headers += [t("c_investment_effect", lang), t("c_fund", lang)]
+    sh.header(headers)
+    for k, year in enumerate(pa.years):
+        values = [year, pa.cpi_index[k]]
+        for c in pa.categories:
+            values += [c["cost_recovery_tariff_som"][k], c["path_tariff_som"][k]]
+        values += [pa.requirement_som[k], pa.subsidy_som[k]]
+        if investments:
+            values += [pa.investment_effect_som[k], pa.depreciation_fund_som[k]]
+        sh.line(values, (YEAR, INDEX) + (MONEY,) * (len(values) - 2))
+    sh.line([t("xr_total", lang), None] + [None] * (2 * len(pa.categories)) + [None, sum(pa.subsidy_som)],
+            (None, None) + (MONEY,) * (2 * len(pa.categories) + 2), bold=True)
+    for c in pa.categories:
+        increase = format_percent(c["increase_needed"], 1, lang)
+        reached = (c["reached_year"] is not None
+                   and c["path_tariff_som"][-1] >= c["cost_recovery_tariff_som"][-1])
+        text = (t("p_reached", lang, year=c["reached_year"], increase=increase) if reached
+                else t("p_not_reached", lang, increase=increase))
+        sh.note(f"{names[c['category']]}: {text}")
+    sh.note(f"{t('r_cpi_source', lang)}: {src.ref(pa.cpi_source)}")
+    _note_sources(sh)
+
+
+def _sharing(book: _Book, result):
+    lang, src = book.lang, book.sources
+    sh_ = result.policy.sharing
+    sh = book.sheet("xr_sheet_sharing", t("r_sharing", lang))
+    sh.header([t("c_member", lang), t("c_key", lang), t("xr_col_share", lang), t("c_payment", lang),
+               t("xr_col_tariff", lang), t("c_unit", lang), t("xr_col_bill", lang), t("br_ref", lang)])
+    formats = (None, AMOUNT1, PERCENT1, MONEY, MONEY, None, MONEY)
+    for m in sh_.members:
+        sh.line([m["name"].get(lang), m["key_value"], m["share"], m["payment_som"], m["tariff_per_unit_som"],
+                 unit_label(m["unit"], lang), m["per_household_month_som"], src.ref(m.get("source"))],
+                formats, refs=(7,))
+    sh.line([t("xr_total", lang), sum(m["key_value"] for m in sh_.members), sum(m["share"] for m in sh_.members),
+             sum(m["payment_som"] for m in sh_.members)], formats, bold=True)
+    sh.note(f"{t('sh_key', lang, key=t('key_' + sh_.key, lang))} {t('c_source', lang)}: {src.ref(sh_.key_source)}")
+    _note_sources(sh)
+
+
+def _sensitivity(book: _Book, result):
+    lang = book.lang
+    se = result.policy.sensitivity
+    category = result.tariff(se.category)
+    unit = unit_label(category.unit, lang)
+    swing = format_percent(se.swing, 0, lang)
+    sh = book.sheet("xr_sheet_sensitivity", t("h_sensitivity", lang).capitalize())
+    sh.note(t("s_tornado", lang, category=category.name.get(lang), swing=swing,
+              base=format_number(se.base_tariff_som, 2, lang)))
+    sh.header([t("c_line", lang), t("xr_col_low", lang, swing=swing, unit=unit),
+               t("xr_col_high", lang, swing=swing, unit=unit), t("xr_col_range", lang, unit=unit)])
+    for r in se.tornado:
+        sh.line([r["name"].get(lang), r["low_som"], r["high_som"], r["range_som"]], (None, MONEY, MONEY, MONEY),
+                wrap=(0,))
+    if se.percentiles is None:
+        sh.note(t("s_no_ranges", lang))
+        return
+    sh.row += 1
+    sh.note(t("s_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed,
+              **{k: format_number(v, 2, lang) for k, v in se.percentiles.items()}))
+    sh.header([t("br_percentile", lang), t("xr_col_mc_tariff", lang, unit=unit), t("xr_col_requirement", lang)])
+    requirement = se.requirement_percentiles or {}
+    for key, value in se.percentiles.items():
+        label = t("xr_mean", lang) if key == "mean" else key.upper()
+        sh.line([label, value, requirement.get(key)], (None, MONEY, MONEY))
+
+
+def _parameters(book: _Book, result):
+    from okmo_models.parameters import known_parameters
+
+    lang, src = book.lang, book.sources
+    specs = known_parameters()
+    sh = book.sheet("xr_sheet_parameters", t("h_parameters", lang).capitalize())
+    sh.header([t("r_parameter", lang), t("c_value", lang), t("c_unit", lang), t("c_effective", lang),
+               t("br_ref", lang)])
+    for p in result.parameters:
+        spec = specs.get(p.name)
+        name = (spec.description.get(lang) or spec.description.get("ru")) if spec else p.name
+        numeric = isinstance(p.value, (int, float)) and not isinstance(p.value, bool)
+        value = p.value if numeric else p.shown  # a percentage is a fraction in ``value``
+        unit = "%" if p.unit == "%" else unit_label(p.unit, lang)
+        fmt = PERCENT2 if p.unit == "%" else MONEY if p.unit.startswith("som") else NUMBER3
+        effective = p.effective.strftime("%d.%m.%Y") if p.effective else t("r_scenario_value", lang)
+        sh.line([name, value, unit, effective, src.ref(p.source, p.name)], (None, fmt), wrap=(0,), refs=(4,))
+    if result.assets:
+        sh.subheading(t("r_assets", lang))
+        sh.header([t("r_asset", lang), t("r_value", lang), t("c_year", lang), t("xr_col_life", lang),
+                   t("r_depreciation", lang), t("r_in_tariff", lang), t("br_ref", lang)])
+        formats = (None, MONEY, YEAR, AMOUNT1, MONEY)
+        for a in result.assets:
+            sh.line([a["name"].get(lang), a["value_som"], a["year"], a["useful_life_years"], a["charge_som"],
+                     t("r_yes" if a["in_tariff"] else "r_no", lang), src.ref(a["source"])], formats, wrap=(0,),
+                    refs=(6,))
+        sh.line([t("xr_total", lang), sum(a["value_som"] for a in result.assets), None, None,
+                 sum(a["charge_som"] for a in result.assets if a["in_tariff"])], formats, bold=True)
+    _note_sources(sh)
+
+
+# --- budget sheets ---------------------------------------------------------------------------------
+
+
+def _year_labels(result, years, lang):
+    history = set(result.years)
+    return [t("br_executed_year" if y in history else "br_forecast_year", lang, year=y) for y in years]
+
+
+def _forecast(book: _Book, result):
+    from okmo_models.report.budget_sections import line_name
+
+    lang, src = book.lang, book.sources
+    s = result.scenario
+    years = [*result.years, *result.forecast_years]
+    first = 3  # columns: line, source, years..., method
+    fills = {first + len(result.years) + k: _FORECAST_FILL for k in range(len(result.forecast_years))}
+    sh = book.sheet("xr_sheet_forecast", t("br_by_line", lang))
+    sh.ws.cell(sh.row, first, t("b_history", lang)).font = _BOLD
+    sh.ws.cell(sh.row, first + len(result.years), t("b_point", lang)).font = _BOLD
+    sh.row += 1
+    sh.header([t("br_line", lang), t("br_ref", lang), *_year_labels(result, years, lang), t("b_col_method", lang)],
+              freeze_columns=2, fills=fills)
+    formats = (None, None) + (AMOUNT1,) * len(years)
+    history, forecast = result.history_totals(), result.totals()
+    totals = {"revenue": "b_revenue_total", "expenditure": "b_expenditure_total"}
+    for section in ("revenue", "expenditure"):
+        lines = getattr(s, section)
+        for i, (sec, line) in enumerate(result.lines):
+            if sec == section:
+                sh.line([line_name(s, line, lang), src.ref(lines[line].source), *result.history[i],
+                         *result.point[i], t("b_method_" + result.chosen[i], lang)], formats, wrap=(0,), refs=(1,))
+        reported = s.totals.source if s.totals is not None and getattr(s.totals, section) else None
+        sh.line([t(totals[section], lang), src.ref(reported), *history.loc[section], *forecast.loc[section]],
+                formats, bold=True, refs=(1,))
+    sh.line([t("b_balance", lang), "", *history.loc["balance"], *forecast.loc["balance"]], formats, bold=True)
+    if result.population is not None:
+        sh.line([t("br_residents", lang), src.ref(s.population.source), *result.population], (None, None) +
+                (WHOLE,) * len(years), refs=(1,))
+    sh.row += 1
+    cpi = [None, *(_rate(s.cpi[y]) for y in years[1:])]
+    sh.line([t("br_cpi_row", lang), src.ref(s.cpi_source), *cpi], (None, None) + (PERCENT1,) * len(years), refs=(1,))
+    _note_sources(sh)
+
+
+def _rate(q) -> float:
+    return q.value * q.parsed_unit.factor
+
+
+def _budget_layout(book: _Book, result):
+    lang = book.lang
+    table = result.summary(lang)  # the 3-year budget layout of `okmo budget`
+    years = list(table.columns[1:])
+    sh = book.sheet("xr_sheet_budget", t("b_budget_period", lang))
+    sh.header([t("b_col_line", lang), *_year_labels(result, years, lang)],
+              fills={2 + k: _FORECAST_FILL for k in range(1, len(years))})
+    strong = {t(k, lang) for k in ("b_revenue_total", "b_expenditure_total", "b_balance")}
+    per_resident = t("b_per_resident", lang)
+    for row in table.itertuples(index=False):
+        label, *values = row
+        fmt = MONEY if label == per_resident else AMOUNT1
+        sh.line([label, *values], (None,) + (fmt,) * len(values), bold=label in strong)
+
+
+def _intervals(book: _Book, result):
+    lang, s = book.lang, result.scenario
+    years = list(result.forecast_years)
+    sh = book.sheet("xr_sheet_intervals", t("b_intervals", lang))
+    sh.header([t("c_indicator", lang), t("br_percentile", lang), *_year_labels(result, years, lang)])
+    keys = {"revenue": "b_revenue_total", "expenditure": "b_expenditure_total", "balance": "b_balance"}
+    formats = (None, None) + (AMOUNT1,) * len(years)
+    for (total, p), values in result.intervals().iterrows():
+        sh.line([t(keys[total], lang), f"P{p}", *values], formats, bold=p == 50)
+    sh.line([t("b_deficit_probability", lang), "", *result.deficit_probability()],
+            (None, None) + (PERCENT1,) * len(years), bold=True)
+    sh.note(t("br_percentile_note", lang))
+    sh.note(t("br_mc_draws", lang, draws=format_number(s.draws, 0, lang), seed=s.seed))
+
+
+def _scenarios(book: _Book, results):
+    from okmo_models.budget.forecast import compare
+    from okmo_models.report.budget_sections import describe_change
+
+    lang, src = book.lang, book.sources
+    first, s = results[0], results[0].scenario
+    years = list(first.forecast_years)
+    sh = book.sheet("xr_sheet_scenarios", t("b_compare", lang))
+    sh.header([t("b_col_scenario", lang), t("c_indicator", lang), *_year_labels(first, years, lang)], freeze_columns=2)
+    formats = (None, None) + (AMOUNT1,) * len(years)
+    for row in compare(results, lang).itertuples(index=False):
+        name, label, *values = row
+        sh.line([name, label, *values], formats, bold=label.startswith("Δ"), wrap=(0,))
+    sh.subheading(t("br_scenario_deficit", lang))
+    sh.header([t("b_col_scenario", lang), "", *_year_labels(first, years, lang)])
+    for r in results:
+        sh.line([r.name(lang), "", *r.deficit_probability()], (None, None) + (PERCENT1,) * len(years), wrap=(0,))
+    sh.subheading(t("br_changes", lang))
+    sh.header([t("b_col_scenario", lang), t("xr_col_change_text", lang), t("br_ref", lang)])
+    for r in results:
+        variant = s.scenarios.get(r.variant) if r.variant else None
+        if variant is None:
+            continue
+        if variant.description:
+            sh.line([r.name(lang), variant.description.get(lang)], wrap=(0, 1))
+        if variant.cpi:
+            values = "; ".join(f"{y} — {format_percent(_rate(q), 1, lang)}" for y, q in sorted(variant.cpi.items()))
+            sh.line([r.name(lang), t("br_change_cpi", lang, values=values)], wrap=(0, 1))
+        if variant.population_growth is not None and s.population is not None:
+            sh.line([r.name(lang), t("br_change_population", lang,
+                                     growth=format_percent(_rate(variant.population_growth), 1, lang),
+                                     baseline=format_percent(_rate(s.population.growth), 1, lang))], wrap=(0, 1))
+        for change in variant.changes:
+            sh.line([r.name(lang), describe_change(s, change, lang), src.ref(change.source)], wrap=(0, 1), refs=(2,))
+    _note_sources(sh)
+
+
+def _methods(book: _Book, result):
+    from okmo_models.budget import methods as bm
+    from okmo_models.report.budget_sections import line_name
+
+    lang, s = book.lang, result.scenario
+    table = result.methods_table(lang)  # chosen method and backtest MAPE per line
+    sh = book.sheet("xr_sheet_methods", t("b_methods", lang))
+    sh.header([t("br_line", lang), t("b_col_method", lang),
+               *(t("xr_col_mape", lang, method=t("b_method_" + m, lang)) for m in bm.METHODS),
+               t("xr_col_sigma", lang)])
+    formats = (None, None) + (PERCENT1,) * (len(bm.METHODS) + 1)
+    for i, ((_, line), row) in enumerate(zip(result.lines, table.itertuples(index=False))):
+        chosen, *mape = row
+        sh.line([line_name(s, line, lang), chosen, *mape, result.sigma[i]], formats, wrap=(0,))
+
+
+# --- programme sheets ------------------------------------------------------------------------------
+
+_VARIANTS = ("plan", "optimal", "ranking")
+
+
+def _financing(book: _Book, result):
+    lang = book.lang
+    p = result.programme
+    years = list(result.space.years)
+    sh = book.sheet("xr_sheet_financing", t("prr_financing_title", lang))
+    names = {m.id: m.name.get(lang) for m in p.measures}
+    special = {t(k, lang) for k in ("pr_total_cost", "pr_left")}
+    left_label = t("pr_left", lang)
+    formats = (None,) + (AMOUNT1,) * (len(years) + 1)
+    for which in _VARIANTS:
+        portfolio = result.portfolios()[which]
+        sh.subheading(t("pr_" + which, lang))
+        sh.header([t("prr_col_row", lang), *years, t("xr_col_period_total", lang, first=years[0], last=years[-1])])
+        for row in result.financing_table(which, lang).itertuples(index=False):
+            label, *values = row
+            # money left carries over when the rules say so: then its sum means nothing
+            total = None if label == left_label and p.rules.carry_over else float(np.sum(values))
+            sh.line([label, *values, total], formats, bold=label in special, wrap=(0,))
+        if portfolio.gap > 0:
+            sh.note(t("pr_not_proven", lang, gap=format_percent(portfolio.gap, 2, lang)))
+        for year, short, causes in portfolio.gaps():
+            sh.note(t("pr_gap", lang, year=year, short=format_number(short, 1, lang),
+                      measures="; ".join(f"{names[c]} ({format_number(v, 1, lang)})" for c, v in causes[:4])))
+
+
+def _measures(book: _Book, result):
+    from okmo_models.programme.model import priority
+    from okmo_models.report.programme_sections import _funding, by_priority, sector
+
+    lang, src = book.lang, book.sources
+    p = result.programme
+    unit = t("b_unit_" + p.unit, lang)
+    sh = book.sheet("xr_sheet_measures", t("prr_measures", lang))
+    headers = [t("c_no", lang), t("pr_col_measure", lang), t("prr_col_sector", lang), t("pr_col_priority", lang),
+               t("xr_col_cost_total", lang, unit=unit), t("xr_col_running", lang, unit=unit),
+               t("pr_col_planned", lang)]
+    why_column = t("pr_col_why", lang)
+    reasons = {}
+    for which in _VARIANTS:
+        variant = t("pr_" + which, lang)
+        headers += [t("xr_col_start_of", lang, variant=variant), t("xr_col_why_of", lang, variant=variant)]
+        # the same words as `okmo programme` prints: the measures in the same order (by priority)
+        reasons[which] = list(result.measures_table(which, lang)[why_column])
+    headers += [t("prr_col_funding", lang), t("br_ref", lang)]
+    sh.header(headers, freeze_columns=2)
+    measures = by_priority(p)
+    formats = (None, None, None, WHOLE, AMOUNT1, AMOUNT1, YEAR) + (YEAR, None) * len(_VARIANTS)
+    wrap = (1, 2, 8, 10, 12, 13)
+    ref_col = len(headers) - 1
+    for n, m in enumerate(measures):
+        place = sector(m.sector, lang) + (f", {m.settlement.get(lang)}" if m.settlement else "")
+        row = [n + 1, m.name.get(lang), place, priority(m, p) * 100, float(sum(m.cost)), m.running_cost,
+               m.start if m.start is not None else "—"]
+        for which in _VARIANTS:
+            row += [result.portfolios()[which].starts.get(m.id, "—"), reasons[which][n]]
+        row += [_funding(m, p, lang), src.ref(m.source)]
+        sh.line(row, formats, wrap=wrap, refs=(ref_col,))
+    sh.line(["", t("xr_total", lang), "", None, float(sum(sum(m.cost) for m in measures)),
+             float(sum(m.running_cost for m in measures))], formats, bold=True)
+    _note_sources(sh)
+
+
+def _compare(book: _Book, result):
+    from okmo_models.programme.model import KINDS
+
+    lang = book.lang
+    portfolios = [result.portfolios()[w] for w in _VARIANTS]
+    sh = book.sheet("xr_sheet_compare", t("pr_compare", lang))
+    sh.header([t("c_indicator", lang), *(t("pr_" + w, lang) for w in _VARIANTS)])
+
+    def row(label, values, fmt=None, bold=False):
+        sh.line([label, *values], (None,) + (fmt,) * len(values), bold=bold, wrap=(0,))
+
+    row(t("pr_row_measures", lang), [len(p.starts) for p in portfolios], WHOLE)
+    row(t("pr_row_fits", lang), [t("pr_yes" if p.fits() else "pr_no", lang) for p in portfolios])
+    row(t("xr_row_priority", lang), [p.priority_total() * 100 for p in portfolios], AMOUNT1)
+    flows = [p.by_source() for p in portfolios]
+    for k in KINDS:
+        row(t("funding_" + k, lang), [float(f[k].sum()) for f in flows], AMOUNT1)
+    row(t("pr_total_cost", lang), [float(sum(f.values()).sum()) for f in flows], AMOUNT1, bold=True)
+    row(t("pr_row_min_left", lang), [float(np.min(p.left())) for p in portfolios], AMOUNT1)
+    row(t("pr_row_after", lang), [p.later_obligations() for p in portfolios], AMOUNT1)
+    people = [p.beneficiaries() for p in portfolios]
+    row(t("pr_row_beneficiaries", lang), [b[0] for b in people], WHOLE)
+    row(t("pr_row_women", lang), [b[1] for b in people], WHOLE)
+    row(t("pr_row_vulnerable", lang), [b[2] for b in people], WHOLE)
+    row(t("xr_row_vulnerable_share", lang), [b[2] / b[0] if b[0] else 0.0 for b in people], PERCENT1)
+    indicators = [p.indicators() for p in portfolios]
+    for ind_id, (name, unit, baseline, _) in indicators[0].items():
+        row(t("xr_indicator_baseline", lang, name=name.get(lang), unit=unit), [baseline] * len(portfolios), AMOUNT1)
+        row(t("xr_indicator_reached", lang, name=name.get(lang), unit=unit),
+            [ind[ind_id][3] for ind in indicators], AMOUNT1)
+    row(t("pr_row_timeline", lang), [", ".join(f"{mid} {s}" for mid, s in sorted(p.starts.items(),
+                                                                               key=lambda i: (i[1], i[0])))
+                                     for p in portfolios])
+    for col in range(2, 2 + len(portfolios)):  # the timeline is long: wrap it within the column
+        sh.widths[col] = min(sh.widths[col], 40)
+        sh.ws.cell(sh.row - 1, col).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _left(book: _Book, result):
+    lang = book.lang
+    years = list(result.space.years)
+    sh = book.sheet("xr_sheet_left", t("pr_left", lang))
+    sh.header([t("c_indicator", lang), *years])
+    formats = (None,) + (AMOUNT1,) * len(years)
+    sh.line([t("pr_fiscal_space", lang), *result.space.amounts], formats, bold=True, wrap=(0,))
+    for which in _VARIANTS:
+        portfolio = result.portfolios()[which]
+        variant = t("pr_" + which, lang)
+        sh.line([t("xr_row_local_of", lang, variant=variant), *portfolio.local_need()], formats, wrap=(0,))
+        sh.line([t("xr_row_left_of", lang, variant=variant), *portfolio.left()], formats, bold=True, wrap=(0,))
+    sh.note(t("pr_space_from", lang, origin=result.space.origin))
