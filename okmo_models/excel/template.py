@@ -425,6 +425,8 @@ def _example_text(inp: Input, value, lang: str):
     if inp.kind == "numbers":
         return "; ".join(f"{v:g}" for v in list(value)[:4]) + ("; …" if len(value) > 4 else "")
     shown = _cell_value(inp, value, lang)
+    if isinstance(shown, float) and shown.is_integer():
+        shown = int(shown)
     return shown if not isinstance(shown, str) or len(shown) <= 60 else shown[:59] + "…"
 
 
