@@ -119,6 +119,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p = sub.add_parser("parameters", parents=[common], help=t("cli_parameters_help", lang),
                        description=t("cli_parameters_help", lang))
     p.set_defaults(handler=_parameters)
+    from okmo_models.registers.cli import add_register_parser
+
+    add_register_parser(sub, common, lang)
     return parser
 
 

@@ -22,6 +22,8 @@ import io
 from pathlib import Path
 
 from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES
+from okmo_models.csv_text import column_letter as _column
+from okmo_models.csv_text import decode_table, sniff_delimiter
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.units import UnitError, parse_number
 
@@ -73,12 +75,9 @@ def read_history(path: Path) -> dict:
         raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
     except OSError as exc:
         raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1251")  # Excel's "CSV" in Russian Windows; line ids are Latin anyway
+    text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251; line ids are Latin anyway
     first = text.splitlines()[0] if text.strip() else ""
-    delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
+    delimiter = sniff_delimiter(first)
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     problems: list[Problem] = []
     if not rows or [c.strip().lower() for c in rows[0][:3]] != list(HEAD):
@@ -145,13 +144,3 @@ def read_history(path: Path) -> dict:
     if problems:
         raise ScenarioError(path, problems)
     return out
-
-
-def _column(index: int) -> str:
-    """Spreadsheet column letters for a 0-based index: 0 -> A, 26 -> AA."""
-    name = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        name = chr(65 + rest) + name
-    return name

@@ -21,11 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from okmo_models import __version__
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
 from okmo_models.excel.sheets import (
-    KEY,
-    KEY2,
     MISSING,
-    NUMBER,
-    PARENT,
     RECORD_FIRST_ROW,
     RECORD_VALUE_COLUMN,
     TABLE_FIRST_ROW,

@@ -1,0 +1,174 @@
+"""The household register: one row per household, with its members and Social Passport category.
+
+A row is used whole or not at all: counting a row's members but not its category (or the
+reverse) would make the total of persons and the counts by category come from different
+sets of households. Every row below the heading is either used or listed with its reasons;
+only entirely empty rows are skipped (and counted). A household code met twice keeps the
+first usable row; the repeat is listed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from okmo_models.registers.table import (
+    CellProblem,
+    RegisterFile,
+    Sheet,
+    UnusableRow,
+    cell_text,
+    count_in,
+    find_heading,
+    heading_matcher,
+    is_empty,
+    is_totals_row,
+    read_sheet,
+    register_file,
+    require_columns,
+    shown,
+)
+from okmo_models.registers.vocabulary import (
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_REQUIRED,
+    MAX_MEMBERS,
+    SOCIAL_PASSPORT,
+    TOTALS_WORDS,
+    categories_in,
+    fold,
+)
+
+KNOWN_CATEGORIES = ", ".join(c.names[0] for c in SOCIAL_PASSPORT)
+
+
+@dataclass(frozen=True)
+class Household:
+    row: int
+    id: str
+    settlement: str
+    members: int  # [person]
+    categories: frozenset  # Social Passport category keys, empty for none
+
+
+@dataclass(frozen=True)
+class HouseholdRegister:
+    """The usable households of a register file and the rows that could not be used."""
+
+    file: RegisterFile
+    households: tuple[Household, ...]
+    unusable: tuple[UnusableRow, ...]
+
+    def households_in(self, categories) -> int:
+        """Households belonging to at least one of ``categories`` (each counted once)."""
+        wanted = set(categories)
+        return sum(1 for h in self.households if h.categories & wanted)
+
+
+@dataclass(frozen=True)
+class HouseholdVolumes:
+    """What a tariff scenario takes from the register. Counts of households and persons."""
+
+    persons: int  # [person]
+    households: int  # [household]
+    by_category: dict  # category key -> (households, persons), only categories present
+    without_category: tuple[int, int]  # (households, persons) in no category
+    in_several_categories: int  # households counted in more than one category
+    by_settlement: dict  # settlement -> (households, persons); empty without the column
+
+    @property
+    def household_size(self) -> float | None:
+        """Mean persons per household [person/household]."""
+        return self.persons / self.households if self.households else None
+
+
+def read_households(path: str | Path, sheet: str | None = None) -> HouseholdRegister:
+    """Read a household register export (CSV or .xlsx); raise :class:`RegisterError` only if
+    the file as a whole cannot be read (no file, no heading row, a required column missing)."""
+    data = read_sheet(path, sheet)
+    heading = _heading(data)
+    idx = heading.columns
+    households: list[Household] = []
+    unusable: list[UnusableRow] = []
+    first_row: dict[str, int] = {}
+    rows_read = empty = 0
+    for r in range(heading.row + 1, len(data.rows) + 1):
+        row = data.rows[r - 1]
+        if is_empty(row):
+            empty += 1
+            continue
+        rows_read += 1
+        if is_totals_row(row, TOTALS_WORDS):
+            unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None,
+                                                        cell_text(row[0]) if row else None),)))
+            continue
+
+        def value(name, row=row):
+            i = idx.get(name)
+            return row[i] if i is not None and i < len(row) else None
+
+        def where(name, r=r):
+            return {"cell": heading.cell(name, r), "heading": heading.header(name)}
+
+        problems = []
+        extra = heading.extra_cell(row, r)
+        if extra is not None:
+            problems.append(extra)
+        hid = cell_text(value("household_id"))
+        if not hid:
+            problems.append(CellProblem("rg_id_missing", **where("household_id")))
+        raw_members = value("members")
+        members, why = count_in(raw_members, MAX_MEMBERS)
+        if why:
+            problems.append(CellProblem("rg_members_" + why, **where("members"),
+                                        value=None if why == "missing" else shown(raw_members),
+                                        context={"limit": MAX_MEMBERS}))
+        raw_category = cell_text(value("category"))
+        categories, unknown = categories_in(raw_category)
+        if unknown:
+            problems.append(CellProblem("rg_category_unknown", **where("category"), value=raw_category,
+                                        context={"part": "; ".join(unknown), "known": KNOWN_CATEGORIES}))
+        key = fold(hid)
+        if not problems and key in first_row:
+            problems.append(CellProblem("rg_id_twice", **where("household_id"), value=hid,
+                                        context={"first_row": first_row[key]}))
+        if problems:
+            unusable.append(UnusableRow(r, tuple(problems)))
+            continue
+        first_row[key] = r
+        settlement = cell_text(value("settlement")) if "settlement" in idx else ""
+        households.append(Household(r, hid, settlement, members, frozenset(categories)))
+    info = register_file(data, heading, rows_read, len(households), empty)
+    return HouseholdRegister(info, tuple(households), tuple(unusable))
+
+
+def household_volumes(register: HouseholdRegister) -> HouseholdVolumes:
+    """Persons, households, households by Social Passport category and by settlement."""
+    persons = sum(h.members for h in register.households)
+    cat_households: Counter = Counter()
+    cat_persons: Counter = Counter()
+    none = [0, 0]
+    several = 0
+    settlements: dict[str, list[int]] = {}
+    for h in register.households:
+        for c in h.categories:
+            cat_households[c] += 1
+            cat_persons[c] += h.members
+        if not h.categories:
+            none[0] += 1
+            none[1] += h.members
+        several += len(h.categories) > 1
+        if "settlement" in register.file.columns:
+            s = settlements.setdefault(h.settlement, [0, 0])
+            s[0] += 1
+            s[1] += h.members
+    order = [c.key for c in SOCIAL_PASSPORT]
+    by_category = {k: (cat_households[k], cat_persons[k]) for k in order if cat_households[k]}
+    return HouseholdVolumes(persons, len(register.households), by_category, tuple(none), several,
+                            {k: tuple(v) for k, v in settlements.items()})
+
+
+def _heading(data: Sheet):
+    heading = find_heading(data, heading_matcher(HOUSEHOLD_COLUMNS))
+    return require_columns(data, heading, tuple((f,) for f in HOUSEHOLD_REQUIRED), HOUSEHOLD_COLUMNS)
+

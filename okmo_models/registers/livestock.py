@@ -1,0 +1,191 @@
+"""The livestock register: heads by species and owner, in one of two layouts.
+
+Long: one row per owner and species (owner, species, heads), as a veterinary register lists
+them. Wide: one row per owner with a column per species ("Овцы", "Козы", "КРС", ...), as a
+household book (похозяйственная книга) summary does; an empty or zero cell is no animals.
+As for households, a row is used whole or listed with its reasons; an owner and species met
+twice (long) or an owner met twice (wide) keeps the first usable row and lists the repeat.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from okmo_models.csv_text import column_letter
+from okmo_models.registers.table import (
+    CellProblem,
+    RegisterError,
+    RegisterFile,
+    UnusableRow,
+    cell_text,
+    count_in,
+    find_heading,
+    heading_matcher,
+    is_empty,
+    is_totals_row,
+    read_sheet,
+    register_file,
+    require_columns,
+    shown,
+    species_msg,
+)
+from okmo_models.registers.vocabulary import (
+    LIVESTOCK_COLUMNS,
+    MAX_HEADS,
+    SPECIES,
+    TOTALS_WORDS,
+    fold,
+    species_key,
+)
+
+KNOWN_SPECIES = ", ".join(names[0] for names in SPECIES.values())
+_OWNER = ("owner_id", "owner_name")
+
+
+@dataclass(frozen=True)
+class Holding:
+    row: int
+    owner: str
+    settlement: str
+    species: str  # key of vocabulary.SPECIES
+    heads: int  # [head]
+
+
+@dataclass(frozen=True)
+class LivestockRegister:
+    file: RegisterFile
+    layout: str  # "long" or "wide"
+    holdings: tuple[Holding, ...]
+    unusable: tuple[UnusableRow, ...]
+
+
+@dataclass(frozen=True)
+class LivestockVolumes:
+    """Heads by species, and how many owners keep them."""
+
+    heads: dict  # species -> heads [head], species with at least one head
+    owners_by_species: dict  # species -> owners keeping it
+    owners: int  # owners with at least one head
+    by_settlement: dict  # settlement -> {species: heads}; empty without the column
+
+    @property
+    def total_heads(self) -> int:
+        return sum(self.heads.values())
+
+
+def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegister:
+    """Read a livestock register (CSV or .xlsx, long or wide layout)."""
+    data = read_sheet(path, sheet)
+    heading = find_heading(data, heading_matcher(LIVESTOCK_COLUMNS), extra=species_key)
+    if heading is not None and "species" not in heading.columns and heading.extra:
+        layout = "wide"
+        heading = require_columns(data, heading, (_OWNER,), LIVESTOCK_COLUMNS)
+        seen: dict[str, int] = {}
+        for i, sp in sorted(heading.extra.items()):
+            if sp in seen:
+                r = heading.row
+                raise RegisterError(data.path, "rg_column_twice", column=species_msg(sp), row=r,
+                                    first=f"{column_letter(seen[sp])}{r} «{heading.texts[seen[sp]]}»",
+                                    second=f"{column_letter(i)}{r} «{heading.texts[i]}»")
+            seen[sp] = i
+    else:
+        layout = "long"
+        heading = require_columns(data, heading, (_OWNER, ("species",), ("heads",)), LIVESTOCK_COLUMNS)
+    owner_field = "owner_id" if "owner_id" in heading.columns else "owner_name"
+    idx = heading.columns
+    holdings: list[Holding] = []
+    unusable: list[UnusableRow] = []
+    first_row: dict[tuple, int] = {}
+    rows_read = empty = used = 0
+    for r in range(heading.row + 1, len(data.rows) + 1):
+        row = data.rows[r - 1]
+        if is_empty(row):
+            empty += 1
+            continue
+        rows_read += 1
+        if is_totals_row(row, TOTALS_WORDS):
+            unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None,
+                                                        cell_text(row[0]) if row else None),)))
+            continue
+
+        def value(i, row=row):
+            return row[i] if i is not None and i < len(row) else None
+
+        def where(name, r=r):
+            return {"cell": heading.cell(name, r), "heading": heading.header(name)}
+
+        problems = []
+        extra = heading.extra_cell(row, r)
+        if extra is not None:
+            problems.append(extra)
+        owner = cell_text(value(idx[owner_field]))
+        if not owner:
+            problems.append(CellProblem("rg_owner_missing", **where(owner_field)))
+        settlement = cell_text(value(idx.get("settlement")))
+        found: list[tuple[str, int]] = []
+        if layout == "long":
+            text = cell_text(value(idx["species"]))
+            sp = species_key(text) if text else None
+            if not text:
+                problems.append(CellProblem("rg_species_missing", **where("species")))
+            elif sp is None or sp == "mixed":
+                problems.append(CellProblem("rg_species_mixed" if sp else "rg_species_unknown",
+                                            **where("species"), value=text, context={"known": KNOWN_SPECIES}))
+            raw = value(idx["heads"])
+            heads, why = count_in(raw, MAX_HEADS)
+            if why:
+                problems.append(CellProblem("rg_heads_" + why, **where("heads"),
+                                            value=None if why == "missing" else shown(raw),
+                                            context={"limit": MAX_HEADS}))
+            elif sp and sp != "mixed":
+                found.append((sp, heads))
+            key = (fold(owner), sp)
+        else:
+            for i, sp in sorted(heading.extra.items()):
+                raw = value(i)
+                if fold(cell_text(raw)) in ("", "0"):
+                    continue
+                cell = {"cell": f"{column_letter(i)}{r}", "heading": heading.texts[i]}
+                if sp == "mixed":
+                    problems.append(CellProblem("rg_species_mixed", **cell, value=shown(raw),
+                                                context={"known": KNOWN_SPECIES}))
+                    continue
+                heads, why = count_in(raw, MAX_HEADS)
+                if why:
+                    problems.append(CellProblem("rg_heads_" + why, **cell, value=shown(raw),
+                                                context={"limit": MAX_HEADS}))
+                else:
+                    found.append((sp, heads))
+            key = (fold(owner),)
+        if not problems and key in first_row:
+            twice = "rg_owner_species_twice" if layout == "long" else "rg_owner_twice"
+            problems.append(CellProblem(twice, **where(owner_field), value=owner,
+                                        context={"first_row": first_row[key]}))
+        if problems:
+            unusable.append(UnusableRow(r, tuple(problems)))
+            continue
+        first_row[key] = r
+        used += 1
+        holdings.extend(Holding(r, owner, settlement, sp, heads) for sp, heads in found)
+    info = register_file(data, heading, rows_read, used, empty)
+    return LivestockRegister(info, layout, tuple(holdings), tuple(unusable))
+
+
+def livestock_volumes(register: LivestockRegister) -> LivestockVolumes:
+    """Heads by species (in the vocabulary's order), owners by species, by settlement."""
+    heads: Counter = Counter()
+    owners: dict[str, set] = {}
+    settlements: dict[str, Counter] = {}
+    for h in register.holdings:
+        heads[h.species] += h.heads
+        owners.setdefault(h.species, set()).add(fold(h.owner))
+        if "settlement" in register.file.columns:
+            settlements.setdefault(h.settlement, Counter())[h.species] += h.heads
+    order = [sp for sp in SPECIES if heads[sp]]
+    everyone = set().union(*owners.values()) if owners else set()
+    return LivestockVolumes({sp: heads[sp] for sp in order}, {sp: len(owners[sp]) for sp in order},
+                            len(everyone),
+                            {s: {sp: c[sp] for sp in SPECIES if c[sp]} for s, c in settlements.items()})
+

@@ -1,0 +1,372 @@
+"""A register file as rows of cells: CSV (any of the encodings and separators offices use) or
+an Excel workbook (.xlsx, the first sheet or a named one), with its heading row found.
+
+Rows are numbered as a spreadsheet shows them (the first row is 1), so that every problem
+can name its cell, e.g. ``C17``, whether the economist opens the CSV or the workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from okmo_models.csv_text import column_letter, decode_table, sniff_delimiter
+from okmo_models.errors import OkmoError
+from okmo_models.i18n import t
+from okmo_models.registers.vocabulary import HEADING_UNIT_WORDS, MAX_TITLE_ROWS, fold
+from okmo_models.units import UnitError, parse_number
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+UNREADABLE_SUFFIXES = (".xls", ".ods")  # old binary Excel, OpenDocument: save as .xlsx or CSV
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message to be put in the reader's language later: a key and its context, whose
+    values may be messages too (a field's name inside an error), or lists of them."""
+
+    key: str
+    context: dict = field(default_factory=dict)
+
+    def render(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **{k: resolve(v, lang) for k, v in self.context.items()})
+
+
+def species_msg(species: str) -> Msg:
+    """The name of a species key ("sheep") as a message."""
+    from okmo_models.i18n import has
+
+    return Msg("species_" + species if has("species_" + species) else "rg_species_" + species)
+
+
+def resolve(value, lang: str | None):
+    """A context value as text: messages rendered, lists joined with "; "."""
+    if isinstance(value, Msg):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(resolve(v, lang)) for v in value)
+    return value
+
+
+class RegisterError(OkmoError):
+    """A register that cannot be used as a whole (or not with the scenario it is applied to)."""
+
+    prefix = "rg_error"  # "Реестр {file}: {message}"
+
+    def __init__(self, file: str | Path, key: str, **context):
+        self.file, self.key, self.context = str(file), key, context
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str | None = None) -> str:
+        return t(self.prefix, lang, file=self.file, message=Msg(self.key, self.context).render(lang))
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class MappingError(RegisterError):
+    """A scenario that cannot receive the register's volumes as asked (which category, which group)."""
+
+    prefix = "rg_error_scenario"
+
+
+class OutputError(RegisterError):
+    """A variant file name that cannot be used."""
+
+    prefix = "rg_error_output"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The cells of one register file, row by row (``rows[0]`` is spreadsheet row 1)."""
+
+    path: Path
+    sha256: str
+    rows: list[tuple]
+    sheet: str | None = None  # the worksheet's name for a workbook
+    encoding: str | None = None  # for CSV
+    delimiter: str | None = None  # for CSV
+
+
+def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
+    """Read a CSV or .xlsx register into rows of cell values."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RegisterError(path, "rg_file_not_found") from None
+    except IsADirectoryError:
+        raise RegisterError(path, "rg_file_not_found") from None
+    except OSError as exc:
+        raise RegisterError(path, "rg_file_unreadable", detail=exc.strerror or exc) from None
+    sha256 = hashlib.sha256(raw).hexdigest()
+    suffix = path.suffix.lower()
+    if suffix in UNREADABLE_SUFFIXES or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise RegisterError(path, "rg_format_unknown", suffix=suffix or "—")
+    if suffix in EXCEL_SUFFIXES or raw[:4] == b"PK\x03\x04":  # a zip: .xlsx under another name
+        return _read_workbook(path, raw, sha256, sheet)
+    if sheet is not None:
+        raise RegisterError(path, "rg_sheet_for_csv", sheet=sheet)
+    text, encoding = decode_table(raw)
+    lines = text.splitlines()
+    # a title line above the heading may have no separator: sniff on the first that has one
+    first = next((ln for ln in lines[:MAX_TITLE_ROWS] if any(d in ln for d in ";\t,")), "")
+    delimiter = sniff_delimiter(first)
+    rows = [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return Sheet(path, sha256, rows, None, encoding, delimiter)
+
+
+def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None) -> Sheet:
+    from zipfile import BadZipFile
+
+    import openpyxl
+
+    try:
+        # streaming, values only: the full model would build a styled cell object per cell
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise RegisterError(path, "rg_xlsx_unreadable", detail=exc) from None
+    try:
+        names = wb.sheetnames
+        if sheet is None:
+            ws = wb.worksheets[0]
+        else:
+            match = next((n for n in names if n == sheet), None) or \
+                next((n for n in names if fold(n) == fold(sheet)), None)
+            if match is None:
+                raise RegisterError(path, "rg_sheet_unknown", sheet=sheet, sheets=", ".join(names))
+            ws = wb[match]
+        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        title = ws.title
+    finally:
+        wb.close()
+    return Sheet(path, sha256, rows, title)
+
+
+# --- cells --------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as text: ``1023.0`` from a workbook reads ``"1023"``, spaces are trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def shown(value) -> object:
+    """A cell value as a report shows it: text as written (trimmed), numbers as numbers."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def is_empty(row: tuple) -> bool:
+    return all(cell_text(v) == "" for v in row)
+
+
+def count_in(value, limit: int) -> tuple[int | None, str | None]:
+    """A cell holding a count (persons, heads): ``(count, None)`` or ``(None, problem key)``.
+
+    Text is read as an economist types it: ``"4"``, ``"1 200"``, ``"4,0"``.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, "missing"
+    if isinstance(value, bool):
+        return None, "not_number"
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        try:
+            number = parse_number(str(value))
+        except UnitError as exc:
+            return None, "ambiguous" if exc.key == "ambiguous_number" else "not_number"
+    if math.isnan(number):
+        return None, "not_number"
+    if number <= 0:
+        return None, "not_positive"
+    if not number.is_integer():
+        return None, "fractional"
+    if number > limit:
+        return None, "implausible"
+    return int(number), None
+
+
+# --- the heading row ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    """Where the heading row is and which column holds which field."""
+
+    row: int  # 1-based
+    columns: dict[str, int]  # field -> 0-based column index
+    texts: tuple[str, ...]  # the heading row's cells as written
+    extra: dict[int, str] = field(default_factory=dict)  # column -> e.g. species key (wide form)
+
+    def header(self, name: str) -> str:
+        return self.texts[self.columns[name]]
+
+    def cell(self, name: str, row: int) -> str:
+        return f"{column_letter(self.columns[name])}{row}"
+
+    def extra_cell(self, row: tuple, r: int) -> CellProblem | None:
+        """A filled cell right of the last heading: the row is probably shifted by a separator
+        typed inside a cell (``ул. Мира; 5``), so none of its cells can be trusted."""
+        width = max((i + 1 for i, text in enumerate(self.texts) if text), default=0)
+        for i in range(width, len(row)):
+            if cell_text(row[i]):
+                return CellProblem("rg_extra_cell", f"{column_letter(i)}{r}", None, shown(row[i]))
+        return None
+
+    def ignored(self) -> list[str]:
+        used = set(self.columns.values()) | set(self.extra)
+        return [f"{column_letter(i)} «{text}»" for i, text in enumerate(self.texts)
+                if i not in used and text]
+
+
+def heading_matcher(fields: dict[str, tuple[str, ...]]) -> Callable[[str], str | None]:
+    """A function naming the field a heading text is a synonym of (None if none)."""
+    lookup = {fold(s): name for name, synonyms in fields.items() for s in (name, *synonyms)}
+
+    def match(text: str) -> str | None:
+        folded = fold(text)
+        if folded in lookup:
+            return lookup[folded]
+        words = folded.split()
+        while len(words) > 1 and words[-1] in HEADING_UNIT_WORDS:
+            words.pop()
+            if " ".join(words) in lookup:
+                return lookup[" ".join(words)]
+        return None
+
+    return match
+
+
+def find_heading(sheet: Sheet, match: Callable[[str], str | None],
+                 extra: Callable[[str], str | None] | None = None) -> Heading | None:
+    """The heading row: among the first rows, the one naming the most fields (the first such).
+
+    ``extra`` recognises further columns (a wide register's species) that are not fields.
+    A field named by two columns of the row is an error: which one holds the data is a guess.
+    """
+    best, best_score = None, 0
+    for r, row in enumerate(sheet.rows[:MAX_TITLE_ROWS], start=1):
+        texts = tuple(cell_text(v) for v in row)
+        columns: dict[str, int] = {}
+        extras: dict[int, str] = {}
+        twice = None
+        for i, text in enumerate(texts):
+            if not text:
+                continue
+            name = match(text)
+            if name is not None:
+                if name in columns and twice is None:
+                    twice = (name, columns[name], i)
+                columns.setdefault(name, i)
+            elif extra is not None and (key := extra(text)) is not None:
+                extras[i] = key
+        score = len(columns) + len(set(extras.values()))
+        if score > best_score:
+            best, best_score = (r, columns, texts, extras, twice), score
+    if best is None:
+        return None
+    r, columns, texts, extras, twice = best
+    if twice is not None:
+        name, first, second = twice
+        raise RegisterError(sheet.path, "rg_column_twice", column=Msg("rg_field_" + name), row=r,
+                            first=f"{column_letter(first)}{r} «{texts[first]}»",
+                            second=f"{column_letter(second)}{r} «{texts[second]}»")
+    return Heading(r, columns, texts, extras)
+
+
+def require_columns(sheet: Sheet, heading: Heading | None, required: tuple[tuple[str, ...], ...],
+                    fields: dict[str, tuple[str, ...]]) -> Heading:
+    """``heading`` if it names, for each group of ``required``, one of its fields; else an error
+    naming the file, the missing columns with the headings accepted for them, and the headings
+    found (in the best row, or the first non-empty row if no heading was recognised)."""
+    missing = [group for group in required if heading is None or not set(group) & set(heading.columns)]
+    if not missing:
+        return heading
+    if heading is not None:
+        found = f"{heading.row}: " + " | ".join(x for x in heading.texts if x)
+    else:
+        found = next((f"{r}: " + " | ".join(x for x in texts if x)
+                      for r, texts in ((r, [cell_text(v) for v in row])
+                                       for r, row in enumerate(sheet.rows[:MAX_TITLE_ROWS], start=1))
+                      if any(texts)), "—")
+    names = [Msg("rg_field_" + group[0]) for group in missing]
+    synonyms = [Msg("rg_synonyms", {"field": Msg("rg_field_" + f),
+                                    "names": ", ".join(f"«{s}»" for s in fields[f])})
+                for group in missing for f in group]
+    raise RegisterError(sheet.path, "rg_column_missing", columns=names, synonyms=synonyms, found=found)
+
+
+# --- what was read ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """Why a row cannot be used: a message key (``rg_*``), the cell, its heading, the value."""
+
+    key: str
+    cell: str | None = None
+    heading: str | None = None
+    value: object = None
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnusableRow:
+    """A row left out of every total, with each of its problems."""
+
+    row: int
+    problems: tuple[CellProblem, ...]
+
+
+@dataclass(frozen=True)
+class RegisterFile:
+    """Where the data came from and how it was read: cited in the variant's source entry."""
+
+    path: Path
+    sha256: str
+    sheet: str | None
+    encoding: str | None
+    delimiter: str | None
+    heading_row: int
+    columns: dict  # field -> "C «Кол-во членов»"
+    ignored_columns: tuple[str, ...]
+    rows_read: int  # non-empty rows below the heading
+    rows_used: int
+    empty_rows: int  # entirely empty rows below the heading, skipped
+
+    @property
+    def rows_unusable(self) -> int:
+        return self.rows_read - self.rows_used
+
+    @property
+    def unusable_share(self) -> float:
+        return self.rows_unusable / self.rows_read if self.rows_read else 0.0
+
+
+def register_file(sheet: Sheet, heading: Heading, rows_read: int, rows_used: int,
+                  empty_rows: int) -> RegisterFile:
+    columns = {name: f"{column_letter(i)} «{heading.texts[i]}»" for name, i in heading.columns.items()}
+    return RegisterFile(sheet.path, sheet.sha256, sheet.sheet, sheet.encoding, sheet.delimiter,
+                        heading.row, columns, tuple(heading.ignored()), rows_read, rows_used, empty_rows)
+
+
+def is_totals_row(row: tuple, words: tuple[str, ...]) -> bool:
+    """The "Итого" row at the bottom of an export: its first filled cell starts with such a word."""
+    first = next((cell_text(v) for v in row if cell_text(v)), "")
+    folded = fold(first)
+    return any(folded == w or folded.startswith(w + " ") for w in words)
