@@ -126,25 +126,35 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
 
 def _tariff(args) -> int:
-    from okmo_models.safe_write import write_new_file
     from okmo_models.tariff import calculate_tariff
     from okmo_models.tariff.export import to_csv, to_json, to_text
 
-    if args.format == "xlsx":  # a workbook goes to a file, never to the terminal
-        from okmo_models.excel.results import OutputFileRequired, tariff_workbook
-
-        if not args.output:
-            raise OutputFileRequired(os.path.splitext(os.path.basename(args.scenario))[0] + ".xlsx")
+    _xlsx_needs_a_file(args, args.scenario)
     result = calculate_tariff(args.scenario)
     if args.format == "xlsx":
-        text = tariff_workbook(result, args.lang)
-    else:
-        text = {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang)
+        from okmo_models.excel.results import tariff_workbook
+
+        return _deliver(args, tariff_workbook(result, args.lang))
+    return _deliver(args, {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang))
+
+
+def _xlsx_needs_a_file(args, source: str) -> None:
+    """A workbook goes to a file, never to the terminal: refused before any computing."""
+    if args.format == "xlsx" and not args.output:
+        from okmo_models.excel.results import OutputFileRequired
+
+        raise OutputFileRequired(os.path.splitext(os.path.basename(source))[0] + ".xlsx")
+
+
+def _deliver(args, content: str | bytes) -> int:
+    """The command's output to ``--output`` (a new file unless --force) or the terminal."""
+    from okmo_models.safe_write import write_new_file
+
     if args.output:
-        path = write_new_file(args.output, text, overwrite=args.force)
+        path = write_new_file(args.output, content, overwrite=args.force)
         print(t("cli_saved", args.lang, path=path), file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(content)
     return 0
 
 
@@ -190,51 +200,33 @@ def _report(args) -> int:
 def _budget(args) -> int:
     from okmo_models.budget.export import to_csv, to_json, to_text
     from okmo_models.budget.forecast import BudgetModel, load_budget
-    from okmo_models.safe_write import write_new_file
 
-    if args.format == "xlsx":  # a workbook goes to a file, never to the terminal
-        from okmo_models.excel.results import OutputFileRequired, budget_workbook
-
-        if not args.output:
-            raise OutputFileRequired(os.path.splitext(os.path.basename(args.scenario))[0] + ".xlsx")
+    _xlsx_needs_a_file(args, args.scenario)
     scenario, sha256 = load_budget(args.scenario)
     model = BudgetModel(scenario)
     result = model.fit(args.scenario_id)
-    if args.format in ("table", "xlsx"):
-        # the baseline shows every scenario of the file beside it
-        others = () if args.scenario_id else tuple(model.fit(v) for v in scenario.scenarios)
-        text = (to_text(result, args.lang, others) if args.format == "table" else
-                budget_workbook(result, args.lang, others, scenario_file=args.scenario, sha256=sha256))
-    else:
-        text = {"json": to_json, "csv": to_csv}[args.format](result, args.lang)
-    if args.output:
-        path = write_new_file(args.output, text, overwrite=args.force)
-        print(t("cli_saved", args.lang, path=path), file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+    if args.format in ("json", "csv"):
+        return _deliver(args, {"json": to_json, "csv": to_csv}[args.format](result, args.lang))
+    # the baseline shows every scenario of the file beside it
+    others = () if args.scenario_id else tuple(model.fit(v) for v in scenario.scenarios)
+    if args.format == "xlsx":
+        from okmo_models.excel.results import budget_workbook
+
+        return _deliver(args, budget_workbook(result, args.lang, others, scenario_file=args.scenario,
+                                              sha256=sha256))
+    return _deliver(args, to_text(result, args.lang, others))
 
 
 def _programme(args) -> int:
     from okmo_models.programme.result import evaluate, to_csv, to_json, to_text
-    from okmo_models.safe_write import write_new_file
 
-    if args.format == "xlsx":  # a workbook goes to a file, never to the terminal
-        from okmo_models.excel.results import OutputFileRequired, programme_workbook
-
-        if not args.output:
-            raise OutputFileRequired(os.path.splitext(os.path.basename(args.programme))[0] + ".xlsx")
+    _xlsx_needs_a_file(args, args.programme)
     result = evaluate(args.programme, args.budget)
     if args.format == "xlsx":
-        text = programme_workbook(result, args.lang)
-    else:
-        text = {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang)
-    if args.output:
-        path = write_new_file(args.output, text, overwrite=args.force)
-        print(t("cli_saved", args.lang, path=path), file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return 0
+        from okmo_models.excel.results import programme_workbook
+
+        return _deliver(args, programme_workbook(result, args.lang))
+    return _deliver(args, {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang))
 
 
 def _hearing(args) -> int:

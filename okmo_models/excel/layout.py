@@ -92,17 +92,9 @@ class Section:
         """List items referred to by number from a child table (they have no id)."""
         return self.shape == "list" and bool(self.children) and not (self.has_id and self.parent is None)
 
-    def ref_of(self, item, position: int):
-        """How a child table names an item of this section."""
-        if self.shape == "dict":
-            return item
-        if self.has_id and self.parent is None:
-            return item.get("id")
-        return position
-
 
 def _unwrap(tp):
-    """``(core type, metadata-bearing annotation, optional?)`` of a field annotation."""
+    """``(type, optional?)`` of a field annotation: ``X | None`` -> ``(X, True)``."""
     optional = False
     while True:
         origin = typing.get_origin(tp)
@@ -111,9 +103,9 @@ def _unwrap(tp):
             optional = optional or len(args) < len(typing.get_args(tp))
             tp = args[0] if len(args) == 1 else tp
             if len(args) != 1:
-                return tp, tp, optional
+                return tp, optional
             continue
-        return tp, tp, optional
+        return tp, optional
 
 
 def _core(tp):
@@ -185,7 +177,7 @@ def _fill(section: Section, model: type[BaseModel], prefix: tuple, kind: str, it
     sections for its lists and mappings of records."""
     for name, info in model.model_fields.items():
         key = info.alias or name
-        tp, _, optional = _unwrap(info.annotation)
+        tp, optional = _unwrap(info.annotation)
         needed = required and info.is_required() and not optional
         here = prefix + (key,)
         if _scalar_kind(tp) is not None:
@@ -213,11 +205,11 @@ def _collection(kind: str, owner: Section, path: tuple, tp, item_level: bool) ->
     if origin is dict:
         key_tp, value_tp = args
         key_kinds = ["integer" if _core(key_tp) is int else "text"]
-        value_tp, _, _ = _unwrap(value_tp)
+        value_tp, _ = _unwrap(value_tp)
         if typing.get_origin(value_tp) is dict:  # a mapping of mappings: two key columns
             inner_key, value_tp = typing.get_args(value_tp)
             key_kinds.append("integer" if _core(inner_key) is int else "text")
-            value_tp, _, _ = _unwrap(value_tp)
+            value_tp, _ = _unwrap(value_tp)
         s = Section(section_id, "dict", where, parent=parent, key_kinds=tuple(key_kinds),
                     key_choices=_key_choices(kind, section_id))
         if _is_model(value_tp):
@@ -249,7 +241,7 @@ def layout(kind: str) -> tuple[Section, ...]:
     later = []
     for name, info in schema.model_fields.items():
         key = info.alias or name
-        tp, _, optional = _unwrap(info.annotation)
+        tp, optional = _unwrap(info.annotation)
         needed = info.is_required() and not optional
         if _scalar_kind(tp) is not None:
             general.inputs.extend(_leaf((key,), tp, needed))

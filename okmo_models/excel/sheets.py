@@ -38,7 +38,8 @@ class Column:
     position: int = 0  # the element of a row of numbers (from 1)
 
 
-def input_key(section: Section, inp: Input) -> str:
+def input_key(inp: Input) -> str:
+    """An input's key; the value of a mapping of plain values has none of its own."""
     return inp.key or VALUE
 
 
@@ -55,7 +56,7 @@ def table_columns(section: Section, widths: dict[str, int]) -> list[Column]:
         if len(section.key_kinds) > 1:
             cols.append(Column(KEY2, "key2"))
     for inp in section.inputs:
-        key = input_key(section, inp)
+        key = input_key(inp)
         if inp.kind == "numbers":
             for k in range(1, widths.get(key, 1) + 1):
                 cols.append(Column(f"{key}#{k}", "element", inp, k))
@@ -68,8 +69,7 @@ def table_columns(section: Section, widths: dict[str, int]) -> list[Column]:
 
 def column_by_key(section: Section) -> dict[str, Column]:
     """Every key a table sheet may carry, for reading (rows of numbers: any width)."""
-    out = {c.key: c for c in table_columns(section, {})}
-    return out
+    return {c.key: c for c in table_columns(section, {})}
 
 
 def element_of(section: Section, key: str) -> Column | None:
@@ -78,7 +78,7 @@ def element_of(section: Section, key: str) -> Column | None:
     if not sep or not k.isdigit() or int(k) < 1:
         return None
     for inp in section.inputs:
-        if inp.kind == "numbers" and input_key(section, inp) == name:
+        if inp.kind == "numbers" and input_key(inp) == name:
             return Column(key, "element", inp, int(k))
     return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -94,7 +95,9 @@ def dump(model) -> dict:
     return model.model_dump(mode="python", exclude_unset=True, by_alias=True)
 
 
-def _examples(kind: str) -> list[dict]:
+@lru_cache(maxsize=None)
+def _examples(kind: str) -> tuple[dict, ...]:
+    """The bundled example files of ``kind``, read once (they are only read from)."""
     out = []
     for name in EXAMPLE_FILES[kind]:
         path = EXAMPLES / name
@@ -103,7 +106,7 @@ def _examples(kind: str) -> list[dict]:
                 out.append(scenario_data(path)[1])
             except Exception:  # noqa: BLE001 - an example is a hint; the template works without
                 continue
-    return out
+    return tuple(out)
 
 
 # --- labels ---------------------------------------------------------------------------
@@ -170,7 +173,7 @@ def _write(cell, value) -> None:
 # --- the workbook -----------------------------------------------------------------------
 
 
-def _workbook(kind: str, data: dict | None, lang: str, examples: list[dict], source: str = "") -> bytes:
+def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...], source: str = "") -> bytes:
     sections = layout(kind)
     wb = Workbook()
     wb.remove(wb.active)
@@ -187,7 +190,7 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: list[dict], sou
                 general_rows = rows
         else:
             _write_table(ctx, ws, s, data, examples, kind, general_rows)
-    ctx.add_references(sections)
+    ctx.add_references()
     # the machine's sheets last and hidden: what kind of workbook this is, which sheet is which
     wb.move_sheet(meta, offset=len(wb.sheetnames))
     wb.move_sheet(lists, offset=len(wb.sheetnames))
@@ -230,7 +233,7 @@ class _Context:
         dv.add(cells)
         ws.add_data_validation(dv)
 
-    def add_references(self, sections) -> None:
+    def add_references(self) -> None:
         for ws, cells, target in self.pending:
             if target not in self.key_columns:
                 continue
@@ -308,7 +311,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
     widths = {}
     for inp in s.inputs:
         if inp.kind == "numbers":
-            key = input_key(s, inp)
+            key = input_key(inp)
             longest = max([len(_as_list(r.item, inp)) for r in rows + example_rows[:1]] or [1])
             widths[key] = max(longest, 1) + SPARE
     cols = table_columns(s, widths)
@@ -327,7 +330,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
             if ex not in (None, ""):
                 break
             ex = _column_texts(s, col, lang, example)[2]
-        if col.role == "element" and f"{s.id}.{input_key(s, col.input)}" in by_year and "years" in general_rows:
+        if col.role == "element" and f"{s.id}.{input_key(col.input)}" in by_year and "years" in general_rows:
             # headed by the year of the general sheet's "years" row, so that it follows edits
             year = f"{quote_sheetname(ctx.titles['general'])}!{get_column_letter(RECORD_VALUE_COLUMN + col.position - 1)}{general_rows['years']}"
             label = f'=IF({year}="","",{year})'

@@ -28,8 +28,11 @@ from okmo_models.excel.sheets import (
     TABLE_FIRST_ROW,
     TABLE_KEY_ROW,
     Column,
+    MISSING,
+    VALUE,
     column_by_key,
     element_of,
+    get,
     input_key,
 )
 from okmo_models.excel.template import LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
@@ -113,6 +116,7 @@ class _Reader:
         self.warnings: list[str] = []
         self.cells: dict[tuple, str] = {}  # data path -> "Sheet!E7"
         self.bad_paths: set[tuple] = set()  # data paths whose cells could not be read
+        self.titles: dict[str, str] = {}  # section -> its sheet's title (from the _okmo sheet)
         self.refs: dict[str, dict] = {}  # section -> how child rows name an item -> its data path
 
     # --- the whole workbook -------------------------------------------------------------
@@ -120,7 +124,7 @@ class _Reader:
     def read(self) -> tuple[str, dict]:
         if META_SHEET not in self.wb.sheetnames:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
-        kind, titles = None, {}
+        kind, titles = None, self.titles
         for row in self.wb[META_SHEET].iter_rows(values_only=True):
             if row and row[0] == "okmo-models workbook":
                 kind = row[1]
@@ -244,7 +248,7 @@ class _Reader:
             value = {"value": value, "unit": str(unit)}
         if value is None:
             return
-        _put(item, inp.path or ("@value",), value)
+        _put(item, inp.path or (VALUE,), value)
 
     def _read_numbers(self, ws, inp: Input, row: int, columns: list[tuple[int, int]], item: dict,
                       abs_path: tuple):
@@ -377,10 +381,10 @@ class _Reader:
             ref = _ref(ref)
             if ref is None:
                 self._problem(ws, where or f"A{row}", "xl_parent_missing", None,
-                              sheet=self._title_of(s.parent))
+                              sheet=self.titles.get(s.parent.id, s.parent.id))
                 return
             if ref not in parents:
-                self._problem(ws, where, "xl_parent_unknown", ref, sheet=self._title_of(s.parent),
+                self._problem(ws, where, "xl_parent_unknown", ref, sheet=self.titles.get(s.parent.id, s.parent.id),
                               known=", ".join(map(str, parents)) or "—")
                 return
             base = parents[ref] + s.path
@@ -408,7 +412,7 @@ class _Reader:
                     return
                 item_path += (key2,)
                 key_where = key2_where
-            if _get(data, item_path) is not _NONE:
+            if get(data, item_path) is not MISSING:
                 self._problem(ws, key_where, "xl_key_twice", item_path[-1], item_path)
                 return
             self.cells[item_path] = f"{ws.title}!{key_where}"
@@ -418,25 +422,16 @@ class _Reader:
         elements: dict[str, list] = {}
         for col, column in columns.items():
             if column.role == "input":
-                unit_col = by_key.get(f"{column.key}.unit")
-                if column.input.kind == "quantity" and unit_col is None:
-                    unit_col = None
-                self._read_input(ws, column.input, row, col, unit_col, item, item_path)
+                self._read_input(ws, column.input, row, col, by_key.get(f"{column.key}.unit"), item, item_path)
             elif column.role == "element":
-                elements.setdefault(input_key(s, column.input), []).append((column.position, col))
+                elements.setdefault(input_key(column.input), []).append((column.position, col))
         for inp in s.inputs:
-            if inp.kind == "numbers" and input_key(s, inp) in elements:
-                self._read_numbers(ws, inp, row, elements[input_key(s, inp)], item, item_path)
-        value = item.get("@value") if s.value_only else item
-        if s.value_only and "@value" not in item:
-            # a mapping of plain values: the value itself is the item
-            value = _NONE
+            if inp.kind == "numbers" and input_key(inp) in elements:
+                self._read_numbers(ws, inp, row, elements[input_key(inp)], item, item_path)
         if s.shape == "list":
             container.append(item)
-        elif value is not _NONE:
-            _put(data, item_path, value)
-        else:
-            _put(data, item_path, None)
+        else:  # a mapping of plain values holds the value itself (None if left empty)
+            _put(data, item_path, item.get(VALUE) if s.value_only else item)
         if s.shape == "list":
             number, _ = cell(NUMBER)
             ref = _ref(number) if number is not _BAD and number is not None else position
@@ -445,12 +440,6 @@ class _Reader:
         else:
             ref = item_path[-1]
         refs.setdefault(ref, item_path)
-
-    def _title_of(self, s: Section) -> str:
-        for row in self.wb[META_SHEET].iter_rows(values_only=True):
-            if row and row[0] == "sheet" and row[1] == s.id:
-                return row[2]
-        return s.id
 
     def locate(self, p: Problem) -> Problem:
         """The validation problem ``p`` (a field path) as a problem at its cell."""
@@ -464,7 +453,6 @@ class _Reader:
 
 
 _BAD = object()
-_NONE = object()
 
 
 def _filled(value) -> bool:
@@ -523,17 +511,6 @@ def _key(value, kind: str):
             return _text(value)
         return int(number) if float(number).is_integer() else number
     return _text(value).strip()
-
-
-def _get(data, path):
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
-            data = data[part]
-        else:
-            return _NONE
-    return data
 
 
 def _ensure(data: dict, path: tuple, kind):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from okmo_models.registers.table import (
     CellProblem,
+    DataRows,
     RegisterFile,
     Sheet,
     UnusableRow,
@@ -22,8 +23,6 @@ from okmo_models.registers.table import (
     count_in,
     find_heading,
     heading_matcher,
-    is_empty,
-    is_totals_row,
     read_sheet,
     register_file,
     require_columns,
@@ -89,26 +88,16 @@ def read_households(path: str | Path, sheet: str | None = None) -> HouseholdRegi
     heading = _heading(data)
     idx = heading.columns
     households: list[Household] = []
-    unusable: list[UnusableRow] = []
     first_row: dict[str, int] = {}
-    rows_read = empty = 0
-    for r in range(heading.row + 1, len(data.rows) + 1):
-        row = data.rows[r - 1]
-        if is_empty(row):
-            empty += 1
-            continue
-        rows_read += 1
-        if is_totals_row(row, TOTALS_WORDS):
-            unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None,
-                                                        cell_text(row[0]) if row else None),)))
-            continue
+    rows = DataRows(data, heading, TOTALS_WORDS)
+    for r, row in rows:
 
         def value(name, row=row):
             i = idx.get(name)
             return row[i] if i is not None and i < len(row) else None
 
         def where(name, r=r):
-            return {"cell": heading.cell(name, r), "heading": heading.header(name)}
+            return heading.where(name, r)
 
         problems = []
         extra = heading.extra_cell(row, r)
@@ -133,13 +122,13 @@ def read_households(path: str | Path, sheet: str | None = None) -> HouseholdRegi
             problems.append(CellProblem("rg_id_twice", **where("household_id"), value=hid,
                                         context={"first_row": first_row[key]}))
         if problems:
-            unusable.append(UnusableRow(r, tuple(problems)))
+            rows.unusable.append(UnusableRow(r, tuple(problems)))
             continue
         first_row[key] = r
         settlement = cell_text(value("settlement")) if "settlement" in idx else ""
         households.append(Household(r, hid, settlement, members, frozenset(categories)))
-    info = register_file(data, heading, rows_read, len(households), empty)
-    return HouseholdRegister(info, tuple(households), tuple(unusable))
+    info = register_file(data, heading, rows.read, len(households), rows.empty)
+    return HouseholdRegister(info, tuple(households), tuple(rows.unusable))
 
 
 def household_volumes(register: HouseholdRegister) -> HouseholdVolumes:

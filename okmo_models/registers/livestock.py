@@ -16,6 +16,7 @@ from pathlib import Path
 from okmo_models.csv_text import column_letter
 from okmo_models.registers.table import (
     CellProblem,
+    DataRows,
     RegisterError,
     RegisterFile,
     UnusableRow,
@@ -23,8 +24,6 @@ from okmo_models.registers.table import (
     count_in,
     find_heading,
     heading_matcher,
-    is_empty,
-    is_totals_row,
     read_sheet,
     register_file,
     require_columns,
@@ -96,25 +95,16 @@ def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegis
     owner_field = "owner_id" if "owner_id" in heading.columns else "owner_name"
     idx = heading.columns
     holdings: list[Holding] = []
-    unusable: list[UnusableRow] = []
     first_row: dict[tuple, int] = {}
-    rows_read = empty = used = 0
-    for r in range(heading.row + 1, len(data.rows) + 1):
-        row = data.rows[r - 1]
-        if is_empty(row):
-            empty += 1
-            continue
-        rows_read += 1
-        if is_totals_row(row, TOTALS_WORDS):
-            unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None,
-                                                        cell_text(row[0]) if row else None),)))
-            continue
+    used = 0
+    rows = DataRows(data, heading, TOTALS_WORDS)
+    for r, row in rows:
 
         def value(i, row=row):
             return row[i] if i is not None and i < len(row) else None
 
         def where(name, r=r):
-            return {"cell": heading.cell(name, r), "heading": heading.header(name)}
+            return heading.where(name, r)
 
         problems = []
         extra = heading.extra_cell(row, r)
@@ -164,13 +154,13 @@ def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegis
             problems.append(CellProblem(twice, **where(owner_field), value=owner,
                                         context={"first_row": first_row[key]}))
         if problems:
-            unusable.append(UnusableRow(r, tuple(problems)))
+            rows.unusable.append(UnusableRow(r, tuple(problems)))
             continue
         first_row[key] = r
         used += 1
         holdings.extend(Holding(r, owner, settlement, sp, heads) for sp, heads in found)
-    info = register_file(data, heading, rows_read, used, empty)
-    return LivestockRegister(info, layout, tuple(holdings), tuple(unusable))
+    info = register_file(data, heading, rows.read, used, rows.empty)
+    return LivestockRegister(info, layout, tuple(holdings), tuple(rows.unusable))
 
 
 def livestock_volumes(register: LivestockRegister) -> LivestockVolumes:

@@ -219,6 +219,10 @@ class Heading:
     def cell(self, name: str, row: int) -> str:
         return f"{column_letter(self.columns[name])}{row}"
 
+    def where(self, name: str, row: int) -> dict:
+        """The cell and its column's heading, for a :class:`CellProblem`."""
+        return {"cell": self.cell(name, row), "heading": self.header(name)}
+
     def extra_cell(self, row: tuple, r: int) -> CellProblem | None:
         """A filled cell right of the last heading: the row is probably shifted by a separator
         typed inside a cell (``ул. Мира; 5``), so none of its cells can be trusted."""
@@ -370,3 +374,26 @@ def is_totals_row(row: tuple, words: tuple[str, ...]) -> bool:
     first = next((cell_text(v) for v in row if cell_text(v)), "")
     folded = fold(first)
     return any(folded == w or folded.startswith(w + " ") for w in words)
+
+
+class DataRows:
+    """The rows under the heading as ``(row number, cells)``: empty rows are counted and
+    skipped; a totals row ("Итого") is counted as read and listed in ``unusable``."""
+
+    def __init__(self, sheet: Sheet, heading: Heading, totals_words: tuple[str, ...]):
+        self.sheet, self.heading, self.totals_words = sheet, heading, totals_words
+        self.read = self.empty = 0
+        self.unusable: list[UnusableRow] = []
+
+    def __iter__(self):
+        for r in range(self.heading.row + 1, len(self.sheet.rows) + 1):
+            row = self.sheet.rows[r - 1]
+            if is_empty(row):
+                self.empty += 1
+                continue
+            self.read += 1
+            if is_totals_row(row, self.totals_words):
+                first = cell_text(row[0]) if row else None
+                self.unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None, first),)))
+                continue
+            yield r, row
