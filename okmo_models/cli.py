@@ -77,6 +77,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
                        description=t("cli_programme_help", lang))
     p.add_argument("programme", metavar="PROGRAMME", help=t("cli_scenario_arg", lang))
     p.add_argument("--budget", metavar="BUDGET_SCENARIO", default=None, help=t("cli_budget_file_help", lang))
+    p.add_argument("--time-limit", metavar="SECONDS", type=_positive_seconds, default=None,
+                   help=t("cli_time_limit_help", lang))
     p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
                    help=t("cli_format_help", lang))
     p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
@@ -165,6 +167,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text} <= 0")
+    return value
+
+
 def _report(args) -> int:
     from pathlib import Path
 
@@ -221,7 +230,7 @@ def _programme(args) -> int:
     from okmo_models.programme.result import evaluate, to_csv, to_json, to_text
 
     _xlsx_needs_a_file(args, args.programme)
-    result = evaluate(args.programme, args.budget)
+    result = evaluate(args.programme, args.budget, *([args.time_limit] if args.time_limit else []))
     if args.format == "xlsx":
         from okmo_models.excel.results import programme_workbook
 

@@ -1,6 +1,7 @@
 """Development programme (PSER): money by year worked by hand, the MILP against brute force,
 rules that cannot be met, bad files, the Alamudun example and the command line."""
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -10,11 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SCENARIOS, write_yaml
+from conftest import ROOT, SCENARIOS, write_yaml
 from okmo_models.errors import ScenarioError
 from okmo_models.programme.model import FiscalSpace, Portfolio, allowed_starts, load_programme, money, priority
-from okmo_models.programme.optimize import (_REASON_ORDER, InfeasibleRules, _broken, _build, _meets, _solve,
-                                            brute_force, explain, objective, optimal, ranking)
+from okmo_models.formatting import format_number
+from okmo_models.programme.optimize import (_REASON_ORDER, InfeasibleRules, NoPortfolioInTime, _broken, _build,
+                                            _meets, _polish, _solve, brute_force, explain, objective, optimal, points_scale,
+                                            ranking)
+from okmo_models.programme.result import ProgrammeResult, optimality_note
 from okmo_models.programme.schema import Programme, check
 from okmo_models.scenario.loader import validate_with
 
@@ -67,6 +71,69 @@ def test_priority_is_the_weighted_score_on_a_0_to_1_scale():
     assert priority(p.measures[0], p) == pytest.approx(0.4375)
 
 
+@pytest.mark.parametrize("priorities, scale", [
+    # two criteria weighted 2 and 1 on a 1-5 scale: (2 (a-1) + (b-1)) / 12, so twelfths
+    ([(2 * 4 + 3) / 12, (2 * 0 + 1) / 12, 1.0], 12),
+    ([0.25, 0.5, 0.0], 4),
+    # weights 0.35 and 0.65 on a 1-5 scale, (0.35 (a-1) + 0.65 (b-1)) / 4: scores 2 and 1 give
+    # 0.0875 = 7/80, scores 4 and 2 give 1.7/4 = 17/40, 5 and 5 give 1
+    ([(0.35 * 1 + 0.65 * 0) / 4, (0.35 * 3 + 0.65 * 1) / 4, (0.35 * 4 + 0.65 * 4) / 4], 80),
+    ([np.pi / 10, 0.5], None),  # no whole points: a fractional objective
+])
+def test_priorities_are_counted_in_whole_points_when_they_can_be(priorities, scale):
+    assert points_scale(priorities) == scale
+
+
+def test_equal_priority_goes_to_more_measures_then_to_earlier_starts():
+    # "a" alone or "b" and "c" together: the same priority (need 5 = 1.0 against 0.5 + 0.5);
+    # then two measures beat one; "d" (need 1, priority 0) still goes in while money is left,
+    # and as early as it fits: 2027, after b and c use all of 2026
+    p = programme([measure("a", [100], scores={"need": 5}), measure("b", [50], scores={"need": 3}),
+                   measure("c", [50], scores={"need": 3}), measure("d", [30], scores={"need": 1})],
+                  limits={2026: 100, 2027: 30, 2028: 30})
+    best = optimal(p, space(p))
+    assert best.starts == {"b": 2026, "c": 2026, "d": 2027}
+    assert best.gap == 0 and best.ties_proven and best.bound == pytest.approx(1.0)
+    assert objective(p, best.starts) == brute_force(p, space(p))[0] == (pytest.approx(1.0), 3, -1)
+
+
+def bench_candidates(n):
+    """The benchmark's generated programme (benchmarks/bench_programme.py) and its fiscal space."""
+    spec = importlib.util.spec_from_file_location("bench_programme", ROOT / "benchmarks" / "bench_programme.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.candidates(n), bench.space(n)
+
+
+def test_a_time_limited_portfolio_states_its_bound():
+    # 200 generated measures cannot be proven optimal in 0.5 s (docs/benchmarks.md): the best
+    # portfolio found is used, and the bound the solver proved is shown with it
+    p, room = bench_candidates(200)
+    best = optimal(p, room, time_limit=0.5)
+    found = best.priority_total()
+    assert best.fits() and _meets(p, room, best.starts)
+    assert best.gap > 0 and best.bound > found
+    assert best.gap == pytest.approx((best.bound - found) / found)
+    # priorities are twelfths (weights 2 and 1, scale 1-5): the bound is rounded down to one
+    assert best.bound * 12 == pytest.approx(round(best.bound * 12), abs=1e-6)
+    result = ProgrammeResult(p, ROOT / "bench.yaml", "", room, best, best, best, time_limit=0.5)
+    note = optimality_note(result, "ru")
+    assert note.startswith("Лучший выбор, найденный за 0,5 с: приоритет " + format_number(found * 100, 1, "ru"))
+    assert format_number(best.bound * 100, 1, "ru") in note
+    assert result.to_dict()["optimal"]["priority_bound"] == pytest.approx(best.bound, abs=1e-6)
+
+
+def test_running_out_of_time_before_any_portfolio_is_not_called_infeasible(monkeypatch):
+    import okmo_models.programme.optimize as optimize
+
+    p = programme([measure("a", [10]), measure("b", [20])])
+    out_of_time = type("Result", (), {"x": None, "status": 1})()
+    monkeypatch.setattr(optimize, "_milp", lambda *args: out_of_time)
+    with pytest.raises(NoPortfolioInTime) as info:
+        optimal(p, space(p), time_limit=2)
+    assert info.value.render("ru").startswith("За 2 с не найдено ни одного набора")
+
+
 def test_dependencies_exclusions_and_the_reasons():
     p = programme([
         measure("plant", [60, 60], scores={"need": 5}),
@@ -79,7 +146,7 @@ def test_dependencies_exclusions_and_the_reasons():
     assert best.starts["plant"] == 2026 and best.starts["network"] == 2028
     assert best.reasons["septic"][0] == "why_excludes" and best.reasons["septic"][1]["other"] == "network"
     assert best.reasons["lights"][0] == "why_budget"
-    assert objective(p, best.starts) == pytest.approx(brute_force(p, space(p))[0])
+    assert objective(p, best.starts) == brute_force(p, space(p))[0]
     assert best.fits() and (best.left() >= -1e-9).all()
 
 
@@ -141,8 +208,10 @@ def test_milp_equals_brute_force(p):
         assert best is None
         return
     assert best is not None
-    assert objective(p, chosen.starts) == pytest.approx(best[0], abs=1e-7)
-    assert chosen.fits()
+    # lexicographic: the same priority (to 1e-7), then exactly as many measures and delays
+    assert objective(p, chosen.starts)[0] == pytest.approx(best[0][0], abs=1e-7)
+    assert objective(p, chosen.starts)[1:] == best[0][1:]
+    assert chosen.fits() and chosen.gap == 0 and chosen.ties_proven
 
 
 @st.composite
@@ -206,12 +275,13 @@ def test_cumulative_dependencies_give_the_optimum_of_the_former_rows(p):
     old = _solve(problem)
     assert (new is None) == (old is None)
     if new is not None:
-        assert new[1] == old[1] == 0
-        assert float(problem.value @ new[0]) == pytest.approx(float(problem.value @ old[0]), abs=1e-9)
+        assert new.gap == old.gap == 0 and new.ties_proven and old.ties_proven
+        for objective_of in (problem.priority, problem.tiebreak):
+            assert float(objective_of @ new.x) == pytest.approx(float(objective_of @ old.x), abs=1e-9)
         chosen = optimal(p, space(p))
-        assert chosen.gap == 0 and chosen.fits()
+        assert chosen.gap == 0 and chosen.fits() and chosen.bound == pytest.approx(chosen.priority_total())
         assert _meets(p, space(p), chosen.starts)
-        assert objective(p, chosen.starts) == pytest.approx(float(problem.value @ new[0]), abs=1e-9)
+        assert objective(p, chosen.starts)[0] == pytest.approx(float(problem.priority @ new.x), abs=1e-9)
 
 
 def slow_explain(portfolio):
@@ -374,6 +444,11 @@ def test_command_line(tmp_path):
     check = subprocess.run([sys.executable, "-m", "okmo_models.cli", "check",
                             str(SCENARIOS / "alamudun/programme.yaml")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+    no_time = subprocess.run(run + ["--time-limit", "0"], capture_output=True, text=True)
+    assert no_time.returncode == 2 and "--time-limit" in no_time.stderr
+    timed = json.loads(subprocess.run(run + ["--format", "json", "--time-limit", "5"], capture_output=True,
+                                      text=True).stdout)
+    assert timed["optimal"]["optimality_gap"] == 0 and timed["optimal"]["ties_proven"] is True
 
 
 def test_a_variant_changes_one_measure(tmp_path):
@@ -390,3 +465,32 @@ def test_a_variant_changes_one_measure(tmp_path):
     assert changed.plan.starts["roads"] == 2029 and base.plan.starts["roads"] == 2027
     # moving the roads out of 2027 removes that year's gap of the draft
     assert 2027 in [g[0] for g in base.plan.gaps()] and 2027 not in [g[0] for g in changed.plan.gaps()]
+
+
+def better(a, b):
+    """Objective ``a`` lexicographically above ``b`` (priority compared to 1e-9)."""
+    return a[0] > b[0] + 1e-9 or (a[0] > b[0] - 1e-9 and a[1:] > b[1:])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(small_programmes(), mid_programmes()), st.data())
+def test_polish_only_improves_and_leaves_no_plain_improvement(p, data):
+    # a time-limited portfolio is polished: from any portfolio meeting the rules, the result
+    # meets them too, is at least as good, and no single earlier start or added measure that
+    # meets the rules (checked by broken_rules, not by the polish's running totals) is left
+    starts = {}
+    for m in p.measures:
+        s = data.draw(st.sampled_from([None, *allowed_starts(m, p)]))
+        if s is not None and _meets(p, space(p), {**starts, m.id: s}):
+            starts[m.id] = s
+    if not _meets(p, space(p), starts):  # committed measures or the vulnerable share
+        return
+    polished = _polish(p, space(p), starts)
+    assert _meets(p, space(p), polished)
+    assert not better(objective(p, starts), objective(p, polished))
+    for m in p.measures:
+        for s in allowed_starts(m, p):
+            if m.id in polished and s >= polished[m.id]:
+                break
+            others = {k: v for k, v in polished.items() if k != m.id}
+            assert not _meets(p, space(p), {**others, m.id: s}), (m.id, s, polished)

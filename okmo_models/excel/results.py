@@ -701,6 +701,8 @@ _VARIANTS = ("plan", "optimal", "ranking")
 
 
 def _financing(book: _Book, result):
+    from okmo_models.programme.result import optimality_note
+
     lang = book.lang
     p = result.programme
     years = list(result.space.years)
@@ -718,8 +720,9 @@ def _financing(book: _Book, result):
             # money left carries over when the rules say so: then its sum means nothing
             total = None if label == left_label and p.rules.carry_over else float(np.sum(values))
             sh.line([label, *values, total], formats, bold=label in special, wrap=(0,))
-        if portfolio.gap > 0:
-            sh.note(t("pr_not_proven", lang, gap=format_percent(portfolio.gap, 2, lang)))
+        note = optimality_note(result, lang) if which == "optimal" else None
+        if note:
+            sh.note(note)
         for year, short, causes in portfolio.gaps():
             sh.note(t("pr_gap", lang, year=year, short=format_number(short, 1, lang),
                       measures="; ".join(f"{names[c]} ({format_number(v, 1, lang)})" for c, v in causes[:4])))

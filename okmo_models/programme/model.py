@@ -156,7 +156,9 @@ class Portfolio:
     starts: dict  # measure id -> start year
     reasons: dict = field(default_factory=dict)  # measure id -> (message key, context) when left out
     method: str = "plan"  # plan | optimal | ranking
-    gap: float = 0.0  # optimal only: how far the proven optimum may be above this portfolio
+    gap: float = 0.0  # optimal only: how far (relative) the highest priority may be above this one's
+    bound: float | None = None  # optimal only: the highest total priority possible (proven bound)
+    ties_proven: bool = True  # optimal only: none of the same priority has more measures or earlier starts
 
     @property
     def years(self) -> tuple:

@@ -1,8 +1,13 @@
 """Choosing the portfolio: which measures, from which year, within the money each year.
 
 :func:`optimal` solves a mixed-integer programme with ``scipy.optimize.milp`` (HiGHS).
-Variable x[m, s] is 1 when measure m starts in year s. It maximises the total priority (the
-weighted hearing scores), preferring earlier starts only to break ties, subject to:
+Variable x[m, s] is 1 when measure m starts in year s. The choice is lexicographic: first the
+highest total priority (the weighted hearing scores); among portfolios of that priority, the
+most measures; among those, the earliest starts. It is solved in two stages: the priority
+first, then the tie-break with the priority held. Priorities built from whole scores and
+weights are whole numbers of hearing points once scaled (1/12 for two criteria weighted 2 and
+1 on a 1-5 scale), and the solver then rounds its bound down to a whole point, which proves
+many more programmes optimal than a fractional objective would. Subject to:
 
 * each measure at most once; committed measures always, at their start;
 * local money each year within the fiscal space (cumulatively, with ``carry_over``);
@@ -20,14 +25,15 @@ earliest start that still fits. :func:`brute_force` enumerates every choice of a
 programme by the rules themselves (for tests). Every measure left out gets a reason.
 
 Large programmes are not always proven optimal: 200 random measures over 5 years are a
-five-dimensional knapsack with start-year choices, and HiGHS leaves a gap of about 0.2 % after
-minutes (docs/benchmarks.md). The best portfolio found within the time limit is then used and
-its proven gap reported.
+five-dimensional knapsack with start-year choices, and neither HiGHS nor OR-Tools CP-SAT closes
+the last point of priority within minutes (docs/benchmarks.md). The best portfolio found
+within the time limit is then used, with the bound: the most the optimum may exceed it.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,8 +44,7 @@ from okmo_models.i18n import t
 from okmo_models.programme.model import FiscalSpace, Portfolio, allowed_starts, money, priority
 from okmo_models.programme.schema import Programme, fraction
 
-EARLY = 1e-4  # value of starting one year earlier, far below any difference in priority
-INCLUDE = 1e-3  # a measure with the lowest scores is still worth doing if the money is there
+POINTS_UP_TO = 10_000  # a priority is counted in whole points when some scale up to this makes it whole
 
 
 class InfeasibleRules(OkmoError):
@@ -56,31 +61,64 @@ class InfeasibleRules(OkmoError):
         return t("programme_infeasible", lang, rule=t(self.key, lang, **context))
 
 
+class NoPortfolioInTime(OkmoError):
+    """The time limit ran out before any portfolio meeting the rules was found."""
+
+    def __init__(self, seconds: float):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+    def render(self, lang=None) -> str:
+        return t("programme_no_portfolio_in_time", lang, seconds=f"{self.seconds:g}")
+
+
 @dataclass
 class _Problem:
     """The MILP in matrix form, with each constraint row tagged by the rule it enforces."""
 
     columns: list  # (measure index, start year)
-    value: np.ndarray
+    priority: np.ndarray  # per column: the measure's priority
+    scale: int | None  # priorities times scale are whole points; None when no such scale
+    tiebreak: np.ndarray  # per column, whole: the most measures first, then the earliest starts
     rows: list  # (tag, coefficients, lower, upper)
 
+    @property
+    def points(self) -> np.ndarray:
+        """The stage-1 objective: priorities in whole points when they can be."""
+        return np.round(self.priority * self.scale) if self.scale else self.priority
 
-def _value(m, start: int, programme: Programme) -> float:
-    first = allowed_starts(m, programme)[0] if allowed_starts(m, programme) else start
-    return priority(m, programme) + INCLUDE - EARLY * (start - first)
+
+def points_scale(values) -> int | None:
+    """The smallest whole number that makes every priority a whole number of points, or None."""
+    values = np.asarray(values, dtype=float)
+    for scale in range(1, POINTS_UP_TO + 1):
+        scaled = values * scale
+        if np.all(np.abs(scaled - np.round(scaled)) < 1e-7):
+            return scale
+    return None
+
+
+def _delays(programme: Programme) -> tuple[dict, int]:
+    """Each measure's first allowed start, and the sum of the longest possible delays (so that
+    one more measure always outweighs every delay together)."""
+    first = {m.id: allowed_starts(m, programme)[0] for m in programme.measures if allowed_starts(m, programme)}
+    longest = sum(allowed_starts(m, programme)[-1] - first[m.id] for m in programme.measures if m.id in first)
+    return first, longest
 
 
 def _build(programme: Programme, space: FiscalSpace) -> _Problem:
     years = list(space.years)
     measures = programme.measures
-    columns, value, flows = [], [], []
+    first, longest = _delays(programme)
+    columns, prio, tiebreak, flows = [], [], [], []
     starts_of = []  # per measure: [(column, start year)]
     for i, m in enumerate(measures):
         starts_of.append([])
         for s in allowed_starts(m, programme):
             starts_of[i].append((len(columns), s))
             columns.append((i, s))
-            value.append(_value(m, s, programme))
+            prio.append(priority(m, programme))
+            tiebreak.append(longest + 1 - (s - first[m.id]))
             flows.append(money(m, s, years))
     n = len(columns)
     owner = np.array([i for i, _ in columns], dtype=int)
@@ -119,42 +157,120 @@ def _build(programme: Programme, space: FiscalSpace) -> _Problem:
         a = np.array([measures[i].beneficiaries.vulnerable - share * measures[i].beneficiaries.total
                       for i, _ in columns])
         rows.append((("vulnerable",), a, 0.0, np.inf))
-    return _Problem(columns, np.array(value), rows)
+    return _Problem(columns, np.array(prio), points_scale(prio), np.array(tiebreak, dtype=float), rows)
 
 
-TIME_LIMIT = 10.0  # seconds; a large programme gets the best portfolio found, with its proven gap
+TIME_LIMIT = 10.0  # seconds; a large programme gets the best portfolio found, with its bound
+TIES_AT_LEAST = 0.1  # of the time limit, for the tie-break when the priority took nearly all of it
 
 
-def _solve(problem: _Problem, skip=lambda tag: False, time_limit: float = TIME_LIMIT):
-    """``(x, gap)``: the chosen columns and how far (relative) the optimum may still be
-    above them — 0 when proven optimal; ``None`` when no portfolio meets the rules."""
-    n = len(problem.columns)
-    if n == 0:
-        return np.zeros(0), 0.0
-    rows = [r for r in problem.rows if not skip(r[0])]
+@dataclass
+class _Solution:
+    x: np.ndarray  # 0/1 per column
+    gap: float  # how far (relative) the highest priority may still be above this one; 0 when proven
+    bound: float  # the highest priority possible (the solver's bound), in priority units
+    ties_proven: bool  # no portfolio of this priority has more measures or earlier starts
+
+
+def _milp(objective, rows, time_limit: float, exact_gap: float):
     constraints = [LinearConstraint(np.array([r[1] for r in rows]), [r[2] for r in rows], [r[3] for r in rows])] \
         if rows else []
-    # an exact optimum: the default relative gap (1e-4) would ignore the earlier-start tie-break
-    res = milp(-problem.value, integrality=np.ones(n), bounds=Bounds(0, 1), constraints=constraints,
-               options={"mip_rel_gap": 1e-9, "time_limit": time_limit})
-    if res.x is None or res.status not in (0, 1):
+    n = len(objective)
+    return milp(-objective, integrality=np.ones(n), bounds=Bounds(0, 1), constraints=constraints,
+                options={"mip_rel_gap": exact_gap, "time_limit": max(time_limit, 0.01)})
+
+
+def _solve(problem: _Problem, skip=lambda tag: False, time_limit: float = TIME_LIMIT) -> _Solution | None:
+    """The chosen columns in two stages: the highest total priority within ``time_limit``
+    seconds; once it is proven, with that priority held, the most measures and the earliest
+    starts, in the time left (at least a tenth of the limit). An unproven priority is not
+    worth spending the tie-break's time on: :func:`_polish` improves its ties instead.
+    None when no portfolio meets the rules."""
+    n = len(problem.columns)
+    if n == 0:
+        return _Solution(np.zeros(0), 0.0, 0.0, True)
+    started = time.perf_counter()
+    rows = [r for r in problem.rows if not skip(r[0])]
+    points = problem.points
+    # whole points: a relative gap of 0 is reachable, the bound being rounded down; otherwise
+    # 1e-9, below any difference between two priorities
+    exact = 0.0 if problem.scale else 1e-9
+    first = _milp(points, rows, time_limit, exact)
+    if first.x is None and first.status == 1:  # out of time before a first portfolio: unknown
+        raise NoPortfolioInTime(time_limit)
+    if first.x is None or first.status not in (0, 1):
         return None
-    gap = 0.0 if res.status == 0 else float(getattr(res, "mip_gap", np.nan))
-    return np.round(res.x), gap
+    x = np.round(first.x)
+    found = float(points @ x)
+    per_point = 1.0 / problem.scale if problem.scale else 1.0
+    if first.status == 0:
+        bound = found
+    else:
+        bound = -float(first.mip_dual_bound)
+        bound = np.floor(bound + 1e-6) if problem.scale else bound
+    gap = (bound - found) / found if found > 0 else float(bound > found)
+    if first.status != 0:
+        return _Solution(x, max(gap, 0.0), bound * per_point, False)
+    # the tie-break: no portfolio below the priority found (held in whole points, or to 1e-9)
+    hold = found - 0.5 if problem.scale else found - 1e-9 * max(1.0, abs(found))
+    left = max(time_limit - (time.perf_counter() - started), TIES_AT_LEAST * time_limit)
+    second = _milp(problem.tiebreak, rows + [(("priority",), points, hold, np.inf)], left, 0.0)
+    if second.x is not None and second.status in (0, 1) and problem.tiebreak @ np.round(second.x) \
+            >= problem.tiebreak @ x:
+        x = np.round(second.x)
+    return _Solution(x, 0.0, bound * per_point, second.status == 0)
 
 
 def optimal(programme: Programme, space: FiscalSpace, time_limit: float = TIME_LIMIT) -> Portfolio:
-    """The portfolio of the highest total priority that meets every rule. If the solver
-    cannot prove optimality within ``time_limit`` seconds, the best portfolio found is
-    returned with ``gap``: the most the optimum may exceed it, relative."""
+    """The portfolio of the highest total priority that meets every rule; of those, the one
+    with the most measures, then the earliest starts. If the solver cannot prove this within
+    ``time_limit`` seconds, the best portfolio found is returned with ``gap``: the most the
+    highest priority may exceed its priority, relative, and ``bound``, that priority."""
     problem = _build(programme, space)
     solved = _solve(problem, time_limit=time_limit)
     if solved is None:
         raise _diagnose(programme, problem)
-    x, gap = solved
-    starts = {programme.measures[i].id: s for (i, s), chosen in zip(problem.columns, x) if chosen}
+    starts = {programme.measures[i].id: s for (i, s), chosen in zip(problem.columns, solved.x) if chosen}
+    gap = solved.gap
+    if not solved.ties_proven:
+        starts = _polish(programme, space, starts)
+        found = sum(priority(m, programme) for m in programme.measures if m.id in starts)
+        gap = max(solved.bound - found, 0.0) / found if found > 0 else float(solved.bound > 0)
+        gap = 0.0 if gap < 1e-9 else gap
     portfolio = Portfolio(programme, space, starts, method="optimal")
-    return Portfolio(programme, space, starts, explain(portfolio), "optimal", gap)
+    return Portfolio(programme, space, starts, explain(portfolio), "optimal", gap, solved.bound,
+                     solved.ties_proven)
+
+
+def _polish(programme: Programme, space: FiscalSpace, starts: dict) -> dict:
+    """A time-limited portfolio improved where it plainly can be: a measure moved to an
+    earlier start, a measure left out added (highest priority first), while every rule holds.
+    Each change only raises the priority or the tie-break, so a proven optimum is unchanged."""
+    trial = _Additions(programme, space, starts)
+    order = sorted(programme.measures, key=lambda m: -priority(m, programme))
+    changed = True
+    while changed:
+        changed = False
+        for m in order:
+            current = trial.starts.get(m.id)
+            if current is not None:
+                trial.remove(m)
+            for s in allowed_starts(m, programme):
+                if current is not None and s >= current:
+                    break
+                if trial.first_broken(m, s) is None:
+                    current, changed = s, True
+                    break
+            if current is not None:
+                trial.add(m, current, meets_rules=True)
+    return dict(trial.starts)
+
+
+def _feasible(problem: _Problem, skip, time_limit: float) -> bool:
+    """Whether some portfolio meets the rules not skipped (no objective: the first found will do)."""
+    rows = [r for r in problem.rows if not skip(r[0])]
+    res = _milp(np.zeros(len(problem.columns)), rows, time_limit, 0.0)
+    return res.x is not None and res.status in (0, 1)
 
 
 def _diagnose(programme: Programme, problem: _Problem) -> InfeasibleRules:
@@ -165,7 +281,7 @@ def _diagnose(programme: Programme, problem: _Problem) -> InfeasibleRules:
     groups = [("vulnerable",)] + sorted({tag for tag in tags if tag[0] == "budget"}) \
         + sorted({tag for tag in tags if tag[0] == "source"}) + sorted({tag for tag in tags if tag[0] == "requires"})
     for group in groups:
-        if _solve(problem, skip=lambda tag, g=group: tag == g, time_limit=2.0) is not None:
+        if _feasible(problem, skip=lambda tag, g=group: tag == g, time_limit=2.0):
             if group[0] == "vulnerable":
                 return InfeasibleRules("rule_vulnerable", share=str(programme.rules.min_vulnerable_share))
             if group[0] == "budget":
@@ -176,10 +292,10 @@ def _diagnose(programme: Programme, problem: _Problem) -> InfeasibleRules:
     return InfeasibleRules("rule_combined")
 
 
-def brute_force(programme: Programme, space: FiscalSpace) -> tuple[float, dict] | None:
+def brute_force(programme: Programme, space: FiscalSpace) -> tuple[tuple, dict] | None:
     """Every choice of start (or none) for every measure, for small programmes, checked by the
-    rules themselves (:func:`broken_rules`, not the MILP's rows): the best total value and its
-    starts, or None when no choice meets the rules."""
+    rules themselves (:func:`broken_rules`, not the MILP's rows): the best :func:`objective`
+    and its starts, or None when no choice meets the rules."""
     options = [[(m.id, s) for s in allowed_starts(m, programme)] + ([] if m.committed else [None])
                for m in programme.measures]
     best = None
@@ -187,14 +303,18 @@ def brute_force(programme: Programme, space: FiscalSpace) -> tuple[float, dict] 
         starts = dict(c for c in choice if c is not None)
         if _meets(programme, space, starts):
             v = objective(programme, starts)
-            if best is None or v > best[0] + 1e-12:
+            if best is None or v[0] > best[0][0] + 1e-9 or (v[0] > best[0][0] - 1e-9 and v[1:] > best[0][1:]):
                 best = (v, starts)
     return best
 
 
-def objective(programme: Programme, starts: dict) -> float:
+def objective(programme: Programme, starts: dict) -> tuple[float, int, int]:
+    """What the optimum maximises, in order: total priority, number of measures, and minus
+    the years of delay past each measure's first possible start."""
     by_id = {m.id: m for m in programme.measures}
-    return sum(_value(by_id[mid], s, programme) for mid, s in starts.items())
+    first, _ = _delays(programme)
+    return (sum(priority(by_id[mid], programme) for mid in starts), len(starts),
+            -sum(s - first[mid] for mid, s in starts.items()))
 
 
 def ranking(programme: Programme, space: FiscalSpace) -> Portfolio:
@@ -289,9 +409,22 @@ class _Additions:
         self.vulnerable_total += m.beneficiaries.vulnerable
         self.starts[m.id] = s
 
-    def add(self, m, s):
+    def add(self, m, s, meets_rules: bool = False):
+        """Add ``m`` at ``s``; ``meets_rules`` when the whole portfolio is then known to meet
+        the measures' own rules (no need to look for broken ones)."""
         self._count(m, s)
-        self.own = _measure_rules(self.by_id, self.starts)
+        self.own = [] if meets_rules else _measure_rules(self.by_id, self.starts)
+
+    def remove(self, m):
+        """Take ``m`` out of a portfolio that meets the measures' own rules: the only rules
+        then broken are those of measures that need ``m``."""
+        f = money(m, self.starts.pop(m.id), self.space.years)
+        for k in self.kinds:
+            self.flows[k] = self.flows[k] - f[k]
+        self.total -= m.beneficiaries.total
+        self.vulnerable_total -= m.beneficiaries.vulnerable
+        self.own = [("why_requires", {"measure": b, "other": m.id}) for b in self.starts
+                    if m.id in self.by_id[b].requires]
 
     def first_broken(self, m, s):
         """The first rule broken with ``m`` added at ``s``, or None."""

@@ -13,7 +13,7 @@ import pandas as pd
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
 from okmo_models.programme.model import KINDS, FiscalSpace, Portfolio, fiscal_space, load_programme, priority
-from okmo_models.programme.optimize import optimal, ranking
+from okmo_models.programme.optimize import TIME_LIMIT, optimal, ranking
 from okmo_models.programme.schema import Programme
 
 
@@ -26,6 +26,7 @@ class ProgrammeResult:
     plan: Portfolio  # the draft as written: measures with a planned start
     optimal: Portfolio
     ranking: Portfolio
+    time_limit: float = TIME_LIMIT  # seconds the optimal portfolio was searched for
 
     def name(self, lang: str = "ru") -> str:
         return self.path.stem
@@ -73,6 +74,8 @@ class ProgrammeResult:
                 "fits": p.fits(),
                 "priority": round(p.priority_total(), 6),
                 "optimality_gap": round(p.gap, 6),
+                **({"priority_bound": round(p.bound, 6), "ties_proven": p.ties_proven}
+                   if p.bound is not None else {}),
                 "by_source": {k: [round(float(v), 3) for v in flows[k]] for k in KINDS},
                 "left": [round(float(v), 3) for v in p.left()],
                 "gaps": [{"year": y, "short": round(s, 3), "measures": [c[0] for c in causes]}
@@ -134,15 +137,30 @@ def compare(portfolios: dict, lang: str = "ru") -> pd.DataFrame:
     return pd.DataFrame(cols)
 
 
-def evaluate(path: str | Path, budget: str | Path | None = None) -> ProgrammeResult:
-    """Load a programme file, its fiscal space, and evaluate the draft, the optimum and the ranking."""
+def optimality_note(result: ProgrammeResult, lang: str = "ru") -> str | None:
+    """What is not proven about the optimal portfolio, in words, or None when all of it is."""
+    p = result.optimal
+    if p.gap > 0:
+        seconds = result.time_limit
+        return t("pr_not_proven", lang, seconds=format_number(seconds, 0 if seconds == int(seconds) else 1, lang),
+                 found=format_number(p.priority_total() * 100, 1, lang),
+                 bound=format_number(p.bound * 100, 1, lang), gap=format_percent(p.gap, 2, lang))
+    if not p.ties_proven:
+        return t("pr_ties_not_proven", lang)
+    return None
+
+
+def evaluate(path: str | Path, budget: str | Path | None = None, time_limit: float = TIME_LIMIT) -> ProgrammeResult:
+    """Load a programme file, its fiscal space, and evaluate the draft, the optimum (searched
+    for at most ``time_limit`` seconds) and the ranking."""
     path = Path(path)
     programme, sha = load_programme(path)
     space = fiscal_space(programme, path, budget)
     plan_starts = {m.id: m.start for m in programme.measures if m.start is not None}
     plan = Portfolio(programme, space, plan_starts, {m.id: ("why_not_planned", {}) for m in programme.measures
                                                       if m.start is None}, "plan")
-    return ProgrammeResult(programme, path, sha, space, plan, optimal(programme, space), ranking(programme, space))
+    return ProgrammeResult(programme, path, sha, space, plan, optimal(programme, space, time_limit),
+                           ranking(programme, space), time_limit)
 
 
 def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
@@ -154,8 +172,8 @@ def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
         portfolio = result.portfolios()[which]
         out += [f"== {t('pr_' + which, lang)} ==", result.financing_table(which, lang).to_string(
             index=False, formatters={y: (lambda v: format_number(v, 1, lang)) for y in result.space.years})]
-        if portfolio.gap > 0:
-            out.append(t("pr_not_proven", lang, gap=format_percent(portfolio.gap, 2, lang)))
+        if which == "optimal" and optimality_note(result, lang):
+            out += [optimality_note(result, lang), t("pr_more_time", lang)]
         for year, short, causes in portfolio.gaps():
             names = {m.id: m.name.get(lang) for m in p.measures}
             out.append(t("pr_gap", lang, year=year, short=format_number(short, 1, lang),

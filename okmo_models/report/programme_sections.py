@@ -20,6 +20,7 @@ from okmo_models import __version__
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
 from okmo_models.programme.model import money, priority
+from okmo_models.programme.result import optimality_note
 from okmo_models.programme.schema import fraction
 from okmo_models.report.budget_sections import Raw, by_year, grid
 from okmo_models.report.sections import FONTS, e, section, svg
@@ -279,6 +280,9 @@ def fit(result, lang: str) -> str:
 def optimal(result, lang: str, charts: dict) -> str:
     portfolio = result.optimal
     out = f"<p>{e(t('prr_optimal_intro', lang))}</p>"
+    note = optimality_note(result, lang)
+    if note:  # the intro's "highest priority" is then a bound, not a proof
+        out += f"<p><b>{e(note)}</b></p>"
     if "timeline" in charts:
         out += f"<h3>{e(t('prr_timeline_title', lang))}</h3><figure class=\"chart\">{charts['timeline']}</figure>"
     out += financing(result, "optimal", lang)
