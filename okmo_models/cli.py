@@ -286,13 +286,13 @@ def _template(args) -> int:
 def _import(args) -> int:
     from pathlib import Path
 
-    from okmo_models.excel.workbook_import import read_workbook, scenario_yaml
+    from okmo_models.excel.workbook_import import placement_warnings, read_workbook, scenario_yaml
 
     source = Path(args.workbook)
     kind, data, warnings = read_workbook(source, args.lang)  # nothing is written on error
-    for key, context in warnings:
-        print(t("xl_warning", args.lang, detail=t(key, args.lang, **context)), file=sys.stderr)
     target = Path(args.output) if args.output else source.with_suffix(".yaml")
+    for key, context in warnings + placement_warnings(kind, data, target):
+        print(t("xl_warning", args.lang, detail=t(key, args.lang, **context)), file=sys.stderr)
     path = _save(target, scenario_yaml(kind, data, source.name), args)
     print(t("xl_imported", args.lang, path=path, kind=kind), file=sys.stderr)
     return 0

@@ -89,6 +89,20 @@ def test_imported_file_is_read_by_the_commands_as_the_original(tmp_path):
     assert strip(original) == strip(imported)
 
 
+def test_a_programme_imported_away_from_its_budget_file_is_warned_about(tmp_path):
+    # the Alamudun programme takes its fiscal space from budget.yaml beside it
+    book = tmp_path / "programme.xlsx"
+    assert okmo("template", "--from", str(ROOT / "scenarios/alamudun/programme.yaml"), "-o", str(book)).returncode == 0
+    proc = okmo("import", str(book))
+    assert proc.returncode == 0, proc.stderr
+    assert "«budget.yaml»" in proc.stderr and str(tmp_path) in proc.stderr
+    # beside its budget file: no warning
+    (tmp_path / "budget.yaml").write_bytes((ROOT / "scenarios/alamudun/budget.yaml").read_bytes())
+    proc = okmo("import", str(book), "-o", str(tmp_path / "again.yaml"))
+    assert proc.returncode == 0 and "budget.yaml" not in proc.stderr, proc.stderr
+    assert okmo("programme", str(tmp_path / "again.yaml"), "--format", "csv").returncode == 0
+
+
 _text = st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщыэюяөүңABCdef -", min_size=1, max_size=20).map(str.strip).filter(bool)
 _money = st.floats(min_value=0.01, max_value=5e7, allow_nan=False).map(lambda x: round(x, 2))
 

@@ -16,8 +16,8 @@ from okmo_models.errors import ScenarioError
 from okmo_models.programme.model import FiscalSpace, Portfolio, allowed_starts, load_programme, money, priority
 from okmo_models.formatting import format_number
 from okmo_models.programme.optimize import (_REASON_ORDER, InfeasibleRules, NoPortfolioInTime, _broken, _build,
-                                            _meets, _polish, _solve, brute_force, explain, objective, optimal, points_scale,
-                                            ranking)
+                                            _meets, _polish, _solve, brute_force, explain, objective, optimal,
+                                            points_scale, ranking)
 from okmo_models.programme.result import ProgrammeResult, optimality_note
 from okmo_models.programme.schema import Programme, check
 from okmo_models.scenario.loader import validate_with
@@ -97,6 +97,31 @@ def test_equal_priority_goes_to_more_measures_then_to_earlier_starts():
     assert objective(p, best.starts) == brute_force(p, space(p))[0] == (pytest.approx(1.0), 3, -1)
 
 
+def test_priorities_without_whole_points_are_compared_to_a_millionth():
+    # scores that give no whole-point scale up to 10 000: "b" and "c" together are 3e-7 below
+    # "a" alone, which rounds to one millionth less; the priority still comes before the count
+    p_a = 0.61234567
+    p_b = p_a / 2 + 1e-7
+    p_c = p_a - 3e-7 - p_b
+    score = lambda q: 1 + 4 * q  # noqa: E731 - the 1-5 score giving priority q
+    p = programme([measure("a", [100], scores={"need": score(p_a)}), measure("b", [50], scores={"need": score(p_b)}),
+                   measure("c", [50], scores={"need": score(p_c)})], limits={2026: 100, 2027: 0, 2028: 0})
+    assert points_scale([priority(m, p) for m in p.measures]) is None
+    best = optimal(p, space(p))
+    assert best.starts == {"a": 2026} == brute_force(p, space(p))[1]
+    assert best.bound == pytest.approx(p_a, abs=1e-6)
+
+
+def test_polish_adds_before_it_moves_earlier():
+    # "x" started in 2027 could move to 2026, but "y" fits only in 2026: adding "y" raises the
+    # priority, moving "x" only the tie-break, so "y" goes in and "x" stays
+    p = programme([measure("x", [100], scores={"need": 5}),
+                   measure("y", [100], scores={"need": 3}, latest_start=2026)],
+                  limits={2026: 100, 2027: 100, 2028: 0})
+    assert _polish(p, space(p), {"x": 2027}) == {"x": 2027, "y": 2026}
+    assert objective(p, {"x": 2027, "y": 2026}) == brute_force(p, space(p))[0]
+
+
 def bench_candidates(n):
     """The benchmark's generated programme (benchmarks/bench_programme.py) and its fiscal space."""
     spec = importlib.util.spec_from_file_location("bench_programme", ROOT / "benchmarks" / "bench_programme.py")
@@ -118,7 +143,8 @@ def test_a_time_limited_portfolio_states_its_bound():
     assert best.bound * 12 == pytest.approx(round(best.bound * 12), abs=1e-6)
     result = ProgrammeResult(p, ROOT / "bench.yaml", "", room, best, best, best, time_limit=0.5)
     note = optimality_note(result, "ru")
-    assert note.startswith("Лучший выбор, найденный за 0,5 с: приоритет " + format_number(found * 100, 1, "ru"))
+    assert note.startswith("Лучший выбор, найденный за 0,5 с: приоритет "
+                           + format_number(found * 100, 1, "ru"))
     assert format_number(best.bound * 100, 1, "ru") in note
     assert result.to_dict()["optimal"]["priority_bound"] == pytest.approx(best.bound, abs=1e-6)
 

@@ -577,6 +577,15 @@ def scenario_yaml(kind: str, data: dict, source: str) -> str:
     return head + body
 
 
+def placement_warnings(kind: str, data: dict, target: Path) -> list:
+    """Files the scenario names relative to itself that are not beside ``target``: a programme
+    imported into another folder than its budget file would otherwise fail only later."""
+    budget = data.get("budget") if kind == "programme" else None
+    if budget and not (Path(target).parent / budget).is_file():
+        return [("xl_budget_not_beside", {"budget": budget, "folder": str(Path(target).parent)})]
+    return []
+
+
 def import_workbook(path: str | Path, output: str | Path | None = None, overwrite: bool = False,
                     lang: str | None = None) -> tuple[Path, str, list]:
     """Read a filled template and write its scenario file (nothing is written on error);
@@ -587,4 +596,4 @@ def import_workbook(path: str | Path, output: str | Path | None = None, overwrit
     kind, data, warnings = read_workbook(path, lang)
     target = Path(output) if output else path.with_suffix(".yaml")
     written = write_new_file(target, scenario_yaml(kind, data, path.name), overwrite=overwrite)
-    return written, kind, warnings
+    return written, kind, warnings + placement_warnings(kind, data, target)

@@ -7,7 +7,8 @@ most measures; among those, the earliest starts. It is solved in two stages: the
 first, then the tie-break with the priority held. Priorities built from whole scores and
 weights are whole numbers of hearing points once scaled (1/12 for two criteria weighted 2 and
 1 on a 1-5 scale), and the solver then rounds its bound down to a whole point, which proves
-many more programmes optimal than a fractional objective would. Subject to:
+many more programmes optimal than a fractional objective would (other priorities are counted
+in millionths). Subject to:
 
 * each measure at most once; committed measures always, at their start;
 * local money each year within the fiscal space (cumulatively, with ``carry_over``);
@@ -45,6 +46,7 @@ from okmo_models.programme.model import FiscalSpace, Portfolio, allowed_starts, 
 from okmo_models.programme.schema import Programme, fraction
 
 POINTS_UP_TO = 10_000  # a priority is counted in whole points when some scale up to this makes it whole
+MILLIONTHS = 1_000_000  # otherwise in millionths, rounded: closer priorities are not told apart
 
 
 class InfeasibleRules(OkmoError):
@@ -78,14 +80,14 @@ class _Problem:
 
     columns: list  # (measure index, start year)
     priority: np.ndarray  # per column: the measure's priority
-    scale: int | None  # priorities times scale are whole points; None when no such scale
+    scale: int  # priorities times scale, rounded, are the whole points the first stage counts
     tiebreak: np.ndarray  # per column, whole: the most measures first, then the earliest starts
     rows: list  # (tag, coefficients, lower, upper)
 
     @property
     def points(self) -> np.ndarray:
-        """The stage-1 objective: priorities in whole points when they can be."""
-        return np.round(self.priority * self.scale) if self.scale else self.priority
+        """The stage-1 objective: priorities in whole points."""
+        return np.round(self.priority * self.scale)
 
 
 def points_scale(values) -> int | None:
@@ -157,7 +159,8 @@ def _build(programme: Programme, space: FiscalSpace) -> _Problem:
         a = np.array([measures[i].beneficiaries.vulnerable - share * measures[i].beneficiaries.total
                       for i, _ in columns])
         rows.append((("vulnerable",), a, 0.0, np.inf))
-    return _Problem(columns, np.array(prio), points_scale(prio), np.array(tiebreak, dtype=float), rows)
+    return _Problem(columns, np.array(prio), points_scale(prio) or MILLIONTHS, np.array(tiebreak, dtype=float),
+                    rows)
 
 
 TIME_LIMIT = 10.0  # seconds; a large programme gets the best portfolio found, with its bound
@@ -192,33 +195,28 @@ def _solve(problem: _Problem, skip=lambda tag: False, time_limit: float = TIME_L
     started = time.perf_counter()
     rows = [r for r in problem.rows if not skip(r[0])]
     points = problem.points
-    # whole points: a relative gap of 0 is reachable, the bound being rounded down; otherwise
-    # 1e-9, below any difference between two priorities
-    exact = 0.0 if problem.scale else 1e-9
-    first = _milp(points, rows, time_limit, exact)
+    # whole points: a relative gap of 0 is reachable, HiGHS rounding its bound down to a point
+    first = _milp(points, rows, time_limit, 0.0)
     if first.x is None and first.status == 1:  # out of time before a first portfolio: unknown
         raise NoPortfolioInTime(time_limit)
     if first.x is None or first.status not in (0, 1):
         return None
     x = np.round(first.x)
     found = float(points @ x)
-    per_point = 1.0 / problem.scale if problem.scale else 1.0
-    if first.status == 0:
-        bound = found
-    else:
-        bound = -float(first.mip_dual_bound)
-        bound = np.floor(bound + 1e-6) if problem.scale else bound
-    gap = (bound - found) / found if found > 0 else float(bound > found)
-    if first.status != 0:
-        return _Solution(x, max(gap, 0.0), bound * per_point, False)
-    # the tie-break: no portfolio below the priority found (held in whole points, or to 1e-9)
-    hold = found - 0.5 if problem.scale else found - 1e-9 * max(1.0, abs(found))
+    bound = found if first.status == 0 else -float(first.mip_dual_bound)
+    if not np.isfinite(bound):  # no bound yet: every measure at its best
+        bound = float(np.maximum(points, 0).sum())
+    bound = max(np.floor(bound + 1e-6), found)
+    if bound > found:  # not proven: the tie-break is left to _polish
+        return _Solution(x, (bound - found) / found if found > 0 else 1.0, bound / problem.scale, False)
+    # the tie-break, holding the priority found (in whole points)
     left = max(time_limit - (time.perf_counter() - started), TIES_AT_LEAST * time_limit)
-    second = _milp(problem.tiebreak, rows + [(("priority",), points, hold, np.inf)], left, 0.0)
-    if second.x is not None and second.status in (0, 1) and problem.tiebreak @ np.round(second.x) \
-            >= problem.tiebreak @ x:
-        x = np.round(second.x)
-    return _Solution(x, 0.0, bound * per_point, second.status == 0)
+    second = _milp(problem.tiebreak, rows + [(("priority",), points, found - 0.5, np.inf)], left, 0.0)
+    if second.x is not None and second.status in (0, 1):
+        better = np.round(second.x)
+        if points @ better >= found and problem.tiebreak @ better >= problem.tiebreak @ x:
+            x = better
+    return _Solution(x, 0.0, bound / problem.scale, second.status == 0)
 
 
 def optimal(programme: Programme, space: FiscalSpace, time_limit: float = TIME_LIMIT) -> Portfolio:
@@ -243,26 +241,32 @@ def optimal(programme: Programme, space: FiscalSpace, time_limit: float = TIME_L
 
 
 def _polish(programme: Programme, space: FiscalSpace, starts: dict) -> dict:
-    """A time-limited portfolio improved where it plainly can be: a measure moved to an
-    earlier start, a measure left out added (highest priority first), while every rule holds.
-    Each change only raises the priority or the tie-break, so a proven optimum is unchanged."""
+    """A time-limited portfolio improved where it plainly can be, in the optimum's order:
+    measures left out added while they fit (highest priority first), then measures moved to
+    an earlier start, again until nothing changes; every rule holds throughout. Each change
+    only raises the priority or the tie-break, so a proven optimum is unchanged."""
     trial = _Additions(programme, space, starts)
     order = sorted(programme.measures, key=lambda m: -priority(m, programme))
     changed = True
     while changed:
         changed = False
+        for m in order:  # additions first: moving earlier must not take their money
+            if m.id not in trial.starts:
+                fits = next((s for s in allowed_starts(m, programme) if trial.first_broken(m, s) is None), None)
+                if fits is not None:
+                    trial.add(m, fits, meets_rules=True)
+                    changed = True
+        if changed:
+            continue
         for m in order:
             current = trial.starts.get(m.id)
-            if current is not None:
-                trial.remove(m)
-            for s in allowed_starts(m, programme):
-                if current is not None and s >= current:
-                    break
-                if trial.first_broken(m, s) is None:
-                    current, changed = s, True
-                    break
-            if current is not None:
-                trial.add(m, current, meets_rules=True)
+            if current is None:
+                continue
+            trial.remove(m)
+            earlier = next((s for s in allowed_starts(m, programme) if s < current and
+                            trial.first_broken(m, s) is None), None)
+            trial.add(m, earlier or current, meets_rules=True)
+            changed = changed or earlier is not None
     return dict(trial.starts)
 
 

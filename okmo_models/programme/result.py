@@ -141,8 +141,8 @@ def optimality_note(result: ProgrammeResult, lang: str = "ru") -> str | None:
     """What is not proven about the optimal portfolio, in words, or None when all of it is."""
     p = result.optimal
     if p.gap > 0:
-        seconds = result.time_limit
-        return t("pr_not_proven", lang, seconds=format_number(seconds, 0 if seconds == int(seconds) else 1, lang),
+        seconds = format_number(result.time_limit, len(f"{result.time_limit:g}".partition(".")[2]), lang)
+        return t("pr_not_proven", lang, seconds=seconds,
                  found=format_number(p.priority_total() * 100, 1, lang),
                  bound=format_number(p.bound * 100, 1, lang), gap=format_percent(p.gap, 2, lang))
     if not p.ties_proven:
