@@ -4,10 +4,12 @@ command line."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import importlib.util
 import json
 import shutil
+from collections import Counter
 
 import openpyxl
 import pytest
@@ -229,7 +231,8 @@ def test_the_report_lists_the_rows_in_all_three_formats(tmp_path, capsys):
     assert "Внимание: 13 из 14 строк" in err
     assert main(["register", "households", str(path), "--format", "json", "--lang", "en"]) == 0
     d = json.loads(capsys.readouterr().out)
-    assert d["rows"] == {"read": 14, "used": 1, "unusable": 13, "empty_skipped": 1}
+    assert d["rows"] == {"read": 14, "other_settlements": 0, "used": 1, "unusable": 13, "empty_skipped": 1}
+    assert d["settlements"] is None
     assert {"row": 6, "cell": "C6", "heading": "Кол-во членов", "value": "2,5", "problem": "rg_members_fractional",
             "message": "a fractional number of members: a whole number of persons is needed"} in d["unusable"]
     assert main(["register", "households", str(path), "--format", "csv", "--lang", "en"]) == 0
@@ -515,3 +518,212 @@ def test_category_names(text, keys):
     from okmo_models.registers.vocabulary import category_keys
 
     assert category_keys(text) == keys
+
+
+# --- --settlement: a service covering some villages ----------------------------------------
+
+EXAMPLE = SCENARIOS / "teploklyuchenka/registers"
+# the five category cells the example register uses, named by hand
+EXAMPLE_CATEGORIES = {"Одинокий пенсионер": "lone_pensioner", "Үй-бүлөгө көмөк": "uy_bulogo_komok",
+                      "Лицо с инвалидностью": "disability", "Ликвидатор ЧАЭС": "chernobyl",
+                      "Ветеран войны в Афганистане": "afghan_veteran"}
+
+
+def example_households(*settlements):
+    """The example CSV counted with the csv module alone: (households, persons, {category:
+    (households, persons)}, (households, persons) in no category) of ``settlements``, and
+    the rows of every settlement."""
+    with open(EXAMPLE / "households.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    mine = [r for r in rows if r["Населённый пункт"] in settlements]
+    categories: dict = {}
+    none = [0, 0]
+    for r in mine:
+        members = int(r["Кол-во членов"])
+        parts = [x.strip() for x in r["Категория соц. паспорта"].split(";") if x.strip()]
+        for part in parts:
+            h, n = categories.get(EXAMPLE_CATEGORIES[part], (0, 0))
+            categories[EXAMPLE_CATEGORIES[part]] = (h + 1, n + members)
+        if not parts:
+            none = [none[0] + 1, none[1] + members]
+    return (len(mine), sum(int(r["Кол-во членов"]) for r in mine), categories, tuple(none),
+            Counter(r["Населённый пункт"] for r in rows))
+
+
+def test_one_settlement_of_the_example_register_counted_alone():
+    households, persons, categories, none, rows = example_households("Теплоключенка")
+    # as listed by hand from the file: 2 617 of its 3 480 rows; 45 lone pensioners; 140 + 3
+    # "Үй-бүлөгө көмөк" and 48 + 3 with disability (3 households are in both)
+    assert (households, rows["Ак-Булун"], rows["Кереге-Таш"]) == (2617, 497, 366)
+    assert categories["lone_pensioner"][0] == 45
+    assert (categories["uy_bulogo_komok"][0], categories["disability"][0]) == (143, 51)
+    # "теплоключенка": names are compared ignoring case
+    register = read_households(EXAMPLE / "households.csv", settlements=["теплоключенка"])
+    v = household_volumes(register)
+    assert (v.households, v.persons) == (households, persons)
+    assert v.by_category == categories and v.without_category == none
+    assert v.in_several_categories == 3
+    assert v.by_settlement == {"Теплоключенка": (households, persons)}
+    f = register.file
+    assert (f.rows_read, f.rows_left_out, f.rows_in_scope, f.rows_used, f.rows_unusable) == \
+        (3480, 497 + 366, 2617, 2617, 0)
+    assert f.settlements.counted == {"Теплоключенка": 2617}
+    assert f.settlements.left_out == {"Ак-Булун": 497, "Кереге-Таш": 366}
+    everything = household_volumes(read_households(EXAMPLE / "households.csv"))
+    assert everything.households == 3480 and everything.persons > v.persons
+
+
+def test_two_settlements_together_hyphens_and_spaces_do_not_matter():
+    households, persons, categories, none, _ = example_households("Ак-Булун", "Кереге-Таш")
+    assert households == 497 + 366
+    register = read_households(EXAMPLE / "households.csv", settlements=["  ак булун", "КЕРЕГЕ ТАШ"])
+    v = household_volumes(register)
+    assert (v.households, v.persons, v.by_category, v.without_category) == (households, persons, categories, none)
+    assert set(v.by_settlement) == {"Ак-Булун", "Кереге-Таш"}
+    assert register.file.settlements.left_out == {"Теплоключенка": 2617}
+    # a name given twice counts once
+    again = read_households(EXAMPLE / "households.csv", settlements=["Ак-Булун", "ак-булун", "Кереге-Таш"])
+    assert household_volumes(again) == v
+
+
+def test_livestock_of_settlements_from_the_example_workbook(tmp_path):
+    species = {"Кой": "sheep", "Эчки": "goats", "Бодо мал": "cattle", "Жылкы": "horses"}
+    book = openpyxl.load_workbook(EXAMPLE / "livestock.xlsx", read_only=True)
+    rows = list(book.worksheets[0].iter_rows(min_row=3, values_only=True))  # title, headings above
+    book.close()
+    heads: Counter = Counter()
+    for _, settlement, kind, n in rows:
+        if settlement == "Теплоключенка":
+            heads[species[kind]] += n
+    other = Counter(r[1] for r in rows if r[1] != "Теплоключенка")
+    register = read_livestock(EXAMPLE / "livestock.xlsx", settlements=["ТЕПЛОКЛЮЧЕНКА"])
+    assert livestock_volumes(register).heads == dict(heads)
+    assert register.file.settlements.left_out == dict(other)
+    assert register.file.rows_used == len(rows) - sum(other.values())
+    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", tmp_path / "dip.yaml")
+    plan = livestock_variant(register, tmp_path / "dip.yaml", lang="ru", today=dt.date(2026, 12, 1))
+    assert plan.document["changes"]["categories"]["local"]["heads"] == {
+        "sheep": f"{heads['sheep']:,} head".replace(",", " "), "goats": f"{heads['goats']:,} head".replace(",", " ")}
+    source = plan.document["changes"]["sources"]["register_livestock"]
+    assert "только населённые пункты Теплоключенка" in source and "Ак-Булун: 616" in source
+
+
+# A register of two settlements with broken rows in each (cp1251, like HEADING/ROWS above):
+#   2 А-1 Центр 3            used
+#   3 А-2 "центр " 2 pens.   used (case, trailing space)
+#   4 А-3 Центр "x"          unusable (C4)
+#   5 Б-1 Верхнее 4          used
+#   6 Б-2 Верхнее "2,5"      unusable (C6)
+#   7 А-1 Верхнее 5          repeat of А-1 (row 2)
+#   8 В-1 (no settlement) 3  used without --settlement; listed with it (B8)
+#   9 А-4 Верхнее 2 + a cell right of the headings: shifted, its settlement cannot be trusted
+#  10 Итого                  totals row, listed
+SPLIT = [
+    ["А-1", "Центр", "3", ""], ["А-2", "центр ", "2", "Одинокий пенсионер"], ["А-3", "Центр", "x", ""],
+    ["Б-1", "Верхнее", "4", ""], ["Б-2", "Верхнее", "2,5", ""], ["А-1", "Верхнее", "5", ""],
+    ["В-1", "", "3", ""], ["А-4", "Верхнее", "2", "", "ул. Мира"], ["Итого", "", "21", ""],
+]
+
+
+def test_unusable_rows_of_other_settlements_are_not_this_services_problem(tmp_path):
+    path = write_csv(tmp_path / "split.csv", rows=SPLIT)
+    whole = read_households(path)
+    assert set(by_cell(whole)) == {"C4", "C6", "A7", "E9", "A10"}
+    assert (whole.file.rows_read, whole.file.rows_used, whole.file.rows_unusable) == (9, 4, 5)
+
+    centre = read_households(path, settlements=["Центр"])
+    # rows 5-7 (Верхнее) left out; row 9 names Верхнее but is shifted, so it stays listed
+    assert by_cell(centre) == {"C4": ("rg_members_not_number", "x", 4), "B8": ("rg_settlement_missing", None, 8),
+                               "E9": ("rg_extra_cell", "ул. Мира", 9), "A10": ("rg_totals_row", "Итого", 10)}
+    f = centre.file
+    assert (f.rows_read, f.rows_left_out, f.rows_in_scope, f.rows_used, f.rows_unusable) == (9, 3, 6, 2, 4)
+    assert f.unusable_share == pytest.approx(4 / 6)
+    assert f.settlements.counted == {"Центр": 3} and f.settlements.left_out == {"Верхнее": 3}
+    v = household_volumes(centre)
+    assert (v.households, v.persons, v.by_category) == (2, 5, {"lone_pensioner": (1, 2)})
+    assert v.by_settlement == {"Центр": (2, 5)}  # "центр " of row 3 is the same settlement
+
+    upper = read_households(path, settlements=["верхнее"])
+    # Центр's А-1 is not counted, so Верхнее's А-1 (row 7) is no repeat here
+    assert set(by_cell(upper)) == {"C6", "B8", "E9", "A10"}
+    assert (household_volumes(upper).households, household_volumes(upper).persons) == (2, 9)
+    texts = [problem_text(p, "ru") for u in upper.unusable for p in u.problems]
+    assert "ячейка B8 («Населённый пункт»): не указан населённый пункт" in texts[1]
+
+
+def test_kyrgyz_letters_and_yo_in_settlement_names(tmp_path):
+    # cp1251 has no ң, ү: the export writes Жаны-Жер, Кок-Жар; the economist types them right
+    rows = [["А-1", "Жаны-Жер", "3", ""], ["А-2", "Кок-Жар", "4", ""], ["А-3", "Берёзовка", "2", ""]]
+    path = write_csv(tmp_path / "ky.csv", rows=rows)
+    v = household_volumes(read_households(path, settlements=["жаңы жер", "Көк-Жар", "Березовка"]))
+    assert (v.households, v.persons) == (3, 9)
+    v = household_volumes(read_households(path, settlements=["Көк-Жар"]))
+    assert v.by_settlement == {"Кок-Жар": (1, 4)}
+
+
+def test_settlement_errors_name_the_file_the_value_and_what_was_found(tmp_path):
+    path = write_csv(tmp_path / "split.csv", rows=SPLIT)
+    with pytest.raises(RegisterError) as info:
+        read_households(path, settlements=["Нижнее"])
+    assert info.value.key == "rg_settlement_unknown"
+    ru = info.value.render("ru")
+    # rows naming each settlement as written first: Центр 2-4, Верхнее 5-7 and 9, blank 8 (the
+    # totals row 10 is no settlement's)
+    assert str(path) in ru and "«Нижнее»" in ru and "B «Населённый пункт»" in ru
+    assert "Центр: 3; Верхнее: 4; (не указан): 1." in ru and "домохозяйств" in ru
+    assert "Верхнее: 4" in info.value.render("ky") and "not found" in info.value.render("en")
+    with pytest.raises(RegisterError) as info:  # one name known, one not
+        read_households(path, settlements=["Центр", "Центральное"])
+    assert "settlement «Центральное» not found" in info.value.render("en")
+
+    plain = write_csv(tmp_path / "plain.csv", ["Код хозяйства", "Кол-во членов", "Категория"], [["А-1", "2", ""]])
+    livestock = write_csv(tmp_path / "l.csv", ["Владелец", "Вид животных", "Кол-во голов"], LONG)
+    for read, file in ((read_households, plain), (read_livestock, livestock)):
+        with pytest.raises(RegisterError) as info:
+            read(file, settlements=["Центр"])
+        assert info.value.key == "rg_settlement_no_column"
+        text = info.value.render("ru")
+        assert str(file) in text and "«Центр»" in text and "«Населённый пункт»" in text and "--settlement" in text
+        assert "settlement column" in info.value.render("en") and "айыл мамычасы" in info.value.render("ky")
+    # without --settlement the same files read as before
+    assert household_volumes(read_households(plain)).persons == 2
+
+
+def test_cli_settlement_report_and_variant_source(tmp_path, waste, capsys):
+    # one unusable row out of 7 (14 %) is in Нижнее: a variant of Центр and Верхнее is not refused
+    path = write_csv(tmp_path / "reg.csv", rows=ROWS + [["А-7", "Нижнее", "x", ""]])
+    out = tmp_path / "v.yaml"
+    base = ["register", "households", str(path), "--scenario", str(waste), "--output", str(out)]
+    assert main(base + ["--lang", "ru"]) == 2
+    assert "--max-unusable" in capsys.readouterr().err and not out.exists()
+    args = base + ["--settlement", "центр", "--settlement", "ВЕРХНЕЕ", "--lang", "ru"]
+    assert main(args) == 0
+    stdout, err = capsys.readouterr()
+    assert "учтены только населённые пункты (--settlement), строк: Центр: 3; Верхнее: 3" in stdout
+    assert "не входят ни в объёмы, ни в список неиспользованных: 1 (Нижнее: 1)" in stdout
+    assert "Все строки использованы." in stdout and "Внимание" not in err
+    doc = yaml.safe_load(out.read_text(encoding="utf-8"))
+    source = doc["changes"]["sources"]["register_households"]
+    assert "прочитано 7, использовано 6, не использовано 0; только населённые пункты Центр, Верхнее" in source
+    assert "строки других пунктов не учтены: 1 (Нижнее: 1)" in source
+    assert "населённые пункты: Центр, Верхнее" in doc["description"]
+    assert load_scenario(out).scenario.categories[0].persons.value == 21
+
+    assert main(["register", "households", str(path), "--settlement", "Центр", "--format", "json",
+                 "--lang", "en"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["rows"] == {"read": 7, "other_settlements": 4, "used": 3, "unusable": 0, "empty_skipped": 0}
+    assert d["settlements"] == {"counted": {"Центр": 3}, "left_out": {"Верхнее": 3, "Нижнее": 1}}
+    assert d["volumes"]["persons"] == 1 + 4 + 6
+    assert main(["register", "households", str(path), "--settlement", "Центр", "--format", "csv",
+                 "--lang", "en"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "settlement_counted,Центр,Центр,row,3" in lines and "settlement_left_out,Нижнее,Нижнее,row,1" in lines
+    assert "rows,other_settlements,\"  other settlements, left out\",row,4" in lines
+
+    # the errors exit with 2 and the message
+    assert main(["register", "households", str(path), "--settlement", "Нижний", "--lang", "ru"]) == 2
+    assert "«Нижний» в файле не найден" in capsys.readouterr().err
+    plain = write_csv(tmp_path / "plain.csv", ["Код хозяйства", "Кол-во членов", "Категория"], [["А-1", "2", ""]])
+    assert main(["register", "households", str(plain), "--settlement", "Центр", "--lang", "en"]) == 2
+    assert "no settlement column" in capsys.readouterr().err

@@ -14,8 +14,9 @@ category. Which Social Passport categories a vulnerable group stands for: ``mapp
 (``--map``), or else the one category its name speaks of ("Одинокие пенсионеры" ->
 lone_pensioner); a name speaking of none or of several is an error asking for ``--map``.
 Every changed figure cites a new entry of ``sources``: the register file, its sheet, the
-rows read, used and unusable, its SHA-256 and the date of the import. The variant is
-validated as a whole before it is written.
+rows read, used and unusable, the settlements counted when the register was read for some
+of them (``--settlement``) and the rows of the others left out, its SHA-256 and the date of
+the import. The variant is validated as a whole before it is written.
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def households_variant(register: HouseholdRegister, scenario_path: str | Path, *
             "register": key, "fields": "persons, households, household_size",
             "old": f"{c.source}: {s.sources[c.source]}"}).render(lang)
     return _plan(loaded, data, changes, shown, notes, scenario_path, target, "rg_kind_households",
-                 register.file.path.name, lang, today)
+                 register.file, lang, today)
 
 
 def livestock_variant(register: LivestockRegister, scenario_path: str | Path, *,
@@ -184,7 +185,7 @@ def livestock_variant(register: LivestockRegister, scenario_path: str | Path, *,
         changes["sources"][cat_key] = Msg("rg_source_category", {
             "register": key, "fields": "heads", "old": f"{c.source}: {s.sources[c.source]}"}).render(lang)
     return _plan(loaded, data, changes, shown, notes, scenario_path, target, "rg_kind_livestock",
-                 register.file.path.name, lang, today)
+                 register.file, lang, today)
 
 
 def save_variant(plan: VariantPlan, overwrite: bool = False) -> Path:
@@ -290,11 +291,22 @@ def _register_source(info, kind_key: str, lang: str, today: dt.date | None) -> s
     return Msg("rg_source_register", {
         "kind": Msg(kind_key), "file": info.path.name, "sheet": sheet,
         "date": (today or dt.date.today()).isoformat(), "read": _int(info.rows_read),
-        "used": _int(info.rows_used), "unusable": _int(info.rows_unusable), "sha256": info.sha256[:16],
+        "used": _int(info.rows_used), "unusable": _int(info.rows_unusable),
+        "settlements": _settlements_source(info), "sha256": info.sha256[:16],
     }).render(lang)
 
 
-def _plan(loaded, data, changes, shown, notes, scenario_path, target, kind_key, file_name,
+def _settlements_source(info) -> Msg | str:
+    """The settlements counted and the rows of the others left out; "" when all were counted."""
+    s = info.settlements
+    if s is None:
+        return ""
+    return Msg("rg_source_settlements", {
+        "names": ", ".join(s.counted), "rows": _int(s.rows_left_out),
+        "other": [Msg("rg_count_of", {"name": k, "count": _int(n)}) for k, n in s.left_out.items()] or "—"})
+
+
+def _plan(loaded, data, changes, shown, notes, scenario_path, target, kind_key, info,
           lang, today) -> VariantPlan:
     scenario_path = Path(scenario_path)
     target = Path(target) if target is not None else None
@@ -308,8 +320,10 @@ def _plan(loaded, data, changes, shown, notes, scenario_path, target, kind_key, 
         "variant_of": variant_of,
         "baseline_sha256": loaded.sha256,
         "saved": dt.datetime.now().isoformat(timespec="minutes") if today is None else date,
-        "description": Msg("rg_variant_description", {"kind": Msg(kind_key), "file": file_name,
-                                                      "date": date}).render(lang),
+        "description": Msg("rg_variant_description", {
+            "kind": Msg(kind_key), "file": info.path.name, "date": date,
+            "settlements": Msg("rg_variant_settlements", {"names": ", ".join(info.settlements.counted)})
+            if info.settlements else ""}).render(lang),
         "changes": changes,
     }
     header = "".join(f"# {line}\n" for line in Msg("rg_variant_header", {"kind": Msg(kind_key)})

@@ -6,6 +6,11 @@ with a warning, and the command succeeds. A variant is refused (exit 2) when mor
 ``--max-unusable`` per cent of the rows (default 5) could not be used: with that many, a wrong
 column or export format is more likely than a few typos, and the volumes would understate
 the municipality. ``--max-unusable 100`` accepts any register.
+
+``--settlement NAME`` (repeatable) counts only the rows of those settlements (a service that
+covers some villages of the aiyl okmotu): the rows of other settlements are left out of the
+volumes, of the rows not used and of their share, and the report and the variant's source
+name the settlements counted.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ def add_register_parser(sub, common: argparse.ArgumentParser, lang: str) -> None
         q.add_argument("--output", "-o", metavar="VARIANT.yaml", default=None,
                        help=t("rg_cli_output_help", lang))
         q.add_argument("--category", metavar="ID", default=None, help=t(f"rg_cli_category_{kind}_help", lang))
+        q.add_argument("--settlement", metavar="NAME", action="append", default=[],
+                       help=t("rg_cli_settlement_help", lang))
         if kind == "households":
             q.add_argument("--map", metavar="GROUP=CATEGORY", action="append", default=[],
                            help=t("rg_cli_map_help", lang))
@@ -73,14 +80,14 @@ def run_register(args) -> int:
     households = args.register_kind == "households"
     if args.output and not args.scenario:
         raise OutputError(args.output, "rg_output_needs_scenario")
-    register = (read_households if households else read_livestock)(args.file, args.sheet)
+    register = (read_households if households else read_livestock)(args.file, args.sheet, args.settlement)
     if args.format == "table":
         # shown before the scenario is looked at, so a mapping error still leaves the report
         sys.stdout.write(to_text(register, lang))
         sys.stdout.flush()
     info = register.file
     if info.rows_unusable:
-        print(t("rg_warning_unusable", lang, count=info.rows_unusable, read=info.rows_read,
+        print(t("rg_warning_unusable", lang, count=info.rows_unusable, read=info.rows_in_scope,
                 share=format_percent(info.unusable_share, 1, lang)), file=sys.stderr)
     summary = plan = None
     if args.scenario:

@@ -17,6 +17,7 @@ from okmo_models.registers.table import (
     CellProblem,
     DataRows,
     RegisterFile,
+    SettlementFilter,
     Sheet,
     UnusableRow,
     cell_text,
@@ -73,7 +74,7 @@ class HouseholdVolumes:
     by_category: dict  # category key -> (households, persons), only categories present
     without_category: tuple[int, int]  # (households, persons) in no category
     in_several_categories: int  # households counted in more than one category
-    by_settlement: dict  # settlement -> (households, persons); empty without the column
+    by_settlement: dict  # settlement (as first written) -> (households, persons); empty without the column
 
     @property
     def household_size(self) -> float | None:
@@ -81,12 +82,19 @@ class HouseholdVolumes:
         return self.persons / self.households if self.households else None
 
 
-def read_households(path: str | Path, sheet: str | None = None) -> HouseholdRegister:
+def read_households(path: str | Path, sheet: str | None = None,
+                    settlements: list[str] | tuple = ()) -> HouseholdRegister:
     """Read a household register export (CSV or .xlsx); raise :class:`RegisterError` only if
-    the file as a whole cannot be read (no file, no heading row, a required column missing)."""
+    the file as a whole cannot be read (no file, no heading row, a required column missing),
+    or if ``settlements`` are given and the file has no settlement column or none of a name.
+
+    With ``settlements`` only the rows of those settlements count (see
+    :class:`~okmo_models.registers.table.SettlementFilter`): the rows of others are left out
+    of the volumes and of the rows not used, and counted apart."""
     data = read_sheet(path, sheet)
     heading = _heading(data)
     idx = heading.columns
+    place = SettlementFilter(data, heading, settlements, "households")
     households: list[Household] = []
     first_row: dict[str, int] = {}
     rows = DataRows(data, heading, TOTALS_WORDS)
@@ -103,6 +111,11 @@ def read_households(path: str | Path, sheet: str | None = None) -> HouseholdRegi
         extra = heading.extra_cell(row, r)
         if extra is not None:
             problems.append(extra)
+        settlement = cell_text(value("settlement")) if "settlement" in idx else ""
+        if not place.keeps(settlement, shifted=extra is not None):
+            continue  # another settlement's row: not this service's, counted apart
+        if place.active and not settlement:
+            problems.append(CellProblem("rg_settlement_missing", **where("settlement")))
         hid = cell_text(value("household_id"))
         if not hid:
             problems.append(CellProblem("rg_id_missing", **where("household_id")))
@@ -125,9 +138,8 @@ def read_households(path: str | Path, sheet: str | None = None) -> HouseholdRegi
             rows.unusable.append(UnusableRow(r, tuple(problems)))
             continue
         first_row[key] = r
-        settlement = cell_text(value("settlement")) if "settlement" in idx else ""
         households.append(Household(r, hid, settlement, members, frozenset(categories)))
-    info = register_file(data, heading, rows.read, len(households), rows.empty)
+    info = register_file(data, heading, rows.read, len(households), rows.empty, place.selection())
     return HouseholdRegister(info, tuple(households), tuple(rows.unusable))
 
 
@@ -139,6 +151,7 @@ def household_volumes(register: HouseholdRegister) -> HouseholdVolumes:
     none = [0, 0]
     several = 0
     settlements: dict[str, list[int]] = {}
+    names: dict[str, str] = {}  # folded -> as first written: "Центр" and "центр " are one
     for h in register.households:
         for c in h.categories:
             cat_households[c] += 1
@@ -148,7 +161,7 @@ def household_volumes(register: HouseholdRegister) -> HouseholdVolumes:
             none[1] += h.members
         several += len(h.categories) > 1
         if "settlement" in register.file.columns:
-            s = settlements.setdefault(h.settlement, [0, 0])
+            s = settlements.setdefault(names.setdefault(fold(h.settlement), h.settlement), [0, 0])
             s[0] += 1
             s[1] += h.members
     order = [c.key for c in SOCIAL_PASSPORT]

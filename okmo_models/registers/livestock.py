@@ -19,6 +19,7 @@ from okmo_models.registers.table import (
     DataRows,
     RegisterError,
     RegisterFile,
+    SettlementFilter,
     UnusableRow,
     cell_text,
     count_in,
@@ -67,15 +68,17 @@ class LivestockVolumes:
     heads: dict  # species -> heads [head], species with at least one head
     owners_by_species: dict  # species -> owners keeping it
     owners: int  # owners with at least one head
-    by_settlement: dict  # settlement -> {species: heads}; empty without the column
+    by_settlement: dict  # settlement (as first written) -> {species: heads}; empty without the column
 
     @property
     def total_heads(self) -> int:
         return sum(self.heads.values())
 
 
-def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegister:
-    """Read a livestock register (CSV or .xlsx, long or wide layout)."""
+def read_livestock(path: str | Path, sheet: str | None = None,
+                   settlements: list[str] | tuple = ()) -> LivestockRegister:
+    """Read a livestock register (CSV or .xlsx, long or wide layout); with ``settlements``
+    only the rows of those settlements count (as for :func:`read_households`)."""
     data = read_sheet(path, sheet)
     heading = find_heading(data, heading_matcher(LIVESTOCK_COLUMNS), extra=species_key)
     if heading is not None and "species" not in heading.columns and heading.extra:
@@ -94,6 +97,7 @@ def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegis
         heading = require_columns(data, heading, (_OWNER, ("species",), ("heads",)), LIVESTOCK_COLUMNS)
     owner_field = "owner_id" if "owner_id" in heading.columns else "owner_name"
     idx = heading.columns
+    place = SettlementFilter(data, heading, settlements, "livestock")
     holdings: list[Holding] = []
     first_row: dict[tuple, int] = {}
     used = 0
@@ -110,10 +114,14 @@ def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegis
         extra = heading.extra_cell(row, r)
         if extra is not None:
             problems.append(extra)
+        settlement = cell_text(value(idx.get("settlement")))
+        if not place.keeps(settlement, shifted=extra is not None):
+            continue  # another settlement's row: not this service's, counted apart
+        if place.active and not settlement:
+            problems.append(CellProblem("rg_settlement_missing", **where("settlement")))
         owner = cell_text(value(idx[owner_field]))
         if not owner:
             problems.append(CellProblem("rg_owner_missing", **where(owner_field)))
-        settlement = cell_text(value(idx.get("settlement")))
         found: list[tuple[str, int]] = []
         if layout == "long":
             text = cell_text(value(idx["species"]))
@@ -159,7 +167,7 @@ def read_livestock(path: str | Path, sheet: str | None = None) -> LivestockRegis
         first_row[key] = r
         used += 1
         holdings.extend(Holding(r, owner, settlement, sp, heads) for sp, heads in found)
-    info = register_file(data, heading, rows.read, used, rows.empty)
+    info = register_file(data, heading, rows.read, used, rows.empty, place.selection())
     return LivestockRegister(info, layout, tuple(holdings), tuple(rows.unusable))
 
 
@@ -168,11 +176,13 @@ def livestock_volumes(register: LivestockRegister) -> LivestockVolumes:
     heads: Counter = Counter()
     owners: dict[str, set] = {}
     settlements: dict[str, Counter] = {}
+    names: dict[str, str] = {}  # folded -> as first written: "Центр" and "центр " are one
     for h in register.holdings:
         heads[h.species] += h.heads
         owners.setdefault(h.species, set()).add(fold(h.owner))
         if "settlement" in register.file.columns:
-            settlements.setdefault(h.settlement, Counter())[h.species] += h.heads
+            name = names.setdefault(fold(h.settlement), h.settlement)
+            settlements.setdefault(name, Counter())[h.species] += h.heads
     order = [sp for sp in SPECIES if heads[sp]]
     everyone = set().union(*owners.values()) if owners else set()
     return LivestockVolumes({sp: heads[sp] for sp in order}, {sp: len(owners[sp]) for sp in order},

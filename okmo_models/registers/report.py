@@ -48,8 +48,11 @@ def to_dict(register, lang: str) -> dict:
         "file": str(f.path), "sheet": f.sheet, "encoding": f.encoding, "delimiter": f.delimiter,
         "sha256": f.sha256, "heading_row": f.heading_row, "columns": dict(f.columns),
         "ignored_columns": list(f.ignored_columns),
-        "rows": {"read": f.rows_read, "used": f.rows_used, "unusable": f.rows_unusable,
-                 "empty_skipped": f.empty_rows},
+        "rows": {"read": f.rows_read, "other_settlements": f.rows_left_out, "used": f.rows_used,
+                 "unusable": f.rows_unusable, "empty_skipped": f.empty_rows},
+        # rows by settlement (as first written): counted, and left out as other settlements
+        "settlements": None if f.settlements is None else {
+            "counted": dict(f.settlements.counted), "left_out": dict(f.settlements.left_out)},
     }
     if isinstance(register, HouseholdRegister):
         v = household_volumes(register)
@@ -90,8 +93,11 @@ def to_csv(register, lang: str, variant: dict | None = None) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(["section", "key", "name", "unit", "value"])
-    for k in ("read", "used", "unusable", "empty_skipped"):
+    for k in ("read", "other_settlements", "used", "unusable", "empty_skipped"):
         w.writerow(["rows", k, t("rg_rows_" + k, lang), "row", d["rows"][k]])
+    for part in ("counted", "left_out"):
+        for k, n in ((d["settlements"] or {}).get(part) or {}).items():
+            w.writerow([f"settlement_{part}", k, k, "row", n])
     v = d["volumes"]
     if d["register"] == "households":
         w.writerow(["volume", "persons", t("rg_persons", lang), "person", v["persons"]])
@@ -139,9 +145,16 @@ def to_text(register, lang: str) -> str:
     add("  " + t("rg_heading_row", lang, row=f.heading_row) + ": " + ", ".join(f.columns.values()))
     if f.ignored_columns:
         add("  " + t("rg_ignored_columns", lang, columns=", ".join(f.ignored_columns)))
+    if f.settlements:
+        add("  " + t("rg_settlements_counted", lang, list=_counts(f.settlements.counted, lang)))
+        add("  " + t("rg_settlements_left_out", lang, count=format_number(f.rows_left_out, 0, lang),
+                     list=_counts(f.settlements.left_out, lang) or "—"))
     add("")
-    rows = [(t("rg_rows_read", lang), f.rows_read), (t("rg_rows_used", lang), f.rows_used),
-            (t("rg_rows_unusable", lang), f.rows_unusable), (t("rg_rows_empty_skipped", lang), f.empty_rows)]
+    rows = [(t("rg_rows_read", lang), f.rows_read)]
+    if f.settlements:
+        rows.append((t("rg_rows_other_settlements", lang), f.rows_left_out))
+    rows += [(t("rg_rows_used", lang), f.rows_used), (t("rg_rows_unusable", lang), f.rows_unusable),
+             (t("rg_rows_empty_skipped", lang), f.empty_rows)]
     lines += _table(rows, lang)
     add("")
     if households:
@@ -222,6 +235,11 @@ def _field(change) -> str:
     if "group" in ctx:
         return f"vulnerable.groups[{ctx['group']}].households"
     return f"categories.{ctx['category']}.{ctx['field']}"
+
+
+def _counts(counts: dict, lang: str) -> str:
+    """``{"Ак-Булун": 497}`` -> ``"Ак-Булун: 497"`` (items joined with "; ")."""
+    return "; ".join(t("rg_count_of", lang, name=k, count=format_number(n, 0, lang)) for k, n in counts.items())
 
 
 def _sep(delimiter: str | None) -> str:

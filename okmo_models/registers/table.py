@@ -19,7 +19,7 @@ from pathlib import Path
 from okmo_models.csv_text import column_letter, decode_table, sniff_delimiter
 from okmo_models.errors import OkmoError
 from okmo_models.i18n import t
-from okmo_models.registers.vocabulary import HEADING_UNIT_WORDS, MAX_TITLE_ROWS, fold
+from okmo_models.registers.vocabulary import HEADING_UNIT_WORDS, MAX_TITLE_ROWS, SETTLEMENT, fold
 from okmo_models.units import UnitError, parse_number
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -352,21 +352,111 @@ class RegisterFile:
     rows_read: int  # non-empty rows below the heading
     rows_used: int
     empty_rows: int  # entirely empty rows below the heading, skipped
+    settlements: SettlementSelection | None  # None: every settlement counted (no --settlement)
+
+    @property
+    def rows_left_out(self) -> int:
+        """Rows of settlements not asked for: neither used nor listed."""
+        return self.settlements.rows_left_out if self.settlements else 0
+
+    @property
+    def rows_in_scope(self) -> int:
+        """Rows read that belong to the settlements counted (all rows read without --settlement)."""
+        return self.rows_read - self.rows_left_out
 
     @property
     def rows_unusable(self) -> int:
-        return self.rows_read - self.rows_used
+        return self.rows_in_scope - self.rows_used
 
     @property
     def unusable_share(self) -> float:
-        return self.rows_unusable / self.rows_read if self.rows_read else 0.0
+        return self.rows_unusable / self.rows_in_scope if self.rows_in_scope else 0.0
 
 
 def register_file(sheet: Sheet, heading: Heading, rows_read: int, rows_used: int,
-                  empty_rows: int) -> RegisterFile:
+                  empty_rows: int, settlements: SettlementSelection | None) -> RegisterFile:
     columns = {name: f"{column_letter(i)} «{heading.texts[i]}»" for name, i in heading.columns.items()}
     return RegisterFile(sheet.path, sheet.sha256, sheet.sheet, sheet.encoding, sheet.delimiter,
-                        heading.row, columns, tuple(heading.ignored()), rows_read, rows_used, empty_rows)
+                        heading.row, columns, tuple(heading.ignored()), rows_read, rows_used, empty_rows,
+                        settlements)
+
+
+# --- settlements (--settlement) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SettlementSelection:
+    """The settlements a service covers and the rows of the others, left out of everything."""
+
+    counted: dict  # settlement as first written in the file -> rows naming it (used or listed)
+    left_out: dict  # other settlement -> rows neither used nor listed
+
+    @property
+    def rows_left_out(self) -> int:
+        return sum(self.left_out.values())
+
+
+class SettlementFilter:
+    """Which rows belong to the settlements asked for (``--settlement``, repeatable).
+
+    Names are compared as headings are (:func:`fold`: case, ``ё``/``е``, ``ү ө ң`` as
+    ``у о н``, spaces and hyphens). A row whose settlement cell names another settlement is
+    left out: neither used nor listed, only counted. A row whose settlement cannot be read
+    stays in scope, to be used or listed: an empty cell (the reader lists it), or a row
+    shifted by a separator typed in a cell (its settlement cell cannot be trusted).
+    Without names every row is kept.
+    """
+
+    def __init__(self, sheet: Sheet, heading: Heading, names, kind: str):
+        self.path, self.kind = sheet.path, kind
+        self.wanted: dict[str, str] = {}  # folded -> as given
+        for name in names or ():
+            self.wanted.setdefault(fold(name), name.strip())
+        column = heading.columns.get("settlement")
+        if self.wanted and column is None:
+            raise RegisterError(sheet.path, "rg_settlement_no_column", value=_quoted(self.wanted.values()),
+                                names=", ".join(f"«{s}»" for s in SETTLEMENT),
+                                found=f"{heading.row}: " + " | ".join(x for x in heading.texts if x))
+        self.column = None if column is None else f"{column_letter(column)} «{heading.texts[column]}»"
+        self.found: dict[str, list] = {}  # folded -> [as first written, rows naming it]
+        self.left_out: dict[str, int] = {}  # folded -> rows left out
+
+    @property
+    def active(self) -> bool:
+        return bool(self.wanted)
+
+    def keeps(self, settlement: str, shifted: bool) -> bool:
+        """False for a row of another settlement (counted as left out)."""
+        if not self.wanted:
+            return True
+        key = fold(settlement)
+        self.found.setdefault(key, [settlement, 0])[1] += 1
+        if not key or shifted or key in self.wanted:
+            return True
+        self.left_out[key] = self.left_out.get(key, 0) + 1
+        return False
+
+    def selection(self) -> SettlementSelection | None:
+        """What was counted and left out; an error if a name matches no settlement in the file."""
+        if not self.wanted:
+            return None
+        unknown = [name for key, name in self.wanted.items() if not key or key not in self.found]
+        if unknown:
+            found = [Msg("rg_count_of", {"name": name or Msg("rg_settlement_blank"), "count": _thousands(n)})
+                     for name, n in self.found.values()]
+            raise RegisterError(self.path, "rg_settlement_unknown", value=_quoted(unknown), column=self.column,
+                                rows=Msg("rg_settlement_rows_" + self.kind), found=found or "—")
+        return SettlementSelection({self.found[k][0]: self.found[k][1] for k in self.wanted},
+                                   {self.found[k][0]: n for k, n in self.left_out.items()})
+
+
+def _quoted(names) -> str:
+    return ", ".join(f"«{n}»" for n in names)
+
+
+def _thousands(n: int) -> str:
+    """``2617`` -> ``"2 617"``."""
+    return f"{n:,}".replace(",", " ")
 
 
 def is_totals_row(row: tuple, words: tuple[str, ...]) -> bool:
