@@ -103,9 +103,9 @@ def points_scale(values) -> int | None:
 def _delays(programme: Programme) -> tuple[dict, int]:
     """Each measure's first allowed start, and the sum of the longest possible delays (so that
     one more measure always outweighs every delay together)."""
-    first = {m.id: allowed_starts(m, programme)[0] for m in programme.measures if allowed_starts(m, programme)}
-    longest = sum(allowed_starts(m, programme)[-1] - first[m.id] for m in programme.measures if m.id in first)
-    return first, longest
+    starts = {m.id: allowed_starts(m, programme) for m in programme.measures}
+    first = {mid: s[0] for mid, s in starts.items() if s}
+    return first, sum(s[-1] - s[0] for s in starts.values() if s)
 
 
 def _build(programme: Programme, space: FiscalSpace) -> _Problem:
@@ -183,6 +183,14 @@ def _milp(objective, rows, time_limit: float, exact_gap: float):
                 options={"mip_rel_gap": exact_gap, "time_limit": max(time_limit, 0.01)})
 
 
+def _gap(bound: float, found: float) -> float:
+    """How far (relative) the highest priority may be above ``found``: 0 when ``found``
+    reaches the bound, 1 (all of it) when nothing was found below a positive bound."""
+    if bound - found <= 1e-9 * max(1.0, abs(bound)):
+        return 0.0
+    return (bound - found) / found if found > 0 else 1.0
+
+
 def _solve(problem: _Problem, skip=lambda tag: False, time_limit: float = TIME_LIMIT) -> _Solution | None:
     """The chosen columns in two stages: the highest total priority within ``time_limit``
     seconds; once it is proven, with that priority held, the most measures and the earliest
@@ -208,7 +216,7 @@ def _solve(problem: _Problem, skip=lambda tag: False, time_limit: float = TIME_L
         bound = float(np.maximum(points, 0).sum())
     bound = max(np.floor(bound + 1e-6), found)
     if bound > found:  # not proven: the tie-break is left to _polish
-        return _Solution(x, (bound - found) / found if found > 0 else 1.0, bound / problem.scale, False)
+        return _Solution(x, _gap(bound, found), bound / problem.scale, False)
     # the tie-break, holding the priority found (in whole points)
     left = max(time_limit - (time.perf_counter() - started), TIES_AT_LEAST * time_limit)
     second = _milp(problem.tiebreak, rows + [(("priority",), points, found - 0.5, np.inf)], left, 0.0)
@@ -232,9 +240,7 @@ def optimal(programme: Programme, space: FiscalSpace, time_limit: float = TIME_L
     gap = solved.gap
     if not solved.ties_proven:
         starts = _polish(programme, space, starts)
-        found = sum(priority(m, programme) for m in programme.measures if m.id in starts)
-        gap = max(solved.bound - found, 0.0) / found if found > 0 else float(solved.bound > 0)
-        gap = 0.0 if gap < 1e-9 else gap
+        gap = _gap(solved.bound, sum(priority(m, programme) for m in programme.measures if m.id in starts))
     portfolio = Portfolio(programme, space, starts, method="optimal")
     return Portfolio(programme, space, starts, explain(portfolio), "optimal", gap, solved.bound,
                      solved.ties_proven)

@@ -172,8 +172,9 @@ def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
         portfolio = result.portfolios()[which]
         out += [f"== {t('pr_' + which, lang)} ==", result.financing_table(which, lang).to_string(
             index=False, formatters={y: (lambda v: format_number(v, 1, lang)) for y in result.space.years})]
-        if which == "optimal" and optimality_note(result, lang):
-            out += [optimality_note(result, lang), t("pr_more_time", lang)]
+        note = optimality_note(result, lang) if which == "optimal" else None
+        if note:
+            out += [note, t("pr_more_time", lang)]
         for year, short, causes in portfolio.gaps():
             names = {m.id: m.name.get(lang) for m in p.measures}
             out.append(t("pr_gap", lang, year=year, short=format_number(short, 1, lang),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from okmo_models.csv_text import column_letter, decode_table, sniff_delimiter
 from okmo_models.errors import OkmoError
+from okmo_models.formatting import format_number
 from okmo_models.i18n import t
 from okmo_models.registers.vocabulary import HEADING_UNIT_WORDS, MAX_TITLE_ROWS, SETTLEMENT, fold
 from okmo_models.units import UnitError, parse_number
@@ -442,7 +443,7 @@ class SettlementFilter:
             return None
         unknown = [name for key, name in self.wanted.items() if not key or key not in self.found]
         if unknown:
-            found = [Msg("rg_count_of", {"name": name or Msg("rg_settlement_blank"), "count": _thousands(n)})
+            found = [Msg("rg_count_of", {"name": name or Msg("rg_settlement_blank"), "count": format_number(n, 0)})
                      for name, n in self.found.values()]
             raise RegisterError(self.path, "rg_settlement_unknown", value=_quoted(unknown), column=self.column,
                                 rows=Msg("rg_settlement_rows_" + self.kind), found=found or "—")
@@ -452,11 +453,6 @@ class SettlementFilter:
 
 def _quoted(names) -> str:
     return ", ".join(f"«{n}»" for n in names)
-
-
-def _thousands(n: int) -> str:
-    """``2617`` -> ``"2 617"``."""
-    return f"{n:,}".replace(",", " ")
 
 
 def is_totals_row(row: tuple, words: tuple[str, ...]) -> bool:
