@@ -45,13 +45,17 @@ def summary_table(result: TariffResult, lang: str = "ru") -> pd.DataFrame:
         return format_number(x, 2, lang) + " " + unit_label("som", lang)
 
     rows = [(t("s_requirement", lang), money(result.revenue_requirement_som))]
-    rows += [(t(u.key, lang), f"{format_number(u.value_som, 2, lang)} {unit_label(u.unit, lang)}")
+    rows += [(f"{t('c_unit_cost', lang)}, {t(u.key, lang)}",
+              f"{format_number(u.cost_som, 2, lang)} {unit_label(u.unit, lang)}") for u in result.unit_costs]
+    rows += [(f"{t('c_unit_requirement', lang)}, {t(u.key, lang)}",
+              f"{format_number(u.requirement_som, 2, lang)} {unit_label(u.unit, lang)}")
              for u in result.unit_costs]
     if result.typical_household_bill_som is not None:
         rows.append((t("s_household_bill", lang), money(result.typical_household_bill_som)))
     rows += [(t("s_collected", lang), money(result.cash_collected_som)),
              (t("s_cash_gap", lang), money(result.cash_shortfall_som)),
-             (t("s_subsidy", lang), money(result.subsidy_need_som))]
+             (t("s_subsidy", lang), money(result.subsidy_need_som)),
+             (t("s_rounding_difference", lang), money(result.rounding_difference_som))]
     if result.cost_recovery_current is not None:
         rows.append((t("s_current_recovery", lang),
                      f"{format_percent(result.cost_recovery_current, 1, lang)} / "

@@ -36,6 +36,7 @@ _TOKENS: dict[str, tuple[str, float]] = {
     "kWh": ("energy", 1.0),
     "MWh": ("energy", 1_000.0),
     "km": ("distance", 1.0),
+    "m2": ("area", 1.0),
     # counted things: each its own dimension
     "staff": ("staff", 1.0),
     "person": ("person", 1.0),
@@ -52,7 +53,7 @@ _TOKENS: dict[str, tuple[str, float]] = {
 # Plural and spelling variants people type, mapped to the canonical token.
 _ALIASES = {
     "soms": "som", "years": "year", "months": "month", "days": "day", "quarters": "quarter",
-    "m³": "m3", "litre": "l", "liter": "l", "litres": "l", "liters": "l",
+    "m³": "m3", "m²": "m2", "litre": "l", "liter": "l", "litres": "l", "liters": "l",
     "tonne": "t", "tonnes": "t", "ton": "t", "tons": "t", "kwh": "kWh", "mwh": "MWh",
     "persons": "person", "people": "person", "households": "household", "heads": "head",
     "pieces": "piece", "pcs": "piece", "hours": "hour", "trips": "trip", "dippings": "dipping",

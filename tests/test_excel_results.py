@@ -96,9 +96,12 @@ def test_calculation_sheet_is_the_kalkulyatsiya_of_the_result(tariffs, name):
     head = row_of(ws, t("c_no", lang))
     n = len(result.cost_lines)
     csv_rows = [r for r in csv.DictReader(io.StringIO(tariff_csv(result, lang))) if r["section"] == "cost_line"]
+    # cost lines are numbered in print order; subtotals (production cost) stand between them
+    line_row = {ws.cell(r, 1).value: r for r in range(head + 1, ws.max_row + 1)
+                if isinstance(ws.cell(r, 1).value, int)}
+    assert sorted(line_row) == list(range(1, n + 1))
     for k, (c, exported) in enumerate(zip(result.cost_lines, csv_rows)):
-        r = head + 1 + k
-        assert ws.cell(r, 1).value == k + 1
+        r = line_row[k + 1]
         assert ws.cell(r, 2).value == c.name.get(lang)
         amount = ws.cell(r, 3)
         assert amount.value == pytest.approx(c.amount_som, abs=TYIYN)
@@ -107,11 +110,12 @@ def test_calculation_sheet_is_the_kalkulyatsiya_of_the_result(tariffs, name):
         assert ws.cell(r, 4).number_format == ws.cell(r, 5).number_format == PERCENT1
         assert ws.cell(r, 5).value == pytest.approx(c.share, abs=SHARE)
     # the cost lines make 100 % of the total cost ...
-    assert sum(ws.cell(head + 1 + k, 4).value for k in range(n)) == pytest.approx(1.0, abs=SHARE)
+    assert sum(ws.cell(line_row[k + 1], 4).value for k in range(n)) == pytest.approx(1.0, abs=SHARE)
     # ... and with profit, debt service and taxes 100 % of the revenue requirement
-    totals = {ws.cell(r, 2).value: r for r in range(head + 1 + n, ws.max_row + 1) if ws.cell(r, 3).value is not None}
+    totals = {ws.cell(r, 2).value: r for r in range(head + 1, ws.max_row + 1)
+              if ws.cell(r, 1).value in ("", None) and ws.cell(r, 3).value is not None}
     parts = [t(k, lang) for k in ("profit", "debt_service", "vat", "sales_tax") if t(k, lang) in totals]
-    shares = [ws.cell(head + 1 + k, 5).value for k in range(n)] + [ws.cell(totals[p], 5).value for p in parts]
+    shares = [ws.cell(line_row[k + 1], 5).value for k in range(n)] + [ws.cell(totals[p], 5).value for p in parts]
     assert sum(shares) == pytest.approx(1.0, abs=SHARE)
     summary = json.loads(tariff_json(result, lang))
     total_costs = ws.cell(totals[t("total_costs", lang)], 3)
@@ -209,9 +213,10 @@ def test_every_source_number_is_listed_with_its_text(tariffs, name):
         for ref in re.findall(r"\[\d+\]", value):
             assert ref in listed, (sheet, coordinate, value)
     calc = wb[t("xr_sheet_calculation", lang)]
-    first = row_of(calc, t("c_no", lang)) + 1
+    line_row = {calc.cell(r, 1).value: r for r in range(row_of(calc, t("c_no", lang)) + 1, calc.max_row + 1)
+                if isinstance(calc.cell(r, 1).value, int)}
     for k, c in enumerate(result.cost_lines):
-        cell = calc.cell(first + k, 7)
+        cell = calc.cell(line_row[k + 1], 7)
         assert listed[cell.value] == " ".join(c.source.split())
         assert cell.hyperlink is not None and cell.hyperlink.location.startswith(f"'{ws.title}'!A")
 

@@ -15,8 +15,9 @@ class TestMoscowPublishedWasteTariff:
     rub/person; regulated population tariff 356.87 rub/m3 = 42.40 rub/person.
 
     The source rounds every published figure to 0.01 and computes each from the unrounded
-    tariff (408.25 x 0.1188 = 48.4901, which prints as 48.50 only from an unrounded tariff
-    in [408.245, 408.25)); the tolerance is therefore one published step, 0.01."""
+    tariff: 408.25 x 1.18 = 481.735 prints as 481.73 only from an unrounded tariff in
+    [408.2458, 408.25); the tolerance is therefore one published step, 0.01.  The same case
+    runs through the whole engine as tests/published/moscow_2011_waste.yaml."""
 
     def test_per_person_from_per_m3(self):
         assert f.convert_unit_tariff(408.25, 0.1188) == pytest.approx(48.50, abs=MONEY)
@@ -73,10 +74,28 @@ class TestRequirementAndRounding:
         assert (float(r), float(profit), float(vat), float(st)) == pytest.approx((1311.0, 100.0, 138.0, 23.0))
 
     def test_round_up(self):
-        assert f.round_up(36.97791, 0.01) == 36.98
-        assert f.round_up(36.98, 0.01) == 36.98
-        assert f.round_up(12.0000000001, 1.0) == 12.0  # float noise is not a step
-        assert f.round_up(12.01, 1.0) == 13.0
+        assert f.round_tariff(36.97791, 0.01, "up") == 36.98
+        assert f.round_tariff(36.98, 0.01, "up") == 36.98
+        assert f.round_tariff(12.0000000001, 1.0, "up") == 12.0  # float noise is not a step
+        assert f.round_tariff(12.01, 1.0, "up") == 13.0
+
+    def test_half_up_is_the_default_and_sees_through_binary_noise(self):
+        # Issue 13: the engine rounded 48.5001 up to 48.51 and 7.4501 to 7.46; decisions
+        # round half-up. 481.735 is stored as 481.73499999999996 yet is half a kopek.
+        assert f.round_tariff(48.5001, 0.01) == 48.50
+        assert f.round_tariff(7.4501, 0.01) == 7.45
+        assert f.round_tariff(481.735, 0.01) == 481.74
+        assert f.round_tariff(42.396156, 0.01) == 42.40
+        assert f.round_tariff(2.5, 1.0) == 3.0 and f.round_tariff(-2.5, 1.0) == -3.0
+
+    def test_down_truncates(self):
+        assert f.round_tariff(481.735, 0.01, "down") == 481.73
+        assert f.round_tariff(0.1416666, 0.0001, "down") == 0.1416  # a norm as some acts print it
+
+    def test_vectorised_and_unknown_mode(self):
+        assert list(f.round_tariff(np.array([1.005, 2.004]), 0.01)) == [1.01, 2.0]
+        with pytest.raises(ValueError):
+            f.round_tariff(1.0, 0.01, "bankers")
 
     def test_cash_tariff(self):
         # 50 som billed, 65 % paid: 76.92 som billed brings in the same cash

@@ -29,7 +29,8 @@ def scenarios(draw):
     data["categories"][0]["norm"] = {"value": draw(st.floats(0.3, 3)), "unit": "m3/person/year"}
     data["categories"][1]["volume"] = {"value": draw(volumes), "unit": "m3/year"}
     data["categories"][1]["multiplier"] = draw(multipliers)
-    data["parameters"] = {"tariff_rounding_step": {"value": draw(steps), "source": "hand"}}
+    data["rounding"] = {"mode": draw(st.sampled_from(["half_up", "up", "down"])), "step": draw(steps),
+                        "source": "hand"}
     return data
 
 
@@ -47,12 +48,20 @@ def test_unrounded_tariffs_reproduce_the_requirement(data):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
-def test_rounding_never_falls_short_and_overshoots_less_than_a_step_per_unit(data):
+def test_rounding_moves_revenue_by_less_than_a_step_per_unit_in_the_rule_s_direction(data):
     result = compute(data)
-    step = float(data["parameters"]["tariff_rounding_step"]["value"].split()[0].replace(",", "."))
-    shortfall = result.revenue_requirement_som - result.revenue_at_tariffs_som
-    assert shortfall <= 1e-6 * result.revenue_requirement_som  # rounding is upward
-    assert -shortfall <= step * billed_units(result) + 1e-6
+    step = float(data["rounding"]["step"].split()[0].replace(",", "."))
+    mode = data["rounding"]["mode"]
+    difference = result.revenue_at_tariffs_som - result.revenue_requirement_som
+    assert difference == pytest.approx(result.rounding_difference_som, abs=1e-6)
+    assert abs(difference) <= (step if mode != "half_up" else step / 2) * billed_units(result) + 1e-6
+    if mode == "up":
+        assert difference >= -1e-6 * result.revenue_requirement_som
+    if mode == "down":
+        assert difference <= 1e-6 * result.revenue_requirement_som
+    # what the kenesh sees reconciles: revenue - rounding + subsidy - surplus = requirement
+    assert result.revenue_at_tariffs_som - result.rounding_difference_som + result.subsidy_need_som \
+        - result.surplus_som == pytest.approx(result.revenue_requirement_som, rel=1e-9)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -71,12 +80,15 @@ def test_tariff_never_decreases_when_a_cost_line_grows(data, which, factor):
 @given(scenarios(), st.floats(10, 60))
 def test_fixed_population_tariff_is_balanced_by_the_others(data, fixed):
     data["categories"][0]["fixed_tariff"] = {"value": round(fixed, 2), "unit": "som/household/month"}
+    data["categories"][0]["fixed_tariff_taxes"] = "included"
     result = compute(data)
     assert result.tariff("households").tariff_som == pytest.approx(round(fixed, 2))
     # a balancing category (business) exists, so the budget never pays and revenue covers
-    # the requirement (with business at zero if the fixed tariff alone exceeds it)
+    # the requirement but for rounding (with business at zero if the fixed tariff alone
+    # exceeds it)
     assert result.subsidy_need_som == 0
-    assert result.revenue_at_tariffs_som >= result.revenue_requirement_som * (1 - 1e-9)
+    assert result.revenue_at_tariffs_som - result.rounding_difference_som >= \
+        result.revenue_requirement_som * (1 - 1e-9)
 
 
 def test_vectorised_evaluation_equals_one_by_one():

@@ -42,7 +42,10 @@ class TestWaste:
         assert table.iloc[-1]["share"] == pytest.approx(1.0)
 
     def test_unit_costs(self, result):
-        units = {u.unit: u.value_som for u in result.unit_costs}
+        # Issue 13: "себестоимость" is costs only; the revenue requirement per unit is apart.
+        # costs 461 400 / 6 500 m3 = 70.984615 som/m3
+        assert {u.unit: u.cost_som for u in result.unit_costs}["som/m3"] == pytest.approx(70.98, abs=MONEY)
+        units = {u.unit: u.requirement_som for u in result.unit_costs}
         # 517 690.80 / 6 500 m3 = 79.6447 som/m3; per person-month x 1.5 / 12
         assert units["som/m3"] == pytest.approx(79.64, abs=MONEY)
         assert units["som/person/month"] == pytest.approx(79.644738 * 1.5 / 12, abs=MONEY)
@@ -50,11 +53,13 @@ class TestWaste:
 
     def test_tariffs_by_category(self, result):
         households = result.tariff("households")
-        # 73.955829 som/m3 x 0.5 m3 per household-month = 36.977914 -> rounded up 36.98
+        # 73.955829 som/m3 x 0.5 m3 per household-month = 36.977914 -> half-up 36.98
         assert households.tariff_unrounded_som == pytest.approx(36.977914, abs=1e-6)
         assert households.tariff_som == pytest.approx(36.98, abs=MONEY)
-        # commercial multiplier 2: 147.911657 -> 147.92 som/m3
-        assert result.tariff("business").tariff_som == pytest.approx(147.92, abs=MONEY)
+        # commercial multiplier 2: 147.911657 -> 147.91 som/m3 (half-up; "always up" gave 147.92)
+        assert result.tariff("business").tariff_som == pytest.approx(147.91, abs=MONEY)
+        # the tariff per m3 is the unrounded 73.955829 rounded once, never a back-conversion
+        assert households.tariff_per_base_unit_som == pytest.approx(73.96, abs=1e-9)
 
     def test_cash_tariff_and_household_bill(self, result):
         households = result.tariff("households")
@@ -63,16 +68,20 @@ class TestWaste:
         assert result.typical_household_bill_som == pytest.approx(36.98, abs=MONEY)
 
     def test_change_against_current(self, result):
-        # 36.98 / 30 - 1 = +23.27 %; 147.92 / 100 - 1 = +47.92 %
+        # 36.98 / 30 - 1 = +23.27 %; 147.91 / 100 - 1 = +47.91 %
         assert result.tariff("households").change_pct == pytest.approx(23.2667, abs=0.001)
-        assert result.tariff("business").change_pct == pytest.approx(47.92, abs=0.001)
+        assert result.tariff("business").change_pct == pytest.approx(47.91, abs=0.001)
 
     def test_revenue_and_collection(self, result):
-        # 36.98 x 12 000 household-months + 147.92 x 500 m3 = 443 760 + 73 960 = 517 720
-        assert result.revenue_at_tariffs_som == pytest.approx(517_720, abs=MONEY)
+        # 36.98 x 12 000 household-months + 147.91 x 500 m3 = 443 760 + 73 955 = 517 715
+        assert result.revenue_at_tariffs_som == pytest.approx(517_715, abs=MONEY)
         assert result.subsidy_need_som == 0
-        # 65 % of everything is collected: 336 518 som
-        assert result.cash_collected_som == pytest.approx(0.65 * 517_720, abs=MONEY)
+        # all of the 24.20 above the requirement is rounding: 517 715 - 517 690.80
+        assert result.rounding_difference_som == pytest.approx(24.20, abs=MONEY)
+        assert result.surplus_som == pytest.approx(0, abs=1e-6)
+        assert "note_surplus" not in [k for k, _ in result.notes]
+        # 65 % of everything is collected
+        assert result.cash_collected_som == pytest.approx(0.65 * 517_715, abs=MONEY)
         # current tariffs: 30 x 12 000 + 100 x 500 = 410 000 som -> 79.20 % of the requirement
         assert result.current_revenue_som == pytest.approx(410_000, abs=MONEY)
         assert result.cost_recovery_current == pytest.approx(410_000 / 517_690.80)
@@ -85,7 +94,7 @@ class TestWaste:
         # 6 500 m3 x 0.2 t/m3 = 1 300 t x 50 som/t = 65 000 som of landfill fees
         fee = [c for c in result.cost_lines if c.line == "disposal"]
         assert fee[0].amount_som == pytest.approx(65_000, abs=MONEY)
-        units = {u.unit: u.value_som for u in result.unit_costs}
+        units = {u.unit: u.requirement_som for u in result.unit_costs}
         assert units["som/t"] == pytest.approx(units["som/m3"] / 0.2, abs=MONEY)
 
     def test_tonnes_basis(self):
@@ -106,17 +115,20 @@ class TestPolicies:
     def test_regulated_population_tariff_with_cross_subsidy(self):
         data = waste_scenario()
         data["categories"][0]["fixed_tariff"] = "30 som/household/month"
+        data["categories"][0]["fixed_tariff_taxes"] = "included"
         result = compute(data)
         # households pay 30 x 12 000 = 360 000; business covers 517 690.80 - 360 000
-        # = 157 690.80 over 500 m3 = 315.3816 -> 315.39 som/m3
+        # = 157 690.80 over 500 m3 = 315.3816 -> 315.38 som/m3
         assert result.tariff("households").tariff_som == 30
-        assert result.tariff("business").tariff_som == pytest.approx(315.39, abs=MONEY)
+        assert result.tariff("business").tariff_som == pytest.approx(315.38, abs=MONEY)
         assert result.subsidy_need_som == 0
 
     def test_budget_subsidy_when_no_category_can_absorb(self):
         data = waste_scenario()
         data["categories"][0]["fixed_tariff"] = "30 som/household/month"
         data["categories"][1]["fixed_tariff"] = "100 som/m3"
+        for c in data["categories"][:2]:
+            c["fixed_tariff_taxes"] = "included"
         data["categories"][1]["multiplier"] = 1  # a fixed tariff already includes any multiplier
         result = compute(data)
         # 517 690.80 - (360 000 + 50 000) = 107 690.80 som from the local budget
@@ -126,13 +138,19 @@ class TestPolicies:
     def test_cost_policy_leaves_gap_to_budget(self):
         data = waste_scenario()
         data["categories"][0]["fixed_tariff"] = "30 som/household/month"
+        data["categories"][0]["fixed_tariff_taxes"] = "included"
         data["categories"][1]["policy"] = "cost"
         data["categories"][1]["multiplier"] = 1
         result = compute(data)
-        # business pays the unit cost 79.644738 -> 79.65 som/m3 x 500 = 39 825;
-        # budget: 517 690.80 - 360 000 - 39 825 = 117 865.80
-        assert result.tariff("business").tariff_som == pytest.approx(79.65, abs=MONEY)
-        assert result.subsidy_need_som == pytest.approx(117_865.80, abs=MONEY)
+        # business pays the unit cost 79.644738 x 500 = 39 822.37 a year before rounding;
+        # budget: 517 690.80 - 360 000 - 39 822.37 = 117 868.43. At the printed 79.64 the
+        # business brings 39 820: the operator's rounding difference is -2.37, shown apart,
+        # and requirement = revenue - rounding difference + subsidy to the tyiyn.
+        assert result.tariff("business").tariff_som == pytest.approx(79.64, abs=MONEY)
+        assert result.subsidy_need_som == pytest.approx(117_868.43, abs=MONEY)
+        assert result.rounding_difference_som == pytest.approx(-2.37, abs=MONEY)
+        assert result.revenue_at_tariffs_som - result.rounding_difference_som + result.subsidy_need_som \
+            == pytest.approx(result.revenue_requirement_som, abs=1e-6)
 
     def test_moscow_regulated_gap_through_the_engine(self):
         """Moscow 2011 (moscow-gov.ru/doc/98647): justified 408.25, regulated 356.87 rub/m3,
@@ -149,9 +167,9 @@ class TestPolicies:
                                "billing_unit": "m3", "fixed_tariff": "356,87 som/m3",
                                "source": "moscow"}]
         result = compute(data)
-        assert result.unit_costs[0].value_som == pytest.approx(408.25, abs=MONEY)
+        assert result.unit_costs[0].requirement_som == pytest.approx(408.25, abs=MONEY)
         person = [u for u in result.unit_costs if u.unit == "som/person/month"][0]
-        assert person.value_som == pytest.approx(48.50, abs=MONEY)  # the source rounds
+        assert person.requirement_som == pytest.approx(48.50, abs=MONEY)  # 48.5001
         assert result.subsidy_need_som == pytest.approx(73_247.33, abs=MONEY)
         # per person and month: 73 247.33 / 12 000 = 6.10 = 48.50 - 42.40 as published
         assert result.subsidy_need_som / 12_000 == pytest.approx(48.50 - 42.40, abs=MONEY)
@@ -167,14 +185,14 @@ class TestWater:
 
     def test_requirement_and_unit_costs(self, result):
         assert result.revenue_requirement_som == pytest.approx(60_000, abs=MONEY)
-        units = {(u.unit, u.key): u.value_som for u in result.unit_costs}
+        units = {(u.unit, u.key): u.requirement_som for u in result.unit_costs}
         assert units[("som/m3", "unit_cost_m3")] == pytest.approx(15.00, abs=MONEY)
         # per m3 produced: 60 000 / 5 000 = 12
         assert units[("som/m3", "unit_cost_produced_m3")] == pytest.approx(12.00, abs=MONEY)
 
     def test_unmetered_norm_in_litres_per_day(self, result):
-        # 15 som/m3 x 0.05 m3/day x 365 / 12 = 22.8125 -> 22.82 som/person/month
-        assert result.tariff("unmetered").tariff_som == pytest.approx(22.82, abs=MONEY)
+        # 15 som/m3 x 0.05 m3/day x 365 / 12 = 22.8125 -> 22.81 som/person/month (half-up)
+        assert result.tariff("unmetered").tariff_som == pytest.approx(22.81, abs=MONEY)
         assert result.tariff("metered").tariff_som == pytest.approx(15.00, abs=MONEY)
 
     def test_balance_with_losses_is_consistent(self, result):
@@ -211,16 +229,16 @@ class TestDippingBath:
         data = dipping_scenario()
         data["categories"][1]["multiplier"] = 1.2
         result = compute(data)
-        # weights 900 + 1.2 x 100 = 1 020; base 12 500 / 1 020 = 12.254902
-        assert result.tariff("local").tariff_som == pytest.approx(12.26, abs=MONEY)
+        # weights 900 + 1.2 x 100 = 1 020; base 12 500 / 1 020 = 12.254902 -> 12.25
+        assert result.tariff("local").tariff_som == pytest.approx(12.25, abs=MONEY)
         assert result.tariff("neighbour").tariff_som == pytest.approx(14.71, abs=MONEY)
         goats = dict((sp, v) for sp, _, v in result.tariff("local").species_tariffs_som)["goats"]
-        assert goats == pytest.approx(6.13, abs=MONEY)  # 6.127451 rounded up
+        assert goats == pytest.approx(6.13, abs=MONEY)  # 6.127451, rounded once
 
     def test_whole_som_rounding_and_vat(self):
         data = dipping_scenario()
         data["operator"]["vat_payer"] = True  # veterinary services are not VAT-exempt
-        data["parameters"] = {"tariff_rounding_step": {"value": "1 som", "source": "hand"}}
+        data["rounding"] = {"step": "1 som", "source": "hand"}
         result = compute(data)
         # 12 500 x 1.12 = 14 000 -> 14.00 per sheep, goats 7.00
         assert result.vat_som == pytest.approx(1_500, abs=MONEY)

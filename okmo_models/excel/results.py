@@ -343,17 +343,17 @@ def _calculation(book: _Book, result):
     sh = book.sheet("xr_sheet_calculation", t("r_calculation", lang))
     sh.header([t("c_no", lang), t("c_line", lang), t("xr_col_amount", lang), t("xr_col_share_costs", lang),
                t("xr_col_share_requirement", lang), t("c_basis", lang), t("br_ref", lang)], freeze_columns=2)
-    table = result.cost_table(lang)  # the калькуляция: cost lines, then the totals
-    n = len(result.cost_lines)
     costs = result.costs_som
     formats = (None, None, MONEY, PERCENT1, PERCENT1)
-    for i, (c, row) in enumerate(zip(result.cost_lines, table.itertuples()), 1):
-        sh.line([i, row.name, row.amount_som, row.amount_som / costs if costs else None, row.share,
+    for row in result.cost_table(lang).itertuples():  # the калькуляция as printed, with subtotals
+        if row.no == "":
+            share_of_costs = 1.0 if row.line == "total_costs" else None
+            sh.line(["", row.name, row.amount_som, share_of_costs, row.share], formats, bold=True)
+            continue
+        c = result.cost_lines[row.no - 1]
+        sh.line([row.no, row.name, row.amount_som, row.amount_som / costs if costs else None, row.share,
                  basis(c.basis, lang), src.ref(c.source, c.line if c.derived else "")],
                 formats, wrap=(1, 5), refs=(6,))
-    for row in table.iloc[n:].itertuples():
-        share_of_costs = 1.0 if row.line == "total_costs" else None
-        sh.line(["", row.name, row.amount_som, share_of_costs, row.share], formats, bold=True)
     _note_sources(sh)
 
 
@@ -380,9 +380,9 @@ def _tariffs(book: _Book, result):
     sh.note(t("r_money_unit", lang))
 
     sh.subheading(t("h_unit_costs", lang))
-    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
+    sh.header([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang), t("c_unit", lang)])
     for u in result.unit_costs:
-        sh.line([t(u.key, lang), u.value_som, unit_label(u.unit, lang)], (None, MONEY))
+        sh.line([t(u.key, lang), u.cost_som, u.requirement_som, unit_label(u.unit, lang)], (None, MONEY, MONEY))
 
     sh.subheading(t("h_summary", lang))
     sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
@@ -545,8 +545,8 @@ def _parameters(book: _Book, result):
         spec = specs.get(p.name)
         name = (spec.description.get(lang) or spec.description.get("ru")) if spec else p.name
         numeric = isinstance(p.value, (int, float)) and not isinstance(p.value, bool)
-        value = p.value if numeric else p.shown  # a percentage is a fraction in ``value``
-        unit = "%" if p.unit == "%" else unit_label(p.unit, lang)
+        value = p.value if numeric else p.text(lang)  # a percentage is a fraction in ``value``
+        unit = "%" if p.unit == "%" else "" if p.unit in ("list", "text") else unit_label(p.unit, lang)
         fmt = PERCENT2 if p.unit == "%" else MONEY if p.unit.startswith("som") else NUMBER3
         effective = p.effective.strftime("%d.%m.%Y") if p.effective else t("r_scenario_value", lang)
         sh.line([name, value, unit, effective, src.ref(p.source, p.name)], (None, fmt), wrap=(0,), refs=(4,))

@@ -95,7 +95,7 @@ def income_groups(model: TariffModel, c: CategorySpec):
                    g.share.value * g.share.parsed_unit.factor) for g in a.income_groups]
         return groups, "scenario"
     name = a.income_groups_parameter or "income_groups_kg"
-    p = resolve(name, model.scenario.tariff_year)
+    p = resolve(name, model.scenario.tariff_year, country=model.scenario.municipality.country)
     from okmo_models.scenario.schema import LocalText
 
     groups = [(LocalText(**g["name"]), float(g["income_per_capita_som_month"]), size,
@@ -114,7 +114,7 @@ def affordability(model: TariffModel, tariff_som: float | None = None,
         threshold = a.threshold.value.value * a.threshold.value.parsed_unit.factor
         source = s.sources[a.threshold.source]
     else:
-        p = resolve(a.threshold_parameter, s.tariff_year, s.parameters, s.sources)
+        p = resolve(a.threshold_parameter, s.tariff_year, s.parameters, s.sources, s.municipality.country)
         threshold, source = p.value, p.source
     if tariff_som is None:
         tariff_som = float(model.evaluate()["tariff"][0, i])
@@ -165,7 +165,7 @@ def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
         else:
             discount = bill * g.discount.value * g.discount.parsed_unit.factor
         # Households see the discount on their bill in tyiyn; the year is twelve such bills.
-        discount = round(discount + 1e-9, 2)
+        discount = f.round_tariff(discount, 0.01)
         households = g.households.to("household")
         yearly = discount * households * 12.0
         total += yearly
@@ -272,20 +272,26 @@ def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool
     return depreciation, debt, own
 
 
-def _publish(path, target, at_cost, start, growth, caps, step):
-    """Tariffs in whole steps that keep every limit against the published previous year.
+def _publish(path, target, at_cost, start, growth, caps, model):
+    """Tariffs rounded by the scenario's rule that keep every limit against the published
+    previous year.
 
-    Where the path reaches cost recovery the tariff is the cost-recovery tariff rounded
-    up, as in the калькуляция, provided that stays within the yearly limit and the cap;
-    elsewhere, and otherwise, the path is rounded down.
+    Where the path reaches cost recovery the tariff is the cost-recovery tariff, rounded
+    as in the калькуляция, provided that stays within the yearly limit and the cap;
+    elsewhere the path value is rounded by the rule, and down where the rule would cross
+    a limit.
     """
     out, previous = [], start
     for y, value in enumerate(path):
-        limit = np.inf if growth is None else previous * (1 + growth)
-        cap = np.inf if caps is None else caps[y]
-        down = np.floor(np.round(min(value, limit) / step, 6)) * step
-        up = f.round_up(target[y], step)
-        tariff = up if at_cost[y] and up <= min(limit, cap) + 1e-9 else down
+        limit = min(np.inf if growth is None else previous * (1 + growth),
+                    np.inf if caps is None else caps[y])
+        at_target = model.round(target[y])
+        if at_cost[y] and at_target <= limit + 1e-9:
+            tariff = at_target
+        else:
+            tariff = model.round(min(value, limit))
+            if tariff > limit + 1e-9:
+                tariff = f.round_tariff(min(value, limit), model.rounding_step, "down")
         out.append(tariff)
         previous = tariff
     return np.array(out)
@@ -299,7 +305,8 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     if p.cpi is not None:
         default, cpi_source = p.cpi.value * p.cpi.parsed_unit.factor, s.sources[p.cpi_source]
     else:
-        forecast = resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources)
+        forecast = resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources,
+                           s.municipality.country)
         default, cpi_source = forecast.value, f"cpi_forecast_kg = {forecast.shown}: {forecast.source}"
         if p.cpi_by_year:
             cpi_source = f"{s.sources[p.cpi_source]}; {cpi_source}"
@@ -334,13 +341,13 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
         growth = None if p.max_increase is None else p.max_increase.value * p.max_increase.parsed_unit.factor
         path, ok = pf.tariff_path(c.current_tariff_som, target, growth, caps)
         at_cost = path >= target * (1 - 1e-9)
-        path = _publish(path, target, at_cost, c.current_tariff_som, growth, caps, model.rounding_step)
+        path = _publish(path, target, at_cost, c.current_tariff_som, growth, caps, model)
         feasible &= ok
         reached_c = next((int(y) for y, hit in zip(years, at_cost) if hit), None)
         path_of[i] = path
         rows.append({"category": cid, "unit": "som/" + c.category.billing_unit,
                      "start_tariff_som": c.current_tariff_som,
-                     "cost_recovery_tariff_som": _r(f.round_up(target, model.rounding_step)),
+                     "cost_recovery_tariff_som": _r(model.round(target)),
                      "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
                      "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6),

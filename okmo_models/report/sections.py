@@ -154,16 +154,12 @@ def inputs(result: TariffResult, lang: str) -> str:
 def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
     d = result.to_dict(lang)
     r = d["revenue_requirement_som"]
-    rows = [[i, c["name"], money(c["amount_som"], lang), format_percent(c["share"], 1, lang)]
-            for i, c in enumerate(d["cost_lines"], 1)]
-    for key, amount in (("total_costs", d["costs_som"]), ("profit", d["profit_som"]),
-                        ("debt_service", d["debt_service_som"]), ("vat", d["vat_som"]),
-                        ("sales_tax", d["sales_tax_som"]), ("revenue_requirement", r)):
-        if amount or key in ("total_costs", "revenue_requirement"):
-            rows.append(["", t(key, lang), money(amount, lang), format_percent(amount / r, 1, lang)])
-    units = table([t("c_indicator", lang), t("c_value", lang)],
-                  [[u["label"], f"{money(u['value_som'], lang)} {unit_label(u['unit'], lang)}"]
-                   for u in d["unit_costs"]], numeric=(1,))
+    rows = [[row.no, row.name, money(row.amount_som, lang), format_percent(row.share, 1, lang)]
+            for row in result.cost_table(lang).itertuples()]
+    units = table([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang)],
+                  [[u["label"], f"{money(u['cost_som'], lang)} {unit_label(u['unit'], lang)}",
+                    f"{money(u['revenue_requirement_som'], lang)} {unit_label(u['unit'], lang)}"]
+                   for u in d["unit_costs"]], numeric=(1, 2))
     return (table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang)], rows,
                   numeric=(2, 3), css="calc")
             + f"<h3>{e(t('h_unit_costs', lang))}</h3>{units}"
@@ -171,33 +167,41 @@ def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
 
 
 def tariffs(result: TariffResult, lang: str) -> str:
+    from okmo_models.tariff.export import rounding_rule
+
     d = result.to_dict(lang)
+    taxes = result.taxes_included
     rows = []
     for c in d["tariffs"]:
         change = "—" if c["change_pct"] is None else f"{format_number(c['change_pct'], 1, lang)} %"
-        rows.append([c["name"], unit_label(c["unit"], lang), money(c["tariff_som"], lang),
-                     money(c["cash_tariff_som"], lang), format_percent(c["collection_rate"], 0, lang),
-                     money(c["current_tariff_som"], lang) if c["current_tariff_som"] is not None else "—",
-                     change])
+        rows.append([c["name"], unit_label(c["unit"], lang)]
+                    + ([money(c["tariff_net_som"], lang)] if taxes else [])
+                    + [money(c["tariff_som"], lang),
+                       money(c["cash_tariff_som"], lang), format_percent(c["collection_rate"], 0, lang),
+                       money(c["current_tariff_som"], lang) if c["current_tariff_som"] is not None else "—",
+                       change])
         for sp in c["species_tariffs"]:
             name = t("species_" + sp["species"], lang) if has("species_" + sp["species"]) else sp["species"]
             rows.append([f"  {name} (×{format_number(sp['coefficient'], 2, lang)})",
-                         unit_label("som/head", lang), money(sp["tariff_som"], lang), "", "", "", ""])
+                         unit_label("som/head", lang)] + [""] * taxes
+                        + [money(sp["tariff_som"], lang), "", "", "", ""])
     summary = [(t("s_requirement", lang), money(d["revenue_requirement_som"], lang)),
                (t("s_revenue", lang), money(d["revenue_at_tariffs_som"], lang)),
                (t("s_collected", lang), money(d["cash_collected_som"], lang)),
                (t("s_cash_gap", lang), money(d["cash_shortfall_som"], lang)),
-               (t("s_subsidy", lang), money(d["subsidy_need_som"], lang))]
+               (t("s_subsidy", lang), money(d["subsidy_need_som"], lang)),
+               (t("s_rounding_difference", lang), money(d["rounding_difference_som"], lang))]
     if d["typical_household_bill_som"] is not None:
         summary.insert(1, (t("s_household_bill", lang), money(d["typical_household_bill_som"], lang)))
     if d["current"]["cost_recovery"] is not None:
         summary.append((t("s_current_recovery", lang),
                         f"{format_percent(d['current']['cost_recovery'], 1, lang)} / "
                         f"{format_percent(d['current']['cash_cost_recovery'], 1, lang)}"))
-    return (table([t("c_category", lang), t("c_unit", lang), t("c_tariff", lang), t("c_cash_tariff", lang),
-                   t("c_collection", lang), t("c_current", lang), t("c_change", lang)], rows,
-                  numeric=(2, 3, 4, 5, 6))
-            + f"<p class=note>{e(t('r_money_unit', lang))}</p>"
+    head = [t("c_category", lang), t("c_unit", lang)] + ([t("c_tariff_net", lang)] if taxes else []) + [
+        t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
+        t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
+    return (table(head, rows, numeric=tuple(range(2, len(head))))
+            + f"<p class=note>{e(t('r_money_unit', lang))} {e(rounding_rule(result, lang))}</p>"
             + table([t("c_indicator", lang), t("c_value", lang) + ", " + unit_label("som", lang)],
                     summary, numeric=(1,)))
 

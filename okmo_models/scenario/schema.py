@@ -276,7 +276,28 @@ class DebtService(_Model):
 
 
 class ParameterOverride(_Model):
-    value: Quantity
+    """A scenario's own value of a package parameter: a rate with its unit (``value``) or,
+    for a list such as ``vat_exempt_services``, its ``items`` (``[]`` for none)."""
+
+    value: Quantity | None = None
+    items: list[str] | None = None
+    source: SourceRef
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.value is None) == (self.items is None):
+            raise _error("override_value_or_items")
+        return self
+
+
+ROUNDING_MODES = ("half_up", "up", "down")
+
+
+class Rounding(_Model):
+    """How every printed tariff is rounded: the rule of the decision the scenario follows."""
+
+    mode: Literal[ROUNDING_MODES] = "half_up"  # type: ignore[valid-type]
+    step: _quantity("som", positive=True) | None = None
     source: SourceRef
 
 
@@ -292,13 +313,17 @@ class Category(_Model):
     billing_unit: str
     persons: _quantity("person", positive=True) | None = None
     households: _quantity("household", positive=True) | None = None
+    area: _quantity("m2", positive=True) | None = None  # floor area billed per m2
     household_size: _quantity("person/household", positive=True) | None = None
-    norm: _quantity("m3/person/year", "t/person/year", positive=True) | None = None
+    norm: _quantity("m3/person/year", "t/person/year", "m3/m2/year", "t/m2/year",
+                    positive=True) | None = None
     volume: _quantity("m3/year", "t/year", positive=True) | None = None
     heads: dict[str, _quantity("head", positive=True)] | None = None
     multiplier: Number = Field(default=1.0, gt=0)
     policy: Literal[TARIFF_POLICIES] | None = None  # type: ignore[valid-type]
     fixed_tariff: NonNegative | None = None
+    # Whether the fixed tariff includes VAT and sales tax; required when the operator pays them.
+    fixed_tariff_taxes: Literal["included", "excluded"] | None = None
     collection_rate: Share | None = None
     current_tariff: NonNegative | None = None
     source: SourceRef
@@ -332,6 +357,8 @@ class Category(_Model):
             raise _error("tariff_with_other_policy", policy=self.policy)
         if self.fixed_tariff is not None and self.multiplier != 1:
             raise _error("multiplier_with_fixed", value=self.multiplier)
+        if self.fixed_tariff_taxes is not None and self.fixed_tariff is None:
+            raise _error("taxes_without_fixed_tariff")
         return self
 
     @property
@@ -555,6 +582,7 @@ class Scenario(_Model):
     operator: Operator
     sources: dict[str, str] = Field(min_length=1)
     parameters: dict[str, ParameterOverride] = {}
+    rounding: Rounding | None = None
     cost_lines: list[CostLine] = Field(min_length=1)
     assets: list[Asset] = []
     profitability: Share = Quantity(value=0, unit="%")

@@ -21,6 +21,7 @@ _SUMMARY_LABELS = {
     "costs_som": "total_costs", "profit_som": "profit", "debt_service_som": "debt_service",
     "vat_som": "vat", "sales_tax_som": "sales_tax", "revenue_requirement_som": "revenue_requirement",
     "revenue_at_tariffs_som": "s_revenue", "subsidy_need_som": "s_subsidy",
+    "rounding_difference_som": "s_rounding_difference",
     "cash_collected_som": "s_collected", "cash_shortfall_som": "s_cash_gap",
     "typical_household_bill_som": "s_household_bill",
 }
@@ -38,7 +39,8 @@ def to_csv(result: TariffResult, lang: str) -> str:
     for key, label in _SUMMARY_LABELS.items():
         w.writerow(["summary", key, t(label, lang), "som", d[key]])
     for u in d["unit_costs"]:
-        w.writerow(["unit_cost", u["unit"], u["label"], u["unit"], u["value_som"]])
+        w.writerow(["unit_cost", u["unit"], u["label"], u["unit"], u["cost_som"]])
+        w.writerow(["unit_requirement", u["unit"], u["label"], u["unit"], u["revenue_requirement_som"]])
     for c in d["tariffs"]:
         for key in ("tariff_som", "cash_tariff_som", "current_tariff_som", "change_pct",
                     "household_bill_som", "revenue_som"):
@@ -72,6 +74,13 @@ def to_csv(result: TariffResult, lang: str) -> str:
     return out.getvalue()
 
 
+def rounding_rule(result: TariffResult, lang: str) -> str:
+    """The declared rounding rule in words, for every output that prints tariffs."""
+    return t("rounding_rule_" + result.rounding_mode, lang,
+             step=format_number(result.rounding_step, 0 if result.rounding_step >= 1 else 2, lang),
+             unit=unit_label("som", lang))
+
+
 def to_text(result: TariffResult, lang: str) -> str:
     """The калькуляция, unit costs, tariffs and a summary as aligned text tables."""
     s = result.scenario
@@ -85,46 +94,43 @@ def to_text(result: TariffResult, lang: str) -> str:
     add("")
 
     add(t("h_calculation", lang))
-    rows = []
-    for i, c in enumerate(result.cost_lines, 1):
-        rows.append([str(i), c.name.get(lang), format_number(c.amount_som, 2, lang),
-                     format_percent(c.share, 1, lang), c.basis])
-    r = result.revenue_requirement_som
-    totals = [("total_costs", result.costs_som), ("profit", result.profit_som),
-              ("debt_service", result.debt_service_som), ("vat", result.vat_som),
-              ("sales_tax", result.sales_tax_som), ("revenue_requirement", r)]
-    for key, amount in totals:
-        if amount or key in ("total_costs", "revenue_requirement"):
-            rows.append(["", t(key, lang), format_number(amount, 2, lang),
-                         format_percent(amount / r, 1, lang), ""])
+    rows = [[str(row.no), row.name, format_number(row.amount_som, 2, lang),
+             format_percent(row.share, 1, lang), row.basis]
+            for row in result.cost_table(lang).itertuples()]
     lines += _table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang),
                      t("c_basis", lang)], rows, right=(0, 2, 3))
     add("")
 
     add(t("h_unit_costs", lang))
-    lines += _table([t("c_indicator", lang), t("c_value", lang)],
-                    [[t(u.key, lang), f"{format_number(u.value_som, 2, lang)} {unit_label(u.unit, lang)}"]
-                     for u in result.unit_costs], right=(1,))
+    lines += _table([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang)],
+                    [[t(u.key, lang), f"{format_number(u.cost_som, 2, lang)} {unit_label(u.unit, lang)}",
+                      f"{format_number(u.requirement_som, 2, lang)} {unit_label(u.unit, lang)}"]
+                     for u in result.unit_costs], right=(1, 2))
     add("")
 
     add(t("h_tariffs", lang))
+    taxes = result.taxes_included
     rows = []
     for c in result.tariffs:
-        rows.append([c.name.get(lang), unit_label(c.unit, lang), format_number(c.tariff_som, 2, lang),
-                     format_number(c.cash_tariff_som, 2, lang), format_percent(c.collection_rate, 0, lang),
-                     format_number(c.current_tariff_som, 2, lang),
-                     "—" if c.change_pct is None else f"{c.change_pct:+.1f} %".replace(".", "," if lang != "en" else ".")])
+        rows.append([c.name.get(lang), unit_label(c.unit, lang)]
+                    + ([format_number(c.tariff_net_som, 2, lang)] if taxes else [])
+                    + [format_number(c.tariff_som, 2, lang),
+                       format_number(c.cash_tariff_som, 2, lang), format_percent(c.collection_rate, 0, lang),
+                       format_number(c.current_tariff_som, 2, lang),
+                       "—" if c.change_pct is None else format_percent(c.change_pct / 100, 1, lang)])
         for sp, k, v in c.species_tariffs_som:
             name = t("species_" + sp, lang) if has("species_" + sp) else sp
-            rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang),
-                         format_number(v, 2, lang), "", "", "", ""])
-    lines += _table([t("c_category", lang), t("c_unit", lang), t("c_tariff", lang),
-                     t("c_cash_tariff", lang), t("c_collection", lang), t("c_current", lang),
-                     t("c_change", lang)], rows, right=(2, 3, 4, 5, 6))
+            rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang)]
+                        + [""] * taxes + [format_number(v, 2, lang), "", "", "", ""])
+    head = [t("c_category", lang), t("c_unit", lang)] + ([t("c_tariff_net", lang)] if taxes else []) + [
+        t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
+        t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
+    lines += _table(head, rows, right=tuple(range(2, len(head))))
+    add(rounding_rule(result, lang))
     add("")
 
     add(t("h_summary", lang))
-    summary = [(t("s_requirement", lang), format_money(r, lang)),
+    summary = [(t("s_requirement", lang), format_money(result.revenue_requirement_som, lang)),
                (t("s_volume", lang), f"{format_number(result.total_volume, 1, lang)} "
                                      f"{unit_label(result.base_unit, lang)}")]
     if result.typical_household_bill_som is not None:
@@ -132,7 +138,8 @@ def to_text(result: TariffResult, lang: str) -> str:
     summary += [(t("s_revenue", lang), format_money(result.revenue_at_tariffs_som, lang)),
                 (t("s_collected", lang), format_money(result.cash_collected_som, lang)),
                 (t("s_cash_gap", lang), format_money(result.cash_shortfall_som, lang)),
-                (t("s_subsidy", lang), format_money(result.subsidy_need_som, lang))]
+                (t("s_subsidy", lang), format_money(result.subsidy_need_som, lang)),
+                (t("s_rounding_difference", lang), format_money(result.rounding_difference_som, lang))]
     if result.cost_recovery_current is not None:
         summary.append((t("s_current_recovery", lang),
                         f"{format_percent(result.cost_recovery_current, 1, lang)} / "

@@ -10,11 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-# Rounding tolerance: a tariff that is a whole number of steps up to float noise
-# (e.g. 85.000000000001) must not be pushed up one more step.
-_ROUNDING_EPS = 1e-9
-
-
 def straight_line_depreciation(value_som, year_in_service, useful_life_years, year):
     """Annual straight-line depreciation of an asset in ``year`` [som/year].
 
@@ -74,7 +69,7 @@ def convert_unit_tariff(tariff_per_m3, m3_per_unit):
     """A tariff per m3 expressed per another unit (per person-month, per household-month).
 
     >>> round(float(convert_unit_tariff(408.25, 0.1188)), 4)  # Moscow 2011: per person-month
-    48.4901
+    48.5001
     """
     return np.asarray(tariff_per_m3, dtype=float) * m3_per_unit
 
@@ -84,14 +79,35 @@ def cash_tariff(accrual_tariff_som, collection_rate):
     return np.asarray(accrual_tariff_som, dtype=float) / collection_rate
 
 
-def round_up(value, step):
-    """Round up to a multiple of ``step`` (0.01 som, 1 som); never below ``value``.
+ROUNDING_MODES = ("half_up", "up", "down")
 
-    >>> round_up(85.001, 0.01), round_up(85.0, 1.0), round_up(84.2, 1.0)
-    (85.01, 85.0, 85.0)
+
+def round_tariff(value, step, mode="half_up"):
+    """Round a tariff to a multiple of ``step`` (0.01 som, 1 som) by a declared rule.
+
+    ``half_up`` is the arithmetic rounding of municipal decisions (48.505 -> 48.51,
+    48.5049 -> 48.50), ``up`` never goes below ``value`` (revenue never short of the
+    requirement), ``down`` truncates as some sources print.  The value is first taken
+    to a millionth of a step, so binary noise (481.735 stored as 481.73499999...) is not
+    mistaken for a digit.
+
+    >>> round_tariff(481.735, 0.01), round_tariff(48.5001, 0.01), round_tariff(7.455, 0.01)
+    (481.74, 48.5, 7.46)
+    >>> round_tariff(48.5001, 0.01, "up"), round_tariff(481.735, 0.01, "down")
+    (48.51, 481.73)
+    >>> round_tariff(84.5, 1.0), round_tariff(84.2, 1.0, "up"), round_tariff(12.0000000001, 1.0, "up")
+    (85.0, 85.0, 12.0)
     """
-    value = np.asarray(value, dtype=float)
-    out = np.round(np.ceil(value / step - _ROUNDING_EPS) * step, 10)
+    steps = np.round(np.asarray(value, dtype=float) / step, 6)
+    if mode == "half_up":  # half away from zero; tariffs and their differences may be negative
+        whole = np.sign(steps) * np.floor(np.abs(steps) + 0.5)
+    elif mode == "up":
+        whole = np.ceil(steps)
+    elif mode == "down":
+        whole = np.floor(steps)
+    else:
+        raise ValueError(f"rounding mode {mode!r} is not one of {ROUNDING_MODES}")
+    out = np.round(whole * step, 10) + 0.0  # + 0.0 turns -0.0 into 0.0
     return float(out) if out.ndim == 0 else out
 
 

@@ -16,13 +16,16 @@ import numpy as np
 
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.i18n import LANGUAGES, t
-from okmo_models.parameters import ParameterNotDefined, ParameterValue, resolve
+from okmo_models.parameters import (
+    ParameterNotDefined,
+    ParameterOfAnotherCountry,
+    ParameterValue,
+    resolve,
+)
+from okmo_models.scenario.checks import base_unit
 from okmo_models.scenario.loader import ScenarioFile
-from okmo_models.scenario.schema import Category, LocalText, Scenario
+from okmo_models.scenario.schema import Category, LocalText, ParameterOverride, Quantity, Scenario
 from okmo_models.tariff import formulas as f
-
-BASE_UNITS = {"water": "m3", "dipping_bath": "head"}
-
 
 def _local(key: str, **context) -> LocalText:
     return LocalText(**{lang: t(key, lang, **context) for lang in LANGUAGES})
@@ -54,10 +57,18 @@ class CategorySpec:
     billing_units_per_year: float
     persons: float | None
     households: float | None
+    area: float | None
     collection_rate: float
-    fixed_tariff_som: float | None  # per billing unit
+    fixed_tariff_som: float | None  # as given, in the unit and tax status below
+    fixed_per_base: bool  # the fixed tariff is given per base unit (som/m3), not per billing unit
+    fixed_taxes_included: bool  # the fixed tariff includes VAT and sales tax
     current_tariff_som: float | None  # per billing unit
     species_coefficients: dict | None = None
+
+    def fixed_gross_per_base(self, tax_factor: float) -> float:
+        """The fixed tariff as the allocation uses it: with taxes, per base unit."""
+        value = self.fixed_tariff_som * (1.0 if self.fixed_taxes_included else tax_factor)
+        return value if self.fixed_per_base else value / self.base_per_billing_unit
 
 
 def _tariff_lines(c: CategorySpec):
@@ -80,18 +91,21 @@ class TariffModel:
         else:
             self.origin = None
         self.scenario = s = scenario
-        self.base_unit = BASE_UNITS.get(s.service) or (s.waste.basis if s.waste else "m3")
+        self.base_unit = base_unit(s)
         self.parameters = self._resolve_parameters()
         p = {v.name: v.value for v in self.parameters}
         self.social_fund_rate = p.get("social_fund_employer_rate", 0.0)
         self.vat_rate = self._vat_rate(p)
         self.sales_tax_rate = p.get("sales_tax_rate", 0.0)
+        self.tax_factor = 1.0 + self.vat_rate + self.sales_tax_rate
         self.rounding_step = p["tariff_rounding_step"]
+        self.rounding_mode = p["tariff_rounding_mode"]
         self.profitability = s.profitability.value * s.profitability.parsed_unit.factor
         self.debt_service_som = float(sum(d.amount.to("som/year") for d in s.debt_service))
         self.notes: list[tuple[str, dict]] = []
 
         self.categories = tuple(self._category(c) for c in s.categories)
+        self._check_fixed_taxes()
         self.total_volume = sum(c.volume for c in self.categories)
         self.input_lines = tuple(self._input_line(c) for c in s.cost_lines)
         self.asset_rows = self._assets()
@@ -105,24 +119,48 @@ class TariffModel:
     def _resolve_parameters(self) -> tuple[ParameterValue, ...]:
         """The parameters this scenario uses, in force on 1 January of the tariff year."""
         s = self.scenario
-        names = ["tariff_rounding_step"]
-        if any(c.line == "labour" for c in s.cost_lines):
+        names = ["tariff_rounding_step", "tariff_rounding_mode"]
+        if self.social_fund_computed:
             names.append("social_fund_employer_rate")
         if s.operator.vat_payer:
-            names += ["vat_rate", "vat_exempt_services"]
+            names.append("vat_rate")
+            if "vat_rate" not in s.parameters:  # an own VAT rate applies regardless (see _vat_rate)
+                names.append("vat_exempt_services")
         if s.operator.sales_tax_payer:
             names.append("sales_tax_rate")
+        overrides = {**s.parameters, **self._rounding_overrides()}
         out, problems = [], []
         for name in names:
             try:
-                out.append(resolve(name, s.tariff_year, s.parameters, s.sources))
+                out.append(resolve(name, s.tariff_year, overrides, s.sources, s.municipality.country))
             except ParameterNotDefined as exc:
                 problems.append(Problem(
                     path=("tariff_year",), key="parameter_not_in_force", value=s.tariff_year,
                     context={"name": name, "first": exc.first.isoformat()}))
+            except ParameterOfAnotherCountry as exc:
+                problems.append(Problem(
+                    path=("municipality", "country"), key="parameter_other_country",
+                    value=exc.country, context={"name": name, "law_country": exc.law_country,
+                                                "country": exc.country}))
         if problems:
             raise ScenarioError(self._file(), problems)
         return tuple(out)
+
+    def _rounding_overrides(self) -> dict:
+        """The scenario's ``rounding`` section as overrides of the two rounding parameters."""
+        r = self.scenario.rounding
+        if r is None:
+            return {}
+        out = {"tariff_rounding_mode": ParameterOverride(items=[r.mode], source=r.source)}
+        if r.step is not None:
+            out["tariff_rounding_step"] = ParameterOverride(value=r.step, source=r.source)
+        return out
+
+    @property
+    def social_fund_computed(self) -> bool:
+        """The Social Fund line is computed from wages unless the scenario gives it as an amount."""
+        lines = self.scenario.cost_lines
+        return any(c.line == "labour" for c in lines) and not any(c.line == "social_fund" for c in lines)
 
     def _vat_rate(self, p: dict) -> float:
         """VAT applies to a VAT payer unless the service is exempt; an explicit override
@@ -130,7 +168,7 @@ class TariffModel:
         s = self.scenario
         if not s.operator.vat_payer:
             return 0.0
-        if s.service in p["vat_exempt_services"] and "vat_rate" not in s.parameters:
+        if "vat_rate" not in s.parameters and s.service in p["vat_exempt_services"]:
             return 0.0
         return p["vat_rate"]
 
@@ -180,25 +218,37 @@ class TariffModel:
         s = self.scenario
         rate = c.collection_rate or s.collection_rate
         collection = rate.value * rate.parsed_unit.factor
-        fixed = c.fixed_tariff.to("som/" + c.billing_unit) if c.fixed_tariff else None
         current = c.current_tariff.to("som/" + c.billing_unit) if c.current_tariff else None
+        fixed = dict(fixed_tariff_som=None, fixed_per_base=False,
+                     fixed_taxes_included=c.fixed_tariff_taxes != "excluded")
+        if c.fixed_tariff is not None:
+            per_base = c.fixed_tariff.parsed_unit.same_dimension(
+                Quantity(value=1, unit="som/" + self.base_unit).parsed_unit)
+            unit = "som/" + (self.base_unit if per_base else c.billing_unit)
+            fixed.update(fixed_tariff_som=c.fixed_tariff.to(unit), fixed_per_base=per_base)
         if s.service == "dipping_bath":
             coef = s.dipping_bath.species_coefficients
             volume = sum(q.to("head") * coef[sp] for sp, q in c.heads.items()) * \
                 s.dipping_bath.dippings_per_year
-            return CategorySpec(c, volume, 1.0, volume, None, None, collection, fixed, current,
+            return CategorySpec(c, volume, 1.0, volume, None, None, None, collection,
+                                current_tariff_som=current, **fixed,
                                 species_coefficients={sp: coef[sp] for sp in c.heads})
         size = c.household_size.to("person/household") if c.household_size else None
         persons = c.persons.to("person") if c.persons else None
         households = c.households.to("household") if c.households else None
+        area = c.area.to("m2") if c.area else None
         if persons is None and households is not None and size:
             persons = households * size
         if households is None and persons is not None and size:
             households = persons / size
         density = s.waste.density.to("t/m3") if (s.waste and s.waste.density) else None
-        # factor converts m3/year, l/day, m3/person/month... to m3 (or t) per year
+        # factor converts m3/year, l/day, m3/person/month, m3/m2/month... to m3 (or t) per year
         q = c.volume if c.volume is not None else c.norm
-        amount = q.value * q.parsed_unit.factor * (1.0 if c.volume is not None else persons)
+        if c.volume is not None:
+            base_count = 1.0
+        else:
+            base_count = area if "area" in q.parsed_unit.dims else persons
+        amount = q.value * q.parsed_unit.factor * base_count
         is_mass = "mass" in q.parsed_unit.dims
         volume = self._to_base(amount, is_mass, density)
         unit = c.billing_unit
@@ -206,9 +256,23 @@ class TariffModel:
             k = self._to_base(1.0, unit == "t", density)
         else:
             who, period = unit.split("/")
-            count = persons if who == "person" else households
+            count = {"person": persons, "household": households, "m2": area}[who]
             k = volume / count / (12.0 if period == "month" else 1.0)
-        return CategorySpec(c, volume, k, volume / k, persons, households, collection, fixed, current)
+        return CategorySpec(c, volume, k, volume / k, persons, households, area, collection,
+                            current_tariff_som=current, **fixed)
+
+    def _check_fixed_taxes(self):
+        """A fixed tariff of an operator that pays turnover taxes must say whether it includes
+        them: the same 42,40 is a different tariff with or without 18 % VAT."""
+        if self.tax_factor == 1.0:
+            return
+        taxes = ", ".join(v.shown for v in self.parameters if v.name in ("vat_rate", "sales_tax_rate"))
+        problems = [Problem(path=("categories", i, "fixed_tariff_taxes"), key="fixed_tariff_taxes_missing",
+                            value=str(c.category.fixed_tariff), context={"taxes": taxes})
+                    for i, c in enumerate(self.categories)
+                    if c.fixed_tariff_som is not None and c.category.fixed_tariff_taxes is None]
+        if problems:
+            raise ScenarioError(self._file(), problems)
 
     def _to_base(self, amount: float, is_mass: bool, density: float | None) -> float:
         """Convert an amount in m3 (or t) into the service's base unit."""
@@ -231,8 +295,8 @@ class TariffModel:
         policies = [c.category.effective_policy for c in cats]
         self._fixed = np.array([p == "fixed" for p in policies])
         self._cost = np.array([p == "cost" for p in policies])
-        self._fixed_bill = np.array([c.fixed_tariff_som if c.fixed_tariff_som is not None else 0.0
-                                     for c in cats])
+        self._fixed_gross_base = np.array([c.fixed_gross_per_base(self.tax_factor)
+                                           if c.fixed_tariff_som is not None else 0.0 for c in cats])
         self._collection = np.array([c.collection_rate for c in cats])
         # Billed tariff lines: one per category, or one per species in a dipping bath, each
         # with its coefficient to the category tariff and its count billed per year.
@@ -254,9 +318,10 @@ class TariffModel:
             if abs(self.total_volume - expected) > 0.05 * expected:
                 self.notes.append(("note_water_balance", {
                     "billed": _num(self.total_volume), "expected": _num(expected)}))
-        try:  # the 1-3 rule exists from 2025 on; earlier years have nothing to flag
-            low, high = resolve("water_commercial_multiplier_range", s.tariff_year).value
-        except ParameterNotDefined:
+        try:  # the 1-3 rule exists from 2025 on, in Kyrgyzstan; elsewhere nothing to flag
+            low, high = resolve("water_commercial_multiplier_range", s.tariff_year,
+                                country=s.municipality.country).value
+        except (ParameterNotDefined, ParameterOfAnotherCountry):
             low, high = 0, float("inf")
         if s.service == "water":
             for c in s.categories:
@@ -271,8 +336,8 @@ class TariffModel:
             self.notes.append(("note_rent_vs_depreciation", {
                 "rent": _num(rent), "depreciation": _num(municipal),
                 "share": f"{100 * rent / municipal:.0f}"}))
-        for v in self.parameters:
-            if v.overridden:
+        for v in self.parameters:  # the rounding rule has a sentence of its own under the tariffs
+            if v.overridden and not v.name.startswith("tariff_rounding"):
                 self.notes.append(("note_parameter_overridden", {"name": v.name, "value": v.shown}))
 
     # --- evaluate -----------------------------------------------------------------
@@ -321,25 +386,67 @@ class TariffModel:
         to_bill = requirement if extra_revenue_som is None else requirement + extra_revenue_som
         per_base, unit_cost = f.allocate_requirement(
             to_bill, self._weight, self._volume * scale[:, None], self._fixed, self._cost,
-            np.where(self._fixed, self._fixed_bill / self._k, 0.0))
-        unrounded = per_base * self._k
-        line_unrounded = unrounded[:, self._line_category] * self._line_coefficient
-        line_tariff = np.where(self._fixed[self._line_category], line_unrounded,
-                               f.round_up(line_unrounded, self.rounding_step))
-        tariff = np.where(self._fixed, self._fixed_bill, f.round_up(unrounded, self.rounding_step))
-        cash = f.round_up(f.cash_tariff(tariff, self._collection), self.rounding_step)
-        revenue = (line_tariff * self._line_count * scale[:, None]) @ self._line_indicator
+            self._fixed_gross_base)
+        printed = self.printed_tariffs(per_base)
+        tariff = printed["gross_billing"]
+        line = self._line_category
+        line_unrounded = printed["gross_billing_unrounded"][:, line] * self._line_coefficient
+        # a species' tariff is the category's tariff per head x its coefficient, rounded once
+        line_tariff = np.where(self._line_coefficient == 1.0, tariff[:, line],
+                               self.round(line_unrounded))
+        cash = self.round(f.cash_tariff(tariff, self._collection))
+        count = self._line_count * scale[:, None]
+        revenue = (line_tariff * count) @ self._line_indicator
+        revenue_unrounded = ((line_unrounded * count) @ self._line_indicator).sum(axis=1)
         total_revenue = revenue.sum(axis=1)
         collected = (revenue * self._collection).sum(axis=1)
+        gap = requirement - revenue_unrounded
+        gap = np.where(np.abs(gap) <= 1e-9 * np.abs(requirement), 0.0, gap)  # float noise, not som
         return {
             "input_amounts": amounts, "derived_amounts": derived, "costs": costs,
             "profit": profit, "vat": vat, "sales_tax": sales_tax, "debt_service": debt,
-            "requirement": requirement, "unit_cost": unit_cost, "tariff_unrounded": unrounded,
-            "tariff": tariff, "cash_tariff": cash, "revenue": revenue, "line_tariff": line_tariff,
-            "total_revenue": total_revenue, "collected": collected, "volume_factor": scale,
-            "subsidy_need": np.maximum(requirement - total_revenue, 0.0),
-            "surplus": np.maximum(total_revenue - requirement, 0.0),
+            "requirement": requirement, "unit_cost": unit_cost,
+            "tariff_unrounded": printed["gross_billing_unrounded"], "tariff": tariff,
+            "tariff_net": printed["net_billing"], "tariff_base": printed["gross_base"],
+            "tariff_net_base": printed["net_base"], "cash_tariff": cash, "revenue": revenue,
+            "line_tariff": line_tariff, "total_revenue": total_revenue, "collected": collected,
+            "volume_factor": scale,
+            # The budget's subsidy is the gap the tariff policy leaves; rounding the tariffs
+            # is the operator's gain or loss of a few som, shown apart, so that
+            # requirement = revenue - rounding_difference + subsidy_need - surplus.
+            "subsidy_need": np.maximum(gap, 0.0), "surplus": np.maximum(-gap, 0.0),
+            "rounding_difference": total_revenue - revenue_unrounded,
         }
+
+    def round(self, value):
+        """A printed tariff: ``value`` rounded by the scenario's declared rule."""
+        return f.round_tariff(value, self.rounding_step, self.rounding_mode)
+
+    def printed_tariffs(self, gross_per_base) -> dict:
+        """Every printed tariff of each category from its unrounded tariff per base unit.
+
+        Each figure, per base unit or billing unit, with or without turnover taxes, is
+        computed from the unrounded tariff and rounded once by the declared rule (as the
+        published calculations do: 408,2497 x 0,1188 -> 48,50, not 408,25 x 0,1188 rounded
+        again).  A fixed tariff is printed exactly as given in its own unit and tax status;
+        its other figures are converted from it and rounded.
+        """
+        gross_base = np.atleast_2d(gross_per_base)
+        unrounded = {"gross_base": gross_base, "net_base": gross_base / self.tax_factor,
+                     "gross_billing": gross_base * self._k,
+                     "net_billing": gross_base * self._k / self.tax_factor}
+        out = {key: self.round(value) for key, value in unrounded.items()}
+        for i, c in enumerate(self.categories):
+            if c.fixed_tariff_som is None:
+                continue
+            given = ("gross_" if c.fixed_taxes_included or self.tax_factor == 1.0 else "net_") + \
+                ("base" if c.fixed_per_base else "billing")
+            out[given][:, i] = c.fixed_tariff_som
+            unrounded[given][:, i] = c.fixed_tariff_som
+            if self.tax_factor == 1.0:  # net and gross are one figure
+                out["net" + given[5:]][:, i] = c.fixed_tariff_som
+        out["gross_billing_unrounded"] = unrounded["gross_billing"]
+        return out
 
     def result(self):
         """Evaluate the scenario as written and return its :class:`TariffResult`."""

@@ -20,7 +20,10 @@ from okmo_models.parameters import ParameterValue
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import LocalText, Scenario
 
-JSON_SCHEMA = "okmo-tariff-result/1"
+JSON_SCHEMA = "okmo-tariff-result/2"
+
+# Lines below production cost in the калькуляция: general and administrative overhead.
+OVERHEAD_LINES = ("overhead",)
 
 
 @dataclass(frozen=True)
@@ -44,10 +47,12 @@ class CategoryTariff:
     multiplier: float
     volume: float  # base units per year
     billing_units_per_year: float
-    tariff_som: float  # accrual tariff per billing unit, rounded
+    tariff_som: float  # accrual tariff per billing unit as charged (with any turnover taxes)
     tariff_unrounded_som: float
+    tariff_net_som: float  # per billing unit, without VAT and sales tax (= tariff_som without taxes)
     cash_tariff_som: float  # tariff that collects the same cash at the collection rate
-    tariff_per_base_unit_som: float
+    tariff_per_base_unit_som: float  # per m3 / t / head, with taxes, rounded from the unrounded tariff
+    tariff_net_per_base_unit_som: float
     revenue_som: float  # accrued per year at tariff_som
     collection_rate: float
     current_tariff_som: float | None
@@ -62,8 +67,12 @@ class CategoryTariff:
 
 @dataclass(frozen=True)
 class UnitCost:
+    """What one unit of service costs (себестоимость: costs only) and what it must bring
+    in (необходимая выручка: costs, profit, debt service and turnover taxes)."""
+
     unit: str
-    value_som: float
+    cost_som: float
+    requirement_som: float
     key: str  # message key describing what it is per
 
 
@@ -88,12 +97,14 @@ class TariffResult:
     revenue_at_tariffs_som: float
     subsidy_need_som: float
     surplus_som: float
+    rounding_difference_som: float  # revenue at the rounded tariffs minus at the unrounded
     cash_collected_som: float
     current_revenue_som: float | None
     current_cash_som: float | None
     typical_household_bill_som: float | None
     assets: tuple[dict, ...]
     notes: tuple[tuple[str, dict], ...]
+    rounding: ParameterValue | None = None
     policy: object = None  # okmo_models.policy.analysis.PolicyResult, when the scenario asks
 
     # --- derived figures ------------------------------------------------------------
@@ -116,6 +127,19 @@ class TariffResult:
             return None
         return self.current_cash_som / self.revenue_requirement_som
 
+    @property
+    def rounding_mode(self) -> str:
+        return next(p.value for p in self.parameters if p.name == "tariff_rounding_mode")
+
+    @property
+    def rounding_step(self) -> float:
+        return next(p.value for p in self.parameters if p.name == "tariff_rounding_step")
+
+    @property
+    def taxes_included(self) -> bool:
+        """Whether the tariffs carry VAT or sales tax (then net tariffs are printed too)."""
+        return bool(self.vat_som or self.sales_tax_som)
+
     def tariff(self, category_id: str) -> CategoryTariff:
         for c in self.tariffs:
             if c.id == category_id:
@@ -125,21 +149,47 @@ class TariffResult:
     # --- tables -------------------------------------------------------------------
 
     def cost_table(self, lang: str | None = None) -> pd.DataFrame:
-        """The калькуляция: cost lines, subtotal, margin, debt service, taxes, requirement."""
-        rows = [(c.line, c.name.get(lang or _lang()), c.amount_som, c.share, c.basis, c.source)
-                for c in self.cost_lines]
+        """The калькуляция as it is printed: cost lines (``no`` is the line's number) and the
+        customary subtotals (``no`` empty): production cost where overhead is set apart,
+        full cost, the margin and the total with it, debt service, taxes, the requirement."""
+        lang = lang or _lang()
         r = self.revenue_requirement_som
 
-        def total(key, amount):
-            return (key, t(key, lang), amount, amount / r if r else np.nan, "", "")
+        def share(amount):
+            return amount / r if r else np.nan
 
-        rows.append(total("total_costs", self.costs_som))
-        for key, amount in (("profit", self.profit_som), ("debt_service", self.debt_service_som),
+        numbered = list(enumerate(self.cost_lines, 1))  # overhead lines come last (build_result)
+        direct = [(i, c) for i, c in numbered if c.line not in OVERHEAD_LINES]
+        overhead = [(i, c) for i, c in numbered if c.line in OVERHEAD_LINES]
+        rows = []
+
+        def line(i, c):
+            rows.append((i, c.line, c.name.get(lang), c.amount_som, share(c.amount_som), c.basis, c.source))
+
+        def total(key, amount):
+            rows.append(("", key, t(key, lang), amount, share(amount), "", ""))
+
+        for i, c in direct:
+            line(i, c)
+        if overhead:
+            total("production_cost", self.production_cost_som)
+            for i, c in overhead:
+                line(i, c)
+        total("total_costs", self.costs_som)
+        if self.profit_som:
+            total("profit", self.profit_som)
+            total("costs_with_profit", self.costs_som + self.profit_som)
+        for key, amount in (("debt_service", self.debt_service_som),
                             ("vat", self.vat_som), ("sales_tax", self.sales_tax_som)):
             if amount:
-                rows.append(total(key, amount))
-        rows.append(total("revenue_requirement", r))
-        return pd.DataFrame(rows, columns=["line", "name", "amount_som", "share", "basis", "source"])
+                total(key, amount)
+        total("revenue_requirement", r)
+        return pd.DataFrame(rows, columns=["no", "line", "name", "amount_som", "share", "basis", "source"])
+
+    @property
+    def production_cost_som(self) -> float:
+        """Производственная себестоимость: every cost line but general overhead."""
+        return sum(c.amount_som for c in self.cost_lines if c.line not in OVERHEAD_LINES)
 
     def tariff_table(self, lang: str | None = None) -> pd.DataFrame:
         """Tariffs by consumer category with the cash tariff and the change against today."""
@@ -148,7 +198,8 @@ class TariffResult:
             "category": c.id, "name": c.name.get(lang), "kind": c.kind, "unit": c.unit,
             "policy": c.policy, "multiplier": c.multiplier,
             "billing_units_per_year": c.billing_units_per_year,
-            "tariff_som": c.tariff_som, "cash_tariff_som": c.cash_tariff_som,
+            "tariff_som": c.tariff_som, "tariff_net_som": c.tariff_net_som,
+            "cash_tariff_som": c.cash_tariff_som,
             "current_tariff_som": c.current_tariff_som, "change_pct": c.change_pct,
             "revenue_som": c.revenue_som, "collection_rate": c.collection_rate,
             "household_bill_som": c.household_bill_som,
@@ -191,6 +242,7 @@ class TariffResult:
             "total_volume": _round(self.total_volume, 3),
             "revenue_requirement_som": money(self.revenue_requirement_som),
             "costs_som": money(self.costs_som),
+            "production_cost_som": money(self.production_cost_som),
             "profit_som": money(self.profit_som),
             "debt_service_som": money(self.debt_service_som),
             "vat_som": money(self.vat_som),
@@ -199,14 +251,19 @@ class TariffResult:
                 "line": c.line, "name": c.name.get(lang), "amount_som": money(c.amount_som),
                 "share": _round(c.share, 6), "basis": c.basis, "source": c.source,
                 "derived": c.derived} for c in self.cost_lines],
-            "unit_costs": [{"unit": u.unit, "value_som": money(u.value_som), "label": t(u.key, lang)}
+            "unit_costs": [{"unit": u.unit, "cost_som": money(u.cost_som),
+                            "revenue_requirement_som": money(u.requirement_som), "label": t(u.key, lang)}
                            for u in self.unit_costs],
+            "rounding": {"mode": self.rounding_mode, "step_som": self.rounding_step,
+                         "source": self.rounding.source if self.rounding else None},
             "tariffs": [{
                 "category": c.id, "kind": c.kind, "name": c.name.get(lang), "unit": c.unit,
                 "policy": c.policy, "multiplier": c.multiplier,
-                "tariff_som": money(c.tariff_som), "cash_tariff_som": money(c.cash_tariff_som),
+                "tariff_som": money(c.tariff_som), "tariff_net_som": money(c.tariff_net_som),
+                "cash_tariff_som": money(c.cash_tariff_som),
                 "tariff_unrounded_som": _round(c.tariff_unrounded_som, 6),
-                "tariff_per_base_unit_som": _round(c.tariff_per_base_unit_som, 6),
+                "tariff_per_base_unit_som": money(c.tariff_per_base_unit_som),
+                "tariff_net_per_base_unit_som": money(c.tariff_net_per_base_unit_som),
                 "billing_units_per_year": _round(c.billing_units_per_year, 3),
                 "revenue_som": money(c.revenue_som), "collection_rate": c.collection_rate,
                 "current_tariff_som": money(c.current_tariff_som),
@@ -218,6 +275,7 @@ class TariffResult:
             "revenue_at_tariffs_som": money(self.revenue_at_tariffs_som),
             "subsidy_need_som": money(self.subsidy_need_som),
             "surplus_som": money(self.surplus_som),
+            "rounding_difference_som": money(self.rounding_difference_som),
             "cash_collected_som": money(self.cash_collected_som),
             "cash_shortfall_som": money(self.cash_shortfall_som),
             "typical_household_bill_som": money(self.typical_household_bill_som),
@@ -231,7 +289,7 @@ class TariffResult:
                         "year": a["year"], "useful_life_years": a["useful_life_years"],
                         "in_tariff": a["in_tariff"], "depreciation_som": money(a["charge_som"]),
                         "source": a["source"]} for a in self.assets],
-            "parameters": [{"name": p.name, "value": p.shown, "unit": p.unit,
+            "parameters": [{"name": p.name, "value": p.text(lang), "unit": p.unit,
                             "effective": p.effective.isoformat() if p.effective else None,
                             "overridden": p.overridden, "source": p.source}
                            for p in self.parameters],
@@ -262,10 +320,11 @@ def build_result(model, ev: dict) -> TariffResult:
     derived = model.derived_lines()
     amounts = list(ev["input_amounts"][0]) + list(ev["derived_amounts"][0])
     specs = list(model.input_lines) + list(derived)
-    lines = tuple(
-        CostLineResult(sp.line, sp.name, float(a), float(a) / r if r else float("nan"), sp.basis,
-                       sp.source, sp.derived)
-        for sp, a in zip(specs, amounts) if not (sp.derived and a == 0))
+    lines = [CostLineResult(sp.line, sp.name, float(a), float(a) / r if r else float("nan"), sp.basis,
+                            sp.source, sp.derived)
+             for sp, a in zip(specs, amounts) if not (sp.derived and a == 0)]
+    # the калькуляция's order: production lines, then general overhead below their subtotal
+    lines = tuple(sorted(lines, key=lambda c: c.line in OVERHEAD_LINES))
 
     tariffs = []
     for i, c in enumerate(model.categories):
@@ -285,8 +344,10 @@ def build_result(model, ev: dict) -> TariffResult:
             multiplier=c.category.multiplier, volume=c.volume,
             billing_units_per_year=c.billing_units_per_year, tariff_som=tariff,
             tariff_unrounded_som=float(ev["tariff_unrounded"][0, i]),
+            tariff_net_som=float(ev["tariff_net"][0, i]),
             cash_tariff_som=float(ev["cash_tariff"][0, i]),
-            tariff_per_base_unit_som=tariff / c.base_per_billing_unit,
+            tariff_per_base_unit_som=float(ev["tariff_base"][0, i]),
+            tariff_net_per_base_unit_som=float(ev["tariff_net_base"][0, i]),
             revenue_som=float(ev["revenue"][0, i]), collection_rate=c.collection_rate,
             current_tariff_som=c.current_tariff_som, change_pct=change, household_bill_som=bill,
             species_tariffs_som=species))
@@ -294,12 +355,12 @@ def build_result(model, ev: dict) -> TariffResult:
     notes = list(model.notes)
     balancing = [i for i, c in enumerate(model.categories) if c.category.effective_policy == "balancing"]
     clamped = balancing and any(model._fixed) and all(ev["tariff"][0, i] == 0 for i in balancing)
-    rounding_bound = model.rounding_step * float(model._line_count.sum())
+    tolerance = 0.005  # half a tyiyn: below it, float noise of the allocation
     if clamped:
         notes.append(("note_fixed_exceed_requirement", {}))
-    elif float(ev["surplus"][0]) > rounding_bound:
+    elif float(ev["surplus"][0]) > tolerance:
         notes.append(("note_surplus", {"amount": f"{float(ev['surplus'][0]):,.2f}".replace(",", " ")}))
-    if float(ev["subsidy_need"][0]) > 0:
+    if float(ev["subsidy_need"][0]) > tolerance:
         notes.append(("note_subsidy_needed", {}))
 
     with_current = [c for c in model.categories if c.current_tariff_som is not None]
@@ -323,12 +384,15 @@ def build_result(model, ev: dict) -> TariffResult:
         cost_lines=lines, costs_som=float(ev["costs"][0]), profit_som=float(ev["profit"][0]),
         debt_service_som=model.debt_service_som, vat_som=float(ev["vat"][0]),
         sales_tax_som=float(ev["sales_tax"][0]), revenue_requirement_som=r,
-        total_volume=model.total_volume, unit_costs=_unit_costs(model, r),
+        total_volume=model.total_volume,
+        unit_costs=_unit_costs(model, r, float(ev["costs"][0])),
         tariffs=tuple(tariffs), revenue_at_tariffs_som=float(ev["total_revenue"][0]),
         subsidy_need_som=float(ev["subsidy_need"][0]), surplus_som=float(ev["surplus"][0]),
+        rounding_difference_som=float(ev["rounding_difference"][0]),
         cash_collected_som=float(ev["collected"][0]), current_revenue_som=current_revenue,
         current_cash_som=current_cash, typical_household_bill_som=typical,
-        assets=tuple(model.asset_rows), notes=tuple(notes), policy=policy)
+        assets=tuple(model.asset_rows), notes=tuple(notes), policy=policy,
+        rounding=next((p for p in model.parameters if p.name == "tariff_rounding_mode"), None))
 
 
 def _policy(model, requirement: float):
@@ -348,29 +412,33 @@ def _policy(model, requirement: float):
     raise ScenarioError(model._file(), [problem])
 
 
-def _unit_costs(model, requirement: float) -> tuple[UnitCost, ...]:
+def _unit_costs(model, requirement: float, costs: float) -> tuple[UnitCost, ...]:
+    """Cost and revenue requirement per unit of service, in every unit a reader may ask for."""
     s = model.scenario
-    per_base = requirement / model.total_volume
-    out = [UnitCost("som/" + model.base_unit, per_base, "unit_cost_" + model.base_unit)]
+    base = model.total_volume
+
+    def per(volume, unit, key):
+        return UnitCost(unit, costs / volume, requirement / volume, key)
+
+    out = [per(base, "som/" + model.base_unit, "unit_cost_" + model.base_unit)]
     if s.waste is not None and s.waste.density is not None:
         density = s.waste.density.to("t/m3")
         if model.base_unit == "m3":
-            out.append(UnitCost("som/t", per_base / density, "unit_cost_t"))
+            out.append(per(base * density, "som/t", "unit_cost_t"))
         else:
-            out.append(UnitCost("som/m3", per_base * density, "unit_cost_m3"))
+            out.append(per(base / density, "som/m3", "unit_cost_m3"))
     if s.water is not None:
-        out.append(UnitCost("som/m3", requirement / s.water.produced.to("m3/year"),
-                            "unit_cost_produced_m3"))
+        out.append(per(s.water.produced.to("m3/year"), "som/m3", "unit_cost_produced_m3"))
     population = [c for c in model.categories if c.category.kind == "population" and c.persons]
     if population:
+        # the population's share of the volume, per person (or household) and month
         volume = sum(c.volume for c in population)
         persons = sum(c.persons for c in population)
-        out.append(UnitCost("som/person/month", per_base * volume / persons / 12,
-                            "unit_cost_person_month"))
+        out.append(per(base * persons * 12 / volume, "som/person/month", "unit_cost_person_month"))
         with_households = [c for c in population if c.households]
         if with_households:
             volume = sum(c.volume for c in with_households)
             households = sum(c.households for c in with_households)
-            out.append(UnitCost("som/household/month", per_base * volume / households / 12,
-                                "unit_cost_household_month"))
+            out.append(per(base * households * 12 / volume, "som/household/month",
+                           "unit_cost_household_month"))
     return tuple(out)
