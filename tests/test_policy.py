@@ -95,7 +95,8 @@ def with_policy(**sections):
 
 
 class TestScenarios:
-    # households only: requirement 517 690.80 over 12 000 household-months = 43.1409 -> 43.14
+    # households only: requirement 517 690.80 over 12 000 household-months = 43.1409 with the
+    # 2 % sales tax; without it 42.2950 -> 42.30, and with the tax on it 43.146 -> 43.15
 
     def test_affordability_through_the_engine(self):
         data = with_policy(affordability={
@@ -105,7 +106,7 @@ class TestScenarios:
                 {"name": "rich", "income_per_capita": "5 000 som/person/month", "share": "70 %", "source": "hand"}],
             "target_share_above": "50 %"})
         a = compute(data).policy.affordability
-        assert a.tariff_som == pytest.approx(43.14, abs=1e-9)
+        assert a.tariff_som == pytest.approx(43.15, abs=1e-9)
         # household incomes 4 000 and 20 000: burdens 1.08 % (above 1 %) and 0.22 %
         assert [g["above"] for g in a.groups] == [True, False]
         assert a.share_above == pytest.approx(0.30)
@@ -165,17 +166,19 @@ class TestScenarios:
             {"name": "capped", "households": "1 household", "discount": "1 000 som/household/month",
              "category": "households", "source": "hand"}]})
         v = compute(data).policy.vulnerable
-        # half of 43.14 is 21.57: 10 x 21.57 x 12 = 2 588.40; 5 x 20 x 12 = 1 200; a discount
-        # above the bill is capped at the bill: 43.14 x 12 = 517.68; total 4 306.08 som a year
-        assert [g["yearly_som"] for g in v.groups] == pytest.approx([2_588.40, 1_200.00, 517.68], abs=1e-6)
-        assert v.budget_cost_som == pytest.approx(4_306.08, abs=1e-6)
+        # half of 43.15 is 21.575, on the bill 21.58: 10 x 21.58 x 12 = 2 589.60; 5 x 20 x 12 =
+        # 1 200; a discount above the bill is capped at the bill: 43.15 x 12 = 517.80;
+        # total 4 307.40 som a year
+        assert [g["yearly_som"] for g in v.groups] == pytest.approx([2_589.60, 1_200.00, 517.80], abs=1e-6)
+        assert v.budget_cost_som == pytest.approx(4_307.40, abs=1e-6)
 
     def test_discounts_carried_by_the_other_payers(self):
         data = with_policy(vulnerable={"financing": "cross_subsidy", "groups": [
             {"name": "pensioners", "households": "100 household", "discount": "50 %",
              "category": "households", "source": "hand"}]})
         v = compute(data).policy.vulnerable
-        # t x 12 x (1 000 - 0.5 x 100) = 517 690.80 -> t = 45.4115 -> 45.41 som
+        # t x 12 x (1 000 - 0.5 x 100) = 517 690.80 -> t = 45.4115; without the 2 % sales tax
+        # 44.5211 -> 44.52, with it 45.4104 -> 45.41 som
         assert v.cross_subsidy_tariffs[0]["tariff_som"] == pytest.approx(45.41, abs=1e-9)
         assert v.budget_cost_som == 0
 
@@ -192,10 +195,12 @@ class TestScenarios:
     def test_path_reaches_cost_recovery(self):
         data = with_policy(path={"years": 4, "cpi": "0 %", "cpi_source": "hand", "max_increase": "15 %"})
         p = compute(data).policy.path
-        # 34.50, then 39.675: half-up would give 39.68, above the 15 % limit, so 39.67; then
-        # cost recovery 43.14 in the third year; in 2030 the 2020 truck is written off:
-        # (517 690.80 - 100 000 x 1.10 x 1.02) / 12 000 = 33.7909 -> 33.79, following the cost
-        assert p.categories[0]["path_tariff_som"] == pytest.approx([34.50, 39.67, 43.14, 33.79], abs=1e-9)
+        # 34.50, then 34.50 x 1.15 = 39.675: printed by the rule (38.897 -> 38.90 without the
+        # 2 % sales tax, 39.678 -> 39.68 with it) it would pass the 15 % limit, so the tariff
+        # without tax goes down to 38.89 and with it 39.6678 -> 39.67; then cost recovery 43.15
+        # (as in the калькуляция) in the third year; in 2030 the 2020 truck is written off:
+        # (517 690.80 - 100 000 x 1.10 x 1.02) / 12 000 = 33.7909 -> 33.13 without tax -> 33.79
+        assert p.categories[0]["path_tariff_som"] == pytest.approx([34.50, 39.67, 43.15, 33.79], abs=1e-9)
         assert p.reached_year == 2029 and p.feasible
 
     def test_investment_plan_by_hand(self):

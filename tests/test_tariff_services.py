@@ -240,10 +240,13 @@ class TestDippingBath:
         data["operator"]["vat_payer"] = True  # veterinary services are not VAT-exempt
         data["rounding"] = {"step": "1 som", "source": "hand"}
         result = compute(data)
-        # 12 500 x 1.12 = 14 000 -> 14.00 per sheep, goats 7.00
+        # 12 500 x 1.12 = 14 000 a year; the approved tariff without VAT is 12.50 -> 13 som
+        # (whole som, half-up) and VAT is charged on it: 13 x 1.12 = 14.56 -> 15 som per sheep;
+        # goats 6.25 -> 6 som, with VAT 6.72 -> 7 som
         assert result.vat_som == pytest.approx(1_500, abs=MONEY)
-        assert result.tariff("local").tariff_som == 14
-        assert dict((sp, v) for sp, _, v in result.tariff("local").species_tariffs_som)["goats"] == 7
+        local = result.tariff("local")
+        assert (local.tariff_net_som, local.tariff_som) == (13, 15)
+        assert dict((sp, v) for sp, _, v in local.species_tariffs_som)["goats"] == 7
 
     def test_operator_own_assets_are_depreciated(self):
         data = dipping_scenario()

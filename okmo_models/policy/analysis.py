@@ -285,13 +285,16 @@ def _publish(path, target, at_cost, start, growth, caps, model):
     for y, value in enumerate(path):
         limit = min(np.inf if growth is None else previous * (1 + growth),
                     np.inf if caps is None else caps[y])
-        at_target = model.round(target[y])
+        at_target = model.publish(target[y])
         if at_cost[y] and at_target <= limit + 1e-9:
             tariff = at_target
         else:
-            tariff = model.round(min(value, limit))
-            if tariff > limit + 1e-9:
-                tariff = f.round_tariff(min(value, limit), model.rounding_step, "down")
+            tariff = model.publish(min(value, limit))
+            if tariff > limit + 1e-9:  # the tariff without taxes one step down, within the limit
+                net = model.round(min(value, limit) / model.tax_factor, "down")
+                tariff = model.round(net * model.tax_factor)
+                if tariff > limit + 1e-9:
+                    tariff = model.round(net * model.tax_factor, "down")
         out.append(tariff)
         previous = tariff
     return np.array(out)
@@ -347,7 +350,7 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
         path_of[i] = path
         rows.append({"category": cid, "unit": "som/" + c.category.billing_unit,
                      "start_tariff_som": c.current_tariff_som,
-                     "cost_recovery_tariff_som": _r(model.round(target)),
+                     "cost_recovery_tariff_som": _r(model.publish(target)),
                      "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
                      "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6),

@@ -391,9 +391,8 @@ class TariffModel:
         tariff = printed["gross_billing"]
         line = self._line_category
         line_unrounded = printed["gross_billing_unrounded"][:, line] * self._line_coefficient
-        # a species' tariff is the category's tariff per head x its coefficient, rounded once
-        line_tariff = np.where(self._line_coefficient == 1.0, tariff[:, line],
-                               self.round(line_unrounded))
+        # a species' tariff is the category's tariff per head x its coefficient, by the same rule
+        line_tariff = np.where(self._line_coefficient == 1.0, tariff[:, line], self.publish(line_unrounded))
         cash = self.round(f.cash_tariff(tariff, self._collection))
         count = self._line_count * scale[:, None]
         revenue = (line_tariff * count) @ self._line_indicator
@@ -418,34 +417,48 @@ class TariffModel:
             "rounding_difference": total_revenue - revenue_unrounded,
         }
 
-    def round(self, value):
-        """A printed tariff: ``value`` rounded by the scenario's declared rule."""
-        return f.round_tariff(value, self.rounding_step, self.rounding_mode)
+    def round(self, value, mode=None):
+        """``value`` rounded by the scenario's declared rule (or by ``mode``)."""
+        return f.round_tariff(value, self.rounding_step, mode or self.rounding_mode)
+
+    def publish(self, gross_unrounded, mode=None):
+        """The printed tariff with taxes for an unrounded one: the tariff without taxes
+        rounded, then the taxes on it rounded (see :meth:`printed_tariffs`)."""
+        return self.round(self.round(np.asarray(gross_unrounded) / self.tax_factor, mode) * self.tax_factor,
+                          mode)
 
     def printed_tariffs(self, gross_per_base) -> dict:
         """Every printed tariff of each category from its unrounded tariff per base unit.
 
-        Each figure, per base unit or billing unit, with or without turnover taxes, is
-        computed from the unrounded tariff and rounded once by the declared rule (as the
-        published calculations do: 408,2497 x 0,1188 -> 48,50, not 408,25 x 0,1188 rounded
-        again).  A fixed tariff is printed exactly as given in its own unit and tax status;
-        its other figures are converted from it and rounded.
+        Tariffs without turnover taxes, per base unit and per billing unit, are each the
+        unrounded value rounded once by the declared rule (as published calculations do:
+        the per-person charge comes from the unrounded per-m3 tariff, not from the printed
+        one).  Tariffs with taxes are the printed tariff without taxes times (1 + VAT +
+        sales tax), rounded: the tax is charged on the approved tariff.  A fixed tariff is
+        printed exactly as given in its own unit and tax status; its other figures follow
+        from it by the same rule.
         """
-        gross_base = np.atleast_2d(gross_per_base)
-        unrounded = {"gross_base": gross_base, "net_base": gross_base / self.tax_factor,
-                     "gross_billing": gross_base * self._k,
-                     "net_billing": gross_base * self._k / self.tax_factor}
-        out = {key: self.round(value) for key, value in unrounded.items()}
+        net_base = np.atleast_2d(gross_per_base) / self.tax_factor
+        net_billing = net_base * self._k
+        for i, c in enumerate(self.categories):  # the net tariff the given fixed tariff implies
+            if c.fixed_tariff_som is not None:
+                net = c.fixed_gross_per_base(self.tax_factor) / self.tax_factor
+                net_base[:, i], net_billing[:, i] = net, net * c.base_per_billing_unit
+        out = {"net_base": self.round(net_base), "net_billing": self.round(net_billing)}
+        out["gross_base"] = self.publish(net_base * self.tax_factor)
+        out["gross_billing"] = self.publish(net_billing * self.tax_factor)
+        gross_unrounded = net_billing * self.tax_factor
         for i, c in enumerate(self.categories):
             if c.fixed_tariff_som is None:
                 continue
             given = ("gross_" if c.fixed_taxes_included or self.tax_factor == 1.0 else "net_") + \
                 ("base" if c.fixed_per_base else "billing")
             out[given][:, i] = c.fixed_tariff_som
-            unrounded[given][:, i] = c.fixed_tariff_som
             if self.tax_factor == 1.0:  # net and gross are one figure
                 out["net" + given[5:]][:, i] = c.fixed_tariff_som
-        out["gross_billing_unrounded"] = unrounded["gross_billing"]
+            if given == "gross_billing":
+                gross_unrounded[:, i] = c.fixed_tariff_som
+        out["gross_billing_unrounded"] = gross_unrounded
         return out
 
     def result(self):
