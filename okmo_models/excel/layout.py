@@ -108,6 +108,16 @@ def _unwrap(tp):
         return tp, optional
 
 
+def _field_type(info) -> tuple:
+    """``(type, optional?)`` of a model field. Pydantic moves the validators of a field
+    annotated ``Share`` (``Annotated[Quantity, ...]``) into ``info.metadata``; they are put
+    back, so that the units a quantity accepts can be asked of its type."""
+    tp, optional = _unwrap(info.annotation)
+    if info.metadata and _scalar_kind(tp) == "quantity":
+        tp = typing.Annotated[(tp, *info.metadata)]
+    return tp, optional
+
+
 def _core(tp):
     """The type under ``Annotated[...]``."""
     while typing.get_origin(tp) is typing.Annotated:
@@ -177,7 +187,7 @@ def _fill(section: Section, model: type[BaseModel], prefix: tuple, kind: str, it
     sections for its lists and mappings of records."""
     for name, info in model.model_fields.items():
         key = info.alias or name
-        tp, optional = _unwrap(info.annotation)
+        tp, optional = _field_type(info)
         needed = required and info.is_required() and not optional
         here = prefix + (key,)
         if _scalar_kind(tp) is not None:
@@ -241,7 +251,7 @@ def layout(kind: str) -> tuple[Section, ...]:
     later = []
     for name, info in schema.model_fields.items():
         key = info.alias or name
-        tp, optional = _unwrap(info.annotation)
+        tp, optional = _field_type(info)
         needed = info.is_required() and not optional
         if _scalar_kind(tp) is not None:
             general.inputs.extend(_leaf((key,), tp, needed))

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from okmo_models import __version__
+from okmo_models.excel.formats import PERCENT_FORMAT, is_percent, shift
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
 from okmo_models.excel.sheets import (
     MISSING,
@@ -159,9 +160,19 @@ def _cell_value(inp: Input, value, lang: str):
         return t("xl_yes" if value else "xl_no", lang)
     if inp.kind == "texts":
         return ", ".join(map(str, value))
-    if isinstance(value, dict) and "value" in value:  # a quantity
-        return value["value"]
+    if isinstance(value, dict) and "value" in value:  # a quantity; 70 % is kept as 0.7, as Excel does
+        return shift(value["value"], -2) if is_percent(value.get("unit")) else value["value"]
     return value
+
+
+def _shows_percent(inp: Input | None, value) -> bool:
+    """Is the cell of ``inp`` formatted as a percentage: a value given in %, or any value
+    of a field that takes % only (collection rate, losses, shares...)."""
+    if inp is None or inp.kind != "quantity":
+        return False
+    if isinstance(value, dict) and "unit" in value:
+        return is_percent(value["unit"])
+    return inp.units == ("%",)
 
 
 def _write(cell, value) -> None:
@@ -286,6 +297,8 @@ def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[s
         cell = ws.cell(row=r, column=col)
         _write(cell, _cell_value(inp, value, lang))
         cell.fill = _INPUT
+        if _shows_percent(inp, value):
+            cell.number_format = PERCENT_FORMAT
         where = f"{get_column_letter(col)}{r}"
         if inp.kind == "quantity":
             unit = ws.cell(row=r, column=col + 1, value=value.get("unit") if isinstance(value, dict) else None)
@@ -358,12 +371,15 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         if col.role in ("key", "number") or (col.role == "input" and inp and inp.path == ("id",)):
             ctx.key_columns.setdefault(s.id, (ctx.titles[s.id], letter))
     ws.row_dimensions[TABLE_HINT_ROW].height = 48
-    for r, row in enumerate(rows, TABLE_FIRST_ROW):
-        for c, col in enumerate(cols, 1):
-            _write(ws.cell(row=r, column=c), _row_value(s, col, row, lang))
     for r in range(TABLE_FIRST_ROW, TABLE_FIRST_ROW + max(len(rows), 1) + 20):
-        for c in range(1, len(cols) + 1):
-            ws.cell(row=r, column=c).fill = _INPUT
+        row = rows[r - TABLE_FIRST_ROW] if r - TABLE_FIRST_ROW < len(rows) else None
+        for c, col in enumerate(cols, 1):
+            cell = ws.cell(row=r, column=c)
+            if row is not None:
+                _write(cell, _row_value(s, col, row, lang))
+            cell.fill = _INPUT
+            if col.role == "input" and _shows_percent(col.input, _item_value(col.input, row)):
+                cell.number_format = PERCENT_FORMAT
     first_input = next((i for i, c in enumerate(cols, 1) if c.role not in ("parent", "number", "key", "key2")), 1)
     ws.freeze_panes = f"{get_column_letter(first_input)}{TABLE_FIRST_ROW}"
 
@@ -371,6 +387,13 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
 def _as_list(item, inp: Input) -> list:
     value = get(item, inp.path) if inp.path else item
     return list(value) if isinstance(value, (list, tuple)) else []
+
+
+def _item_value(inp: Input, row):
+    """The value of ``inp`` in a table row's item (MISSING for an empty row)."""
+    if row is None:
+        return MISSING
+    return get(row.item, inp.path) if inp.path else row.item
 
 
 def _row_value(s: Section, col: Column, row, lang: str):
@@ -382,7 +405,7 @@ def _row_value(s: Section, col: Column, row, lang: str):
         return row.key
     if col.role == "key2":
         return row.key2
-    value = get(row.item, col.input.path) if col.input.path else row.item
+    value = _item_value(col.input, row)
     if col.role == "unit":
         return value.get("unit") if isinstance(value, dict) else None
     if col.role == "element":

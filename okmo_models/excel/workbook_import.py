@@ -9,14 +9,17 @@ unless the whole workbook reads cleanly.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import yaml
 
 from okmo_models import __version__
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.excel.formats import is_percent, plain, scale, shift
 from okmo_models.excel.layout import Input, Section, layout
 from okmo_models.excel.sheets import (
     KEY,
@@ -46,6 +49,17 @@ class _Bad(Exception):
     def __init__(self, key: str, value=None, **context):
         super().__init__(key)
         self.key, self.value, self.context = key, value, context
+
+
+@dataclass(frozen=True)
+class _Percent:
+    """A value the economist saw as a percentage: a number in a cell formatted as a
+    percentage (0.7 shown as 70%), or text such as '70%'. ``shown`` is 70."""
+
+    shown: float
+
+    def __str__(self) -> str:
+        return f"{plain(self.shown)}%"
 
 
 def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict, list[str]]:
@@ -184,22 +198,43 @@ class _Reader:
             return value or None
         return value
 
+    def _input(self, ws, row: int, col: int):
+        """An input cell's value as the economist saw it: a number its format shows as a
+        percentage is a :class:`_Percent`; one its format divides by a thousand is refused
+        (which of the two numbers was meant?)."""
+        value = self._raw(ws, row, col)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
+            return value
+        number_format = ws.cell(row=row, column=col).number_format
+        percent, thousands = scale(number_format, value)
+        if thousands:
+            shown = plain(shift(value, 2 * percent - 3 * thousands)) + "%" * percent
+            raise _Bad("xl_scaled_number", value, shown=shown, format=number_format,
+                       divisor=plain(1000 ** thousands))
+        return _Percent(shift(value, 2)) if percent else value
+
     def _convert(self, inp: Input, value):
-        """A cell's value as the schema expects it (the schema then checks it)."""
+        """A cell's value as the schema expects it (the schema then checks it); a quantity's
+        number may be a :class:`_Percent`, resolved with its unit by :meth:`_read_input`."""
         kind = inp.kind
         if value is None:
             return None
-        if isinstance(value, (datetime, date, time)):
+        if isinstance(value, (datetime, date, time, timedelta)):
             if kind in ("number", "integer", "quantity", "numbers"):
                 raise _Bad("xl_date_not_number", str(value))
-            return value.isoformat()
-        if kind in ("number", "quantity", "numbers"):
-            return _number(value)
-        if kind == "integer":
-            number = _number(value)
-            if number != int(number):
+            return str(value) if isinstance(value, timedelta) else value.isoformat()
+        if kind == "quantity":
+            return _number_or_percent(value)
+        if kind in ("number", "integer", "numbers"):
+            number = _number_or_percent(value)
+            if isinstance(number, _Percent):  # no unit says whether 150% is 1.5 or 150
+                raise _Bad("xl_percent_plain_number", str(number), first=plain(shift(number.shown, -2)),
+                           second=plain(number.shown))
+            if kind == "integer" and number != int(number):
                 raise _Bad("not_an_integer", value)
-            return int(number)
+            return int(number) if kind == "integer" else number
+        if isinstance(value, _Percent):  # a text, a code: as shown
+            value = str(value)
         if kind == "bool":
             if isinstance(value, bool):
                 return value
@@ -224,7 +259,7 @@ class _Reader:
         target = abs_path + inp.path
         self.cells[target] = f"{ws.title}!{where}"
         try:
-            value = self._convert(inp, self._raw(ws, row, col))
+            value = self._convert(inp, self._input(ws, row, col))
         except _Bad as bad:
             self._problem(ws, where, bad.key, bad.value, target, **bad.context)
             return
@@ -243,9 +278,16 @@ class _Reader:
                 self._problem(ws, where, "xl_value_missing", unit, target)
                 return
             if unit is None:
-                self._problem(ws, unit_where, "xl_unit_missing", value, target)
+                self._problem(ws, unit_where, "xl_unit_missing", str(value) if isinstance(value, _Percent) else value,
+                              target)
                 return
-            value = {"value": value, "unit": str(unit)}
+            unit = str(unit)
+            try:
+                value = _in_unit(value, unit)
+            except _Bad as bad:
+                self._problem(ws, where, bad.key, bad.value, target, **bad.context)
+                return
+            value = {"value": value, "unit": unit}
         if value is None:
             return
         _put(item, inp.path or (VALUE,), value)
@@ -261,9 +303,9 @@ class _Reader:
             if position == 1:
                 self.cells[target] = f"{ws.title}!{where}"
             try:
-                value = self._convert(inp, self._raw(ws, row, col))
+                value = self._convert(inp, self._input(ws, row, col))
             except _Bad as bad:
-                self._problem(ws, where, bad.key, bad.value, target + (position - 1,))
+                self._problem(ws, where, bad.key, bad.value, target + (position - 1,), **bad.context)
                 values[position] = bad
                 continue
             if value is not None:
@@ -465,16 +507,53 @@ def _letter(col: int) -> str:
     return get_column_letter(col)
 
 
+# Text with one separator before three digits: "20,500" is 20.5 or 20500, "1.500" 1.5 or 1500.
+_TWO_READINGS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+
+
 def _number(value):
+    """A number from a cell: as Excel keeps it, or read from text ('1 234,5'); text that
+    reads two ways is refused with both."""
     if isinstance(value, bool):
         raise _Bad("not_a_number", value)
     if isinstance(value, (int, float)):
         return value
+    text = str(value).strip()
+    if _TWO_READINGS.match(text):
+        raise _Bad("xl_text_number_ambiguous", value, first=plain(float(text.replace(",", "."))),
+                   second=plain(float(text.replace(",", "").replace(".", ""))))
     try:
         number = parse_number(str(value))
     except UnitError as exc:
         raise _Bad(exc.key, value) from None
     return int(number) if number.is_integer() and "," not in str(value) and "." not in str(value) else number
+
+
+def _number_or_percent(value):
+    """A number, or a :class:`_Percent` for a percentage: a percent-formatted cell, or text
+    ending in % ('70%', '2,5 %')."""
+    if isinstance(value, _Percent):
+        return value
+    if isinstance(value, str) and value.endswith("%"):
+        try:
+            return _Percent(_number(value[:-1].strip()))
+        except _Bad as bad:
+            raise _Bad(bad.key, value, **bad.context) from None
+    return _number(value)
+
+
+def _in_unit(value, unit: str):
+    """A quantity's number given its unit: a percentage shown beside the unit % is read as
+    shown (70% -> 70); beside another unit it is refused, as is a share between 0 and 1 in
+    a cell that is not a percentage, beside the unit % (0.7 % or 70 %?)."""
+    if isinstance(value, _Percent):
+        if is_percent(unit):
+            return value.shown
+        raise _Bad("xl_percent_other_unit", str(value), unit=unit,
+                   first=f"{plain(shift(value.shown, -2))} {unit}", second=f"{plain(value.shown)} {unit}")
+    if is_percent(unit) and 0 < abs(value) < 1:
+        raise _Bad("xl_share_ambiguous", value, first=f"{plain(value)} %", second=f"{plain(shift(value, 2))} %")
+    return value
 
 
 def _text(value) -> str:
