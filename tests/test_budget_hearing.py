@@ -76,9 +76,10 @@ def test_grant_and_inflation_sliders_equal_the_same_scenarios_written_by_hand(ko
     wi, model = kok_jar
     c = replace(wi.baseline, rates={**wi.baseline.rates, "equalisation_grant": -15.0}, rates_from=2027)
     same_forecast(wi.outputs(c).result, model.fit("grant_cut"))
-    c = replace(wi.baseline, inflation=10.0, population_growth=0.5)
+    # the file's CPI (8 % in 2026, then 6 %) two points higher in every year
+    c = replace(wi.baseline, cpi_shift=2.0, population_growth=0.5)
     by_hand = BudgetVariant.model_validate({"name": {"ru": "x"}, "population_growth": "0.5 %",
-                                            "cpi": {y: "10 %" for y in range(2026, 2034)}})
+                                            "cpi": {y: "10 %" if y == 2026 else "8 %" for y in range(2026, 2034)}})
     same_forecast(wi.outputs(c).result, model.fit(by_hand))
 
 
@@ -155,7 +156,8 @@ def test_presets_show_their_values_on_the_sliders():
     d.preset.value = "grant_cut"
     assert d.rates["equalisation_grant"].value == -15 and d.rates_from.value == 2027
     d.preset.value = "high_inflation"
-    assert d.inflation.value == 12 and d.rates["equalisation_grant"].value == 0
+    # the preset's own CPI path, no shift on top of it
+    assert d.inflation.value == 0 and d.rates["equalisation_grant"].value == 0
     assert "2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %" in d.cpi_note.value
     d = BudgetHearingDashboard(ALAMUDUN, "ru")
     d.preset.value = "new_taxpayer"
@@ -164,7 +166,8 @@ def test_presets_show_their_values_on_the_sliders():
     assert d.taxpayer.value == 4500 and d.taxpayer_from.value == 2027
     assert "Земельный налог +1 200,0 тыс. сом в год с 2027 г." in d.kept_note.value
     d.preset.value = "slow_growth"
-    assert d.population.value == pytest.approx(0.5) and d.inflation.value == 12
+    assert d.population.value == pytest.approx(0.5) and d.inflation.value == 0
+    assert "2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %" in d.cpi_note.value
     assert d.kept_note.value == ""
 
 
@@ -178,12 +181,18 @@ def test_a_preset_changed_by_hand_keeps_its_other_changes():
     assert changes[0]["name"]["ru"] == "Налог на имущество логистического центра"
 
 
-def test_moving_the_inflation_slider_gives_one_rate_for_every_year(dashboard):
-    dashboard.inflation.value = 9
-    dashboard.inflation.value = 8  # back to the baseline's 2026 rate, now for every year
-    assert "2026–2033 — 8 %" in dashboard.cpi_note.value
-    assert dashboard.outputs.result.totals().loc["balance", 2027] != pytest.approx(
-        dashboard.outputs.baseline.totals().loc["balance", 2027])
+def test_the_inflation_slider_shifts_the_file_s_cpi_path(dashboard):
+    assert "2026 — 8 %, 2027–2033 — 6 %" in dashboard.cpi_note.value and dashboard.inflation.value == 0
+    dashboard.inflation.value = 1  # one point more in every year
+    assert "2026 — 9 %, 2027–2033 — 7 %" in dashboard.cpi_note.value
+    assert dashboard.outputs.variant["cpi"] == {y: "9 %" if y == 2026 else "7 %" for y in range(2026, 2034)}
+    dashboard.inflation.value = 0  # and back: the file's path, the baseline forecast
+    assert "2026 — 8 %, 2027–2033 — 6 %" in dashboard.cpi_note.value
+    assert dashboard.outputs.variant is None and dashboard.outputs.result is dashboard.whatif.baseline_result
+    # on a preset with its own CPI path, the shift moves that path
+    dashboard.preset.value = "high_inflation"
+    dashboard.inflation.value = -0.5
+    assert "2026 — 11,5 %, 2027 — 9,5 %, 2028–2033 — 5,5 %" in dashboard.cpi_note.value
 
 
 def test_language_switch(dashboard):

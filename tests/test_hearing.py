@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from conftest import ARTIFACTS, SCENARIOS, browser, served_page
+from okmo_models.formatting import format_number
 from okmo_models.hearing.dashboard import HearingDashboard
 from okmo_models.scenario.loader import load_scenario
 from okmo_models.tariff import calculate_tariff
@@ -24,39 +25,61 @@ def figure(d, key):
     return re.search(rf'data-okmo="{key}">([^<]*)<', d.figures.value).group(1)
 
 
+def bill_text(som: float) -> str:
+    return f"{format_number(som, 2, 'ru')} сом"
+
+
+WASTE_BILL = bill_text(calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml").typical_household_bill_som)
+
+
 def test_baseline_matches_the_calculation(dashboard):
     r = calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml")
-    assert figure(dashboard, "bill") == "99,75 сом"  # the justified tariff per household-month
-    assert dashboard.outputs.requirement_som == pytest.approx(r.revenue_requirement_som)
-    assert dashboard.outputs.cost_recovery == pytest.approx(r.cash_collected_som / r.revenue_requirement_som)
+    assert figure(dashboard, "bill") == bill_text(r.typical_household_bill_som)  # the justified tariff
+    assert dashboard.outputs.requirement_som == r.revenue_requirement_som
+    assert dashboard.outputs.cost_recovery == r.cash_collected_som / r.revenue_requirement_som
+    assert {cid: s.value for cid, s in dashboard.tariffs.items()} == {c.id: c.tariff_som for c in r.tariffs}
 
 
 def test_controls_change_the_outputs(dashboard):
-    # households at 80 som instead of 99.75: 3 450 x 12 x 19.75 = 817 650 som less billed, which
-    # the budget covers on top of the discounts
+    # households fixed at 80 som: the other categories balance (the file's policy), so their
+    # tariffs rise and the requirement is still billed; the discounts (a share of the bill) fall
     before = dashboard.outputs
+    business = dashboard.tariffs["business"].value
     dashboard.tariffs["households"].value = 80.0
     after = dashboard.outputs
-    assert figure(dashboard, "bill") == "80,00 сом"
-    assert before.revenue_som - after.revenue_som == pytest.approx(3_450 * 12 * 19.75, abs=0.01)
-    assert after.budget_subsidy_som > before.budget_subsidy_som
-    # better collection raises the cash recovered; dearer fuel raises the costs
+    assert figure(dashboard, "bill") == "80,00 сом" and dashboard.fixed == {"households": 80.0}
+    assert dashboard.tariffs["business"].value == after.tariffs["business"] > business
+    assert after.revenue_som >= after.requirement_som == before.requirement_som
+    assert after.discounts_som < before.discounts_som
+    # a fixed category leaves the path; with none left, the path chart is gone
+    assert after.path_years == () and dashboard.chart_path.value == ""
+    # better collection raises the cash recovered; dearer fuel raises the costs and the
+    # tariffs the engine computes, not the one fixed at the hearing
     dashboard.collection.value = 90
     assert dashboard.outputs.collected_som > after.collected_som
     costs = dashboard.outputs.requirement_som
+    business = dashboard.tariffs["business"].value
     dashboard.fuel.value = 20
     assert dashboard.outputs.requirement_som > costs
-    # fewer years to cost recovery means a steeper path
+    assert dashboard.tariffs["business"].value > business and dashboard.tariffs["households"].value == 80.0
+    # households back at the tariff the engine gives them: no longer fixed, back on the path;
+    # fewer years to cost recovery means a shorter path
+    dashboard.tariffs["households"].value = dashboard.whatif.outputs(
+        dashboard.whatif.with_controls(collection_rate=0.9, fuel_price_change=0.2)).tariffs["households"]
+    assert dashboard.fixed == {} and len(dashboard.outputs.path_years) == 5
     dashboard.years.value = 2
     assert len(dashboard.outputs.path_years) == 2
     assert "<svg" in dashboard.chart_money.value and "<polyline" in dashboard.chart_path.value
 
 
 def test_back_to_baseline(dashboard):
+    at_rest = dashboard.outputs
     dashboard.tariffs["households"].value = 70
     dashboard.investment.value = 2_000_000
+    dashboard.discount.value = 150
     dashboard.back_to_baseline()
-    assert figure(dashboard, "bill") == "99,75 сом" and dashboard.investment.value == 0
+    assert figure(dashboard, "bill") == WASTE_BILL and dashboard.investment.value == 0
+    assert dashboard.fixed == {} and dashboard.outputs == at_rest
 
 
 def test_language_switch(dashboard):
@@ -127,15 +150,15 @@ def test_served_dashboard_is_offline_and_live(tmp_path):
     with served_page(scenario, "ru", height=1000) as page:
         bill = page.locator('[data-okmo="bill"]')
         bill.wait_for(timeout=90_000)
-        assert bill.inner_text() == "99,75 сом"
+        assert bill.inner_text() == WASTE_BILL
         text = page.locator("body").inner_text()
         assert "dashboard_from_environment" not in text and "import" not in text  # no code shown
         handle = page.locator(".noUi-handle").first
         handle.focus()
         page.keyboard.press("ArrowLeft")
         page.wait_for_function(
-            "() => document.querySelector('[data-okmo=\"bill\"]').innerText !== '99,75 сом'", timeout=20_000)
-        assert bill.inner_text() != "99,75 сом"
+            f"() => document.querySelector('[data-okmo=\"bill\"]').innerText !== '{WASTE_BILL}'", timeout=20_000)
+        assert bill.inner_text() != WASTE_BILL
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "hearing_dashboard.png"), full_page=True)
 

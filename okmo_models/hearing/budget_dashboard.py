@@ -24,7 +24,7 @@ from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
 from okmo_models.hearing.budget_whatif import BudgetControls, BudgetWhatIf
 from okmo_models.hearing.dashboard import CSS as HEARING_CSS
-from okmo_models.hearing.dashboard import variant_target, write_variant_file
+from okmo_models.hearing.dashboard import same_value, set_quietly, variant_target, write_variant_file
 from okmo_models.i18n import LANGUAGES, t
 
 BASELINE, CUSTOM = "", "*"  # preset values of the baseline and of the sliders moved by hand
@@ -66,9 +66,9 @@ class BudgetHearingDashboard:
         years = list(wi.forecast_years)
         self.language = w.Dropdown(options=list(LANGUAGES), value=lang, style=style, layout=w.Layout(width="auto"))
         self.preset = w.Dropdown(value=BASELINE, options=self._preset_options(), style=style, layout=layout)
-        first_cpi = wi.cpi_rates(b)[0][1]
-        self.inflation = w.FloatSlider(value=first_cpi, min=0, max=max(30, first_cpi), step=0.5,
-                                       readout_format=".1f", style=style, layout=layout)
+        # percentage points added to every forecast year's CPI: at 0, the file's own path
+        self.inflation = w.FloatSlider(value=0, min=-5, max=15, step=0.5, readout_format="+.1f",
+                                       style=style, layout=layout)
         self.cpi_note = w.HTML()
         self.population = None
         if wi.population_growth is not None:
@@ -101,7 +101,6 @@ class BudgetHearingDashboard:
         self.sliders = [self.inflation, *([self.population] if self.population else []), *self.rates.values(),
                         *([self.taxpayer] if self.taxpayer else [])]
         self.controls = [*self.sliders, self.rates_from, *([self.taxpayer_from] if self.taxpayer_from else [])]
-        self._flat_inflation = False  # the inflation slider was moved: one rate for every year
         self._kept = b  # the preset the sliders started from
         for control in self.controls:
             control.observe(self._changed, names="value")
@@ -146,7 +145,7 @@ class BudgetHearingDashboard:
         # rounded: the browser may send back 0.8999999999999999 for 0.9
         return BudgetControls(
             preset=base.preset, kept=base.kept, cpi_path=base.cpi_path,
-            inflation=round(self.inflation.value, 6) if self._flat_inflation else None,
+            cpi_shift=round(self.inflation.value, 6),
             population_growth=round(self.population.value, 6) if self.population else None,
             rates={line: round(slider.value, 6) for line, slider in self.rates.items()},
             rates_from=self.rates_from.value,
@@ -154,14 +153,10 @@ class BudgetHearingDashboard:
             taxpayer_from=self.taxpayer_from.value if self.taxpayer_from else base.taxpayer_from)
 
     def _changed(self, change=None):
-        if change is not None and _same(change["old"], change["new"]):
-            # the browser snaps a value it was sent to the slider's steps and sends it back
-            # (0.9 -> 0.8999999999999999): not a move
+        if change is not None and same_value(change["old"], change["new"]):
             return
-        if change is not None and change["owner"] is self.inflation:
-            self._flat_inflation = True
         if self.preset.value != CUSTOM:
-            self._set_quietly({self.preset: CUSTOM}, self._preset_chosen)
+            set_quietly(self.view, {self.preset: CUSTOM}, self._preset_chosen)
         self.message.value = ""
         self.update()
 
@@ -173,34 +168,17 @@ class BudgetHearingDashboard:
         """Set the sliders to the baseline (``""``) or to one of the file's scenarios."""
         c = self.whatif.preset(preset or None)
         self._kept = c
-        self._flat_inflation = False
-        values = {self.inflation: self.whatif.cpi_rates(c)[0][1], self.rates_from: c.rates_from,
+        values = {self.inflation: c.cpi_shift, self.rates_from: c.rates_from,
                   **{slider: c.rates[line] for line, slider in self.rates.items()}}
         if self.population:
             values[self.population] = c.population_growth
         if self.taxpayer:
             values[self.taxpayer] = c.taxpayer
             values[self.taxpayer_from] = c.taxpayer_from
-        self._set_quietly(values, self._changed)
-        self._set_quietly({self.preset: preset}, self._preset_chosen)
+        set_quietly(self.view, values, self._changed)
+        set_quietly(self.view, {self.preset: preset}, self._preset_chosen)
         self.message.value = ""
         self.update()
-
-    def _set_quietly(self, values: dict, handler):
-        """Set widget values without running ``handler`` for each of them."""
-        with self.view.hold_sync():
-            for widget in values:
-                widget.unobserve(handler, names="value")
-            try:
-                for widget, value in values.items():
-                    if isinstance(widget, w.FloatSlider) and value > widget.max:
-                        widget.max = value
-                    if isinstance(widget, w.FloatSlider) and value < widget.min:
-                        widget.min = value
-                    widget.value = value
-            finally:
-                for widget in values:
-                    widget.observe(handler, names="value")
 
     # --- outputs ----------------------------------------------------------------------------------
 
@@ -392,10 +370,6 @@ class BudgetHearingDashboard:
         self.reset.description = t("hr_reset", lang)
         self.save.description = t("hr_save", lang)
         self.file_name.description = t("hr_file", lang)
-
-
-def _same(a, b) -> bool:
-    return isinstance(a, float) and isinstance(b, float) and abs(a - b) < 1e-6
 
 
 def hearing_dashboard_from_environment():

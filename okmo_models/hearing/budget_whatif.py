@@ -7,10 +7,11 @@ scenario a budget file's ``scenarios:`` section would hold, and fitted with the 
 Monte Carlo (same draws, same seed), so the numbers on the screen are the numbers
 ``okmo budget FILE --scenario ID`` prints once the variant is saved.
 
-Controls are kept in the units the sliders show: per cent for rates, the file's money unit
-(e.g. thousand som) for the new taxpayer. A preset (one of the file's scenarios) sets the
-sliders; changes of the preset that no slider stands for are kept as they are, in their
-order, so an untouched preset reproduces the file's scenario exactly.
+Controls are kept in the units the sliders show: per cent for rates, percentage points for
+the inflation shift, the file's money unit (e.g. thousand som) for the new taxpayer. A
+preset (one of the file's scenarios) sets the sliders; changes of the preset that no slider
+stands for are kept as they are, in their order, so an untouched preset reproduces the
+file's scenario exactly.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ _CACHE_SIZE = 64
 class BudgetControls:
     """What a kenesh debates about the budget, as the sliders show it.
 
-    ``inflation`` is one CPI rate (% a year) for every forecast year; ``None`` keeps the
-    price path of the preset (``cpi_path``, the preset's CPI overrides as written in the
-    file) or the file's. ``population_growth`` is % a year (``None`` without population
-    data). ``rates`` maps a line of :data:`RATE_LINES` to its rate change in % from
+    ``cpi_shift`` (percentage points) is added to every forecast year's CPI of the price
+    path of the preset (``cpi_path``, the preset's CPI overrides as written in the file) or
+    of the file; at 0 that path is kept as it is. ``population_growth`` is % a year
+    (``None`` without population data). ``rates`` maps a line of :data:`RATE_LINES` to its rate change in % from
     ``rates_from``; ``taxpayer`` is the yearly amount of a new large taxpayer in the file's
     unit (indexed with prices) from ``taxpayer_from``. ``kept`` holds the preset's changes
     as plain data, in order, each with the slot a slider controls (or ``None``).
@@ -49,7 +50,7 @@ class BudgetControls:
     rates_from: int
     taxpayer_from: int
     preset: str | None = None
-    inflation: float | None = None
+    cpi_shift: float = 0.0
     cpi_path: tuple = ()  # ((year, "12 %"), ...)
     population_growth: float | None = None
     rates: dict = field(default_factory=dict)
@@ -184,11 +185,11 @@ class BudgetWhatIf:
     # --- controls -> scenario -----------------------------------------------------------------
 
     def cpi_rates(self, c: BudgetControls) -> list[tuple[int, float]]:
-        """The CPI (% a year) each forecast year gets under these controls."""
-        if c.inflation is not None:
-            return [(y, round(c.inflation, 2)) for y in self.forecast_years]
+        """The CPI (% a year) each forecast year gets under these controls: the preset's or
+        the file's rate of that year plus the shift."""
         path = {y: _pct(self._share(text)) for y, text in c.cpi_path}
-        return [(y, path[y] if y in path else _pct(self.scenario.cpi[y])) for y in self.forecast_years]
+        return [(y, round((path[y] if y in path else _pct(self.scenario.cpi[y])) + c.cpi_shift, 9))
+                for y in self.forecast_years]
 
     @staticmethod
     def _share(text: str):
@@ -200,8 +201,8 @@ class BudgetWhatIf:
         """The controls as one scenario of a budget file (plain data); None when nothing
         differs from the baseline."""
         out: dict = {}
-        if c.inflation is not None:
-            out["cpi"] = {y: percent_text(c.inflation) for y in self.forecast_years}
+        if abs(c.cpi_shift) > 1e-9:
+            out["cpi"] = {y: f"{_number_text(pct)} %" for y, pct in self.cpi_rates(c)}
         elif c.cpi_path:
             out["cpi"] = dict(c.cpi_path)
         if (c.population_growth is not None and self.population_growth is not None

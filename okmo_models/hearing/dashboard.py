@@ -1,9 +1,12 @@
 """The hearing dashboard: ipywidgets controls and live outputs, in ru / ky / en.
 
-Every control change recomputes :class:`~okmo_models.hearing.whatif.WhatIf` (well under
-5 ms) and redraws two small SVG charts; nothing leaves the machine. "Save this variant"
-writes a new scenario file that names its baseline and records only the changes, through
-the atomic, never-overwriting writer.
+Every control change is stated as a variant of the file and computed by the tariff engine
+(:class:`~okmo_models.hearing.whatif.WhatIf`), and two small SVG charts are redrawn; nothing
+leaves the machine. At rest the dashboard shows the figures of `okmo tariff FILE`. A tariff
+slider moved by hand fixes that category's tariff; the other tariff sliders show the tariffs
+the engine computes. "Save this variant" writes a new scenario file that names its baseline
+and records only the changes, through the atomic, never-overwriting writer: `okmo tariff`
+on it prints what the dashboard showed.
 """
 
 from __future__ import annotations
@@ -47,38 +50,70 @@ def write_variant_file(target: Path, header: str, doc: dict) -> Path:
     """Write a variant document with its comment header; atomic, never over an existing file."""
     return write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
 
+
+def same_value(a, b) -> bool:
+    """The browser snaps a value it was sent to the slider's steps and sends it back
+    (0.9 -> 0.8999999999999999): not a move."""
+    return isinstance(a, float) and isinstance(b, float) and abs(a - b) < 1e-6
+
+
+def set_quietly(view, values: dict, handler):
+    """Set widget values without running ``handler`` for each of them; a slider's range
+    widens to take a value outside it."""
+    with view.hold_sync():
+        for widget in values:
+            widget.unobserve(handler, names="value")
+        try:
+            for widget, value in values.items():
+                if isinstance(widget, w.FloatSlider) and value > widget.max:
+                    widget.max = value
+                if isinstance(widget, w.FloatSlider) and value < widget.min:
+                    widget.min = value
+                widget.value = value
+        finally:
+            for widget in values:
+                widget.observe(handler, names="value")
+
+
 class HearingDashboard:
     """Widgets for one scenario; ``.view`` is what the notebook displays."""
 
     def __init__(self, scenario_path: str | Path, lang: str = "ru"):
         self.path = Path(scenario_path)
-        self.whatif = WhatIf(load_scenario(self.path))
+        self.whatif = wi = WhatIf(load_scenario(self.path))
         self.lang = lang
-        b = self.whatif.baseline
-        s = self.whatif.scenario
+        b = wi.baseline
+        s = wi.scenario
+        self.fixed: dict = {}  # tariffs fixed by hand: category id -> som per billing unit
         style = {"description_width": "initial"}
         layout = w.Layout(width="95%")
         self.language = w.Dropdown(options=list(LANGUAGES), value=lang, layout=w.Layout(width="14em"))
         self.tariffs = {}
-        for cat in self.whatif.categories:
+        for cat in wi.categories:
             cid = cat.category.id
-            base = b.tariffs[cid]
-            step = self.whatif.model.rounding_step
+            base = wi.baseline_outputs.tariffs[cid]
             self.tariffs[cid] = w.FloatSlider(value=base, min=0.0, max=round(max(base, 1.0) * 3, 2),
-                                              step=step, readout_format=".2f", continuous_update=True,
-                                              style=style, layout=layout)
+                                              step=wi.model.rounding_step, readout_format=".2f",
+                                              continuous_update=True, style=style, layout=layout)
+        self._category_of = {slider: cid for cid, slider in self.tariffs.items()}
         self.collection = w.FloatSlider(value=b.collection_rate * 100, min=10, max=100, step=1,
-                                        readout_format=".0f", style=style, layout=layout)
+                                        readout_format=".0f", style=style, layout=layout,
+                                        disabled=not wi.population)
         self.fuel = w.FloatSlider(value=0, min=-50, max=100, step=1, readout_format="+.0f",
                                   style=style, layout=layout)
         self.wage = w.FloatSlider(value=0, min=-30, max=60, step=1, readout_format="+.0f",
                                   style=style, layout=layout)
-        self.discount = w.FloatSlider(value=b.vulnerable_discount * 100, min=0, max=100, step=5,
+        # per cent of the file's own discounts: at 100 every group keeps its discount
+        self.discount = w.FloatSlider(value=b.discount_scale * 100, min=0,
+                                      max=5 * int(wi.max_discount_scale * 20 + 1e-9), step=5,
                                       readout_format=".0f", style=style, layout=layout,
                                       disabled=s.vulnerable is None)
-        self.years = w.IntSlider(value=b.years_to_recovery, min=1, max=10, style=style, layout=layout)
+        # the years and the investment plan are the multi-year path's: files with a path
+        self.years = w.IntSlider(value=b.years_to_recovery, min=1, max=wi.max_years or b.years_to_recovery,
+                                 style=style, layout=layout, disabled=s.path is None)
         self.investment = w.FloatSlider(value=0, min=0, max=10_000_000, step=100_000,
-                                        readout_format=",.0f", style=style, layout=layout)
+                                        readout_format=",.0f", style=style, layout=layout,
+                                        disabled=s.path is None)
         self.reset = w.Button(button_style="warning", layout=w.Layout(width="auto"))
         self.save = w.Button(button_style="success", layout=w.Layout(width="auto"))
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
@@ -106,29 +141,42 @@ class HearingDashboard:
     # --- reading the controls ---------------------------------------------------------------
 
     def controls_now(self) -> Controls:
+        # rounded: the browser may send back 0.8999999999999999 for 0.9
         return Controls(
-            tariffs={cid: s.value for cid, s in self.tariffs.items()},
-            collection_rate=self.collection.value / 100,
-            fuel_price_change=self.fuel.value / 100,
-            wage_change=self.wage.value / 100,
-            vulnerable_discount=self.discount.value / 100,
+            tariffs=dict(self.fixed),
+            collection_rate=round(self.collection.value / 100, 9),
+            fuel_price_change=round(self.fuel.value / 100, 9),
+            wage_change=round(self.wage.value / 100, 9),
+            discount_scale=round(self.discount.value / 100, 9),
             years_to_recovery=self.years.value,
             extra_investment_som=self.investment.value,
         )
 
-    def _changed(self, _change=None):
+    def _changed(self, change=None):
+        if change is not None and same_value(change["old"], change["new"]):
+            return
+        cid = self._category_of.get(change["owner"]) if change is not None else None
         self.message.value = ""
-        self.update()
+        # a tariff moved by hand is fixed at its value
+        self.update(fix=None if cid is None else (cid, change["new"]))
 
-    def update(self):
-        """Recompute and redraw; an impossible combination shows a message, not a traceback."""
+    def update(self, fix: tuple | None = None):
+        """Recompute and redraw, with ``fix`` = (category id, tariff) fixed by hand; an
+        impossible combination shows a message, not a traceback."""
         lang = self.lang
         try:
-            out = self.whatif.outputs(self.controls_now())
+            controls = self.controls_now()
+            if fix is not None:
+                controls = self.whatif.fix(controls, *fix)
+            out = self.whatif.outputs(controls)
         except (OkmoError, ValueError, ZeroDivisionError) as exc:
             detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
             self.message.value = f'<div class="okmo-message">{t("hr_invalid", lang, detail=detail)}</div>'
             return None
+        self.fixed = dict(controls.tariffs)
+        # the tariffs not fixed by hand are the engine's
+        set_quietly(self.view, {slider: out.tariffs[cid] for cid, slider in self.tariffs.items()
+                                if cid not in self.fixed and slider.value != out.tariffs[cid]}, self._changed)
         self.outputs = out
         som = unit_label("som", lang)
         rows = []
@@ -145,29 +193,28 @@ class HearingDashboard:
             [t("hr_costs", lang), t("hr_billed", lang), t("hr_collected", lang)],
             [out.requirement_som, out.revenue_som, out.collected_som],
             ["#c0504d", "#4f81bd", "#9bbb59"], lang, t("hr_cost_vs_revenue", lang))
-        main = self.whatif.categories[self.whatif.main].category
-        self.chart_path.value = svg.lines(
-            list(out.path_years),
-            [(t("c_cost_recovery", lang), list(out.path_cost_recovery_som), "#c0504d", True),
-             (t("c_path", lang), list(out.path_tariff_som), "#2f6f9f", False)],
-            lang, t("hr_path_title", lang, category=main.name.get(lang)) + f", {unit_label('som/' + main.billing_unit, lang)}")
+        self.chart_path.value = ""
+        if out.path_category is not None:  # the file's path (or the variant's) to cost recovery
+            shown = next(k.category for k in self.whatif.categories if k.category.id == out.path_category)
+            self.chart_path.value = svg.lines(
+                list(out.path_years),
+                [(t("c_cost_recovery", lang), list(out.path_cost_recovery_som), "#c0504d", True),
+                 (t("c_path", lang), list(out.path_tariff_som), "#2f6f9f", False)],
+                lang, t("hr_path_title", lang, category=shown.name.get(lang))
+                + f", {unit_label('som/' + shown.billing_unit, lang)}")
         return out
 
     # --- buttons and language ----------------------------------------------------------------
 
     def back_to_baseline(self):
-        b = self.whatif.baseline
-        values = {**{s: b.tariffs[cid] for cid, s in self.tariffs.items()},
+        wi = self.whatif
+        b = wi.baseline
+        self.fixed = {}
+        values = {**{s: wi.baseline_outputs.tariffs[cid] for cid, s in self.tariffs.items()},
                   self.collection: b.collection_rate * 100, self.fuel: 0, self.wage: 0,
-                  self.discount: b.vulnerable_discount * 100, self.years: b.years_to_recovery,
+                  self.discount: b.discount_scale * 100, self.years: b.years_to_recovery,
                   self.investment: 0}
-        with self.view.hold_sync():
-            for control in self.controls:
-                control.unobserve(self._changed, names="value")
-            for control, value in values.items():
-                control.value = value
-            for control in self.controls:
-                control.observe(self._changed, names="value")
+        set_quietly(self.view, values, self._changed)
         self.message.value = ""
         self.update()
 
@@ -209,7 +256,7 @@ class HearingDashboard:
         self.collection.description = t("hr_collection", lang) + ", %"
         self.fuel.description = t("hr_fuel", lang) + ", %"
         self.wage.description = t("hr_wage", lang) + ", %"
-        self.discount.description = t("hr_discount", lang) + ", %"
+        self.discount.description = t("hr_discount_scale", lang)
         self.years.description = t("hr_years", lang)
         self.investment.description = t("hr_investment", lang)
         self.reset.description = t("hr_reset", lang)

@@ -20,7 +20,7 @@ from okmo_models.errors import OkmoError
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
 from okmo_models.hearing.budget_dashboard import CSS as BUDGET_CSS
-from okmo_models.hearing.dashboard import variant_target, write_variant_file
+from okmo_models.hearing.dashboard import set_quietly, variant_target, write_variant_file
 from okmo_models.hearing.programme_whatif import PRESETS, ProgrammeWhatIf
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.programme.result import evaluate
@@ -120,19 +120,8 @@ class ProgrammeHearingDashboard:
                 values[self.starts[mid]] = starts[mid]
             elif not box.disabled:
                 values[box] = False
-        self._set_quietly(values)
+        set_quietly(self.view, values, self._changed)
         self._sync_disabled()
-
-    def _set_quietly(self, values: dict):
-        with self.view.hold_sync():
-            for widget in values:
-                widget.unobserve(self._changed, names="value")
-            try:
-                for widget, value in values.items():
-                    widget.value = value
-            finally:
-                for widget in values:
-                    widget.observe(self._changed, names="value")
 
     def _sync_disabled(self):
         for mid, box in self.switches.items():

@@ -1,216 +1,247 @@
-"""What-if answers for a public hearing, recomputed on every control change.
+"""What-if answers for a public hearing: controls -> a variant of the file -> the tariff engine.
 
-:class:`WhatIf` compiles the baseline scenario once; :meth:`WhatIf.outputs` turns control
-values (tariffs, collection rate, fuel and wage changes, the Social Passport discount, years
-to cost recovery, an extra investment) into the figures the room asks about, through the
-same vectorised model as the калькуляция: no file is read and nothing is validated again, so
-one change costs well under a millisecond. :meth:`WhatIf.changes` states a set of controls as
-the differences from the baseline that a variant file records.
+:class:`WhatIf` states a set of controls as the changes a variant file records
+(:meth:`WhatIf.changes`, in the format of :mod:`okmo_models.scenario.variants`), merges them
+into the file's data exactly as the loader merges a saved variant, and computes the result
+with the tariff engine (:meth:`TariffModel.result`, tariff policy included). So the
+dashboard at rest shows the figures `okmo tariff FILE` prints, and after a change the
+figures `okmo tariff` prints for the variant saved from it. The sensitivity analysis (a
+Monte Carlo the dashboard does not show) is left out of the recomputed scenario; no other
+figure depends on it. Results are cached by their changes: moving a control back costs
+nothing.
+
+The controls (:class:`Controls`):
+
+- ``tariffs``: tariffs the room fixes, by category (som per billing unit). Other categories
+  keep the file's policy and the engine computes their tariffs (balancing categories take
+  up what a fixed one leaves). A tariff fixed at the value the engine gives it anyway is no
+  fix (:meth:`WhatIf.fix`).
+- ``collection_rate``: the main population category's collection rate; every population
+  category's rate moves by the same number of points.
+- ``fuel_price_change``, ``wage_change``: fractions by which the fuel and labour lines change.
+- ``discount_scale``: a factor on every Social Passport group's own discount, in per cent or
+  in som a month (1 = the file's discounts, 0 = none).
+- ``years_to_recovery``: years of the path to cost recovery (files with a path).
+- ``extra_investment_som``: an own-funded investment in the tariff year, added to the
+  investment plan (files with a path: the plan enters the multi-year path).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
+from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import resolve
-from okmo_models.policy import analysis as pa
-from okmo_models.policy import formulas as pf
-from okmo_models.scenario.loader import ScenarioFile
+from okmo_models.scenario.loader import ScenarioFile, _variant_data, validate_scenario
+from okmo_models.scenario.variants import apply_changes
 from okmo_models.tariff import TariffModel
-from okmo_models.tariff import formulas as f
+
+HEARING_SOURCE = "hearing_variant"
+_CACHE_SIZE = 64
 
 
 @dataclass(frozen=True)
 class Controls:
     """What a kenesh debates. Percentages as fractions (0.8 = 80 %)."""
 
-    tariffs: dict = field(default_factory=dict)  # category id -> som per billing unit
-    collection_rate: float = 1.0  # population categories
+    tariffs: dict = field(default_factory=dict)  # category id -> fixed tariff, som per billing unit
+    collection_rate: float = 1.0  # of the main population category
     fuel_price_change: float = 0.0
     wage_change: float = 0.0
-    vulnerable_discount: float = 0.0
+    discount_scale: float = 1.0  # factor on the file's Social Passport discounts
     years_to_recovery: int = 3
     extra_investment_som: float = 0.0
 
 
 @dataclass(frozen=True)
 class Outputs:
+    """The dashboard's figures, all read from the engine's :class:`TariffResult`."""
+
+    result: object  # okmo_models.tariff.result.TariffResult
+    tariffs: dict  # category id -> tariff, som per billing unit
     household_bill_som: float | None
     requirement_som: float
     revenue_som: float
     collected_som: float
     cost_recovery: float  # collected cash / requirement
-    budget_subsidy_som: float  # tariff gap + Social Passport discounts, a year
+    budget_subsidy_som: float  # tariff gap + Social Passport discounts paid by the budget, a year
     discounts_som: float
     share_above_threshold: float | None
+    path_category: str | None  # the category whose path is drawn
     path_years: tuple
     path_cost_recovery_som: tuple
     path_tariff_som: tuple
     path_subsidy_som: tuple
 
 
+def _number(x: float) -> str:
+    """``x`` rounded to 6 decimals, as plain text without trailing zeros (1000000, 89.385)."""
+    return f"{round(float(x), 6) + 0.0:.6f}".rstrip("0").rstrip(".")
+
+
+def _local(key: str) -> dict:
+    return {lang: t(key, lang) for lang in LANGUAGES}
+
+
 class WhatIf:
-    """The baseline scenario compiled once, answering what-if questions fast."""
+    """A tariff scenario file answering the hearing's what-ifs through the engine."""
 
     def __init__(self, loaded: ScenarioFile):
         self.loaded = loaded
         self.scenario = s = loaded.scenario
+        # The file's full data (a variant's merged with its baseline): what a variant saved
+        # next to it ("variant_of: this file") is merged into.
+        self.data = _variant_data(loaded.path, {"variant_of": loaded.path.name, "changes": {}})
         self.model = TariffModel(loaded)
-        self.baseline_result = self.model.result()
         self.categories = self.model.categories
         pop = [i for i, c in enumerate(self.categories) if c.category.kind == "population"]
         self.population = pop
         self.main = next((i for i in pop if self.categories[i].households), pop[0] if pop else 0)
-        self._fuel = np.array([ln.line == "fuel" for ln in self.model.input_lines])
-        self._labour = np.array([ln.line == "labour" for ln in self.model.input_lines])
         self.investment_life = resolve("hearing_extra_investment_life", s.tariff_year).value
-        path = s.path
-        years = path.years if path else 3
-        self.baseline = Controls(
-            tariffs={c.id: c.tariff_som for c in self.baseline_result.tariffs},
-            collection_rate=self.categories[self.main].collection_rate,
-            vulnerable_discount=self._baseline_discount(),
-            years_to_recovery=years,
-        )
+        self.max_years = self._max_years()
+        self.max_discount_scale = self._max_discount_scale()
+        self._cache: dict = {}
+        self.baseline = Controls(collection_rate=self.categories[self.main].collection_rate,
+                                 years_to_recovery=s.path.years if s.path else 3)
+        self.baseline_outputs = self.outputs(self.baseline)
 
-    def _baseline_discount(self) -> float:
+    def _max_years(self) -> int | None:
+        """Longest path the file allows (its production programme must cover every year)."""
+        s = self.scenario
+        if s.path is None:
+            return None
+        prog = s.production_programme
+        if prog is None:
+            return max(10, s.path.years)
+        n = 0
+        while s.tariff_year + n in prog.volume_by_year:
+            n += 1
+        return max(n, s.path.years)
+
+    def _max_discount_scale(self) -> float:
+        """Largest factor that keeps every discount in per cent at most 100 %."""
         v = self.scenario.vulnerable
-        if v is None:
-            return 0.0
-        shares = [g.discount.value * g.discount.parsed_unit.factor for g in v.groups
+        shares = [g.discount.value * g.discount.parsed_unit.factor for g in (v.groups if v else ())
                   if not g.discount.parsed_unit.dims]
-        return shares[0] if shares else 0.0
+        return min(2.0, 1.0 / max(shares)) if shares else 2.0
 
     # --- the calculation ------------------------------------------------------------------
 
-    def _factors(self, c: Controls) -> np.ndarray:
-        return 1.0 + self._fuel * c.fuel_price_change + self._labour * c.wage_change
-
-    def _extra_depreciation(self, c: Controls, years) -> np.ndarray:
-        life = self.investment_life
-        return f.straight_line_depreciation(c.extra_investment_som, self.scenario.tariff_year, life,
-                                            np.asarray(years))
-
     def outputs(self, c: Controls) -> Outputs:
-        s = self.scenario
-        m = self.model
-        year = np.array([s.tariff_year])
-        depreciation, debt, _ = pa.plan_schedules(m, year, with_investments=False)
-        ev = m.evaluate(self._factors(c)[None, :],
-                        depreciation_som=depreciation + self._extra_depreciation(c, year),
-                        debt_service_som=debt)
-        requirement = float(ev["requirement"][0])
-        tariffs = np.array([c.tariffs.get(k.category.id, 0.0) for k in self.categories])
-        collection = np.array([c.collection_rate if i in self.population else k.collection_rate
-                               for i, k in enumerate(self.categories)])
-        revenue_by = tariffs * m._n
-        revenue = float(revenue_by.sum())
-        collected = float((revenue_by * collection).sum())
-        main = self.categories[self.main]
-        bill = None
-        if main.households:
-            bill = float(tariffs[self.main]) * pa.household_units_per_month(main, None)
-        discounts = self._discounts(c, tariffs)
-        share_above = None
-        if s.affordability is not None and main.households:
-            share_above = pa.affordability(m, float(tariffs[self.main]), main.category.id).share_above
-        years, target, path, subsidy = self._path(c, float(tariffs[self.main]))
+        """The figures for these controls: the engine's result for the variant they make."""
+        changes = self.changes(c)
+        key = json.dumps(changes, sort_keys=True, ensure_ascii=False, default=str)
+        out = self._cache.get(key)
+        if out is None:
+            out = self._outputs(self.result(changes))
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = out
+        return out
+
+    def result(self, changes: dict):
+        """The engine's result for the file with ``changes``, merged as the loader merges a
+        saved variant (the sensitivity analysis left out)."""
+        data = apply_changes(self.data, changes)
+        data.pop("sensitivity", None)
+        path = self.loaded.path
+        scenario = validate_scenario(data, path)
+        return TariffModel(ScenarioFile(path, self.loaded.sha256, scenario)).result()
+
+    def _outputs(self, r) -> Outputs:
+        p = r.policy
+        vulnerable = p.vulnerable if p is not None else None
+        discounts = vulnerable.budget_cost_som if vulnerable is not None else 0.0
+        path = p.path if p is not None else None
+        rows = {row["category"]: row for row in path.categories} if path is not None else {}
+        main = self.categories[self.main].category.id
+        shown = main if main in rows else next(iter(rows), None)
+        row = rows.get(shown)
+        requirement = r.revenue_requirement_som
         return Outputs(
-            household_bill_som=bill, requirement_som=requirement, revenue_som=revenue,
-            collected_som=collected, cost_recovery=collected / requirement if requirement else 0.0,
-            budget_subsidy_som=max(requirement - revenue, 0.0) + discounts, discounts_som=discounts,
-            share_above_threshold=share_above, path_years=tuple(years),
-            path_cost_recovery_som=tuple(target), path_tariff_som=tuple(path),
-            path_subsidy_som=tuple(subsidy))
+            result=r, tariffs={c.id: c.tariff_som for c in r.tariffs},
+            household_bill_som=r.typical_household_bill_som, requirement_som=requirement,
+            revenue_som=r.revenue_at_tariffs_som, collected_som=r.cash_collected_som,
+            cost_recovery=r.cash_collected_som / requirement if requirement else 0.0,
+            budget_subsidy_som=r.subsidy_need_som + discounts, discounts_som=discounts,
+            share_above_threshold=p.affordability.share_above if p is not None and p.affordability else None,
+            path_category=shown, path_years=tuple(path.years) if path is not None else (),
+            path_cost_recovery_som=tuple(row["cost_recovery_tariff_som"]) if row else (),
+            path_tariff_som=tuple(row["path_tariff_som"]) if row else (),
+            path_subsidy_som=tuple(path.subsidy_som) if path is not None else ())
 
-    def _discounts(self, c: Controls, tariffs) -> float:
-        v = self.scenario.vulnerable
-        if v is None or v.financing != "budget":
-            return 0.0
-        total = 0.0
-        for g in v.groups:
-            i = next(k for k, cat in enumerate(self.categories) if cat.category.id == g.category)
-            bill = float(tariffs[i]) * pa.household_units_per_month(self.categories[i], None)
-            total += round(bill * c.vulnerable_discount + 1e-9, 2) * g.households.to("household") * 12
-        return total
-
-    def _path(self, c: Controls, tariff_now: float):
-        """From today's tariff of the main category to cost recovery in the chosen years."""
-        s = self.scenario
-        m = self.model
-        main = self.categories[self.main]
-        n = max(int(c.years_to_recovery), 1)
-        years = np.arange(s.tariff_year, s.tariff_year + n)
-        cpi = (s.path.cpi.value * s.path.cpi.parsed_unit.factor if s.path and s.path.cpi is not None
-               else resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources).value)
-        index = pf.cpi_index([cpi] * n)
-        depreciation, debt, _ = pa.plan_schedules(m, years)  # with the scenario's investment plan
-        factors = self._factors(c)[None, :] * index[:, None]
-        ev = m.evaluate(factors, depreciation_som=depreciation + self._extra_depreciation(c, years),
-                        debt_service_som=debt, price_index=index)
-        target = ev["tariff_unrounded"][:, self.main]
-        start = main.current_tariff_som or tariff_now
-        growth = pf.increase_needed(start, target)
-        path, _ = pf.tariff_path(start, target, growth if growth > 0 else None)
-        subsidy = np.maximum(target - path, 0.0) * main.billing_units_per_year
-        return years, target, path, subsidy
+    def fix(self, c: Controls, category_id: str, tariff_som: float) -> Controls:
+        """The controls with a category's tariff fixed at ``tariff_som``; without a fix of
+        that category when the engine gives it that tariff anyway, so that a tariff moved
+        and moved back leaves the category as the file has it."""
+        free = replace(c, tariffs={k: v for k, v in c.tariffs.items() if k != category_id})
+        if abs(self.outputs(free).tariffs[category_id] - round(tariff_som, 2)) < 1e-9:
+            return free
+        return replace(c, tariffs={**free.tariffs, category_id: tariff_som})
 
     # --- variants ------------------------------------------------------------------------
 
     def changes(self, c: Controls) -> dict:
-        """The controls as changes to the baseline scenario file (see scenario.variants)."""
+        """The controls as changes to the file (see scenario.variants): what a saved variant
+        records, and exactly what :meth:`outputs` computes."""
         s = self.scenario
         b = self.baseline
         out: dict = {}
-        cats = {}
+        cats: dict = {}
         for k in self.categories:
             cid = k.category.id
-            if abs(c.tariffs.get(cid, 0.0) - b.tariffs.get(cid, 0.0)) > 1e-9:
+            if cid in c.tariffs:
+                # the tariff on the slider is what payers are billed: taxes included
                 cats[cid] = {"fixed_tariff": f"{c.tariffs[cid]:.2f} som/{k.category.billing_unit}",
-                             "multiplier": 1, "policy": "fixed"}
-        if abs(c.collection_rate - b.collection_rate) > 1e-9:
+                             "fixed_tariff_taxes": "included", "multiplier": 1, "policy": "fixed"}
+        shift = c.collection_rate - b.collection_rate
+        if abs(shift) > 1e-9:
             for i in self.population:
-                cid = self.categories[i].category.id
-                cats.setdefault(cid, {})["collection_rate"] = f"{c.collection_rate * 100:.1f} %"
+                k = self.categories[i]
+                rate = min(max(k.collection_rate + shift, 0.01), 1.0)
+                cats.setdefault(k.category.id, {})["collection_rate"] = f"{_number(rate * 100)} %"
         if cats:
             out["categories"] = cats
         lines = {}
         for j, cl in enumerate(s.cost_lines, 1):
-            change = c.fuel_price_change if cl.line == "fuel" else c.wage_change if cl.line == "labour" else 0.0
-            if change:
-                if cl.amount is not None:
-                    lines[j] = {"amount": f"{cl.amount.value * (1 + change):.2f} {cl.amount.unit}"}
-                else:
-                    lines[j] = {"price": f"{cl.price.value * (1 + change):.2f} {cl.price.unit}"}
+            change = {"fuel": c.fuel_price_change, "labour": c.wage_change}.get(cl.line, 0.0)
+            if abs(change) > 1e-12:
+                key, q = ("amount", cl.amount) if cl.amount is not None else ("price", cl.price)
+                lines[j] = {key: f"{_number(q.value * (1 + change))} {q.unit}"}
         if lines:
             out["cost_lines"] = lines
-        if s.vulnerable is not None and abs(c.vulnerable_discount - b.vulnerable_discount) > 1e-9:
-            out["vulnerable"] = {"groups": {i: {"discount": f"{c.vulnerable_discount * 100:.1f} %"}
-                                            for i in range(1, len(s.vulnerable.groups) + 1)}}
-        if c.years_to_recovery != b.years_to_recovery:
-            out["path"] = {"years": int(c.years_to_recovery)}
+        v = s.vulnerable
+        if v is not None and abs(c.discount_scale - 1.0) > 1e-9:
+            # every group keeps its own discount, scaled by the same factor
+            out["vulnerable"] = None if c.discount_scale <= 1e-9 else {"groups": {
+                i: {"discount": f"{_number(g.discount.value * c.discount_scale)} {g.discount.unit}"}
+                for i, g in enumerate(v.groups, 1)}}
         if s.path is not None:
-            # A tariff fixed at the hearing replaces the path for that category; with no
-            # category left on a path, the variant drops the path.
+            path: dict = {}
+            if c.years_to_recovery != s.path.years:
+                path["years"] = int(c.years_to_recovery)
+            # A tariff fixed at the hearing takes its category off the path; with no category
+            # left on a path, the variant drops the path.
             on_path = s.path.categories or [k.category.id for k in self.categories
-                                             if k.category.kind == "population" and k.current_tariff_som]
-            left = [cid for cid in on_path if "fixed_tariff" not in cats.get(cid, {})]
+                                            if k.category.kind == "population" and k.current_tariff_som is not None]
+            left = [cid for cid in on_path if cid not in c.tariffs]
             if not left:
                 out["path"] = None
-            elif left != on_path:
-                out.setdefault("path", {})["categories"] = left
+            else:
+                if left != on_path:
+                    path["categories"] = left
+                if path:
+                    out["path"] = path
         if c.extra_investment_som > 0:
-            item = {"name": {"ru": "Дополнительные инвестиции (публичные слушания)",
-                             "ky": "Кошумча инвестициялар (коомдук угуулар)",
-                             "en": "Extra investment (public hearing)"},
-                    "year": s.tariff_year, "value": f"{c.extra_investment_som:.2f} som",
-                    "useful_life": f"{self.investment_life:g} year",
-                    "financing": [{"type": "own", "share": "100 %"}], "source": "hearing_variant"}
+            item = {"name": _local("hr_extra_investment_name"), "year": s.tariff_year,
+                    "value": f"{_number(c.extra_investment_som)} som",
+                    "useful_life": f"{_number(self.investment_life)} year",
+                    "financing": [{"type": "own", "share": "100 %"}], "source": HEARING_SOURCE}
             out["investments"] = ({"items": {"+": [item]}} if s.investments is not None else
                                   {"grant_assets_depreciated": True, "items": [item]})
-            out["sources"] = {"hearing_variant": "Вариант, предложенный на публичных слушаниях."}
+            if HEARING_SOURCE not in s.sources:
+                out["sources"] = {HEARING_SOURCE: t("hr_variant_source", "ru")}
         return out
 
     def with_controls(self, **changes) -> Controls:
