@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from okmo_models.published import check, load_case
 from okmo_models.scenario.loader import load_scenario, validate_scenario
 from okmo_models.tariff import TariffModel
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+PUBLISHED = ROOT / "tests" / "published"
 
 SOURCES = {"hand": "Hand-worked test case", "moscow": "moscow-gov.ru/doc/98647, row 'Сбор и вывоз ТБО'"}
 
@@ -30,6 +32,8 @@ def waste_scenario() -> dict:
         "operator": {"type": "municipal_enterprise", "name": "МП «Тест»", "vat_payer": False,
                      "sales_tax_payer": True, "source": "hand"},
         "sources": dict(SOURCES),
+        # worked by hand at 2 %, whatever the package's rate for the year
+        "parameters": {"sales_tax_rate_not_vat_taxable": {"value": "2 %", "source": "hand"}},
         "cost_lines": [
             {"line": "labour", "name": "Рабочие", "quantity": "2 staff",
              "price": "10 000 som/staff/month", "source": "hand"},
@@ -224,3 +228,68 @@ def render_two_ways(root: Path, original: Path, ru_name: str) -> dict:
     _, stderr = folder_run.communicate(timeout=300)
     assert folder_run.returncode == 0, stderr
     return {"ru": root / "folder" / ru_name, "ky": ky}
+
+
+# --- published calculations ---------------------------------------------------------------
+
+
+def pytest_collect_file(parent, file_path):
+    """Published calculations (tests/published/*.yaml): one test per printed figure, computed
+    by okmo_models.published; a case marked ``blocked`` is skipped with its reason, so the
+    run counts it. Format: docs/published-cases.md."""
+    if file_path.suffix == ".yaml" and file_path.parent == PUBLISHED:
+        return CaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class CaseFile(pytest.File):
+    def collect(self):
+        case = load_case(self.path)
+        if case.blocked:
+            yield BlockedCase.from_parent(self, name="blocked", reason=case.blocked)
+            return
+        for f in case.data["figures"]:
+            name = f["figure"] + (f" [{f['variant']}]" if f.get("variant") else "")
+            yield FigureItem.from_parent(self, name=name, case=case, spec=f)
+
+
+class FigureItem(pytest.Item):
+    _checked: dict = {}  # case id -> its figures, computed once per case
+
+    def __init__(self, *, case, spec, **kwargs):
+        super().__init__(**kwargs)
+        self.case, self.spec = case, spec
+
+    def runtest(self):
+        figures = self._checked.get(self.case.id)
+        if figures is None:
+            figures = self._checked[self.case.id] = check(self.case)
+        f = next(x for x in figures if x.figure == self.spec["figure"] and x.variant == self.spec.get("variant"))
+        if not f.passed:
+            raise FigureMismatch(f)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, FigureMismatch):
+            f = excinfo.value.figure
+            return (f"{self.case.path.name}: {f.label or f.figure}\n"
+                    f"  printed {f.printed}, expected {f.expected}, the engine gives {f.engine}"
+                    + (f"\n  (deviation: {f.deviation})" if f.deviation else ""))
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"{self.case.id}: {self.name}"
+
+
+class BlockedCase(pytest.Item):
+    def __init__(self, *, reason, **kwargs):
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def runtest(self):
+        pytest.skip(f"{self.path.name}: {self.reason}")
+
+
+class FigureMismatch(AssertionError):
+    def __init__(self, figure):
+        super().__init__(figure.figure)
+        self.figure = figure

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import dipping_scenario, waste_scenario, water_scenario, write_yaml
 from okmo_models.errors import ScenarioError
-from okmo_models.scenario.loader import load_scenario
+from okmo_models.scenario.loader import load_scenario, validate_scenario
 
 
 def problems(tmp_path, data, name="scenario.yaml"):
@@ -242,16 +242,53 @@ def test_not_utf8_and_missing_file(tmp_path):
     assert info.value.problems[0].key == "file_not_found"
 
 
-def test_parameter_not_in_force(tmp_path):
-    data = waste_scenario()
-    data["tariff_year"] = 2015  # the Social Fund rate is recorded from 2022-11-04
-    path = write_yaml(tmp_path, data)
+def test_parameter_not_in_force_and_the_fix_it_suggests_works(tmp_path):
+    """Issue 13: the error told a 2015 VAT payer to set the exempt services under
+    parameters, which then refused a list. The suggested fix must work."""
     from okmo_models.tariff import TariffModel
 
+    data = water_scenario()
+    data["tariff_year"] = 2015  # VAT is recorded from 2009, the exemption list from 2022
+    data["operator"]["vat_payer"] = True
     with pytest.raises(ScenarioError) as info:
-        TariffModel(load_scenario(path))
+        TariffModel(load_scenario(write_yaml(tmp_path, data)))
     p = info.value.problems[0]
     assert p.key == "parameter_not_in_force" and p.field_path() == "tariff_year"
+    assert p.context["name"] == "vat_exempt_services" and "under parameters" in info.value.render("en")
+    data["parameters"] = {"vat_exempt_services": {"items": ["water", "waste"], "source": "hand"}}
+    result = TariffModel(load_scenario(write_yaml(tmp_path, data))).result()
+    assert result.vat_som == 0
+    assert [v.text("ru") for v in result.parameters if v.name == "vat_exempt_services"] == \
+        ["Питьевое водоснабжение, Вывоз твёрдых бытовых отходов"]
+
+
+def test_sales_tax_follows_vat_and_refuses_the_rate_that_does_not_apply(tmp_path):
+    from okmo_models.tariff import TariffModel
+
+    data = waste_scenario()  # no VAT on the service: the rate for supplies without VAT
+    assert TariffModel(validate_scenario(data)).sales_tax_rate == pytest.approx(0.02)  # hand's 2 %
+    del data["parameters"]
+    assert TariffModel(validate_scenario(data)).sales_tax_rate == pytest.approx(0.03)  # package 3 %
+    data["parameters"] = {"sales_tax_rate": {"value": "1 %", "source": "hand"}}  # the other rate
+    with pytest.raises(ScenarioError) as info:
+        TariffModel(load_scenario(write_yaml(tmp_path, data)))
+    p = info.value.problems[0]
+    assert p.key == "sales_tax_other_rate" and p.context["name"] == "sales_tax_rate_not_vat_taxable"
+    data["parameters"] = {p.context["name"]: {"value": "1 %", "source": "hand"}}  # as it says
+    assert TariffModel(load_scenario(write_yaml(tmp_path, data))).sales_tax_rate == pytest.approx(0.01)
+
+
+def test_kyrgyz_rates_are_not_applied_to_a_russian_calculation(tmp_path):
+    from okmo_models.tariff import TariffModel
+
+    data = waste_scenario()
+    data["municipality"]["country"] = "RU"
+    data["operator"]["vat_payer"] = True
+    with pytest.raises(ScenarioError) as info:
+        TariffModel(load_scenario(write_yaml(tmp_path, data)))
+    names = {p.context["name"] for p in info.value.problems}
+    assert {"vat_rate", "social_fund_employer_rate"} <= names
+    assert all(p.key == "parameter_other_country" for p in info.value.problems)
 
 
 @pytest.mark.parametrize("lang", ["ru", "ky", "en"])

@@ -18,15 +18,39 @@ def test_every_parameter_file_is_complete():
 
 
 def test_social_fund_rate():
-    """17.25 % = pension 15 + health 2 + workers' health fund 0.25 (DOMAIN.md section 1)."""
+    """17.25 % = pension 15 + health 2 + workers' health fund 0.25 (DOMAIN.md section 1),
+    since 2010; 19 % in 2008-2009 (Social Fund's table of rates 1997-2017)."""
     v = resolve("social_fund_employer_rate", 2027)
     assert v.value == pytest.approx(0.15 + 0.02 + 0.0025)
-    assert "socfond" in v.source.lower() and v.effective == dt.date(2022, 11, 4)
+    assert "socfond" in v.source.lower() and v.effective == dt.date(2010, 1, 1)
+    assert resolve("social_fund_employer_rate", 2015).value == pytest.approx(0.1725)
+    assert resolve("social_fund_employer_rate", 2009).value == pytest.approx(0.19)
+
+
+def test_tax_history_from_2015():
+    """Issue 13: a published calculation of 2015 must find the rates of 2015."""
+    vat = resolve("vat_rate", 2015)
+    assert vat.value == pytest.approx(0.12) and vat.effective == dt.date(2009, 1, 1)
+    assert "230" in vat.source  # the Tax Code of 2008, not the 2022 one
+    assert resolve("vat_rate", 2023).effective == dt.date(2022, 1, 1)
+    # the 2022 Code's sales tax: 2 % with VAT on the service, 3 % without (Bishkek waste)
+    assert resolve("sales_tax_rate", 2027).value == pytest.approx(0.02)
+    assert resolve("sales_tax_rate_not_vat_taxable", 2027).value == pytest.approx(0.03)
 
 
 def test_before_first_value_is_an_error():
     with pytest.raises(ParameterNotDefined):
-        resolve("vat_rate", 2021)
+        resolve("vat_rate", 2008)
+    with pytest.raises(ParameterNotDefined):  # not verified before the 2022 Code
+        resolve("sales_tax_rate_not_vat_taxable", 2021)
+
+
+def test_a_country_s_law_is_not_applied_to_another_country():
+    from okmo_models.parameters import ParameterOfAnotherCountry
+
+    with pytest.raises(ParameterOfAnotherCountry):
+        resolve("vat_rate", 2011, country="RU")
+    assert resolve("tariff_rounding_step", 2011, country="RU").value == 0.01  # a method, any country
 
 
 def test_override_keeps_its_source():

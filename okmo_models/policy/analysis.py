@@ -464,7 +464,7 @@ def sensitivity(model: TariffModel) -> SensitivityResult:
         factors[2 * j, j] = 1 - swing
         factors[2 * j + 1, j] = 1 + swing
     ev = model.evaluate(factors)
-    t = ev["tariff_unrounded"][:, i]
+    t = ev["tariff"][:, i]  # as printed: the base is the калькуляция's tariff to the tyiyn
     base = float(t[-1])
     rows = sorted(({"line": ln.line, "name": ln.name, "low_som": round(float(t[2 * j]), 4),
                     "high_som": round(float(t[2 * j + 1]), 4),

@@ -27,6 +27,10 @@ from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import Category, LocalText, ParameterOverride, Quantity, Scenario
 from okmo_models.tariff import formulas as f
 
+# Sales tax on a service that carries VAT, and on one that does not (exempt, or no VAT payer).
+SALES_TAX = ("sales_tax_rate", "sales_tax_rate_not_vat_taxable")
+
+
 def _local(key: str, **context) -> LocalText:
     return LocalText(**{lang: t(key, lang, **context) for lang in LANGUAGES})
 
@@ -96,7 +100,7 @@ class TariffModel:
         p = {v.name: v.value for v in self.parameters}
         self.social_fund_rate = p.get("social_fund_employer_rate", 0.0)
         self.vat_rate = self._vat_rate(p)
-        self.sales_tax_rate = p.get("sales_tax_rate", 0.0)
+        self.sales_tax_rate = next((p[n] for n in SALES_TAX if n in p), 0.0)
         self.tax_factor = 1.0 + self.vat_rate + self.sales_tax_rate
         self.rounding_step = p["tariff_rounding_step"]
         self.rounding_mode = p["tariff_rounding_mode"]
@@ -126,22 +130,32 @@ class TariffModel:
             names.append("vat_rate")
             if "vat_rate" not in s.parameters:  # an own VAT rate applies regardless (see _vat_rate)
                 names.append("vat_exempt_services")
-        if s.operator.sales_tax_payer:
-            names.append("sales_tax_rate")
         overrides = {**s.parameters, **self._rounding_overrides()}
         out, problems = [], []
-        for name in names:
-            try:
-                out.append(resolve(name, s.tariff_year, overrides, s.sources, s.municipality.country))
-            except ParameterNotDefined as exc:
-                problems.append(Problem(
-                    path=("tariff_year",), key="parameter_not_in_force", value=s.tariff_year,
-                    context={"name": name, "first": exc.first.isoformat()}))
-            except ParameterOfAnotherCountry as exc:
-                problems.append(Problem(
-                    path=("municipality", "country"), key="parameter_other_country",
-                    value=exc.country, context={"name": name, "law_country": exc.law_country,
-                                                "country": exc.country}))
+
+        def resolve_all(names):
+            for name in names:
+                try:
+                    out.append(resolve(name, s.tariff_year, overrides, s.sources, s.municipality.country))
+                except ParameterNotDefined as exc:
+                    problems.append(Problem(
+                        path=("tariff_year",), key="parameter_not_in_force", value=s.tariff_year,
+                        context={"name": name, "first": exc.first.isoformat()}))
+                except ParameterOfAnotherCountry as exc:
+                    problems.append(Problem(
+                        path=("municipality", "country"), key="parameter_other_country",
+                        value=exc.country, context={"name": name, "law_country": exc.law_country,
+                                                    "country": exc.country}))
+
+        resolve_all(names)
+        if s.operator.sales_tax_payer and not problems:
+            # The sales tax rate depends on whether the service carries VAT.
+            vat = self._vat_rate({v.name: v.value for v in out})
+            name, other = SALES_TAX if vat else SALES_TAX[::-1]
+            if other in s.parameters and name not in s.parameters:
+                problems.append(Problem(path=("parameters", other), key="sales_tax_other_rate",
+                                        value=other, context={"name": name}))
+            resolve_all([name])
         if problems:
             raise ScenarioError(self._file(), problems)
         return tuple(out)
@@ -266,7 +280,7 @@ class TariffModel:
         them: the same 42,40 is a different tariff with or without 18 % VAT."""
         if self.tax_factor == 1.0:
             return
-        taxes = ", ".join(v.shown for v in self.parameters if v.name in ("vat_rate", "sales_tax_rate"))
+        taxes = ", ".join(v.shown for v in self.parameters if v.name in ("vat_rate",) + SALES_TAX)
         problems = [Problem(path=("categories", i, "fixed_tariff_taxes"), key="fixed_tariff_taxes_missing",
                             value=str(c.category.fixed_tariff), context={"taxes": taxes})
                     for i, c in enumerate(self.categories)
