@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from okmo_models.i18n import t
+from okmo_models.tariff.formulas import round_tariff
 
 # Unit tokens as printed in each language (units in scenario files stay in Latin).
 _UNIT_WORDS = {
@@ -24,7 +25,8 @@ def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
     """``1234567.891`` -> ``1 234 567,89`` (ru, ky) or ``1,234,567.89`` (en); None -> ``—``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    text = f"{x:,.{decimals}f}"
+    # half-up, as every printed tariff (481,735 -> 481,74, where Python's format gives 481,73)
+    text = f"{round_tariff(x, 10.0 ** -decimals):,.{decimals}f}"
     if lang == "en":
         return text
     return text.replace(",", " ").replace(".", ",")

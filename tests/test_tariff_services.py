@@ -285,3 +285,62 @@ class TestTaxesAndNotes:
         data = water_scenario()  # no labour, no VAT, no sales tax: only the rounding step
         data["tariff_year"] = 2015
         assert compute(data).revenue_requirement_som == pytest.approx(60_000, abs=MONEY)
+
+
+class TestComponentsAndFloorArea:
+    """Issue 13: component tariffs (Kazakh practice: collection, burial, sorting printed apart
+    and in sum) and tariffs per m2 of floor area, worked by hand."""
+
+    @staticmethod
+    def components_scenario():
+        data = waste_scenario()
+        data["components"] = [{"id": "collection", "name": "Сбор и вывоз"},
+                              {"id": "burial", "name": "Захоронение"}]
+        data["cost_lines"][0]["component"] = "collection"  # labour 240 000 (+ 41 400 Social Fund)
+        data["cost_lines"][1]["component"] = "burial"      # fuel 80 000
+        data["assets"][0]["component"] = "collection"      # depreciation 100 000
+        return data
+
+    def test_each_component_from_its_own_costs_and_the_tariff_is_their_sum(self):
+        result = compute(self.components_scenario())
+        # collection 381 400, burial 80 000 of the 461 400 costs: shares 0.826615 and 0.173385
+        # of the households' unrounded 36.977914 (sales tax 2 %): without tax 36.252857 x
+        # 0.826615 = 29.967 -> 29.97 and x 0.173385 = 6.2857 -> 6.29; with tax 29.97 x 1.02 =
+        # 30.5694 -> 30.57 and 6.29 x 1.02 = 6.4158 -> 6.42; the tariff is 30.57 + 6.42 = 36.99
+        households = result.tariff("households")
+        parts = {k.id: (k.tariff_net_som, k.tariff_som) for k in households.components}
+        assert parts == {"collection": (29.97, 30.57), "burial": (6.29, 6.42)}
+        assert households.tariff_som == pytest.approx(36.99, abs=1e-9)
+        assert households.tariff_net_som == pytest.approx(36.26, abs=1e-9)
+        # the same printed sum is what is billed
+        assert result.revenue_at_tariffs_som == pytest.approx(
+            sum(c.tariff_som * c.billing_units_per_year for c in result.tariffs), abs=1e-6)
+
+    def test_every_cost_names_an_existing_component_and_none_is_fixed(self):
+        from okmo_models.errors import ScenarioError
+
+        data = self.components_scenario()
+        data["cost_lines"][1]["component"] = "sorting"
+        data["assets"][0].pop("component")
+        data["categories"][0]["fixed_tariff"] = "30 som/household/month"
+        data["categories"][0]["fixed_tariff_taxes"] = "included"
+        with pytest.raises(ScenarioError) as info:
+            compute(data)
+        keys = {(p.key, p.field_path()) for p in info.value.problems}
+        assert keys == {("component_unknown", "cost_lines[2].component"),
+                        ("component_missing", "assets[1].component"),
+                        ("components_with_fixed", "categories[1].fixed_tariff")}
+
+    def test_tariff_per_m2_of_floor_area(self):
+        data = waste_scenario()
+        # an apartment block of 2 000 m2 with a norm of 0,005 m3 per m2 a month: 120 m3 a year
+        data["categories"].append({"id": "flats", "kind": "population", "name": "МКД",
+                                   "area": "2 000 m2", "norm": "0,005 m3/m2/month",
+                                   "billing_unit": "m2/month", "source": "hand"})
+        result = compute(data)
+        # base tariff 517 690.80 / (6 000 + 2 x 500 + 120) = 72.709382 som/m3 with the tax;
+        # without it 71.283708; per m2 x 0.005 = 0.356419 -> 0.36, with the tax 0.3672 -> 0.37
+        flats = result.tariff("flats")
+        assert flats.unit == "som/m2/month"
+        assert (flats.tariff_net_som, flats.tariff_som) == (0.36, 0.37)
+        assert flats.billing_units_per_year == pytest.approx(24_000)  # 2 000 m2 x 12 months

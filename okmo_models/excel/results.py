@@ -375,6 +375,8 @@ def _tariffs(book: _Book, result):
             name = t("species_" + sp, lang) if has("species_" + sp) else sp
             sh.line([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang), None, v],
                     formats)
+        for k in c.components:  # the tariff is the sum of its components, each as printed
+            sh.line([f"  {k.name.get(lang)}", unit_label(c.unit, lang), None, k.tariff_som], formats)
     sh.line([t("xr_total", lang), "", None, None, None, None, None, None, result.revenue_at_tariffs_som],
             formats, bold=True)
     sh.note(t("r_money_unit", lang))

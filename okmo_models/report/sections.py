@@ -185,6 +185,10 @@ def tariffs(result: TariffResult, lang: str) -> str:
             rows.append([f"  {name} (×{format_number(sp['coefficient'], 2, lang)})",
                          unit_label("som/head", lang)] + [""] * taxes
                         + [money(sp["tariff_som"], lang), "", "", "", ""])
+        for k in c["components"]:  # the tariff is the sum of its components, each as printed
+            rows.append([f"  {k['name']}", unit_label(c["unit"], lang)]
+                        + ([money(k["tariff_net_som"], lang)] if taxes else [])
+                        + [money(k["tariff_som"], lang), "", "", "", ""])
     summary = [(t("s_requirement", lang), money(d["revenue_requirement_som"], lang)),
                (t("s_revenue", lang), money(d["revenue_at_tariffs_som"], lang)),
                (t("s_collected", lang), money(d["cash_collected_som"], lang)),

@@ -25,6 +25,7 @@ BILLING_UNITS = {
 
 def cross_check(s: Scenario) -> Iterator[Problem]:
     yield from _sources(s)
+    yield from _components(s)
     yield from _service_sections(s)
     yield from _cost_lines(s)
     yield from _categories(s)
@@ -59,6 +60,29 @@ def _sources(s: Scenario) -> Iterator[Problem]:
         problem = check(path, ref)
         if problem:
             yield problem
+
+
+def _components(s: Scenario) -> Iterator[Problem]:
+    """With components, every cost names one that exists; without, none does."""
+    known = [c.id for c in s.components]
+    places = [(("cost_lines", i, "component"), c.component) for i, c in enumerate(s.cost_lines)]
+    places += [(("assets", i, "component"), a.component) for i, a in enumerate(s.assets)]
+    places += [(("debt_service", i, "component"), d.component) for i, d in enumerate(s.debt_service)]
+    if s.waste is not None and s.waste.landfill_fee is not None:
+        places.append((("waste", "landfill_fee_component"), s.waste.landfill_fee_component))
+    for path, ref in places:
+        if known and ref is None:
+            yield Problem(path=path, key="component_missing", context={"known": ", ".join(known)})
+        elif ref is not None and ref not in known:
+            yield Problem(path=path, key="component_unknown", value=ref,
+                          context={"known": ", ".join(known) or "—"})
+    if len(set(known)) != len(known):
+        yield Problem(path=("components",), key="component_twice", value=", ".join(known))
+    if known:
+        for i, c in enumerate(s.categories):
+            if c.fixed_tariff is not None:  # a fixed total has no split into components
+                yield Problem(path=("categories", i, "fixed_tariff"), key="components_with_fixed",
+                              value=str(c.fixed_tariff))
 
 
 def _service_sections(s: Scenario) -> Iterator[Problem]:

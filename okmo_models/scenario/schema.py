@@ -239,6 +239,7 @@ class CostLine(_Model):
     source: SourceRef
     note: str | None = None
     uncertainty: Uncertainty | None = None
+    component: str | None = None  # the tariff component it belongs to (see Scenario.components)
 
     @model_validator(mode="after")
     def _amount_or_product(self):
@@ -267,12 +268,32 @@ class Asset(_Model):
     useful_life: Years
     owner: Literal["operator", "municipality"] = "operator"
     source: SourceRef
+    component: str | None = None
 
 
 class DebtService(_Model):
     name: LocalText
     amount: MoneyPerYear
     source: SourceRef
+    component: str | None = None
+
+
+_SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class Component(_Model):
+    """A part of the tariff with its own cost lines, printed apart and in sum (collection,
+    transport, burial, sorting: the Kazakh practice)."""
+
+    id: str
+    name: LocalText
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v):
+        if not _SLUG.match(v):
+            raise _error("bad_id", value=v)
+        return v
 
 
 class ParameterOverride(_Model):
@@ -301,7 +322,6 @@ class Rounding(_Model):
     source: SourceRef
 
 
-_SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 class Category(_Model):
@@ -383,6 +403,7 @@ class WasteSection(_Model):
     density: _quantity("t/m3", positive=True) | None = None
     landfill_fee: _quantity("som/m3", "som/t") | None = None
     landfill_fee_source: SourceRef | None = None
+    landfill_fee_component: str | None = None
 
     @model_validator(mode="after")
     def _needs(self):
@@ -583,6 +604,7 @@ class Scenario(_Model):
     sources: dict[str, str] = Field(min_length=1)
     parameters: dict[str, ParameterOverride] = {}
     rounding: Rounding | None = None
+    components: list[Component] = []
     cost_lines: list[CostLine] = Field(min_length=1)
     assets: list[Asset] = []
     profitability: Share = Quantity(value=0, unit="%")

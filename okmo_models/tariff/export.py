@@ -122,6 +122,10 @@ def to_text(result: TariffResult, lang: str) -> str:
             name = t("species_" + sp, lang) if has("species_" + sp) else sp
             rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang)]
                         + [""] * taxes + [format_number(v, 2, lang), "", "", "", ""])
+        for k in c.components:  # the tariff is the sum of its components, each as printed
+            rows.append([f"  {k.name.get(lang)}", unit_label(c.unit, lang)]
+                        + ([format_number(k.tariff_net_som, 2, lang)] if taxes else [])
+                        + [format_number(k.tariff_som, 2, lang), "", "", "", ""])
     head = [t("c_category", lang), t("c_unit", lang)] + ([t("c_tariff_net", lang)] if taxes else []) + [
         t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
         t("c_collection", lang), t("c_current", lang), t("c_change", lang)]

@@ -97,8 +97,15 @@ def round_tariff(value, step, mode="half_up"):
     (48.51, 481.73)
     >>> round_tariff(84.5, 1.0), round_tariff(84.2, 1.0, "up"), round_tariff(12.0000000001, 1.0, "up")
     (85.0, 85.0, 12.0)
+    >>> round_tariff(1e15, 0.01), round_tariff(-0.004, 0.01)
+    (1000000000000000.0, 0.0)
     """
-    steps = np.round(np.asarray(value, dtype=float) / step, 6)
+    per_som = 1.0 / step  # x 100 and / 100, not / 0.01 and x 0.01: 0.01 is inexact in binary
+    exact = per_som.is_integer()
+    steps = np.asarray(value, dtype=float)
+    steps = steps * per_som if exact else steps / step
+    # np.round(x, 6) multiplies by 1e6: beyond 1e9 steps that costs more precision than it cleans
+    steps = np.where(np.abs(steps) < 1e9, np.round(steps, 6), steps)
     if mode == "half_up":  # half away from zero; tariffs and their differences may be negative
         whole = np.sign(steps) * np.floor(np.abs(steps) + 0.5)
     elif mode == "up":
@@ -107,7 +114,7 @@ def round_tariff(value, step, mode="half_up"):
         whole = np.floor(steps)
     else:
         raise ValueError(f"rounding mode {mode!r} is not one of {ROUNDING_MODES}")
-    out = np.round(whole * step, 10) + 0.0  # + 0.0 turns -0.0 into 0.0
+    out = (whole / per_som if exact else whole * step) + 0.0  # + 0.0: no -0.0
     return float(out) if out.ndim == 0 else out
 
 

@@ -208,7 +208,7 @@ class TariffModel:
                 "useful_life_years": life, "in_tariff": in_tariff,
                 "charge_som": float(f.straight_line_depreciation(a.value.to("som"), a.year, life,
                                                                  s.tariff_year)),
-                "source": s.sources[a.source],
+                "source": s.sources[a.source], "component": a.component,
             }))
         return rows
 
@@ -300,6 +300,7 @@ class TariffModel:
         lines = list(self.input_lines)
         labour = np.array([ln.line == "labour" for ln in lines])
         self._labour_mask = labour
+        self._component_arrays()
         self._input_amounts = np.array([ln.amount_som for ln in lines], dtype=float)
         cats = self.categories
         self._volume = np.array([c.volume for c in cats])
@@ -321,6 +322,46 @@ class TariffModel:
         self._line_coefficient = np.array([k for _, k, _ in lines_of])
         self._line_count = np.array([n for _, _, n in lines_of])
         self._line_indicator = (self._line_category[:, None] == np.arange(len(cats))[None, :]).astype(float)
+
+    def _component_arrays(self):
+        """Which component each cost belongs to, as 0/1 matrices (empty without components)."""
+        s = self.scenario
+        self.components = tuple(s.components)
+        ids = [c.id for c in self.components]
+
+        def onehot(refs):
+            return np.array([[ref == cid for cid in ids] for ref in refs], dtype=float).reshape(len(refs), len(ids))
+
+        self._line_components = onehot([c.component for c in s.cost_lines])
+        in_tariff = [r for r in self.asset_rows if r["in_tariff"]]
+        charges = np.array([r["charge_som"] for r in in_tariff])
+        by_asset = onehot([r["component"] for r in in_tariff])
+        total = charges.sum()
+        self._depreciation_split = (charges @ by_asset / total) if total else np.zeros(len(ids))
+        debts = np.array([d.amount.to("som/year") for d in s.debt_service])
+        by_debt = onehot([d.component for d in s.debt_service])
+        self._debt_split = (debts @ by_debt / debts.sum()) if debts.sum() else None
+        fee = s.waste.landfill_fee_component if s.waste is not None else None
+        self._landfill_split = onehot([fee])[0] if fee else np.zeros(len(ids))
+
+    def component_shares(self, amounts, labour_som, depreciation, landfill, debt) -> np.ndarray:
+        """Each component's share of the revenue requirement, (n, K).
+
+        A component's requirement is its own costs (its lines, the Social Fund on its wages,
+        its assets' depreciation, the landfill fee where it is) with the margin, its debt
+        service, and the turnover taxes: the same formula as the whole tariff's.
+        """
+        costs = (amounts @ self._line_components
+                 + labour_som @ self._line_components * self.social_fund_rate
+                 + depreciation[:, None] * self._depreciation_split
+                 + landfill[:, None] * self._landfill_split)
+        # debt service of the scenario's own loans goes to their components; loans that a
+        # multi-year plan adds are spread like the costs
+        costs_share = costs / np.where(costs.sum(axis=1, keepdims=True) > 0, costs.sum(axis=1, keepdims=True), 1)
+        debt_split = costs_share if self._debt_split is None else self._debt_split[None, :]
+        requirement = costs * (1.0 + self.profitability) + debt[:, None] * debt_split
+        total = requirement.sum(axis=1, keepdims=True)
+        return requirement / np.where(total > 0, total, 1.0)
 
     def _service_notes(self):
         s = self.scenario
@@ -401,7 +442,15 @@ class TariffModel:
         per_base, unit_cost = f.allocate_requirement(
             to_bill, self._weight, self._volume * scale[:, None], self._fixed, self._cost,
             self._fixed_gross_base)
-        printed = self.printed_tariffs(per_base)
+        component_printed = None
+        if self.components:  # each component printed by the rule; the tariff is their sum
+            shares = self.component_shares(amounts, amounts * self._labour_mask, depreciation,
+                                           derived[:, 2], debt)
+            component_printed = [self.printed_tariffs(per_base * shares[:, k][:, None])
+                                 for k in range(len(self.components))]
+            printed = {key: sum(cp[key] for cp in component_printed) for key in component_printed[0]}
+        else:
+            printed = self.printed_tariffs(per_base)
         tariff = printed["gross_billing"]
         line = self._line_category
         line_unrounded = printed["gross_billing_unrounded"][:, line] * self._line_coefficient
@@ -429,6 +478,7 @@ class TariffModel:
             # requirement = revenue - rounding_difference + subsidy_need - surplus.
             "subsidy_need": np.maximum(gap, 0.0), "surplus": np.maximum(-gap, 0.0),
             "rounding_difference": total_revenue - revenue_unrounded,
+            "components": component_printed,  # per component: the printed tariffs, or None
         }
 
     def round(self, value, mode=None):

@@ -19,6 +19,7 @@ from okmo_models.i18n import t
 from okmo_models.parameters import ParameterValue
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import LocalText, Scenario
+from okmo_models.tariff.formulas import round_tariff
 
 JSON_SCHEMA = "okmo-tariff-result/2"
 
@@ -59,10 +60,23 @@ class CategoryTariff:
     change_pct: float | None
     household_bill_som: float | None  # per household per month
     species_tariffs_som: tuple = ()  # (species, coefficient, tariff per head) for dipping baths
+    components: tuple = ()  # ComponentTariff of each tariff component, whose sum is the tariff
 
     @property
     def unit(self) -> str:
         return "som/" + self.billing_unit
+
+
+@dataclass(frozen=True)
+class ComponentTariff:
+    """One component of a category's tariff (collection, transport, burial, sorting)."""
+
+    id: str
+    name: LocalText
+    tariff_som: float  # per billing unit, with taxes
+    tariff_net_som: float
+    tariff_per_base_unit_som: float
+    tariff_net_per_base_unit_som: float
 
 
 @dataclass(frozen=True)
@@ -271,8 +285,15 @@ class TariffResult:
                 "household_bill_som": money(c.household_bill_som),
                 "species_tariffs": [{"species": sp, "coefficient": k, "tariff_som": money(v)}
                                     for sp, k, v in c.species_tariffs_som],
+                "components": [{"component": k.id, "name": k.name.get(lang),
+                                "tariff_som": money(k.tariff_som), "tariff_net_som": money(k.tariff_net_som),
+                                "tariff_per_base_unit_som": money(k.tariff_per_base_unit_som),
+                                "tariff_net_per_base_unit_som": money(k.tariff_net_per_base_unit_som)}
+                               for k in c.components],
             } for c in self.tariffs],
             "revenue_at_tariffs_som": money(self.revenue_at_tariffs_som),
+            "cost_recovery_at_tariffs": _round(self.revenue_at_tariffs_som / self.revenue_requirement_som
+                                               if self.revenue_requirement_som else None, 6),
             "subsidy_need_som": money(self.subsidy_need_som),
             "surplus_som": money(self.surplus_som),
             "rounding_difference_som": money(self.rounding_difference_som),
@@ -310,7 +331,9 @@ def _round(x, digits):
 
 
 def _money(x):
-    return _round(x, 2)
+    """Money to the tyiyn, half-up like every printed figure (Python's round gives 481,73
+    for 481,735, which is stored as 481,73499...)."""
+    return None if x is None else round_tariff(float(x), 0.01)
 
 
 def build_result(model, ev: dict) -> TariffResult:
@@ -338,6 +361,10 @@ def build_result(model, ev: dict) -> TariffResult:
         line_idx = np.flatnonzero(model._line_category == i)
         species = tuple((sp, k, float(ev["line_tariff"][0, j]))
                         for j, (sp, k) in zip(line_idx, (c.species_coefficients or {}).items()))
+        components = tuple(
+            ComponentTariff(k.id, k.name, float(cp["gross_billing"][0, i]), float(cp["net_billing"][0, i]),
+                            float(cp["gross_base"][0, i]), float(cp["net_base"][0, i]))
+            for k, cp in zip(model.components, ev["components"] or ()))
         tariffs.append(CategoryTariff(
             id=c.category.id, kind=c.category.kind, name=c.category.name,
             billing_unit=c.category.billing_unit, policy=c.category.effective_policy,
@@ -350,7 +377,7 @@ def build_result(model, ev: dict) -> TariffResult:
             tariff_net_per_base_unit_som=float(ev["tariff_net_base"][0, i]),
             revenue_som=float(ev["revenue"][0, i]), collection_rate=c.collection_rate,
             current_tariff_som=c.current_tariff_som, change_pct=change, household_bill_som=bill,
-            species_tariffs_som=species))
+            species_tariffs_som=species, components=components))
 
     notes = list(model.notes)
     balancing = [i for i, c in enumerate(model.categories) if c.category.effective_policy == "balancing"]

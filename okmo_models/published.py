@@ -1,0 +1,149 @@
+"""Published calculations as data: a case file states a decision's figures, the engine
+reproduces them.
+
+A case (``tests/published/*.yaml``, format in docs/published-cases.md) holds the citation
+of a municipal or regulator's decision, a tariff scenario written from what the decision
+publishes, and the figures it prints, each as printed (``"48,50"``). Each figure names
+where the engine's result has it, a path into ``okmo tariff --format json``:
+``tariffs.population.tariff_net_som``, ``unit_costs.som/m3.revenue_requirement_som``
+(a list element is chosen by its ``category``, ``unit`` or ``line``). A figure matches
+when the engine's value, rounded to the printed decimals by the scenario's own rounding
+rule, is the printed value: the tolerance is the source's rounding, never a fudge.
+
+Where the source's own arithmetic departs from its rule (408,25 x 1,18 = 481,735 printed
+481,73), the case says so under ``deviations``, with the figure the engine gives and why;
+the check then holds the engine to that figure, so the explanation cannot go stale.
+The layout follows OpenFisca's YAML tests: an economist adds a case without Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from okmo_models.scenario.loader import validate_scenario
+from okmo_models.scenario.variants import apply_changes
+from okmo_models.tariff import TariffModel
+from okmo_models.tariff.formulas import round_tariff
+from okmo_models.units import parse_number
+
+# Keys that name an element of a list in the result's JSON, tried in this order.
+_ELEMENT_KEYS = ("category", "component", "unit", "line", "species", "name")
+
+
+class CaseError(ValueError):
+    """A case file that cannot be read: names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One printed figure of a case and what the engine gives for it."""
+
+    case: str
+    figure: str  # path into the JSON result
+    variant: str | None  # the case's variant it is computed for (None: the scenario as written)
+    label: str
+    printed: str  # as the source prints it
+    engine: float | None  # the engine's value rounded to the printed decimals
+    expected: Decimal  # the printed value, or for a deviation the value the engine must give
+    deviation: str | None  # why the source's figure differs from the rule, if it does
+
+    @property
+    def passed(self) -> bool:
+        return self.engine is not None and Decimal(repr(self.engine)) == self.expected
+
+
+@dataclass(frozen=True)
+class Case:
+    path: Path
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return self.path.stem
+
+    @property
+    def blocked(self) -> str | None:
+        """Why the case cannot pass (engine feature missing, source unreadable), or None."""
+        return self.data.get("blocked")
+
+
+def load_case(path: str | Path) -> Case:
+    path = Path(path)
+    data = yaml.safe_load(path.read_text("utf-8"))
+    for key in ("title", "citation", "checks", "figures"):
+        if not data.get(key):
+            raise CaseError(f"{path}: the case needs '{key}'")
+    if "scenario" not in data and not data.get("blocked"):
+        raise CaseError(f"{path}: the case needs 'scenario' (or 'blocked' with the reason)")
+    return Case(path, data)
+
+
+def cases(folder: str | Path) -> list[Case]:
+    return [load_case(p) for p in sorted(Path(folder).glob("*.yaml"))]
+
+
+def evaluate(case: Case, variant: str | None = None) -> tuple[dict, TariffModel]:
+    """The engine's JSON result for the case's scenario (inline, or a file beside the case),
+    or for one of its ``variants`` (changes merged as a variant file's are), and the
+    compiled model (for its rounding rule)."""
+    scenario = case.data["scenario"]
+    if isinstance(scenario, str):
+        scenario = yaml.safe_load((case.path.parent / scenario).read_text("utf-8"))
+    if variant is not None:
+        changes = case.data.get("variants", {}).get(variant)
+        if changes is None:
+            raise CaseError(f"{case.path}: no variant '{variant}'")
+        scenario = apply_changes(scenario, changes)
+    model = TariffModel(validate_scenario(scenario, case.path))
+    return model.result().to_dict("ru"), model
+
+
+def lookup(result: dict, figure: str):
+    """The value at ``figure`` (``tariffs.population.tariff_som``) in the JSON result."""
+    node = result
+    for part in figure.split("."):
+        if isinstance(node, list):
+            node = next((e for e in node if any(str(e.get(k)) == part for k in _ELEMENT_KEYS)), None)
+            if node is None:
+                raise CaseError(f"{figure}: no element '{part}'")
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise CaseError(f"{figure}: no field '{part}'")
+    return node
+
+
+def check(case: Case) -> list[Figure]:
+    """Every printed figure of ``case`` against the engine."""
+    results = {}
+    deviations = {(d["figure"], d.get("variant")): d for d in case.data.get("deviations", [])}
+    out = []
+    for f in case.data["figures"]:
+        variant = f.get("variant")
+        if variant not in results:
+            results[variant] = evaluate(case, variant)
+        result, model = results[variant]
+        printed = str(f["printed"])
+        number, decimals = _printed_number(printed)
+        value = lookup(result, f["figure"])
+        scale = float(f.get("scale", 1))  # e.g. 100 for a share printed in per cent
+        engine = None if value is None else round_tariff(float(value) * scale, 10.0 ** -decimals,
+                                                          model.rounding_mode)
+        engine = None if engine is None else round(engine, decimals)
+        d = deviations.get((f["figure"], variant))
+        expected = Decimal(str(d["engine"])).quantize(Decimal(1).scaleb(-decimals)) if d else number
+        out.append(Figure(case.id, f["figure"], variant, f.get("label", ""), printed, engine, expected,
+                          d["why"] if d else None))
+    return out
+
+
+def _printed_number(text: str) -> tuple[Decimal, int]:
+    """``"1 234,50"`` -> (Decimal('1234.50'), 2): the value and the printed decimals."""
+    plain = text.replace("%", "").strip()
+    value = parse_number(plain)
+    decimals = len(plain.replace(".", ",").split(",")[1]) if ("," in plain or "." in plain) else 0
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals)), decimals
