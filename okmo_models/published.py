@@ -7,8 +7,9 @@ publishes, and the figures it prints, each as printed (``"48,50"``). Each figure
 where the engine's result has it, a path into ``okmo tariff --format json``:
 ``tariffs.population.tariff_net_som``, ``unit_costs.som/m3.revenue_requirement_som``
 (a list element is chosen by its ``category``, ``unit`` or ``line``). A figure matches
-when the engine's value, rounded to the printed decimals by the scenario's own rounding
-rule, is the printed value: the tolerance is the source's rounding, never a fudge.
+when the engine's figure (as it prints it) lies within the printed figure's rounding:
+printed 103,5 takes [103,45; 103,55), printed 48,50 takes [48,495; 48,505). The tolerance
+is the source's rounding, never a fudge, and nothing is rounded twice.
 
 Where the source's own arithmetic departs from its rule (408,25 x 1,18 = 481,735 printed
 481,73), the case says so under ``deviations``, with the figure the engine gives and why;
@@ -27,7 +28,6 @@ import yaml
 from okmo_models.scenario.loader import validate_scenario
 from okmo_models.scenario.variants import apply_changes
 from okmo_models.tariff import TariffModel
-from okmo_models.tariff.formulas import round_tariff
 from okmo_models.units import parse_number
 
 # Keys that name an element of a list in the result's JSON, tried in this order.
@@ -47,14 +47,21 @@ class Figure:
     variant: str | None  # the case's variant it is computed for (None: the scenario as written)
     label: str
     printed: str  # as the source prints it
-    engine: float | None  # the engine's value rounded to the printed decimals
-    expected: Decimal  # the printed value, or for a deviation the value the engine must give
+    engine: Decimal | None  # the engine's figure as it prints it (JSON), times ``scale``
+    stated: Decimal | None  # for a deviation: the figure the case says the engine gives
     deviation: str | None  # why the source's figure differs from the rule, if it does
 
     @property
     def passed(self) -> bool:
-        return self.engine is not None and Decimal(repr(self.engine)) == self.expected
-
+        """The engine's figure lies within the printed figure's rounding (printed 103,5: in
+        [103,45; 103,55)), never rounded a second time; a deviation's figure is exact."""
+        if self.engine is None:
+            return False
+        if self.stated is not None:
+            return abs(self.engine - self.stated) < Decimal("1e-9")
+        value, decimals = _printed_number(self.printed)
+        half = Decimal(5).scaleb(-decimals - 1)
+        return value - half <= self.engine < value + half
 
 @dataclass(frozen=True)
 class Case:
@@ -128,16 +135,13 @@ def check(case: Case) -> list[Figure]:
             results[variant] = evaluate(case, variant)
         result, model = results[variant]
         printed = str(f["printed"])
-        number, decimals = _printed_number(printed)
+        _printed_number(printed)  # a printed figure that cannot be read is the case's error
         value = lookup(result, f["figure"])
-        scale = float(f.get("scale", 1))  # e.g. 100 for a share printed in per cent
-        engine = None if value is None else round_tariff(float(value) * scale, 10.0 ** -decimals,
-                                                          model.rounding_mode)
-        engine = None if engine is None else round(engine, decimals)
+        scale = Decimal(str(f.get("scale", 1)))  # e.g. 100 for a share printed in per cent
+        engine = None if value is None else Decimal(repr(float(value))) * scale
         d = deviations.get((f["figure"], variant))
-        expected = Decimal(str(d["engine"])).quantize(Decimal(1).scaleb(-decimals)) if d else number
-        out.append(Figure(case.id, f["figure"], variant, f.get("label", ""), printed, engine, expected,
-                          d["why"] if d else None))
+        out.append(Figure(case.id, f["figure"], variant, f.get("label", ""), printed, engine,
+                          Decimal(str(d["engine"])) if d else None, d["why"] if d else None))
     return out
 
 
@@ -146,7 +150,7 @@ def _printed_number(text: str) -> tuple[Decimal, int]:
     plain = text.replace("%", "").strip()
     value = parse_number(plain)
     decimals = len(plain.replace(".", ",").split(",")[1]) if ("," in plain or "." in plain) else 0
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals)), decimals
+    return Decimal(repr(value)), decimals
 
 
 def cases_page(folder: str | Path) -> str:
@@ -166,7 +170,7 @@ def cases_page(folder: str | Path) -> str:
             status = "passes" if ok else "FAILS"
             counts["pass" if ok else "fail"] += 1
             n, dev = str(len(figures)), str(sum(f.deviation is not None for f in figures))
-        rows.append(f"| [{case.id}](#{case.id.replace('_', '-')}) | {d.get('jurisdiction', '')} | "
+        rows.append(f"| [{case.id}](#{case.id}) | {d.get('jurisdiction', '')} | "
                     f"{d.get('service', '')} | {n} | {dev} | {status} |")
         cite = d["citation"]
         details.append(f"### {case.id}\n\n**{title}**. {cite.get('act', '')}"
@@ -206,6 +210,7 @@ A case is a decision's calculation written as data (the format follows OpenFisca
   value;
 - `blocked`: why a case cannot run yet (it is skipped and counted).
 
-A figure passes when the engine's value, rounded to the printed decimals by the scenario's
-rounding rule, equals the printed value: the tolerance is the source's own rounding.
+A figure passes when the engine's figure, as the engine prints it, lies within the printed
+figure's rounding (printed 103,5 takes [103,45; 103,55)): the tolerance is the source's own
+rounding, and nothing is rounded twice. A deviation's figure must be the engine's exactly.
 """

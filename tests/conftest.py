@@ -272,7 +272,9 @@ class FigureItem(pytest.Item):
         if isinstance(excinfo.value, FigureMismatch):
             f = excinfo.value.figure
             return (f"{self.case.path.name}: {f.label or f.figure}\n"
-                    f"  printed {f.printed}, expected {f.expected}, the engine gives {f.engine}"
+                    f"  printed {f.printed}"
+                    + (f", the case says the engine gives {f.stated}" if f.stated is not None else "")
+                    + f"; the engine gives {f.engine}"
                     + (f"\n  (deviation: {f.deviation})" if f.deviation else ""))
         return super().repr_failure(excinfo)
 

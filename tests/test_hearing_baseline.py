@@ -25,6 +25,7 @@ from conftest import SCENARIOS, waste_scenario, write_yaml
 from okmo_models.cli import main
 from okmo_models.report.build import scenario_files
 from okmo_models.scenario.loader import file_kind
+from okmo_models.tariff.formulas import round_tariff
 
 EXAMPLES = {kind: [p for p in scenario_files(SCENARIOS) if file_kind(p) == kind]
             for kind in ("tariff", "budget", "programme")}
@@ -82,7 +83,8 @@ def movable(widgets):
 
 
 def money(x):
-    return None if x is None else round(float(x), 2)
+    """To the tyiyn, half-up, as the JSON and every printed figure."""
+    return None if x is None else round_tariff(float(x), 0.01)
 
 
 def tariff_cli(j: dict, main_category: str) -> dict:

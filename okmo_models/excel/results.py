@@ -358,6 +358,8 @@ def _calculation(book: _Book, result):
 
 
 def _tariffs(book: _Book, result):
+    from okmo_models.tariff.export import rounding_rule
+
     lang, src = book.lang, book.sources
     s = result.scenario
     sh = book.sheet("xr_sheet_tariffs", t("r_tariffs", lang))
@@ -380,6 +382,16 @@ def _tariffs(book: _Book, result):
     sh.line([t("xr_total", lang), "", None, None, None, None, None, None, result.revenue_at_tariffs_som],
             formats, bold=True)
     sh.note(t("r_money_unit", lang))
+    sh.note(rounding_rule(result, lang))
+    if result.taxes_included:  # the approved tariffs without VAT and sales tax, as in the PDF
+        sh.subheading(t("c_tariff_net", lang))
+        sh.header([t("c_category", lang), t("c_unit", lang), t("c_tariff_net", lang), t("c_tariff_gross", lang)])
+        for c in result.tariffs:
+            sh.line([c.name.get(lang), unit_label(c.unit, lang), c.tariff_net_som, c.tariff_som],
+                    (None, None, MONEY, MONEY))
+            for k in c.components:
+                sh.line([f"  {k.name.get(lang)}", unit_label(c.unit, lang), k.tariff_net_som, k.tariff_som],
+                        (None, None, MONEY, MONEY))
 
     sh.subheading(t("h_unit_costs", lang))
     sh.header([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang), t("c_unit", lang)])
@@ -397,7 +409,8 @@ def _tariffs(book: _Book, result):
     rows += [(t("s_revenue", lang), result.revenue_at_tariffs_som, MONEY, som_year),
              (t("s_collected", lang), result.cash_collected_som, MONEY, som_year),
              (t("s_cash_gap", lang), result.cash_shortfall_som, MONEY, som_year),
-             (t("s_subsidy", lang), result.subsidy_need_som, MONEY, som_year)]
+             (t("s_subsidy", lang), result.subsidy_need_som, MONEY, som_year),
+             (t("s_rounding_difference", lang), result.rounding_difference_som, MONEY, som_year)]
     if result.cost_recovery_current is not None:
         rows += [(t("xr_recovery_billed", lang), result.cost_recovery_current, PERCENT1, "%"),
                  (t("xr_recovery_cash", lang), result.cash_recovery_current, PERCENT1, "%")]
