@@ -358,7 +358,7 @@ def _calculation(book: _Book, result):
 
 
 def _tariffs(book: _Book, result):
-    from okmo_models.tariff.export import rounding_rule
+    from okmo_models.tariff.export import tariff_rules
 
     lang, src = book.lang, book.sources
     s = result.scenario
@@ -382,7 +382,7 @@ def _tariffs(book: _Book, result):
     sh.line([t("xr_total", lang), "", None, None, None, None, None, None, result.revenue_at_tariffs_som],
             formats, bold=True)
     sh.note(t("r_money_unit", lang))
-    sh.note(rounding_rule(result, lang))
+    sh.note(tariff_rules(result, lang))
     if result.taxes_included:  # the approved tariffs without VAT and sales tax, as in the PDF
         sh.subheading(t("c_tariff_net", lang))
         sh.header([t("c_category", lang), t("c_unit", lang), t("c_tariff_net", lang), t("c_tariff_gross", lang)])

@@ -167,7 +167,7 @@ def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
 
 
 def tariffs(result: TariffResult, lang: str) -> str:
-    from okmo_models.tariff.export import rounding_rule
+    from okmo_models.tariff.export import tariff_rules
 
     d = result.to_dict(lang)
     taxes = result.taxes_included
@@ -205,7 +205,7 @@ def tariffs(result: TariffResult, lang: str) -> str:
         t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
         t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
     return (table(head, rows, numeric=tuple(range(2, len(head))))
-            + f"<p class=note>{e(t('r_money_unit', lang))} {e(rounding_rule(result, lang))}</p>"
+            + f"<p class=note>{e(t('r_money_unit', lang))} {e(tariff_rules(result, lang))}</p>"
             + table([t("c_indicator", lang), t("c_value", lang) + ", " + unit_label("som", lang)],
                     summary, numeric=(1,)))
 

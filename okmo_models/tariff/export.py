@@ -74,11 +74,20 @@ def to_csv(result: TariffResult, lang: str) -> str:
     return out.getvalue()
 
 
-def rounding_rule(result: TariffResult, lang: str) -> str:
-    """The declared rounding rule in words, for every output that prints tariffs."""
-    return t("rounding_rule_" + result.rounding_mode, lang,
+def tariff_rules(result: TariffResult, lang: str) -> str:
+    """The taxes in the tariffs and the declared rounding rule in words, printed under the
+    tariff table of every output."""
+    rule = t("rounding_rule_" + result.rounding_mode, lang,
              step=format_number(result.rounding_step, 0 if result.rounding_step >= 1 else 2, lang),
              unit=unit_label("som", lang))
+    if not result.taxes_included:
+        return rule
+    model_rates = {p.name: p.value for p in result.parameters}
+    taxes = [f"{t('vat', lang)} {format_percent(model_rates['vat_rate'], 0, lang)}"] if result.vat_som else []
+    taxes += [f"{t('sales_tax', lang)} {format_percent(v, 0, lang)}" for k, v in model_rates.items()
+              if k.startswith("sales_tax_rate") and result.sales_tax_som]
+    taxes = [x if x[1:2].isupper() else x[0].lower() + x[1:] for x in taxes]  # НДС stays НДС
+    return t("r_taxes_in_tariff", lang, taxes=", ".join(taxes)) + " " + rule
 
 
 def to_text(result: TariffResult, lang: str) -> str:
@@ -130,7 +139,7 @@ def to_text(result: TariffResult, lang: str) -> str:
         t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
         t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
     lines += _table(head, rows, right=tuple(range(2, len(head))))
-    add(rounding_rule(result, lang))
+    add(tariff_rules(result, lang))
     add("")
 
     add(t("h_summary", lang))
