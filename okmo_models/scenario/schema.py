@@ -281,19 +281,22 @@ class DebtService(_Model):
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
+def _slug(v: str) -> str:
+    if not _SLUG.match(v):
+        raise _error("bad_id", value=v)
+    return v
+
+
+# An id other entries refer to: lowercase Latin letters, digits, "_" and "-".
+Slug = Annotated[str, AfterValidator(_slug)]
+
+
 class Component(_Model):
     """A part of the tariff with its own cost lines, printed apart and in sum (collection,
     transport, burial, sorting: the Kazakh practice)."""
 
-    id: str
+    id: Slug
     name: LocalText
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v):
-        if not _SLUG.match(v):
-            raise _error("bad_id", value=v)
-        return v
 
 
 class ParameterOverride(_Model):
@@ -327,7 +330,7 @@ class Rounding(_Model):
 class Category(_Model):
     """A consumer category and how much of the service it takes in a year."""
 
-    id: str
+    id: Slug
     kind: Literal[CATEGORY_KINDS]  # type: ignore[valid-type]
     name: LocalText
     billing_unit: str
@@ -347,13 +350,6 @@ class Category(_Model):
     collection_rate: Share | None = None
     current_tariff: NonNegative | None = None
     source: SourceRef
-
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v):
-        if not _SLUG.match(v):
-            raise _error("bad_id", value=v)
-        return v
 
     @field_validator("billing_unit")
     @classmethod
