@@ -9,15 +9,15 @@ from okmo_models.tariff.formulas import round_tariff
 
 # Unit tokens as printed in each language (units in scenario files stay in Latin).
 _UNIT_WORDS = {
-    "ru": {"som": "сом", "year": "год", "month": "мес.", "day": "сут.", "m3": "м³", "t": "т",
+    "ru": {"som": "сом", "year": "год", "month": "мес.", "day": "сут.", "m3": "м³", "m2": "м²", "t": "т",
            "l": "л", "kg": "кг", "person": "чел.", "household": "домохоз.", "head": "гол.",
            "staff": "шт. ед.", "kWh": "кВт·ч", "piece": "шт.", "km": "км", "hour": "ч",
            "%": "%", "thousand_som": "тыс. сом"},
-    "ky": {"som": "сом", "year": "жыл", "month": "ай", "day": "сутка", "m3": "м³", "t": "т",
+    "ky": {"som": "сом", "year": "жыл", "month": "ай", "day": "сутка", "m3": "м³", "m2": "м²", "t": "т",
            "l": "л", "kg": "кг", "person": "адам", "household": "үй чарба", "head": "баш",
            "staff": "штат. бирд.", "kWh": "кВт·саат", "piece": "даана", "km": "км", "hour": "саат",
            "%": "%", "thousand_som": "миң сом"},
-    "en": {"som": "som", "m3": "m³", "person": "person", "household": "household", "head": "head"},
+    "en": {"som": "som", "m3": "m³", "m2": "m²", "person": "person", "household": "household", "head": "head"},
 }
 
 

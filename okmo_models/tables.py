@@ -27,10 +27,12 @@ def tariff_table(result: TariffResult, lang: str = "ru") -> pd.DataFrame:
     """Tariffs by category: accrual and cash tariff, current tariff and the change."""
     rows = []
     for c in result.tariffs:
+        net = {t("c_tariff_net", lang): format_number(c.tariff_net_som, 2, lang)} if result.taxes_included else {}
         rows.append({
             t("c_category", lang): c.name.get(lang),
             t("c_unit", lang): unit_label(c.unit, lang),
-            t("c_tariff", lang): format_number(c.tariff_som, 2, lang),
+            **net,
+            t("c_tariff_gross" if net else "c_tariff", lang): format_number(c.tariff_som, 2, lang),
             t("c_cash_tariff", lang): format_number(c.cash_tariff_som, 2, lang),
             t("c_collection", lang): format_percent(c.collection_rate, 0, lang),
             t("c_current", lang): format_number(c.current_tariff_som, 2, lang),

@@ -248,23 +248,23 @@ class CaseFile(pytest.File):
         if case.blocked:
             yield BlockedCase.from_parent(self, name="blocked", reason=case.blocked)
             return
-        for f in case.data["figures"]:
-            name = f["figure"] + (f" [{f['variant']}]" if f.get("variant") else "")
-            yield FigureItem.from_parent(self, name=name, case=case, spec=f)
+        for k, f in enumerate(case.data["figures"]):
+            name = f"{k + 1}: " + f["figure"] + (f" [{f['variant']}]" if f.get("variant") else "")
+            yield FigureItem.from_parent(self, name=name, case=case, index=k)
 
 
 class FigureItem(pytest.Item):
     _checked: dict = {}  # case id -> its figures, computed once per case
 
-    def __init__(self, *, case, spec, **kwargs):
+    def __init__(self, *, case, index, **kwargs):
         super().__init__(**kwargs)
-        self.case, self.spec = case, spec
+        self.case, self.index = case, index
 
     def runtest(self):
         figures = self._checked.get(self.case.id)
         if figures is None:
             figures = self._checked[self.case.id] = check(self.case)
-        f = next(x for x in figures if x.figure == self.spec["figure"] and x.variant == self.spec.get("variant"))
+        f = figures[self.index]  # by position: a figure listed twice is checked twice
         if not f.passed:
             raise FigureMismatch(f)
 

@@ -344,3 +344,96 @@ class TestComponentsAndFloorArea:
         assert flats.unit == "som/m2/month"
         assert (flats.tariff_net_som, flats.tariff_som) == (0.36, 0.37)
         assert flats.billing_units_per_year == pytest.approx(24_000)  # 2 000 m2 x 12 months
+
+
+class TestOneFigureEverywhere:
+    """Defects a review of issue 13's change found; each test failed before its fix."""
+
+    def test_fixed_tariff_per_m3_with_vat_included_is_billed_as_given(self):
+        data = waste_scenario()
+        data["operator"]["vat_payer"] = True
+        data["parameters"] = {"vat_exempt_services": {"items": [], "source": "hand"},  # VAT on waste
+                              "sales_tax_rate": {"value": "2 %", "source": "hand"}}
+        data["categories"][1].update(fixed_tariff="10,06 som/m3", fixed_tariff_taxes="included",
+                                     multiplier=1)
+        business = compute(data).tariff("business")
+        # 10.06 with 12 % VAT and 2 % sales tax: re-derived from the net it printed 10.05
+        assert (business.tariff_som, business.tariff_per_base_unit_som) == (10.06, 10.06)
+        assert business.revenue_som == pytest.approx(10.06 * 500)
+
+    def test_component_tariffs_and_the_path_agree_with_the_kalkulyatsiya(self):
+        data = TestComponentsAndFloorArea.components_scenario()
+        data["categories"][0]["current_tariff"] = "30 som/household/month"
+        data["path"] = {"years": 2, "cpi": "0 %", "cpi_source": "hand"}
+        result = compute(data)
+        households = result.tariff("households")
+        assert households.tariff_som == pytest.approx(sum(k.tariff_som for k in households.components))
+        row = result.policy.path.categories[0]
+        assert row["cost_recovery_tariff_som"][0] == households.tariff_som
+
+    def test_a_path_at_the_printed_cost_recovery_tariff_needs_no_subsidy(self):
+        data = waste_scenario()
+        data["categories"] = data["categories"][:1]
+        data["cost_lines"][1]["price"] = "83 som/l"  # 43.4214 a household-month, printed 43.42
+        data["path"] = {"years": 2, "cpi": "0 %", "cpi_source": "hand"}
+        result = compute(data)
+        assert result.tariff("households").tariff_som < result.tariff("households").tariff_unrounded_som
+        p = result.policy.path
+        assert p.categories[0]["path_tariff_som"] == p.categories[0]["cost_recovery_tariff_som"] == [43.42, 43.42]
+        # the 0.0014 x 12 000 = 16.80 a year below the requirement is rounding, the operator's
+        assert list(p.subsidy_som) == [0, 0]
+
+    def test_path_money_is_rounded_like_the_kalkulyatsiya(self):
+        data = waste_scenario()
+        data["categories"] = data["categories"][:1]
+        data["cost_lines"] = [{"line": "other", "name": "x", "amount": "100 000,125 som/year", "source": "hand"}]
+        data["assets"], data["profitability"] = [], "0 %"
+        data["parameters"] = {"sales_tax_rate_not_vat_taxable": {"value": "0 %", "source": "hand"}}
+        data["path"] = {"years": 1, "cpi": "0 %", "cpi_source": "hand"}
+        d = compute(data).to_dict("ru")
+        assert d["revenue_requirement_som"] == d["path"]["requirement_som"][0] == 100_000.13
+
+    def test_a_step_finer_than_a_tyiyn_and_rounding_under_parameters_are_refused(self):
+        from okmo_models.errors import ScenarioError
+
+        data = waste_scenario()
+        data["rounding"] = {"step": "0,001 som", "source": "hand"}
+        with pytest.raises(ScenarioError) as info:
+            compute(data)
+        assert info.value.problems[0].key == "rounding_step_tyiyn"
+        data = waste_scenario()
+        data["parameters"]["tariff_rounding_step"] = {"value": "1 som", "source": "hand"}
+        with pytest.raises(ScenarioError) as info:
+            compute(data)
+        assert info.value.problems[0].key == "parameter_in_rounding"
+
+    def test_kyrgyz_income_groups_are_a_clear_error_for_a_russian_town(self):
+        from okmo_models.errors import ScenarioError
+
+        data = waste_scenario()
+        data["municipality"]["country"] = "RU"
+        data["cost_lines"] = data["cost_lines"][1:]  # no wages: no Social Fund rate needed
+        data["affordability"] = {"threshold": {"value": "1 %", "source": "hand"}}
+        with pytest.raises(ScenarioError) as info:  # was an internal error
+            compute(data)
+        assert info.value.problems[0].key == "parameter_other_country"
+
+    def test_overridden_parameters_and_floor_area_are_named_in_the_reader_s_words(self):
+        from okmo_models.formatting import unit_label
+
+        data = water_scenario()
+        data["operator"]["vat_payer"] = True
+        data["parameters"] = {"vat_exempt_services": {"items": ["water"], "source": "hand"}}
+        notes = " ".join(compute(data).notes_text("ru"))
+        assert "vat_exempt_services" not in notes and "water" not in notes
+        assert "Питьевое водоснабжение" in notes
+        assert unit_label("som/m2/month", "ru") == "сом/м²/мес." and unit_label("m2", "ky") == "м²"
+
+    def test_persons_households_and_size_must_agree(self):
+        from okmo_models.errors import ScenarioError
+
+        data = waste_scenario()
+        data["categories"][0].update(persons="1 000 person", households="100 household")
+        with pytest.raises(ScenarioError) as info:  # 10 persons a household, not 4
+            compute(data)
+        assert info.value.problems[0].key == "household_size_inconsistent"

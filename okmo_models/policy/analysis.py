@@ -77,10 +77,10 @@ class AffordabilityResult:
     def to_dict(self, lang):
         return {
             "category": self.category, "threshold": self.threshold,
-            "threshold_source": self.threshold_source, "tariff_som": round(self.tariff_som, 2),
+            "threshold_source": self.threshold_source, "tariff_som": _money(self.tariff_som),
             "share_above": round(self.share_above, 6), "target_share": self.target_share,
             "tariff_at_target_share_som": None if self.tariff_at_target_som is None
-            else round(self.tariff_at_target_som, 2),
+            else _money(self.tariff_at_target_som),
             "groups": [{**g, "name": g["name"].get(lang)} for g in self.groups],
         }
 
@@ -126,7 +126,7 @@ def affordability(model: TariffModel, tariff_som: float | None = None,
     burden = pf.bill_share_of_income(bills, np.array(incomes), np.array(sizes))
     target = a.target_share_above.value * a.target_share_above.parsed_unit.factor
     rows = [{"name": n, "income_per_capita_som": inc, "household_size": sz, "share": sh,
-             "bill_som": round(float(b), 2), "burden": round(float(bu), 6),
+             "bill_som": _money(float(b)), "burden": round(float(bu), 6),
              "above": bool(bu > threshold)}
             for n, inc, sz, sh, b, bu in zip(names, incomes, sizes, shares, bills, burden)]
     return AffordabilityResult(
@@ -149,7 +149,7 @@ class VulnerableResult:
     cross_subsidy_tariffs: tuple  # category, tariff_som, increase_pct (cross-financing only)
 
     def to_dict(self, lang):
-        return {"financing": self.financing, "budget_cost_som": round(self.budget_cost_som, 2),
+        return {"financing": self.financing, "budget_cost_som": _money(self.budget_cost_som),
                 "groups": [{**g, "name": g["name"].get(lang)} for g in self.groups],
                 "cross_subsidy_tariffs": [dict(t) for t in self.cross_subsidy_tariffs]}
 
@@ -170,8 +170,8 @@ def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
         yearly = discount * households * 12.0
         total += yearly
         rows.append({"name": g.name, "category": g.category, "households": households,
-                     "bill_som": round(bill, 2), "discount_som_month": round(discount, 2),
-                     "yearly_som": round(yearly, 2)})
+                     "bill_som": _money(bill), "discount_som_month": _money(discount),
+                     "yearly_som": _money(yearly)})
     return rows, total
 
 
@@ -241,7 +241,13 @@ class PathResult:
 
 
 def _r(values, digits=2):
-    return [None if v is None else round(float(v), digits) for v in values]
+    """Money by year, half-up like every printed figure (Python's round gives 100 000,12 for
+    100 000,125)."""
+    return [None if v is None else f.round_tariff(float(v), 10.0 ** -digits) for v in values]
+
+
+def _money(x):
+    return None if x is None else f.round_tariff(float(x), 0.01)
 
 
 def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool = True):
@@ -272,7 +278,7 @@ def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool
     return depreciation, debt, own
 
 
-def _publish(path, target, at_cost, start, growth, caps, model):
+def _publish(path, target, printed, at_cost, start, growth, caps, model):
     """Tariffs rounded by the scenario's rule that keep every limit against the published
     previous year.
 
@@ -285,7 +291,7 @@ def _publish(path, target, at_cost, start, growth, caps, model):
     for y, value in enumerate(path):
         limit = min(np.inf if growth is None else previous * (1 + growth),
                     np.inf if caps is None else caps[y])
-        at_target = model.publish(target[y])
+        at_target = printed[y]  # the калькуляция's tariff of that year, as printed
         if at_cost[y] and at_target <= limit + 1e-9:
             tariff = at_target
         else:
@@ -344,13 +350,13 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
         growth = None if p.max_increase is None else p.max_increase.value * p.max_increase.parsed_unit.factor
         path, ok = pf.tariff_path(c.current_tariff_som, target, growth, caps)
         at_cost = path >= target * (1 - 1e-9)
-        path = _publish(path, target, at_cost, c.current_tariff_som, growth, caps, model)
+        path = _publish(path, target, ev["tariff"][:, i], at_cost, c.current_tariff_som, growth, caps, model)
         feasible &= ok
         reached_c = next((int(y) for y, hit in zip(years, at_cost) if hit), None)
         path_of[i] = path
         rows.append({"category": cid, "unit": "som/" + c.category.billing_unit,
                      "start_tariff_som": c.current_tariff_som,
-                     "cost_recovery_tariff_som": _r(model.publish(target)),
+                     "cost_recovery_tariff_som": _r(ev["tariff"][:, i]),
                      "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
                      "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6),
@@ -360,7 +366,9 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     subsidy = np.zeros(len(years))
     for i, path in path_of.items():
         c = model.categories[i]
-        subsidy += np.maximum(ev["tariff_unrounded"][:, i] - path, 0.0) * c.billing_units_per_year * volume
+        # the gap before rounding; a year billed at the printed cost-recovery tariff needs none
+        gap = np.where(path >= ev["tariff"][:, i] - 1e-9, 0.0, np.maximum(ev["tariff_unrounded"][:, i] - path, 0.0))
+        subsidy += gap * c.billing_units_per_year * volume
     reached_each = [r["reached_year"] for r in rows]
     reached = None if (not rows or None in reached_each) else max(reached_each)
     plan = s.investments
@@ -414,11 +422,11 @@ def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:
     rows = []
     for m, w, sh_, vol, payment in zip(sh.members, weights, shares, volumes, payments):
         rows.append({"name": m.name, "key_value": round(float(w), 6), "share": round(float(sh_), 6),
-                     "payment_som": round(payment, 2),
-                     "tariff_per_unit_som": None if not vol else round(payment / vol, 2),
+                     "payment_som": _money(payment),
+                     "tariff_per_unit_som": None if not vol else _money(payment / vol),
                      "unit": "som/" + base,
                      "per_household_month_som": None if m.households is None
-                     else round(payment / m.households.to("household") / 12.0, 2),
+                     else _money(payment / m.households.to("household") / 12.0),
                      "source": model.scenario.sources[m.source]})
     return SharingResult(sh.key, model.scenario.sources[sh.key_source], _frozen(rows))
 

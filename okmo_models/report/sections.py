@@ -88,9 +88,17 @@ def contents(scenario, lang: str, pages: dict | None = None) -> str:
 
 
 def legal_basis(result: TariffResult, lang: str) -> str:
-    refs = resolve("legal_basis", result.scenario.tariff_year).value
+    """The acts the calculation rests on; none of Kyrgyzstan's for another country's scenario,
+    nor the 2022 Tax Code for a year before it."""
+    from okmo_models.parameters import ParameterNotDefined, ParameterOfAnotherCountry
+
+    s = result.scenario
+    try:
+        refs = resolve("legal_basis", s.tariff_year, country=s.municipality.country).value
+    except (ParameterNotDefined, ParameterOfAnotherCountry):
+        return f"<p>{e(t('r_legal_not_listed', lang))}</p>"
     items = "".join(f"<li>{e(r.get(lang) or r['ru'])}</li>" for r in refs
-                    if result.scenario.service in r.get("services", [result.scenario.service]))
+                    if s.service in r.get("services", [s.service]))
     return f"<p>{e(t('r_legal_intro', lang))}</p><ol>{items}</ol>"
 
 

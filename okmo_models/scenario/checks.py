@@ -174,6 +174,12 @@ def _volume_spec(s: Scenario, c, base) -> Iterator[Problem]:
     if c.persons is None and c.households is not None and c.household_size is None and \
             c.norm is not None and not per_area:
         yield Problem(path=base + ("household_size",), key="household_size_missing", value=c.id)
+    if c.persons is not None and c.households is not None and c.household_size is not None:
+        implied = c.persons.value / c.households.value
+        if abs(implied - c.household_size.value) > 0.01 * c.household_size.value:
+            yield Problem(path=base + ("household_size",), key="household_size_inconsistent",
+                          value=c.household_size.value,
+                          context={"implied": f"{implied:.2f}"})
     uses_tonnes = (c.volume is not None and "mass" in c.volume.parsed_unit.dims) or (
         c.norm is not None and "mass" in c.norm.parsed_unit.dims)
     if uses_tonnes and s.service == "water":
@@ -200,7 +206,7 @@ def _parameters(s: Scenario) -> Iterator[Problem]:
                           context={"known": ", ".join(sorted(known))})
             continue
         expected = known[name].unit
-        if expected == "text":  # the rounding rule is a section of its own
+        if name.startswith("tariff_rounding"):  # the rounding rule is a section of its own
             yield Problem(path=("parameters", name), key="parameter_in_rounding", value=name)
             continue
         if (expected == "list") != (override.items is not None):

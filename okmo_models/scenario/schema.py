@@ -324,6 +324,15 @@ class Rounding(_Model):
     step: _quantity("som", positive=True) | None = None
     source: SourceRef
 
+    @field_validator("step")
+    @classmethod
+    def _whole_tyiyn(cls, q):
+        # every output prints money to the tyiyn: a finer step would be rounded again
+        tyiyn = q.to("som") * 100 if q is not None else 1
+        if tyiyn < 1 - 1e-9 or abs(tyiyn - round(tyiyn)) > 1e-6:
+            raise _error("rounding_step_tyiyn", value=str(q))
+        return q
+
 
 
 

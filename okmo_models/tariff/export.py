@@ -18,7 +18,7 @@ def to_json(result: TariffResult, lang: str) -> str:
 
 # JSON summary keys and the message that names them
 _SUMMARY_LABELS = {
-    "costs_som": "total_costs", "profit_som": "profit", "debt_service_som": "debt_service",
+    "costs_som": "total_costs", "production_cost_som": "production_cost", "profit_som": "profit", "debt_service_som": "debt_service",
     "vat_som": "vat", "sales_tax_som": "sales_tax", "revenue_requirement_som": "revenue_requirement",
     "revenue_at_tariffs_som": "s_revenue", "subsidy_need_som": "s_subsidy",
     "rounding_difference_som": "s_rounding_difference",
@@ -42,7 +42,7 @@ def to_csv(result: TariffResult, lang: str) -> str:
         w.writerow(["unit_cost", u["unit"], u["label"], u["unit"], u["cost_som"]])
         w.writerow(["unit_requirement", u["unit"], u["label"], u["unit"], u["revenue_requirement_som"]])
     for c in d["tariffs"]:
-        for key in ("tariff_som", "cash_tariff_som", "current_tariff_som", "change_pct",
+        for key in ("tariff_som", "tariff_net_som", "cash_tariff_som", "current_tariff_som", "change_pct",
                     "household_bill_som", "revenue_som"):
             unit = {"change_pct": "%", "revenue_som": "som/year",
                     "household_bill_som": "som/household/month"}.get(key, c["unit"])
@@ -50,6 +50,10 @@ def to_csv(result: TariffResult, lang: str) -> str:
         for sp in c["species_tariffs"]:
             w.writerow(["species_tariff", f'{c["category"]}:{sp["species"]}', c["name"], "som/head",
                         sp["tariff_som"]])
+        for k in c["components"]:
+            for key in ("tariff_som", "tariff_net_som"):
+                w.writerow(["component_" + key.removesuffix("_som"), f'{c["category"]}:{k["component"]}',
+                            k["name"], c["unit"], k[key]])
     if d["affordability"]:
         a = d["affordability"]
         w.writerow(["affordability", "share_above", a["category"], "share", a["share_above"]])
@@ -78,13 +82,18 @@ def tariff_rules(result: TariffResult, lang: str) -> str:
     """The taxes in the tariffs and the declared rounding rule in words, printed under the
     tariff table of every output."""
     rule = t("rounding_rule_" + result.rounding_mode, lang,
-             step=format_number(result.rounding_step, 0 if result.rounding_step >= 1 else 2, lang),
+             step=format_number(result.rounding_step, 0 if float(result.rounding_step).is_integer() else 2, lang),
              unit=unit_label("som", lang))
+    if any(c.components for c in result.tariffs):
+        rule += " " + t("r_components_sum", lang)
     if not result.taxes_included:
         return rule
     model_rates = {p.name: p.value for p in result.parameters}
-    taxes = [f"{t('vat', lang)} {format_percent(model_rates['vat_rate'], 0, lang)}"] if result.vat_som else []
-    taxes += [f"{t('sales_tax', lang)} {format_percent(v, 0, lang)}" for k, v in model_rates.items()
+    def rate(share):  # 12 %, 2,5 %
+        return format_percent(share, 0 if float(round(share * 100, 6)).is_integer() else 1, lang)
+
+    taxes = [f"{t('vat', lang)} {rate(model_rates['vat_rate'])}"] if result.vat_som else []
+    taxes += [f"{t('sales_tax', lang)} {rate(v)}" for k, v in model_rates.items()
               if k.startswith("sales_tax_rate") and result.sales_tax_som]
     taxes = [x if x[1:2].isupper() else x[0].lower() + x[1:] for x in taxes]  # НДС stays НДС
     return t("r_taxes_in_tariff", lang, taxes=", ".join(taxes)) + " " + rule

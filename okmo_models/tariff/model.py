@@ -18,6 +18,7 @@ from okmo_models.errors import Problem, ScenarioError
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import (
     ParameterNotDefined,
+    known_parameters,
     ParameterOfAnotherCountry,
     ParameterValue,
     resolve,
@@ -236,8 +237,11 @@ class TariffModel:
         fixed = dict(fixed_tariff_som=None, fixed_per_base=False,
                      fixed_taxes_included=c.fixed_tariff_taxes != "excluded")
         if c.fixed_tariff is not None:
-            per_base = c.fixed_tariff.parsed_unit.same_dimension(
-                Quantity(value=1, unit="som/" + self.base_unit).parsed_unit)
+            # per billing unit when it reads as one (som/m3 billed per m3); per base unit only
+            # when the decision quotes m3 for a population billed per person or per m2
+            per_billing = c.fixed_tariff.parsed_unit.same_dimension(
+                Quantity(value=1, unit="som/" + c.billing_unit).parsed_unit)
+            per_base = not per_billing
             unit = "som/" + (self.base_unit if per_base else c.billing_unit)
             fixed.update(fixed_tariff_som=c.fixed_tariff.to(unit), fixed_per_base=per_base)
         if s.service == "dipping_bath":
@@ -393,7 +397,11 @@ class TariffModel:
                 "share": f"{100 * rent / municipal:.0f}"}))
         for v in self.parameters:  # the rounding rule has a sentence of its own under the tariffs
             if v.overridden and not v.name.startswith("tariff_rounding"):
-                self.notes.append(("note_parameter_overridden", {"name": v.name, "value": v.shown}))
+                # in the reader's words: the parameter's description and value in each language
+                spec = known_parameters()[v.name]
+                self.notes.append(("note_parameter_overridden", {
+                    "name": {lang: spec.description.get(lang) or spec.description["ru"] for lang in LANGUAGES},
+                    "value": {lang: v.text(lang) for lang in LANGUAGES}}))
 
     # --- evaluate -----------------------------------------------------------------
 
@@ -520,6 +528,9 @@ class TariffModel:
             out[given][:, i] = c.fixed_tariff_som
             if self.tax_factor == 1.0:  # net and gross are one figure
                 out["net" + given[5:]][:, i] = c.fixed_tariff_som
+            if c.base_per_billing_unit == 1.0:  # billed per m3 (or head): one figure per m3
+                for tax in ("net_", "gross_"):
+                    out[tax + "base"][:, i] = out[tax + "billing"][:, i]
             if given == "gross_billing":
                 gross_unrounded[:, i] = c.fixed_tariff_som
         out["gross_billing_unrounded"] = gross_unrounded

@@ -231,7 +231,7 @@ class TariffResult:
                              for p in self.parameters])
 
     def notes_text(self, lang: str | None = None) -> list[str]:
-        return [t(key, lang, **ctx) for key, ctx in self.notes]
+        return [_note(key, ctx, lang) for key, ctx in self.notes]
 
     # --- the JSON contract ----------------------------------------------------------
 
@@ -269,7 +269,7 @@ class TariffResult:
                             "revenue_requirement_som": money(u.requirement_som), "label": t(u.key, lang)}
                            for u in self.unit_costs],
             "rounding": {"mode": self.rounding_mode, "step_som": self.rounding_step,
-                         "source": self.rounding.source if self.rounding else None},
+                         "source": s.sources[s.rounding.source] if s.rounding else None},
             "tariffs": [{
                 "category": c.id, "kind": c.kind, "name": c.name.get(lang), "unit": c.unit,
                 "policy": c.policy, "multiplier": c.multiplier,
@@ -314,10 +314,18 @@ class TariffResult:
                             "effective": p.effective.isoformat() if p.effective else None,
                             "overridden": p.overridden, "source": p.source}
                            for p in self.parameters],
-            "notes": [{"key": key, "text": t(key, lang, **ctx)} for key, ctx in self.notes],
+            "notes": [{"key": key, "text": _note(key, ctx, lang)} for key, ctx in self.notes],
             **(self.policy.to_dict(lang) if self.policy is not None else
                {k: None for k in ("affordability", "vulnerable", "path", "sharing", "sensitivity")}),
         }
+
+
+def _note(key: str, context: dict, lang: str | None) -> str:
+    """A note in ``lang``; a context value given in every language ({ru, ky, en}) is taken
+    in the reader's."""
+    lang = lang or _lang()
+    return t(key, lang, **{k: v.get(lang) or v["ru"] if isinstance(v, dict) and "ru" in v else v
+                           for k, v in context.items()})
 
 
 def _lang():
@@ -425,7 +433,7 @@ def build_result(model, ev: dict) -> TariffResult:
 def _policy(model, requirement: float):
     """Run the policy analysis, turning impossible requests into a user's error."""
     from okmo_models.errors import Problem, ScenarioError
-    from okmo_models.parameters import ParameterNotDefined
+    from okmo_models.parameters import ParameterNotDefined, ParameterOfAnotherCountry
     from okmo_models.policy.analysis import DiscountsNotCoverable, analyse
 
     try:
@@ -434,6 +442,10 @@ def _policy(model, requirement: float):
         problem = Problem(path=("tariff_year",), key="parameter_not_in_force",
                           value=model.scenario.tariff_year,
                           context={"name": exc.name, "first": exc.first.isoformat()})
+    except ParameterOfAnotherCountry as exc:  # e.g. Kyrgyz income groups for a Russian town
+        problem = Problem(path=("municipality", "country"), key="parameter_other_country",
+                          value=exc.country, context={"name": exc.name, "law_country": exc.law_country,
+                                                      "country": exc.country})
     except DiscountsNotCoverable:
         problem = Problem(path=("vulnerable", "groups"), key="discounts_not_coverable")
     raise ScenarioError(model._file(), [problem])
