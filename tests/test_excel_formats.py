@@ -8,6 +8,7 @@ person would type them in Excel: a value and its number format.
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 
 import openpyxl
@@ -15,6 +16,7 @@ import pytest
 import yaml
 
 from okmo_models.errors import ScenarioError
+from okmo_models.i18n import t
 from okmo_models.excel.layout import layout
 from okmo_models.excel.template import scenario_data, scenario_workbook, template_workbook
 from okmo_models.excel.workbook_import import read_workbook
@@ -230,3 +232,23 @@ def test_dates_and_times_in_number_cells_are_refused(tmp_path):
     error = refused(tmp_path, wb)
     assert problem_at(error, amount)[0] == "xl_date_not_number"
     assert problem_at(error, price)[:2] == ("xl_date_not_number", "12:00:00")
+
+
+def test_the_fields_issue_13_added_round_trip_through_excel_with_labels(tmp_path):
+    """Rounding, components, floor area and an empty list override (no VAT-exempt service):
+    the review found the list written as an empty cell, which read back as "not given", and
+    the new sheets and columns headed by their code names."""
+    source = ROOT / "tests" / "data" / "issue13_fields.yaml"
+    book, back = tmp_path / "fields.xlsx", tmp_path / "fields.yaml"
+    assert okmo("template", "--from", str(source), "-o", str(book)).returncode == 0
+    proc = okmo("import", str(book), "-o", str(back))
+    assert proc.returncode == 0, proc.stderr
+    first, second = (okmo("tariff", str(p), "--format", "json").stdout for p in (source, back))
+    strip = lambda text: {k: v for k, v in json.loads(text).items() if k not in ("scenario", "computed_on")}  # noqa: E731
+    assert strip(first) == strip(second)
+    wb = openpyxl.load_workbook(book)
+    texts = {str(c.value) for ws in wb.worksheets for row in ws.iter_rows(max_row=12) for c in row if c.value}
+    assert {"Округление", "Составляющие тарифа"} <= {ws.title for ws in wb.worksheets}
+    # every new input is labelled in Russian beside its key (the key row keeps the code)
+    for field in ("area", "fixed_tariff_taxes", "component", "items", "mode", "step"):
+        assert any(text.startswith(t(f"xf_{field}", "ru")) for text in texts), field

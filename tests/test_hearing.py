@@ -6,7 +6,7 @@ import shutil
 import pytest
 import yaml
 
-from conftest import ARTIFACTS, SCENARIOS, browser, served_page
+from conftest import ARTIFACTS, ROOT, SCENARIOS, browser, served_page
 from okmo_models.formatting import format_number
 from okmo_models.hearing.dashboard import HearingDashboard
 from okmo_models.scenario.loader import load_scenario
@@ -174,3 +174,15 @@ def test_variant_of_an_unreadable_baseline_names_the_baseline(tmp_path):
         load_scenario(tmp_path / "v.yaml")
     assert info.value.problems[0].key == "file_not_utf8"
     assert info.value.file.endswith("waste.yaml")
+
+
+def test_component_tariffs_cannot_be_fixed_by_hand(tmp_path):
+    """A tariff split into components follows their costs; the review found its slider
+    fixing a tariff the engine then refused ("cannot be fixed")."""
+    scenario = tmp_path / "components.yaml"
+    shutil.copy(ROOT / "tests" / "data" / "issue13_fields.yaml", scenario)
+    d = HearingDashboard(scenario, "ru")
+    assert all(slider.disabled for slider in d.tariffs.values())
+    assert d.outputs.tariffs == {c.id: c.tariff_som for c in calculate_tariff(scenario).tariffs}
+    d.collection.value = 80  # the other controls still work
+    assert d.message.value == "" and d.outputs.collected_som < d.whatif.baseline_outputs.collected_som

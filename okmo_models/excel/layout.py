@@ -35,7 +35,8 @@ UNIT_SUGGESTIONS = (
     "som/m3", "som/t", "som/l", "som/kWh", "som/km", "som/head", "som/dipping",
     "som/staff/month", "som/household/month", "som/person/month", "som/head/year",
     "m3/year", "t/year", "l/year", "kWh/year", "km/year", "trip/year", "hour/year", "piece/year",
-    "m3/person/year", "t/person/year", "l/person/day", "t/m3", "person", "household", "head",
+    "m3/person/year", "t/person/year", "l/person/day", "m3/m2/month", "m3/m2/year", "t/m2/year",
+    "t/m3", "m2", "som/m2/month", "person", "household", "head",
     "staff", "piece", "person/household", "km", "year", "dipping/year",
 )
 

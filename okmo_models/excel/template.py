@@ -59,6 +59,9 @@ _INPUT = PatternFill("solid", fgColor="FFF9DB")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+# How an empty list (e.g. no VAT-exempt service) is written and read: an empty cell means "not given".
+EMPTY_LIST = "—"
+
 def template_workbook(kind: str, lang: str = "ru") -> bytes:
     """An empty workbook for a ``kind`` scenario, with examples from the bundled files."""
     return _workbook(kind, None, lang, _examples(kind))
@@ -158,8 +161,8 @@ def _cell_value(inp: Input, value, lang: str):
         return None
     if inp.kind == "bool":
         return t("xl_yes" if value else "xl_no", lang)
-    if inp.kind == "texts":
-        return ", ".join(map(str, value))
+    if inp.kind == "texts":  # an empty list is "—", an empty cell would read as "not given"
+        return ", ".join(map(str, value)) or EMPTY_LIST
     if isinstance(value, dict) and "value" in value:  # a quantity; 70 % is kept as 0.7, as Excel does
         return shift(value["value"], -2) if is_percent(value.get("unit")) else value["value"]
     return value

@@ -38,7 +38,7 @@ from okmo_models.excel.sheets import (
     get,
     input_key,
 )
-from okmo_models.excel.template import LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
+from okmo_models.excel.template import EMPTY_LIST, LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
 from okmo_models.units import UnitError, parse_number
 
 _YES = {"да", "ооба", "yes", "true", "истина", "1", "y", "д"}
@@ -249,6 +249,8 @@ class _Reader:
                 return value if value in allowed else str(value)
             return value if value in allowed or not all(isinstance(a, int) for a in allowed) else _int_text(value)
         if kind == "texts":
+            if str(_text(value)).strip() in (EMPTY_LIST, "-"):
+                return []
             return [part.strip() for part in str(_text(value)).replace(";", ",").split(",") if part.strip()]
         return _text(value)
 

@@ -92,9 +92,11 @@ class HearingDashboard:
         for cat in wi.categories:
             cid = cat.category.id
             base = wi.baseline_outputs.tariffs[cid]
+            # a tariff split into components follows its components' costs: it cannot be fixed
             self.tariffs[cid] = w.FloatSlider(value=base, min=0.0, max=round(max(base, 1.0) * 3, 2),
                                               step=wi.model.rounding_step, readout_format=".2f",
-                                              continuous_update=True, style=style, layout=layout)
+                                              continuous_update=True, style=style, layout=layout,
+                                              disabled=bool(s.components))
         self._category_of = {slider: cid for cid, slider in self.tariffs.items()}
         self.collection = w.FloatSlider(value=b.collection_rate * 100, min=10, max=100, step=1,
                                         readout_format=".0f", style=style, layout=layout,
