@@ -53,3 +53,21 @@ def unit_label(unit: str, lang: str = "ru") -> str:
 
 def label(key: str, lang: str) -> str:
     return t(key, lang)
+
+
+def basis(text: str, lang: str) -> str:
+    """A cost line's basis ("3 staff × 16 000 som/staff/month") in the reader's words:
+    numbers and units as the reader writes them, for every output that prints it."""
+    from okmo_models.units import UnitError, split_quantity
+
+    if text == "straight-line":
+        return t("r_straight_line", lang)
+    parts = []
+    for part in text.split(" × "):
+        try:
+            value, unit = split_quantity(part.replace(" ", " "))
+        except UnitError:
+            return text
+        decimals = 0 if float(value).is_integer() else 2
+        parts.append(f"{format_number(value, decimals, lang)} {unit_label(unit, lang)}")
+    return " × ".join(parts)

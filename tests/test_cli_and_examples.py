@@ -143,3 +143,15 @@ def test_saved_files_get_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("lang", ["ru", "ky"])
+def test_the_kalkulyatsiya_basis_is_in_the_reader_s_words(lang):
+    """The text output printed each line's basis as the engine keeps it ("2 staff × 20 000
+    som/staff/month", "straight-line") while the PDF translated it: one `basis` for both."""
+    import re
+
+    for name in ("teploklyuchenka/waste.yaml", "teploklyuchenka/dipping_bath.yaml", "ak-bulak/water.yaml"):
+        out = run("tariff", SCENARIOS / name, "--lang", lang).stdout
+        section = out.split("\n\n")[1]  # the калькуляция, after the heading block
+        assert not re.search(r"[A-Za-z]", section), (name, re.findall(r"[A-Za-z][\w/.-]*", section)[:5])

@@ -28,7 +28,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from okmo_models import __version__
 from okmo_models.errors import OkmoError
-from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.formatting import basis, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
 
 # Excel number formats. The codes are locale-neutral: Excel shows "1 234 567,89" in a
@@ -337,8 +337,6 @@ def _note_sources(sheet: _Sheet):
 
 
 def _calculation(book: _Book, result):
-    from okmo_models.report.sections import basis
-
     lang, src = book.lang, book.sources
     sh = book.sheet("xr_sheet_calculation", t("r_calculation", lang))
     sh.header([t("c_no", lang), t("c_line", lang), t("xr_col_amount", lang), t("xr_col_share_costs", lang),

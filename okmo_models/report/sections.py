@@ -17,8 +17,8 @@ from importlib import resources
 import yaml
 
 from okmo_models import __version__
-from okmo_models.formatting import format_number, format_percent, unit_label
-from okmo_models.i18n import has, t
+from okmo_models.formatting import basis, format_number, format_percent, unit_label
+from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.tariff.result import TariffResult
 
@@ -106,23 +106,6 @@ def _date(iso: str) -> str:
     return dt.date.fromisoformat(iso).strftime("%d.%m.%Y")
 
 
-def basis(text: str, lang: str) -> str:
-    """A cost line's basis ("3 staff × 16 000 som/staff/month") in the reader's words."""
-    from okmo_models.units import UnitError, split_quantity
-
-    if text == "straight-line":
-        return t("r_straight_line", lang)
-    parts = []
-    for part in text.split(" × "):
-        try:
-            value, unit = split_quantity(part.replace(" ", " "))
-        except UnitError:
-            return text
-        decimals = 0 if float(value).is_integer() else 2
-        parts.append(f"{format_number(value, decimals, lang)} {unit_label(unit, lang)}")
-    return " × ".join(parts)
-
-
 def inputs(result: TariffResult, lang: str) -> str:
     d = result.to_dict(lang)
     s = result.scenario
@@ -161,7 +144,6 @@ def inputs(result: TariffResult, lang: str) -> str:
 
 def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
     d = result.to_dict(lang)
-    r = d["revenue_requirement_som"]
     rows = [[row.no, row.name, money(row.amount_som, lang), format_percent(row.share, 1, lang)]
             for row in result.cost_table(lang).itertuples()]
     units = table([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang)],
@@ -175,28 +157,10 @@ def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
 
 
 def tariffs(result: TariffResult, lang: str) -> str:
-    from okmo_models.tariff.export import tariff_rules
+    from okmo_models.tariff.export import tariff_rules, tariff_table
 
     d = result.to_dict(lang)
-    taxes = result.taxes_included
-    rows = []
-    for c in d["tariffs"]:
-        change = "—" if c["change_pct"] is None else f"{format_number(c['change_pct'], 1, lang)} %"
-        rows.append([c["name"], unit_label(c["unit"], lang)]
-                    + ([money(c["tariff_net_som"], lang)] if taxes else [])
-                    + [money(c["tariff_som"], lang),
-                       money(c["cash_tariff_som"], lang), format_percent(c["collection_rate"], 0, lang),
-                       money(c["current_tariff_som"], lang) if c["current_tariff_som"] is not None else "—",
-                       change])
-        for sp in c["species_tariffs"]:
-            name = t("species_" + sp["species"], lang) if has("species_" + sp["species"]) else sp["species"]
-            rows.append([f"  {name} (×{format_number(sp['coefficient'], 2, lang)})",
-                         unit_label("som/head", lang)] + [""] * taxes
-                        + [money(sp["tariff_som"], lang), "", "", "", ""])
-        for k in c["components"]:  # the tariff is the sum of its components, each as printed
-            rows.append([f"  {k['name']}", unit_label(c["unit"], lang)]
-                        + ([money(k["tariff_net_som"], lang)] if taxes else [])
-                        + [money(k["tariff_som"], lang), "", "", "", ""])
+    head, rows = tariff_table(result, lang)
     summary = [(t("s_requirement", lang), money(d["revenue_requirement_som"], lang)),
                (t("s_revenue", lang), money(d["revenue_at_tariffs_som"], lang)),
                (t("s_collected", lang), money(d["cash_collected_som"], lang)),
@@ -209,9 +173,6 @@ def tariffs(result: TariffResult, lang: str) -> str:
         summary.append((t("s_current_recovery", lang),
                         f"{format_percent(d['current']['cost_recovery'], 1, lang)} / "
                         f"{format_percent(d['current']['cash_cost_recovery'], 1, lang)}"))
-    head = [t("c_category", lang), t("c_unit", lang)] + ([t("c_tariff_net", lang)] if taxes else []) + [
-        t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
-        t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
     return (table(head, rows, numeric=tuple(range(2, len(head))))
             + f"<p class=note>{e(t('r_money_unit', lang))} {e(tariff_rules(result, lang))}</p>"
             + table([t("c_indicator", lang), t("c_value", lang) + ", " + unit_label("som", lang)],

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from okmo_models.formatting import format_money, format_number, format_percent, unit_label
+from okmo_models.formatting import basis, format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
 from okmo_models.policy.export import policy_text
 from okmo_models.tariff.result import TariffResult
@@ -78,6 +78,33 @@ def to_csv(result: TariffResult, lang: str) -> str:
     return out.getvalue()
 
 
+def tariff_table(result: TariffResult, lang: str) -> tuple[list, list]:
+    """``(header, rows)`` of the tariffs by category as the text and the PDF print them: the
+    tariff without taxes beside the one billed when taxes apply, then each species' and
+    each component's tariff under its category."""
+    taxes = result.taxes_included
+    rows = []
+    for c in result.tariffs:
+        rows.append([c.name.get(lang), unit_label(c.unit, lang)]
+                    + ([format_number(c.tariff_net_som, 2, lang)] if taxes else [])
+                    + [format_number(c.tariff_som, 2, lang),
+                       format_number(c.cash_tariff_som, 2, lang), format_percent(c.collection_rate, 0, lang),
+                       format_number(c.current_tariff_som, 2, lang),
+                       "—" if c.change_pct is None else format_percent(c.change_pct / 100, 1, lang)])
+        for sp, k, v in c.species_tariffs_som:
+            name = t("species_" + sp, lang) if has("species_" + sp) else sp
+            rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang)]
+                        + [""] * taxes + [format_number(v, 2, lang), "", "", "", ""])
+        for k in c.components:  # the tariff is the sum of its components, each as printed
+            rows.append([f"  {k.name.get(lang)}", unit_label(c.unit, lang)]
+                        + ([format_number(k.tariff_net_som, 2, lang)] if taxes else [])
+                        + [format_number(k.tariff_som, 2, lang), "", "", "", ""])
+    head = [t("c_category", lang), t("c_unit", lang)] + ([t("c_tariff_net", lang)] if taxes else []) + [
+        t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
+        t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
+    return head, rows
+
+
 def tariff_rules(result: TariffResult, lang: str) -> str:
     """The taxes in the tariffs and the declared rounding rule in words, printed under the
     tariff table of every output."""
@@ -113,7 +140,7 @@ def to_text(result: TariffResult, lang: str) -> str:
 
     add(t("h_calculation", lang))
     rows = [[str(row.no), row.name, format_number(row.amount_som, 2, lang),
-             format_percent(row.share, 1, lang), row.basis]
+             format_percent(row.share, 1, lang), basis(row.basis, lang)]
             for row in result.cost_table(lang).itertuples()]
     lines += _table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang),
                      t("c_basis", lang)], rows, right=(0, 2, 3))
@@ -127,26 +154,7 @@ def to_text(result: TariffResult, lang: str) -> str:
     add("")
 
     add(t("h_tariffs", lang))
-    taxes = result.taxes_included
-    rows = []
-    for c in result.tariffs:
-        rows.append([c.name.get(lang), unit_label(c.unit, lang)]
-                    + ([format_number(c.tariff_net_som, 2, lang)] if taxes else [])
-                    + [format_number(c.tariff_som, 2, lang),
-                       format_number(c.cash_tariff_som, 2, lang), format_percent(c.collection_rate, 0, lang),
-                       format_number(c.current_tariff_som, 2, lang),
-                       "—" if c.change_pct is None else format_percent(c.change_pct / 100, 1, lang)])
-        for sp, k, v in c.species_tariffs_som:
-            name = t("species_" + sp, lang) if has("species_" + sp) else sp
-            rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang)]
-                        + [""] * taxes + [format_number(v, 2, lang), "", "", "", ""])
-        for k in c.components:  # the tariff is the sum of its components, each as printed
-            rows.append([f"  {k.name.get(lang)}", unit_label(c.unit, lang)]
-                        + ([format_number(k.tariff_net_som, 2, lang)] if taxes else [])
-                        + [format_number(k.tariff_som, 2, lang), "", "", "", ""])
-    head = [t("c_category", lang), t("c_unit", lang)] + ([t("c_tariff_net", lang)] if taxes else []) + [
-        t("c_tariff_gross" if taxes else "c_tariff", lang), t("c_cash_tariff", lang),
-        t("c_collection", lang), t("c_current", lang), t("c_change", lang)]
+    head, rows = tariff_table(result, lang)
     lines += _table(head, rows, right=tuple(range(2, len(head))))
     add(tariff_rules(result, lang))
     add("")

@@ -18,9 +18,9 @@ from okmo_models.errors import Problem, ScenarioError
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import (
     ParameterNotDefined,
-    known_parameters,
     ParameterOfAnotherCountry,
     ParameterValue,
+    known_parameters,
     resolve,
 )
 from okmo_models.scenario.checks import base_unit

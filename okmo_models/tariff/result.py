@@ -118,7 +118,6 @@ class TariffResult:
     typical_household_bill_som: float | None
     assets: tuple[dict, ...]
     notes: tuple[tuple[str, dict], ...]
-    rounding: ParameterValue | None = None
     policy: object = None  # okmo_models.policy.analysis.PolicyResult, when the scenario asks
 
     # --- derived figures ------------------------------------------------------------
@@ -426,8 +425,7 @@ def build_result(model, ev: dict) -> TariffResult:
         rounding_difference_som=float(ev["rounding_difference"][0]),
         cash_collected_som=float(ev["collected"][0]), current_revenue_som=current_revenue,
         current_cash_som=current_cash, typical_household_bill_som=typical,
-        assets=tuple(model.asset_rows), notes=tuple(notes), policy=policy,
-        rounding=next((p for p in model.parameters if p.name == "tariff_rounding_mode"), None))
+        assets=tuple(model.asset_rows), notes=tuple(notes), policy=policy)
 
 
 def _policy(model, requirement: float):
