@@ -93,10 +93,9 @@ def cases(folder: str | Path) -> list[Case]:
     return [load_case(p) for p in sorted(Path(folder).glob("*.yaml"))]
 
 
-def evaluate(case: Case, variant: str | None = None) -> tuple[dict, TariffModel]:
+def evaluate(case: Case, variant: str | None = None) -> dict:
     """The engine's JSON result for the case's scenario (inline, or a file beside the case),
-    or for one of its ``variants`` (changes merged as a variant file's are), and the
-    compiled model (for its rounding rule)."""
+    or for one of its ``variants`` (changes merged as a variant file's are)."""
     scenario = case.data["scenario"]
     if isinstance(scenario, str):
         scenario = yaml.safe_load((case.path.parent / scenario).read_text("utf-8"))
@@ -105,8 +104,7 @@ def evaluate(case: Case, variant: str | None = None) -> tuple[dict, TariffModel]
         if changes is None:
             raise CaseError(f"{case.path}: no variant '{variant}'")
         scenario = apply_changes(scenario, changes)
-    model = TariffModel(validate_scenario(scenario, case.path))
-    return model.result().to_dict("ru"), model
+    return TariffModel(validate_scenario(scenario, case.path)).result().to_dict("ru")
 
 
 def lookup(result: dict, figure: str):
@@ -133,7 +131,7 @@ def check(case: Case) -> list[Figure]:
         variant = f.get("variant")
         if variant not in results:
             results[variant] = evaluate(case, variant)
-        result, model = results[variant]
+        result = results[variant]
         printed = str(f["printed"])
         _printed_number(printed)  # a printed figure that cannot be read is the case's error
         value = lookup(result, f["figure"])
