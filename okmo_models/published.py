@@ -146,7 +146,7 @@ def check(case: Case) -> list[Figure]:
 def _printed_number(text: str) -> tuple[Decimal, int]:
     """``"1 234,50"`` -> (Decimal('1234.50'), 2): the value and the printed decimals."""
     plain = text.replace("%", "").strip()
-    value = parse_number(plain)
+    value = parse_number(plain, decimal_mark=",")  # sources print a decimal comma
     decimals = len(plain.replace(".", ",").split(",")[1]) if ("," in plain or "." in plain) else 0
     return Decimal(repr(value)), decimals
 

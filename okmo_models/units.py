@@ -13,6 +13,8 @@ per staff member only cancels against a number of staff.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -134,28 +136,72 @@ def convert(value: float, from_unit: str | Unit, to_unit: str | Unit) -> float:
 
 # A number written the way economists type it: "3 500 000", "1,57", "17.25", "-3".
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}([ \u00a0\u202f]\d{3})+|\d+)([.,]\d+)?$")
+# "180,500" / "1.500": a comma or point before exactly three digits, after one to three
+# digits that do not start with 0, reads as decimals (180,5) or as thousands (180 500).
+_AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
+_SPACES = str.maketrans("", "", " \u00a0\u202f")
+
+# The decimal mark a file declares (``decimal_mark: ","``); None while it has declared none.
+_DECLARED_MARK: ContextVar[str | None] = ContextVar("decimal_mark", default=None)
+DECIMAL_MARKS = (",", ".")
 
 
-# "10,000" / "2.000": an English thousands separator that would silently divide by 1000.
-# "1,247" (a real electricity tariff in som/kWh) stays a decimal comma.
-_THOUSANDS_LOOKALIKE = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]000$")
+@contextmanager
+def declared_decimal_mark(mark: str | None):
+    """Read numbers with ``mark`` as the decimal mark while the block runs (a file's
+    ``decimal_mark`` setting); with ``None`` an ambiguous number is refused."""
+    token = _DECLARED_MARK.set(mark)
+    try:
+        yield
+    finally:
+        _DECLARED_MARK.reset(token)
 
 
-def parse_number(text: str) -> float:
+def parse_number(text: str, decimal_mark: str | None = None) -> float:
     """Read a number written with spaces between thousands and a decimal comma or point.
+
+    A comma or point before exactly three digits ("180,500", "1.500") may be a decimal mark
+    or a thousands separator; unless the file declares its ``decimal_mark`` (or the caller
+    passes one) such a number is refused with both readings, never guessed.
 
     >>> parse_number("3 500 000")
     3500000.0
     >>> parse_number("1,57")
     1.57
+    >>> parse_number("180,500", decimal_mark=",")
+    180.5
+    >>> parse_number("1.234.567,89", decimal_mark=",")
+    1234567.89
     """
+    mark = decimal_mark or _DECLARED_MARK.get()
     s = text.strip()
+    if mark in DECIMAL_MARKS:
+        other = "." if mark == "," else ","
+        # with a declared mark the other one may only group thousands: 1.234.567,89
+        grouped = re.match(r"^[+-]?\d{1,3}(" + re.escape(other) + r"\d{3})+(" + re.escape(mark) + r"\d+)?$", s)
+        if grouped:
+            s = s.replace(other, "")
+        if not grouped and other in s:
+            raise UnitError("number_other_mark", value=text, mark=mark)
+        if not _NUMBER.match(s):
+            raise UnitError("not_a_number", value=text)
+        return float(s.translate(_SPACES).replace(mark, "."))
     if not _NUMBER.match(s):
         raise UnitError("not_a_number", value=text)
-    if _THOUSANDS_LOOKALIKE.match(s):
-        # "10,000" or "25.000": written as thousands, but we read a comma as decimals
-        raise UnitError("ambiguous_number", value=text)
-    return float(s.replace(" ", "").replace("\u00a0", "").replace("\u202f", "").replace(",", "."))
+    if _AMBIGUOUS.match(s):
+        decimal = float(s.replace(",", "."))
+        thousands = float(s.replace(",", "").replace(".", ""))
+        raise UnitError("ambiguous_number", value=text, decimal=_plain(decimal),
+                        thousands=_plain(thousands))
+    return float(s.translate(_SPACES).replace(",", "."))
+
+
+def _plain(x: float) -> str:
+    """``180500.0`` -> ``"180 500"``, ``180.5`` -> ``"180,5"``: a reading shown to the user."""
+    whole, _, frac = f"{x:.6f}".rstrip("0").rstrip(".").partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}".replace(",", "\u00a0")
+    return sign + whole + ("," + frac if frac else "")
 
 
 def split_quantity(text: str) -> tuple[float, str]:

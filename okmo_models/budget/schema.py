@@ -85,6 +85,8 @@ class BudgetScenario(_Model):
     kind: Literal["budget"]
     municipality: Municipality
     description: LocalText | None = None
+    # how "180,500" reads; without it a comma or point before three digits is refused
+    decimal_mark: Literal[",", "."] | None = None
     unit: Literal["som", "thousand_som", "million_som"]
     sources: dict[str, str] = Field(min_length=1)
     years: list[Year] = Field(min_length=4)

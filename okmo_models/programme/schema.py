@@ -83,6 +83,8 @@ class Programme(_Model):
     kind: Literal["programme"]
     municipality: Municipality
     description: LocalText | None = None
+    # how "180,500" reads; without it a comma or point before three digits is refused
+    decimal_mark: Literal[",", "."] | None = None
     unit: Literal["som", "thousand_som", "million_som"]
     first_year: Year
     last_year: Year

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.scenario.checks import cross_check
 from okmo_models.scenario.schema import Scenario
+from okmo_models.units import DECIMAL_MARKS, declared_decimal_mark
 
 try:  # Python 3.11+
     import tomllib
@@ -134,8 +135,10 @@ def validate_with(schema, checks, data, name: str | Path = "<data>", lines: "_Li
     lines = lines or _LineMap()
     if not isinstance(data, dict):
         raise ScenarioError(name, [Problem(key="file_not_mapping", value=type(data).__name__)])
+    mark = data.get("decimal_mark")
     try:
-        model = schema.model_validate(data)
+        with declared_decimal_mark(mark if mark in DECIMAL_MARKS else None):
+            model = schema.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(name, [_problem(e, data, lines) for e in exc.errors()]) from None
     problems = [

@@ -68,8 +68,9 @@ class Quantity(_Model):
             try:
                 value, unit = split_quantity(data)
             except UnitError as exc:
-                key = exc.key if exc.key == "ambiguous_number" else "quantity_unreadable"
-                raise _error(key, value=data) from exc
+                if exc.key in ("ambiguous_number", "number_other_mark"):
+                    raise _error(exc.key, **{**exc.context, "value": data}) from exc
+                raise _error("quantity_unreadable", value=data) from exc
             return {"value": value, "unit": unit}
         if isinstance(data, bool) or isinstance(data, (int, float)):
             raise _error("quantity_without_unit", value=data)
@@ -84,7 +85,7 @@ class Quantity(_Model):
             try:
                 return parse_number(v)
             except UnitError as exc:
-                raise _error(exc.key, value=v) from exc
+                raise _error(exc.key, **{**exc.context, "value": v}) from exc
         return v
 
     @field_validator("value")
@@ -605,6 +606,8 @@ class Scenario(_Model):
     service: Literal[SERVICES]  # type: ignore[valid-type]
     tariff_year: Year = Field(ge=2000, le=2100)
     description: LocalText | None = None
+    # how "180,500" reads; without it a comma or point before three digits is refused
+    decimal_mark: Literal[",", "."] | None = None
     operator: Operator
     sources: dict[str, str] = Field(min_length=1)
     parameters: dict[str, ParameterOverride] = {}
