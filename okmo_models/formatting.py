@@ -21,12 +21,22 @@ _UNIT_WORDS = {
 }
 
 
+def no_negative_zero(x: float | None) -> float | None:
+    """``x`` with -0.0 made 0.0 (``round(-0.001, 2)`` is -0.0, printed "-0.0"); None stays.
+
+    >>> no_negative_zero(round(-0.001, 2))
+    0.0
+    """
+    return None if x is None else x + 0.0
+
+
 def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
-    """``1234567.891`` -> ``1 234 567,89`` (ru, ky) or ``1,234,567.89`` (en); None -> ``—``."""
+    """``1234567.891`` -> ``1 234 567,89`` (ru, ky) or ``1,234,567.89`` (en); None -> ``—``;
+    never ``-0,00``."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     # half-up, as every printed tariff (481,735 -> 481,74, where Python's format gives 481,73)
-    text = f"{round_tariff(x, 10.0 ** -decimals):,.{decimals}f}"
+    text = f"{no_negative_zero(round_tariff(x, 10.0 ** -decimals)):,.{decimals}f}"
     if lang == "en":
         return text
     return text.replace(",", " ").replace(".", ",")

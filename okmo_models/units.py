@@ -140,6 +140,8 @@ _NUMBER = re.compile(r"^[+-]?(\d{1,3}([ \u00a0\u202f]\d{3})+|\d+)([.,]\d+)?$")
 # digits that do not start with 0, reads as decimals (180,5) or as thousands (180 500).
 _AMBIGUOUS = re.compile(r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f")
+# Digits, separators and a sign, nothing else: a number written without its unit.
+_BARE = re.compile(r"^[+-]?\d[\d \u00a0\u202f.,]*$")
 
 # The decimal mark a file declares (``decimal_mark: ","``); None while it has declared none.
 _DECLARED_MARK: ContextVar[str | None] = ContextVar("decimal_mark", default=None)
@@ -204,6 +206,17 @@ def _plain(x: float) -> str:
     return sign + whole + ("," + frac if frac else "")
 
 
+def without_unit(value: float, text: str) -> dict:
+    """The context of a "number without a unit" message: the number as written, and the
+    per cent it is if it is a share (0,65 -> 65).
+
+    >>> without_unit(0.65, "0,65")
+    {'number': '0,65', 'percent': '65'}
+    """
+    share = 0 < abs(value) <= 1
+    return {"number": text, "percent": _plain(value * 100 if share else value)}
+
+
 def split_quantity(text: str) -> tuple[float, str]:
     """Split ``"17 000 som/staff/month"`` into ``(17000.0, "som/staff/month")``.
 
@@ -213,6 +226,14 @@ def split_quantity(text: str) -> tuple[float, str]:
     s = text.strip()
     if s.endswith("%"):
         return parse_number(s[:-1]), "%"
+    if _BARE.match(s):  # "0,65" is a number without its unit, not 0 of a unit ",65"
+        try:
+            context = without_unit(parse_number(s), s)
+        except UnitError as exc:
+            if exc.key == "not_a_number":
+                raise UnitError("quantity_unreadable", value=text) from None
+            context = {"number": s, "percent": s}  # it reads two ways: no per cent guessed
+        raise UnitError("quantity_without_unit", **context)
     m = re.match(r"^(.*?)[ \u00a0]*([^\s\d][^\s]*)$", s)
     if not m or not m.group(1).strip():
         raise UnitError("quantity_unreadable", value=text)

@@ -8,12 +8,13 @@ consecutive, lengths, non-negative revenue, lines adding up to reported totals) 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
-from okmo_models.errors import Problem
-from okmo_models.scenario.schema import LocalText, Municipality, Number, SignedShare, SourceRef, Year, _Model
+from okmo_models.errors import Key, Problem
+from okmo_models.scenario.schema import (LocalText, Municipality, Number, SignedShare, SourceRef, Year, _error,
+                                         _Model)
 
 REVENUE_LINES = ("land_tax", "property_tax", "vehicle_tax", "income_tax_share", "sales_tax_share",
                  "patents", "single_tax", "non_tax_revenue", "equalisation_grant", "targeted_transfers",
@@ -21,6 +22,24 @@ REVENUE_LINES = ("land_tax", "property_tax", "vehicle_tax", "income_tax_share", 
 EXPENDITURE_LINES = ("wages", "social_fund", "utilities", "goods_and_services", "capital_works",
                      "transfers", "subsidies_to_enterprises", "reserve", "other_expenditure")
 TAX_LINES = REVENUE_LINES[:7]
+# Refunds may make "other revenue" negative; every other line is an amount of money, at least 0.
+MAY_BE_NEGATIVE = ("other_revenue",)
+
+
+def _above_minus_100(key: str, strict: bool):
+    """A rate that keeps the amount it applies to above zero (strict: residents never
+    vanish) or at least at zero (a change of -100 % removes a line)."""
+    def check(q):
+        fraction = q.value * q.parsed_unit.factor
+        if fraction < -1 or (strict and fraction == -1):
+            raise _error(key, value=str(q))
+        return q
+
+    return check
+
+
+Growth = Annotated[SignedShare, AfterValidator(_above_minus_100("growth_range", strict=True))]
+Change = Annotated[SignedShare, AfterValidator(_above_minus_100("change_range", strict=False))]
 
 
 class Series(_Model):
@@ -48,7 +67,7 @@ class Population(_Model):
     one per cent more revenue)."""
 
     values: list[Number] = Field(min_length=3)
-    growth: SignedShare
+    growth: Growth
     source: SourceRef
     elasticity: dict[str, Number] = {}
 
@@ -61,7 +80,7 @@ class LineChange(_Model):
     model_config = ConfigDict(**_Model.model_config, populate_by_name=True)
     line: str
     from_year: Year = Field(alias="from")
-    change: SignedShare | None = None
+    change: Change | None = None
     add: Number | None = None
     indexed: bool = True
     set: dict[int, Number] | None = None
@@ -75,8 +94,8 @@ class BudgetVariant(_Model):
 
     name: LocalText
     description: LocalText | None = None
-    cpi: dict[int, SignedShare] = {}
-    population_growth: SignedShare | None = None
+    cpi: dict[int, SignedShare] = {}  # each above -100 % (see check)
+    population_growth: Growth | None = None
     changes: list[LineChange] = []
 
 
@@ -93,7 +112,7 @@ class BudgetScenario(_Model):
     revenue: dict[str, Series] = Field(min_length=1)
     expenditure: dict[str, Series] = Field(min_length=1)
     totals: Totals | None = None
-    cpi: dict[int, SignedShare]
+    cpi: dict[int, SignedShare]  # each above -100 % (see check)
     cpi_source: SourceRef
     horizon: int = Field(default=3, ge=1, le=3)
     long_horizon: int = Field(default=8, ge=3, le=15)
@@ -126,7 +145,7 @@ def check(s: BudgetScenario):
                 yield Problem(path=(section, line, "values"), key="history_length",
                               value=len(series.values), context={"years": len(years)})
             for k, v in enumerate(series.values):
-                if v < 0 and line != "other_revenue":  # refunds may make "other" negative
+                if v < 0 and line not in MAY_BE_NEGATIVE:
                     yield Problem(path=(section, line, "values", k), key="history_negative", value=v,
                                   context={"year": years[k] if k < len(years) else "?"})
             if series.source not in s.sources:
@@ -144,15 +163,27 @@ def check(s: BudgetScenario):
                     yield Problem(path=("totals", section, k), key="history_total_mismatch", value=total,
                                   context={"year": years[k] if k < len(years) else "?",
                                            "sum": f"{parts:,.1f}".replace(",", " ")})
+    for where, cpi in [(("cpi",), s.cpi)] + [(("scenarios", vid, "cpi"), v.cpi) for vid, v in s.scenarios.items()]:
+        for year, q in cpi.items():  # prices cannot fall to nothing; checked here for the year's path
+            if q.value * q.parsed_unit.factor <= -1:
+                yield Problem(path=where + (Key(year),), key="cpi_range", value=str(q))
     missing_cpi = [y for y in years[1:] if y not in s.cpi]
     last = years[-1]
     missing_cpi += [y for y in range(last + 1, last + s.long_horizon + 1) if y not in s.cpi]
     if missing_cpi:
         yield Problem(path=("cpi",), key="cpi_years_missing", value=", ".join(map(str, missing_cpi)))
+    forecast_years = range(years[-1] + 1, years[-1] + s.long_horizon + 1)
     for line, fixed in s.fixed.items():
         if line not in s.revenue and line not in s.expenditure:
             yield Problem(path=("fixed", line), key="budget_line_unknown", value=line,
                           context={"known": ", ".join([*s.revenue, *s.expenditure])})
+        for year, v in fixed.values.items():  # a value the forecast would ignore, or cut to 0
+            if year not in forecast_years:
+                yield Problem(path=("fixed", line, "values", Key(year)), key="variant_year_outside", value=year,
+                              context={"first": forecast_years[0], "last": forecast_years[-1]})
+            elif v < 0 and line not in MAY_BE_NEGATIVE:
+                yield Problem(path=("fixed", line, "values", Key(year)), key="history_negative", value=v,
+                              context={"year": year})
         if fixed.source not in s.sources:
             yield Problem(path=("fixed", line, "source"), key="source_unknown", value=fixed.source,
                           context={"known": ", ".join(s.sources)})
@@ -175,14 +206,13 @@ def check(s: BudgetScenario):
         if s.population.source not in s.sources:
             yield Problem(path=("population", "source"), key="source_unknown", value=s.population.source,
                           context={"known": ", ".join(s.sources)})
-    forecast_years = range(years[-1] + 1, years[-1] + s.long_horizon + 1)
     for vid, variant in s.scenarios.items():
         if variant.population_growth is not None and s.population is None:
             yield Problem(path=("scenarios", vid, "population_growth"), key="variant_needs_population",
                           value=variant.population_growth)
         for year in variant.cpi:
             if year not in forecast_years:
-                yield Problem(path=("scenarios", vid, "cpi", year), key="variant_year_outside", value=year,
+                yield Problem(path=("scenarios", vid, "cpi", Key(year)), key="variant_year_outside", value=year,
                               context={"first": forecast_years[0], "last": forecast_years[-1]})
         for k, change in enumerate(variant.changes):
             where = ("scenarios", vid, "changes", k)
@@ -195,10 +225,10 @@ def check(s: BudgetScenario):
                               context={"first": forecast_years[0], "last": forecast_years[-1]})
             for year, v in (change.set or {}).items():
                 if year not in forecast_years or year < change.from_year:
-                    yield Problem(path=where + ("set", year), key="variant_year_outside", value=year,
+                    yield Problem(path=where + ("set", Key(year)), key="variant_year_outside", value=year,
                                   context={"first": change.from_year, "last": forecast_years[-1]})
-                if v < 0:
-                    yield Problem(path=where + ("set", year), key="history_negative", value=v,
+                if v < 0 and change.line not in MAY_BE_NEGATIVE:
+                    yield Problem(path=where + ("set", Key(year)), key="history_negative", value=v,
                                   context={"year": year})
             if change.source not in s.sources:
                 yield Problem(path=where + ("source",), key="source_unknown", value=change.source,

@@ -78,7 +78,7 @@ class AffordabilityResult:
         return {
             "category": self.category, "threshold": self.threshold,
             "threshold_source": self.threshold_source, "tariff_som": _money(self.tariff_som),
-            "share_above": round(self.share_above, 6), "target_share": self.target_share,
+            "share_above": _round(self.share_above, 6), "target_share": self.target_share,
             "tariff_at_target_share_som": None if self.tariff_at_target_som is None
             else _money(self.tariff_at_target_som),
             "groups": [{**g, "name": g["name"].get(lang)} for g in self.groups],
@@ -126,7 +126,7 @@ def affordability(model: TariffModel, tariff_som: float | None = None,
     burden = pf.bill_share_of_income(bills, np.array(incomes), np.array(sizes))
     target = a.target_share_above.value * a.target_share_above.parsed_unit.factor
     rows = [{"name": n, "income_per_capita_som": inc, "household_size": sz, "share": sh,
-             "bill_som": _money(float(b)), "burden": round(float(bu), 6),
+             "bill_som": _money(float(b)), "burden": _round(float(bu), 6),
              "above": bool(bu > threshold)}
             for n, inc, sz, sh, b, bu in zip(names, incomes, sizes, shares, bills, burden)]
     return AffordabilityResult(
@@ -202,7 +202,7 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
         ev = model.evaluate(extra_revenue_som=np.array([x]))
         rows, total = _discounts(model, ev["tariff"][0])
         cross = _frozen({"category": c.category.id, "tariff_som": float(ev["tariff"][0, i]),
-                         "increase_pct": round((float(ev["tariff"][0, i]) / float(base["tariff"][0, i]) - 1) * 100, 4)
+                         "increase_pct": _round((float(ev["tariff"][0, i]) / float(base["tariff"][0, i]) - 1) * 100, 4)
                          if base["tariff"][0, i] else None}
                         for i, c in enumerate(model.categories))
     return VulnerableResult(v.financing, _frozen(rows),
@@ -248,6 +248,11 @@ def _r(values, digits=2):
 
 def _money(x):
     return None if x is None else f.round_tariff(float(x), 0.01)
+
+
+def _round(x, digits):
+    """``round`` for the JSON: never -0.0 (printed "-0.0"), e.g. an increase of -0.00001 %."""
+    return round(float(x), digits) + 0.0
 
 
 def plan_schedules(model: TariffModel, years: np.ndarray, with_investments: bool = True):
@@ -359,7 +364,7 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
                      "cost_recovery_tariff_som": _r(ev["tariff"][:, i]),
                      "path_tariff_som": _r(path),
                      "caps_som": None if caps is None else _r(caps),
-                     "increase_needed": round(pf.increase_needed(c.current_tariff_som, target), 6),
+                     "increase_needed": _round(pf.increase_needed(c.current_tariff_som, target), 6),
                      "investment_tariff_effect_som": _r(target - ev0["tariff_unrounded"][:, i]),
                      "reached_year": reached_c})
     # Each year the budget pays the difference between cost recovery and the path tariff.
@@ -421,7 +426,7 @@ def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:
     payments = pf.split_to_tyiyn(requirement_som, shares)
     rows = []
     for m, w, sh_, vol, payment in zip(sh.members, weights, shares, volumes, payments):
-        rows.append({"name": m.name, "key_value": round(float(w), 6), "share": round(float(sh_), 6),
+        rows.append({"name": m.name, "key_value": _round(float(w), 6), "share": _round(float(sh_), 6),
                      "payment_som": _money(payment),
                      "tariff_per_unit_som": None if not vol else _money(payment / vol),
                      "unit": "som/" + base,
@@ -448,7 +453,7 @@ class SensitivityResult:
 
     def to_dict(self, lang):
         return {"category": self.category, "swing": self.swing,
-                "base_tariff_som": round(self.base_tariff_som, 4),
+                "base_tariff_som": _round(self.base_tariff_som, 4),
                 "tornado": [{**t, "name": t["name"].get(lang)} for t in self.tornado],
                 "draws": self.draws, "seed": self.seed,
                 "percentiles": None if self.percentiles is None else dict(self.percentiles),
@@ -474,9 +479,9 @@ def sensitivity(model: TariffModel) -> SensitivityResult:
     ev = model.evaluate(factors)
     t = ev["tariff"][:, i]  # as printed: the base is the калькуляция's tariff to the tyiyn
     base = float(t[-1])
-    rows = sorted(({"line": ln.line, "name": ln.name, "low_som": round(float(t[2 * j]), 4),
-                    "high_som": round(float(t[2 * j + 1]), 4),
-                    "range_som": round(float(t[2 * j + 1] - t[2 * j]), 4)}
+    rows = sorted(({"line": ln.line, "name": ln.name, "low_som": _round(float(t[2 * j]), 4),
+                    "high_som": _round(float(t[2 * j + 1]), 4),
+                    "range_som": _round(float(t[2 * j + 1] - t[2 * j]), 4)}
                    for j, ln in enumerate(model.input_lines)), key=lambda r: -r["range_som"])
     low = np.zeros(n_lines)
     high = np.zeros(n_lines)
@@ -489,11 +494,9 @@ def sensitivity(model: TariffModel) -> SensitivityResult:
     pct = req_pct = None
     sample = ()
     if np.any(high > low):
-        draws = monte_carlo_factors(low, high, dist, cfg.draws, cfg.seed)
-        mc = model.evaluate(draws)
-        tariffs = mc["tariff_unrounded"][:, i]
+        tariffs, requirement = monte_carlo(model, low, high, dist, cfg.draws, cfg.seed, i)
         pct = _percentiles(tariffs)
-        req_pct = _percentiles(mc["requirement"])
+        req_pct = _percentiles(requirement)
         sample = tuple(np.round(tariffs, 4))
     return SensitivityResult(c.category.id, swing, base, _frozen(rows), cfg.draws, cfg.seed,
                              pct, req_pct, sample)
@@ -504,10 +507,35 @@ def monte_carlo_factors(low, high, distribution, draws: int, seed: int):
     return pf.draw_factors(np.random.default_rng(seed), low, high, distribution, draws)
 
 
+# Cost factors drawn and evaluated at a time: each array of the calculation then holds at most
+# this many numbers (4 MB), whatever the draws and the cost lines (a million draws of 500 lines
+# in one block needed 12 GB).
+CHUNK_VALUES = 500_000
+
+
+def monte_carlo(model: TariffModel, low, high, distribution, draws: int, seed: int, category: int):
+    """The unrounded tariff of ``category`` and the revenue requirement in each of ``draws``
+    variants, reproducible from ``seed``: ``(tariffs, requirement)``.
+
+    The variants are drawn and evaluated in chunks from one generator, which hands out its
+    numbers in the same order either way: the same numbers as one block of draws, in bounded
+    memory.
+    """
+    rng = np.random.default_rng(seed)
+    rows = max(1, CHUNK_VALUES // max(len(low), 1))
+    tariffs, requirement = np.empty(draws), np.empty(draws)
+    for start in range(0, draws, rows):
+        n = min(rows, draws - start)
+        ev = model.evaluate(pf.draw_factors(rng, low, high, distribution, n))
+        tariffs[start:start + n] = ev["tariff_unrounded"][:, category]
+        requirement[start:start + n] = ev["requirement"]
+    return tariffs, requirement
+
+
 def _percentiles(x):
     values = np.percentile(x, PERCENTILES)
-    out = {f"p{p}": round(float(v), 4) for p, v in zip(PERCENTILES, values)}
-    out["mean"] = round(float(np.mean(x)), 4)
+    out = {f"p{p}": _round(float(v), 4) for p, v in zip(PERCENTILES, values)}
+    out["mean"] = _round(float(np.mean(x)), 4)
     return MappingProxyType(out)
 
 

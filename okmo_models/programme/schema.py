@@ -7,15 +7,24 @@ co-financing rules) are in :func:`check`, which the loader runs.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from okmo_models.errors import Problem
-from okmo_models.scenario.schema import LocalText, Municipality, Number, Share, SourceRef, Year, _Model
+from okmo_models.errors import Key, Problem
+from okmo_models.scenario.schema import LocalText, Municipality, Number, Share, SourceRef, Year, _error, _Model
 
 # Funding from outside the local budget, and the local budget itself (the rest).
 FUNDING_KINDS = ("stimulating_grant", "targeted_transfer", "donor_grant", "community", "budget_loan")
+
+
+def _not_negative(v: float) -> float:
+    if v < 0:  # a negative cost would make the measure pay for others
+        raise _error("must_not_be_negative", value=v)
+    return v
+
+
+Cost = Annotated[Number, AfterValidator(_not_negative)]
 
 
 class Funding(_Model):
@@ -52,7 +61,7 @@ class Measure(_Model):
     name: LocalText
     sector: str = Field(min_length=1)
     settlement: LocalText | None = None
-    cost: list[Number] = Field(min_length=1)  # by year of works, from the start year
+    cost: list[Cost] = Field(min_length=1)  # by year of works, from the start year
     running_cost: Number = Field(default=0, ge=0)  # a year, after completion
     start: Year | None = None  # the start planned in the draft programme
     earliest_start: Year | None = None
@@ -174,11 +183,16 @@ def check(p: Programme):
         if m.source not in p.sources:
             yield Problem(path=where + ("source",), key="source_unknown", value=m.source,
                           context={"known": ", ".join(p.sources)})
+    for cycle in requires_cycles(p):
+        named = {lang: " → ".join(f"{mid} ({p.measures[ids.index(mid)].name.get(lang)})" for mid in cycle + cycle[:1])
+                 for lang in ("ru", "ky", "en")}
+        yield Problem(path=("measures", ids.index(cycle[0]), "requires"), key="requires_cycle",
+                      value=" → ".join(cycle + cycle[:1]), context={"cycle": named})
     if p.budget is None and not p.limits:
         yield Problem(path=("limits",), key="programme_needs_budget")
     for year in p.limits:
         if year not in years:
-            yield Problem(path=("limits", year), key="variant_year_outside", value=year,
+            yield Problem(path=("limits", Key(year)), key="variant_year_outside", value=year,
                           context={"first": p.first_year, "last": p.last_year})
     if p.limits and p.limits_source not in p.sources:
         yield Problem(path=("limits_source",), key="source_unknown", value=p.limits_source,
@@ -187,3 +201,33 @@ def check(p: Programme):
         if kind not in FUNDING_KINDS:
             yield Problem(path=("rules", "source_limits", kind), key="value_not_allowed", value=kind,
                           context={"expected": ", ".join(FUNDING_KINDS)})
+
+
+def requires_cycles(p: Programme) -> list[list[str]]:
+    """Circles of ``requires`` (a needs c, c needs b, b needs a): each as its measure ids in
+    order, starting from the one first in the file. A measure needing itself is reported as
+    an unknown measure by :func:`check`."""
+    needs = {m.id: [r for r in m.requires if r != m.id] for m in p.measures}
+    order = {mid: i for i, mid in reversed(list(enumerate(m.id for m in p.measures)))}
+    cycles, state = [], {}  # state: "open" while on the path being followed, then "done"
+    for root, first in needs.items():
+        if root in state:
+            continue
+        path, stack = [root], [iter(first)]
+        state[root] = "open"
+        while stack:  # depth first, without recursion: a long chain of measures is no limit
+            other = next(stack[-1], None)
+            if other is None:
+                stack.pop()
+                state[path.pop()] = "done"
+            elif state.get(other) == "open":
+                cycle = path[path.index(other):]
+                start = min(range(len(cycle)), key=lambda k: order[cycle[k]])
+                cycle = cycle[start:] + cycle[:start]
+                if cycle not in cycles:
+                    cycles.append(cycle)
+            elif other in needs and other not in state:
+                state[other] = "open"
+                path.append(other)
+                stack.append(iter(needs[other]))
+    return cycles

@@ -14,6 +14,7 @@ Kyrgyz or English.
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from typing import Annotated, Literal
@@ -29,7 +30,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from okmo_models.units import Unit, UnitError, parse_number, parse_unit, split_quantity
+from okmo_models.errors import CONTROL, shorten
+from okmo_models.units import Unit, UnitError, parse_number, parse_unit, split_quantity, without_unit
 
 SERVICES = ("waste", "water", "dipping_bath")
 OPERATOR_TYPES = ("municipal_enterprise", "aiyl_okmotu", "lessee")
@@ -54,6 +56,38 @@ class _Model(BaseModel):
     # Unknown keys are typos until proven otherwise: refuse them instead of ignoring them.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
+    # ESC, NUL and their kind would act on the terminal or break the workbook: refused in every
+    # text of every file. A text is caught before anything else reads it (a unit, an id); texts
+    # inside a list or a mapping (sources, keys) once the field is read.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_in_text(cls, v):
+        if isinstance(v, str) and CONTROL.search(v):
+            raise _error("control_character", text=shorten(v))
+        return v
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_in_texts(cls, v):
+        text = _control_text(v)
+        if text is not None:
+            raise _error("control_character", text=shorten(text))
+        return v
+
+
+def _control_text(v) -> str | None:
+    """The first text in ``v`` (a text, or lists and mappings of them, keys too) holding a
+    control character; a model inside has checked its own fields."""
+    if isinstance(v, str):
+        return v if CONTROL.search(v) else None
+    if isinstance(v, dict):
+        items = [*v.keys(), *v.values()]
+    elif isinstance(v, (list, tuple)):
+        items = v
+    else:
+        return None
+    return next((found for x in items if (found := _control_text(x)) is not None), None)
+
 
 class Quantity(_Model):
     """A number with its unit: ``"17 000 som/staff/month"`` or ``{value: 17000, unit: ...}``."""
@@ -68,12 +102,18 @@ class Quantity(_Model):
             try:
                 value, unit = split_quantity(data)
             except UnitError as exc:
-                if exc.key in ("ambiguous_number", "number_other_mark"):
+                if exc.key in ("ambiguous_number", "number_other_mark", "quantity_without_unit"):
                     raise _error(exc.key, **{**exc.context, "value": data}) from exc
                 raise _error("quantity_unreadable", value=data) from exc
             return {"value": value, "unit": unit}
-        if isinstance(data, bool) or isinstance(data, (int, float)):
-            raise _error("quantity_without_unit", value=data)
+        if isinstance(data, bool):  # YAML's yes/no
+            raise _error("quantity_unreadable", value=data)
+        if isinstance(data, (int, float)):
+            if not math.isfinite(data):
+                raise _error("not_a_number" if math.isnan(data) else "number_not_plausible", value=data)
+            raise _error("quantity_without_unit", **without_unit(data, f"{data:g}"))
+        if isinstance(data, (datetime.date, datetime.time)):  # YAML reads 2024-01-01 as a date
+            raise _error("quantity_unreadable", value=data)
         return data
 
     @field_validator("value", mode="before")
@@ -126,6 +166,23 @@ def _plain_number(v):
     return v
 
 
+def _bare_number(v):
+    """A number without a unit: text is read as every number of the file ("1,57", "3 500";
+    "1,500" refused unless the file declares its decimal mark); nan is not a number, and
+    is said so before any bound ("must be at least 0") is checked."""
+    v = _plain_number(v)
+    if isinstance(v, str):
+        try:
+            v = parse_number(v)
+        except UnitError as exc:
+            raise _error(exc.key, **{**exc.context, "value": v}) from exc
+    if isinstance(v, float) and math.isnan(v):
+        raise _error("not_a_number", value=v)
+    if isinstance(v, float) and math.isinf(v):
+        raise _error("number_not_plausible", value=v)
+    return v
+
+
 def _finite_number(v: float) -> float:
     if not math.isfinite(v) or abs(v) > _LARGEST:
         raise _error("number_not_plausible", value=v)
@@ -133,7 +190,7 @@ def _finite_number(v: float) -> float:
 
 
 # A bare number (multiplier, coefficient): YAML's yes/true is not 1, nan/inf are refused.
-Number = Annotated[float, BeforeValidator(_plain_number), AfterValidator(_finite_number)]
+Number = Annotated[float, BeforeValidator(_bare_number), AfterValidator(_finite_number)]
 Year = Annotated[int, BeforeValidator(_plain_number)]
 
 

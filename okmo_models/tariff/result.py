@@ -277,7 +277,8 @@ class TariffResult:
                 "tariff_unrounded_som": _round(c.tariff_unrounded_som, 6),
                 "tariff_per_base_unit_som": money(c.tariff_per_base_unit_som),
                 "tariff_net_per_base_unit_som": money(c.tariff_net_per_base_unit_som),
-                "billing_units_per_year": _round(c.billing_units_per_year, 3),
+                # unrounded: tariff_som x billing_units_per_year is revenue_som to the tyiyn
+                "billing_units_per_year": float(c.billing_units_per_year) + 0.0,
                 "revenue_som": money(c.revenue_som), "collection_rate": c.collection_rate,
                 "current_tariff_som": money(c.current_tariff_som),
                 "change_pct": _round(c.change_pct, 2),
@@ -334,13 +335,14 @@ def _lang():
 
 
 def _round(x, digits):
-    return None if x is None else round(float(x), digits)
+    # + 0.0: round(-0.001, 2) is -0.0, which JSON and CSV would print as "-0.0"
+    return None if x is None else round(float(x), digits) + 0.0
 
 
 def _money(x):
     """Money to the tyiyn, half-up like every printed figure (Python's round gives 481,73
     for 481,735, which is stored as 481,73499...)."""
-    return None if x is None else round_tariff(float(x), 0.01)
+    return None if x is None else round_tariff(float(x), 0.01) + 0.0
 
 
 def build_result(model, ev: dict) -> TariffResult:
