@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 
 from okmo_models.budget import methods as bm
-from okmo_models.budget.schema import (EXPENDITURE_LINES, REVENUE_LINES, TAX_LINES, BudgetScenario,
-                                       BudgetVariant, check)
+from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVENUE_LINES, TAX_LINES,
+                                       BudgetScenario, BudgetVariant, check)
 from okmo_models.errors import OkmoError
+from okmo_models.formatting import format_number, no_negative_zero
 from okmo_models.i18n import t
-from okmo_models.scenario.loader import read_file, validate_with
+from okmo_models.scenario.loader import validate_with
 
 PERCENTILES = (5, 25, 50, 75, 95)
 MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
@@ -41,12 +42,10 @@ def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:
     as the economist exports it from Excel.
     """
     from okmo_models.budget.history_csv import merge_history
-    from okmo_models.scenario.loader import _LineMap, _variant_data
+    from okmo_models.scenario.loader import read_data
 
     path = Path(path)
-    data, sha, lines = read_file(path)
-    if isinstance(data, dict) and "variant_of" in data:
-        data, lines = _variant_data(path, data), _LineMap()
+    data, sha, lines = read_data(path)
     if isinstance(data, dict) and "history" in data:
         data = merge_history(path, data)
     return validate_with(BudgetScenario, check, data, path, lines), sha
@@ -59,6 +58,21 @@ class VariantUnknown(OkmoError):
 
     def render(self, lang=None) -> str:
         return t("b_scenario_unknown", lang, value=self.name, known=", ".join(self.known) or "—")
+
+
+class LineWouldBeNegative(OkmoError):
+    """A scenario's change that takes a budget line below zero in some forecast year."""
+
+    def __init__(self, scenario: str, change: int, line: str, year: int, value: float, unit: str):
+        super().__init__(scenario, change, line, year, value)
+        self.scenario, self.change, self.line, self.year, self.value, self.unit = \
+            scenario, change, line, year, value, unit
+
+    def render(self, lang=None) -> str:
+        return t("budget_line_negative", lang, scenario=self.scenario,
+                 path=f"scenarios.{self.scenario}.changes[{self.change + 1}]", name=t("line_b_" + self.line, lang),
+                 line=self.line, year=self.year, value=format_number(self.value, 1, lang or "ru"),
+                 unit=t("b_unit_" + self.unit, lang))
 
 
 def _rate(q) -> float:
@@ -155,6 +169,9 @@ class BudgetResult:
         return pd.DataFrame([[t(k, lang), *v] for k, v in groups], columns=["", *years])
 
     def to_dict(self, lang: str = "ru") -> dict:
+        def _r(x, digits):  # never "-0.0" in the JSON
+            return no_negative_zero(round(x, digits))
+
         return {
             "schema": "okmo-budget-forecast/1",
             "municipality": self.scenario.municipality.name.get(lang),
@@ -163,14 +180,14 @@ class BudgetResult:
             "unit": self.scenario.unit,
             "history_years": list(self.years),
             "forecast_years": list(self.forecast_years),
-            "lines": [{"section": s, "line": ln, "method": m, "sigma": round(float(sg), 6),
-                       "mape": {name: round(float(v), 6) for name, v in zip(bm.METHODS, self.mape[:, i])},
-                       "forecast": [round(float(x), 3) for x in self.point[i]]}
+            "lines": [{"section": s, "line": ln, "method": m, "sigma": _r(float(sg), 6),
+                       "mape": {name: _r(float(v), 6) for name, v in zip(bm.METHODS, self.mape[:, i])},
+                       "forecast": [_r(float(x), 3) for x in self.point[i]]}
                       for i, ((s, ln), m, sg) in enumerate(zip(self.lines, self.chosen, self.sigma))],
-            "intervals": {k: {f"p{p}": [round(float(x), 3) for x in row] for p, row in zip(PERCENTILES, v)}
+            "intervals": {k: {f"p{p}": [_r(float(x), 3) for x in row] for p, row in zip(PERCENTILES, v)}
                           for k, v in self.bands.items()},
-            "deficit_probability": [round(float(x), 4) for x in self.deficit_chance],
-            "population": None if self.population is None else [round(float(x), 1) for x in self.population],
+            "deficit_probability": [_r(float(x), 4) for x in self.deficit_chance],
+            "population": None if self.population is None else [_r(float(x), 1) for x in self.population],
         }
 
 
@@ -242,7 +259,11 @@ class BudgetModel:
                 fixed_mask[i] = [yr in fixed for yr in self.forecast_years]
                 point[i] = [fixed.get(yr, point[i][k]) for k, yr in enumerate(self.forecast_years)]
                 sigma[i] = 0.0
-        self._baseline = (np.maximum(point, 0.0), tuple(chosen), mape, sigma, fixed_mask)
+        # a method's extrapolation of a falling line stops at zero: a tax is never negative
+        # (fixed values are checked when the file is read, and "other revenue" may be negative)
+        floor = np.array([ln not in MAY_BE_NEGATIVE for _, ln in self.lines])[:, None] & ~fixed_mask
+        point = np.where(floor, np.maximum(point, 0.0), point)
+        self._baseline = (point, tuple(chosen), mape, sigma, fixed_mask)
         return self._baseline
 
     def fit(self, variant: str | BudgetVariant | None = None) -> BudgetResult:
@@ -260,8 +281,7 @@ class BudgetModel:
         elif variant is not None:
             variant_id = "custom"
         if variant is not None:
-            point, prices, population = self.apply(variant, point, fixed_mask)
-        point = np.maximum(point, 0.0)
+            point, prices, population = self.apply(variant, point, fixed_mask, variant_id)
         bands, deficit = self.monte_carlo(point, sigma)
         return BudgetResult(s, self.lines, self.years, self.forecast_years, self.history, point, chosen, mape,
                             sigma, bands, s.horizon, deficit, population, variant_id,
@@ -271,8 +291,13 @@ class BudgetModel:
         """The baseline (key ``None``) and every scenario of the file, by id."""
         return {None: self.fit(), **{vid: self.fit(vid) for vid in self.scenario.scenarios}}
 
-    def apply(self, variant: BudgetVariant, point: np.ndarray, fixed_mask: np.ndarray):
-        """A scenario's point forecast from the baseline's; returns (point, prices, population)."""
+    def apply(self, variant: BudgetVariant, point: np.ndarray, fixed_mask: np.ndarray, variant_id: str = "custom"):
+        """A scenario's point forecast from the baseline's; returns (point, prices, population).
+
+        Prices and residents scale lines by positive factors, ``change`` (at least -100 %)
+        and ``set`` (at least 0) are checked when the file is read; an ``add`` that would take
+        a line below zero raises :class:`LineWouldBeNegative` rather than being cut to zero.
+        """
         s = self.scenario
         point = point.copy()
         years = np.array(self.forecast_years)
@@ -287,8 +312,10 @@ class BudgetModel:
             q = population[len(self.years):] / base[len(self.years):]
             pop_e = np.array([s.population.elasticity.get(ln, 0.0) for ln in names])[:, None]
             point *= np.where(fixed_mask, 1.0, q[None, :] ** pop_e)
-        for change in variant.changes:
+        changed = {}  # line -> the last change to it
+        for k, change in enumerate(variant.changes):
             i = names.index(change.line)
+            changed[i] = k
             after = years >= change.from_year
             if change.change is not None:
                 point[i, after] *= 1.0 + _rate(change.change)
@@ -299,6 +326,11 @@ class BudgetModel:
             elif change.set is not None:
                 for year, value in change.set.items():
                     point[i, years == year] = value
+        for i, k in changed.items():  # only an add can take a line below zero
+            below = np.flatnonzero(point[i] < 0) if names[i] not in MAY_BE_NEGATIVE else []
+            if len(below):
+                raise LineWouldBeNegative(variant_id, k, names[i], int(years[below[0]]), float(point[i, below[0]]),
+                                          s.unit)
         return point, prices, population
 
     def monte_carlo(self, point, sigma, draws: int | None = None, seed: int | None = None):

@@ -17,7 +17,7 @@ import numpy as np
 from okmo_models.errors import OkmoError, Problem, ScenarioError
 from okmo_models.i18n import t
 from okmo_models.programme.schema import FUNDING_KINDS, Measure, Programme, check, fraction
-from okmo_models.scenario.loader import _LineMap, _variant_data, read_file, validate_with
+from okmo_models.scenario.loader import read_data, validate_with
 
 KINDS = ("local_budget", *FUNDING_KINDS)
 UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
@@ -26,9 +26,7 @@ UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 def load_programme(path: str | Path) -> tuple[Programme, str]:
     """Read and validate a programme file (or a variant of one); ``(programme, sha256)``."""
     path = Path(path)
-    data, sha, lines = read_file(path)
-    if isinstance(data, dict) and "variant_of" in data:
-        data, lines = _variant_data(path, data), _LineMap()
+    data, sha, lines = read_data(path)
     return validate_with(Programme, check, data, path, lines), sha
 
 
@@ -66,7 +64,11 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
     capital-works line when the programme may use it; otherwise the file's ``limits``."""
     years = tuple(range(programme.first_year, programme.last_year + 1))
     if budget_path is None and programme.budget is not None and programme_path is not None:
-        budget_path = Path(programme_path).parent / programme.budget
+        from okmo_models.references import SCENARIO_SUFFIXES, resolve_reference
+
+        # named in the file: it must stay in the programme's folder tree (a --budget given
+        # on the command line is the user's own choice)
+        budget_path = resolve_reference(programme_path, programme.budget, ("budget",), SCENARIO_SUFFIXES)
     if budget_path is None:
         missing = [y for y in years if y not in programme.limits]
         if missing:

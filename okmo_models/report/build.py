@@ -312,18 +312,32 @@ def with_contents(html: str, scenario, lang: str, pages: dict, kind: ReportKind 
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    """Scenario, budget and programme files under ``folder``: YAML or TOML files that declare a
-    schema_version and no ``kind`` without a report, outside hidden folders (.git,
-    .ipynb_checkpoints...)."""
+    """Scenario, budget and programme files under ``folder``, and variants of them: YAML or
+    TOML files that declare a schema_version and no ``kind`` without a report, or name a
+    baseline (``variant_of``); outside hidden folders (.git, .ipynb_checkpoints...). Only
+    regular files are opened (a pipe would block), and a link leading out of the folder
+    is not followed."""
+    from okmo_models.errors import ScenarioError
+    from okmo_models.references import data_roots, inside, read_input
+    from okmo_models.scenario.loader import file_kind
+
     folder = Path(folder)
+    roots = [folder.resolve(), *data_roots()]
     found = []
     for p in sorted(folder.rglob("*")):
         rel = p.relative_to(folder)
         if p.suffix not in (".yaml", ".yml", ".toml") or any(part.startswith(".") for part in rel.parts):
             continue
+        if not p.is_file() or not inside(p.resolve(), roots):
+            continue
         try:
-            head = p.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            head = read_input(p).decode("utf-8", errors="replace")
+        except ScenarioError:
+            continue
+        if re.search(r"(?m)^variant_of\s*[:=]", head):
+            # a variant's report is that of its baseline's kind (file_kind follows it)
+            if file_kind(p) in KINDS:
+                found.append(p)
             continue
         # budget and programme files get their reports (KINDS); kinds with no report are
         # left out rather than failing as tariff scenarios

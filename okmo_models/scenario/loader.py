@@ -8,7 +8,10 @@ disappear without the economist knowing.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from okmo_models.errors import Problem, ScenarioError
+from okmo_models.errors import Key, Problem, ScenarioError
+from okmo_models.references import SCENARIO_SUFFIXES, read_input, resolve_reference
 from okmo_models.scenario.checks import cross_check
 from okmo_models.scenario.schema import Scenario
 from okmo_models.units import DECIMAL_MARKS, declared_decimal_mark
@@ -71,34 +75,108 @@ class ScenarioFile:
 def load_scenario(path: str | Path) -> ScenarioFile:
     """Read and validate a scenario file; raise :class:`ScenarioError` on any problem."""
     path = Path(path)
-    data, sha256, lines = read_file(path)
-    if isinstance(data, dict) and "variant_of" in data:
-        data, lines = _variant_data(path, data), _LineMap()
+    data, sha256, lines = read_data(path)
     return ScenarioFile(path=path, sha256=sha256, scenario=validate_scenario(data, path, lines))
 
 
-def _variant_data(path: Path, data: dict) -> dict:
-    """A variant's full data: its baseline (itself possibly a variant) with the changes."""
+def read_data(path: str | Path):
+    """``(data, sha256, line map)`` of a tariff, budget or programme file; a variant comes
+    back as its baseline with the changes applied (every link of the chain checked)."""
+    path = Path(path)
+    data, sha256, lines = read_file(path)
+    if isinstance(data, dict) and "variant_of" in data:
+        data, lines = _variant_data(path, data, chain=(path.resolve(),), lines=lines), _LineMap()
+    return data, sha256, lines
+
+
+_VARIANT_FIELDS = {"variant_of", "baseline_sha256", "saved", "description", "changes"}
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+# Files a baseline names relative to itself, by the kind of the file.
+_REFERENCE_FIELDS = {"budget": "history", "programme": "budget"}
+# Variants whose recorded baseline hash `okmo rebase` is about to replace (resolved paths).
+_NEW_BASELINE: contextvars.ContextVar[frozenset] = contextvars.ContextVar("okmo_new_baseline", default=frozenset())
+
+
+@contextlib.contextmanager
+def accepting_new_baseline(variant: str | Path):
+    """Within the block, ``variant`` is checked against its baseline as it is now (what
+    ``okmo rebase`` does before it records the new baseline's hash)."""
+    token = _NEW_BASELINE.set(_NEW_BASELINE.get() | {Path(variant).resolve()})
+    try:
+        yield
+    finally:
+        _NEW_BASELINE.reset(token)
+
+
+def _variant_data(path: Path, data: dict, root: Path | None = None, chain: tuple = (),
+                  lines: _LineMap | None = None) -> dict:
+    """A variant's full data: its baseline (itself possibly a variant) with the changes.
+
+    ``root`` is the folder of the file the user opened (by default this variant's): every
+    baseline in the chain must lie in its tree (see :mod:`okmo_models.references`).
+    ``chain`` holds the files already followed; pass ``(path.resolve(),)`` when ``data`` was
+    read from ``path``, so that a variant of itself is named at once (without it, ``data``
+    may stand for ``path``'s own content: ``{"variant_of": path.name}`` gives that file's
+    full data, and the circle is found one step later).
+    """
     from okmo_models.scenario.variants import VariantError, apply_changes
 
-    unknown = set(data) - {"variant_of", "baseline_sha256", "saved", "description", "changes"}
-    if unknown:
-        raise ScenarioError(path, [Problem(path=(k,), key="field_unknown", value=k) for k in sorted(unknown)])
-    baseline_path = (path.parent / str(data["variant_of"])).resolve()
-    if not baseline_path.is_file():
-        raise ScenarioError(path, [Problem(path=("variant_of",), key="variant_baseline_missing",
-                                           value=str(data["variant_of"]))])
-    baseline, _, _ = read_file(baseline_path)  # its own problems name the baseline file
-    if isinstance(baseline, dict) and "variant_of" in baseline:
-        baseline = _variant_data(baseline_path, baseline)
+    path = Path(path)
+    baseline_path, baseline = variant_baseline(path, data, root, chain, lines)
     changes = data.get("changes") or {}
     if not isinstance(changes, dict):
-        raise ScenarioError(path, [Problem(path=("changes",), key="mapping_expected")])
+        raise ScenarioError(path, [Problem(path=("changes",), key="mapping_expected",
+                                           line=(lines or _LineMap()).line_of(("changes",)))])
     try:
-        return apply_changes(baseline, changes)
+        return apply_changes(_relative_to(baseline, baseline_path, path), changes)
     except VariantError as exc:
         raise ScenarioError(path, [Problem(path=("changes",) + exc.path, key=exc.key,
                                            value=exc.value)]) from None
+
+
+def variant_baseline(path: Path, data: dict, root: Path | None = None, chain: tuple = (),
+                     lines: _LineMap | None = None) -> tuple[Path, dict]:
+    """``(baseline path, baseline data)`` of the variant ``data`` read from ``path``: the
+    baseline checked to lie in the opened folder tree, to be the one the variant was saved
+    for (``baseline_sha256``) and not to lead back to a variant of the chain."""
+    path = Path(path)
+    lines = lines or _LineMap()
+    root = Path(root).resolve() if root is not None else path.parent.resolve()
+    unknown = set(data) - _VARIANT_FIELDS
+    if unknown:
+        raise ScenarioError(path, [Problem(path=(k,), key="field_unknown", value=k, line=lines.line_of((k,)))
+                                   for k in sorted(unknown)])
+    expected = data.get("baseline_sha256")
+    if path.resolve() in _NEW_BASELINE.get():  # being re-based: the recorded hash is replaced
+        expected = None
+    if expected is not None and not (isinstance(expected, str) and _SHA256.fullmatch(expected)):
+        raise ScenarioError(path, [Problem(path=("baseline_sha256",), key="variant_hash_invalid", value=expected,
+                                           line=lines.line_of(("baseline_sha256",)), context={"variant": path})])
+    baseline_path = resolve_reference(path, data["variant_of"], ("variant_of",), SCENARIO_SUFFIXES, root,
+                                      line=lines.line_of(("variant_of",)), missing_key="variant_baseline_missing")
+    if baseline_path in chain:
+        circle = " → ".join(os.path.relpath(p, root) for p in (*chain, baseline_path))
+        raise ScenarioError(path, [Problem(path=("variant_of",), key="variant_cycle", value=data["variant_of"],
+                                           line=lines.line_of(("variant_of",)), context={"chain": circle})])
+    baseline, sha256, baseline_lines = read_file(baseline_path)  # its own problems name the baseline file
+    if expected is not None and expected.lower() != sha256:
+        raise ScenarioError(path, [Problem(path=("baseline_sha256",), key="variant_baseline_changed",
+                                           line=lines.line_of(("baseline_sha256",)),
+                                           context={"baseline": baseline_path, "variant": path})])
+    if isinstance(baseline, dict) and "variant_of" in baseline:
+        baseline = _variant_data(baseline_path, baseline, root, (*chain, baseline_path), baseline_lines)
+    return baseline_path, baseline
+
+
+def _relative_to(baseline: dict, baseline_path: Path, variant_path: Path) -> dict:
+    """The baseline's own file references (a budget's ``history``, a programme's ``budget``)
+    made relative to the variant, which may stand in another folder."""
+    field = _REFERENCE_FIELDS.get(baseline.get("kind")) if isinstance(baseline, dict) else None
+    name = baseline.get(field) if field else None
+    here, there = Path(variant_path).parent.resolve(), baseline_path.parent
+    if not isinstance(name, str) or here == there or Path(name).is_absolute():
+        return baseline
+    return {**baseline, field: Path(os.path.relpath(there / name, here)).as_posix()}
 
 
 _KIND = re.compile(r"""(?m)^kind\s*[:=]\s*["']?(\w+)""")
@@ -108,12 +186,15 @@ _VARIANT_OF = re.compile(r"""(?m)^variant_of\s*[:=]\s*["']?([^"'#\r\n]+?)["']?\s
 def file_kind(path: str | Path) -> str:
     """``tariff``, ``budget`` or ``programme``: what a file describes, following a variant's
     ``variant_of`` to its baseline. Read from the text only, so that even a broken file is
-    sent to the command that can explain its problems."""
+    sent to the command that can explain its problems; a baseline the loader would refuse
+    (outside the folder, a device, a circle) is not followed, and the loader says why."""
     path = Path(path)
-    for _ in range(20):  # a variant names its baseline, which may itself be a variant
+    root = path.parent.resolve()
+    seen = set()
+    for _ in range(100):  # a variant names its baseline, which may itself be a variant
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            text = read_input(path).decode("utf-8", errors="replace")
+        except ScenarioError:
             break
         kind = _KIND.search(text)
         if kind is not None:
@@ -121,7 +202,13 @@ def file_kind(path: str | Path) -> str:
         found = _VARIANT_OF.search(text)
         if found is None:
             break
-        path = path.parent / found.group(1).strip()
+        try:
+            path = resolve_reference(path, found.group(1).strip(), ("variant_of",), SCENARIO_SUFFIXES, root)
+        except ScenarioError:
+            break
+        if path in seen:
+            break
+        seen.add(path)
     return "tariff"
 
 
@@ -151,21 +238,18 @@ def validate_with(schema, checks, data, name: str | Path = "<data>", lines: "_Li
 
 
 def read_file(path: str | Path):
-    """Parse a YAML or TOML file into ``(data, sha256, line map)`` with clear errors."""
+    """Parse a YAML or TOML file into ``(data, sha256, line map)`` with clear errors.
+
+    Only a regular file of at most :data:`~okmo_models.references.MAX_INPUT_BYTES` is read
+    (not a device such as ``/dev/zero``, nor a pipe, which would never end).
+    """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
-    except IsADirectoryError:
-        raise ScenarioError(path, [Problem(key="file_is_directory", value=str(path))]) from None
-    except OSError as exc:
-        raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
-    data, lines = _parse(path, text)
+    data, lines = parse_text(path, text)
     return data, hashlib.sha256(raw).hexdigest(), lines
 
 
@@ -185,7 +269,7 @@ class _LineMap:
         for part in path:
             if isinstance(node, yaml.MappingNode):
                 for key_node, value_node in node.value:
-                    if key_node.value == part:
+                    if key_node.value == str(part):  # a year key is an int in the data
                         line, node = key_node.start_mark.line + 1, value_node
                         break
                 else:
@@ -198,13 +282,15 @@ class _LineMap:
         return line
 
 
-def _parse(path: Path, text: str):
+def parse_text(path: Path, text: str):
+    """``(data, line map)`` of YAML or TOML ``text`` read from ``path`` (its suffix decides)."""
     if path.suffix.lower() == ".toml":
         try:
             return tomllib.loads(text), _LineMap()
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(path, [Problem(key="file_not_toml", context={"detail": str(exc)})]) from None
     try:
+        _check_aliases(path, text)
         # Parse once: compose the node tree (it keeps line numbers), then build the data.
         loader = _Loader(text)
         try:
@@ -229,6 +315,49 @@ def _parse(path: Path, text: str):
     return data, _LineMap(root)
 
 
+# Values that YAML aliases (*name) may repeat in all: far more than any scenario needs,
+# far less than a "billion laughs" file of a few hundred bytes would expand to.
+ALIAS_LIMIT = 100_000
+
+
+def _check_aliases(path: Path, text: str) -> None:
+    """Refuse an alias that refers to the block it stands in (an endless document) or that
+    makes aliases repeat more than :data:`ALIAS_LIMIT` values, before anything is expanded:
+    one pass over the parser's events, counting each anchored block's size once."""
+    if "&" not in text:  # no anchor, nothing an alias could repeat
+        return
+    sizes: dict[str, int] = {}  # anchor -> values in its block, aliases expanded
+    open_blocks: list[list] = []  # [anchor, size so far] of each mapping or list being read
+    repeated = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            open_blocks.append([event.anchor, 1])
+            continue
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, size = open_blocks.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            size = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1
+            if any(anchor == event.anchor for anchor, _ in open_blocks):
+                raise ScenarioError(path, [Problem(key="yaml_alias_recursive", value=f"*{event.anchor}", line=line,
+                                                   context={"anchor": event.anchor})])
+            size = sizes.get(event.anchor, 1)
+            repeated += size
+            if repeated > ALIAS_LIMIT:
+                raise ScenarioError(path, [Problem(key="yaml_alias_too_large", value=f"*{event.anchor}", line=line,
+                                                   context={"anchor": event.anchor,
+                                                            "limit": f"{ALIAS_LIMIT:,}".replace(",", " ")})])
+        else:
+            continue
+        if open_blocks:
+            open_blocks[-1][1] += size
+
+
 def _duplicate_keys(node, path):
     if isinstance(node, yaml.MappingNode):
         seen = {}
@@ -247,7 +376,7 @@ def _duplicate_keys(node, path):
 
 
 def _problem(error: dict, data, lines: _LineMap) -> Problem:
-    loc = tuple(error["loc"])
+    loc = _keyed(tuple(error["loc"]), data)
     kind = error["type"]
     key = _PYDANTIC_KEYS.get(kind, kind)
     context = dict(error.get("ctx") or {})
@@ -268,6 +397,24 @@ def _problem(error: dict, data, lines: _LineMap) -> Problem:
             # {value: 1,5 %} splits at the decimal comma into "1" and a key "5 %"
             key = "comma_in_flow_number"
     return Problem(path=loc, key=key, value=value, context=context, line=lines.line_of(loc))
+
+
+def _keyed(loc: tuple, data) -> tuple:
+    """``loc`` with the whole-number keys of mappings (years) marked as :class:`Key`, so
+    that ``cpi: {2027: abc}`` is shown as ``cpi.2027``, not as the 2028th item of a list."""
+    out, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, int) and not isinstance(part, bool):
+            out.append(Key(part))
+        else:
+            out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
 
 
 def _value_at(data, loc):
