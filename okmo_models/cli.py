@@ -9,14 +9,16 @@ exit with status 2; no traceback reaches the user unless OKMO_DEBUG=1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import traceback
 
 from okmo_models import __version__
-from okmo_models.errors import OkmoError
+from okmo_models.errors import OkmoError, Refusal
 from okmo_models.i18n import LANGUAGES, default_language, t
+from okmo_models.progress import progress
 
 EXIT_USER_ERROR = 2
 EXIT_INTERNAL = 70
@@ -39,6 +41,11 @@ def _language_from_argv(argv: list[str]) -> str:
 def build_parser(lang: str) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli_lang_help", lang))
+    # SUPPRESS: a value given before the command is not reset by the command's own default
+    common.add_argument("--data-root", metavar="DIR", default=argparse.SUPPRESS,
+                        help=t("cli_data_root_help", lang))
+    common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
+                        help=t("cli_quiet_help", lang))
 
     parser = argparse.ArgumentParser(prog="okmo", description=t("cli_description", lang),
                                      parents=[common])
@@ -114,6 +121,12 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("scenarios", metavar="SCENARIO", nargs="+", help=t("cli_scenario_arg", lang))
     p.set_defaults(handler=_check)
 
+    p = sub.add_parser("rebase", parents=[common], help=t("cli_rebase_help", lang),
+                       description=t("cli_rebase_help", lang))
+    p.add_argument("variant", metavar="VARIANT", help=t("cli_rebase_arg", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_rebase_force_help", lang))
+    p.set_defaults(handler=_rebase)
+
     p = sub.add_parser("schema", parents=[common], help=t("cli_schema_help", lang),
                        description=t("cli_schema_help", lang))
     p.set_defaults(handler=_schema)
@@ -182,14 +195,19 @@ def _report(args) -> int:
 
     source = Path(args.scenario)
     if source.is_dir():
-        paths = scenario_files(source)
-        if not paths:
-            print(t("no_scenarios_found", args.lang, path=source), file=sys.stderr)
-            return EXIT_USER_ERROR
-        from okmo_models.report.build import batch_names
+        from okmo_models.references import wider_root
 
-        results = render_many(paths, args.lang, args.output, args.force, args.workers,
-                              names=batch_names(paths, source))
+        # the user named the folder: its files may name one another anywhere in it
+        with wider_root(source):
+            paths = scenario_files(source)
+            if not paths:
+                print(t("no_scenarios_found", args.lang, path=source), file=sys.stderr)
+                return EXIT_USER_ERROR
+            from okmo_models.report.build import batch_names
+
+            with progress("progress_report", args.lang):
+                results = render_many(paths, args.lang, args.output, args.force, args.workers,
+                                      names=batch_names(paths, source))
         failed = [(p, err) for p, pdf, err in results if err]
         for p, err in failed:
             print(t("report_failed", args.lang, file=p) + "\n" + err, file=sys.stderr)
@@ -197,11 +215,13 @@ def _report(args) -> int:
                 failed=len(failed)), file=sys.stderr)
         return EXIT_USER_ERROR if failed else 0
     try:
-        pdf = render_report(source, args.lang, args.output, overwrite=args.force)
+        with progress("progress_report", args.lang):
+            pdf = render_report(source, args.lang, args.output, overwrite=args.force)
     except FileExistsRefused as exc:
         if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
             raise
-        pdf = render_report(source, args.lang, args.output, overwrite=True)
+        with progress("progress_report", args.lang):
+            pdf = render_report(source, args.lang, args.output, overwrite=True)
     print(t("report_saved", args.lang, path=pdf), file=sys.stderr)
     return 0
 
@@ -230,7 +250,8 @@ def _programme(args) -> int:
     from okmo_models.programme.result import evaluate, to_csv, to_json, to_text
 
     _xlsx_needs_a_file(args, args.programme)
-    result = evaluate(args.programme, args.budget, *([args.time_limit] if args.time_limit else []))
+    with progress("progress_programme", args.lang):
+        result = evaluate(args.programme, args.budget, *([args.time_limit] if args.time_limit else []))
     if args.format == "xlsx":
         from okmo_models.excel.results import programme_workbook
 
@@ -318,28 +339,64 @@ def _ask(question: str) -> bool:
 
 
 def _check(args) -> int:
-    from okmo_models.scenario.loader import load_scenario
-    from okmo_models.tariff import TariffModel
-
-    from okmo_models.budget.forecast import load_budget
-    from okmo_models.programme.result import evaluate
-    from okmo_models.scenario.loader import file_kind
-
+    """Check every file, going on after one fails; 2 when a file has problems, 70 when one
+    raised an unexpected error (reported with its file, as in :func:`main`)."""
     status = 0
     for path in args.scenarios:
         try:
-            kind = file_kind(path)
-            if kind == "budget":
-                load_budget(path)
-            elif kind == "programme":
-                evaluate(path)  # the rules must be satisfiable against its budget too
-            else:
-                TariffModel(load_scenario(path))
+            _check_one(path)
             print(t("cli_check_ok", args.lang, file=path))
         except OkmoError as exc:
             print(exc.render(args.lang), file=sys.stderr)
-            status = EXIT_USER_ERROR
+            status = max(status, EXIT_USER_ERROR)
+        except Exception as exc:  # noqa: BLE001 - one file's failure must not hide the others
+            if os.environ.get("OKMO_DEBUG"):
+                traceback.print_exc()
+            print(f"{path}: " + t("cli_internal_error", args.lang, kind=type(exc).__name__, detail=exc),
+                  file=sys.stderr)
+            status = EXIT_INTERNAL
     return status
+
+
+def _check_one(path) -> None:
+    """Read, validate and compute one file of any kind; raise on the first problem."""
+    from okmo_models.budget.forecast import load_budget
+    from okmo_models.programme.result import evaluate
+    from okmo_models.scenario.loader import file_kind, load_scenario
+    from okmo_models.tariff import TariffModel
+
+    kind = file_kind(path)
+    if kind == "budget":
+        load_budget(path)
+    elif kind == "programme":
+        evaluate(path)  # the rules must be satisfiable against its budget too
+    else:
+        TariffModel(load_scenario(path))
+
+
+def _rebase(args) -> int:
+    """Accept a variant's changed baseline: show what the variant sets against the baseline
+    as it is now, then record the baseline's hash (asked for, or with --force)."""
+    from okmo_models.errors import _short
+    from okmo_models.safe_write import write_new_file
+    from okmo_models.scenario.rebase import plan_rebase
+
+    plan = plan_rebase(args.variant, _check_one)
+    if plan.up_to_date:
+        print(t("rebase_up_to_date", args.lang, file=plan.variant, baseline=plan.baseline), file=sys.stderr)
+        return 0
+    print(t("rebase_header", args.lang, file=plan.variant, baseline=plan.baseline))
+    absent = t("rebase_absent", args.lang)
+    for field, before, after in plan.changes:
+        before = absent if before is None else _short(before)
+        print(f"  {'.'.join(map(str, field))}: {before} → {_short(after)}")
+    if not plan.changes:
+        print("  " + t("rebase_no_changes", args.lang))
+    if not (args.force or (sys.stdin.isatty() and _ask(t("rebase_ask", args.lang, file=plan.variant)))):
+        raise Refusal("rebase_refused", file=plan.variant)
+    write_new_file(plan.variant, plan.text, overwrite=True)
+    print(t("rebase_done", args.lang, file=plan.variant, baseline=plan.baseline), file=sys.stderr)
+    return 0
 
 
 def _schema(args) -> int:
@@ -361,12 +418,43 @@ def _parameters(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _settings(args):
+    """The options every command shares, as environment variables while the command runs,
+    so that report kernels and the hearing's server see them too."""
+    with contextlib.ExitStack() as stack:
+        data_root = getattr(args, "data_root", None)
+        if data_root is not None:
+            from okmo_models.references import wider_root
+
+            if not os.path.isdir(data_root):
+                raise Refusal("data_root_not_folder", path=data_root)
+            stack.enter_context(wider_root(data_root))
+        if getattr(args, "quiet", False):
+            stack.enter_context(_variable("OKMO_QUIET", "1"))
+        yield
+
+
+@contextlib.contextmanager
+def _variable(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _language_from_argv(argv)
     args = build_parser(lang).parse_args(argv)
     try:
-        return args.handler(args)
+        with _settings(args):
+            return args.handler(args)
     except OkmoError as exc:
         print(exc.render(args.lang), file=sys.stderr)
         return EXIT_USER_ERROR
