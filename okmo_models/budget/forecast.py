@@ -19,7 +19,7 @@ import pandas as pd
 from okmo_models.budget import methods as bm
 from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVENUE_LINES, TAX_LINES,
                                        BudgetScenario, BudgetVariant, check)
-from okmo_models.errors import OkmoError
+from okmo_models.errors import OkmoError, ScenarioError
 from okmo_models.formatting import format_number, no_negative_zero
 from okmo_models.i18n import t
 from okmo_models.scenario.loader import validate_with
@@ -41,14 +41,18 @@ def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:
     The history may stand in a CSV table next to the file (``history: history.csv``),
     as the economist exports it from Excel.
     """
-    from okmo_models.budget.history_csv import merge_history
+    from okmo_models.budget.history_csv import locate_in_history, merge_history
     from okmo_models.scenario.loader import read_data
 
     path = Path(path)
     data, sha, lines = read_data(path)
+    cells: dict = {}  # field path -> (CSV file, cell) of each value read from the history table
     if isinstance(data, dict) and "history" in data:
-        data = merge_history(path, data)
-    return validate_with(BudgetScenario, check, data, path, lines), sha
+        data = merge_history(path, data, cells)
+    try:
+        return validate_with(BudgetScenario, check, data, path, lines), sha
+    except ScenarioError as exc:  # a total that does not add up is named at its CSV cell
+        raise locate_in_history(exc, cells) from None
 
 
 class VariantUnknown(OkmoError):
