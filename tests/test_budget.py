@@ -265,7 +265,7 @@ BAD_CSV = [
     ("unknown section", lambda s: s.replace("expenditure;wages", "expenses;wages"), "csv_section", "A8"),
     ("row twice", lambda s: s + s.splitlines()[1] + "\n", "csv_row_twice", "B15"),
     ("value beyond the years", lambda s: _cell(s, 2, 12, "1 735,0;99"), "csv_extra_cell", "N2"),
-    ("thousands with a comma", lambda s: _cell(s, 2, 4, "10,000"), "ambiguous_number", "E2"),
+    ("thousands with a comma", lambda s: _cell(s, 2, 4, "10,000"), "csv_ambiguous_number", "E2"),
     ("no header", lambda s: "\n".join(s.splitlines()[1:]), "csv_header", "A1"),
 ]
 

@@ -203,7 +203,7 @@ def test_every_kind_of_bad_row_is_listed_with_its_cell_and_value(tmp_path):
         "D9": ("rg_category_unknown", "Пенсионер", 9),
         "C11": ("rg_members_implausible", "45", 11),
         "C12": ("rg_members_missing", None, 12),
-        "C13": ("rg_members_ambiguous", "1,000", 13),
+        "C13": ("rg_number_ambiguous", "1,000", 13),  # shown with both readings (issue 14)
         "C14": ("rg_members_not_number", "x", 14),
         "D14": ("rg_category_unknown", "Страус", 14),
         "A15": ("rg_totals_row", "Итого", 15),
@@ -290,7 +290,16 @@ def waste(tmp_path):
     return tmp_path / "waste.yaml"
 
 
-def test_household_variant_loads_and_the_volume_follows_the_persons(tmp_path, waste):
+def test_a_variant_saved_outside_its_baselines_folder_is_refused_before_writing(tmp_path, waste):
+    register = read_households(write_csv(tmp_path / "reg.csv"))
+    with pytest.raises(RegisterError, match="data-root") as exc:
+        households_variant(register, waste, target=tmp_path / "out" / "variant.yaml", lang="ky")
+    assert "--data-root" in exc.value.render("ky") and str(waste) in exc.value.render("ky")
+    assert not (tmp_path / "out").exists()
+
+
+def test_household_variant_loads_and_the_volume_follows_the_persons(tmp_path, waste, monkeypatch):
+    monkeypatch.setenv("OKMO_DATA_ROOT", str(tmp_path))  # the variant goes into a subfolder
     register = read_households(write_csv(tmp_path / "reg.csv"))
     plan = households_variant(register, waste, target=tmp_path / "out" / "variant.yaml", lang="ru")
     path = save_variant(plan)

@@ -10,36 +10,54 @@ One row per budget line, one column per year, as an economist exports it from Ex
 
 The separator is ``;`` (Excel in Russian), ``,`` or a tab; numbers may have spaces
 between thousands and a decimal comma. Files saved by Excel in Windows-1251 are read as
-such. Every problem names the CSV file, its line and column, and the value; the rows
-become the ``years``, ``revenue``, ``expenditure``, ``totals`` and ``population.values``
-of the budget file, which is then checked as a whole.
+such. A number that reads two ways ("5,575": five and a bit, or five thousand) is refused
+with both readings unless the budget file declares ``decimal_mark``. Every problem names the
+CSV file, its line and column, and the value; the rows become the ``years``, ``revenue``,
+``expenditure``, ``totals`` and ``population.values`` of the budget file, which is then
+checked as a whole.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import dataclasses
+import math
 from pathlib import Path
 
 from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES
+from okmo_models.csv_text import (
+    TableTextError,
+    control_character,
+    decode_table,
+    read_table,
+    read_table_bytes,
+    sniff_delimiter,
+)
 from okmo_models.csv_text import column_letter as _column
-from okmo_models.csv_text import decode_table, sniff_delimiter
 from okmo_models.errors import Problem, ScenarioError
-from okmo_models.units import UnitError, parse_number
+from okmo_models.units import DECIMAL_MARKS, UnitError, parse_number
 
 SECTIONS = {"revenue": REVENUE_LINES, "expenditure": EXPENDITURE_LINES, "total": ("revenue", "expenditure"),
             "population": ("residents",)}
 HEAD = ("section", "line", "source")
+LARGEST = 1e15  # as the budget file's numbers: beyond it a typo or an overflow
 
 
-def merge_history(budget_path: Path, data: dict) -> dict:
-    """``data`` with the history read from the CSV file it names (relative to the budget file)."""
+def merge_history(budget_path: Path, data: dict, cells: dict | None = None) -> dict:
+    """``data`` with the history read from the CSV file it names (relative to the budget file).
+
+    ``cells``, if given, receives where each merged value came from: ``{field path: (CSV
+    file, cell)}``, for :func:`locate_in_history`."""
     data = dict(data)
     name = data.pop("history")
     if not isinstance(name, str) or not name.strip():
         raise ScenarioError(budget_path, [Problem(path=("history",), key="text_expected", value=name)])
-    path = (Path(budget_path).parent / name).resolve()
-    table = read_history(path)
+    from okmo_models.references import TABLE_SUFFIXES, resolve_reference
+
+    path = resolve_reference(budget_path, name, ("history",), TABLE_SUFFIXES)  # inside the budget's folder
+    mark = data.get("decimal_mark")  # an invalid one is named when the budget file is checked
+    table = read_history(path, mark if mark in DECIMAL_MARKS else None)
+    if cells is not None:
+        cells.update({field: (path, cell) for field, cell in table["cells"].items()})
     problems = []
     if "years" in data:
         problems.append(Problem(path=("years",), key="history_given_twice", value=name))
@@ -67,19 +85,48 @@ def merge_history(budget_path: Path, data: dict) -> dict:
     return data
 
 
-def read_history(path: Path) -> dict:
-    """Parse the CSV table; raise :class:`ScenarioError` listing every bad cell."""
+def locate_in_history(exc: ScenarioError, cells: dict) -> ScenarioError:
+    """``exc``, the budget file's problems found once the history was merged (a total that
+    does not match its lines, an unknown source), as an error of the history table naming
+    each value's CSV cell, when every problem lies in a value read from the table; else
+    ``exc`` unchanged (a problem of the budget file itself is named at its own line).
+
+    ``cells`` is what :func:`merge_history` filled in."""
+    found = [(cells.get(tuple(p.path)), p) for p in exc.problems]
+    files = {where[0] for where, _ in found if where is not None}
+    if not found or any(where is None for where, _ in found) or len(files) != 1:
+        return exc
+    return ScenarioError(files.pop(), [dataclasses.replace(p, path=(cell,), line=None) for (_, cell), p in found])
+
+
+def read_history(path: Path, decimal_mark: str | None = None) -> dict:
+    """Parse the CSV table; raise :class:`ScenarioError` listing every bad cell.
+
+    ``decimal_mark`` ("," or ".") is the budget file's: how "5,575" reads; without it such a
+    number is refused with both readings."""
     try:
-        raw = Path(path).read_bytes()
+        raw = read_table_bytes(path)
+        text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251; line ids are Latin anyway
+        first = text.splitlines()[0] if text.strip() else ""
+        rows = read_table(text, sniff_delimiter(first)).rows
     except FileNotFoundError:
         raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
     except OSError as exc:
         raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
-    text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251; line ids are Latin anyway
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = sniff_delimiter(first)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except TableTextError as exc:
+        # a cell names itself; the line is in the message (a whole-file problem has neither)
+        where = (exc.cell,) if exc.cell else ()
+        raise ScenarioError(path, [Problem(path=where, key=exc.key, value=exc.value, context=exc.context)]) from None
     problems: list[Problem] = []
+    # ids and numbers never hold control characters: named before anything echoes the cell
+    for n, row in enumerate(rows, start=1):
+        for k, cell in enumerate(row):
+            code = control_character(cell)
+            if code:
+                problems.append(Problem(path=(f"{_column(k)}{n}",), key="csv_control_char", value=cell, line=n,
+                                        context={"code": code}))
+    if problems:
+        raise ScenarioError(path, problems)
     if not rows or [c.strip().lower() for c in rows[0][:3]] != list(HEAD):
         raise ScenarioError(path, [Problem(path=("A1",), key="csv_header", value=";".join(rows[0][:3]) if rows else "",
                                            line=1)])
@@ -87,14 +134,21 @@ def read_history(path: Path) -> dict:
     for k, cell in enumerate(rows[0][3:]):
         column = _column(k + 3)
         try:
-            year = int(parse_number(cell))
+            year = parse_number(cell, decimal_mark)
         except UnitError:
+            year = None
+        if year is None or not year.is_integer():  # "2016,5" is no year, 400 nines neither (infinite)
             problems.append(Problem(path=(f"{column}1",), key="csv_year", value=cell, line=1))
             continue
+        year = int(year)
         if year in years:
             problems.append(Problem(path=(f"{column}1",), key="history_year_twice", value=year, line=1))
         years.append(year)
-    out = {"years": years, "revenue": {}, "expenditure": {}, "totals": {}, "population": None}
+    if problems:  # without every year the columns below cannot be matched to years
+        raise ScenarioError(path, problems)
+    # field of the budget file -> CSV cell, to name the cell of a problem found later
+    where_from: dict[tuple, str] = {("years", k): f"{_column(k + 3)}1" for k in range(len(years))}
+    out = {"years": years, "revenue": {}, "expenditure": {}, "totals": {}, "population": None, "cells": where_from}
     seen = set()
     for n, row in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in row):
@@ -126,14 +180,28 @@ def read_history(path: Path) -> dict:
                 problems.append(Problem(path=where, key="csv_missing_value", line=n, context={"year": year}))
                 continue
             try:
-                value = parse_number(cell)
+                value = parse_number(cell, decimal_mark)
             except UnitError as exc:
-                problems.append(Problem(path=where, key=exc.key, value=cell, line=n))
+                # the decimal mark is declared in the budget file, not in this table
+                key = "csv_ambiguous_number" if exc.key == "ambiguous_number" else exc.key
+                problems.append(Problem(path=where, key=key, value=cell, line=n,
+                                        context={k: v for k, v in exc.context.items() if k != "value"}))
+                continue
+            if not math.isfinite(value) or abs(value) > LARGEST:  # 400 nines: infinite as a float
+                problems.append(Problem(path=where, key="number_not_plausible", value=cell, line=n))
                 continue
             if value < 0 and line != "other_revenue":
                 problems.append(Problem(path=where, key="history_negative", value=value, line=n,
                                         context={"year": year}))
             values.append(value)
+        series = {"total": ("totals", line), "population": ("population", "values")}.get(section,
+                                                                                         (section, line, "values"))
+        where_from[series] = f"B{n}"
+        where_from.update({(*series, k): f"{_column(k + 3)}{n}" for k in range(len(years))})
+        if section in ("revenue", "expenditure"):
+            where_from[(section, line, "source")] = f"C{n}"
+        elif section == "total":
+            where_from.setdefault(("totals", "source"), f"C{n}")
         if section in ("revenue", "expenditure"):
             out[section][line] = {"values": values, "source": source}
         elif section == "total":

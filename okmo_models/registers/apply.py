@@ -39,11 +39,12 @@ from okmo_models.registers.table import (
 )
 from okmo_models.registers.vocabulary import SOCIAL_PASSPORT, category_keys, fold
 from okmo_models.safe_write import write_new_file
+from okmo_models.references import data_roots, inside
 from okmo_models.scenario.loader import (
     ScenarioFile,
     file_kind,
     load_scenario,
-    read_file,
+    read_data,
     validate_scenario,
 )
 from okmo_models.scenario.schema import Scenario
@@ -215,16 +216,12 @@ def tariff_effect(plan: VariantPlan) -> list[tuple]:
 
 def _baseline(path: str | Path) -> tuple[ScenarioFile, dict]:
     """The validated baseline and its full data (a variant's changes already applied)."""
-    from okmo_models.scenario.loader import _variant_data
-
     path = Path(path)
     kind = file_kind(path)
     if kind != "tariff":
         raise MappingError(path, "rg_not_tariff", kind=kind)
     loaded = load_scenario(path)
-    data, _, _ = read_file(path)
-    if isinstance(data, dict) and "variant_of" in data:
-        data = _variant_data(path, data)
+    data, _, _ = read_data(path)
     return loaded, data
 
 
@@ -314,6 +311,9 @@ def _plan(loaded, data, changes, shown, notes, scenario_path, target, kind_key, 
         raise OutputError(target, "rg_output_not_yaml")
     # the baseline is named relative to the variant, as the loader resolves it
     folder = (target or scenario_path).resolve().parent
+    if not inside(scenario_path.resolve(), [folder, *data_roots()]):
+        # the loader would refuse a baseline outside the variant's folder tree
+        raise OutputError(target, "rg_output_outside_baseline_tree", baseline=scenario_path)
     variant_of = Path(os.path.relpath(scenario_path.resolve(), folder)).as_posix()
     date = (today or dt.date.today()).isoformat()
     document = {

@@ -11,6 +11,11 @@ the municipality. ``--max-unusable 100`` accepts any register.
 covers some villages of the aiyl okmotu): the rows of other settlements are left out of the
 volumes, of the rows not used and of their share, and the report and the variant's source
 name the settlements counted.
+
+``--decimal-mark ,`` (or ``.``) says how the file separates decimals, so that "1.500" and
+"1,500" read one way; without it such a count is not used and both readings are shown.
+Reading a large register draws its progress on the terminal after two seconds (never with
+``--quiet``, an option common to every command).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import sys
 
 from okmo_models.formatting import format_percent
 from okmo_models.i18n import t
+from okmo_models.units import DECIMAL_MARKS
 
 DEFAULT_MAX_UNUSABLE_PERCENT = 5.0
 
@@ -47,6 +53,8 @@ def add_register_parser(sub, common: argparse.ArgumentParser, lang: str) -> None
                            help=t("rg_cli_map_help", lang))
         q.add_argument("--max-unusable", metavar="PERCENT", type=_percent, default=DEFAULT_MAX_UNUSABLE_PERCENT,
                        help=t("rg_cli_max_unusable_help", lang, default=f"{DEFAULT_MAX_UNUSABLE_PERCENT:g}"))
+        q.add_argument("--decimal-mark", choices=DECIMAL_MARKS, default=None, metavar='{",","."}',
+                       help=t("rg_cli_decimal_mark_help", lang))
         q.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
         q.set_defaults(handler=run_register)
 
@@ -80,7 +88,9 @@ def run_register(args) -> int:
     households = args.register_kind == "households"
     if args.output and not args.scenario:
         raise OutputError(args.output, "rg_output_needs_scenario")
-    register = (read_households if households else read_livestock)(args.file, args.sheet, args.settlement)
+    register = (read_households if households else read_livestock)(
+        args.file, args.sheet, args.settlement, decimal_mark=args.decimal_mark,
+        progress=not getattr(args, "quiet", False), lang=lang)
     if args.format == "table":
         # shown before the scenario is looked at, so a mapping error still leaves the report
         sys.stdout.write(to_text(register, lang))

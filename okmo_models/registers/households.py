@@ -22,12 +22,12 @@ from okmo_models.registers.table import (
     UnusableRow,
     cell_text,
     count_in,
+    count_problem,
     find_heading,
     heading_matcher,
     read_sheet,
     register_file,
     require_columns,
-    shown,
 )
 from okmo_models.registers.vocabulary import (
     HOUSEHOLD_COLUMNS,
@@ -83,62 +83,62 @@ class HouseholdVolumes:
 
 
 def read_households(path: str | Path, sheet: str | None = None,
-                    settlements: list[str] | tuple = ()) -> HouseholdRegister:
+                    settlements: list[str] | tuple = (), decimal_mark: str | None = None,
+                    progress: bool = False, lang: str | None = None) -> HouseholdRegister:
     """Read a household register export (CSV or .xlsx); raise :class:`RegisterError` only if
-    the file as a whole cannot be read (no file, no heading row, a required column missing),
-    or if ``settlements`` are given and the file has no settlement column or none of a name.
+    the file as a whole cannot be read (no file, a quote left open, no heading row, a
+    required column missing), or if ``settlements`` are given and the file has no settlement
+    column or none of a name.
 
     With ``settlements`` only the rows of those settlements count (see
     :class:`~okmo_models.registers.table.SettlementFilter`): the rows of others are left out
-    of the volumes and of the rows not used, and counted apart."""
-    data = read_sheet(path, sheet)
+    of the volumes and of the rows not used, and counted apart. ``decimal_mark`` ("," or
+    ".") says how "1,500" reads; without it such a count is listed with both readings.
+    ``progress`` draws the rows read on the terminal, labelled in ``lang``."""
+    data = read_sheet(path, sheet, progress, lang)
     heading = _heading(data)
     idx = heading.columns
     place = SettlementFilter(data, heading, settlements, "households")
     households: list[Household] = []
     first_row: dict[str, int] = {}
-    rows = DataRows(data, heading, TOTALS_WORDS)
+    rows = DataRows(data, heading, TOTALS_WORDS, progress, lang)
+    width = heading.width
+    # column positions, -1 for a column the file lacks (read as an empty cell)
+    i_settlement, i_id, i_members, i_category = (idx.get(name, -1) for name in
+                                                 ("settlement", "household_id", "members", "category"))
     for r, row in rows:
-
-        def value(name, row=row):
-            i = idx.get(name)
-            return row[i] if i is not None and i < len(row) else None
-
-        def where(name, r=r):
-            return heading.where(name, r)
-
+        n = len(row)
         problems = []
-        extra = heading.extra_cell(row, r)
+        extra = heading.extra_cell(row, r, width) if len(row) > width else None
         if extra is not None:
             problems.append(extra)
-        settlement = cell_text(value("settlement")) if "settlement" in idx else ""
+        settlement = cell_text(row[i_settlement]) if -1 < i_settlement < n else ""
         if not place.keeps(settlement, shifted=extra is not None):
             continue  # another settlement's row: not this service's, counted apart
         if place.active and not settlement:
-            problems.append(CellProblem("rg_settlement_missing", **where("settlement")))
-        hid = cell_text(value("household_id"))
+            problems.append(CellProblem("rg_settlement_missing", **heading.where("settlement", r)))
+        hid = cell_text(row[i_id]) if i_id < n else ""
         if not hid:
-            problems.append(CellProblem("rg_id_missing", **where("household_id")))
-        raw_members = value("members")
-        members, why = count_in(raw_members, MAX_MEMBERS)
+            problems.append(CellProblem("rg_id_missing", **heading.where("household_id", r)))
+        raw_members = row[i_members] if i_members < n else None
+        members, why, context = count_in(raw_members, MAX_MEMBERS, decimal_mark)
         if why:
-            problems.append(CellProblem("rg_members_" + why, **where("members"),
-                                        value=None if why == "missing" else shown(raw_members),
-                                        context={"limit": MAX_MEMBERS}))
-        raw_category = cell_text(value("category"))
+            problems.append(count_problem("members", why, heading.where("members", r), raw_members, context,
+                                          MAX_MEMBERS))
+        raw_category = cell_text(row[i_category]) if -1 < i_category < n else ""
         categories, unknown = categories_in(raw_category)
         if unknown:
-            problems.append(CellProblem("rg_category_unknown", **where("category"), value=raw_category,
+            problems.append(CellProblem("rg_category_unknown", **heading.where("category", r), value=raw_category,
                                         context={"part": "; ".join(unknown), "known": KNOWN_CATEGORIES}))
         key = fold(hid)
         if not problems and key in first_row:
-            problems.append(CellProblem("rg_id_twice", **where("household_id"), value=hid,
+            problems.append(CellProblem("rg_id_twice", **heading.where("household_id", r), value=hid,
                                         context={"first_row": first_row[key]}))
         if problems:
             rows.unusable.append(UnusableRow(r, tuple(problems)))
             continue
         first_row[key] = r
-        households.append(Household(r, hid, settlement, members, frozenset(categories)))
+        households.append(Household(r, hid, settlement, members, categories))
     info = register_file(data, heading, rows.read, len(households), rows.empty, place.selection())
     return HouseholdRegister(info, tuple(households), tuple(rows.unusable))
 
@@ -152,6 +152,7 @@ def household_volumes(register: HouseholdRegister) -> HouseholdVolumes:
     several = 0
     settlements: dict[str, list[int]] = {}
     names: dict[str, str] = {}  # folded -> as first written: "Центр" and "центр " are one
+    folded: dict[str, str] = {}  # as written -> folded, computed once per spelling
     for h in register.households:
         for c in h.categories:
             cat_households[c] += 1
@@ -161,7 +162,10 @@ def household_volumes(register: HouseholdRegister) -> HouseholdVolumes:
             none[1] += h.members
         several += len(h.categories) > 1
         if "settlement" in register.file.columns:
-            s = settlements.setdefault(names.setdefault(fold(h.settlement), h.settlement), [0, 0])
+            key = folded.get(h.settlement)
+            if key is None:
+                key = folded[h.settlement] = fold(h.settlement)
+            s = settlements.setdefault(names.setdefault(key, h.settlement), [0, 0])
             s[0] += 1
             s[1] += h.members
     order = [c.key for c in SOCIAL_PASSPORT]

@@ -23,6 +23,7 @@ from okmo_models.registers.table import (
     UnusableRow,
     cell_text,
     count_in,
+    count_problem,
     find_heading,
     heading_matcher,
     read_sheet,
@@ -76,10 +77,12 @@ class LivestockVolumes:
 
 
 def read_livestock(path: str | Path, sheet: str | None = None,
-                   settlements: list[str] | tuple = ()) -> LivestockRegister:
+                   settlements: list[str] | tuple = (), decimal_mark: str | None = None,
+                   progress: bool = False, lang: str | None = None) -> LivestockRegister:
     """Read a livestock register (CSV or .xlsx, long or wide layout); with ``settlements``
-    only the rows of those settlements count (as for :func:`read_households`)."""
-    data = read_sheet(path, sheet)
+    only the rows of those settlements count, ``decimal_mark`` says how "1.500" heads read,
+    ``progress`` draws the rows read (all as for :func:`read_households`)."""
+    data = read_sheet(path, sheet, progress, lang)
     heading = find_heading(data, heading_matcher(LIVESTOCK_COLUMNS), extra=species_key)
     if heading is not None and "species" not in heading.columns and heading.extra:
         layout = "wide"
@@ -101,7 +104,8 @@ def read_livestock(path: str | Path, sheet: str | None = None,
     holdings: list[Holding] = []
     first_row: dict[tuple, int] = {}
     used = 0
-    rows = DataRows(data, heading, TOTALS_WORDS)
+    rows = DataRows(data, heading, TOTALS_WORDS, progress, lang)
+    width = heading.width
     for r, row in rows:
 
         def value(i, row=row):
@@ -111,7 +115,7 @@ def read_livestock(path: str | Path, sheet: str | None = None,
             return heading.where(name, r)
 
         problems = []
-        extra = heading.extra_cell(row, r)
+        extra = heading.extra_cell(row, r, width) if len(row) > width else None
         if extra is not None:
             problems.append(extra)
         settlement = cell_text(value(idx.get("settlement")))
@@ -132,11 +136,9 @@ def read_livestock(path: str | Path, sheet: str | None = None,
                 problems.append(CellProblem("rg_species_mixed" if sp else "rg_species_unknown",
                                             **where("species"), value=text, context={"known": KNOWN_SPECIES}))
             raw = value(idx["heads"])
-            heads, why = count_in(raw, MAX_HEADS)
+            heads, why, context = count_in(raw, MAX_HEADS, decimal_mark)
             if why:
-                problems.append(CellProblem("rg_heads_" + why, **where("heads"),
-                                            value=None if why == "missing" else shown(raw),
-                                            context={"limit": MAX_HEADS}))
+                problems.append(count_problem("heads", why, where("heads"), raw, context, MAX_HEADS))
             elif sp and sp != "mixed":
                 found.append((sp, heads))
             key = (fold(owner), sp)
@@ -150,10 +152,9 @@ def read_livestock(path: str | Path, sheet: str | None = None,
                     problems.append(CellProblem("rg_species_mixed", **cell, value=shown(raw),
                                                 context={"known": KNOWN_SPECIES}))
                     continue
-                heads, why = count_in(raw, MAX_HEADS)
+                heads, why, context = count_in(raw, MAX_HEADS, decimal_mark)
                 if why:
-                    problems.append(CellProblem("rg_heads_" + why, **cell, value=shown(raw),
-                                                context={"limit": MAX_HEADS}))
+                    problems.append(count_problem("heads", why, cell, raw, context, MAX_HEADS))
                 else:
                     found.append((sp, heads))
             key = (fold(owner),)

@@ -3,24 +3,43 @@ an Excel workbook (.xlsx, the first sheet or a named one), with its heading row 
 
 Rows are numbered as a spreadsheet shows them (the first row is 1), so that every problem
 can name its cell, e.g. ``C17``, whether the economist opens the CSV or the workbook.
+Every line of a CSV file is one row (:func:`okmo_models.csv_text.read_table`): a stray quote
+never glues the rows below into a cell. A cell used by the import that holds a control
+character (ESC...) or a line break makes its row unusable, listed with the cell, so that it
+reaches neither the screen nor a variant file.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from okmo_models.csv_text import column_letter, decode_table, sniff_delimiter
-from okmo_models.errors import OkmoError
+from okmo_models.csv_text import (
+    TableTextError,
+    column_letter,
+    control_character,
+    decode_table,
+    read_table,
+    read_table_bytes,
+    sniff_delimiter,
+)
+from okmo_models.errors import OkmoError, printable, shorten
 from okmo_models.formatting import format_number
 from okmo_models.i18n import t
-from okmo_models.registers.vocabulary import HEADING_UNIT_WORDS, MAX_TITLE_ROWS, SETTLEMENT, fold
+from okmo_models.registers.vocabulary import (
+    FOLDED_LETTERS,
+    HEADING_UNIT_WORDS,
+    MAX_TITLE_ROWS,
+    SEPARATORS,
+    SETTLEMENT,
+    fold,
+)
 from okmo_models.units import UnitError, parse_number
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -47,11 +66,14 @@ def species_msg(species: str) -> Msg:
 
 
 def resolve(value, lang: str | None):
-    """A context value as text: messages rendered, lists joined with "; "."""
+    """A context value as text: messages rendered, lists joined with "; ", text from a file
+    with its control characters written out (``\\x1b``), so that it cannot act on a screen."""
     if isinstance(value, Msg):
         return value.render(lang)
     if isinstance(value, (list, tuple)):
         return "; ".join(str(resolve(v, lang)) for v in value)
+    if isinstance(value, str):
+        return printable(value)
     return value
 
 
@@ -65,10 +87,24 @@ class RegisterError(OkmoError):
         super().__init__(self.render("en"))
 
     def render(self, lang: str | None = None) -> str:
-        return t(self.prefix, lang, file=self.file, message=Msg(self.key, self.context).render(lang))
+        return t(self.prefix, lang, file=printable(self.file), message=Msg(self.key, self.context).render(lang))
 
     def __str__(self) -> str:
         return self.render()
+
+
+class TableError(RegisterError):
+    """A register file whose text cannot be split into rows and cells without guessing: a
+    quote left open, bytes that are not text, a cell larger than Excel allows."""
+
+    prefix = "rg_error_table"  # "Реестр {file}. {message}": the messages are whole sentences
+
+    @classmethod
+    def of(cls, path: Path, exc: TableTextError) -> TableError:
+        if exc.cell is None:
+            return cls(path, exc.key, **exc.context)
+        return cls(path, "csv_at_cell", cell=exc.cell, line=exc.line, value=exc.value,
+                   problem=Msg(exc.key, exc.context))
 
 
 class MappingError(RegisterError):
@@ -93,37 +129,48 @@ class Sheet:
     sheet: str | None = None  # the worksheet's name for a workbook
     encoding: str | None = None  # for CSV
     delimiter: str | None = None  # for CSV
+    line_breaks: tuple[tuple[str, int, int], ...] = ()  # CSV cells read across lines: (cell, first, last line)
 
 
-def read_sheet(path: str | Path, sheet: str | None = None) -> Sheet:
-    """Read a CSV or .xlsx register into rows of cell values."""
+def read_sheet(path: str | Path, sheet: str | None = None, progress: bool = False,
+               lang: str | None = None) -> Sheet:
+    """Read a CSV or .xlsx register into rows of cell values; with ``progress``, a workbook's
+    rows are counted on the terminal (labelled in ``lang``) while they are read."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_table_bytes(path)
     except FileNotFoundError:
         raise RegisterError(path, "rg_file_not_found") from None
     except IsADirectoryError:
         raise RegisterError(path, "rg_file_not_found") from None
     except OSError as exc:
         raise RegisterError(path, "rg_file_unreadable", detail=exc.strerror or exc) from None
+    except TableTextError as exc:
+        raise TableError.of(path, exc) from None
     sha256 = hashlib.sha256(raw).hexdigest()
     suffix = path.suffix.lower()
     if suffix in UNREADABLE_SUFFIXES or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise RegisterError(path, "rg_format_unknown", suffix=suffix or "—")
     if suffix in EXCEL_SUFFIXES or raw[:4] == b"PK\x03\x04":  # a zip: .xlsx under another name
-        return _read_workbook(path, raw, sha256, sheet)
+        return _read_workbook(path, raw, sha256, sheet, progress, lang)
     if sheet is not None:
         raise RegisterError(path, "rg_sheet_for_csv", sheet=sheet)
-    text, encoding = decode_table(raw)
-    lines = text.splitlines()
-    # a title line above the heading may have no separator: sniff on the first that has one
-    first = next((ln for ln in lines[:MAX_TITLE_ROWS] if any(d in ln for d in ";\t,")), "")
-    delimiter = sniff_delimiter(first)
-    rows = [tuple(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    return Sheet(path, sha256, rows, None, encoding, delimiter)
+    try:
+        text, encoding = decode_table(raw)
+        # a title line above the heading may have no separator: sniff on the first that has one
+        head = text[:64 * 1024].splitlines()[:MAX_TITLE_ROWS]
+        first = next((ln for ln in head if any(d in ln for d in ";\t,")), "")
+        delimiter = sniff_delimiter(first)
+        # a line break typed in a cell (Alt+Enter in an address) is read as Excel shows it
+        table = read_table(text, delimiter, line_breaks_in_cells=True)
+    except TableTextError as exc:
+        raise TableError.of(path, exc) from None
+    rows = [tuple(r) for r in table.rows]
+    return Sheet(path, sha256, rows, None, encoding, delimiter, table.line_breaks)
 
 
-def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None) -> Sheet:
+def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None, progress: bool = False,
+                   lang: str | None = None) -> Sheet:
     from zipfile import BadZipFile
 
     import openpyxl
@@ -143,7 +190,7 @@ def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None) -> Sh
             if match is None:
                 raise RegisterError(path, "rg_sheet_unknown", sheet=sheet, sheets=", ".join(names))
             ws = wb[match]
-        rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+        rows = list(counted(ws.iter_rows(values_only=True), ws.max_row, progress, lang))
         title = ws.title
     finally:
         wb.close()
@@ -155,6 +202,8 @@ def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None) -> Sh
 
 def cell_text(value) -> str:
     """A cell as text: ``1023.0`` from a workbook reads ``"1023"``, spaces are trimmed."""
+    if type(value) is str:  # every CSV cell: answered first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -172,34 +221,54 @@ def shown(value) -> object:
 
 
 def is_empty(row: tuple) -> bool:
-    return all(cell_text(v) == "" for v in row)
+    """No cell holds anything but spaces (what :func:`cell_text` reads as "")."""
+    try:
+        return not "".join(row).strip()  # a CSV row: all text
+    except TypeError:  # a workbook's row: numbers, dates, None
+        return all(v is None or (type(v) is str and not v.strip()) for v in row)
 
 
-def count_in(value, limit: int) -> tuple[int | None, str | None]:
-    """A cell holding a count (persons, heads): ``(count, None)`` or ``(None, problem key)``.
+def count_in(value, limit: int, decimal_mark: str | None = None) -> tuple[int | None, str | None, dict]:
+    """A cell holding a count (persons, heads): ``(count, None, {})`` or ``(None, problem,
+    context)``; for ``"ambiguous"`` the context holds both readings (``decimal``, ``thousands``).
 
-    Text is read as an economist types it: ``"4"``, ``"1 200"``, ``"4,0"``.
+    Text is read as an economist types it: ``"4"``, ``"1 200"``, ``"4,0"``; "1.500" only with
+    the file's ``decimal_mark`` (else it is ambiguous: one and a half, or fifteen hundred).
     """
+    if type(value) is str and value.isdigit() and value.isascii():  # "4": most cells, answered first
+        number = int(value)
+        if number == 0:
+            return None, "not_positive", {}
+        return (number, None, {}) if number <= limit else (None, "implausible", {})
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None, "missing"
+        return None, "missing", {}
     if isinstance(value, bool):
-        return None, "not_number"
+        return None, "not_number", {}
     if isinstance(value, (int, float)):
         number = float(value)
     else:
         try:
-            number = parse_number(str(value))
+            number = parse_number(str(value), decimal_mark)
         except UnitError as exc:
-            return None, "ambiguous" if exc.key == "ambiguous_number" else "not_number"
+            if exc.key == "ambiguous_number":
+                return None, "ambiguous", {"decimal": exc.context["decimal"], "thousands": exc.context["thousands"]}
+            return None, "not_number", {}
     if math.isnan(number):
-        return None, "not_number"
+        return None, "not_number", {}
     if number <= 0:
-        return None, "not_positive"
+        return None, "not_positive", {}
     if not number.is_integer():
-        return None, "fractional"
+        return None, "fractional", {}
     if number > limit:
-        return None, "implausible"
-    return int(number), None
+        return None, "implausible", {}
+    return int(number), None, {}
+
+
+def count_problem(kind: str, why: str, where: dict, raw, context: dict, limit: int) -> CellProblem:
+    """The problem of a count cell (``kind`` "members" or "heads") that :func:`count_in` refused."""
+    key = "rg_number_ambiguous" if why == "ambiguous" else f"rg_{kind}_{why}"
+    return CellProblem(key, **where, value=None if why == "missing" else shown(raw),
+                       context={"limit": limit, **context})
 
 
 # --- the heading row ----------------------------------------------------------------------
@@ -224,10 +293,15 @@ class Heading:
         """The cell and its column's heading, for a :class:`CellProblem`."""
         return {"cell": self.cell(name, row), "heading": self.header(name)}
 
-    def extra_cell(self, row: tuple, r: int) -> CellProblem | None:
+    @property
+    def width(self) -> int:
+        """Columns up to the last heading."""
+        return max((i + 1 for i, text in enumerate(self.texts) if text), default=0)
+
+    def extra_cell(self, row: tuple, r: int, width: int | None = None) -> CellProblem | None:
         """A filled cell right of the last heading: the row is probably shifted by a separator
         typed inside a cell (``ул. Мира; 5``), so none of its cells can be trusted."""
-        width = max((i + 1 for i, text in enumerate(self.texts) if text), default=0)
+        width = self.width if width is None else width
         for i in range(width, len(row)):
             if cell_text(row[i]):
                 return CellProblem("rg_extra_cell", f"{column_letter(i)}{r}", None, shown(row[i]))
@@ -286,6 +360,11 @@ def find_heading(sheet: Sheet, match: Callable[[str], str | None],
     if best is None:
         return None
     r, columns, texts, extras, twice = best
+    for i, text in enumerate(texts):  # headings are shown in every report and error
+        code = control_character(text)
+        if code:
+            raise RegisterError(sheet.path, "rg_heading_control_char", cell=f"{column_letter(i)}{r}",
+                                value=shorten(text, 60), code=code)
     if twice is not None:
         name, first, second = twice
         raise RegisterError(sheet.path, "rg_column_twice", column=Msg("rg_field_" + name), row=r,
@@ -305,7 +384,7 @@ def require_columns(sheet: Sheet, heading: Heading | None, required: tuple[tuple
     if heading is not None:
         found = f"{heading.row}: " + " | ".join(x for x in heading.texts if x)
     else:
-        found = next((f"{r}: " + " | ".join(x for x in texts if x)
+        found = next((f"{r}: " + " | ".join(shorten(x, 60) for x in texts if x)
                       for r, texts in ((r, [cell_text(v) for v in row])
                                        for r, row in enumerate(sheet.rows[:MAX_TITLE_ROWS], start=1))
                       if any(texts)), "—")
@@ -354,6 +433,7 @@ class RegisterFile:
     rows_used: int
     empty_rows: int  # entirely empty rows below the heading, skipped
     settlements: SettlementSelection | None  # None: every settlement counted (no --settlement)
+    line_breaks: tuple = ()  # CSV cells holding a line break, read as one cell: (cell, first, last line)
 
     @property
     def rows_left_out(self) -> int:
@@ -379,7 +459,7 @@ def register_file(sheet: Sheet, heading: Heading, rows_read: int, rows_used: int
     columns = {name: f"{column_letter(i)} «{heading.texts[i]}»" for name, i in heading.columns.items()}
     return RegisterFile(sheet.path, sheet.sha256, sheet.sheet, sheet.encoding, sheet.delimiter,
                         heading.row, columns, tuple(heading.ignored()), rows_read, rows_used, empty_rows,
-                        settlements)
+                        settlements, sheet.line_breaks)
 
 
 # --- settlements (--settlement) -----------------------------------------------------------
@@ -457,29 +537,75 @@ def _quoted(names) -> str:
 
 def is_totals_row(row: tuple, words: tuple[str, ...]) -> bool:
     """The "Итого" row at the bottom of an export: its first filled cell starts with such a word."""
-    first = next((cell_text(v) for v in row if cell_text(v)), "")
+    first = next((text for text in map(cell_text, row) if text), "")
+    # most first cells (a number, a code) fail these cheap tests; fold() only for the rest
+    if not first or first[0].isdigit() or \
+            not _LEADING.sub("", first, count=1).casefold().translate(FOLDED_LETTERS).startswith(words):
+        return False
     folded = fold(first)
     return any(folded == w or folded.startswith(w + " ") for w in words)
 
 
+_LEADING = re.compile("^" + SEPARATORS.pattern)  # what fold() drops before the first word
+
+
+def counted(rows, total: int | None, progress: bool, lang: str | None):
+    """``rows`` again, counted on a progress line while consumed (``progress``: drawn only after
+    two seconds, on a terminal, and not with ``--quiet``; labelled in ``lang``)."""
+    if not progress:
+        yield from rows
+        return
+    from okmo_models.progress import progress as progress_line
+
+    with progress_line("progress_register", lang, total=total or None) as bar:
+        step = 0
+        for step, row in enumerate(rows, 1):
+            yield row
+            if step % 500 == 0:  # tqdm's own bookkeeping per row would cost more than the row
+                bar.update(500)
+        bar.update(step % 500)
+
+
 class DataRows:
     """The rows under the heading as ``(row number, cells)``: empty rows are counted and
-    skipped; a totals row ("Итого") is counted as read and listed in ``unusable``."""
+    skipped; a totals row ("Итого") is counted as read and listed in ``unusable``; so is a row
+    whose used cells (``heading.columns`` and ``heading.extra``) hold a control character or a
+    line break: such text must reach neither the screen nor a variant file."""
 
-    def __init__(self, sheet: Sheet, heading: Heading, totals_words: tuple[str, ...]):
+    def __init__(self, sheet: Sheet, heading: Heading, totals_words: tuple[str, ...], progress: bool = False,
+                 lang: str | None = None):
         self.sheet, self.heading, self.totals_words = sheet, heading, totals_words
+        self.progress, self.lang = progress, lang
         self.read = self.empty = 0
         self.unusable: list[UnusableRow] = []
 
     def __iter__(self):
-        for r in range(self.heading.row + 1, len(self.sheet.rows) + 1):
-            row = self.sheet.rows[r - 1]
+        used = sorted(set(self.heading.columns.values()) | set(self.heading.extra))
+        names = {i: name for name, i in self.heading.columns.items()}
+        rows = self.sheet.rows
+        first = self.heading.row + 1
+        for r in counted(range(first, len(rows) + 1), len(rows) - first + 1, self.progress, self.lang):
+            row = rows[r - 1]
             if is_empty(row):
                 self.empty += 1
                 continue
             self.read += 1
             if is_totals_row(row, self.totals_words):
-                first = cell_text(row[0]) if row else None
-                self.unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None, first),)))
+                text = cell_text(row[0]) if row else None
+                self.unusable.append(UnusableRow(r, (CellProblem("rg_totals_row", f"A{r}", None, text),)))
+                continue
+            try:  # one search per row (all text in a CSV); the used cells only if something is found
+                suspect = control_character("".join(row)) is not None
+            except TypeError:  # a workbook's numbers and dates
+                suspect = True
+            texts = [row[i] if i < len(row) and type(row[i]) is str else "" for i in used] if suspect else ()
+            unsafe = [(i, code) for i, text in zip(used, texts) if (code := control_character(text))]
+            if unsafe:
+                self.unusable.append(UnusableRow(r, tuple(
+                    CellProblem("rg_cell_line_break" if code in ("0x0A", "0x0D") else "rg_control_char",
+                                **(self.heading.where(names[i], r) if i in names else
+                                   {"cell": f"{column_letter(i)}{r}", "heading": self.heading.texts[i]}),
+                                value=shorten(row[i], 60), context={"code": code})
+                    for i, code in unsafe)))
                 continue
             yield r, row

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-_LETTERS = str.maketrans({"ё": "е", "ү": "у", "ө": "о", "ң": "н", "һ": "х"})
-_SEPARATORS = re.compile(r"[\s.,:;()\[\]{}\"'«»“”„`_/\\*\-‐‑‒–—]+")
+FOLDED_LETTERS = str.maketrans({"ё": "е", "ү": "у", "ө": "о", "ң": "н", "һ": "х"})
+SEPARATORS = re.compile(r"[\s.,:;()\[\]{}\"'«»“”„`_/\\*\-‐‑‒–—]+")
 
 
 def fold(text: object) -> str:
@@ -23,7 +24,7 @@ def fold(text: object) -> str:
     >>> fold("Үй-бүлө мүчөлөрүнүн саны")
     'уй було мучолорунун саны'
     """
-    return " ".join(_SEPARATORS.sub(" ", str(text).casefold().translate(_LETTERS)).split())
+    return " ".join(SEPARATORS.sub(" ", str(text).casefold().translate(FOLDED_LETTERS)).split())
 
 
 # --- column headings ----------------------------------------------------------------------
@@ -144,8 +145,9 @@ _CATEGORY_NAMES = {fold(n): c.key for c in SOCIAL_PASSPORT for n in (c.key, *c.n
 _NO_CATEGORY = {fold(n) for n in NO_CATEGORY}
 
 
-def categories_in(text: str) -> tuple[set[str], list[str]]:
-    """``({category keys}, [parts not recognised])`` for a category cell."""
+@lru_cache(maxsize=4096)  # a register repeats a handful of category texts in every row
+def categories_in(text: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """``({category keys}, (parts not recognised))`` for a category cell."""
     found: set[str] = set()
     unknown: list[str] = []
     for part in CATEGORY_SEPARATORS.split(str(text)):
@@ -157,7 +159,7 @@ def categories_in(text: str) -> tuple[set[str], list[str]]:
             found |= keys
         else:
             unknown.append(part.strip())
-    return found, unknown
+    return frozenset(found), tuple(unknown)
 
 
 def category_keys(text: str) -> set[str]:
