@@ -12,10 +12,12 @@ per staff member only cancels against a number of staff.
 
 from __future__ import annotations
 
+import math
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -180,7 +182,7 @@ def parse_number(text: str, decimal_mark: str | None = None) -> float:
     if mark in DECIMAL_MARKS:
         other = "." if mark == "," else ","
         # with a declared mark the other one may only group thousands: 1.234.567,89
-        grouped = re.match(r"^[+-]?\d{1,3}(" + re.escape(other) + r"\d{3})+(" + re.escape(mark) + r"\d+)?$", s)
+        grouped = re.match(r"^[+-]?[1-9]\d{0,2}(" + re.escape(other) + r"\d{3})+(" + re.escape(mark) + r"\d+)?$", s)
         if grouped:
             s = s.replace(other, "")
         if not grouped and other in s:
@@ -206,6 +208,23 @@ def _plain(x: float) -> str:
     return sign + whole + ("," + frac if frac else "")
 
 
+def number_text(x: float, decimal_mark: str | None = None) -> str:
+    """``x`` as a scenario file writes it, so that :func:`parse_number` reads back exactly
+    ``x`` under the file's ``decimal_mark``: what variants saved by the hearing and by
+    ``okmo register`` hold. Without a declared mark a point is used, and a number that would
+    read two ways ("73.225") gets a trailing zero ("73.2250").
+
+    >>> number_text(73.225), number_text(73.225, ","), number_text(0.5), number_text(-0.0)
+    ('73.2250', '73,225', '0.5', '0')
+    """
+    text = format(Decimal(repr(float(x) + 0.0)), "f")  # the shortest exact text, no exponent
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if decimal_mark is None and _AMBIGUOUS.match(text):
+        text += "0"
+    return text.replace(".", decimal_mark or ".")
+
+
 def without_unit(value: float, text: str) -> dict:
     """The context of a "number without a unit" message: the number as written, and the
     per cent it is if it is a share (0,65 -> 65).
@@ -228,11 +247,15 @@ def split_quantity(text: str) -> tuple[float, str]:
         return parse_number(s[:-1]), "%"
     if _BARE.match(s):  # "0,65" is a number without its unit, not 0 of a unit ",65"
         try:
-            context = without_unit(parse_number(s), s)
+            number = parse_number(s)
         except UnitError as exc:
             if exc.key == "not_a_number":
                 raise UnitError("quantity_unreadable", value=text) from None
             context = {"number": s, "percent": s}  # it reads two ways: no per cent guessed
+        else:
+            if not math.isfinite(number):  # 400 digits: no per cent to suggest
+                raise UnitError("number_not_plausible", value=text)
+            context = without_unit(number, s)
         raise UnitError("quantity_without_unit", **context)
     m = re.match(r"^(.*?)[ \u00a0]*([^\s\d][^\s]*)$", s)
     if not m or not m.group(1).strip():

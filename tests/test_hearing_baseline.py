@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -145,12 +146,24 @@ PASSPORT = {"50-30-50": [(60, "50 %"), (180, "30 %"), (70, "50 %")],
             "with-som": [(100, "50 %"), (200, "15 som/household/month"), (50, "30 %")]}
 
 
+# Files that declare their decimal mark: a saved variant must be read back with it (a
+# point written into a file that declares "," made 73.225 som/l read as 73 225).
+MARKED = {"comma-mark": ",", "point-mark": "."}
+
+
 def tariff_files():
     return [pytest.param(p, id=example_id(p)) for p in EXAMPLES["tariff"]] + [
-        pytest.param(name, id=f"passport-{name}") for name in PASSPORT]
+        pytest.param(name, id=f"passport-{name}") for name in [*PASSPORT, *MARKED]]
 
 
 def tariff_file(which, tmp_path) -> Path:
+    if which in MARKED:
+        data = passport_scenario(PASSPORT["with-som"])
+        data["cost_lines"][1]["price"] = "72,5 som/l"  # the fuel line: +1 % is 73,225
+        if MARKED[which] == ".":
+            data = json.loads(json.dumps(data, ensure_ascii=False).replace("1,5 m3", "1.5 m3")
+                              .replace("72,5 som", "72.5 som"))
+        return write_yaml(tmp_path, {"decimal_mark": MARKED[which], **data}, f"passport_{which}.yaml")
     if which in PASSPORT:
         return write_yaml(tmp_path, passport_scenario(PASSPORT[which]), f"passport_{which}.yaml")
     return copy_example(which, tmp_path)
@@ -224,10 +237,17 @@ CPI_PATH = {2026: "9 %", 2027: "7.5 %", 2028: "6.5 %", 2029: "6 %", 2030: "5.5 %
 
 
 def budget_files():
-    return [pytest.param(p, id=example_id(p)) for p in EXAMPLES["budget"]] + [pytest.param("cpi-path", id="cpi-path")]
+    return [pytest.param(p, id=example_id(p)) for p in EXAMPLES["budget"]] + [
+        pytest.param(which, id=which) for which in ("cpi-path", "comma-mark")]
 
 
 def budget_file(which, tmp_path) -> Path:
+    if which == "comma-mark":
+        # Kok-Jar declaring a decimal comma (its history table already writes one)
+        path = copy_example(SCENARIOS / "kok-jar/budget.yaml", tmp_path)
+        text = re.sub(r"(\d)\.(\d+ ?%)", r"\1,\2", path.read_text(encoding="utf-8"))
+        path.write_text('decimal_mark: ","\n' + text, encoding="utf-8")
+        return path
     if which == "cpi-path":
         # Kok-Jar with a CPI path that differs year by year in the forecast years
         path = copy_example(SCENARIOS / "kok-jar/budget.yaml", tmp_path)

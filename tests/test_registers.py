@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import importlib.util
 import json
+import re
 import shutil
 from collections import Counter
 
@@ -296,6 +297,22 @@ def test_a_variant_saved_outside_its_baselines_folder_is_refused_before_writing(
         households_variant(register, waste, target=tmp_path / "out" / "variant.yaml", lang="ky")
     assert "--data-root" in exc.value.render("ky") and str(waste) in exc.value.render("ky")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("mark", [",", "."])
+def test_a_variant_is_written_in_the_baselines_decimal_mark(tmp_path, mark):
+    # 21 persons in 6 households: 3,50 per household, written so the baseline's mark reads it
+    data = yaml.safe_load((SCENARIOS / "teploklyuchenka/waste.yaml").read_text(encoding="utf-8"))
+    data["decimal_mark"] = mark
+    if mark == ".":  # the baseline's own decimals written with a point
+        data = json.loads(re.sub(r'(\d),(\d)', r"\1.\2", json.dumps(data, ensure_ascii=False)))
+    baseline = tmp_path / "waste.yaml"
+    baseline.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    register = read_households(write_csv(tmp_path / "reg.csv"))
+    path = save_variant(households_variant(register, baseline, target=tmp_path / "v.yaml", lang="ru"))
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert doc["changes"]["categories"]["households"]["household_size"] == f"3{mark}50 person/household"
+    assert load_scenario(path).scenario.categories[0].household_size.value == 3.5
 
 
 def test_household_variant_loads_and_the_volume_follows_the_persons(tmp_path, waste, monkeypatch):

@@ -13,6 +13,7 @@ import yaml
 
 from conftest import SCENARIOS, waste_scenario, write_yaml
 from okmo_models.budget.forecast import BudgetModel, load_budget
+from okmo_models.units import UnitError, parse_number, split_quantity
 from okmo_models.errors import OkmoError, ScenarioError
 from okmo_models.formatting import format_number
 from okmo_models.scenario.loader import load_scenario, validate_scenario, validate_with
@@ -439,3 +440,27 @@ def test_json_billing_units_times_the_tariff_give_the_revenue():
     for c in d["tariffs"]:
         assert abs(c["tariff_som"] * c["billing_units_per_year"] - c["revenue_som"]) <= 0.005 + 1e-9, c["category"]
     assert d["tariffs"][1]["billing_units_per_year"] == 1234.5678913
+
+
+@pytest.mark.parametrize("text, mark", [("0,500", "."), ("0.500", ","), ("00,500", ".")])
+def test_a_declared_mark_does_not_read_a_zero_led_group_as_thousands(text, mark):
+    # "0,500" with a declared point was read as 500
+    with pytest.raises(UnitError) as exc:
+        parse_number(text, mark)
+    assert exc.value.key == "number_other_mark"
+
+
+def test_a_bare_number_too_large_to_be_finite_is_implausible_not_python_text():
+    # collection_rate: "<400 nines>" leaked "invalid literal for int() with base 10: 'inf'"
+    with pytest.raises(UnitError) as exc:
+        split_quantity("9" * 400)
+    assert exc.value.key == "number_not_plausible"
+
+
+def test_number_text_reads_back_under_every_mark():
+    from okmo_models.units import number_text
+
+    for x in (73.225, 1500.0, 0.5, 100.72, 1e-7, 12345678.125, -1.25):
+        assert parse_number(number_text(x)) == x
+        for mark in (",", "."):
+            assert parse_number(number_text(x, mark), mark) == x

@@ -26,6 +26,7 @@ import numpy as np
 from okmo_models.budget.forecast import BudgetModel, BudgetResult
 from okmo_models.budget.schema import TAX_LINES, BudgetScenario, BudgetVariant, check
 from okmo_models.i18n import LANGUAGES, t
+from okmo_models.units import declared_decimal_mark, number_text
 
 HEARING_SOURCE = "hearing"
 RATE_LINES = ("land_tax", "property_tax", "equalisation_grant")  # lines with a rate slider
@@ -77,19 +78,12 @@ class BudgetOutputs:
     variant: dict | None  # the scenario as file data; None for the baseline
 
 
-def _number_text(x: float) -> str:
-    """The shortest text that reads back as exactly ``x`` (``20``, ``0.5``, ``12.25``)."""
-    x = 0.0 if x == 0 else float(x)
-    text = f"{x:g}"
-    return text if float(text) == x else repr(x)
+def percent_text(pct: float, mark: str | None = None) -> str:
+    return f"{number_text(round(pct, 2), mark)} %"
 
 
-def percent_text(pct: float) -> str:
-    return f"{_number_text(round(pct, 2))} %"
-
-
-def _quantity_text(q) -> str:
-    return f"{_number_text(q.value)} {q.unit}"
+def _quantity_text(q, mark: str | None = None) -> str:
+    return f"{number_text(q.value, mark)} {q.unit}"
 
 
 def _pct(q) -> float:
@@ -97,11 +91,11 @@ def _pct(q) -> float:
     return float(q.value) if q.unit.strip() == "%" else round(q.value * q.parsed_unit.factor * 100, 9)
 
 
-def _change_data(change) -> dict:
+def _change_data(change, mark: str | None = None) -> dict:
     """A LineChange as it is written in a budget file."""
     out = {"line": change.line, "from": change.from_year}
     if change.change is not None:
-        out["change"] = _quantity_text(change.change)
+        out["change"] = _quantity_text(change.change, mark)
     if change.add is not None:
         out["add"] = change.add
     if not change.indexed:
@@ -120,6 +114,7 @@ class BudgetWhatIf:
     def __init__(self, scenario: BudgetScenario, sha256: str | None = None, source_text: str = ""):
         self.original = scenario
         self.sha256 = sha256
+        self.mark = scenario.decimal_mark  # how the saved variant's numbers will be read
         # Changes made at the hearing cite a source the file must know; add it in memory,
         # as "save this variant" adds it to the saved file.
         self.source = self._source_key(scenario)
@@ -173,13 +168,13 @@ class BudgetWhatIf:
             elif (ch.add is not None and ch.indexed and ch.line == self.taxpayer_line
                   and TAXPAYER not in [k for k, _ in kept]):
                 slot, taxpayer_from, taxpayer = TAXPAYER, ch.from_year, float(ch.add)
-            kept.append((slot, _change_data(ch)))
+            kept.append((slot, _change_data(ch, self.mark)))
         if v.population_growth is not None and growth is not None:
             growth = _pct(v.population_growth)
         return replace(base, preset=scenario_id, rates=rates, taxpayer=taxpayer, kept=tuple(kept),
                        rates_from=rates_from or self.default_from,
                        taxpayer_from=taxpayer_from or self.default_from,
-                       cpi_path=tuple((y, _quantity_text(q)) for y, q in sorted(v.cpi.items())),
+                       cpi_path=tuple((y, _quantity_text(q, self.mark)) for y, q in sorted(v.cpi.items())),
                        population_growth=growth)
 
     # --- controls -> scenario -----------------------------------------------------------------
@@ -191,23 +186,28 @@ class BudgetWhatIf:
         return [(y, round((path[y] if y in path else _pct(self.scenario.cpi[y])) + c.cpi_shift, 9))
                 for y in self.forecast_years]
 
-    @staticmethod
-    def _share(text: str):
+    def _share(self, text: str):
         from okmo_models.scenario.schema import Quantity
 
-        return Quantity.model_validate(text)
+        with declared_decimal_mark(self.mark):
+            return Quantity.model_validate(text)
+
+    def _variant_model(self, data: dict) -> BudgetVariant:
+        """``data`` read as the saved file will be: numbers with the file's decimal mark."""
+        with declared_decimal_mark(self.mark):
+            return BudgetVariant.model_validate(data)
 
     def variant_data(self, c: BudgetControls, name: dict | None = None) -> dict | None:
         """The controls as one scenario of a budget file (plain data); None when nothing
         differs from the baseline."""
         out: dict = {}
         if abs(c.cpi_shift) > 1e-9:
-            out["cpi"] = {y: f"{_number_text(pct)} %" for y, pct in self.cpi_rates(c)}
+            out["cpi"] = {y: f"{number_text(pct, self.mark)} %" for y, pct in self.cpi_rates(c)}
         elif c.cpi_path:
             out["cpi"] = dict(c.cpi_path)
         if (c.population_growth is not None and self.population_growth is not None
                 and abs(c.population_growth - self.population_growth) > 1e-9):
-            out["population_growth"] = percent_text(c.population_growth)
+            out["population_growth"] = percent_text(c.population_growth, self.mark)
         changes, used = [], set()
         for slot, data in c.kept:
             if slot is None:
@@ -246,11 +246,11 @@ class BudgetWhatIf:
         if data is not None and abs(_pct(self._share(data["change"])) - pct) < 1e-9 and data["from"] == c.rates_from:
             return dict(data)
         base = dict(data) if data is not None else {"line": slot}
-        return {**base, "from": c.rates_from, "change": percent_text(pct), "source": self.source}
+        return {**base, "from": c.rates_from, "change": percent_text(pct, self.mark), "source": self.source}
 
     def variant(self, c: BudgetControls) -> BudgetVariant | None:
         data = self.variant_data(c)
-        return None if data is None else BudgetVariant.model_validate(data)
+        return None if data is None else self._variant_model(data)
 
     # --- the forecast ---------------------------------------------------------------------------
 
@@ -260,7 +260,7 @@ class BudgetWhatIf:
         key = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         result = self._cache.get(key)
         if result is None:
-            result = self.baseline_result if data is None else self.model.fit(BudgetVariant.model_validate(data))
+            result = self.baseline_result if data is None else self.model.fit(self._variant_model(data))
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
             self._cache[key] = result
@@ -292,7 +292,7 @@ class BudgetWhatIf:
         # the source is new to the file (see _source_key): the saved file must define it
         changes = {"sources": {self.source: source_text or self.source_text}, "scenarios": {sid: data}}
         merged = self.scenario.model_copy(
-            update={"scenarios": {**self.original.scenarios, sid: BudgetVariant.model_validate(data)}})
+            update={"scenarios": {**self.original.scenarios, sid: self._variant_model(data)}})
         problems = list(check(merged))
         if problems:
             raise ValueError("; ".join(f"{p.field_path()}: {p.key} {p.value}" for p in problems))

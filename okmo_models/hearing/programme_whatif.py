@@ -174,10 +174,11 @@ class ProgrammeWhatIf:
 
     def check_variant(self, changes: dict, starts: dict):
         from okmo_models.programme.schema import check
-        from okmo_models.scenario.loader import _variant_data, validate_with
+        from okmo_models.scenario.loader import read_data, validate_with
+        from okmo_models.scenario.variants import apply_changes
 
         path = Path(self.result.path)
-        merged = _variant_data(path, {"variant_of": path.name, "changes": changes})
+        merged = apply_changes(read_data(path)[0], changes)
         programme = validate_with(Programme, check, merged, path)
         draft = {m.id: m.start for m in programme.measures if m.start is not None}
         if draft != self.normalise(starts):

@@ -33,9 +33,10 @@ from dataclasses import dataclass, field, replace
 
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import resolve
-from okmo_models.scenario.loader import ScenarioFile, _variant_data, validate_scenario
+from okmo_models.scenario.loader import ScenarioFile, read_data, validate_scenario
 from okmo_models.scenario.variants import apply_changes
 from okmo_models.tariff import TariffModel
+from okmo_models.units import number_text
 
 HEARING_SOURCE = "hearing_variant"
 _CACHE_SIZE = 64
@@ -75,11 +76,6 @@ class Outputs:
     path_subsidy_som: tuple
 
 
-def _number(x: float) -> str:
-    """``x`` rounded to 6 decimals, as plain text without trailing zeros (1000000, 89.385)."""
-    return f"{round(float(x), 6) + 0.0:.6f}".rstrip("0").rstrip(".")
-
-
 def _local(key: str) -> dict:
     return {lang: t(key, lang) for lang in LANGUAGES}
 
@@ -92,7 +88,7 @@ class WhatIf:
         self.scenario = s = loaded.scenario
         # The file's full data (a variant's merged with its baseline): what a variant saved
         # next to it ("variant_of: this file") is merged into.
-        self.data = _variant_data(loaded.path, {"variant_of": loaded.path.name, "changes": {}})
+        self.data = read_data(loaded.path)[0]
         self.model = TariffModel(loaded)
         self.categories = self.model.categories
         pop = [i for i, c in enumerate(self.categories) if c.category.kind == "population"]
@@ -106,6 +102,11 @@ class WhatIf:
                                  years_to_recovery=s.path.years if s.path else 3)
         self.baseline_outputs = self.outputs(self.baseline)
 
+
+    def _text(self, x: float) -> str:
+        """``x`` (to 6 decimals) as the variant file writes it: read back exactly under the
+        baseline's ``decimal_mark`` (with "," a point would multiply by 1000)."""
+        return number_text(round(float(x), 6), self.data.get("decimal_mark"))
     def _max_years(self) -> int | None:
         """Longest path the file allows (its production programme must cover every year)."""
         s = self.scenario
@@ -193,14 +194,14 @@ class WhatIf:
             cid = k.category.id
             if cid in c.tariffs:
                 # the tariff on the slider is what payers are billed: taxes included
-                cats[cid] = {"fixed_tariff": f"{c.tariffs[cid]:.2f} som/{k.category.billing_unit}",
+                cats[cid] = {"fixed_tariff": f"{self._text(round(c.tariffs[cid], 2))} som/{k.category.billing_unit}",
                              "fixed_tariff_taxes": "included", "multiplier": 1, "policy": "fixed"}
         shift = c.collection_rate - b.collection_rate
         if abs(shift) > 1e-9:
             for i in self.population:
                 k = self.categories[i]
                 rate = min(max(k.collection_rate + shift, 0.01), 1.0)
-                cats.setdefault(k.category.id, {})["collection_rate"] = f"{_number(rate * 100)} %"
+                cats.setdefault(k.category.id, {})["collection_rate"] = f"{self._text(rate * 100)} %"
         if cats:
             out["categories"] = cats
         lines = {}
@@ -208,14 +209,14 @@ class WhatIf:
             change = {"fuel": c.fuel_price_change, "labour": c.wage_change}.get(cl.line, 0.0)
             if abs(change) > 1e-12:
                 key, q = ("amount", cl.amount) if cl.amount is not None else ("price", cl.price)
-                lines[j] = {key: f"{_number(q.value * (1 + change))} {q.unit}"}
+                lines[j] = {key: f"{self._text(q.value * (1 + change))} {q.unit}"}
         if lines:
             out["cost_lines"] = lines
         v = s.vulnerable
         if v is not None and abs(c.discount_scale - 1.0) > 1e-9:
             # every group keeps its own discount, scaled by the same factor
             out["vulnerable"] = None if c.discount_scale <= 1e-9 else {"groups": {
-                i: {"discount": f"{_number(g.discount.value * c.discount_scale)} {g.discount.unit}"}
+                i: {"discount": f"{self._text(g.discount.value * c.discount_scale)} {g.discount.unit}"}
                 for i, g in enumerate(v.groups, 1)}}
         if s.path is not None:
             path: dict = {}
@@ -235,8 +236,8 @@ class WhatIf:
                     out["path"] = path
         if c.extra_investment_som > 0:
             item = {"name": _local("hr_extra_investment_name"), "year": s.tariff_year,
-                    "value": f"{_number(c.extra_investment_som)} som",
-                    "useful_life": f"{_number(self.investment_life)} year",
+                    "value": f"{self._text(c.extra_investment_som)} som",
+                    "useful_life": f"{self._text(self.investment_life)} year",
                     "financing": [{"type": "own", "share": "100 %"}], "source": HEARING_SOURCE}
             out["investments"] = ({"items": {"+": [item]}} if s.investments is not None else
                                   {"grant_assets_depreciated": True, "items": [item]})

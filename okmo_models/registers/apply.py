@@ -100,7 +100,7 @@ def households_variant(register: HouseholdRegister, scenario_path: str | Path, *
     changes: dict = {"sources": {}, "categories": {c.id: {
         "persons": _quantity(volumes.persons, "person"),
         "households": _quantity(volumes.households, "household"),
-        "household_size": _quantity(size, "person/household", 2),
+        "household_size": _quantity(size, "person/household", 2, s.decimal_mark or ","),
         "source": cat_key}}}
     shown = [Change(Msg("rg_change_field", {"category": c.id, "field": f}), _before(getattr(c, f)),
                     changes["categories"][c.id][f]) for f in ("persons", "households", "household_size")]
@@ -334,9 +334,10 @@ def _plan(loaded, data, changes, shown, notes, scenario_path, target, kind_key, 
     return VariantPlan(loaded, scenario, target, document, header, tuple(shown), tuple(notes))
 
 
-def _quantity(value: float, unit: str, decimals: int = 0) -> str:
-    """``15312`` -> ``"15 312 person"``: as an economist writes it in a scenario file."""
-    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",") + f" {unit}"
+def _quantity(value: float, unit: str, decimals: int = 0, decimal_mark: str = ",") -> str:
+    """``15312`` -> ``"15 312 person"``: as an economist writes it in a scenario file, with
+    the baseline's decimal mark (a variant is read with it)."""
+    return f"{value:,.{decimals}f}".replace(",", " ").replace(".", decimal_mark) + f" {unit}"
 
 
 def _before(q) -> str | None:

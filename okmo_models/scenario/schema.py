@@ -102,7 +102,7 @@ class Quantity(_Model):
             try:
                 value, unit = split_quantity(data)
             except UnitError as exc:
-                if exc.key in ("ambiguous_number", "number_other_mark", "quantity_without_unit"):
+                if exc.key in ("ambiguous_number", "number_other_mark", "quantity_without_unit", "number_not_plausible"):
                     raise _error(exc.key, **{**exc.context, "value": data}) from exc
                 raise _error("quantity_unreadable", value=data) from exc
             return {"value": value, "unit": unit}
