@@ -403,3 +403,12 @@ def test_a_problem_found_in_history_values_after_merging_names_the_csv_cell(tmp_
         load_budget(path)
     assert info.value.file == str(path)
     assert "cpi_source" in [p.path[0] for p in info.value.problems]
+
+
+def test_a_count_of_thousands_of_digits_is_implausible_not_an_internal_error():
+    # the fast path for "4" took int() of 5 000 nines: Python refuses over 4 300 digits (exit 70)
+    from okmo_models.registers.table import count_in
+
+    assert count_in("9" * 5000, 30) == (None, "implausible", {})
+    assert count_in("45", 30) == (None, "implausible", {})
+    assert count_in("4", 30) == (4, None, {})

@@ -236,6 +236,8 @@ def count_in(value, limit: int, decimal_mark: str | None = None) -> tuple[int | 
     the file's ``decimal_mark`` (else it is ambiguous: one and a half, or fifteen hundred).
     """
     if type(value) is str and value.isdigit() and value.isascii():  # "4": most cells, answered first
+        if len(value) > 15:  # beyond any count; int() refuses more than 4 300 digits
+            return None, "implausible", {}
         number = int(value)
         if number == 0:
             return None, "not_positive", {}
