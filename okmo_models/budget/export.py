@@ -27,9 +27,11 @@ def to_text(result: BudgetResult, lang: str = "ru", others: tuple = ()) -> str:
 
 def to_csv(result: BudgetResult, lang: str = "ru") -> str:
     """The point forecast, one row per line, with the method used."""
+    from okmo_models.csv_cells import safe_frame
+
     table = result.forecast().reset_index()
     table.insert(2, "method", list(result.chosen))
-    return table.to_csv(index=False)
+    return safe_frame(table).to_csv(index=False)
 
 
 def to_json(result: BudgetResult, lang: str = "ru") -> str:

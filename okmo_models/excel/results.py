@@ -10,7 +10,8 @@ listed in full on the sources sheet.
 
 Cells hold values, never formulas: openpyxl does not compute formulas, and a workbook
 saved with formulas but without cached results shows empty cells in some viewers and in
-e-mail previews (docs/excel-results.md).
+e-mail previews (docs/excel-results.md). Every cell is written by
+:func:`okmo_models.excel.cells.put`, so a name such as ``=HYPERLINK(...)`` is text too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 
 from okmo_models import __version__
 from okmo_models.errors import OkmoError
+from okmo_models.excel.cells import excel_text, put
 from okmo_models.formatting import basis, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
 
@@ -206,7 +208,7 @@ class _Book:
             sheet.finish()
         props = self.wb.properties
         props.creator = f"okmo-models {__version__}"
-        props.title = self.title_lines[0]
+        props.title = excel_text(self.title_lines[0])
         out = io.BytesIO()
         self.wb.save(out)
         return out.getvalue()
@@ -241,7 +243,7 @@ class _Sheet:
 
     def text(self, value: str, font=None):
         """A line of text in column A that runs over the empty cells to its right."""
-        cell = self.ws.cell(self.row, 1, value)
+        cell = put(self.ws.cell(self.row, 1), value)
         if font is not None:
             cell.font = font
         self.row += 1
@@ -257,7 +259,7 @@ class _Sheet:
     def header(self, labels, freeze_columns: int = 1, fills=None):
         """A bold heading row; the first one of the sheet freezes the panes below it."""
         for col, label in enumerate(labels, 1):
-            cell = self.ws.cell(self.row, col, label)
+            cell = put(self.ws.cell(self.row, col), label)
             cell.font = _BOLD
             cell.fill = (fills or {}).get(col, _HEAD_FILL)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -278,7 +280,7 @@ class _Sheet:
                 value = value.item()
             if isinstance(value, float) and not np.isfinite(value):
                 value = None
-            cell = self.ws.cell(self.row, col, value)
+            cell = put(self.ws.cell(self.row, col), value)
             if fmt is not None and isinstance(value, (int, float)):
                 cell.number_format = fmt
             if bold:
@@ -594,8 +596,8 @@ def _forecast(book: _Book, result):
     first = 3  # columns: line, source, years..., method
     fills = {first + len(result.years) + k: _FORECAST_FILL for k in range(len(result.forecast_years))}
     sh = book.sheet("xr_sheet_forecast", t("br_by_line", lang))
-    sh.ws.cell(sh.row, first, t("b_history", lang)).font = _BOLD
-    sh.ws.cell(sh.row, first + len(result.years), t("b_point", lang)).font = _BOLD
+    put(sh.ws.cell(sh.row, first), t("b_history", lang)).font = _BOLD
+    put(sh.ws.cell(sh.row, first + len(result.years)), t("b_point", lang)).font = _BOLD
     sh.row += 1
     sh.header([t("br_line", lang), t("br_ref", lang), *_year_labels(result, years, lang), t("b_col_method", lang)],
               freeze_columns=2, fills=fills)

@@ -4,7 +4,9 @@
 beside every input; ``okmo template --from SCENARIO`` writes an existing scenario into the
 same layout (what a consultant hands to an economist). Both come from
 :mod:`okmo_models.excel.layout`, i.e. from the declared schema, and are read back by
-:mod:`okmo_models.excel.workbook_import`.
+:mod:`okmo_models.excel.workbook_import`. Every cell is written by
+:func:`okmo_models.excel.cells.put` (text stays text); the only formulas are the year
+headings of a budget's yearly rows, which follow the years typed on the general sheet.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from okmo_models import __version__
+from okmo_models.excel.cells import put
 from okmo_models.excel.formats import PERCENT_FORMAT, is_percent, shift
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
 from okmo_models.excel.sheets import (
@@ -178,12 +181,6 @@ def _shows_percent(inp: Input | None, value) -> bool:
     return inp.units == ("%",)
 
 
-def _write(cell, value) -> None:
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # a text that looks like a formula stays a text
-
-
 # --- the workbook -----------------------------------------------------------------------
 
 
@@ -209,12 +206,12 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
     wb.move_sheet(meta, offset=len(wb.sheetnames))
     wb.move_sheet(lists, offset=len(wb.sheetnames))
     meta.sheet_state = lists.sheet_state = "hidden"
-    meta.append(["okmo-models workbook", kind])
-    meta.append(["generator", f"okmo-models {__version__}"])
-    meta.append(["created", date.today().isoformat()])
-    meta.append(["from", source])
-    for s in sections:
-        meta.append(["sheet", s.id, titles[s.id]])
+    meta_rows = [["okmo-models workbook", kind], ["generator", f"okmo-models {__version__}"],
+                 ["created", date.today().isoformat()], ["from", source],
+                 *(["sheet", s.id, titles[s.id]] for s in sections)]
+    for r, values in enumerate(meta_rows, 1):
+        for c, value in enumerate(values, 1):
+            put(meta.cell(row=r, column=c), value)
     wb.active = 0
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -234,7 +231,7 @@ class _Context:
         if values not in self.list_ranges:
             col = get_column_letter(len(self.list_ranges) + 1)
             for i, v in enumerate(values, 1):
-                self.lists[f"{col}{i}"] = v
+                put(self.lists[f"{col}{i}"], v)
             self.list_ranges[values] = f"{quote_sheetname(LISTS_SHEET)}!${col}$1:${col}${max(len(values), 1)}"
         return self.list_ranges[values]
 
@@ -271,40 +268,38 @@ def _reference_target(kind: str, section: Section, inp: Input) -> str | None:
 
 def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[str, int]:
     lang = ctx.lang
-    ws["A1"] = ctx.titles[s.id]
-    ws["A1"].font = _TITLE
-    ws["A2"] = _description(s, lang)
-    ws["A2"].font = _HINT
+    put(ws["A1"], ctx.titles[s.id]).font = _TITLE
+    put(ws["A2"], _description(s, lang)).font = _HINT
     heads = [t("xl_col_key", lang), t("xl_col_label", lang), t("xl_col_hint", lang),
              t("xl_col_example", lang), t("xl_col_value", lang), t("xl_col_unit", lang)]
     for col, text in enumerate(heads, 1):
-        cell = ws.cell(row=3, column=col, value=text)
+        cell = put(ws.cell(row=3, column=col), text)
         cell.font, cell.fill = _BOLD, _HEAD
     rows = {}
     example = next((e for e in examples if get(e, s.path, None)), {})
     for r, inp in enumerate(s.inputs, RECORD_FIRST_ROW):
         rows[inp.key] = r
-        ws.cell(row=r, column=1, value=inp.key).font = _KEY
-        ws.cell(row=r, column=2, value=input_label(inp, lang))
-        ws.cell(row=r, column=3, value=input_hint(inp, lang)).font = _HINT
+        put(ws.cell(row=r, column=1), inp.key).font = _KEY
+        put(ws.cell(row=r, column=2), input_label(inp, lang))
+        put(ws.cell(row=r, column=3), input_hint(inp, lang)).font = _HINT
         ex = get(example, s.path + inp.path)
-        ws.cell(row=r, column=4, value=_example_text(inp, ex, lang)).font = _HINT
+        put(ws.cell(row=r, column=4), _example_text(inp, ex, lang)).font = _HINT
         value = get(data, s.path + inp.path) if data is not None else MISSING
         col = RECORD_VALUE_COLUMN
         if inp.kind == "numbers":
             values = list(value) if value not in (MISSING, None) else []
             for k in range(max(len(values), 1)):
-                cell = ws.cell(row=r, column=col + k, value=values[k] if k < len(values) else None)
+                cell = put(ws.cell(row=r, column=col + k), values[k] if k < len(values) else None)
                 cell.fill = _INPUT
             continue
         cell = ws.cell(row=r, column=col)
-        _write(cell, _cell_value(inp, value, lang))
+        put(cell, _cell_value(inp, value, lang))
         cell.fill = _INPUT
         if _shows_percent(inp, value):
             cell.number_format = PERCENT_FORMAT
         where = f"{get_column_letter(col)}{r}"
         if inp.kind == "quantity":
-            unit = ws.cell(row=r, column=col + 1, value=value.get("unit") if isinstance(value, dict) else None)
+            unit = put(ws.cell(row=r, column=col + 1), value.get("unit") if isinstance(value, dict) else None)
             unit.fill = _INPUT
             ctx.dropdown(ws, f"{get_column_letter(col + 1)}{r}", inp.units, strict=False)
         elif inp.kind == "choice":
@@ -331,10 +326,8 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
             longest = max([len(_as_list(r.item, inp)) for r in rows + example_rows[:1]] or [1])
             widths[key] = max(longest, 1) + SPARE
     cols = table_columns(s, widths)
-    ws["A1"] = ctx.titles[s.id]
-    ws["A1"].font = _TITLE
-    ws["A2"] = _description(s, lang)
-    ws["A2"].font = _HINT
+    put(ws["A1"], ctx.titles[s.id]).font = _TITLE
+    put(ws["A2"], _description(s, lang)).font = _HINT
     example_rows = example_rows[:20]
     by_year = BY_YEAR.get(kind, set())
     last = TABLE_FIRST_ROW + max(INPUT_ROWS, len(rows) + 50)
@@ -346,16 +339,17 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
             if ex not in (None, ""):
                 break
             ex = _column_texts(s, col, lang, example)[2]
+        head = put(ws.cell(row=TABLE_LABEL_ROW, column=c), label)
         if col.role == "element" and f"{s.id}.{input_key(col.input)}" in by_year and "years" in general_rows:
-            # headed by the year of the general sheet's "years" row, so that it follows edits
+            # headed by the year of the general sheet's "years" row, so that it follows edits:
+            # the one formula a template holds on purpose
             year = f"{quote_sheetname(ctx.titles['general'])}!{get_column_letter(RECORD_VALUE_COLUMN + col.position - 1)}{general_rows['years']}"
-            label = f'=IF({year}="","",{year})'
-        head = ws.cell(row=TABLE_LABEL_ROW, column=c, value=label)
+            head.value = f'=IF({year}="","",{year})'
         head.font, head.fill, head.alignment = _BOLD, _HEAD, _WRAP
         text = hint + (f"; {t('xl_col_example', lang).lower()}: {ex}" if ex not in (None, "") else "")
-        ws.cell(row=TABLE_HINT_ROW, column=c, value=text).font = _HINT
+        put(ws.cell(row=TABLE_HINT_ROW, column=c), text).font = _HINT
         ws.cell(row=TABLE_HINT_ROW, column=c).alignment = _WRAP
-        ws.cell(row=TABLE_KEY_ROW, column=c, value=col.key).font = _KEY
+        put(ws.cell(row=TABLE_KEY_ROW, column=c), col.key).font = _KEY
         ws.column_dimensions[letter].width = 12 if col.role in ("element", "unit", "number") else 22
         cells = f"{letter}{TABLE_FIRST_ROW}:{letter}{last}"
         inp = col.input
@@ -379,7 +373,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         for c, col in enumerate(cols, 1):
             cell = ws.cell(row=r, column=c)
             if row is not None:
-                _write(cell, _row_value(s, col, row, lang))
+                put(cell, _row_value(s, col, row, lang))
             cell.fill = _INPUT
             if col.role == "input" and _shows_percent(col.input, _item_value(col.input, row)):
                 cell.number_format = PERCENT_FORMAT

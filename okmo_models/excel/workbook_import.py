@@ -3,14 +3,14 @@
 Every value is read from the place the layout gives it; every problem names the sheet,
 the cell and the value. The scenario is then validated exactly as a YAML file would be,
 and each problem found there is traced back to the cell it came from. Nothing is written
-unless the whole workbook reads cleanly.
+unless the whole workbook reads cleanly. The file is opened by
+:mod:`okmo_models.excel.reading`: only a workbook Excel could have saved, within stated
+limits, and only the cells that hold something are looked at.
 """
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -21,6 +21,7 @@ from okmo_models import __version__
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.excel.formats import is_percent, plain, scale, shift
 from okmo_models.excel.layout import Input, Section, layout
+from okmo_models.excel.reading import Book, Grid, open_book
 from okmo_models.excel.sheets import (
     KEY,
     KEY2,
@@ -66,9 +67,12 @@ def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict,
     """``(kind, data, warnings)`` of a filled template, validated; raises
     :class:`ScenarioError` naming sheet and cell for every problem."""
     path = Path(path)
-    values, formulas = _open(path)
-    reader = _Reader(path, values, formulas, lang)
-    kind, data = reader.read()
+    book = open_book(path)
+    try:
+        reader = _Reader(path, book, lang)
+        kind, data = reader.read()
+    finally:
+        book.close()
     problems = list(reader.problems)
     try:
         _validate(kind, data, path)
@@ -87,28 +91,6 @@ def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict,
     return kind, data, reader.warnings
 
 
-def _open(path: Path):
-    from openpyxl import load_workbook
-
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(key="file_not_found")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(path, [Problem(key="file_is_directory")]) from None
-    try:
-        # values as Excel last computed them, and the formulas, to tell an empty cell from
-        # a formula never computed (a workbook written by a program, not saved in Excel)
-        values = load_workbook(io.BytesIO(raw), data_only=True)
-        formulas = load_workbook(io.BytesIO(raw), data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise ScenarioError(path, [Problem(key="xl_not_a_workbook",
-                                           context={"detail": type(exc).__name__})]) from None
-    except Exception as exc:  # noqa: BLE001 - openpyxl's InvalidFileException and kin
-        raise ScenarioError(path, [Problem(key="xl_not_a_workbook", context={"detail": str(exc)})]) from None
-    return values, formulas
-
-
 def _validate(kind: str, data: dict, path: Path):
     from okmo_models.scenario.loader import validate_scenario, validate_with
 
@@ -124,8 +106,12 @@ def _validate(kind: str, data: dict, path: Path):
 
 
 class _Reader:
-    def __init__(self, path: Path, values, formulas, lang: str | None = None):
-        self.path, self.wb, self.formulas, self.lang = path, values, formulas, lang
+    """Reads a :class:`Book` sheet by sheet; each sheet is a :class:`Grid` of the cells that
+    hold a value (as Excel last computed it) or a formula, to tell an empty cell from a
+    formula never computed (a workbook written by a program, not saved in Excel)."""
+
+    def __init__(self, path: Path, book: Book, lang: str | None = None):
+        self.path, self.wb, self.lang = path, book, lang
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.cells: dict[tuple, str] = {}  # data path -> "Sheet!E7"
@@ -139,7 +125,7 @@ class _Reader:
         if META_SHEET not in self.wb.sheetnames:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
         kind, titles = None, self.titles
-        for row in self.wb[META_SHEET].iter_rows(values_only=True):
+        for row in self.wb.sheet(META_SHEET).row_values():
             if row and row[0] == "okmo-models workbook":
                 kind = row[1]
             elif row and row[0] == "sheet" and len(row) >= 3:
@@ -153,7 +139,7 @@ class _Reader:
             if title not in self.wb.sheetnames:
                 self.problems.append(Problem(key="xl_sheet_missing", context={"sheet": title or s.id}))
                 continue
-            ws = self.wb[title]
+            ws = self.wb.sheet(title)
             self._merged(ws, s)
             if s.shape == "record":
                 self._record(ws, s, data)
@@ -161,8 +147,7 @@ class _Reader:
                 self._table(ws, s, data)
         known = set(titles.values()) | {META_SHEET, LISTS_SHEET}
         for name in self.wb.sheetnames:
-            ws = self.wb[name]
-            if name not in known and any(v not in (None, "") for row in ws.iter_rows(values_only=True) for v in row):
+            if name not in known and self.wb.has_values(name):
                 self.warnings.append(("xl_extra_sheet", {"sheet": name}))
         return kind, data
 
@@ -172,25 +157,25 @@ class _Reader:
             self.bad_paths.add(tuple(field))
         self.problems.append(Problem(path=(f"{ws.title}!{cell}",), key=key, value=value, context=context))
 
-    def _merged(self, ws, s: Section) -> None:
+    def _merged(self, ws: Grid, s: Section) -> None:
         first_row = RECORD_FIRST_ROW if s.shape == "record" else TABLE_FIRST_ROW
         first_col = RECORD_VALUE_COLUMN if s.shape == "record" else 1
-        for rng in ws.merged_cells.ranges:
+        for rng in ws.merged:
             if rng.max_row >= first_row and rng.max_col >= first_col:
-                top = self.formulas[ws.title].cell(row=rng.min_row, column=rng.min_col).value
+                top = ws.shown(rng.min_row, rng.min_col)
                 self._problem(ws, rng.coord.split(":")[0], "xl_merged_cells", value=rng.coord,
                               shown=top)
 
     # --- cells --------------------------------------------------------------------------
 
-    def _raw(self, ws, row: int, col: int):
+    def _raw(self, ws: Grid, row: int, col: int):
         """The cell's value, or raises _Bad for an Excel error or an uncomputed formula."""
         cell = ws.cell(row=row, column=col)
         value = cell.value
         if cell.data_type == "e":
             raise _Bad("xl_error_value", value)
         if value is None:
-            formula = self.formulas[ws.title].cell(row=row, column=col).value
+            formula = ws.formula(row, col)
             if isinstance(formula, str) and formula.startswith("="):
                 raise _Bad("xl_formula_without_value", formula)
         if isinstance(value, str):
@@ -328,17 +313,16 @@ class _Reader:
         seen: dict[str, int] = {}
         record: dict = {}
         self.cells[s.path] = f"{ws.title}!{_letter(RECORD_VALUE_COLUMN)}{RECORD_FIRST_ROW}"
-        for row in range(RECORD_FIRST_ROW, ws.max_row + 1):
-            key = ws.cell(row=row, column=1).value
+        for row in ws.rows_from(RECORD_FIRST_ROW):
+            key = ws.value(row, 1)
             key = str(key).strip() if key not in (None, "") else None
-            filled = [c for c in range(RECORD_VALUE_COLUMN, max(ws.max_column, RECORD_VALUE_COLUMN) + 1)
-                      if _filled(ws.cell(row=row, column=c).value)]
+            filled = [c for c in ws.columns_in(row) if c >= RECORD_VALUE_COLUMN and _filled(ws.value(row, c))]
             if key is None or key not in inputs:
                 if filled:
                     col = filled[0]
                     self._problem(ws, f"{_letter(col)}{row}" if key is None else f"A{row}",
                                   "xl_unknown_row" if key is None else "xl_unknown_key",
-                                  ws.cell(row=row, column=col).value if key is None else key)
+                                  ws.value(row, col) if key is None else key)
                 continue
             if key in seen:
                 self._problem(ws, f"A{row}", "xl_key_twice", key, s.path + inputs[key].path)
@@ -353,7 +337,7 @@ class _Reader:
             self._read_input(ws, inp, row, RECORD_VALUE_COLUMN, RECORD_VALUE_COLUMN + 1, record, s.path)
             if inp.kind != "quantity" and any(c > RECORD_VALUE_COLUMN for c in filled):
                 col = next(c for c in filled if c > RECORD_VALUE_COLUMN)
-                self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", ws.cell(row=row, column=col).value,
+                self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", ws.value(row, col),
                               s.path + inp.path)
         if record:
             _put(data, s.path, record, merge=True)
@@ -364,8 +348,8 @@ class _Reader:
         known = column_by_key(s)
         columns: dict[int, Column] = {}
         by_key: dict[str, int] = {}
-        for col in range(1, ws.max_column + 1):
-            key = ws.cell(row=TABLE_KEY_ROW, column=col).value
+        for col in ws.columns_in(TABLE_KEY_ROW):
+            key = ws.value(TABLE_KEY_ROW, col)
             if key in (None, ""):
                 continue
             key = str(key).strip()
@@ -387,8 +371,8 @@ class _Reader:
         self.cells[s.path if s.parent is None else ()] = f"{ws.title}!A{TABLE_FIRST_ROW}"
         refs = self.refs.setdefault(s.id, {})
         position = 0
-        for row in range(TABLE_FIRST_ROW, ws.max_row + 1):
-            cells = {col: ws.cell(row=row, column=col).value for col in range(1, ws.max_column + 1)}
+        for row in ws.rows_from(TABLE_FIRST_ROW):
+            cells = {col: ws.value(row, col) for col in ws.columns_in(row)}
             if not any(_filled(v) for v in cells.values()):
                 continue
             position += 1

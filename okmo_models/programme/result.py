@@ -192,7 +192,9 @@ def to_csv(result: ProgrammeResult, lang: str = "ru") -> str:
             key = p.reasons.get(m.id, ("", {}))[0]
             rows.append({"portfolio": which, "measure": m.id, "priority": round(priority(m, result.programme), 6),
                          "start": p.starts.get(m.id, ""), "rule": "" if m.id in p.starts else key})
-    return pd.DataFrame(rows).to_csv(index=False)
+    from okmo_models.csv_cells import safe_frame
+
+    return safe_frame(pd.DataFrame(rows)).to_csv(index=False)  # a measure's id is text, never a formula
 
 
 def to_json(result: ProgrammeResult, lang: str = "ru") -> str:

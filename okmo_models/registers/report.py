@@ -11,6 +11,7 @@ import csv
 import io
 import json
 
+from okmo_models.errors import shorten
 from okmo_models.formatting import format_number
 from okmo_models.i18n import has, t
 from okmo_models.registers.households import HouseholdRegister, household_volumes
@@ -29,9 +30,15 @@ def problem_text(p: CellProblem, lang: str) -> str:
     where = t("error_cell", lang, path=p.cell) if p.cell else ""
     if p.heading:
         where += f" («{p.heading}»)"
-    value = "" if p.value is None else f"'{p.value}' — " if isinstance(p.value, str) else f"{p.value!r} — "
+    value = "" if p.value is None else f"'{_value(p.value)}' — " if isinstance(p.value, str) else f"{p.value!r} — "
     message = Msg(p.key, p.context).render(lang)
     return f"{where}: {value}{message}" if where else f"{value}{message}"
+
+
+def _value(value):
+    """A cell's value as a report shows it: control characters written out, 80 characters
+    at most (a 30 000-character cell is not echoed)."""
+    return shorten(value) if isinstance(value, str) else value
 
 
 def row_lines(u: UnusableRow, lang: str) -> list[str]:
@@ -53,6 +60,8 @@ def to_dict(register, lang: str) -> dict:
         # rows by settlement (as first written): counted, and left out as other settlements
         "settlements": None if f.settlements is None else {
             "counted": dict(f.settlements.counted), "left_out": dict(f.settlements.left_out)},
+        # CSV cells holding a line break typed in Excel, each read as one cell
+        "cells_with_line_breaks": [{"cell": cell, "lines": [first, last]} for cell, first, last in f.line_breaks],
     }
     if isinstance(register, HouseholdRegister):
         v = household_volumes(register)
@@ -74,7 +83,7 @@ def to_dict(register, lang: str) -> dict:
         }
     out["unusable"] = [
         {"row": u.row, "cell": p.cell, "heading": p.heading,
-         "value": p.value if isinstance(p.value, (int, float, str, type(None))) else str(p.value),
+         "value": _value(p.value) if isinstance(p.value, (int, float, str, type(None))) else _value(str(p.value)),
          "problem": p.key, "message": Msg(p.key, p.context).render(lang)}
         for u in register.unusable for p in u.problems]
     return out
@@ -89,15 +98,20 @@ def to_json(register, lang: str, variant: dict | None = None) -> str:
 
 def to_csv(register, lang: str, variant: dict | None = None) -> str:
     """One tidy table: section, key, name, unit, value (dot decimals, for scripts)."""
+    from okmo_models import csv_cells
+
     d = to_dict(register, lang)
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_cells.safe_writer(csv.writer(out, lineterminator="\n"))  # register text is never a formula
     w.writerow(["section", "key", "name", "unit", "value"])
     for k in ("read", "other_settlements", "used", "unusable", "empty_skipped"):
         w.writerow(["rows", k, t("rg_rows_" + k, lang), "row", d["rows"][k]])
     for part in ("counted", "left_out"):
         for k, n in ((d["settlements"] or {}).get(part) or {}).items():
             w.writerow([f"settlement_{part}", k, k, "row", n])
+    for c in d["cells_with_line_breaks"]:
+        w.writerow(["cell_line_break", c["cell"], _line_break(c["cell"], *c["lines"], lang), "line",
+                    f"{c['lines'][0]}-{c['lines'][1]}"])
     v = d["volumes"]
     if d["register"] == "households":
         w.writerow(["volume", "persons", t("rg_persons", lang), "person", v["persons"]])
@@ -149,6 +163,8 @@ def to_text(register, lang: str) -> str:
         add("  " + t("rg_settlements_counted", lang, list=_counts(f.settlements.counted, lang)))
         add("  " + t("rg_settlements_left_out", lang, count=format_number(f.rows_left_out, 0, lang),
                      list=_counts(f.settlements.left_out, lang) or "—"))
+    if f.line_breaks:
+        add("  " + t("rg_line_breaks_title", lang, list="; ".join(_line_break(*b, lang) for b in f.line_breaks)))
     add("")
     rows = [(t("rg_rows_read", lang), f.rows_read)]
     if f.settlements:
@@ -240,6 +256,10 @@ def _field(change) -> str:
 def _counts(counts: dict, lang: str) -> str:
     """``{"Ак-Булун": 497}`` -> ``"Ак-Булун: 497"`` (items joined with "; ")."""
     return "; ".join(t("rg_count_of", lang, name=k, count=format_number(n, 0, lang)) for k, n in counts.items())
+
+
+def _line_break(cell: str, first: int, last: int, lang: str) -> str:
+    return t("rg_line_break_item", lang, cell=cell, first=first, last=last)
 
 
 def _sep(delimiter: str | None) -> str:

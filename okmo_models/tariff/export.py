@@ -29,9 +29,11 @@ _SUMMARY_LABELS = {
 
 def to_csv(result: TariffResult, lang: str) -> str:
     """One tidy table: section, key, name, unit, value (dot decimals, for scripts)."""
+    from okmo_models import csv_cells
+
     d = result.to_dict(lang)
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = csv_cells.safe_writer(csv.writer(out, lineterminator="\n"))  # names from the file are text, never formulas
     w.writerow(["section", "key", "name", "unit", "value"])
     for c in d["cost_lines"]:
         w.writerow(["cost_line", c["line"], c["name"], "som/year", c["amount_som"]])
