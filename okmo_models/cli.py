@@ -16,7 +16,7 @@ import sys
 import traceback
 
 from okmo_models import __version__
-from okmo_models.errors import OkmoError, Refusal
+from okmo_models.errors import OkmoError, Refusal, ScenarioError
 from okmo_models.i18n import LANGUAGES, default_language, t
 from okmo_models.progress import progress
 
@@ -341,13 +341,17 @@ def _ask(question: str) -> bool:
 def _check(args) -> int:
     """Check every file, going on after one fails; 2 when a file has problems, 70 when one
     raised an unexpected error (reported with its file, as in :func:`main`)."""
+    from okmo_models.check import check_file
+
     status = 0
     for path in args.scenarios:
         try:
-            _check_one(path)
+            check_file(path)
             print(t("cli_check_ok", args.lang, file=path))
         except OkmoError as exc:
-            print(exc.render(args.lang), file=sys.stderr)
+            text = exc.render(args.lang)
+            # a ScenarioError names its file; other problems (found while computing) do not
+            print(text if isinstance(exc, ScenarioError) else f"{path}: {text}", file=sys.stderr)
             status = max(status, EXIT_USER_ERROR)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not hide the others
             if os.environ.get("OKMO_DEBUG"):
@@ -358,30 +362,15 @@ def _check(args) -> int:
     return status
 
 
-def _check_one(path) -> None:
-    """Read, validate and compute one file of any kind; raise on the first problem."""
-    from okmo_models.budget.forecast import load_budget
-    from okmo_models.programme.result import evaluate
-    from okmo_models.scenario.loader import file_kind, load_scenario
-    from okmo_models.tariff import TariffModel
-
-    kind = file_kind(path)
-    if kind == "budget":
-        load_budget(path)
-    elif kind == "programme":
-        evaluate(path)  # the rules must be satisfiable against its budget too
-    else:
-        TariffModel(load_scenario(path))
-
-
 def _rebase(args) -> int:
     """Accept a variant's changed baseline: show what the variant sets against the baseline
     as it is now, then record the baseline's hash (asked for, or with --force)."""
+    from okmo_models.check import check_file
     from okmo_models.errors import _short
     from okmo_models.safe_write import write_new_file
     from okmo_models.scenario.rebase import plan_rebase
 
-    plan = plan_rebase(args.variant, _check_one)
+    plan = plan_rebase(args.variant, check_file)
     if plan.up_to_date:
         print(t("rebase_up_to_date", args.lang, file=plan.variant, baseline=plan.baseline), file=sys.stderr)
         return 0

@@ -184,6 +184,16 @@ def test_an_amount_that_makes_a_line_negative_is_an_error_naming_the_change(tmp_
     assert land.tolist() == pytest.approx(model.fit().forecast().loc[("revenue", "land_tax")].tolist())
 
 
+def test_okmo_check_finds_what_okmo_budget_finds(tmp_path, capsys):
+    # `okmo check` said "no errors" for a change that `okmo budget` refused
+    from okmo_models.cli import main
+
+    path = _budget(tmp_path, lambda d: d["scenarios"]["new_taxpayer"]["changes"][1].update(add=-99999))
+    assert main(["check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: ") and "2027" in err  # the file is named
+
+
 def test_other_revenue_may_stay_negative_in_the_forecast(tmp_path):
     """Refunds may make "other revenue" negative in the history (the file may say so); its
     forecast is not cut to 0 behind the economist's back."""
