@@ -19,11 +19,11 @@ import codecs
 import csv
 import io
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from okmo_models.errors import CONTROL, printable, shorten
+from okmo_models.safe_read import NotAFile, TooLarge, read_bounded
 
 DELIMITERS = (";", "\t", ",")
 # Excel holds at most 32 767 characters in a cell: a longer one did not come from a spreadsheet.
@@ -57,17 +57,12 @@ def read_table_bytes(path: str | Path) -> bytes:
     ends, a pipe waits for ever) and for a file above :data:`MAX_TABLE_BYTES`; a missing
     file, a folder and an unreadable file raise the usual ``OSError``.
     """
-    path = Path(path)
-    mode = path.stat().st_mode  # not open(): opening a pipe blocks until someone writes
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    if not stat.S_ISREG(mode):
-        raise TableTextError("csv_not_a_file")
-    with open(path, "rb") as f:
-        raw = f.read(MAX_TABLE_BYTES + 1)  # a file growing while read is still bounded
-    if len(raw) > MAX_TABLE_BYTES:
-        raise TableTextError("csv_too_large", limit=_grouped(MAX_TABLE_BYTES // (1024 * 1024)))
-    return raw
+    try:
+        return read_bounded(path, MAX_TABLE_BYTES)
+    except NotAFile:
+        raise TableTextError("csv_not_a_file") from None
+    except TooLarge:
+        raise TableTextError("csv_too_large", limit=_grouped(MAX_TABLE_BYTES // (1024 * 1024))) from None
 
 
 def decode_table(raw: bytes) -> tuple[str, str]:

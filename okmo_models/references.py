@@ -18,6 +18,7 @@ import stat
 from pathlib import Path
 
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.safe_read import NotAFile, TooLarge, read_bounded
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".toml")
 TABLE_SUFFIXES = (".csv",)
@@ -66,28 +67,17 @@ def read_input(path: str | Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         raise ScenarioError(path, [Problem(key=key, value=value, context=context)])
 
     try:
-        info = path.stat()
+        return read_bounded(path, limit)
     except FileNotFoundError:
         refuse("file_not_found")
-    except OSError as exc:
-        refuse("file_unreadable", detail=exc.strerror or exc)
-    if stat.S_ISDIR(info.st_mode):
+    except IsADirectoryError:
         refuse("file_is_directory")
-    if not stat.S_ISREG(info.st_mode):
+    except NotAFile:
         refuse("file_not_regular")
-    if info.st_size > limit:
+    except TooLarge:
         refuse("file_too_large", limit=limit // (1024 * 1024))
-    try:
-        if info.st_size:
-            raw = path.read_bytes()
-        else:  # /proc and the like report 0 bytes whatever they hold
-            with path.open("rb") as fh:
-                raw = fh.read(limit + 1)
     except OSError as exc:
         refuse("file_unreadable", detail=exc.strerror or exc)
-    if len(raw) > limit:
-        refuse("file_too_large", limit=limit // (1024 * 1024))
-    return raw
 
 
 def resolve_reference(referrer: str | Path, name, field: tuple, suffixes: tuple,

@@ -305,14 +305,12 @@ def test_command_line_shows_no_traceback(tmp_path, lang):
 
 
 def test_unreadable_file_is_a_user_error(tmp_path, monkeypatch):
-    from pathlib import Path
-
     path = write_yaml(tmp_path, waste_scenario())
 
-    def denied(self):
+    def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr("okmo_models.safe_read.open", denied, raising=False)  # every input is read there
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert info.value.problems[0].key == "file_unreadable"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.safe_read import NotAFile, TooLarge, read_bounded
 
 MAX_FILE_BYTES = 20 * 2**20  # on disk
 MAX_UNPACKED_BYTES = 100 * 2**20  # the XML parts, unpacked
@@ -53,16 +54,17 @@ def read_package(path: Path) -> bytes:
     """The bytes of a workbook file, after checking that it is one Excel could have saved;
     raises :class:`ScenarioError` naming what the file is otherwise."""
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)  # no further: /dev/zero is endless
+        raw = read_bounded(path, MAX_FILE_BYTES)  # /dev/zero is endless, a pipe waits for ever
     except FileNotFoundError:
         _refuse(path, "file_not_found")
     except IsADirectoryError:
         _refuse(path, "xl_is_folder")
+    except NotAFile:
+        _refuse(path, "file_not_regular")
+    except TooLarge:
+        _refuse(path, "xl_file_too_big", limit=_mb(MAX_FILE_BYTES))
     except OSError:
         _refuse(path, "xl_file_unreadable")
-    if len(raw) > MAX_FILE_BYTES:
-        _refuse(path, "xl_file_too_big", limit=_mb(MAX_FILE_BYTES))
     if not raw:
         _refuse(path, "xl_empty_file")
     if raw.startswith(_OLE):
