@@ -502,11 +502,6 @@ def sensitivity(model: TariffModel) -> SensitivityResult:
                              pct, req_pct, sample)
 
 
-def monte_carlo_factors(low, high, distribution, draws: int, seed: int):
-    """Cost factors for ``draws`` Monte Carlo variants, reproducible from ``seed``."""
-    return pf.draw_factors(np.random.default_rng(seed), low, high, distribution, draws)
-
-
 # Cost factors drawn and evaluated at a time: each array of the calculation then holds at most
 # this many numbers (4 MB), whatever the draws and the cost lines (a million draws of 500 lines
 # in one block needed 12 GB).
