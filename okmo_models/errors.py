@@ -84,8 +84,8 @@ class ScenarioError(OkmoError):
                 where = t("error_sheet_cell", lang, sheet=sheet, cell=cell)
                 if p.context.get("field"):  # the scenario file's field, for those who know it
                     where += f" ({p.context['field']})"
-            elif not p.path and p.line is None:
-                where = ""  # about the whole file: the message says it
+            elif not p.path:
+                where = ""  # about the whole file (or a line of it): the message says it
             else:
                 where = t("error_cell" if is_cell else "error_field", lang, path=p.field_path())
             if p.line is not None and not is_cell:

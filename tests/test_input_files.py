@@ -442,3 +442,21 @@ def test_report_of_a_folder_renders_its_variants(tmp_path):
     assert "Reports done: 2 of 2" in proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["bath_dipping_bath_2027_en.pdf",
                                                      "variants_cheaper_2027_en.pdf"]
+
+
+@pytest.mark.parametrize("text, key", [
+    ("schema_version: 1\nmunicipality: !custom x\n", "yaml_tag_unknown"),
+    ('schema_version: 1\nname: "abc\n', "yaml_unclosed_quote"),
+    ("a: [1, 2\n", "file_not_yaml"),
+])
+def test_a_broken_yaml_file_is_explained_in_the_readers_words(tmp_path, text, key):
+    # PyYAML's English ("could not determine a constructor for the tag") reached ru/ky text
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert [p.key for p in info.value.problems] == [key]
+    for lang in ("ru", "ky"):
+        message = info.value.render(lang).split("\n", 1)[1]  # after the heading with the file name
+        latin = [w for w in re.findall(r"[A-Za-z]{3,}", message) if w not in ("YAML", "custom")]
+        assert latin == [], (lang, message)

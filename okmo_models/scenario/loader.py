@@ -282,13 +282,26 @@ class _LineMap:
         return line
 
 
+# PyYAML's problem texts -> our message keys (locales/messages.yaml)
+_YAML_PROBLEMS = (
+    ("could not determine a constructor for the tag", "yaml_tag_unknown"),
+    ("found character '\\t'", "yaml_tab"),
+    ("found undefined alias", "yaml_alias_unknown"),
+    ("found unexpected end of stream", "yaml_unclosed_quote"),
+    ("mapping values are not allowed here", "yaml_colon"),
+)
+
+
 def parse_text(path: Path, text: str):
     """``(data, line map)`` of YAML or TOML ``text`` read from ``path`` (its suffix decides)."""
     if path.suffix.lower() == ".toml":
         try:
             return tomllib.loads(text), _LineMap()
         except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(path, [Problem(key="file_not_toml", context={"detail": str(exc)})]) from None
+            where = re.search(r"at line (\d+), column (\d+)", str(exc))
+            raise ScenarioError(path, [Problem(key="file_not_toml", line=int(where.group(1)) if where else None,
+                                               context={"detail": str(exc),
+                                                        "column": where.group(2) if where else "?"})]) from None
     try:
         _check_aliases(path, text)
         # Parse once: compose the node tree (it keeps line numbers), then build the data.
@@ -303,11 +316,16 @@ def parse_text(path: Path, text: str):
             loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        detail = getattr(exc, "problem", None) or str(exc)
+        # the parser's own words are English: the commonest problems get ours, the rest
+        # the line and column (the English detail only in the English message)
+        key = next((k for pattern, k in _YAML_PROBLEMS if pattern in detail), "file_not_yaml")
+        tag = re.search(r"tag '([^']*)'", detail)
         problem = Problem(
-            key="file_not_yaml",
+            key=key,
             line=mark.line + 1 if mark else None,
-            context={"detail": getattr(exc, "problem", None) or str(exc),
-                     "column": mark.column + 1 if mark else "?"},
+            context={"detail": detail, "column": mark.column + 1 if mark else "?",
+                     "tag": tag.group(1) if tag else ""},
         )
         raise ScenarioError(path, [problem]) from None
     if data is None:
