@@ -137,6 +137,8 @@ def _short(value: object, limit: int = 80) -> str:
     -5000 (not -5000.0); never longer than ``limit`` characters, never a control character."""
     if isinstance(value, str):
         return shorten(f"'{value}'", limit)
+    if isinstance(value, bool):  # as YAML writes it, not Python's True
+        return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return shorten(str(int(value)), limit)
     if isinstance(value, (datetime.date, datetime.time)):  # a YAML date, not a Python repr

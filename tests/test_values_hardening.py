@@ -474,3 +474,31 @@ def test_number_text_reads_back_under_every_mark():
         assert parse_number(number_text(x)) == x
         for mark in (",", "."):
             assert parse_number(number_text(x, mark), mark) == x
+
+
+@pytest.mark.parametrize("change, english", [
+    (lambda d: d["categories"][0].update(kind="x"), " or "),                       # allowed values
+    (lambda d: d["cost_lines"][0].update(source="\t"), "String should"),           # pydantic's text
+    (lambda d: d.update(schema_version=600477232484131536896), "Unable to parse"),
+    (lambda d: d["municipality"].update(region={"ru": False}), "False"),           # Python's bool
+])
+def test_no_english_from_the_parser_or_python_in_a_russian_message(tmp_path, change, english):
+    data = waste_scenario()
+    change(data)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(write_yaml(tmp_path, data))
+    assert english not in info.value.render("ru") and english not in info.value.render("ky")
+
+
+def test_a_budget_section_that_is_not_a_mapping_is_named_not_an_internal_error(tmp_path):
+    # population: x beside a history table raised ValueError (exit 70)
+    import shutil
+
+    shutil.copytree(SCENARIOS / "kok-jar", tmp_path / "kok-jar")  # the budget with a history table
+    path = tmp_path / "kok-jar" / "budget.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["population"] = "x"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_budget(path)
+    assert [(p.key, p.path) for p in info.value.problems] == [("mapping_expected", ("population",))]

@@ -62,6 +62,9 @@ def merge_history(budget_path: Path, data: dict, cells: dict | None = None) -> d
     if "years" in data:
         problems.append(Problem(path=("years",), key="history_given_twice", value=name))
     data["years"] = table["years"]
+    for field in ("revenue", "expenditure", "population"):  # merged into below: must be mappings
+        if not isinstance(data.get(field) or {}, dict):
+            raise ScenarioError(budget_path, [Problem(path=(field,), key="mapping_expected", value=data[field])])
     for section in ("revenue", "expenditure"):
         lines = dict(data.get(section) or {})
         for line, series in table[section].items():

@@ -251,7 +251,8 @@ class _Reader:
             self._problem(ws, where, bad.key, bad.value, target, **bad.context)
             return
         if inp.kind == "quantity":
-            unit_where = f"{_letter(unit_col)}{row}"
+            # without its unit column (merged away) the unit is missing: named at the value's cell
+            unit_where = f"{_letter(unit_col)}{row}" if unit_col else where
             self.cells[target + ("value",)] = f"{ws.title}!{where}"
             self.cells[target + ("unit",)] = f"{ws.title}!{unit_where}"
             try:

@@ -179,7 +179,7 @@ def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None, progr
         # streaming, values only: the full model would build a styled cell object per cell
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RegisterError(path, "rg_xlsx_unreadable", detail=exc) from None
+        raise RegisterError(path, "rg_xlsx_unreadable") from None  # openpyxl's words are English
     try:
         names = wb.sheetnames
         if sheet is None:

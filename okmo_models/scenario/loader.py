@@ -40,6 +40,9 @@ _PYDANTIC_KEYS = {
     "int_type": "not_an_integer",
     "int_from_float": "not_an_integer",
     "literal_error": "value_not_allowed",
+    "string_too_short": "text_expected",
+    "string_pattern_mismatch": "bad_id",
+    "int_parsing_size": "not_an_integer",
     "greater_than": "number_too_small",
     "greater_than_equal": "number_too_small",
     "less_than_equal": "number_too_large",
@@ -404,7 +407,9 @@ def _problem(error: dict, data, lines: _LineMap) -> Problem:
     from okmo_models.i18n import has
 
     if not has(key):
-        key, context = "invalid_value", {"detail": error.get("msg", kind)}
+        key, context = "invalid_value", {}  # pydantic's own words are English
+    if "expected" in context:  # pydantic lists allowed values as "'a', 'b' or 'c'"
+        context["expected"] = re.sub(r" or (?=')", ", ", str(context["expected"]))
     value = None if kind == "missing" else _value_at(data, loc)
     if kind == "extra_forbidden":
         value = loc[-1] if loc else None

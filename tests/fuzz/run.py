@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -115,7 +116,11 @@ def run_cli(argv: list[str], cwd: Path, time_limit: float = TIME_LIMIT, memory: 
     """``okmo ARGV`` in a forked child running in ``cwd``."""
     read_end, write_end = os.pipe()
     started = time.monotonic()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns of forking with threads running (numpy's BLAS pool): the child only
+        # runs okmo and exits, and a deadlock there would show as a timeout
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # the child: never returns into the test run
         try:
             os.close(read_end)
