@@ -178,7 +178,7 @@ def _read_workbook(path: Path, raw: bytes, sha256: str, sheet: str | None, progr
     try:
         # streaming, values only: the full model would build a styled cell object per cell
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (BadZipFile, KeyError, ValueError, OSError):
         raise RegisterError(path, "rg_xlsx_unreadable") from None  # openpyxl's words are English
     try:
         names = wb.sheetnames
