@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import traceback
+from unittest import mock
 
 from okmo_models import __version__
 from okmo_models.errors import OkmoError, Refusal, ScenarioError
@@ -366,7 +367,7 @@ def _rebase(args) -> int:
     """Accept a variant's changed baseline: show what the variant sets against the baseline
     as it is now, then record the baseline's hash (asked for, or with --force)."""
     from okmo_models.check import check_file
-    from okmo_models.errors import _short
+    from okmo_models.errors import as_written
     from okmo_models.safe_write import write_new_file
     from okmo_models.scenario.rebase import plan_rebase
 
@@ -377,8 +378,8 @@ def _rebase(args) -> int:
     print(t("rebase_header", args.lang, file=plan.variant, baseline=plan.baseline))
     absent = t("rebase_absent", args.lang)
     for field, before, after in plan.changes:
-        before = absent if before is None else _short(before)
-        print(f"  {'.'.join(map(str, field))}: {before} → {_short(after)}")
+        before = absent if before is None else as_written(before)
+        print(f"  {'.'.join(map(str, field))}: {before} → {as_written(after)}")
     if not plan.changes:
         print("  " + t("rebase_no_changes", args.lang))
     if not (args.force or (sys.stdin.isatty() and _ask(t("rebase_ask", args.lang, file=plan.variant)))):
@@ -420,21 +421,8 @@ def _settings(args):
                 raise Refusal("data_root_not_folder", path=data_root)
             stack.enter_context(wider_root(data_root))
         if getattr(args, "quiet", False):
-            stack.enter_context(_variable("OKMO_QUIET", "1"))
+            stack.enter_context(mock.patch.dict(os.environ, {"OKMO_QUIET": "1"}))
         yield
-
-
-@contextlib.contextmanager
-def _variable(name: str, value: str):
-    old = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = old
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,14 +90,14 @@ class ScenarioError(OkmoError):
                 where = t("error_cell" if is_cell else "error_field", lang, path=p.field_path())
             if p.line is not None and not is_cell:
                 where += (", " if where else "") + t("error_line", lang, line=p.line)
-            context = {**_safe_context(p.context, lang), "value": _short(p.value)}
+            context = {**_safe_context(p.context, lang), "value": as_written(p.value)}
             if where:
                 lines.append(f"{i}. {where}")
             else:
                 lines.append(f"{i}. " + t(p.key, lang, **context))
                 continue
             if p.value is not None:
-                lines.append("   " + t("error_value", lang, value=_short(p.value)))
+                lines.append("   " + t("error_value", lang, value=as_written(p.value)))
             lines.append("   " + t(p.key, lang, **context))
         return "\n".join(lines)
 
@@ -132,7 +132,7 @@ def shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _short(value: object, limit: int = 80) -> str:
+def as_written(value: object, limit: int = 80) -> str:
     """A value as the user wrote it: text quoted, a date as 2024-01-01 (not a Python repr),
     -5000 (not -5000.0); never longer than ``limit`` characters, never a control character."""
     if isinstance(value, str):

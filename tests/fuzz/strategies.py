@@ -117,7 +117,7 @@ def _show(path) -> str:
     return out
 
 
-def _short(value) -> str:
+def as_written(value) -> str:
     text = repr(value)
     return text if len(text) <= 60 else f"{text[:40]}… ({len(text)} characters)"
 
@@ -152,7 +152,7 @@ def mutated_data(draw, data, max_changes: int = 3):
             parent[key] = re.sub(NUMBER_THEN_UNIT, draw(number_texts()) + " ", old, count=1)
         else:
             continue
-        notes.append(f"{op} {_show(path)}" + (f" := {_short(parent[key])}" if op not in ("drop", "duplicate") else ""))
+        notes.append(f"{op} {_show(path)}" + (f" := {as_written(parent[key])}" if op not in ("drop", "duplicate") else ""))
     return data, notes
 
 
@@ -282,7 +282,7 @@ def variant_cases(draw):
         key = draw(st.sampled_from(sorted(data)))
         changes[key] = draw(st.one_of(odd_values(), st.just(data[key])))
     variant["changes"] = changes
-    notes = [f"variant_of: {baseline!r}", f"baseline_sha256: {hash_kind}", f"changes: {_short(changes)}"]
+    notes = [f"variant_of: {baseline!r}", f"baseline_sha256: {hash_kind}", f"changes: {as_written(changes)}"]
     files[f"{folder}/variant.yaml"] = dump(variant).encode()
     if baseline == "other.yaml":  # a cycle: other.yaml is a variant of variant.yaml
         files[f"{folder}/other.yaml"] = dump({"variant_of": "variant.yaml", "changes": {}}).encode()
@@ -370,13 +370,13 @@ def damaged_table(draw, rows, cell_values, max_changes: int = 3):
         if op == "cell" and row:
             c = draw(st.integers(0, len(row) - 1))
             row[c] = draw(cell_values)
-            table.notes.append(f"row {r + 1}, cell {c + 1} := {_short(row[c])}")
+            table.notes.append(f"row {r + 1}, cell {c + 1} := {as_written(row[c])}")
         elif op == "drop cell" and row:
             row.pop()
             table.notes.append(f"row {r + 1}: last cell dropped")
         elif op == "extra cell":
             row.append(draw(cell_values))
-            table.notes.append(f"row {r + 1}: extra cell {_short(row[-1])}")
+            table.notes.append(f"row {r + 1}: extra cell {as_written(row[-1])}")
         elif op == "blank line" and r > table.heading:
             table.rows.insert(r, [])
             table.notes.append(f"blank line before row {r + 1}")
@@ -486,7 +486,7 @@ def workbook_cases(draw):
         if op == "cell":
             value = _safe_cell_value(draw(cell_values()))
             ws.cell(row, col).value = value
-            notes.append(f"{at} := {_short(value)}")
+            notes.append(f"{at} := {as_written(value)}")
         elif op == "clear":
             ws.cell(row, col).value = None
             notes.append(f"{at} cleared")
