@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_tariff import machine  # noqa: E402
-from okmo_models.policy import analysis  # noqa: E402
-from okmo_models.policy import formulas as pf  # noqa: E402
+from okmo_models.tariff.policy import analysis  # noqa: E402
+from okmo_models.tariff.policy import formulas as pf  # noqa: E402
 from okmo_models.scenario.loader import load_scenario  # noqa: E402
 from okmo_models.tariff import TariffModel  # noqa: E402
 

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from okmo_models.scenario.loader import load_scenario  # noqa: E402
-from okmo_models.tariff import TariffModel  # noqa: E402
+from okmo_models.tariff import TariffModel, calculate_tariff  # noqa: E402
 
 SCENARIO = ROOT / "scenarios/teploklyuchenka/waste.yaml"
 
@@ -52,10 +52,10 @@ def main() -> None:
 
     cases = [
         ("evaluate one scenario (`model.evaluate()`)", lambda: model.evaluate(), 2_000, 1e-3),
-        ("compile + evaluate + result object (`TariffModel(s).result()`)",
-         lambda: TariffModel(loaded).result(), 200, None),
+        ("compile + evaluate + result object (`calculate_tariff(TariffModel(s))`)",
+         lambda: calculate_tariff(TariffModel(loaded)), 200, None),
         ("load file + validate + compute (`calculate_tariff(path)`)",
-         lambda: TariffModel(load_scenario(SCENARIO)).result(), 50, None),
+         lambda: calculate_tariff(TariffModel(load_scenario(SCENARIO))), 50, None),
         ("10 000 cost variants, vectorised (`model.evaluate(factors)`)",
          lambda: model.evaluate(factors), 20, 100e-3),
     ]

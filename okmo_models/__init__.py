@@ -7,7 +7,7 @@ The Python API in three lines::
     result.cost_table(), result.tariff_table(), result.to_dict()
 """
 
-__version__ = "0.1.0"
+from okmo_models.version import __version__  # noqa: E402
 
 from okmo_models.errors import OkmoError, ScenarioError  # noqa: E402
 from okmo_models.scenario.loader import ScenarioFile, load_scenario  # noqa: E402

@@ -16,7 +16,7 @@ import sys
 import traceback
 from unittest import mock
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.errors import OkmoError, Refusal, ScenarioError
 from okmo_models.i18n import LANGUAGES, default_language, t
 from okmo_models.progress import progress

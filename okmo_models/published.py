@@ -27,7 +27,7 @@ import yaml
 
 from okmo_models.scenario.loader import validate_scenario
 from okmo_models.scenario.variants import apply_changes
-from okmo_models.tariff import TariffModel
+from okmo_models.tariff import calculate_tariff
 from okmo_models.units import parse_number
 
 # Keys that name an element of a list in the result's JSON, tried in this order.
@@ -104,7 +104,7 @@ def evaluate(case: Case, variant: str | None = None) -> dict:
         if changes is None:
             raise CaseError(f"{case.path}: no variant '{variant}'")
         scenario = apply_changes(scenario, changes)
-    return TariffModel(validate_scenario(scenario, case.path)).result().to_dict("ru")
+    return calculate_tariff(validate_scenario(scenario, case.path)).to_dict("ru")
 
 
 def lookup(result: dict, figure: str):

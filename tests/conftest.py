@@ -13,7 +13,7 @@ import yaml
 
 from okmo_models.published import check, load_case
 from okmo_models.scenario.loader import load_scenario, validate_scenario
-from okmo_models.tariff import TariffModel
+from okmo_models.tariff import TariffModel, calculate_tariff
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -115,7 +115,7 @@ def dipping_scenario() -> dict:
 
 def compute(data: dict):
     """Validate scenario data and return its TariffResult."""
-    return TariffModel(validate_scenario(data)).result()
+    return calculate_tariff(TariffModel(validate_scenario(data)))
 
 
 def write_yaml(tmp_path: Path, data, name: str = "scenario.yaml") -> Path:

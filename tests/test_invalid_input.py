@@ -245,7 +245,7 @@ def test_not_utf8_and_missing_file(tmp_path):
 def test_parameter_not_in_force_and_the_fix_it_suggests_works(tmp_path):
     """Issue 13: the error told a 2015 VAT payer to set the exempt services under
     parameters, which then refused a list. The suggested fix must work."""
-    from okmo_models.tariff import TariffModel
+    from okmo_models.tariff import TariffModel, calculate_tariff
 
     data = water_scenario()
     data["tariff_year"] = 2015  # VAT is recorded from 2009, the exemption list from 2022
@@ -256,7 +256,7 @@ def test_parameter_not_in_force_and_the_fix_it_suggests_works(tmp_path):
     assert p.key == "parameter_not_in_force" and p.field_path() == "tariff_year"
     assert p.context["name"] == "vat_exempt_services" and "under parameters" in info.value.render("en")
     data["parameters"] = {"vat_exempt_services": {"items": ["water", "waste"], "source": "hand"}}
-    result = TariffModel(load_scenario(write_yaml(tmp_path, data))).result()
+    result = calculate_tariff(TariffModel(load_scenario(write_yaml(tmp_path, data))))
     assert result.vat_som == 0
     assert [v.text("ru") for v in result.parameters if v.name == "vat_exempt_services"] == \
         ["Питьевое водоснабжение, Вывоз твёрдых бытовых отходов"]

@@ -9,7 +9,7 @@ from scipy.stats import norm
 from conftest import compute, waste_scenario, water_scenario, write_yaml
 from okmo_models.errors import ScenarioError
 from okmo_models.parameters import resolve
-from okmo_models.policy import formulas as pf
+from okmo_models.tariff.policy import formulas as pf
 from okmo_models.scenario.loader import load_scenario
 
 MONEY = 0.01

@@ -258,8 +258,8 @@ def _uncertain(lines: int, draws: int, seed: int = 7) -> dict:
 def test_chunked_monte_carlo_gives_the_same_numbers_as_one_block(monkeypatch):
     """Drawn chunk by chunk from one generator, the variants are the very numbers one
     block of draws gave (the generator's stream is consumed in the same order)."""
-    from okmo_models.policy import analysis
-    from okmo_models.policy import formulas as pf
+    from okmo_models.tariff.policy import analysis
+    from okmo_models.tariff.policy import formulas as pf
     from okmo_models.tariff import TariffModel
 
     model = TariffModel(validate_scenario(_uncertain(lines=7, draws=1_000)))
@@ -278,12 +278,12 @@ def test_chunked_monte_carlo_gives_the_same_numbers_as_one_block(monkeypatch):
 
 
 def test_monte_carlo_memory_does_not_grow_with_draws_times_lines():
-    from okmo_models.tariff import TariffModel
+    from okmo_models.tariff import TariffModel, calculate_tariff
 
     model = TariffModel(validate_scenario(_uncertain(lines=200, draws=60_000)))
     tracemalloc.start()
     try:
-        model.result()
+        calculate_tariff(model)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -411,7 +411,7 @@ def test_a_huge_value_is_shortened_everywhere_in_the_message():
 
 def test_no_negative_zero_in_any_output():
     from okmo_models.formatting import format_money, format_number, format_percent, no_negative_zero
-    from okmo_models.tariff import TariffModel
+    from okmo_models.tariff import TariffModel, calculate_tariff
 
     for x in (-0.0, -1e-12, -0.004, np.float32(-0.0), np.float64(-1e-9)):
         assert not format_number(x, 2, "en").startswith("-")
@@ -419,12 +419,12 @@ def test_no_negative_zero_in_any_output():
         assert not format_money(x, "ru").startswith("-")
         assert not format_percent(x / 1000, 1, "en").startswith("-")
     assert str(no_negative_zero(-0.0)) == "0.0" and no_negative_zero(None) is None
-    result = TariffModel(validate_scenario(waste_scenario())).result()
+    result = calculate_tariff(TariffModel(validate_scenario(waste_scenario())))
     tiny = dataclasses.replace(result.tariffs[0], change_pct=-1e-9, tariff_unrounded_som=-0.0,
                                billing_units_per_year=-0.0)
     out = json.dumps(dataclasses.replace(result, tariffs=(tiny, *result.tariffs[1:])).to_dict("en"))
     assert "-0.0" not in out and '"change_pct": 0.0' in out
-    from okmo_models.policy import analysis
+    from okmo_models.tariff.policy import analysis
 
     assert "-0.0" not in json.dumps(dict(analysis._percentiles(np.full(10, -1e-9))))
 
@@ -441,12 +441,12 @@ def test_budget_json_has_no_negative_zero():
 def test_json_billing_units_times_the_tariff_give_the_revenue():
     """``billing_units_per_year`` was rounded to 3 decimals: at 6 785 som/m3 the product
     missed the revenue by several tyiyn."""
-    from okmo_models.tariff import TariffModel
+    from okmo_models.tariff import TariffModel, calculate_tariff
 
     data = waste_scenario()
     data["categories"][1].update(volume="1 234,5678913 m3/year", multiplier=400)
     data["categories"][0].update(norm="1,4567891 m3/person/year")
-    d = TariffModel(validate_scenario(data)).result().to_dict("en")
+    d = calculate_tariff(TariffModel(validate_scenario(data))).to_dict("en")
     for c in d["tariffs"]:
         assert abs(c["tariff_som"] * c["billing_units_per_year"] - c["revenue_som"]) <= 0.005 + 1e-9, c["category"]
     assert d["tariffs"][1]["billing_units_per_year"] == 1234.5678913

@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from okmo_models.errors import Key, Problem
-from okmo_models.scenario.schema import (LocalText, Municipality, Number, SignedShare, SourceRef, Year, _error,
-                                         _Model)
+from okmo_models.scenario.schema import (LocalText, Municipality, Number, SignedShare, SourceRef, Year, invalid,
+                                         StrictModel)
 
 REVENUE_LINES = ("land_tax", "property_tax", "vehicle_tax", "income_tax_share", "sales_tax_share",
                  "patents", "single_tax", "non_tax_revenue", "equalisation_grant", "targeted_transfers",
@@ -32,7 +32,7 @@ def _above_minus_100(key: str, strict: bool):
     def check(q):
         fraction = q.value * q.parsed_unit.factor
         if fraction < -1 or (strict and fraction == -1):
-            raise _error(key, value=str(q))
+            raise invalid(key, value=str(q))
         return q
 
     return check
@@ -42,26 +42,26 @@ Growth = Annotated[SignedShare, AfterValidator(_above_minus_100("growth_range", 
 Change = Annotated[SignedShare, AfterValidator(_above_minus_100("change_range", strict=False))]
 
 
-class Series(_Model):
+class Series(StrictModel):
     values: list[Number] = Field(min_length=3)
     source: SourceRef
     name: LocalText | None = None
 
 
-class FixedLine(_Model):
+class FixedLine(StrictModel):
     """A line set by policy (e.g. a transfer fixed by the ministry) for the forecast years."""
 
     values: dict[int, Number]
     source: SourceRef
 
 
-class Totals(_Model):
+class Totals(StrictModel):
     revenue: list[Number] | None = None
     expenditure: list[Number] | None = None
     source: SourceRef
 
 
-class Population(_Model):
+class Population(StrictModel):
     """Residents by history year, the baseline growth for the forecast years, and the
     lines that follow the number of residents (elasticity 1: one per cent more residents,
     one per cent more revenue)."""
@@ -72,12 +72,12 @@ class Population(_Model):
     elasticity: dict[str, Number] = {}
 
 
-class LineChange(_Model):
+class LineChange(StrictModel):
     """A change to one line from a year on: a rate change (``change``), a new taxpayer or
     a new obligation (``add``, a yearly amount in the file's unit, indexed with prices
     unless ``indexed: false``), or values set by a new rule (``set``, by year)."""
 
-    model_config = ConfigDict(**_Model.model_config, populate_by_name=True)
+    model_config = ConfigDict(**StrictModel.model_config, populate_by_name=True)
     line: str
     from_year: Year = Field(alias="from")
     change: Change | None = None
@@ -88,7 +88,7 @@ class LineChange(_Model):
     name: LocalText | None = None
 
 
-class BudgetVariant(_Model):
+class BudgetVariant(StrictModel):
     """A scenario as a difference from the baseline forecast: another CPI path, another
     population growth, and changes to lines."""
 
@@ -99,7 +99,7 @@ class BudgetVariant(_Model):
     changes: list[LineChange] = []
 
 
-class BudgetScenario(_Model):
+class BudgetScenario(StrictModel):
     schema_version: Literal[1]
     kind: Literal["budget"]
     municipality: Municipality

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.errors import OkmoError
 from okmo_models.excel.cells import excel_text, put
 from okmo_models.formatting import basis, format_number, format_percent, unit_label

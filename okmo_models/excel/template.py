@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.excel.cells import put
 from okmo_models.excel.formats import PERCENT_FORMAT, is_percent, shift
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout

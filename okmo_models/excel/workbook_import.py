@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.excel.formats import is_percent, plain, scale, shift
 from okmo_models.excel.layout import Input, Section, layout

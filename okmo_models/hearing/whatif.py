@@ -35,7 +35,7 @@ from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import resolve
 from okmo_models.scenario.loader import ScenarioFile, read_data, validate_scenario
 from okmo_models.scenario.variants import apply_changes
-from okmo_models.tariff import TariffModel
+from okmo_models.tariff import TariffModel, calculate_tariff
 from okmo_models.units import number_text
 
 HEARING_SOURCE = "hearing_variant"
@@ -148,7 +148,7 @@ class WhatIf:
         data.pop("sensitivity", None)
         path = self.loaded.path
         scenario = validate_scenario(data, path)
-        return TariffModel(ScenarioFile(path, self.loaded.sha256, scenario)).result()
+        return calculate_tariff(ScenarioFile(path, self.loaded.sha256, scenario))
 
     def _outputs(self, r) -> Outputs:
         p = r.policy

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from okmo_models.errors import Key, Problem
-from okmo_models.scenario.schema import LocalText, Municipality, Number, Share, SourceRef, Year, _error, _Model
+from okmo_models.scenario.schema import LocalText, Municipality, Number, Share, SourceRef, Year, invalid, StrictModel
 
 # Funding from outside the local budget, and the local budget itself (the rest).
 FUNDING_KINDS = ("stimulating_grant", "targeted_transfer", "donor_grant", "community", "budget_loan")
@@ -20,14 +20,14 @@ FUNDING_KINDS = ("stimulating_grant", "targeted_transfer", "donor_grant", "commu
 
 def _not_negative(v: float) -> float:
     if v < 0:  # a negative cost would make the measure pay for others
-        raise _error("must_not_be_negative", value=v)
+        raise invalid("must_not_be_negative", value=v)
     return v
 
 
 Cost = Annotated[Number, AfterValidator(_not_negative)]
 
 
-class Funding(_Model):
+class Funding(StrictModel):
     """One source of a measure's money: a share of each year's cost or a total amount
     (spread over the years like the cost). Whatever is not covered is the local budget's."""
 
@@ -42,7 +42,7 @@ class Funding(_Model):
     source: SourceRef
 
 
-class Indicator(_Model):
+class Indicator(StrictModel):
     id: str = Field(min_length=1)
     name: LocalText
     unit: str = Field(min_length=1)
@@ -50,13 +50,13 @@ class Indicator(_Model):
     target: Number
 
 
-class Beneficiaries(_Model):
+class Beneficiaries(StrictModel):
     total: Number = Field(ge=0)
     women: Number = Field(default=0, ge=0)
     vulnerable: Number = Field(default=0, ge=0)
 
 
-class Measure(_Model):
+class Measure(StrictModel):
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
     name: LocalText
     sector: str = Field(min_length=1)
@@ -76,18 +76,18 @@ class Measure(_Model):
     source: SourceRef
 
 
-class Criterion(_Model):
+class Criterion(StrictModel):
     name: LocalText
     weight: Number = Field(gt=0)
 
 
-class Rules(_Model):
+class Rules(StrictModel):
     min_vulnerable_share: Share | None = None  # of all beneficiaries of the chosen measures
     carry_over: bool = False  # money left in a year may be spent in the next ones
     source_limits: dict[str, dict[int, Number]] = {}  # funding kind -> year -> most available
 
 
-class Programme(_Model):
+class Programme(StrictModel):
     schema_version: Literal[1]
     kind: Literal["programme"]
     municipality: Municipality

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.budget import methods as bm
 from okmo_models.budget.forecast import MIN_SIGMA, PERCENTILES, compare
 from okmo_models.formatting import format_number, format_percent

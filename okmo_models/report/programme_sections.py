@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
 from okmo_models.programme.model import money, priority

@@ -16,7 +16,7 @@ from importlib import resources
 
 import yaml
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.formatting import basis, format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve

@@ -47,12 +47,12 @@ TARIFF_POLICIES = ("balancing", "cost", "fixed")
 _LARGEST = 1e15
 
 
-def _error(key: str, **ctx) -> PydanticCustomError:
+def invalid(key: str, **ctx) -> PydanticCustomError:
     # The template is only a fallback for tools that print pydantic errors directly.
     return PydanticCustomError(key, key, ctx)
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
     # Unknown keys are typos until proven otherwise: refuse them instead of ignoring them.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -63,7 +63,7 @@ class _Model(BaseModel):
     @classmethod
     def _no_control_in_text(cls, v):
         if isinstance(v, str) and CONTROL.search(v):
-            raise _error("control_character", text=shorten(v))
+            raise invalid("control_character", text=shorten(v))
         return v
 
     @field_validator("*", mode="after")
@@ -71,7 +71,7 @@ class _Model(BaseModel):
     def _no_control_in_texts(cls, v):
         text = _control_text(v)
         if text is not None:
-            raise _error("control_character", text=shorten(text))
+            raise invalid("control_character", text=shorten(text))
         return v
 
 
@@ -89,7 +89,7 @@ def _control_text(v) -> str | None:
     return next((found for x in items if (found := _control_text(x)) is not None), None)
 
 
-class Quantity(_Model):
+class Quantity(StrictModel):
     """A number with its unit: ``"17 000 som/staff/month"`` or ``{value: 17000, unit: ...}``."""
 
     value: float
@@ -103,36 +103,36 @@ class Quantity(_Model):
                 value, unit = split_quantity(data)
             except UnitError as exc:
                 if exc.key in ("ambiguous_number", "number_other_mark", "quantity_without_unit", "number_not_plausible"):
-                    raise _error(exc.key, **{**exc.context, "value": data}) from exc
-                raise _error("quantity_unreadable", value=data) from exc
+                    raise invalid(exc.key, **{**exc.context, "value": data}) from exc
+                raise invalid("quantity_unreadable", value=data) from exc
             return {"value": value, "unit": unit}
         if isinstance(data, bool):  # YAML's yes/no
-            raise _error("quantity_unreadable", value=data)
+            raise invalid("quantity_unreadable", value=data)
         if isinstance(data, (int, float)):
             if not math.isfinite(data):
-                raise _error("not_a_number" if math.isnan(data) else "number_not_plausible", value=data)
-            raise _error("quantity_without_unit", **without_unit(data, f"{data:g}"))
+                raise invalid("not_a_number" if math.isnan(data) else "number_not_plausible", value=data)
+            raise invalid("quantity_without_unit", **without_unit(data, f"{data:g}"))
         if isinstance(data, (datetime.date, datetime.time)):  # YAML reads 2024-01-01 as a date
-            raise _error("quantity_unreadable", value=data)
+            raise invalid("quantity_unreadable", value=data)
         return data
 
     @field_validator("value", mode="before")
     @classmethod
     def _number(cls, v):
         if isinstance(v, bool):
-            raise _error("not_a_number", value=v)
+            raise invalid("not_a_number", value=v)
         if isinstance(v, str):
             try:
                 return parse_number(v)
             except UnitError as exc:
-                raise _error(exc.key, **{**exc.context, "value": v}) from exc
+                raise invalid(exc.key, **{**exc.context, "value": v}) from exc
         return v
 
     @field_validator("value")
     @classmethod
     def _finite(cls, v):
         if not math.isfinite(v) or abs(v) > _LARGEST:
-            raise _error("number_not_plausible", value=v)
+            raise invalid("number_not_plausible", value=v)
         return v
 
     @field_validator("unit")
@@ -141,7 +141,7 @@ class Quantity(_Model):
         try:
             parse_unit(v)
         except UnitError as exc:
-            raise _error(exc.key, **exc.context) from exc
+            raise invalid(exc.key, **exc.context) from exc
         return v
 
     @property
@@ -153,7 +153,7 @@ class Quantity(_Model):
         target = parse_unit(unit)
         own = self.parsed_unit
         if not own.same_dimension(target):
-            raise _error("unit_mismatch", unit=self.unit, expected=unit)
+            raise invalid("unit_mismatch", unit=self.unit, expected=unit)
         return self.value * own.factor / target.factor
 
     def __str__(self) -> str:
@@ -162,7 +162,7 @@ class Quantity(_Model):
 
 def _plain_number(v):
     if isinstance(v, bool):
-        raise _error("not_a_number", value=v)
+        raise invalid("not_a_number", value=v)
     return v
 
 
@@ -175,17 +175,17 @@ def _bare_number(v):
         try:
             v = parse_number(v)
         except UnitError as exc:
-            raise _error(exc.key, **{**exc.context, "value": v}) from exc
+            raise invalid(exc.key, **{**exc.context, "value": v}) from exc
     if isinstance(v, float) and math.isnan(v):
-        raise _error("not_a_number", value=v)
+        raise invalid("not_a_number", value=v)
     if isinstance(v, float) and math.isinf(v):
-        raise _error("number_not_plausible", value=v)
+        raise invalid("number_not_plausible", value=v)
     return v
 
 
 def _finite_number(v: float) -> float:
     if not math.isfinite(v) or abs(v) > _LARGEST:
-        raise _error("number_not_plausible", value=v)
+        raise invalid("number_not_plausible", value=v)
     return v
 
 
@@ -201,11 +201,11 @@ def _expect(*units: str, positive: bool = False, nonnegative: bool = True):
     def check(q: Quantity) -> Quantity:
         own = q.parsed_unit
         if not any(own.same_dimension(t) for t in targets):
-            raise _error("unit_mismatch", unit=q.unit, expected=" | ".join(units))
+            raise invalid("unit_mismatch", unit=q.unit, expected=" | ".join(units))
         if positive and not q.value > 0:
-            raise _error("must_be_positive", value=q.value)
+            raise invalid("must_be_positive", value=q.value)
         if nonnegative and q.value < 0:
-            raise _error("must_not_be_negative", value=q.value)
+            raise invalid("must_not_be_negative", value=q.value)
         return q
 
     return check
@@ -217,7 +217,7 @@ def _quantity(*units: str, positive: bool = False):
 
 def _nonnegative(q: Quantity) -> Quantity:
     if q.value < 0:
-        raise _error("must_not_be_negative", value=q.value)
+        raise invalid("must_not_be_negative", value=q.value)
     return q
 
 
@@ -234,7 +234,7 @@ PositiveShare = _quantity("%", positive=True)
 SignedShare = Annotated[Quantity, AfterValidator(_expect("%", nonnegative=False))]
 
 
-class LocalText(_Model):
+class LocalText(StrictModel):
     """A name in Russian, and optionally Kyrgyz and English (Russian is the fallback)."""
 
     ru: str
@@ -253,13 +253,13 @@ class LocalText(_Model):
 SourceRef = Annotated[str, Field(min_length=1)]
 
 
-class Municipality(_Model):
+class Municipality(StrictModel):
     name: LocalText
     region: LocalText | None = None
     country: str = "KG"
 
 
-class Operator(_Model):
+class Operator(StrictModel):
     type: Literal[OPERATOR_TYPES]  # type: ignore[valid-type]
     name: LocalText
     vat_payer: bool
@@ -267,7 +267,7 @@ class Operator(_Model):
     source: SourceRef
 
 
-class Uncertainty(_Model):
+class Uncertainty(StrictModel):
     """How far a cost line may turn out from its estimate, e.g. low -10 %, high +25 %."""
 
     low: SignedShare
@@ -278,11 +278,11 @@ class Uncertainty(_Model):
     def _ordered(self):
         low, high = self.low.to("%"), self.high.to("%")
         if not (-100 < low <= 0 <= high):
-            raise _error("uncertainty_range", value=f"{self.low} … {self.high}")
+            raise invalid("uncertainty_range", value=f"{self.low} … {self.high}")
         return self
 
 
-class CostLine(_Model):
+class CostLine(StrictModel):
     """One line of the калькуляция: an annual amount, or quantity x price.
 
     That quantity x price comes out in som per period is checked in
@@ -302,9 +302,9 @@ class CostLine(_Model):
     @model_validator(mode="after")
     def _amount_or_product(self):
         if self.amount is not None and (self.quantity is not None or self.price is not None):
-            raise _error("amount_and_product")
+            raise invalid("amount_and_product")
         if self.amount is None and (self.quantity is None or self.price is None):
-            raise _error("amount_or_product_missing")
+            raise invalid("amount_or_product_missing")
         return self
 
     def product_unit(self) -> Unit:
@@ -317,7 +317,7 @@ class CostLine(_Model):
         return self.quantity.value * self.price.value * self.product_unit().factor
 
 
-class Asset(_Model):
+class Asset(StrictModel):
     """An item of the asset register; straight-line depreciation is computed from it."""
 
     name: LocalText
@@ -329,7 +329,7 @@ class Asset(_Model):
     component: str | None = None
 
 
-class DebtService(_Model):
+class DebtService(StrictModel):
     name: LocalText
     amount: MoneyPerYear
     source: SourceRef
@@ -341,7 +341,7 @@ _SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 def _slug(v: str) -> str:
     if not _SLUG.match(v):
-        raise _error("bad_id", value=v)
+        raise invalid("bad_id", value=v)
     return v
 
 
@@ -349,7 +349,7 @@ def _slug(v: str) -> str:
 Slug = Annotated[str, AfterValidator(_slug)]
 
 
-class Component(_Model):
+class Component(StrictModel):
     """A part of the tariff with its own cost lines, printed apart and in sum (collection,
     transport, burial, sorting: the Kazakh practice)."""
 
@@ -357,7 +357,7 @@ class Component(_Model):
     name: LocalText
 
 
-class ParameterOverride(_Model):
+class ParameterOverride(StrictModel):
     """A scenario's own value of a package parameter: a rate with its unit (``value``) or,
     for a list such as ``vat_exempt_services``, its ``items`` (``[]`` for none)."""
 
@@ -368,14 +368,14 @@ class ParameterOverride(_Model):
     @model_validator(mode="after")
     def _one(self):
         if (self.value is None) == (self.items is None):
-            raise _error("override_value_or_items")
+            raise invalid("override_value_or_items")
         return self
 
 
 ROUNDING_MODES = ("half_up", "up", "down")
 
 
-class Rounding(_Model):
+class Rounding(StrictModel):
     """How every printed tariff is rounded: the rule of the decision the scenario follows."""
 
     mode: Literal[ROUNDING_MODES] = "half_up"  # type: ignore[valid-type]
@@ -388,13 +388,13 @@ class Rounding(_Model):
         # every output prints money to the tyiyn: a finer step would be rounded again
         tyiyn = q.to("som") * 100 if q is not None else 1
         if tyiyn < 1 - 1e-9 or abs(tyiyn - round(tyiyn)) > 1e-6:
-            raise _error("rounding_step_tyiyn", value=str(q))
+            raise invalid("rounding_step_tyiyn", value=str(q))
         return q
 
 
 
 
-class Category(_Model):
+class Category(StrictModel):
     """A consumer category and how much of the service it takes in a year."""
 
     id: Slug
@@ -424,7 +424,7 @@ class Category(_Model):
         try:
             parse_unit(v)
         except UnitError as exc:
-            raise _error(exc.key, **exc.context) from exc
+            raise invalid(exc.key, **exc.context) from exc
         return v
 
     @field_validator("collection_rate")
@@ -435,13 +435,13 @@ class Category(_Model):
     @model_validator(mode="after")
     def _policy(self):
         if self.policy == "fixed" and self.fixed_tariff is None:
-            raise _error("fixed_without_tariff")
+            raise invalid("fixed_without_tariff")
         if self.fixed_tariff is not None and self.policy not in (None, "fixed"):
-            raise _error("tariff_with_other_policy", policy=self.policy)
+            raise invalid("tariff_with_other_policy", policy=self.policy)
         if self.fixed_tariff is not None and self.multiplier != 1:
-            raise _error("multiplier_with_fixed", value=self.multiplier)
+            raise invalid("multiplier_with_fixed", value=self.multiplier)
         if self.fixed_tariff_taxes is not None and self.fixed_tariff is None:
-            raise _error("taxes_without_fixed_tariff")
+            raise invalid("taxes_without_fixed_tariff")
         return self
 
     @property
@@ -457,11 +457,11 @@ def _check_collection_rate(q: Quantity | None):
     _expect("%")(q)
     fraction = q.value * q.parsed_unit.factor
     if not (0 < fraction <= 1):
-        raise _error("collection_rate_range", value=str(q))
+        raise invalid("collection_rate_range", value=str(q))
     return q
 
 
-class WasteSection(_Model):
+class WasteSection(StrictModel):
     basis: Literal["m3", "t"] = "m3"
     density: _quantity("t/m3", positive=True) | None = None
     landfill_fee: _quantity("som/m3", "som/t") | None = None
@@ -471,13 +471,13 @@ class WasteSection(_Model):
     @model_validator(mode="after")
     def _needs(self):
         if self.basis == "t" and self.density is None:
-            raise _error("tonnes_need_density")
+            raise invalid("tonnes_need_density")
         if self.landfill_fee is not None and not self.landfill_fee_source:
-            raise _error("landfill_fee_source_missing")
+            raise invalid("landfill_fee_source_missing")
         return self
 
 
-class WaterSection(_Model):
+class WaterSection(StrictModel):
     produced: _quantity("m3/year", positive=True)
     losses: Share
     source: SourceRef
@@ -486,11 +486,11 @@ class WaterSection(_Model):
     @classmethod
     def _losses(cls, q):
         if not 0 <= q.to("%") < 100:
-            raise _error("losses_range", value=str(q))
+            raise invalid("losses_range", value=str(q))
         return q
 
 
-class DippingBathSection(_Model):
+class DippingBathSection(StrictModel):
     dippings_per_year: Number = Field(gt=0)
     species_coefficients: dict[str, Number]
     source: SourceRef
@@ -500,14 +500,14 @@ class DippingBathSection(_Model):
     def _coefficients(cls, v):
         for species, c in v.items():
             if not c > 0:
-                raise _error("must_be_positive", value=f"{species}: {c}")
+                raise invalid("must_be_positive", value=f"{species}: {c}")
         return v
 
 
 # --- tariff policy (issue 3): affordability, vulnerable households, path, investments ----
 
 
-class IncomeGroup(_Model):
+class IncomeGroup(StrictModel):
     name: LocalText
     income_per_capita: _quantity("som/person/month", positive=True)
     share: PositiveShare
@@ -515,12 +515,12 @@ class IncomeGroup(_Model):
     source: SourceRef
 
 
-class ThresholdValue(_Model):
+class ThresholdValue(StrictModel):
     value: Share
     source: SourceRef
 
 
-class Affordability(_Model):
+class Affordability(StrictModel):
     """Bill as a share of household income, by income group, against a threshold."""
 
     threshold: ThresholdValue | None = None
@@ -533,13 +533,13 @@ class Affordability(_Model):
     @model_validator(mode="after")
     def _one_threshold(self):
         if (self.threshold is None) == (self.threshold_parameter is None):
-            raise _error("threshold_one_of")
+            raise invalid("threshold_one_of")
         if self.income_groups is not None and self.income_groups_parameter is not None:
-            raise _error("income_groups_one_of")
+            raise invalid("income_groups_one_of")
         return self
 
 
-class VulnerableGroup(_Model):
+class VulnerableGroup(StrictModel):
     name: LocalText
     households: _quantity("household", positive=True)
     discount: _quantity("%", "som/household/month", positive=True)
@@ -550,18 +550,18 @@ class VulnerableGroup(_Model):
     @classmethod
     def _at_most_the_bill(cls, q):
         if not q.parsed_unit.dims and q.value * q.parsed_unit.factor > 1:
-            raise _error("discount_above_100", value=str(q))
+            raise invalid("discount_above_100", value=str(q))
         return q
 
 
-class Vulnerable(_Model):
+class Vulnerable(StrictModel):
     """Social Passport categories with a discount, paid by the budget or by other payers."""
 
     financing: Literal["budget", "cross_subsidy"]
     groups: list[VulnerableGroup] = Field(min_length=1)
 
 
-class TariffPath(_Model):
+class TariffPath(StrictModel):
     """From today's tariff to cost recovery over several years."""
 
     years: int = Field(ge=1, le=40)
@@ -573,14 +573,14 @@ class TariffPath(_Model):
     @model_validator(mode="after")
     def _cpi_source(self):
         if (self.cpi is not None or self.cpi_by_year) and not self.cpi_source:
-            raise _error("cpi_needs_source")
+            raise invalid("cpi_needs_source")
         return self
 
     @field_validator("cpi")
     @classmethod
     def _cpi(cls, q):
         if q is not None and q.value * q.parsed_unit.factor <= -1:
-            raise _error("cpi_range", value=str(q))
+            raise invalid("cpi_range", value=str(q))
         return q
 
     @field_validator("cpi_by_year")
@@ -594,7 +594,7 @@ class TariffPath(_Model):
     categories: list[str] | None = None
 
 
-class Financing(_Model):
+class Financing(StrictModel):
     type: Literal["own", "grant", "loan"]
     share: PositiveShare
     rate: Share | None = None
@@ -603,13 +603,13 @@ class Financing(_Model):
     @model_validator(mode="after")
     def _loan_terms(self):
         if self.type == "loan" and (self.rate is None or self.term is None):
-            raise _error("loan_needs_rate_and_term")
+            raise invalid("loan_needs_rate_and_term")
         if self.type != "loan" and (self.rate is not None or self.term is not None):
-            raise _error("rate_only_for_loans")
+            raise invalid("rate_only_for_loans")
         return self
 
 
-class Investment(_Model):
+class Investment(StrictModel):
     name: LocalText
     year: Year = Field(ge=2000, le=2100)
     value: Money
@@ -618,20 +618,20 @@ class Investment(_Model):
     source: SourceRef
 
 
-class InvestmentPlan(_Model):
+class InvestmentPlan(StrictModel):
     grant_assets_depreciated: bool
     depreciation_fund_opening: Money = Quantity(value=0, unit="som")
     items: list[Investment] = Field(min_length=1)
 
 
-class ProductionProgramme(_Model):
+class ProductionProgramme(StrictModel):
     """Volumes served by year, as a percentage of the tariff year's volumes."""
 
     volume_by_year: dict[int, PositiveShare]
     source: SourceRef
 
 
-class SharedMember(_Model):
+class SharedMember(StrictModel):
     name: LocalText
     volume: _quantity("m3/year", "t/year", positive=True) | None = None
     heads: _quantity("head", positive=True) | None = None
@@ -641,7 +641,7 @@ class SharedMember(_Model):
     source: SourceRef
 
 
-class Sharing(_Model):
+class Sharing(StrictModel):
     """One service shared by several municipalities, costs split by a documented key."""
 
     key: Literal["volume", "heads", "distance", "fixed_share"]
@@ -649,13 +649,13 @@ class Sharing(_Model):
     members: list[SharedMember] = Field(min_length=2)
 
 
-class Sensitivity(_Model):
+class Sensitivity(StrictModel):
     swing: PositiveShare = Quantity(value=10, unit="%")
     draws: int = Field(default=10_000, ge=100, le=1_000_000)
     seed: int = Field(default=2027, ge=0)
 
 
-class Scenario(_Model):
+class Scenario(StrictModel):
     """A tariff scenario: one municipality, one service, one tariff year."""
 
     schema_version: Literal[1]

@@ -8,7 +8,7 @@ import json
 
 from okmo_models.formatting import basis, format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
-from okmo_models.policy.export import policy_text
+from okmo_models.tariff.policy.export import policy_text
 from okmo_models.tariff.result import TariffResult
 
 

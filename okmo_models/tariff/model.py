@@ -536,12 +536,6 @@ class TariffModel:
         out["gross_billing_unrounded"] = gross_unrounded
         return out
 
-    def result(self):
-        """Evaluate the scenario as written and return its :class:`TariffResult`."""
-        from okmo_models.tariff.result import build_result
-
-        return build_result(self, self.evaluate())
-
     # --- labels for derived lines ---------------------------------------------------
 
     def derived_lines(self) -> tuple[CostLineSpec, ...]:

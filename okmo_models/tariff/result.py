@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from okmo_models import __version__
+from okmo_models.version import __version__
 from okmo_models.i18n import t
 from okmo_models.parameters import ParameterValue
 from okmo_models.scenario.loader import ScenarioFile
@@ -118,7 +118,7 @@ class TariffResult:
     typical_household_bill_som: float | None
     assets: tuple[dict, ...]
     notes: tuple[tuple[str, dict], ...]
-    policy: object = None  # okmo_models.policy.analysis.PolicyResult, when the scenario asks
+    policy: object = None  # okmo_models.tariff.policy.analysis.PolicyResult, when the scenario asks
 
     # --- derived figures ------------------------------------------------------------
 
@@ -408,7 +408,7 @@ def build_result(model, ev: dict) -> TariffResult:
     elif with_current:
         notes.append(("note_current_incomplete", {}))
 
-    from okmo_models.policy.analysis import has_policy
+    from okmo_models.tariff.policy.analysis import has_policy
 
     policy = _policy(model, r) if has_policy(s) else None
     if policy is not None and policy.path is not None and not policy.path.feasible:
@@ -434,7 +434,7 @@ def _policy(model, requirement: float):
     """Run the policy analysis, turning impossible requests into a user's error."""
     from okmo_models.errors import Problem, ScenarioError
     from okmo_models.parameters import ParameterNotDefined, ParameterOfAnotherCountry
-    from okmo_models.policy.analysis import DiscountsNotCoverable, analyse
+    from okmo_models.tariff.policy.analysis import DiscountsNotCoverable, analyse
 
     try:
         return analyse(model, requirement)

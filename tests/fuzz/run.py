@@ -30,7 +30,7 @@ import okmo_models.budget.forecast
 import okmo_models.excel.results
 import okmo_models.excel.template
 import okmo_models.excel.workbook_import
-import okmo_models.policy.analysis
+import okmo_models.tariff.policy.analysis
 import okmo_models.programme.result
 import okmo_models.registers.apply
 import okmo_models.registers.cli

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from okmo_models.parameters import resolve
-from okmo_models.policy import formulas as pf
+from okmo_models.tariff.policy import formulas as pf
 from okmo_models.tariff import formulas as f
 from okmo_models.tariff.model import CategorySpec, TariffModel
 
