@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from okmo_models.errors import Key, Problem
-from okmo_models.scenario.schema import (LocalText, Municipality, Number, SignedShare, SourceRef, Year, invalid,
+from okmo_models.scenario.schema import (PlanFile, LocalText, Municipality, Number, SignedShare, SourceRef, Year, invalid,
                                          StrictModel)
 
 REVENUE_LINES = ("land_tax", "property_tax", "vehicle_tax", "income_tax_share", "sales_tax_share",
@@ -99,14 +99,8 @@ class BudgetVariant(StrictModel):
     changes: list[LineChange] = []
 
 
-class BudgetScenario(StrictModel):
-    schema_version: Literal[1]
+class BudgetScenario(PlanFile):
     kind: Literal["budget"]
-    municipality: Municipality
-    description: LocalText | None = None
-    # how "180,500" reads; without it a comma or point before three digits is refused
-    decimal_mark: Literal[",", "."] | None = None
-    unit: Literal["som", "thousand_som", "million_som"]
     sources: dict[str, str] = Field(min_length=1)
     years: list[Year] = Field(min_length=4)
     revenue: dict[str, Series] = Field(min_length=1)

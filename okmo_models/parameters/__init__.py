@@ -9,6 +9,10 @@ A parameter that is one country's law (``country: KG``) is never applied silentl
 scenario of another country: such a scenario must give its own value with a source.
 Units: a unit of measure (``%``, ``som``), ``list`` (e.g. exempt services) or ``text``
 (one of ``options``, e.g. a rounding rule).
+
+The layout is declared in :mod:`okmo_models.parameters.schema` and checked as each file is
+read: a malformed file is refused with :class:`ParameterFileError`, naming the file, the
+field and the value, rather than giving a wrong rate later.
 """
 
 from __future__ import annotations
@@ -19,7 +23,12 @@ from functools import lru_cache
 from importlib import resources
 
 import yaml
+from pydantic import ValidationError
 
+from okmo_models.errors import Problem, ScenarioError
+from okmo_models.parameters.checks import check
+from okmo_models.parameters.schema import ParameterFile, outside
+from okmo_models.strict_schema import problem_of
 from okmo_models.units import parse_unit
 
 
@@ -38,10 +47,7 @@ class ParameterSpec:
     options: tuple = ()  # the values a ``text`` parameter may take
 
     def out_of_range(self, value_in_unit: float) -> bool:
-        v = self.valid
-        return (("min" in v and value_in_unit < v["min"]) or
-                ("above" in v and value_in_unit <= v["above"]) or
-                ("max" in v and value_in_unit > v["max"]))
+        return outside(self.valid, value_in_unit)
 
 
 @dataclass(frozen=True)
@@ -84,22 +90,64 @@ class ParameterOfAnotherCountry(LookupError):
         self.name, self.law_country, self.country = name, law_country, country
 
 
+class ParameterFileError(ScenarioError):
+    """A parameter file that does not follow its declared layout, with every problem in it."""
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """YAML as usual, but a date that does not exist (2024-13-01) is kept as written for the
+    schema to name, instead of failing inside the parser."""
+
+
+def _timestamp(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def read_parameter_file(path) -> ParameterSpec:
+    """The parameter declared in the YAML file ``path`` (a path or a package resource),
+    checked against :class:`~okmo_models.parameters.schema.ParameterFile`.
+
+    Raises :class:`ParameterFileError` naming the file, each field at fault and its value.
+    """
+    def refused(*problems: Problem) -> ParameterFileError:
+        return ParameterFileError(str(path), list(problems))
+
+    try:
+        data = yaml.load(path.read_text("utf-8"), Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise refused(Problem(key="file_not_yaml", line=mark.line + 1 if mark else None,
+                              context={"column": mark.column + 1 if mark else "?", "detail": str(exc)})) from None
+    if data is None:
+        raise refused(Problem(key="file_empty"))
+    if not isinstance(data, dict):
+        raise refused(Problem(key="file_not_mapping", value=type(data).__name__))
+    try:
+        model = ParameterFile.model_validate(data)
+    except ValidationError as exc:
+        raise refused(*(problem_of(e, data) for e in exc.errors())) from None
+    problems = list(check(model))
+    if problems:
+        raise refused(*problems)
+    return ParameterSpec(
+        path.name.removesuffix(".yaml"), model.description.model_dump(), model.unit,
+        tuple(v.model_dump(exclude_none=True) for v in model.values), dict(model.references),
+        model.valid.model_dump(exclude_none=True) if model.valid else {},
+        model.services, model.country, model.options)
+
+
 @lru_cache(maxsize=1)
 def known_parameters() -> dict[str, ParameterSpec]:
-    """Every parameter shipped with the package, by name."""
+    """Every parameter shipped with the package, by name (each file checked as it is read)."""
     folder = resources.files("okmo_models").joinpath("parameters")
-    specs = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
-        data = yaml.safe_load(entry.read_text("utf-8"))
-        name = entry.name[: -len(".yaml")]
-        values = tuple(sorted(data["values"], key=lambda v: v["effective"]))
-        specs[name] = ParameterSpec(name, data["description"], str(data["unit"]), values,
-                                    data.get("references", {}), data.get("valid", {}),
-                                    tuple(data.get("services", ())), data.get("country"),
-                                    tuple(data.get("options", ())))
-    return specs
+    entries = sorted((e for e in folder.iterdir() if e.name.endswith(".yaml")), key=lambda e: e.name)
+    return {spec.name: spec for spec in map(read_parameter_file, entries)}
 
 
 def resolve(name: str, year: int, overrides=None, sources=None, country: str = "KG") -> ParameterValue:

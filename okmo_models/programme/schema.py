@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from okmo_models.errors import Key, Problem
-from okmo_models.scenario.schema import LocalText, Municipality, Number, Share, SourceRef, Year, invalid, StrictModel
+from okmo_models.scenario.schema import PlanFile, LocalText, Municipality, Number, Share, SourceRef, Year, invalid, StrictModel
 
 # Funding from outside the local budget, and the local budget itself (the rest).
 FUNDING_KINDS = ("stimulating_grant", "targeted_transfer", "donor_grant", "community", "budget_loan")
@@ -87,14 +87,8 @@ class Rules(StrictModel):
     source_limits: dict[str, dict[int, Number]] = {}  # funding kind -> year -> most available
 
 
-class Programme(StrictModel):
-    schema_version: Literal[1]
+class Programme(PlanFile):
     kind: Literal["programme"]
-    municipality: Municipality
-    description: LocalText | None = None
-    # how "180,500" reads; without it a comma or point before three digits is refused
-    decimal_mark: Literal[",", "."] | None = None
-    unit: Literal["som", "thousand_som", "million_som"]
     first_year: Year
     last_year: Year
     sources: dict[str, str] = Field(min_length=1)

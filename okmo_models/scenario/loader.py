@@ -8,6 +8,7 @@ disappear without the economist knowing.
 
 from __future__ import annotations
 
+import dataclasses
 import contextlib
 import contextvars
 import hashlib
@@ -19,7 +20,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from okmo_models.errors import Key, Problem, ScenarioError
+from okmo_models.strict_schema import problem_of
+from okmo_models.errors import Problem, ScenarioError
 from okmo_models.references import SCENARIO_SUFFIXES, read_input, resolve_reference
 from okmo_models.scenario.checks import cross_check
 from okmo_models.scenario.schema import Scenario
@@ -30,33 +32,6 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-# pydantic's error types -> our message keys (see locales/messages.yaml)
-_PYDANTIC_KEYS = {
-    "missing": "field_missing",
-    "extra_forbidden": "field_unknown",
-    "float_parsing": "not_a_number",
-    "float_type": "not_a_number",
-    "int_parsing": "not_an_integer",
-    "int_type": "not_an_integer",
-    "int_from_float": "not_an_integer",
-    "literal_error": "value_not_allowed",
-    "string_too_short": "text_expected",
-    "string_pattern_mismatch": "bad_id",
-    "int_parsing_size": "not_an_integer",
-    "greater_than": "number_too_small",
-    "greater_than_equal": "number_too_small",
-    "less_than_equal": "number_too_large",
-    "less_than": "number_too_large",
-    "too_short": "list_empty",
-    "string_type": "text_expected",
-    "dict_type": "mapping_expected",
-    "model_type": "mapping_expected",
-    "model_attributes_type": "mapping_expected",
-    "list_type": "list_expected",
-    "bool_type": "bool_expected",
-    "bool_parsing": "bool_expected",
-    "finite_number": "not_a_number",
-}
 
 
 # libyaml's parser when present (several times faster), the pure-Python one otherwise.
@@ -73,6 +48,11 @@ class ScenarioFile:
     path: Path
     sha256: str
     scenario: Scenario
+
+    @property
+    def model(self):
+        """The validated file, whatever its kind (see :mod:`okmo_models.kinds`)."""
+        return self.scenario
 
 
 def load_scenario(path: str | Path) -> ScenarioFile:
@@ -182,7 +162,14 @@ def _relative_to(baseline: dict, baseline_path: Path, variant_path: Path) -> dic
     return {**baseline, field: Path(os.path.relpath(there / name, here)).as_posix()}
 
 
-_KIND = re.compile(r"""(?m)^kind\s*[:=]\s*["']?(\w+)""")
+_KIND = re.compile(r"""(?m)^kind\s*[:=]\s*["']?([\w-]+)""")
+_SCHEMA_VERSION = re.compile(r"(?m)^schema_version\s*[:=]")
+
+
+def declares_plan(text: str) -> bool:
+    """Whether a file's text is a plan file of some kind (it declares ``schema_version``)
+    or a variant of one (it names its baseline in ``variant_of``)."""
+    return bool(_SCHEMA_VERSION.search(text) or _VARIANT_OF.search(text))
 _VARIANT_OF = re.compile(r"""(?m)^variant_of\s*[:=]\s*["']?([^"'#\r\n]+?)["']?\s*(#.*)?$""")
 
 
@@ -397,60 +384,11 @@ def _duplicate_keys(node, path):
 
 
 def _problem(error: dict, data, lines: _LineMap) -> Problem:
-    loc = _keyed(tuple(error["loc"]), data)
-    kind = error["type"]
-    key = _PYDANTIC_KEYS.get(kind, kind)
-    context = dict(error.get("ctx") or {})
-    for bound in ("gt", "ge", "lt", "le"):
-        if bound in context:
-            context["limit"] = context[bound]
-    from okmo_models.i18n import has
-
-    if not has(key):
-        key, context = "invalid_value", {}  # pydantic's own words are English
-    if "expected" in context:  # pydantic lists allowed values as "'a', 'b' or 'c'"
-        context["expected"] = re.sub(r" or (?=')", ", ", str(context["expected"]))
-    value = None if kind == "missing" else _value_at(data, loc)
-    if kind == "extra_forbidden":
-        value = loc[-1] if loc else None
-        if len(loc) >= 2 and loc[-2] in _TEXT_FIELDS:
-            # {ru: Связь, банк} reads as two keys: the comma, not a typo, is the usual cause
-            key = "comma_in_flow_text"
-        elif str(value)[:1].isdigit():
-            # {value: 1,5 %} splits at the decimal comma into "1" and a key "5 %"
-            key = "comma_in_flow_number"
-    return Problem(path=loc, key=key, value=value, context=context, line=lines.line_of(loc))
-
-
-def _keyed(loc: tuple, data) -> tuple:
-    """``loc`` with the whole-number keys of mappings (years) marked as :class:`Key`, so
-    that ``cpi: {2027: abc}`` is shown as ``cpi.2027``, not as the 2028th item of a list."""
-    out, node = [], data
-    for part in loc:
-        if isinstance(node, dict) and isinstance(part, int) and not isinstance(part, bool):
-            out.append(Key(part))
-        else:
-            out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
-
-
-def _value_at(data, loc):
-    """The scalar at ``loc``, or the last scalar on the way (a "17 000 som/month" string
-    whose unit part failed is shown whole)."""
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            break
-    if isinstance(node, (dict, list)):
-        return None
-    return node
+    p = problem_of(error, data)
+    if error["type"] == "extra_forbidden" and len(p.path) >= 2 and p.path[-2] in _TEXT_FIELDS:
+        # {ru: Связь, банк} reads as two keys: the comma, not a typo, is the usual cause
+        p = dataclasses.replace(p, key="comma_in_flow_text")
+    elif error["type"] == "extra_forbidden" and str(p.value)[:1].isdigit():
+        # {value: 1,5 %} splits at the decimal comma into "1" and a key "5 %"
+        p = dataclasses.replace(p, key="comma_in_flow_number")
+    return dataclasses.replace(p, line=lines.line_of(p.path))

@@ -21,16 +21,13 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from okmo_models.errors import CONTROL, shorten
+from okmo_models.strict_schema import StrictModel, invalid
 from okmo_models.units import Unit, UnitError, parse_number, parse_unit, split_quantity, without_unit
 
 SERVICES = ("waste", "water", "dipping_bath")
@@ -45,48 +42,6 @@ TARIFF_POLICIES = ("balancing", "cost", "fixed")
 
 # No municipal amount comes near a quadrillion; beyond it a number is a typo or an overflow.
 _LARGEST = 1e15
-
-
-def invalid(key: str, **ctx) -> PydanticCustomError:
-    # The template is only a fallback for tools that print pydantic errors directly.
-    return PydanticCustomError(key, key, ctx)
-
-
-class StrictModel(BaseModel):
-    # Unknown keys are typos until proven otherwise: refuse them instead of ignoring them.
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    # ESC, NUL and their kind would act on the terminal or break the workbook: refused in every
-    # text of every file. A text is caught before anything else reads it (a unit, an id); texts
-    # inside a list or a mapping (sources, keys) once the field is read.
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_control_in_text(cls, v):
-        if isinstance(v, str) and CONTROL.search(v):
-            raise invalid("control_character", text=shorten(v))
-        return v
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_control_in_texts(cls, v):
-        text = _control_text(v)
-        if text is not None:
-            raise invalid("control_character", text=shorten(text))
-        return v
-
-
-def _control_text(v) -> str | None:
-    """The first text in ``v`` (a text, or lists and mappings of them, keys too) holding a
-    control character; a model inside has checked its own fields."""
-    if isinstance(v, str):
-        return v if CONTROL.search(v) else None
-    if isinstance(v, dict):
-        items = [*v.keys(), *v.values()]
-    elif isinstance(v, (list, tuple)):
-        items = v
-    else:
-        return None
-    return next((found for x in items if (found := _control_text(x)) is not None), None)
 
 
 class Quantity(StrictModel):
@@ -135,14 +90,7 @@ class Quantity(StrictModel):
             raise invalid("number_not_plausible", value=v)
         return v
 
-    @field_validator("unit")
-    @classmethod
-    def _unit(cls, v):
-        try:
-            parse_unit(v)
-        except UnitError as exc:
-            raise invalid(exc.key, **exc.context) from exc
-        return v
+    _unit = field_validator("unit")(lambda v: known_unit(v))
 
     @property
     def parsed_unit(self) -> Unit:
@@ -253,10 +201,32 @@ class LocalText(StrictModel):
 SourceRef = Annotated[str, Field(min_length=1)]
 
 
+def known_unit(text: str) -> str:
+    """``text`` if it is a unit okmo understands (``som/m3``), else the unit's own error."""
+    try:
+        parse_unit(text)
+    except UnitError as exc:
+        raise invalid(exc.key, **exc.context) from exc
+    return text
+
+
 class Municipality(StrictModel):
     name: LocalText
     region: LocalText | None = None
     country: str = "KG"
+
+
+class PlanFile(StrictModel):
+    """How a budget or programme file opens (a tariff scenario has no ``kind`` line); each
+    kind narrows ``kind`` to its own name."""
+
+    schema_version: Literal[1]
+    kind: str
+    municipality: Municipality
+    description: LocalText | None = None
+    # how "180,500" reads; without it a comma or point before three digits is refused
+    decimal_mark: Literal[",", "."] | None = None
+    unit: Literal["som", "thousand_som", "million_som"]
 
 
 class Operator(StrictModel):
@@ -418,14 +388,7 @@ class Category(StrictModel):
     current_tariff: NonNegative | None = None
     source: SourceRef
 
-    @field_validator("billing_unit")
-    @classmethod
-    def _billing_unit(cls, v):
-        try:
-            parse_unit(v)
-        except UnitError as exc:
-            raise invalid(exc.key, **exc.context) from exc
-        return v
+    _billing_unit = field_validator("billing_unit")(lambda v: known_unit(v))
 
     @field_validator("collection_rate")
     @classmethod
