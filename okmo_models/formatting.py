@@ -1,11 +1,23 @@
-"""Numbers and units the way readers expect them: ``1 234 567,89 сом`` in ru and ky."""
+"""Numbers and units the way readers expect them: ``1 234 567,89 сом`` in ru and ky.
+
+The one number formatter of every output (text, report, Excel, dashboards): a no-break space
+(U+00A0) between thousands, so that a number is never split across two lines, and a decimal
+comma in ru and ky; half-up rounding to a step, as printed tariffs are rounded. A cost line's
+:class:`Basis` is kept as data and rendered here in the reader's language.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+import numpy as np
 
 from okmo_models.i18n import t
-from okmo_models.tariff.formulas import round_tariff
+from okmo_models.units import UnitError, split_quantity
+
+NBSP = "\u00a0"  # the thousands separator of ru and ky
+ROUNDING_MODES = ("half_up", "up", "down")
 
 # Unit tokens as printed in each language (units in scenario files stay in Latin).
 _UNIT_WORDS = {
@@ -30,16 +42,56 @@ def no_negative_zero(x: float | None) -> float | None:
     return None if x is None else x + 0.0
 
 
+def round_to_step(value, step, mode="half_up"):
+    """Round to a multiple of ``step`` (0.01 som, 1 som) by a declared rule; numbers or arrays.
+
+    ``half_up`` is the arithmetic rounding of municipal decisions (48.505 -> 48.51,
+    48.5049 -> 48.50), ``up`` never goes below ``value`` (revenue never short of the
+    requirement), ``down`` truncates as some sources print.  The value is first taken
+    to a millionth of a step, so binary noise (481.735 stored as 481.73499999...) is not
+    mistaken for a digit.
+
+    >>> round_to_step(481.735, 0.01), round_to_step(48.5001, 0.01), round_to_step(7.455, 0.01)
+    (481.74, 48.5, 7.46)
+    >>> round_to_step(48.5001, 0.01, "up"), round_to_step(481.735, 0.01, "down")
+    (48.51, 481.73)
+    >>> round_to_step(84.5, 1.0), round_to_step(84.2, 1.0, "up"), round_to_step(12.0000000001, 1.0, "up")
+    (85.0, 85.0, 12.0)
+    >>> round_to_step(1e15, 0.01), round_to_step(-0.004, 0.01)
+    (1000000000000000.0, 0.0)
+    """
+    per_som = 1.0 / step  # x 100 and / 100, not / 0.01 and x 0.01: 0.01 is inexact in binary
+    exact = per_som.is_integer()
+    steps = np.asarray(value, dtype=float)
+    steps = steps * per_som if exact else steps / step
+    # np.round(x, 6) multiplies by 1e6: beyond 1e9 steps that costs more precision than it cleans
+    steps = np.where(np.abs(steps) < 1e9, np.round(steps, 6), steps)
+    if mode == "half_up":  # half away from zero; tariffs and their differences may be negative
+        whole = np.sign(steps) * np.floor(np.abs(steps) + 0.5)
+    elif mode == "up":
+        whole = np.ceil(steps)
+    elif mode == "down":
+        whole = np.floor(steps)
+    else:
+        raise ValueError(f"rounding mode {mode!r} is not one of {ROUNDING_MODES}")
+    out = (whole / per_som if exact else whole * step) + 0.0  # + 0.0: no -0.0
+    return float(out) if out.ndim == 0 else out
+
+
 def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
-    """``1234567.891`` -> ``1 234 567,89`` (ru, ky) or ``1,234,567.89`` (en); None -> ``—``;
-    never ``-0,00``."""
+    """``1234567.891`` -> ``1 234 567,89`` (ru, ky, a no-break space between thousands) or
+    ``1,234,567.89`` (en); None -> ``—``; never ``-0,00``.
+
+    >>> format_number(1234567.891), format_number(481.735, 2, "en"), format_number(-0.001)
+    ('1\xa0234\xa0567,89', '481.74', '0,00')
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     # half-up, as every printed tariff (481,735 -> 481,74, where Python's format gives 481,73)
-    text = f"{no_negative_zero(round_tariff(x, 10.0 ** -decimals)):,.{decimals}f}"
+    text = f"{no_negative_zero(round_to_step(x, 10.0 ** -decimals)):,.{decimals}f}"
     if lang == "en":
         return text
-    return text.replace(",", " ").replace(".", ",")
+    return text.replace(",", NBSP).replace(".", ",")
 
 
 def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> str:
@@ -65,19 +117,58 @@ def label(key: str, lang: str) -> str:
     return t(key, lang)
 
 
-def basis(text: str, lang: str) -> str:
-    """A cost line's basis ("3 staff × 16 000 som/staff/month") in the reader's words:
-    numbers and units as the reader writes them, for every output that prints it."""
-    from okmo_models.units import UnitError, split_quantity
+def format_quantity(value: float, unit: str, lang: str = "ru") -> str:
+    """A value with its unit as the reader writes them: whole numbers without decimals,
+    others to the hundredth.
 
-    if text == "straight-line":
-        return t("r_straight_line", lang)
-    parts = []
-    for part in text.split(" × "):
-        try:
-            value, unit = split_quantity(part.replace(" ", " "))
-        except UnitError:
-            return text
-        decimals = 0 if float(value).is_integer() else 2
-        parts.append(f"{format_number(value, decimals, lang)} {unit_label(unit, lang)}")
-    return " × ".join(parts)
+    >>> format_quantity(16000, "som/staff/month"), format_quantity(17.25, "%", "en")
+    ('16\xa0000 сом/шт. ед./мес.', '17.25 %')
+    """
+    decimals = 0 if float(value).is_integer() else 2
+    return f"{format_number(value, decimals, lang)} {unit_label(unit, lang)}"
+
+
+@dataclass(frozen=True)
+class Basis:
+    """How a cost line's amount was obtained, as data: a product of quantities, each a
+    ``(value, unit)`` as the scenario writes it (``3 staff × 16 000 som/staff/month``), or a
+    method without factors (``kind="straight_line"``), or nothing to show (``kind="none"``).
+    :func:`basis` renders it in the reader's language."""
+
+    factors: tuple[tuple[float, str], ...] = ()
+    kind: str = "product"  # "product", "straight_line" or "none"
+
+    @classmethod
+    def product(cls, *factors: tuple[float, str]) -> Basis:
+        """``Basis.product((3, "staff"), (16000, "som/staff/month"))``."""
+        return cls(tuple((float(value) + 0.0, unit) for value, unit in factors))
+
+    def to_list(self) -> list[dict]:
+        """The factors as plain data (``[{"value": 3.0, "unit": "staff"}, ...]``), for JSON."""
+        return [{"value": value, "unit": unit} for value, unit in self.factors]
+
+
+STRAIGHT_LINE = Basis(kind="straight_line")
+NO_BASIS = Basis(kind="none")
+
+
+def basis(value: Basis | str, lang: str) -> str:
+    """A cost line's :class:`Basis` in the reader's words, for every output that prints it;
+    a string (a parameter's value as written, ``"17.25 %"``) is rendered as a quantity when it
+    reads as one and shown as it is otherwise.
+
+    >>> basis(Basis.product((3, "staff"), (16000, "som/staff/month")), "ru")
+    '3 шт. ед. × 16\xa0000 сом/шт. ед./мес.'
+    >>> basis(STRAIGHT_LINE, "en"), basis(NO_BASIS, "ky"), basis("17.25 %", "ru")
+    ('straight line', '—', '17,25 %')
+    """
+    if isinstance(value, Basis):
+        if value.kind == "straight_line":
+            return t("r_straight_line", lang)
+        if value.kind == "none" or not value.factors:
+            return "—"
+        return " × ".join(format_quantity(v, unit, lang) for v, unit in value.factors)
+    try:
+        return format_quantity(*split_quantity(value), lang)
+    except UnitError:
+        return value

@@ -49,7 +49,7 @@ class TestMethods:
 def test_monte_carlo_percentiles_converge_to_the_analytic_ones():
     """One revenue line with log error sigma: its percentile p in year h is
     point x exp(z_p sigma sqrt(h) - sigma^2 h / 2)."""
-    scenario, _ = load_budget(SCENARIOS / "kok-jar/budget.yaml")
+    scenario = load_budget(SCENARIOS / "kok-jar/budget.yaml").scenario
     model = BudgetModel(scenario)
     point = np.zeros((len(model.lines), 3))
     point[0] = [1000.0, 1000.0, 1000.0]  # only land tax, the rest zero
@@ -63,14 +63,14 @@ def test_monte_carlo_percentiles_converge_to_the_analytic_ones():
 
 
 def test_examples():
-    alamudun = BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml")[0]).fit()
+    alamudun = BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml").scenario).fit()
     summary = alamudun.summary("ru")
     total = summary[summary.iloc[:, 0] == "ВСЕГО ДОХОДОВ"]
     # seed 000: the budget grew from 19 to 125 million som; next year continues the growth
     assert total[2025].item() == pytest.approx(124_913.7)
     assert total[2026].item() > total[2025].item()
     assert "equalisation_grant" not in dict(alamudun.lines).values()
-    kok = BudgetModel(load_budget(SCENARIOS / "kok-jar/budget.yaml")[0]).fit()
+    kok = BudgetModel(load_budget(SCENARIOS / "kok-jar/budget.yaml").scenario).fit()
     forecast = kok.forecast()
     # the ministry's grant is taken as given, not forecast
     assert forecast.loc[("revenue", "equalisation_grant"), [2026, 2027, 2028]].tolist() == [7100, 7250, 7400]
@@ -85,7 +85,7 @@ def test_examples():
 def test_command_line_formats():
     run = [sys.executable, "-m", "okmo_models.cli", "budget", str(SCENARIOS / "alamudun/budget.yaml")]
     table = subprocess.run(run, capture_output=True, text=True)
-    assert table.returncode == 0 and "ВСЕГО ДОХОДОВ" in table.stdout and "124 913,7" in table.stdout
+    assert table.returncode == 0 and "ВСЕГО ДОХОДОВ" in table.stdout and "124\u00a0913,7" in table.stdout
     d = json.loads(subprocess.run(run + ["--format", "json"], capture_output=True, text=True).stdout)
     assert d["forecast_years"][:3] == [2026, 2027, 2028]
     assert {ln["method"] for ln in d["lines"]} <= set(bm.METHODS) | {"fixed"}
@@ -133,8 +133,8 @@ def test_bad_history(tmp_path, desc, mutate, key, path):
 
 def alamudun_model(tmp_path=None, mutate=None):
     if mutate is None:
-        return BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml")[0])
-    return BudgetModel(load_budget(history(tmp_path, mutate))[0])
+        return BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml").scenario)
+    return BudgetModel(load_budget(history(tmp_path, mutate)).scenario)
 
 
 def test_rate_change_new_taxpayer_and_set_values_by_hand():
@@ -177,7 +177,7 @@ def test_cpi_path_and_population_growth_by_hand():
 
 
 def test_fixed_values_do_not_follow_prices_and_compare_shows_the_difference():
-    model = BudgetModel(load_budget(SCENARIOS / "kok-jar/budget.yaml")[0])
+    model = BudgetModel(load_budget(SCENARIOS / "kok-jar/budget.yaml").scenario)
     runs = model.fit_all()
     assert list(runs) == [None, "grant_cut", "high_inflation", "land_tax_rate"]
     grant = ("revenue", "equalisation_grant")
@@ -229,7 +229,7 @@ def test_bad_scenarios(tmp_path, desc, mutate, key, path):
 
 
 def test_csv_history_reads_excel_style_numbers():
-    scenario, _ = load_budget(SCENARIOS / "kok-jar/budget.yaml")
+    scenario = load_budget(SCENARIOS / "kok-jar/budget.yaml").scenario
     assert scenario.years[0] == 2016 and scenario.years[-1] == 2025
     # history.csv row 2 (land tax), "1 074,9"-style numbers: spaces for thousands, decimal comma
     csv_text = (SCENARIOS / "kok-jar/history.csv").read_text(encoding="utf-8")
@@ -289,8 +289,8 @@ def test_csv_from_russian_excel_in_cp1251_and_with_commas(tmp_path):
     # a comma-separated export: numbers with a point
     comma = "\n".join(",".join(c.replace(" ", "").replace(",", ".") for c in line.split(";"))
                       for line in GOOD_CSV.splitlines())
-    scenario, _ = load_budget(csv_budget(tmp_path, comma))
-    assert scenario.revenue["land_tax"].values == load_budget(SCENARIOS / "kok-jar/budget.yaml")[0].revenue["land_tax"].values
+    scenario = load_budget(csv_budget(tmp_path, comma)).scenario
+    assert scenario.revenue["land_tax"].values == load_budget(SCENARIOS / "kok-jar/budget.yaml").scenario.revenue["land_tax"].values
 
 
 def test_history_in_both_places_is_refused(tmp_path):

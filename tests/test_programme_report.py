@@ -12,12 +12,20 @@ import yaml
 
 from conftest import SCENARIOS, flat, needs_pdf_tools, render_two_ways, text_of, write_yaml
 from okmo_models.errors import ScenarioError
-from okmo_models.formatting import format_number
+from okmo_models import formatting
 from okmo_models.i18n import t
 from okmo_models.programme.model import priority
-from okmo_models.programme.result import evaluate
-from okmo_models.report.build import KINDS, render_report, report_kind, scenario_files
+from okmo_models.programme import evaluate_programme
+from okmo_models.kinds import KINDS, kind_of, plan_files
+from okmo_models.report.build import render_report
 from okmo_models.safe_write import FileExistsRefused
+
+
+def format_number(x, decimals=2, lang="ru"):
+    """The formatter's number as the PDF's text layer holds it: pdftotext gives a plain space
+    where the page shows the no-break space between thousands."""
+    return formatting.format_number(x, decimals, lang).replace("\u00a0", " ")
+
 
 pytestmark = needs_pdf_tools
 
@@ -48,7 +56,7 @@ def reports(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def result():
-    return evaluate(ALAMUDUN)
+    return evaluate_programme(ALAMUDUN)
 
 
 def reading_order(pdf) -> str:
@@ -197,16 +205,16 @@ def test_folder_run_includes_programme_files(reports, tmp_path):
         "alamudun_budget_2026_ru.pdf", "alamudun_programme_2026_ru.pdf"]
     folder = tmp_path / "scenarios"
     copy_alamudun(folder / "alamudun")
-    assert [p.relative_to(folder).as_posix() for p in scenario_files(folder)] == [
+    assert [p.relative_to(folder).as_posix() for p in plan_files(folder)] == [
         "alamudun/budget.yaml", "alamudun/programme.yaml"]
 
 
 def test_kind_of_file_and_a_variant_of_a_programme(tmp_path):
     programme = copy_alamudun(tmp_path)
     (tmp_path / "variant.yaml").write_text("variant_of: programme.yaml\n", encoding="utf-8")
-    assert report_kind(programme) is KINDS["programme"]
-    assert report_kind(tmp_path / "variant.yaml") is KINDS["programme"]
-    assert report_kind(tmp_path / "budget.yaml") is KINDS["budget"]
+    assert kind_of(programme) is KINDS["programme"]
+    assert kind_of(tmp_path / "variant.yaml") is KINDS["programme"]
+    assert kind_of(tmp_path / "budget.yaml") is KINDS["budget"]
 
 
 def test_annex_with_fiscal_space_from_limits(tmp_path):
@@ -218,7 +226,7 @@ def test_annex_with_fiscal_space_from_limits(tmp_path):
         data["limits"] = {year: 500000 for year in range(2026, 2031)}
         data["limits_source"] = "estimates"
 
-    result = evaluate(copy_alamudun(tmp_path, limits))
+    result = evaluate_programme(copy_alamudun(tmp_path, limits))
     html = programme_sections.body(result, "en")
     assert result.space.origin == "limits" and result.plan.fits()
     assert "given in the programme file (limits), source [2]" in html

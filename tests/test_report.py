@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, SCENARIOS, waste_scenario, write_yaml
 from okmo_models import calculate_tariff
 from okmo_models.errors import ScenarioError
-from okmo_models.formatting import format_number
+from okmo_models import formatting
 from okmo_models.report.build import find_chromium, notebook_html, render_many, render_report
 
 # scripts/test.sh installs Debian's chromium and poppler-utils; only a developer's machine
@@ -21,6 +21,13 @@ from okmo_models.report.build import find_chromium, notebook_html, render_many, 
 pytestmark = pytest.mark.skipif(
     (find_chromium() is None or shutil.which("pdftotext") is None) and not os.environ.get("CI"),
     reason="needs Debian's chromium and poppler-utils (scripts/test.sh installs them)")
+
+
+def format_number(x, decimals=2, lang="ru"):
+    """The formatter's number as the PDF's text layer holds it: pdftotext gives a plain space
+    where the page shows the no-break space between thousands."""
+    return formatting.format_number(x, decimals, lang).replace("\u00a0", " ")
+
 
 ARTIFACTS = ROOT / "test-artifacts"
 CASES = [("teploklyuchenka/waste.yaml", "ru"), ("teploklyuchenka/waste.yaml", "ky"),
@@ -201,7 +208,8 @@ def test_browser_from_the_environment_variable(monkeypatch, tmp_path):
 
 
 def test_batch_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path):
-    from okmo_models.report.build import batch_names, scenario_files
+    from okmo_models.kinds import plan_files
+    from okmo_models.report.build import batch_names
 
     for year in ("2026", "2027"):
         (tmp_path / year / "ak-bulak").mkdir(parents=True)
@@ -209,7 +217,7 @@ def test_batch_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path
     (tmp_path / ".ipynb_checkpoints").mkdir()
     shutil.copy(SCENARIOS / "ak-bulak/water.yaml", tmp_path / ".ipynb_checkpoints/water-checkpoint.yaml")
     (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
-    files = scenario_files(tmp_path)
+    files = plan_files(tmp_path)
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["2026/ak-bulak/water.yaml",
                                                                    "2027/ak-bulak/water.yaml"]
     names = batch_names(files, tmp_path)

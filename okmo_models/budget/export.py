@@ -5,23 +5,25 @@ from __future__ import annotations
 import json
 
 from okmo_models.budget.forecast import BudgetResult
+from okmo_models.budget.tables import (budget_compare_table, budget_intervals_table, budget_methods_table,
+                                       budget_summary_table)
 from okmo_models.i18n import t
-from okmo_models.tables import (budget_compare_table, budget_intervals_table, budget_methods_table,
-                                budget_summary_table)
+from okmo_models.tables import frame_table
 
 
-def to_text(result: BudgetResult, lang: str = "ru", others: tuple = ()) -> str:
+def to_text(result: BudgetResult, lang: str = "ru") -> str:
     """Summary in the budget layout, methods and their errors, Monte Carlo intervals with the
-    chance of a deficit and, with ``others``, the scenarios compared with this forecast."""
+    chance of a deficit and, beside the baseline, the file's scenarios compared with it
+    (``result.others``)."""
     s = result.scenario
     unit = t("b_unit_" + s.unit, lang)
     out = [f"{s.municipality.name.get(lang)} — {t('b_title', lang)}: {result.name(lang)} ({unit})",
-           budget_summary_table(result, lang).to_string(index=False),
-           "", t("b_methods", lang), budget_methods_table(result, lang).to_string(index=False),
-           "", f"{t('b_intervals', lang)} ({unit})", budget_intervals_table(result, lang).to_string(index=False)]
-    if others:
+           *frame_table(budget_summary_table(result, lang)),
+           "", t("b_methods", lang), *frame_table(budget_methods_table(result, lang)),
+           "", f"{t('b_intervals', lang)} ({unit})", *frame_table(budget_intervals_table(result, lang))]
+    if result.others:
         out += ["", f"{t('b_compare', lang)} ({unit})",
-                budget_compare_table([result, *others], lang).to_string(index=False)]
+                *frame_table(budget_compare_table([result, *result.others], lang))]
     return "\n".join(out) + "\n"
 
 

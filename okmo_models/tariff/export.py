@@ -1,4 +1,5 @@
-"""A tariff result as text for the terminal, as CSV and as JSON."""
+"""A tariff result as text for the terminal (the калькуляция, tariffs, summary and every
+tariff-policy part the scenario asks for), as CSV and as JSON."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import csv
 import io
 import json
 
-from okmo_models.formatting import basis, format_money, format_number, format_percent, unit_label
+from okmo_models.formatting import format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
-from okmo_models.tariff.policy.export import policy_text
+from okmo_models.tables import frame_table, text_table
 from okmo_models.tariff.result import TariffResult
+from okmo_models.tariff.tables import affordability_table, vulnerable_table
 
 
 def to_json(result: TariffResult, lang: str) -> str:
@@ -142,22 +144,22 @@ def to_text(result: TariffResult, lang: str) -> str:
 
     add(t("h_calculation", lang))
     rows = [[str(row.no), row.name, format_number(row.amount_som, 2, lang),
-             format_percent(row.share, 1, lang), basis(row.basis, lang)]
+             format_percent(row.share, 1, lang), row.basis]
             for row in result.cost_table(lang).itertuples()]
-    lines += _table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang),
-                     t("c_basis", lang)], rows, right=(0, 2, 3))
+    lines += text_table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang),
+                         t("c_basis", lang)], rows, right=(0, 2, 3))
     add("")
 
     add(t("h_unit_costs", lang))
-    lines += _table([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang)],
-                    [[t(u.key, lang), f"{format_number(u.cost_som, 2, lang)} {unit_label(u.unit, lang)}",
-                      f"{format_number(u.requirement_som, 2, lang)} {unit_label(u.unit, lang)}"]
-                     for u in result.unit_costs], right=(1, 2))
+    lines += text_table([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang)],
+                        [[t(u.key, lang), f"{format_number(u.cost_som, 2, lang)} {unit_label(u.unit, lang)}",
+                          f"{format_number(u.requirement_som, 2, lang)} {unit_label(u.unit, lang)}"]
+                         for u in result.unit_costs], right=(1, 2))
     add("")
 
     add(t("h_tariffs", lang))
     head, rows = tariff_table(result, lang)
-    lines += _table(head, rows, right=tuple(range(2, len(head))))
+    lines += text_table(head, rows, right=tuple(range(2, len(head))))
     add(tariff_rules(result, lang))
     add("")
 
@@ -176,8 +178,8 @@ def to_text(result: TariffResult, lang: str) -> str:
         summary.append((t("s_current_recovery", lang),
                         f"{format_percent(result.cost_recovery_current, 1, lang)} / "
                         f"{format_percent(result.cash_recovery_current, 1, lang)}"))
-    lines += _table(["", ""], [list(x) for x in summary], right=(1,), header=False)
-    lines += policy_text(result, lang, _table)
+    lines += text_table(["", ""], [list(x) for x in summary], right=(1,), header=False)
+    lines += policy_text(result, lang)
     notes = result.notes_text(lang)
     if notes:
         add("")
@@ -186,18 +188,88 @@ def to_text(result: TariffResult, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _table(headers, rows, right=(), header=True) -> list[str]:
-    widths = [max([len(str(h)) if header else 0] + [len(str(r[i])) for r in rows])
-              for i, h in enumerate(headers)]
+def policy_text(result, lang: str) -> list[str]:
+    """Lines for every policy part the result has, as aligned text tables."""
+    p = result.policy
+    if p is None:
+        return []
+    out: list[str] = []
+    category_name = {c.id: c.name.get(lang) for c in result.tariffs}
+    category_unit = {c.id: c.unit for c in result.tariffs}
 
-    def fmt(row):
-        cells = [str(v).rjust(w) if i in right else str(v).ljust(w)
-                 for i, (v, w) in enumerate(zip(row, widths))]
-        return "  ".join(cells).rstrip()
+    if p.affordability is not None:
+        a = p.affordability
+        unit = unit_label(category_unit[a.category], lang)
+        out += ["", t("h_affordability", lang)]
+        out += frame_table(affordability_table(result, lang))
+        tariff = "—" if a.tariff_at_target_som is None else \
+            f"{format_number(a.tariff_at_target_som, 2, lang)} {unit}"
+        out.append(t("a_summary", lang, threshold=format_percent(a.threshold, 1, lang),
+                     share=format_percent(a.share_above, 0, lang),
+                     target=format_percent(a.target_share, 0, lang), tariff=tariff))
+        out.append(f"{t('c_source', lang)}: {a.threshold_source}")
 
-    out = []
-    if header:
-        out.append(fmt(headers))
-        out.append("  ".join("-" * w for w in widths))
-    out += [fmt(r) for r in rows]
+    if p.vulnerable is not None:
+        v = p.vulnerable
+        out += ["", t("h_vulnerable", lang)]
+        out += frame_table(vulnerable_table(result, lang))
+        if v.financing == "budget":
+            out.append(t("v_budget", lang, amount=format_money(v.budget_cost_som, lang)))
+        else:
+            out.append(t("v_cross", lang))
+            out += [f"  {category_name[c['category']]}: {format_number(c['tariff_som'], 2, lang)} "
+                    f"{unit_label(category_unit[c['category']], lang)} "
+                    f"(+{format_percent(c['increase_pct'] / 100, 2, lang)})"
+                    for c in v.cross_subsidy_tariffs if c["increase_pct"] is not None]
+
+    if p.path is not None:
+        pa = p.path
+        out += ["", t("h_path", lang)]
+        for c in pa.categories:
+            unit = unit_label(c["unit"], lang)
+            out.append(f"{category_name[c['category']]} ({unit})")
+            out += text_table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang)],
+                              [[str(y), format_number(tc, 2, lang), format_number(tp, 2, lang)]
+                               for y, tc, tp in zip(pa.years, c["cost_recovery_tariff_som"],
+                                                    c["path_tariff_som"])], right=(1, 2))
+            increase = format_percent(c["increase_needed"], 1, lang)
+            out.append(t("p_reached", lang, year=c["reached_year"], increase=increase)
+                       if c["reached_year"] is not None and c["path_tariff_som"][-1] >= c["cost_recovery_tariff_som"][-1]
+                       else t("p_not_reached", lang, increase=increase))
+            out.append("")
+        headers = [t("c_year", lang), t("s_requirement", lang), t("c_subsidy", lang)]
+        columns = [pa.years, pa.requirement_som, pa.subsidy_som]
+        if result.scenario.investments is not None:
+            headers += [t("c_investment_effect", lang), t("c_fund", lang)]
+            columns += [pa.investment_effect_som, pa.depreciation_fund_som]
+        out += text_table(headers, [[str(row[0])] + [format_number(v, 0, lang) for v in row[1:]]
+                                    for row in zip(*columns)], right=tuple(range(1, len(headers))))
+
+    if p.sharing is not None:
+        sh = p.sharing
+        out += ["", t("h_sharing", lang), t("sh_key", lang, key=t("key_" + sh.key, lang)),
+                f"{t('c_source', lang)}: {sh.key_source}"]
+        out += text_table([t("c_member", lang), t("c_key", lang), t("c_share", lang), t("c_payment", lang),
+                            t("c_tariff", lang), t("s_household_bill", lang)],
+                           [[m["name"].get(lang), format_number(m["key_value"], 1, lang),
+                             format_percent(m["share"], 1, lang), format_number(m["payment_som"], 2, lang),
+                             "—" if m["tariff_per_unit_som"] is None else
+                             f"{format_number(m['tariff_per_unit_som'], 2, lang)} {unit_label(m['unit'], lang)}",
+                             format_number(m["per_household_month_som"], 2, lang)]
+                            for m in sh.members], right=(1, 2, 3, 4, 5))
+
+    if p.sensitivity is not None:
+        se = p.sensitivity
+        out += ["", t("h_sensitivity", lang)]
+        swing = format_percent(se.swing, 0, lang)
+        out.append(t("s_tornado", lang, category=category_name[se.category], swing=swing,
+                     base=format_number(se.base_tariff_som, 2, lang)))
+        out += text_table([t("c_line", lang), t("c_low", lang, swing=swing), t("c_high", lang, swing=swing)],
+                          [[r["name"].get(lang), format_number(r["low_som"], 2, lang), format_number(r["high_som"], 2, lang)]
+                           for r in se.tornado[:8]], right=(1, 2))
+        if se.percentiles is None:
+            out.append(t("s_no_ranges", lang))
+        else:
+            q = {k: format_number(v, 2, lang) for k, v in se.percentiles.items()}
+            out.append(t("s_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed, **q))
     return out

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from okmo_models.formatting import round_to_step
+
+
 def straight_line_depreciation(value_som, year_in_service, useful_life_years, year):
     """Annual straight-line depreciation of an asset in ``year`` [som/year].
 
@@ -79,43 +82,15 @@ def cash_tariff(accrual_tariff_som, collection_rate):
     return np.asarray(accrual_tariff_som, dtype=float) / collection_rate
 
 
-ROUNDING_MODES = ("half_up", "up", "down")
-
-
 def round_tariff(value, step, mode="half_up"):
-    """Round a tariff to a multiple of ``step`` (0.01 som, 1 som) by a declared rule.
+    """Round a tariff to a multiple of ``step`` (0.01 som, 1 som) by a declared rule
+    (``half_up``, ``up`` or ``down``): :func:`okmo_models.formatting.round_to_step`, the
+    rounding that the printed numbers use too.
 
-    ``half_up`` is the arithmetic rounding of municipal decisions (48.505 -> 48.51,
-    48.5049 -> 48.50), ``up`` never goes below ``value`` (revenue never short of the
-    requirement), ``down`` truncates as some sources print.  The value is first taken
-    to a millionth of a step, so binary noise (481.735 stored as 481.73499999...) is not
-    mistaken for a digit.
-
-    >>> round_tariff(481.735, 0.01), round_tariff(48.5001, 0.01), round_tariff(7.455, 0.01)
-    (481.74, 48.5, 7.46)
-    >>> round_tariff(48.5001, 0.01, "up"), round_tariff(481.735, 0.01, "down")
-    (48.51, 481.73)
-    >>> round_tariff(84.5, 1.0), round_tariff(84.2, 1.0, "up"), round_tariff(12.0000000001, 1.0, "up")
-    (85.0, 85.0, 12.0)
-    >>> round_tariff(1e15, 0.01), round_tariff(-0.004, 0.01)
-    (1000000000000000.0, 0.0)
+    >>> round_tariff(481.735, 0.01), round_tariff(48.5001, 0.01, "up"), round_tariff(84.5, 1.0)
+    (481.74, 48.51, 85.0)
     """
-    per_som = 1.0 / step  # x 100 and / 100, not / 0.01 and x 0.01: 0.01 is inexact in binary
-    exact = per_som.is_integer()
-    steps = np.asarray(value, dtype=float)
-    steps = steps * per_som if exact else steps / step
-    # np.round(x, 6) multiplies by 1e6: beyond 1e9 steps that costs more precision than it cleans
-    steps = np.where(np.abs(steps) < 1e9, np.round(steps, 6), steps)
-    if mode == "half_up":  # half away from zero; tariffs and their differences may be negative
-        whole = np.sign(steps) * np.floor(np.abs(steps) + 0.5)
-    elif mode == "up":
-        whole = np.ceil(steps)
-    elif mode == "down":
-        whole = np.floor(steps)
-    else:
-        raise ValueError(f"rounding mode {mode!r} is not one of {ROUNDING_MODES}")
-    out = (whole / per_som if exact else whole * step) + 0.0  # + 0.0: no -0.0
-    return float(out) if out.ndim == 0 else out
+    return round_to_step(value, step, mode)
 
 
 def allocate_requirement(requirement_som, weight, volume, fixed_mask, cost_mask,

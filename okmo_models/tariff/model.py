@@ -15,6 +15,7 @@ from types import MappingProxyType
 import numpy as np
 
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.formatting import NO_BASIS, STRAIGHT_LINE, Basis, format_number
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import (
     ParameterNotDefined,
@@ -27,6 +28,7 @@ from okmo_models.scenario.checks import base_unit
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import Category, LocalText, ParameterOverride, Quantity, Scenario
 from okmo_models.tariff import formulas as f
+from okmo_models.units import parse_unit
 
 # Sales tax on a service that carries VAT, and on one that does not (exempt, or no VAT payer).
 SALES_TAX = ("sales_tax_rate", "sales_tax_rate_not_vat_taxable")
@@ -36,8 +38,15 @@ def _local(key: str, **context) -> LocalText:
     return LocalText(**{lang: t(key, lang, **context) for lang in LANGUAGES})
 
 
-def _num(x: float) -> str:
-    return f"{x:,.2f}".replace(",", " ").rstrip("0").rstrip(".")
+def _num(x: float) -> dict[str, str]:
+    """``x`` as a note's reader writes it, in each language (a note is read in one of them)."""
+    decimals = 0 if float(x).is_integer() else 2
+    return {lang: format_number(x, decimals, lang) for lang in LANGUAGES}
+
+
+def _as_written(value: ParameterValue) -> float:
+    """A parameter's value in its declared unit (17.25 for 17.25 %), not in base units."""
+    return round(value.value / parse_unit(value.unit).factor, 10)
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class CostLineSpec:
     line: str
     name: LocalText
     amount_som: float  # som/year before any variant factor
-    basis: str  # how the amount was obtained, for the reader
+    basis: Basis  # how the amount was obtained: the quantities multiplied, or the method
     source: str
     derived: bool  # computed by the model (Social Fund, depreciation, landfill fee)
 
@@ -191,10 +200,8 @@ class TariffModel:
         return str(self.origin.path) if self.origin else "<scenario>"
 
     def _input_line(self, c) -> CostLineSpec:
-        if c.amount is not None:
-            basis = f"{_num(c.amount.value)} {c.amount.unit}"
-        else:
-            basis = f"{_num(c.quantity.value)} {c.quantity.unit} × {_num(c.price.value)} {c.price.unit}"
+        factors = [c.amount] if c.amount is not None else [c.quantity, c.price]
+        basis = Basis.product(*((q.value, q.unit) for q in factors))
         return CostLineSpec(c.line, c.name, c.annual_som(), basis, self.scenario.sources[c.source],
                             derived=False)
 
@@ -542,18 +549,18 @@ class TariffModel:
         labour = float(self._input_amounts[self._labour_mask].sum())
         sf = next((v for v in self.parameters if v.name == "social_fund_employer_rate"), None)
         rows = [CostLineSpec("social_fund", _local("line_social_fund_auto"), labour * self.social_fund_rate,
-                             f"{sf.shown} × {_num(labour)} som/year" if sf else "—",
+                             Basis.product((_as_written(sf), sf.unit), (labour, "som/year")) if sf else NO_BASIS,
                              sf.source if sf else "—", True),
                 CostLineSpec("depreciation", _local("line_depreciation_auto",
                                                     count=sum(r["in_tariff"] for r in self.asset_rows)),
-                             self.depreciation_som, "straight-line",
+                             self.depreciation_som, STRAIGHT_LINE,
                              t("source_asset_register"), True)]
         if self.landfill_fee_som:
             volume, unit, fee = self._landfill_volume
             w = self.scenario.waste
             rows.append(CostLineSpec("disposal", _local("line_landfill_fee_auto"), self.landfill_fee_som,
-                                     f"{_num(volume)} {unit}/year × {_num(fee)} som/{unit}",
+                                     Basis.product((volume, f"{unit}/year"), (fee, f"som/{unit}")),
                                      self.scenario.sources[w.landfill_fee_source], True))
         else:
-            rows.append(CostLineSpec("disposal", _local("line_landfill_fee_auto"), 0.0, "—", "—", True))
+            rows.append(CostLineSpec("disposal", _local("line_landfill_fee_auto"), 0.0, NO_BASIS, "—", True))
         return tuple(rows)

@@ -8,15 +8,15 @@ result.  :meth:`TariffResult.to_dict` is the documented JSON contract
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from okmo_models.version import __version__
-from okmo_models.i18n import t
+from okmo_models.formatting import Basis, basis, format_number
+from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import ParameterValue
+from okmo_models.provenance import InputFile, Provenance
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import LocalText, Scenario
 from okmo_models.tariff.formulas import round_tariff
@@ -33,7 +33,7 @@ class CostLineResult:
     name: LocalText
     amount_som: float
     share: float  # of the revenue requirement
-    basis: str
+    basis: Basis  # how the amount was obtained; rendered by okmo_models.formatting.basis
     source: str
     derived: bool
 
@@ -120,6 +120,13 @@ class TariffResult:
     notes: tuple[tuple[str, dict], ...]
     policy: object = None  # okmo_models.tariff.policy.analysis.PolicyResult, when the scenario asks
 
+    @property
+    def provenance(self) -> Provenance:
+        """The metadata block every kind of result carries: the scenario file as read, the
+        parameters in force."""
+        inputs = (InputFile("scenario", self.origin.path, self.origin.sha256),) if self.origin else ()
+        return Provenance(JSON_SCHEMA, inputs, self.parameters)
+
     # --- derived figures ------------------------------------------------------------
 
     @property
@@ -177,7 +184,8 @@ class TariffResult:
         rows = []
 
         def line(i, c):
-            rows.append((i, c.line, c.name.get(lang), c.amount_som, share(c.amount_som), c.basis, c.source))
+            rows.append((i, c.line, c.name.get(lang), c.amount_som, share(c.amount_som), basis(c.basis, lang),
+                         c.source))
 
         def total(key, amount):
             rows.append(("", key, t(key, lang), amount, share(amount), "", ""))
@@ -240,9 +248,7 @@ class TariffResult:
         s = self.scenario
         money = _money
         return {
-            "schema": JSON_SCHEMA,
-            "package_version": __version__,
-            "computed_on": dt.date.today().isoformat(),
+            **self.provenance.to_dict(lang),
             "scenario": {
                 "file": str(self.origin.path) if self.origin else None,
                 "sha256": self.origin.sha256 if self.origin else None,
@@ -262,7 +268,8 @@ class TariffResult:
             "sales_tax_som": money(self.sales_tax_som),
             "cost_lines": [{
                 "line": c.line, "name": c.name.get(lang), "amount_som": money(c.amount_som),
-                "share": _round(c.share, 6), "basis": c.basis, "source": c.source,
+                "share": _round(c.share, 6), "basis": basis(c.basis, lang), "basis_factors": c.basis.to_list(),
+                "source": c.source,
                 "derived": c.derived} for c in self.cost_lines],
             "unit_costs": [{"unit": u.unit, "cost_som": money(u.cost_som),
                             "revenue_requirement_som": money(u.requirement_som), "label": t(u.key, lang)}
@@ -310,10 +317,6 @@ class TariffResult:
                         "year": a["year"], "useful_life_years": a["useful_life_years"],
                         "in_tariff": a["in_tariff"], "depreciation_som": money(a["charge_som"]),
                         "source": a["source"]} for a in self.assets],
-            "parameters": [{"name": p.name, "value": p.text(lang), "unit": p.unit,
-                            "effective": p.effective.isoformat() if p.effective else None,
-                            "overridden": p.overridden, "source": p.source}
-                           for p in self.parameters],
             "notes": [{"key": key, "text": _note(key, ctx, lang)} for key, ctx in self.notes],
             **(self.policy.to_dict(lang) if self.policy is not None else
                {k: None for k in ("affordability", "vulnerable", "path", "sharing", "sensitivity")}),
@@ -395,7 +398,8 @@ def build_result(model, ev: dict) -> TariffResult:
     if clamped:
         notes.append(("note_fixed_exceed_requirement", {}))
     elif float(ev["surplus"][0]) > tolerance:
-        notes.append(("note_surplus", {"amount": f"{float(ev['surplus'][0]):,.2f}".replace(",", " ")}))
+        surplus = float(ev["surplus"][0])
+        notes.append(("note_surplus", {"amount": {lang: format_number(surplus, 2, lang) for lang in LANGUAGES}}))
     if float(ev["subsidy_need"][0]) > tolerance:
         notes.append(("note_subsidy_needed", {}))
 
