@@ -1,4 +1,5 @@
-"""What notebooks show: the result tables (okmo_models.tables) and charts.
+"""What notebooks show: the result tables (okmo_models.tariff.tables, okmo_models.budget.tables)
+and charts.
 
 Notebooks only call these; anything they display is computed and formatted in the
 package, so the same figures appear in the notebook, the command line and the PDF.
@@ -9,21 +10,24 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from okmo_models.formatting import format_number, format_percent, unit_label
-from okmo_models.i18n import t
-from okmo_models.tables import (  # noqa: F401  (re-exported for notebooks)
-    affordability_table,
+from okmo_models.budget.tables import (  # noqa: F401  (re-exported for notebooks)
     budget_compare_table,
     budget_intervals_table,
     budget_methods_table,
     budget_summary_table,
+)
+from okmo_models.charts import FanChart, budget_fan
+from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.i18n import t
+from okmo_models.tariff.result import TariffResult
+from okmo_models.tariff.tables import (  # noqa: F401  (re-exported for notebooks)
+    affordability_table,
     cost_table,
     path_table,
     summary_table,
     tariff_table,
     vulnerable_table,
 )
-from okmo_models.tariff.result import TariffResult
 
 
 def cost_structure_chart(result: TariffResult, lang: str = "ru", ax=None):
@@ -131,35 +135,28 @@ def _shorten(text: str, limit: int = 48) -> str:
 def budget_fan_chart(result, lang: str = "ru", total: str = "revenue", ax=None):
     """History of a total (revenue, expenditure or balance), then the point forecast with the
     Monte Carlo 25-75 % and 5-95 % bands fanning out."""
-    from okmo_models.budget.forecast import PERCENTILES
+    return fan_chart(budget_fan(result, lang, total), ax)
 
+
+def fan_chart(spec: FanChart, ax=None):
+    """A :class:`~okmo_models.charts.FanChart` drawn with matplotlib (notebooks, the PDF); the
+    hearing dashboard draws the same specification as SVG (:func:`okmo_models.hearing.svg.fan_chart`)."""
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 3.8))
-    past = result.history_totals().loc[total].to_numpy()
-    future = result.totals().loc[total].to_numpy()
-    bands = result.bands[total]
-    years = list(result.forecast_years)
-    p = {q: bands[i] for i, q in enumerate(PERCENTILES)}
-    # the fan starts at the last history year so that it joins the history line
-    anchor = [result.years[-1], *years]
-    last = past[-1]
-    ax.fill_between(anchor, [last, *p[5]], [last, *p[95]], color="#2f6f9f", alpha=0.18, linewidth=0,
-                    label="5–95 %")
-    ax.fill_between(anchor, [last, *p[25]], [last, *p[75]], color="#2f6f9f", alpha=0.35, linewidth=0,
-                    label="25–75 %")
-    ax.plot(result.years, past, color="black", marker="o", markersize=3, label=t("b_history", lang))
-    ax.plot(anchor, [last, *future], color="#2f6f9f", marker="o", markersize=3, label=t("b_point", lang))
-    ax.axvspan(result.years[-1] + 0.5, result.years[-1] + result.horizon + 0.5, color="#f2c14e", alpha=0.12,
-               label=t("b_budget_period", lang))
-    if total == "balance":
-        ax.axhline(0, color="#c0392b", linewidth=0.8)
-    key = {"revenue": "b_revenue_total", "expenditure": "b_expenditure_total", "balance": "b_balance"}[total]
-    ax.set_title(f"{t(key, lang)}, {t('b_unit_' + result.scenario.unit, lang)} — {result.name(lang)}", fontsize=10)
-    ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.figure.tight_layout()
+    anchor = spec.anchor_years
+    for (low, high), alpha, key in ((spec.outer, 0.18, "outer"), (spec.inner, 0.35, "inner")):
+        ax.fill_between(anchor, spec.anchored(low), spec.anchored(high), color="#2f6f9f", alpha=alpha,
+                        linewidth=0, label=spec.labels.get(key))
+    ax.plot(spec.history_years, spec.history, color="black", marker="o", markersize=3,
+            label=spec.labels.get("history"))
+    if spec.baseline is not None:
+        ax.plot(anchor, spec.anchored(spec.baseline), color="#888", linestyle="--", label=spec.labels.get("baseline"))
+    ax.plot(anchor, spec.anchored(spec.point), color="#2f6f9f", marker="o", markersize=3,
+            label=spec.labels.get("point"))
+    if spec.shade is not None:
+        ax.axvspan(spec.shade[0] - 0.5, spec.shade[1] + 0.5, color="#f2c14e", alpha=0.12,
+                   label=spec.labels.get("shade"))
+    _finish(ax, spec.title, spec.lang, zero_line=spec.zero_line, loc="upper left")
     return ax
 
 
@@ -170,14 +167,22 @@ def budget_scenarios_chart(results, lang: str = "ru", ax=None):
     for result in results:
         ax.plot(result.forecast_years, result.totals().loc["balance"], marker="o", markersize=3,
                 label=_shorten(result.name(lang), 60))
-    ax.axhline(0, color="#c0392b", linewidth=0.8)
-    ax.set_title(f"{t('b_balance', lang)}, {t('b_unit_' + results[0].scenario.unit, lang)}", fontsize=10)
+    _finish(ax, f"{t('b_balance', lang)}, {t('b_unit_' + results[0].scenario.unit, lang)}", lang, zero_line=True)
+    return ax
+
+
+def _finish(ax, title: str, lang: str, zero_line: bool = False, integer_years: bool = True, **legend):
+    """The common frame of the budget and programme charts: the zero line (a balance, money
+    left), the title, amounts formatted for the reader, whole years, a plain legend."""
+    if zero_line:
+        ax.axhline(0, color="#c0392b", linewidth=0.8)
+    ax.set_title(title, fontsize=10)
     ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(fontsize=8, frameon=False)
+    if integer_years:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=8, frameon=False, **legend)
     ax.spines[["top", "right"]].set_visible(False)
     ax.figure.tight_layout()
-    return ax
 
 
 # --- development programme ------------------------------------------------------------------------
@@ -194,11 +199,7 @@ def programme_money_left_chart(result, lang: str = "ru", ax=None):
     colours = {"plan": "#9b9b9b", "optimal": "#2f6f9f", "ranking": "#9bbb59"}
     for k, (which, portfolio) in enumerate(result.portfolios().items()):
         ax.bar(years + (k - 1) * width, portfolio.left(), width, color=colours[which], label=t("pr_" + which, lang))
-    ax.axhline(0, color="#c0392b", linewidth=0.8)
-    ax.set_title(f"{t('pr_left', lang)}, {t('b_unit_' + result.programme.unit, lang)}", fontsize=10)
-    ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
     ax.set_xticks(years)
-    ax.legend(fontsize=8, frameon=False)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.figure.tight_layout()
+    _finish(ax, f"{t('pr_left', lang)}, {t('b_unit_' + result.programme.unit, lang)}", lang, zero_line=True,
+            integer_years=False)
     return ax

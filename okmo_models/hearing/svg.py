@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from html import escape
 
+from okmo_models.charts import FanChart
 from okmo_models.formatting import format_number
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 560, 260, 60, 40, 20
@@ -65,22 +66,22 @@ def _close(parts) -> str:
     return "".join(parts) + "</svg>"
 
 
-def fan(history_years, history, years, point, outer, inner, lang: str, title: str, labels: dict,
-        baseline=None, shade=None, max_width: int = 880) -> str:
-    """A total by year: the executed history, then the forecast with its Monte Carlo bands
-    (``outer`` and ``inner`` are (low, high) rows), and the baseline dashed for comparison.
-    Negative values are drawn below a zero line. ``shade`` = (first, last) marks the budget
-    years; ``labels`` names "history", "point", "baseline", "outer", "inner", "shade"."""
+def fan_chart(spec: FanChart, max_width: int = 880) -> str:
+    """A :class:`~okmo_models.charts.FanChart` as SVG: the executed history, then the forecast
+    with its Monte Carlo bands and the baseline dashed for comparison; a balance is drawn
+    about a zero line. The same specification drawn with matplotlib is
+    :func:`okmo_models.display.fan_chart`."""
     width, height, left, right, top, bottom = 640, 300, 78, 16, 62, 34
+    lang, labels, baseline = spec.lang, spec.labels, spec.baseline
+    history_years, history, years = list(spec.history_years), list(spec.history), list(spec.years)
     all_years = [*history_years, *years]
-    # the fan starts at the last executed year so that it joins the history line
-    anchor_years = [history_years[-1], *years]
-    last = history[-1]
-    rows = {k: [last, *v] for k, v in (("point", point), ("outer_low", outer[0]), ("outer_high", outer[1]),
-                                      ("inner_low", inner[0]), ("inner_high", inner[1]))}
+    anchor_years = spec.anchor_years
+    rows = {"point": spec.anchored(spec.point),
+            "outer_low": spec.anchored(spec.outer[0]), "outer_high": spec.anchored(spec.outer[1]),
+            "inner_low": spec.anchored(spec.inner[0]), "inner_high": spec.anchored(spec.inner[1])}
     if baseline is not None:
-        rows["baseline"] = [last, *baseline]
-    values = [*history, *(v for row in rows.values() for v in row), 0.0]
+        rows["baseline"] = spec.anchored(baseline)
+    values = [*history, *(v for row in rows.values() for v in row), *([0.0] if spec.zero_line else [])]
     ticks = _ticks(min(values), max(values))
     low, high = ticks[0], ticks[-1]
     inner_w, inner_h = width - left - right, height - top - bottom
@@ -97,9 +98,10 @@ def fan(history_years, history, years, point, outer, inner, lang: str, title: st
 
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
               f'style="max-width:{max_width}px;font-family:\'Noto Sans\',\'DejaVu Sans\',sans-serif">'),
-             f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="15" font-weight="bold">{escape(title)}</text>']
-    if shade is not None:
-        x0, x1 = x(shade[0] - 0.5), x(min(shade[1] + 0.5, all_years[-1]))
+             (f'<text x="{width / 2}" y="16" text-anchor="middle" font-size="15" font-weight="bold">'
+              f'{escape(spec.title)}</text>')]
+    if spec.shade is not None:
+        x0, x1 = x(spec.shade[0] - 0.5), x(min(spec.shade[1] + 0.5, all_years[-1]))
         parts.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{inner_h}" fill="#f2c14e" '
                      f'fill-opacity="0.15"/>')
         parts.append(f'<text x="{(x0 + x1) / 2:.1f}" y="{top + 12}" text-anchor="middle" font-size="11" '
@@ -118,7 +120,7 @@ def fan(history_years, history, years, point, outer, inner, lang: str, title: st
                      f'stroke-width="2" stroke-dasharray="6 4"/>')
     parts.append(f'<polyline points="{points(anchor_years, rows["point"])}" fill="none" stroke="#2f6f9f" '
                  f'stroke-width="3"/>')
-    for a, b in zip(years, point):
+    for a, b in zip(years, spec.point):
         parts.append(f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="3" fill="#2f6f9f"/>')
     step = 1 if len(all_years) <= 14 else 2
     for year in all_years[::-1][::step]:

@@ -1,11 +1,13 @@
-"""The PDF reports: the tariff justification of a scenario and the forecast of a budget file
-(``kind: budget``), each a parameterised notebook, printed through our nbconvert template and
-the system's Chromium. :func:`render_report` makes one PDF (the file's kind picks the
+"""The PDF reports: the tariff justification of a scenario, the forecast of a budget file and
+the financing annex of a development programme, each a parameterised notebook
+(``<kind>_report.ipynb``), printed through our nbconvert template and the system's Chromium.
+:func:`render_report` makes one PDF (the file's kind, :mod:`okmo_models.kinds`, picks the
 report), :func:`render_many` a batch.
 
-The report notebooks' kernels import only :mod:`okmo_models.report.sections` or
-:mod:`okmo_models.report.budget_sections`; the build machinery (nbclient, nbconvert) is
-imported on first use so the kernel does not pay for it.
+The report notebooks' kernels import only their kind's sections module (``sections``,
+``budget_sections``, ``programme_sections``) and :mod:`okmo_models.report.blocks`, the pieces
+the three share; the build machinery (nbclient, nbconvert) is imported on first use so the
+kernel does not pay for it.
 """
 
 

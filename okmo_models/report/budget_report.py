@@ -22,26 +22,15 @@
 # okmo_models.report.budget_sections.
 
 # %% tags=["parameters"]
-scenario = "../../scenarios/kok-jar/budget.yaml"
+scenario = "../examples/kok-jar/budget.yaml"
 lang = "ru"
 
 # %%
 from IPython.display import HTML, display
 
-from okmo_models.budget.forecast import BudgetModel, load_budget
 from okmo_models.report import budget_sections
 
-budget, sha256 = load_budget(scenario)
-results = BudgetModel(budget).fit_all()
+document = budget_sections.read(scenario)
 
 # %%
-display(HTML(budget_sections.title_page(results, lang)))
-
-# %%
-display(HTML(budget_sections.contents(budget, lang)))
-
-# %%
-display(HTML(budget_sections.body(results, lang, budget_sections.charts(results, lang))))
-
-# %%
-display(HTML(budget_sections.stamp_and_signatures(scenario, sha256, lang)))
+display(HTML(document.html(lang)))

@@ -10,18 +10,18 @@ functions return; the nbconvert template and report.css are those of the tariff 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import inspect
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from okmo_models.version import __version__
 from okmo_models.budget import methods as bm
 from okmo_models.budget.forecast import MIN_SIGMA, PERCENTILES, compare
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
-from okmo_models.report.sections import FONTS, e, section, svg
+from okmo_models.report import blocks
+from okmo_models.report.blocks import e, figure
 
 # Language-neutral formulas of section 7; the words beside them are br_m_* messages.
 FORMULAS = (
@@ -112,6 +112,16 @@ def by_year(first, years, rows, size=8, tail=None, strong=()) -> str:
     return "".join(out)
 
 
+def read(path: str | Path) -> blocks.Document:
+    """The forecast report of a budget file: the baseline and every scenario of the file
+    (``BudgetModel(...).fit_all()``, the baseline under ``None``) and the file."""
+    from okmo_models.budget.forecast import BudgetModel, load_budget
+
+    loaded = load_budget(path)
+    return blocks.Document(sys.modules[__name__], BudgetModel(loaded.scenario, loaded.inputs).fit_all(),
+                           loaded.scenario)
+
+
 def outline(scenario) -> list[str]:
     """Message keys of the numbered sections, in document order, for this budget file."""
     return (["r_inputs", "br_methods", "br_budget", "br_uncertainty"]
@@ -121,11 +131,7 @@ def outline(scenario) -> list[str]:
 
 def contents(scenario, lang: str, pages: dict | None = None) -> str:
     """The table of contents; ``pages`` maps section numbers to page numbers when known."""
-    items = []
-    for n, key in enumerate(outline(scenario), 1):
-        page = f'<span class="toc-page">{pages[n]}</span>' if pages and n in pages else ""
-        items.append(f'<li><a href="#s{n}">{n}. {e(t(key, lang))}</a>{page}</li>')
-    return f'<div class="toc"><h2 class="toc-title">{e(t("r_contents", lang))}</h2><ol>{"".join(items)}</ol></div>'
+    return blocks.contents(outline(scenario), lang, pages)
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -190,8 +196,8 @@ def _best(result, i: int) -> str:
 # --- title page ------------------------------------------------------------------------------
 
 
-def title_page(results: dict, lang: str) -> str:
-    r = results[None]
+def title_page(result: dict, lang: str) -> str:
+    r = result[None]
     s = r.scenario
     region = s.municipality.region.get(lang) if s.municipality.region else ""
     first, last = r.forecast_years[0], r.forecast_years[r.horizon - 1]
@@ -346,7 +352,7 @@ def uncertainty(results: dict, lang: str, charts: dict) -> str:
     rows.append([t("b_deficit_probability", lang), *(format_percent(v, 0, lang) for v in deficit)])
     out = (f"<h3>{e(t('br_long_totals', lang, end=r.forecast_years[-1], unit=unit(s, lang)))}</h3>"
            + by_year(t("c_indicator", lang), r.forecast_years, rows, strong=(2,)))
-    out += "".join(f'<figure class="chart">{charts[k]}</figure>' for k in ("revenue", "balance") if k in charts)
+    out += "".join(figure(charts.get(k, "")) for k in ("revenue", "balance"))
     out += f"<p class=note>{e(t('br_fan_note', lang))}</p>"
     bands = r.intervals()
     rows = []
@@ -379,8 +385,7 @@ def scenarios(results: dict, lang: str, charts: dict) -> str:
         rows.append([row[1], *(num(v, lang) for v in row[2:])])
     out = (f"<p>{e(t('br_scenarios_intro', lang, unit=unit(s, lang)))}</p>"
            + by_year(t("c_indicator", lang), r.forecast_years, rows))
-    if "scenarios" in charts:
-        out += f'<figure class="chart">{charts["scenarios"]}</figure>'
+    out += figure(charts.get("scenarios", ""))
     chances = [[x.name(lang), *(format_percent(v, 0, lang) for v in x.deficit_probability())] for x in every]
     out += (f"<h3>{e(t('br_scenario_deficit', lang))}</h3>"
             + by_year(t("b_col_scenario", lang), r.forecast_years, chances))
@@ -455,66 +460,33 @@ def assumptions(results: dict, lang: str) -> str:
 
 
 def methodology(results: dict, lang: str) -> str:
-    items = "".join(f"<li><p class=formula>{e(formula)}</p><p>{e(t(key, lang))}</p></li>" for key, formula in FORMULAS)
-    return f"<p>{e(t('br_m_intro', lang))}</p><ol class=method>{items}</ol>"
+    return blocks.methodology("br_m_intro", [(formula, t(key, lang)) for key, formula in FORMULAS], lang)
 
 
-BUILDERS = {
-    "r_inputs": lambda rs, lang, ch: inputs(rs, lang),
-    "br_methods": lambda rs, lang, ch: methods(rs, lang),
-    "br_budget": lambda rs, lang, ch: budget(rs, lang),
-    "br_uncertainty": lambda rs, lang, ch: uncertainty(rs, lang, ch),
-    "br_scenarios": lambda rs, lang, ch: scenarios(rs, lang, ch),
-    "br_assumptions": lambda rs, lang, ch: assumptions(rs, lang),
-    "br_methodology": lambda rs, lang, ch: methodology(rs, lang),
-}
+BUILDERS = {"r_inputs": inputs, "br_methods": methods, "br_budget": budget, "br_uncertainty": uncertainty,
+            "br_scenarios": scenarios, "br_assumptions": assumptions, "br_methodology": methodology}
 
 
-def body(results: dict, lang: str, charts: dict | None = None) -> str:
-    """Every numbered section, in the order of :func:`outline`; ``results`` is
-    ``BudgetModel(...).fit_all()`` (the baseline under ``None``)."""
-    charts = charts or {}
-    return "".join(section(n, key, lang, BUILDERS[key](results, lang, charts))
-                   for n, key in enumerate(outline(results[None].scenario), 1))
+def body(result: dict, lang: str, charts: dict | None = None) -> str:
+    """Every numbered section, in the order of :func:`outline`; ``result`` is
+    ``BudgetModel(...).fit_all()`` (the baseline under ``None``), as in every function here."""
+    return blocks.numbered(outline(result[None].scenario), BUILDERS, result, lang, charts)
 
 
-def charts(results: dict, lang: str) -> dict:
+def charts(result: dict, lang: str) -> dict[str, str]:
     """The fan charts (revenue, balance) and the scenarios' balances as inline SVG."""
-    import matplotlib
-
-    matplotlib.use("svg", force=False)
     from okmo_models import display
+    from okmo_models.charts import budget_fan
 
-    r = results[None]
     out = {}
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": list(FONTS),
-                                "svg.fonttype": "none", "figure.dpi": 72}):
+    with blocks.report_fonts():
         for total in ("revenue", "balance"):
-            out[total] = svg(display.budget_fan_chart(r, lang, total).figure)
-        if len(results) > 1:
-            out["scenarios"] = svg(display.budget_scenarios_chart(list(results.values()), lang).figure)
+            out[total] = blocks.svg(display.fan_chart(budget_fan(result[None], lang, total)).figure)
+        if len(result) > 1:
+            out["scenarios"] = blocks.svg(display.budget_scenarios_chart(list(result.values()), lang).figure)
     return out
 
 
-# --- stamp --------------------------------------------------------------------------------------
-
-
-def stamp_and_signatures(path, sha256: str, lang: str) -> str:
+def stamp_and_signatures(result: dict, lang: str) -> str:
     """File names and SHA-256 of the budget file and of the history table it names."""
-    from okmo_models.scenario.loader import read_file
-
-    path = Path(path)
-    files = f"{e(path.name)}; SHA-256 <span class=\"hash\">{e(sha256)}</span>"
-    data, _, _ = read_file(path)
-    history = data.get("history") if isinstance(data, dict) else None
-    if isinstance(history, str) and (path.parent / history).is_file():
-        digest = hashlib.sha256((path.parent / history).read_bytes()).hexdigest()
-        files += (f"; {e(t('br_history_file', lang))} {e(Path(history).name)}; "
-                  f"SHA-256 <span class=\"hash\">{e(digest)}</span>")
-    return f"""<div class="stamp">
-<p>{e(t('br_stamp', lang))}: {files}; okmo-models {e(__version__)}; {e(dt.date.today().strftime('%d.%m.%Y'))}</p></div>
-<div class="signatures">
-<p>{e(t('r_prepared_by', lang))}: ______________________ / ______________________ /</p>
-<p>{e(t('r_head_of_ao', lang))}: ______________________ / ______________________ /</p>
-<p>{e(t('r_date_line', lang))}: «____» ______________ 20____</p>
-</div>"""
+    return blocks.stamp_and_signatures(result[None].provenance.inputs, lang, "br_stamp")

@@ -4,7 +4,7 @@ development programme to its financing annex).
 1. The scenario is loaded and computed first: a broken file stops here with the usual
    clear error, before anything is written.
 2. The report notebook of the file's kind (tariff_report.ipynb, budget_report.ipynb for a
-   budget file, programme_report.ipynb for a programme; see :data:`KINDS`) is executed with nbclient, its parameters cell replaced by
+   budget file, programme_report.ipynb for a programme; see :mod:`okmo_models.kinds`) is executed with nbclient, its parameters cell replaced by
    the scenario and the language (as papermill does).
 3. nbconvert renders it with our own template (template/index.html.j2): outputs only,
    CSS inline, no scripts or external assets.
@@ -25,9 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -38,6 +36,7 @@ sys.modules.setdefault("rfc3987_syntax", None)
 import nbformat  # noqa: E402
 
 from okmo_models.errors import OkmoError  # noqa: E402
+from okmo_models.kinds import kind_of  # noqa: E402
 from okmo_models.i18n import t  # noqa: E402
 from okmo_models.safe_write import write_new_file  # noqa: E402
 
@@ -50,60 +49,9 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--generate-pdf-document-outline")
 
 
-@dataclass(frozen=True)
-class ReportKind:
-    """What differs between a tariff justification and a budget forecast report; the
-    pipeline (kernel, template, two prints, atomic write) is the same for both."""
-
-    notebook: str  # packaged notebook in this folder
-    sections: str  # module with outline(scenario) and contents(scenario, lang, pages)
-    title_key: str  # message key of the HTML title
-    load: Callable  # path -> (validated file, year in the PDF name); raises ScenarioError
-
-    def module(self):
-        return importlib.import_module(self.sections)
-
-
-def _load_tariff(path: Path):
-    from okmo_models.scenario.loader import load_scenario
-    from okmo_models.tariff import TariffModel
-
-    loaded = load_scenario(path)
-    TariffModel(loaded)  # parameters in force for the tariff year
-    return loaded.scenario, loaded.scenario.tariff_year
-
-
-def _load_budget(path: Path):
-    from okmo_models.budget.forecast import load_budget
-
-    scenario, _ = load_budget(path)
-    return scenario, scenario.years[-1] + 1  # the first forecast year names the report
-
-
-def _load_programme(path: Path):
-    from okmo_models.programme.result import evaluate
-
-    # the whole evaluation (fiscal space from the budget file, the optimum): a programme the
-    # budget cannot carry stops here with its clear error, before anything is written
-    result = evaluate(path)
-    return result.programme, result.programme.first_year
-
-
-KINDS = {
-    "tariff": ReportKind("tariff_report.ipynb", "okmo_models.report.sections", "r_title", _load_tariff),
-    "budget": ReportKind("budget_report.ipynb", "okmo_models.report.budget_sections", "br_title", _load_budget),
-    "programme": ReportKind("programme_report.ipynb", "okmo_models.report.programme_sections", "prr_title",
-                            _load_programme),
-}
-
-
-def report_kind(path: str | Path) -> ReportKind:
-    """The budget report for a budget file (``kind: budget``), the programme annex for a
-    development programme (``kind: programme``) or a variant of either, else the tariff
-    justification."""
-    from okmo_models.scenario.loader import file_kind
-
-    return KINDS.get(file_kind(path), KINDS["tariff"])
+def sections(kind):
+    """The module of a kind's report sections (outline, contents, charts, stamp)."""
+    return importlib.import_module(kind.report)
 
 
 class ReportError(OkmoError):
@@ -155,7 +103,7 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
     ``name`` replaces the default file stem (folder runs make names unique with it).
     """
     scenario = Path(scenario).resolve()
-    kind = report_kind(scenario)
+    kind = kind_of(scenario)
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir() or output_dir.suffix.lower() == ".pdf":
         raise ReportError("output_not_folder", path=output_dir)
@@ -167,7 +115,9 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
     # error and nothing is written. Errors found only while computing come from the kernel.
     with ThreadPoolExecutor(max_workers=1) as pool:
         executed = pool.submit(execute_notebook, scenario, lang, kind)
-        scenario_data, year = kind.load(scenario)
+        kind.check(scenario)  # computed as the command would: a plan the budget cannot carry stops here
+        scenario_data = kind.load(scenario).model
+        year = kind.plan_year(scenario_data)
         stem = (f"{name}_{year}_{lang}" if name else report_name(scenario, year, lang).removesuffix(".pdf"))
         target = output_dir / f"{stem}.pdf"
         if target.exists() and not overwrite:
@@ -184,19 +134,19 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
         return write_new_file(target, final.read_bytes(), overwrite=overwrite)
 
 
-def notebook_html(scenario: Path, lang: str, validated, kind: ReportKind | None = None) -> str:
+def notebook_html(scenario: Path, lang: str, validated, kind=None) -> str:
     """Execute the report notebook for ``scenario`` and convert it with our template."""
-    kind = kind or report_kind(scenario)
-    return convert(execute_notebook(Path(scenario), lang, kind), lang, validated, kind=kind)
+    kind = kind or kind_of(scenario)
+    return convert(execute_notebook(Path(scenario), lang, kind), lang, validated, None, kind)
 
 
-def execute_notebook(scenario: Path, lang: str, kind: ReportKind | None = None):
+def execute_notebook(scenario: Path, lang: str, kind=None):
     """The report notebook of the file's kind executed with nbclient for ``scenario`` and ``lang``."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    kind = kind or report_kind(scenario)
-    nb = nbformat.reads(HERE.joinpath(kind.notebook).read_text("utf-8"), as_version=4)
+    kind = kind or kind_of(scenario)
+    nb = nbformat.reads(HERE.joinpath(f"{kind.name}_report.ipynb").read_text("utf-8"), as_version=4)
     for cell in nb.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):
             cell.source = f"scenario = {str(scenario)!r}\nlang = {lang!r}\n"
@@ -237,11 +187,11 @@ def _exporter():
     return TemplateExporter(template_file=str(HERE.joinpath("template", "index.html.j2")))
 
 
-def convert(nb, lang: str, scenario, exporter=None, kind: ReportKind = KINDS["tariff"]) -> str:
+def convert(nb, lang: str, scenario, exporter, kind) -> str:
     """The executed notebook as one self-contained HTML page (our template, inline CSS)."""
     exporter = exporter or _exporter()
     css = HERE.joinpath("report.css").read_text("utf-8").replace("var(--page-label)", _page_label(lang))
-    title = f"{t(kind.title_key, lang)} — {scenario.municipality.name.get(lang)}"
+    title = f"{t(kind.report_title, lang)} — {scenario.municipality.name.get(lang)}"
     body, _ = exporter.from_notebook_node(nb, resources={"okmo": {"lang": lang, "css": css, "title": title}})
     return body
 
@@ -274,9 +224,9 @@ def print_pdf(chromium: str, html: str, folder: Path, name: str) -> Path:
     return pdf
 
 
-def section_pages(pdf: Path, scenario, lang: str, kind: ReportKind = KINDS["tariff"]) -> dict[int, int]:
+def section_pages(pdf: Path, scenario, lang: str, kind) -> dict[int, int]:
     """Page on which each numbered section starts, read from the printed draft."""
-    outline = kind.module().outline
+    outline = sections(kind).outline
     text = pdf_text(pdf)
     if text is None:
         return {}
@@ -301,50 +251,14 @@ def pdf_text(pdf: Path) -> str | None:
     return proc.stdout if proc.returncode == 0 else None
 
 
-def with_contents(html: str, scenario, lang: str, pages: dict, kind: ReportKind = KINDS["tariff"]) -> str:
-    contents = kind.module().contents
+def with_contents(html: str, scenario, lang: str, pages: dict, kind) -> str:
+    contents = sections(kind).contents
     start = html.index('<div class="toc">')
     end = html.index("</ol></div>", start) + len("</ol></div>")
     return html[:start] + contents(scenario, lang, pages) + html[end:]
 
 
 # --- many scenarios ----------------------------------------------------------------------------
-
-
-def scenario_files(folder: Path) -> list[Path]:
-    """Scenario, budget and programme files under ``folder``, and variants of them: YAML or
-    TOML files that declare a schema_version and no ``kind`` without a report, or name a
-    baseline (``variant_of``); outside hidden folders (.git, .ipynb_checkpoints...). Only
-    regular files are opened (a pipe would block), and a link leading out of the folder
-    is not followed."""
-    from okmo_models.errors import ScenarioError
-    from okmo_models.references import data_roots, inside, read_input
-    from okmo_models.scenario.loader import file_kind
-
-    folder = Path(folder)
-    roots = [folder.resolve(), *data_roots()]
-    found = []
-    for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if p.suffix not in (".yaml", ".yml", ".toml") or any(part.startswith(".") for part in rel.parts):
-            continue
-        if not p.is_file() or not inside(p.resolve(), roots):
-            continue
-        try:
-            head = read_input(p).decode("utf-8", errors="replace")
-        except ScenarioError:
-            continue
-        if re.search(r"(?m)^variant_of\s*[:=]", head):
-            # a variant's report is that of its baseline's kind (file_kind follows it)
-            if file_kind(p) in KINDS:
-                found.append(p)
-            continue
-        # budget and programme files get their reports (KINDS); kinds with no report are
-        # left out rather than failing as tariff scenarios
-        kind = re.search(r"""(?m)^kind\s*[:=]\s*["']?([\w-]+)""", head)
-        if re.search(r"(?m)^schema_version\s*[:=]", head) and (kind is None or kind.group(1) in KINDS):
-            found.append(p)
-    return found
 
 
 def batch_names(paths, folder: Path) -> dict:

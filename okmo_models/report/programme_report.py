@@ -22,25 +22,15 @@
 # okmo_models.report.programme_sections.
 
 # %% tags=["parameters"]
-scenario = "../../scenarios/alamudun/programme.yaml"
+scenario = "../examples/alamudun/programme.yaml"
 lang = "ru"
 
 # %%
 from IPython.display import HTML, display
 
-from okmo_models.programme.result import evaluate
 from okmo_models.report import programme_sections
 
-result = evaluate(scenario)
+document = programme_sections.read(scenario)
 
 # %%
-display(HTML(programme_sections.title_page(result, lang)))
-
-# %%
-display(HTML(programme_sections.contents(result.programme, lang)))
-
-# %%
-display(HTML(programme_sections.body(result, lang, programme_sections.charts(result, lang))))
-
-# %%
-display(HTML(programme_sections.stamp_and_signatures(result, lang)))
+display(HTML(document.html(lang)))

@@ -11,19 +11,19 @@ template and report.css are those of the tariff report.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from okmo_models.version import __version__
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
 from okmo_models.programme.model import money, priority
 from okmo_models.programme.result import optimality_note
 from okmo_models.programme.schema import fraction
+from okmo_models.report import blocks
+from okmo_models.report.blocks import e
 from okmo_models.report.budget_sections import Raw, by_year, grid
-from okmo_models.report.sections import FONTS, e, section, svg
 
 # The short methodology of section 7: language-neutral formulas beside prr_m_* messages.
 FORMULAS = (
@@ -36,19 +36,23 @@ FORMULAS = (
 )
 
 
-def outline(programme) -> list[str]:
+def read(path: str | Path) -> blocks.Document:
+    """The annex of a programme file: its evaluation (draft, optimum, ranking) and the file."""
+    from okmo_models.programme import evaluate_programme
+
+    result = evaluate_programme(path)
+    return blocks.Document(sys.modules[__name__], result, result.programme)
+
+
+def outline(scenario) -> list[str]:
     """Message keys of the numbered sections, in document order."""
     return ["prr_measures", "prr_priorities", "prr_fit", "prr_optimal", "prr_compare", "prr_rules",
             "prr_methodology"]
 
 
-def contents(programme, lang: str, pages: dict | None = None) -> str:
+def contents(scenario, lang: str, pages: dict | None = None) -> str:
     """The table of contents; ``pages`` maps section numbers to page numbers when known."""
-    items = []
-    for n, key in enumerate(outline(programme), 1):
-        page = f'<span class="toc-page">{pages[n]}</span>' if pages and n in pages else ""
-        items.append(f'<li><a href="#s{n}">{n}. {e(t(key, lang))}</a>{page}</li>')
-    return f'<div class="toc"><h2 class="toc-title">{e(t("r_contents", lang))}</h2><ol>{"".join(items)}</ol></div>'
+    return blocks.contents(outline(scenario), lang, pages)
 
 
 # --- small helpers -----------------------------------------------------------------------------
@@ -94,7 +98,8 @@ def _cost_by_year(m, lang: str) -> str:
     return "; ".join(parts)
 
 
-def _funding(m, programme, lang: str) -> str:
+def funding(m, programme, lang: str) -> str:
+    """A measure's funding in words: each source, its share or amount, its terms, its ``[n]``."""
     numbers = refs(programme)
     parts = []
     for f in m.funding:
@@ -165,11 +170,11 @@ def measures(result, lang: str) -> str:
                    t("prr_col_cost_years", lang), t("prr_col_total", lang), t("prr_col_running", lang),
                    t("prr_col_planned", lang), t("prr_col_source", lang)],
                   register, numeric=(4, 5), widths={0: "4%", 1: "19%", 2: "15%", 3: "22%", 7: "6%"}))
-    funding = [[n, m.name.get(lang), _funding(m, p, lang), format_percent(local_share(m), 1, lang)]
+    sources = [[n, m.name.get(lang), funding(m, p, lang), format_percent(local_share(m), 1, lang)]
                for n, m in enumerate(p.measures, 1)]
     out += (f"<h3>{e(t('prr_funding_title', lang))}</h3>"
             + grid([t("prr_col_no", lang), t("pr_col_measure", lang), t("prr_col_funding", lang),
-                    t("prr_col_local", lang)], funding, numeric=(3,),
+                    t("prr_col_local", lang)], sources, numeric=(3,),
                    widths={0: "4%", 1: "26%", 3: "13%"}))
     results = []
     for n, m in enumerate(p.measures, 1):
@@ -284,7 +289,7 @@ def optimal(result, lang: str, charts: dict) -> str:
     if note:  # the intro's "highest priority" is then a bound, not a proof
         out += f"<p><b>{e(note)}</b></p>"
     if "timeline" in charts:
-        out += f"<h3>{e(t('prr_timeline_title', lang))}</h3><figure class=\"chart\">{charts['timeline']}</figure>"
+        out += f"<h3>{e(t('prr_timeline_title', lang))}</h3>" + blocks.figure(charts["timeline"])
     out += financing(result, "optimal", lang)
     left = portfolio.left()
     k = int(np.argmin(left))
@@ -389,26 +394,16 @@ def rules(result, lang: str) -> str:
 
 
 def methodology(result, lang: str) -> str:
-    items = "".join(f"<li><p class=formula>{e(formula)}</p><p>{e(t(key, lang))}</p></li>" for key, formula in FORMULAS)
-    return f"<p>{e(t('prr_m_intro', lang))}</p><ol class=method>{items}</ol>"
+    return blocks.methodology("prr_m_intro", [(formula, t(key, lang)) for key, formula in FORMULAS], lang)
 
 
-BUILDERS = {
-    "prr_measures": lambda r, lang, ch: measures(r, lang),
-    "prr_priorities": lambda r, lang, ch: priorities(r, lang),
-    "prr_fit": lambda r, lang, ch: fit(r, lang),
-    "prr_optimal": lambda r, lang, ch: optimal(r, lang, ch),
-    "prr_compare": lambda r, lang, ch: comparison(r, lang),
-    "prr_rules": lambda r, lang, ch: rules(r, lang),
-    "prr_methodology": lambda r, lang, ch: methodology(r, lang),
-}
+BUILDERS = {"prr_measures": measures, "prr_priorities": priorities, "prr_fit": fit, "prr_optimal": optimal,
+            "prr_compare": comparison, "prr_rules": rules, "prr_methodology": methodology}
 
 
 def body(result, lang: str, charts: dict | None = None) -> str:
-    """Every numbered section, in the order of :func:`outline`; ``result`` is ``evaluate(path)``."""
-    charts = charts or {}
-    return "".join(section(n, key, lang, BUILDERS[key](result, lang, charts))
-                   for n, key in enumerate(outline(result.programme), 1))
+    """Every numbered section, in the order of :func:`outline`; ``result`` is ``evaluate_programme(path)``."""
+    return blocks.numbered(outline(result.programme), BUILDERS, result, lang, charts)
 
 
 # --- chart ----------------------------------------------------------------------------------------
@@ -449,43 +444,13 @@ def timeline_chart(result, lang: str):
     return fig
 
 
-def charts(result, lang: str) -> dict:
+def charts(result, lang: str) -> dict[str, str]:
     """The timeline of the recommended portfolio as inline SVG, drawn with the report's fonts."""
-    import matplotlib
-
-    matplotlib.use("svg", force=False)
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": list(FONTS),
-                                "svg.fonttype": "none", "figure.dpi": 72}):
-        return {"timeline": svg(timeline_chart(result, lang))}
-
-
-# --- stamp ----------------------------------------------------------------------------------------
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with blocks.report_fonts():
+        return {"timeline": blocks.svg(timeline_chart(result, lang))}
 
 
 def stamp_and_signatures(result, lang: str) -> str:
     """File names and SHA-256 of the programme file, of the budget file whose forecast gives
     the fiscal space, and of the history table that budget file names."""
-    from okmo_models.scenario.loader import read_file
-
-    path = Path(result.path)
-    files = f"{e(path.name)}; SHA-256 <span class=\"hash\">{e(result.sha256)}</span>"
-    budget = path.parent / result.programme.budget if result.programme.budget else None
-    if budget is not None and budget.is_file():
-        files += (f"; {e(t('prr_budget_file', lang))} {e(budget.name)}; "
-                  f"SHA-256 <span class=\"hash\">{e(_digest(budget))}</span>")
-        data, _, _ = read_file(budget)
-        history = data.get("history") if isinstance(data, dict) else None
-        if isinstance(history, str) and (budget.parent / history).is_file():
-            files += (f"; {e(t('prr_history_file', lang))} {e(Path(history).name)}; "
-                      f"SHA-256 <span class=\"hash\">{e(_digest(budget.parent / history))}</span>")
-    return f"""<div class="stamp">
-<p>{e(t('prr_stamp', lang))}: {files}; okmo-models {e(__version__)}; {e(dt.date.today().strftime('%d.%m.%Y'))}</p></div>
-<div class="signatures">
-<p>{e(t('r_prepared_by', lang))}: ______________________ / ______________________ /</p>
-<p>{e(t('r_head_of_ao', lang))}: ______________________ / ______________________ /</p>
-<p>{e(t('r_date_line', lang))}: «____» ______________ 20____</p>
-</div>"""
+    return blocks.stamp_and_signatures(result.provenance.inputs, lang, "prr_stamp")

@@ -9,42 +9,31 @@ nbconvert template and the CSS in this folder lay it out on A4.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import io
+import sys
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
-from okmo_models.version import __version__
 from okmo_models.formatting import basis, format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
+from okmo_models.report import blocks
+from okmo_models.report.blocks import e, figure, table
 from okmo_models.tariff.result import TariffResult
-
-# Fonts are named explicitly so that every Cyrillic and Kyrgyz letter (ө, ү, ң) has a glyph:
-# Noto Sans from Debian's fonts-noto-core, DejaVu Sans (also shipped with matplotlib) after it.
-FONTS = ("Noto Sans", "DejaVu Sans")
-
-
-def e(text) -> str:
-    return html.escape(str(text))
 
 
 def money(x, lang: str) -> str:
     return format_number(x, 2, lang)
 
 
-def table(headers, rows, numeric=(), css="") -> str:
-    head = "".join(f"<th{' class=num' if i in numeric else ''}>{e(h)}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{e(v)}</td>" for i, v in enumerate(r)) + "</tr>"
-        for r in rows)
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def read(path: str | Path) -> blocks.Document:
+    """The tariff justification of a scenario file: its result and the scenario."""
+    from okmo_models.tariff import calculate_tariff
 
-
-def section(number: int, key: str, lang: str, body: str) -> str:
-    return f'<section id="s{number}"><h2>{number}. {e(t(key, lang))}</h2>{body}</section>'
+    result = calculate_tariff(path)
+    return blocks.Document(sys.modules[__name__], result, result.scenario)
 
 
 def outline(scenario) -> list[str]:
@@ -77,11 +66,7 @@ def title_page(result: TariffResult, lang: str) -> str:
 
 def contents(scenario, lang: str, pages: dict | None = None) -> str:
     """The table of contents; ``pages`` maps section numbers to page numbers when known."""
-    items = []
-    for n, key in enumerate(outline(scenario), 1):
-        page = f'<span class="toc-page">{pages[n]}</span>' if pages and n in pages else ""
-        items.append(f'<li><a href="#s{n}">{n}. {e(t(key, lang))}</a>{page}</li>')
-    return f'<div class="toc"><h2 class="toc-title">{e(t("r_contents", lang))}</h2><ol>{"".join(items)}</ol></div>'
+    return blocks.contents(outline(scenario), lang, pages)
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -142,7 +127,7 @@ def inputs(result: TariffResult, lang: str) -> str:
             f"<h3>{e(t('h_parameters', lang))}</h3>{params}")
 
 
-def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
+def calculation(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     d = result.to_dict(lang)
     rows = [[row.no, row.name, money(row.amount_som, lang), format_percent(row.share, 1, lang)]
             for row in result.cost_table(lang).itertuples()]
@@ -153,7 +138,7 @@ def calculation(result: TariffResult, lang: str, chart_svg: str = "") -> str:
     return (table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang)], rows,
                   numeric=(2, 3), css="calc")
             + f"<h3>{e(t('h_unit_costs', lang))}</h3>{units}"
-            + (f'<figure class="chart">{chart_svg}</figure>' if chart_svg else ""))
+            + figure((charts or {}).get("cost_structure", "")))
 
 
 def tariffs(result: TariffResult, lang: str) -> str:
@@ -212,7 +197,7 @@ def vulnerable(result: TariffResult, lang: str) -> str:
     return out
 
 
-def path(result: TariffResult, lang: str, chart_svg: str = "") -> str:
+def path(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     p = result.to_dict(lang)["path"]
     names = {c.id: c.name.get(lang) for c in result.tariffs}
     out = (f"<p>{e(t('r_path_note', lang))}</p>"
@@ -232,7 +217,7 @@ def path(result: TariffResult, lang: str, chart_svg: str = "") -> str:
         cols += [p["investment_effect_som"], p["depreciation_fund_som"]]
     out += table(headers, [[r[0]] + [money(v, lang) for v in r[1:]] for r in zip(*cols)],
                  numeric=tuple(range(1, len(headers))))
-    return out + (f'<figure class="chart">{chart_svg}</figure>' if chart_svg else "")
+    return out + figure((charts or {}).get("path", ""))
 
 
 def sharing(result: TariffResult, lang: str) -> str:
@@ -247,7 +232,7 @@ def sharing(result: TariffResult, lang: str) -> str:
                      t("c_tariff", lang), t("s_household_bill", lang)], rows, numeric=(1, 2, 3, 4, 5)))
 
 
-def assumptions(result: TariffResult, lang: str, chart_svg: str = "") -> str:
+def assumptions(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     d = result.to_dict(lang)
     s = result.scenario
     out = ""
@@ -270,8 +255,7 @@ def assumptions(result: TariffResult, lang: str, chart_svg: str = "") -> str:
         else:
             q = {k: money(v, lang) for k, v in se["percentiles"].items()}
             out += f"<p>{e(t('s_monte_carlo', lang, draws=format_number(se['draws'], 0, lang), seed=se['seed'], **q))}</p>"
-        if chart_svg:
-            out += f'<figure class="chart">{chart_svg}</figure>'
+        out += figure((charts or {}).get("tornado", ""))
     return out
 
 
@@ -282,75 +266,37 @@ def _methodology() -> list[dict]:
 
 
 def methodology(result: TariffResult, lang: str) -> str:
-    items = []
-    for f in _methodology():
-        if "services" in f and result.scenario.service not in f["services"]:
-            continue
-        if f.get("needs") and getattr(result.scenario, f["needs"]) is None:
-            continue
-        items.append(f"<li><p class=formula>{e(f['formula'])}</p><p>{e(f.get(lang) or f['ru'])}</p></li>")
-    return f"<p>{e(t('r_methodology_intro', lang))}</p><ol class=method>{''.join(items)}</ol>"
+    s = result.scenario
+    formulas = [(f["formula"], f.get(lang) or f["ru"]) for f in _methodology()
+                if s.service in f.get("services", [s.service]) and not (f.get("needs") and getattr(s, f["needs"]) is None)]
+    return blocks.methodology("r_methodology_intro", formulas, lang)
 
 
-BUILDERS = {
-    "r_legal": lambda r, lang, ch: legal_basis(r, lang),
-    "r_inputs": lambda r, lang, ch: inputs(r, lang),
-    "r_calculation": lambda r, lang, ch: calculation(r, lang, ch.get("cost_structure", "")),
-    "r_tariffs": lambda r, lang, ch: tariffs(r, lang),
-    "r_affordability": lambda r, lang, ch: affordability(r, lang),
-    "r_vulnerable": lambda r, lang, ch: vulnerable(r, lang),
-    "r_path": lambda r, lang, ch: path(r, lang, ch.get("path", "")),
-    "r_sharing": lambda r, lang, ch: sharing(r, lang),
-    "r_assumptions": lambda r, lang, ch: assumptions(r, lang, ch.get("tornado", "")),
-    "r_methodology": lambda r, lang, ch: methodology(r, lang),
-}
+BUILDERS = {"r_legal": legal_basis, "r_inputs": inputs, "r_calculation": calculation, "r_tariffs": tariffs,
+            "r_affordability": affordability, "r_vulnerable": vulnerable, "r_path": path, "r_sharing": sharing,
+            "r_assumptions": assumptions, "r_methodology": methodology}
 
 
 def body(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     """Every numbered section, in the order of :func:`outline`."""
-    charts = charts or {}
-    return "".join(section(n, key, lang, BUILDERS[key](result, lang, charts))
-                   for n, key in enumerate(outline(result.scenario), 1))
+    return blocks.numbered(outline(result.scenario), BUILDERS, result, lang, charts)
 
 
-def charts(result: TariffResult, lang: str) -> dict:
+def charts(result: TariffResult, lang: str) -> dict[str, str]:
     """The report's charts as inline SVG, drawn with the report's fonts."""
-    import matplotlib
-
-    matplotlib.use("svg", force=False)
     from okmo_models import display
 
     out = {}
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": list(FONTS),
-                                "svg.fonttype": "none", "figure.dpi": 72}):
-        out["cost_structure"] = svg(display.cost_structure_chart(result, lang).figure)
+    with blocks.report_fonts():
+        out["cost_structure"] = blocks.svg(display.cost_structure_chart(result, lang).figure)
         if result.policy is not None and result.policy.path is not None:
-            out["path"] = svg(display.path_chart(result, lang).figure)
+            out["path"] = blocks.svg(display.path_chart(result, lang).figure)
         if result.policy is not None and result.policy.sensitivity is not None:
-            out["tornado"] = svg(display.tornado_chart(result, lang).figure)
+            out["tornado"] = blocks.svg(display.tornado_chart(result, lang).figure)
     return out
 
 
 def stamp_and_signatures(result: TariffResult, lang: str) -> str:
-    origin = result.origin
-    sha = origin.sha256 if origin else "—"
-    name = origin.path.name if origin else "—"
-    return f"""<div class="stamp">
-<p>{e(t('r_stamp', lang))}: {e(name)}; SHA-256 <span class="hash">{e(sha)}</span>;
-okmo-models {e(__version__)}; {e(dt.date.today().strftime('%d.%m.%Y'))}</p></div>
-<div class="signatures">
-<p>{e(t('r_prepared_by', lang))}: ______________________ / ______________________ /</p>
-<p>{e(t('r_head_of_ao', lang))}: ______________________ / ______________________ /</p>
-<p>{e(t('r_date_line', lang))}: «____» ______________ {result.scenario.tariff_year - 1} </p>
-</div>"""
-
-
-def svg(fig) -> str:
-    """A matplotlib figure as inline SVG with real text (searchable, any Cyrillic letter)."""
-    import matplotlib.pyplot as plt
-
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
-    plt.close(fig)
-    text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    """The scenario file and its SHA-256; the date line is of the year before the tariff year."""
+    return blocks.stamp_and_signatures(result.provenance.inputs, lang, "r_stamp",
+                                       year=result.scenario.tariff_year - 1)

@@ -21,25 +21,15 @@
 # displays only; the sections are built in okmo_models.report.sections.
 
 # %% tags=["parameters"]
-scenario = "../../scenarios/teploklyuchenka/waste.yaml"
+scenario = "../examples/teploklyuchenka/waste.yaml"
 lang = "ru"
 
 # %%
 from IPython.display import HTML, display
 
-from okmo_models import calculate_tariff
 from okmo_models.report import sections
 
-result = calculate_tariff(scenario)
+document = sections.read(scenario)
 
 # %%
-display(HTML(sections.title_page(result, lang)))
-
-# %%
-display(HTML(sections.contents(result.scenario, lang)))
-
-# %%
-display(HTML(sections.body(result, lang, sections.charts(result, lang))))
-
-# %%
-display(HTML(sections.stamp_and_signatures(result, lang)))
+display(HTML(document.html(lang)))
