@@ -22,8 +22,8 @@ ALAMUDUN = SCENARIOS / "alamudun/budget.yaml"
 
 @pytest.fixture(scope="module")
 def kok_jar():
-    scenario, sha = load_budget(KOK_JAR)
-    return BudgetWhatIf(scenario, sha), BudgetModel(scenario)
+    loaded = load_budget(KOK_JAR)
+    return BudgetWhatIf(loaded.scenario, loaded.sha256), BudgetModel(loaded.scenario)
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_sliders_only_for_what_the_file_has(dashboard):
 # --- the dashboard ---------------------------------------------------------------------------------
 
 def test_baseline_table_is_the_budget_forecast(dashboard):
-    result = BudgetModel(load_budget(KOK_JAR)[0]).fit()
+    result = BudgetModel(load_budget(KOK_JAR).scenario).fit()
     assert shown_totals(dashboard) == formatted_totals(result)
     assert cell(dashboard, "balance-2025") == "232,7"  # the last executed year
     assert "Δ" not in dashboard.table.value
@@ -129,7 +129,7 @@ def test_baseline_table_is_the_budget_forecast(dashboard):
 def test_moving_a_slider_changes_the_table_and_marks_an_own_variant(dashboard):
     dashboard.rates["land_tax"].value = 20
     assert dashboard.preset.value == "*"
-    assert shown_totals(dashboard) == formatted_totals(BudgetModel(load_budget(KOK_JAR)[0]).fit("land_tax_rate"))
+    assert shown_totals(dashboard) == formatted_totals(BudgetModel(load_budget(KOK_JAR).scenario).fit("land_tax_rate"))
     assert "Δ +148,4" in dashboard.table.value
     assert "Этот вариант" in dashboard.chart.value and "stroke-dasharray" in dashboard.chart.value
     dashboard.rates["equalisation_grant"].value = -15
@@ -142,7 +142,7 @@ def test_moving_a_slider_changes_the_table_and_marks_an_own_variant(dashboard):
 @pytest.mark.parametrize("path", [KOK_JAR, ALAMUDUN], ids=lambda p: p.parent.name)
 def test_presets_set_the_sliders_and_reproduce_the_file_scenarios(path):
     d = BudgetHearingDashboard(path, "ru")
-    model = BudgetModel(load_budget(path)[0])
+    model = BudgetModel(load_budget(path).scenario)
     for vid in d.whatif.presets():
         d.preset.value = vid
         same_forecast(d.outputs.result, model.fit(vid), tol=1e-9)
@@ -164,7 +164,7 @@ def test_presets_show_their_values_on_the_sliders():
     # the indexed property tax of the new taxpayer is on the slider; its land tax (not
     # indexed) has no slider and is listed instead
     assert d.taxpayer.value == 4500 and d.taxpayer_from.value == 2027
-    assert "Земельный налог +1 200,0 тыс. сом в год с 2027 г." in d.kept_note.value
+    assert "Земельный налог +1\u00a0200,0 тыс. сом в год с 2027 г." in d.kept_note.value
     d.preset.value = "slow_growth"
     assert d.population.value == pytest.approx(0.5) and d.inflation.value == 0
     assert "2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %" in d.cpi_note.value
@@ -232,7 +232,7 @@ def test_saved_variant_loads_and_reproduces_the_screen(dashboard, tmp_path):
         ("property_tax", None, 300.0, "hearing")]
     assert "grant_cut" not in str(saved["description"]) and "выравнивающего гранта" in saved["description"]["ru"]
     # the variant loads as a budget file with one more scenario and gives the numbers shown
-    scenario, _ = load_budget(path)
+    scenario = load_budget(path).scenario
     assert sid in scenario.scenarios and "hearing" in scenario.sources
     assert set(scenario.scenarios) == {"grant_cut", "high_inflation", "land_tax_rate", sid}
     result = BudgetModel(scenario).fit(sid)
@@ -247,7 +247,7 @@ def test_saved_variant_loads_and_reproduces_the_screen(dashboard, tmp_path):
     again.rates["land_tax"].value = 25
     again.file_name.value = "second.yaml"
     second = again.save_variant()
-    nested, _ = load_budget(second)
+    nested = load_budget(second).scenario
     assert {sid, again.saved_scenario} <= set(nested.scenarios)
     assert len([k for k in nested.sources if k.startswith("hearing")]) == 2
     same_forecast(BudgetModel(nested).fit(again.saved_scenario), again.outputs.result, tol=1e-9)
@@ -305,7 +305,7 @@ def test_okmo_hearing_serves_a_budget_file(monkeypatch):
 
 
 def test_dispatch_by_file_kind(monkeypatch):
-    from okmo_models.hearing.budget_dashboard import hearing_dashboard_from_environment
+    from okmo_models.hearing.choose import hearing_dashboard_from_environment
     from okmo_models.hearing.dashboard import HearingDashboard
 
     monkeypatch.setenv("OKMO_HEARING_SCENARIO", str(KOK_JAR))

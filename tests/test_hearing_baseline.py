@@ -24,11 +24,11 @@ import yaml
 
 from conftest import SCENARIOS, waste_scenario, write_yaml
 from okmo_models.cli import main
-from okmo_models.report.build import scenario_files
+from okmo_models.kinds import plan_files
 from okmo_models.scenario.loader import file_kind
 from okmo_models.tariff.formulas import round_tariff
 
-EXAMPLES = {kind: [p for p in scenario_files(SCENARIOS) if file_kind(p) == kind]
+EXAMPLES = {kind: [p for p in plan_files(SCENARIOS) if file_kind(p) == kind]
             for kind in ("tariff", "budget", "programme")}
 
 
@@ -259,7 +259,8 @@ def budget_file(which, tmp_path) -> Path:
 
 
 def budget_numbers(d: dict) -> dict:
-    return {k: v for k, v in d.items() if k not in ("scenario", "scenario_name")}
+    # the files read differ by design: the screen computed the baseline with the sliders moved
+    return {k: v for k, v in d.items() if k not in ("scenario", "scenario_name", "inputs")}
 
 
 def budget_screen(d) -> dict:

@@ -15,14 +15,14 @@ from okmo_models.hearing.programme_dashboard import ProgrammeHearingDashboard
 from okmo_models.hearing.programme_whatif import ProgrammeWhatIf
 from okmo_models.programme.model import money
 from okmo_models.programme.optimize import _broken, broken_rules
-from okmo_models.programme.result import evaluate
+from okmo_models.programme import evaluate_programme
 
 PROGRAMME = SCENARIOS / "alamudun/programme.yaml"
 
 
 @pytest.fixture(scope="module")
 def result():
-    return evaluate(PROGRAMME)
+    return evaluate_programme(PROGRAMME)
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +153,7 @@ def test_toggling_a_measure_updates_everything(dashboard, wi):
     d.switches["roads"].value = False
     assert d.preset.value == "*" and d.starts["roads"].disabled
     np.testing.assert_allclose(d.outputs.left - before, local(wi, "roads", 2027), atol=1e-9)
-    assert cell(d, "left-2027") == format_number(before[1] + 20000, 1, "ru") == "12 942,1"
+    assert cell(d, "left-2027") == format_number(before[1] + 20000, 1, "ru") == "12\u00a0942,1"
     assert 'data-okmo="indicator-roads_good">35<' in d.indicators.value
     d.starts["sewer_network"].value = 2029
     assert "можно начать только после" not in d.rules.value
@@ -209,7 +209,7 @@ def test_saved_variant_loads_as_the_choice_shown(dashboard, copied):
     assert doc["changes"]["measures"]["septic_outskirts"] == {"start": 2027}
     assert doc["changes"]["measures"]["kindergarten"] == {"start": 2029}
     assert "park" not in doc["changes"]["measures"]  # unchanged measures are not written
-    again = evaluate(path)
+    again = evaluate_programme(path)
     assert again.plan.starts == shown.portfolio.starts
     np.testing.assert_array_equal(again.plan.left(), shown.left)
     assert again.plan.gaps() == shown.gaps and again.plan.indicators() == shown.indicators
@@ -255,7 +255,7 @@ def test_okmo_hearing_serves_a_programme(monkeypatch):
 
 
 def test_dispatch_by_file_kind(monkeypatch, dashboard, copied):
-    from okmo_models.hearing.budget_dashboard import hearing_dashboard_from_environment
+    from okmo_models.hearing.choose import hearing_dashboard_from_environment
 
     monkeypatch.setenv("OKMO_HEARING_SCENARIO", str(PROGRAMME))
     assert isinstance(hearing_dashboard_from_environment(), ProgrammeHearingDashboard)
@@ -274,15 +274,15 @@ def test_served_programme_dashboard_is_offline_and_live(copied):
     with served_page(copied, "ru", height=1200) as page:
         left = page.locator('td[data-okmo="left-2027"]')
         left.wait_for(timeout=90_000)
-        assert left.inner_text() == "-7 057,9"
+        assert left.inner_text() == "-7\u00a0057,9"
         body = page.locator("body").inner_text().replace("\xa0", " ")
         assert "hearing_dashboard_from_environment" not in body and "import" not in body  # no code shown
         assert "В 2026 году не хватит 5 576,4 тыс. сом" in body
         # switch the road repair off: 20 000 thousand som of 2027 come back
         page.locator(".okmo-measure-roads input[type=checkbox]").click()
         page.wait_for_function(
-            "() => document.querySelector('td[data-okmo=\"left-2027\"]').innerText === '12 942,1'",
+            "() => document.querySelector('td[data-okmo=\"left-2027\"]').innerText === '12\u00a0942,1'",
             timeout=20_000)
-        assert page.locator('svg [data-okmo="left-2027"]').text_content() == "12 942,1"
+        assert page.locator('svg [data-okmo="left-2027"]').text_content() == "12\u00a0942,1"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "programme_hearing_dashboard.png"), full_page=True)

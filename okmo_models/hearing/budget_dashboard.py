@@ -17,17 +17,17 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from okmo_models.budget.forecast import PERCENTILES, is_budget_file, load_budget
+from okmo_models.charts import budget_fan
+from okmo_models.budget.forecast import load_budget
 from okmo_models.budget.schema import EXPENDITURE_LINES
-from okmo_models.errors import OkmoError
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
+from okmo_models.hearing.base import CSS as HEARING_CSS
+from okmo_models.hearing.base import CUSTOM, HearingDashboardBase, set_quietly
 from okmo_models.hearing.budget_whatif import BudgetControls, BudgetWhatIf
-from okmo_models.hearing.dashboard import CSS as HEARING_CSS
-from okmo_models.hearing.dashboard import same_value, set_quietly, variant_target, write_variant_file
 from okmo_models.i18n import LANGUAGES, t
 
-BASELINE, CUSTOM = "", "*"  # preset values of the baseline and of the sliders moved by hand
+BASELINE = ""  # preset value of the baseline
 HISTORY_SHOWN = 6  # executed years drawn before the forecast
 
 CSS = HEARING_CSS + """<style>
@@ -41,31 +41,34 @@ CSS = HEARING_CSS + """<style>
 .okmo-budget-table td.okmo-past { color: #555; background: #f4f4f4; }
 .okmo-delta { display: block; font-size: 13px; font-weight: 400; }
 .okmo-up { color: #1c6b2a; } .okmo-down { color: #8a1c1c; }
-.okmo-verdict { font-size: 24px; font-weight: 700; margin: 0.2em 0 0.4em 0; }
-.okmo-verdict.okmo-gap { color: #8a1c1c; } .okmo-verdict.okmo-space { color: #1c6b2a; }
 .okmo-chance { border-collapse: collapse; font-size: 15px; margin: 0.2em 0 0.5em 0; }
 .okmo-chance td { padding: 2px 7px; text-align: center; }
 .okmo-chance td.okmo-budget-year { background: #fbf1d6; font-weight: 700; }
-.okmo-note { font-size: 15px; color: #444; margin: 0 0 0.6em 0; }
 .okmo-slider-label { font-size: 17px; margin: 0.5em 0 0 0; }
 </style>"""
 
 
-class BudgetHearingDashboard:
+class BudgetHearingDashboard(HearingDashboardBase):
     """Widgets for one budget file; ``.view`` is what the notebook displays."""
 
+    css = CSS
+    variant_header = ("# Вариант бюджета, сохранённый на публичных слушаниях (okmo hearing).\n"
+                      "# Добавляет к базовому файлу (variant_of) один сценарий; посмотреть:\n"
+                      "#   okmo budget {file} --scenario {scenario}\n")
+    saved_key = "bh_saved"
+    preset_key = "bh_preset"
+    baseline_preset = BASELINE
+
     def __init__(self, budget_path: str | Path, lang: str = "ru"):
-        self.path = Path(budget_path)
-        self.lang = lang
-        scenario, sha = load_budget(self.path)
+        super().__init__(budget_path, lang)
+        loaded = load_budget(self.path)
         today = dt.date.today().strftime("%d.%m.%Y")
-        self.whatif = wi = BudgetWhatIf(scenario, sha, t("bh_source", lang, date=today))
+        self.whatif = wi = BudgetWhatIf(loaded.scenario, loaded.sha256, t("bh_source", lang, date=today), loaded.inputs)
         b = wi.baseline
         style = {"description_width": "initial"}
         layout = w.Layout(width="95%")
         years = list(wi.forecast_years)
-        self.language = w.Dropdown(options=list(LANGUAGES), value=lang, style=style, layout=w.Layout(width="auto"))
-        self.preset = w.Dropdown(value=BASELINE, options=self._preset_options(), style=style, layout=layout)
+        self._add_presets(BASELINE)
         # percentage points added to every forecast year's CPI: at 0, the file's own path
         self.inflation = w.FloatSlider(value=0, min=-5, max=15, step=0.5, readout_format="+.1f",
                                        style=style, layout=layout)
@@ -88,26 +91,16 @@ class BudgetHearingDashboard:
                                           style=style, layout=layout)
             self.taxpayer_from = w.Dropdown(options=years, value=b.taxpayer_from, layout=w.Layout(width="9em"))
         self.kept_note = w.HTML()
-        self.reset = w.Button(button_style="warning", layout=w.Layout(width="auto"))
-        self.save = w.Button(button_style="success", layout=w.Layout(width="auto"))
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-        self.file_name = w.Text(value=f"{self.path.stem}_hearing_{stamp}.yaml", layout=w.Layout(width="60%"))
-        self.title = w.HTML()
         self.verdict = w.HTML()
         self.table = w.HTML()
         self.chance = w.HTML()
         self.chart = w.HTML()
-        self.message = w.HTML()
         self.sliders = [self.inflation, *([self.population] if self.population else []), *self.rates.values(),
                         *([self.taxpayer] if self.taxpayer else [])]
         self.controls = [*self.sliders, self.rates_from, *([self.taxpayer_from] if self.taxpayer_from else [])]
         self._kept = b  # the preset the sliders started from
         for control in self.controls:
             control.observe(self._changed, names="value")
-        self.preset.observe(self._preset_chosen, names="value")
-        self.language.observe(self._language, names="value")
-        self.reset.on_click(lambda _: self.apply_preset(BASELINE))
-        self.save.on_click(lambda _: self.save_variant())
         # slider names stand above their sliders: long names, full-width sliders
         self.slider_labels = {control: w.HTML() for control in self.controls}
 
@@ -118,14 +111,8 @@ class BudgetHearingDashboard:
         rows = [self.preset, *labelled(self.inflation), self.cpi_note,
                 *labelled(*([self.population] if self.population else []), *self.rates.values(),
                           *([self.rates_from] if self.rates else [])),
-                *(labelled(self.taxpayer, self.taxpayer_from) if self.taxpayer else []), self.kept_note,
-                w.HBox([self.reset]), w.HBox([self.file_name, self.save]), self.message]
-        left = w.VBox(rows, layout=w.Layout(width="40%"))
-        right = w.VBox([self.verdict, self.table, self.chance, self.chart], layout=w.Layout(width="60%"))
-        self.view = w.VBox([w.HTML(CSS), w.HBox([self.title, self.language]), w.HBox([left, right])])
-        self.view.add_class("okmo-hearing")
-        self._labels()
-        self.update()
+                *(labelled(self.taxpayer, self.taxpayer_from) if self.taxpayer else []), self.kept_note]
+        self._lay_out(rows, [self.verdict, self.table, self.chance, self.chart], widths=("40%", "60%"))
 
     def _preset_options(self):
         lang = self.lang
@@ -152,20 +139,8 @@ class BudgetHearingDashboard:
             taxpayer=round(self.taxpayer.value, 6) if self.taxpayer else 0.0,
             taxpayer_from=self.taxpayer_from.value if self.taxpayer_from else base.taxpayer_from)
 
-    def _changed(self, change=None):
-        if change is not None and same_value(change["old"], change["new"]):
-            return
-        if self.preset.value != CUSTOM:
-            set_quietly(self.view, {self.preset: CUSTOM}, self._preset_chosen)
-        self.message.value = ""
-        self.update()
-
-    def _preset_chosen(self, change):
-        if change["new"] != CUSTOM:
-            self.apply_preset(change["new"])
-
-    def apply_preset(self, preset: str):
-        """Set the sliders to the baseline (``""``) or to one of the file's scenarios."""
+    def _set_controls_to(self, preset: str):
+        """The sliders at the baseline (``""``) or at one of the file's scenarios."""
         c = self.whatif.preset(preset or None)
         self._kept = c
         values = {self.inflation: c.cpi_shift, self.rates_from: c.rates_from,
@@ -176,23 +151,15 @@ class BudgetHearingDashboard:
             values[self.taxpayer] = c.taxpayer
             values[self.taxpayer_from] = c.taxpayer_from
         set_quietly(self.view, values, self._changed)
-        set_quietly(self.view, {self.preset: preset}, self._preset_chosen)
-        self.message.value = ""
-        self.update()
 
     # --- outputs ----------------------------------------------------------------------------------
 
-    def update(self):
-        """Recompute and redraw; an impossible combination shows a message, not a traceback."""
+    def compute(self):
+        return self.whatif.outputs(self.controls_now())
+
+    def draw(self, out):
         lang = self.lang
         c = self.controls_now()
-        try:
-            out = self.whatif.outputs(c)
-        except (OkmoError, ValueError, ZeroDivisionError) as exc:
-            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
-            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=detail))}</div>'
-            return None
-        self.outputs = out
         unit = t("b_unit_" + self.whatif.scenario.unit, lang)
         self.cpi_note.value = f'<div class="okmo-note">{escape(t("bh_cpi_path", lang, path=self._cpi_text(c)))}</div>'
         kept = [self._change_text(data) for slot, data in c.kept if slot is None]
@@ -202,7 +169,6 @@ class BudgetHearingDashboard:
         self.table.value = self._table_html(out, unit)
         self.chance.value = self._chance_html(out.result)
         self.chart.value = self._chart_svg(out, unit)
-        return out
 
     def _verdict_html(self, v, unit) -> str:
         lang = self.lang
@@ -264,19 +230,11 @@ class BudgetHearingDashboard:
 
     def _chart_svg(self, out, unit) -> str:
         lang = self.lang
-        r = out.result
-        past = r.history_totals().loc["balance"].to_numpy()[-HISTORY_SHOWN:]
-        bands = {p: r.bands["balance"][i] for i, p in enumerate(PERCENTILES)}
-        baseline = None if out.variant is None else list(out.baseline.totals().loc["balance"])
-        labels = {"history": t("b_history", lang),
-                  "point": t("bh_this_variant", lang) if out.variant else t("b_baseline", lang),
-                  "baseline": t("b_baseline", lang), "outer": t("bh_band_90", lang),
-                  "inner": t("bh_band_50", lang), "shade": t("b_budget_period", lang)}
-        years = list(r.forecast_years)
-        return svg.fan(list(r.years[-HISTORY_SHOWN:]), list(past), years, list(r.totals().loc["balance"]),
-                       (bands[5], bands[95]), (bands[25], bands[75]), lang,
-                       t("bh_chart_title", lang, unit=unit), labels, baseline=baseline,
-                       shade=(years[0], years[r.horizon - 1]))
+        labels = {"point": t("bh_this_variant", lang) if out.variant else t("b_baseline", lang),
+                  "outer": t("bh_band_90", lang), "inner": t("bh_band_50", lang)}
+        return svg.fan_chart(budget_fan(out.result, lang, "balance", history_shown=HISTORY_SHOWN,
+                                        baseline=None if out.variant is None else out.baseline,
+                                        title=t("bh_chart_title", lang, unit=unit), labels=labels))
 
     def _cpi_text(self, c: BudgetControls) -> str:
         """``2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %``."""
@@ -296,7 +254,7 @@ class BudgetHearingDashboard:
         line = name.get(lang) or name.get("ru") or t("line_b_" + data["line"], lang)
         unit = t("b_unit_" + self.whatif.scenario.unit, lang)
         if "change" in data:
-            pct = self.whatif._share(data["change"]).value
+            pct = self.whatif.quantity(data["change"]).value
             value = ("+" if pct > 0 else "") + format_number(pct, 1, lang).rstrip("0").rstrip(",.") + " %"
             return t("bh_change_rate", lang, line=line, value=value, year=data["from"])
         if "add" in data:
@@ -306,8 +264,13 @@ class BudgetHearingDashboard:
 
     # --- saving and language ---------------------------------------------------------------------
 
-    def save_variant(self) -> Path | None:
-        """Write the sliders as a new scenario in a variant of the budget file; never overwrite."""
+    @property
+    def saved_scenario(self) -> str | None:
+        """The scenario id of the last saved variant (``okmo budget FILE --scenario ID``)."""
+        return self.saved.get("scenario")
+
+    def _variant(self) -> tuple[dict, dict] | None:
+        """The sliders as a new scenario in a variant of the budget file."""
         lang = self.lang
         now = dt.datetime.now()
         c = self.controls_now()
@@ -316,77 +279,25 @@ class BudgetHearingDashboard:
         preset = self.whatif.original.scenarios.get(c.preset) if c.preset else None
         description = ({code: t("bh_variant_based_on", code, name=preset.name.get(code) or preset.name.ru)
                         for code in LANGUAGES} if preset is not None else None)
-        try:
-            made = self.whatif.variant_file(c, self.path.name, name, now, description,
-                                            t("bh_source", lang, date=now.strftime("%d.%m.%Y")))
-        except ValueError as exc:
-            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=exc))}</div>'
-            return None
+        made = self.whatif.variant_file(c, self.path.name, name, now, description,
+                                        t("bh_source", lang, date=now.strftime("%d.%m.%Y")))
         if made is None:
-            self.message.value = f'<div class="okmo-message">{escape(t("hr_no_changes", lang))}</div>'
             return None
         scenario_id, doc = made
-        target = variant_target(self.path.parent, self.file_name.value, "hearing_variant.yaml")
-        file_name = target.name
-        header = ("# Вариант бюджета, сохранённый на публичных слушаниях (okmo hearing).\n"
-                  "# Добавляет к базовому файлу (variant_of) один сценарий; посмотреть:\n"
-                  f"#   okmo budget {file_name} --scenario {scenario_id}\n")
-        try:
-            path = write_variant_file(target, header, doc)
-        except OkmoError as exc:
-            self.message.value = f'<div class="okmo-message">{escape(exc.render(lang))}</div>'
-            return None
-        self.saved_scenario = scenario_id
-        self.message.value = (f'<div class="okmo-ok">'
-                              f'{escape(t("bh_saved", lang, path=path, file=file_name, scenario=scenario_id))}</div>')
-        return path
+        return doc, {"scenario": scenario_id}
 
-    def _language(self, change):
-        self.lang = change["new"]
-        self._labels()
-        self.update()
+    def title_text(self) -> str:
+        municipality = self.whatif.scenario.municipality.name
+        return t("bh_title", self.lang, municipality=municipality.get(self.lang) or municipality.ru)
 
     def _labels(self):
+        super()._labels()
         lang = self.lang
-        wi = self.whatif
-        unit = t("b_unit_" + wi.scenario.unit, lang)
-        municipality = wi.scenario.municipality.name.get(lang) or wi.scenario.municipality.name.ru
-        self.title.value = f'<h2 style="margin:0 1em 0 0">{escape(t("bh_title", lang, municipality=municipality))}</h2>'
-        self.language.description = t("hr_language", lang)
-        value = self.preset.value
-        self.preset.unobserve(self._preset_chosen, names="value")
-        try:
-            self.preset.options = self._preset_options()
-            self.preset.value = value
-        finally:
-            self.preset.observe(self._preset_chosen, names="value")
-        self.preset.description = t("bh_preset", lang)
+        unit = t("b_unit_" + self.whatif.scenario.unit, lang)
         names = {self.inflation: t("bh_inflation", lang), self.population: t("bh_population", lang),
                  self.taxpayer: t("bh_taxpayer", lang, unit=unit), self.rates_from: t("bh_rates_from", lang),
                  self.taxpayer_from: t("bh_taxpayer_from", lang),
                  **{slider: t("bh_rate_" + line, lang) for line, slider in self.rates.items()}}
         for control, label in self.slider_labels.items():
             label.value = f'<div class="okmo-slider-label">{escape(names[control])}</div>'
-        self.reset.description = t("hr_reset", lang)
-        self.save.description = t("hr_save", lang)
-        self.file_name.description = t("hr_file", lang)
 
-
-def hearing_dashboard_from_environment():
-    """The dashboard for the file `okmo hearing` passed in OKMO_HEARING_SCENARIO: the budget
-    dashboard for a budget file (or a variant of one), the programme dashboard for a
-    development programme, else the tariff dashboard."""
-    import os
-
-    from okmo_models.hearing.dashboard import dashboard_from_environment
-    from okmo_models.i18n import default_language
-    from okmo_models.scenario.loader import file_kind
-
-    scenario = os.environ.get("OKMO_HEARING_SCENARIO")
-    if scenario and file_kind(scenario) == "programme":
-        from okmo_models.hearing.programme_dashboard import ProgrammeHearingDashboard
-
-        return ProgrammeHearingDashboard(scenario, default_language())
-    if scenario and is_budget_file(scenario):
-        return BudgetHearingDashboard(scenario, default_language())
-    return dashboard_from_environment()

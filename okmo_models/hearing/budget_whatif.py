@@ -111,7 +111,10 @@ def _change_data(change, mark: str | None = None) -> dict:
 class BudgetWhatIf:
     """A budget file's baseline fitted once, answering the hearing's what-ifs."""
 
-    def __init__(self, scenario: BudgetScenario, sha256: str | None = None, source_text: str = ""):
+    def __init__(self, scenario: BudgetScenario, sha256: str | None = None, source_text: str = "",
+                 inputs: tuple = ()):
+        """``inputs``: the files the budget was read from (:attr:`BudgetFile.inputs`), named in
+        every result's provenance as ``okmo budget`` names them."""
         self.original = scenario
         self.sha256 = sha256
         self.mark = scenario.decimal_mark  # how the saved variant's numbers will be read
@@ -121,7 +124,7 @@ class BudgetWhatIf:
         self.source_text = source_text or t("bh_source", "ru", date=dt.date.today().strftime("%d.%m.%Y"))
         self.scenario = s = scenario.model_copy(
             update={"sources": {**scenario.sources, self.source: self.source_text}})
-        self.model = BudgetModel(s)
+        self.model = BudgetModel(s, inputs)
         self.baseline_result = self.model.fit()
         self.forecast_years = self.model.forecast_years
         self.budget_years = self.forecast_years[: s.horizon]
@@ -182,11 +185,13 @@ class BudgetWhatIf:
     def cpi_rates(self, c: BudgetControls) -> list[tuple[int, float]]:
         """The CPI (% a year) each forecast year gets under these controls: the preset's or
         the file's rate of that year plus the shift."""
-        path = {y: _pct(self._share(text)) for y, text in c.cpi_path}
+        path = {y: _pct(self.quantity(text)) for y, text in c.cpi_path}
         return [(y, round((path[y] if y in path else _pct(self.scenario.cpi[y])) + c.cpi_shift, 9))
                 for y in self.forecast_years]
 
-    def _share(self, text: str):
+    def quantity(self, text: str):
+        """A quantity as written in the file or in a saved variant (``"12 %"``), read with the
+        file's decimal mark."""
         from okmo_models.scenario.schema import Quantity
 
         with declared_decimal_mark(self.mark):
@@ -243,7 +248,7 @@ class BudgetWhatIf:
         pct = c.rates.get(slot, 0.0)
         if abs(pct) < 1e-9:
             return None
-        if data is not None and abs(_pct(self._share(data["change"])) - pct) < 1e-9 and data["from"] == c.rates_from:
+        if data is not None and abs(_pct(self.quantity(data["change"])) - pct) < 1e-9 and data["from"] == c.rates_from:
             return dict(data)
         base = dict(data) if data is not None else {"line": slot}
         return {**base, "from": c.rates_from, "change": percent_text(pct, self.mark), "source": self.source}

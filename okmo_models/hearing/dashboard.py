@@ -15,79 +15,31 @@ import datetime as dt
 from pathlib import Path
 
 import ipywidgets as w
-import yaml
 
-from okmo_models.errors import OkmoError
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.hearing import svg
+from okmo_models.hearing.base import HearingDashboardBase, same_value, set_quietly
 from okmo_models.hearing.whatif import Controls, WhatIf
-from okmo_models.i18n import LANGUAGES, t
-from okmo_models.safe_write import write_new_file
+from okmo_models.i18n import t
 from okmo_models.scenario.loader import load_scenario
 
-# Large type for a projector, and no scrollbars in the control column.
-CSS = """<style>
-.okmo-hearing { font-family: 'Noto Sans', 'DejaVu Sans', sans-serif; font-size: 18px; }
-.okmo-hearing .widget-label, .okmo-hearing .widget-readout, .okmo-hearing button,
-.okmo-hearing input, .okmo-hearing select { font-size: 17px !important; }
-.okmo-hearing .widget-label { min-width: 22ex !important; }
-.okmo-figure { font-size: 30px; font-weight: 700; }
-.okmo-caption { font-size: 16px; color: #444; }
-.okmo-message { font-size: 17px; color: #8a1c1c; }
-.okmo-ok { font-size: 17px; color: #1c6b2a; }
-</style>"""
 
-
-
-def variant_target(folder: Path, typed: str, default: str) -> Path:
-    """Where "save this variant" writes: the typed file name (never a path elsewhere), as
-    YAML, next to the baseline."""
-    name = Path(typed.strip() or default).name
-    return folder / (name if name.endswith((".yaml", ".yml")) else name + ".yaml")
-
-
-def write_variant_file(target: Path, header: str, doc: dict) -> Path:
-    """Write a variant document with its comment header; atomic, never over an existing file."""
-    return write_new_file(target, header + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
-
-
-def same_value(a, b) -> bool:
-    """The browser snaps a value it was sent to the slider's steps and sends it back
-    (0.9 -> 0.8999999999999999): not a move."""
-    return isinstance(a, float) and isinstance(b, float) and abs(a - b) < 1e-6
-
-
-def set_quietly(view, values: dict, handler):
-    """Set widget values without running ``handler`` for each of them; a slider's range
-    widens to take a value outside it."""
-    with view.hold_sync():
-        for widget in values:
-            widget.unobserve(handler, names="value")
-        try:
-            for widget, value in values.items():
-                if isinstance(widget, w.FloatSlider) and value > widget.max:
-                    widget.max = value
-                if isinstance(widget, w.FloatSlider) and value < widget.min:
-                    widget.min = value
-                widget.value = value
-        finally:
-            for widget in values:
-                widget.observe(handler, names="value")
-
-
-class HearingDashboard:
+class HearingDashboard(HearingDashboardBase):
     """Widgets for one scenario; ``.view`` is what the notebook displays."""
 
+    variant_stem = "variant"
+    variant_default = "variant.yaml"
+    variant_header = ("# Вариант сценария, сохранённый на публичных слушаниях (okmo hearing).\n"
+                      "# Содержит только изменения относительно базового сценария (variant_of).\n")
+
     def __init__(self, scenario_path: str | Path, lang: str = "ru"):
-        self.path = Path(scenario_path)
+        super().__init__(scenario_path, lang)
         self.whatif = wi = WhatIf(load_scenario(self.path))
-        self.lang = lang
         b = wi.baseline
         s = wi.scenario
         self.fixed: dict = {}  # tariffs fixed by hand: category id -> som per billing unit
         style = {"description_width": "initial"}
         layout = w.Layout(width="95%")
-        self.language = w.Dropdown(options=list(LANGUAGES), value=lang, layout=w.Layout(width="14em"))
         self.tariffs = {}
         for cat in wi.categories:
             cid = cat.category.id
@@ -116,29 +68,14 @@ class HearingDashboard:
         self.investment = w.FloatSlider(value=0, min=0, max=10_000_000, step=100_000,
                                         readout_format=",.0f", style=style, layout=layout,
                                         disabled=s.path is None)
-        self.reset = w.Button(button_style="warning", layout=w.Layout(width="auto"))
-        self.save = w.Button(button_style="success", layout=w.Layout(width="auto"))
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-        self.file_name = w.Text(value=f"{self.path.stem}_variant_{stamp}.yaml", layout=w.Layout(width="60%"))
-        self.title = w.HTML()
         self.figures = w.HTML()
         self.chart_money = w.HTML()
         self.chart_path = w.HTML()
-        self.message = w.HTML()
         self.controls = [*self.tariffs.values(), self.collection, self.fuel, self.wage, self.discount,
                          self.years, self.investment]
         for control in self.controls:
             control.observe(self._changed, names="value")
-        self.language.observe(self._language, names="value")
-        self.reset.on_click(lambda _: self.back_to_baseline())
-        self.save.on_click(lambda _: self.save_variant())
-        left = w.VBox([*self.controls, w.HBox([self.reset]), w.HBox([self.file_name, self.save]), self.message],
-                      layout=w.Layout(width="48%"))
-        right = w.VBox([self.figures, self.chart_money, self.chart_path], layout=w.Layout(width="52%"))
-        self.view = w.VBox([w.HTML(CSS), w.HBox([self.title, self.language]), w.HBox([left, right])])
-        self.view.add_class("okmo-hearing")
-        self._labels()
-        self.update()
+        self._lay_out(self.controls, [self.figures, self.chart_money, self.chart_path])
 
     # --- reading the controls ---------------------------------------------------------------
 
@@ -158,28 +95,24 @@ class HearingDashboard:
         if change is not None and same_value(change["old"], change["new"]):
             return
         cid = self._category_of.get(change["owner"]) if change is not None else None
-        self.message.value = ""
+        self.clear_message()
         # a tariff moved by hand is fixed at its value
         self.update(fix=None if cid is None else (cid, change["new"]))
 
-    def update(self, fix: tuple | None = None):
-        """Recompute and redraw, with ``fix`` = (category id, tariff) fixed by hand; an
-        impossible combination shows a message, not a traceback."""
-        lang = self.lang
-        try:
-            controls = self.controls_now()
-            if fix is not None:
-                controls = self.whatif.fix(controls, *fix)
-            out = self.whatif.outputs(controls)
-        except (OkmoError, ValueError, ZeroDivisionError) as exc:
-            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
-            self.message.value = f'<div class="okmo-message">{t("hr_invalid", lang, detail=detail)}</div>'
-            return None
+    def compute(self, fix: tuple | None = None):
+        """The outputs of the controls, with ``fix`` = (category id, tariff) fixed by hand."""
+        controls = self.controls_now()
+        if fix is not None:
+            controls = self.whatif.fix(controls, *fix)
+        out = self.whatif.outputs(controls)
         self.fixed = dict(controls.tariffs)
+        return out
+
+    def draw(self, out):
+        lang = self.lang
         # the tariffs not fixed by hand are the engine's
         set_quietly(self.view, {slider: out.tariffs[cid] for cid, slider in self.tariffs.items()
                                 if cid not in self.fixed and slider.value != out.tariffs[cid]}, self._changed)
-        self.outputs = out
         som = unit_label("som", lang)
         rows = []
         if out.household_bill_som is not None:
@@ -204,11 +137,11 @@ class HearingDashboard:
                  (t("c_path", lang), list(out.path_tariff_som), "#2f6f9f", False)],
                 lang, t("hr_path_title", lang, category=shown.name.get(lang))
                 + f", {unit_label('som/' + shown.billing_unit, lang)}")
-        return out
 
     # --- buttons and language ----------------------------------------------------------------
 
-    def back_to_baseline(self):
+    def _set_controls_to(self, preset: str):
+        """The controls at the baseline, the one preset of a tariff file."""
         wi = self.whatif
         b = wi.baseline
         self.fixed = {}
@@ -217,40 +150,24 @@ class HearingDashboard:
                   self.discount: b.discount_scale * 100, self.years: b.years_to_recovery,
                   self.investment: 0}
         set_quietly(self.view, values, self._changed)
-        self.message.value = ""
-        self.update()
 
-    def save_variant(self) -> Path | None:
-        """Write the current controls as a variant of the baseline; never overwrite."""
-        lang = self.lang
+    def _variant(self) -> tuple[dict, dict] | None:
+        """The current controls as a variant: only the changes from the baseline."""
         changes = self.whatif.changes(self.controls_now())
         if not changes:
-            self.message.value = f'<div class="okmo-message">{t("hr_no_changes", lang)}</div>'
             return None
-        target = variant_target(self.path.parent, self.file_name.value, "variant.yaml")
-        doc = {"variant_of": self.path.name, "baseline_sha256": self.whatif.loaded.sha256,
-               "saved": dt.datetime.now().isoformat(timespec="minutes"), "changes": changes}
-        header = ("# Вариант сценария, сохранённый на публичных слушаниях (okmo hearing).\n"
-                  "# Содержит только изменения относительно базового сценария (variant_of).\n")
-        try:
-            path = write_variant_file(target, header, doc)
-        except OkmoError as exc:
-            self.message.value = f'<div class="okmo-message">{exc.render(lang)}</div>'
-            return None
-        self.message.value = f'<div class="okmo-ok">{t("hr_saved", lang, path=path)}</div>'
-        return path
+        return {"variant_of": self.path.name, "baseline_sha256": self.whatif.loaded.sha256,
+                "saved": dt.datetime.now().isoformat(timespec="minutes"), "changes": changes}, {}
 
-    def _language(self, change):
-        self.lang = change["new"]
-        self._labels()
-        self.update()
-
-    def _labels(self):
+    def title_text(self) -> str:
         lang = self.lang
         s = self.whatif.scenario
-        self.title.value = (f'<h2 style="margin:0 1em 0 0">{t("hr_title", lang, service=t("service_" + s.service, lang))}'
-                            f' — {s.municipality.name.get(lang)}, {s.tariff_year}</h2>')
-        self.language.description = t("hr_language", lang)
+        return (f'{t("hr_title", lang, service=t("service_" + s.service, lang))}'
+                f' — {s.municipality.name.get(lang)}, {s.tariff_year}')
+
+    def _labels(self):
+        super()._labels()
+        lang = self.lang
         for cat in self.whatif.categories:
             slider = self.tariffs[cat.category.id]
             slider.description = (t("hr_tariff", lang, category=cat.category.name.get(lang))
@@ -261,19 +178,4 @@ class HearingDashboard:
         self.discount.description = t("hr_discount_scale", lang)
         self.years.description = t("hr_years", lang)
         self.investment.description = t("hr_investment", lang)
-        self.reset.description = t("hr_reset", lang)
-        self.save.description = t("hr_save", lang)
-        self.file_name.description = t("hr_file", lang)
 
-
-def dashboard_from_environment() -> HearingDashboard:
-    """The dashboard for the scenario `okmo hearing` passed in OKMO_HEARING_SCENARIO."""
-    import os
-
-    from okmo_models.i18n import default_language
-
-    scenario = os.environ.get("OKMO_HEARING_SCENARIO")
-    if not scenario:
-        root = Path(__file__).resolve().parents[2]
-        scenario = root / "scenarios" / "teploklyuchenka" / "waste.yaml"
-    return HearingDashboard(scenario, default_language())

@@ -18,6 +18,6 @@
 # tariff dashboard for a tariff scenario, the budget dashboard for a budget file (kind: budget),
 # the programme dashboard for a development programme (kind: programme).
 # The file and the language come from `okmo hearing` (OKMO_HEARING_SCENARIO, OKMO_LANG).
-from okmo_models.hearing.budget_dashboard import hearing_dashboard_from_environment
+from okmo_models.hearing.choose import hearing_dashboard_from_environment
 
 hearing_dashboard_from_environment().view

@@ -16,20 +16,18 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from okmo_models.errors import OkmoError
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
-from okmo_models.hearing.budget_dashboard import CSS as BUDGET_CSS
-from okmo_models.hearing.dashboard import set_quietly, variant_target, write_variant_file
+from okmo_models.hearing.base import CSS as HEARING_CSS
+from okmo_models.hearing.base import CUSTOM, HearingDashboardBase, set_quietly
 from okmo_models.hearing.programme_whatif import PRESETS, ProgrammeWhatIf
 from okmo_models.i18n import LANGUAGES, t
-from okmo_models.programme.result import evaluate
+from okmo_models.programme import evaluate_programme
 from okmo_models.programme.schema import fraction
 
-CUSTOM = "*"  # preset value once a switch was moved by hand
 CAUSES_SHOWN = 3  # measures named as the cause of a gap
 
-CSS = BUDGET_CSS + """<style>
+CSS = HEARING_CSS + """<style>
 .okmo-measure { align-items: center; border-bottom: 1px solid #e4e4e4; padding: 2px 0; }
 .okmo-measure-text { font-size: 16px; line-height: 1.25; }
 .okmo-measure-text small { color: #555; font-size: 13px; }
@@ -48,18 +46,25 @@ CSS = BUDGET_CSS + """<style>
 </style>"""
 
 
-class ProgrammeHearingDashboard:
+class ProgrammeHearingDashboard(HearingDashboardBase):
     """Widgets for one programme file; ``.view`` is what the notebook displays."""
 
+    css = CSS
+    variant_default = "programme_hearing.yaml"
+    variant_header = ("# Вариант программы развития, сохранённый на публичных слушаниях (okmo hearing).\n"
+                      "# Меняет только годы начала мероприятий (start: null — мероприятие исключено); посмотреть:\n"
+                      "#   okmo programme {file}\n")
+    reset_key = "ph_reset"
+    no_changes_key = "ph_no_changes"
+    saved_key = "ph_saved"
+    preset_key = "ph_preset"
+    baseline_preset = "plan"
+
     def __init__(self, programme_path: str | Path, lang: str = "ru"):
-        self.path = Path(programme_path)
-        self.lang = lang
-        self.whatif = wi = ProgrammeWhatIf(evaluate(self.path))
+        super().__init__(programme_path, lang)
+        self.whatif = wi = ProgrammeWhatIf(evaluate_programme(self.path))
         self.draft_outputs = wi.outputs(wi.draft)
-        layout = w.Layout(width="auto")
-        self.language = w.Dropdown(options=list(LANGUAGES), value=lang, layout=w.Layout(width="auto"))
-        self.preset = w.Dropdown(value="plan", options=self._preset_options(), style={"description_width": "initial"},
-                                 layout=w.Layout(width="95%"))
+        self._add_presets("plan")
         self.switches, self.starts, self.texts, self.rows = {}, {}, {}, {}
         for mid in wi.order:
             m = wi.by_id[mid]
@@ -77,32 +82,17 @@ class ProgrammeHearingDashboard:
             row.add_class(f"okmo-measure-{mid}")
             self.rows[mid] = row
         self.measures_note = w.HTML()
-        self.reset = w.Button(button_style="warning", layout=layout)
-        self.save = w.Button(button_style="success", layout=layout)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
-        self.file_name = w.Text(value=f"{self.path.stem}_hearing_{stamp}.yaml", layout=w.Layout(width="60%"))
-        self.title = w.HTML()
         self.verdict = w.HTML()
         self.rules = w.HTML()
         self.chart = w.HTML()
         self.table = w.HTML()
         self.indicators = w.HTML()
         self.people = w.HTML()
-        self.message = w.HTML()
         for control in (*self.switches.values(), *self.starts.values()):
             control.observe(self._changed, names="value")
-        self.preset.observe(self._preset_chosen, names="value")
-        self.language.observe(self._language, names="value")
-        self.reset.on_click(lambda _: self.apply_preset("plan"))
-        self.save.on_click(lambda _: self.save_variant())
-        left = w.VBox([self.preset, self.measures_note, *self.rows.values(), w.HBox([self.reset]),
-                       w.HBox([self.file_name, self.save]), self.message], layout=w.Layout(width="46%"))
-        right = w.VBox([self.verdict, self.rules, self.chart, self.table, self.people, self.indicators],
-                       layout=w.Layout(width="54%", padding="0 0 0 1em"))
-        self.view = w.VBox([w.HTML(CSS), w.HBox([self.title, self.language]), w.HBox([left, right])])
-        self.view.add_class("okmo-hearing")
-        self._labels()
-        self.update()
+        self._lay_out([self.preset, self.measures_note, *self.rows.values()],
+                      [self.verdict, self.rules, self.chart, self.table, self.people, self.indicators],
+                      widths=("46%", "54%"), padding="0 0 0 1em")
 
     # --- the switches -------------------------------------------------------------------------------
 
@@ -123,6 +113,10 @@ class ProgrammeHearingDashboard:
         set_quietly(self.view, values, self._changed)
         self._sync_disabled()
 
+    def _set_controls_to(self, preset: str):
+        """The switches at the draft (``plan``), the optimal choice or the ranking."""
+        self.set_choice(self.whatif.preset(preset))
+
     def _sync_disabled(self):
         for mid, box in self.switches.items():
             m = self.whatif.by_id[mid]
@@ -134,29 +128,7 @@ class ProgrammeHearingDashboard:
 
     def _changed(self, change=None):
         self._sync_disabled()
-        if self.preset.value != CUSTOM:
-            self.preset.unobserve(self._preset_chosen, names="value")
-            try:
-                self.preset.value = CUSTOM
-            finally:
-                self.preset.observe(self._preset_chosen, names="value")
-        self.message.value = ""
-        self.update()
-
-    def _preset_chosen(self, change):
-        if change["new"] != CUSTOM:
-            self.apply_preset(change["new"])
-
-    def apply_preset(self, which: str):
-        """Set the switches to the draft (``plan``), the optimal choice or the ranking."""
-        self.set_choice(self.whatif.preset(which))
-        self.preset.unobserve(self._preset_chosen, names="value")
-        try:
-            self.preset.value = which
-        finally:
-            self.preset.observe(self._preset_chosen, names="value")
-        self.message.value = ""
-        self.update()
+        super()._changed(change)
 
     def _preset_options(self):
         lang = self.lang
@@ -164,16 +136,11 @@ class ProgrammeHearingDashboard:
 
     # --- outputs ------------------------------------------------------------------------------------
 
-    def update(self):
-        """Recompute and redraw; an impossible choice shows a message, not a traceback."""
+    def compute(self):
+        return self.whatif.outputs(self.choice())
+
+    def draw(self, out):
         lang = self.lang
-        try:
-            out = self.whatif.outputs(self.choice())
-        except (OkmoError, ValueError) as exc:
-            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
-            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=detail))}</div>'
-            return None
-        self.outputs = out
         self._measure_texts(out)
         self.verdict.value = self._verdict_html(out)
         self.rules.value = self._rules_html(out)
@@ -184,7 +151,6 @@ class ProgrammeHearingDashboard:
         self.table.value = self._table_html(out)
         self.people.value = self._people_html(out)
         self.indicators.value = self._indicators_html(out)
-        return out
 
     @property
     def unit(self) -> str:
@@ -304,59 +270,22 @@ class ProgrammeHearingDashboard:
 
     # --- saving and language ------------------------------------------------------------------------
 
-    def save_variant(self) -> Path | None:
-        """Write the choice as a variant of the programme file (its draft is the choice);
-        never overwrite."""
-        lang = self.lang
+    def _variant(self) -> tuple[dict, dict] | None:
+        """The choice as a variant of the programme file: its draft is the choice."""
         now = dt.datetime.now()
         preset = self.preset.value
         date = now.strftime("%d.%m.%Y %H:%M")
         description = {code: t("ph_variant_description", code, date=date,
                                preset=t("ph_custom" if preset == CUSTOM else "pr_" + preset, code))
                        for code in LANGUAGES}
-        try:
-            doc = self.whatif.variant_document(self.choice(), self.path.name, now, description)
-        except (OkmoError, ValueError) as exc:
-            detail = exc.render(lang) if isinstance(exc, OkmoError) else str(exc)
-            self.message.value = f'<div class="okmo-message">{escape(t("hr_invalid", lang, detail=detail))}</div>'
-            return None
-        if doc is None:
-            self.message.value = f'<div class="okmo-message">{escape(t("ph_no_changes", lang))}</div>'
-            return None
-        target = variant_target(self.path.parent, self.file_name.value, "programme_hearing.yaml")
-        file_name = target.name
-        header = ("# Вариант программы развития, сохранённый на публичных слушаниях (okmo hearing).\n"
-                  "# Меняет только годы начала мероприятий (start: null — мероприятие исключено); посмотреть:\n"
-                  f"#   okmo programme {file_name}\n")
-        try:
-            path = write_variant_file(target, header, doc)
-        except OkmoError as exc:
-            self.message.value = f'<div class="okmo-message">{escape(exc.render(lang))}</div>'
-            return None
-        self.message.value = f'<div class="okmo-ok">{escape(t("ph_saved", lang, path=path, file=file_name))}</div>'
-        return path
+        doc = self.whatif.variant_document(self.choice(), self.path.name, now, description)
+        return None if doc is None else (doc, {})
 
-    def _language(self, change):
-        self.lang = change["new"]
-        self._labels()
-        self.update()
+    def title_text(self) -> str:
+        p = self.whatif.programme
+        municipality = p.municipality.name.get(self.lang) or p.municipality.name.ru
+        return t("ph_title", self.lang, first=p.first_year, last=p.last_year, municipality=municipality)
 
     def _labels(self):
-        lang = self.lang
-        p = self.whatif.programme
-        municipality = p.municipality.name.get(lang) or p.municipality.name.ru
-        self.title.value = (f'<h2 style="margin:0 1em 0 0">'
-                            f'{escape(t("ph_title", lang, first=p.first_year, last=p.last_year, municipality=municipality))}</h2>')
-        self.language.description = t("hr_language", lang)
-        value = self.preset.value
-        self.preset.unobserve(self._preset_chosen, names="value")
-        try:
-            self.preset.options = self._preset_options()
-            self.preset.value = value
-        finally:
-            self.preset.observe(self._preset_chosen, names="value")
-        self.preset.description = t("ph_preset", lang)
-        self.measures_note.value = f'<div class="okmo-note">{escape(t("ph_measures", lang))}</div>'
-        self.reset.description = t("ph_reset", lang)
-        self.save.description = t("hr_save", lang)
-        self.file_name.description = t("hr_file", lang)
+        super()._labels()
+        self.measures_note.value = f'<div class="okmo-note">{escape(t("ph_measures", self.lang))}</div>'
