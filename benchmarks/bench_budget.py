@@ -23,7 +23,7 @@ from okmo_models.budget.forecast import BudgetModel, load_budget  # noqa: E402
 
 
 def main() -> None:
-    scenario, _ = load_budget(ROOT / "scenarios/alamudun/budget.yaml")
+    scenario = load_budget(ROOT / "scenarios/alamudun/budget.yaml").scenario
     scenario = scenario.model_copy(update={"long_horizon": 8})
     model = BudgetModel(scenario)
     rng = np.random.default_rng(1)
@@ -39,7 +39,7 @@ def main() -> None:
                                 [bm.FUNCTIONS[m](history, 10, cpi_history=model.cpi_history,
                                                  cpi_future=np.linspace(1.1, 1.8, 10)) for m in bm.METHODS]),
                        number=1, repeat=5)
-    example = BudgetModel(load_budget(ROOT / "scenarios/kok-jar/budget.yaml")[0])
+    example = BudgetModel(load_budget(ROOT / "scenarios/kok-jar/budget.yaml").scenario)
     first = timeit.repeat(lambda: BudgetModel(example.scenario).fit(), number=1, repeat=5)
     example.fit()
     again = timeit.repeat(lambda: example.fit("grant_cut"), number=1, repeat=5)

@@ -41,7 +41,7 @@ from okmo_models.display import (
     budget_summary_table,
 )
 
-scenario, _ = load_budget(budget)
+scenario = load_budget(budget).scenario
 results = BudgetModel(scenario).fit_all()
 baseline = results[None]
 

@@ -30,9 +30,9 @@ lang = "ru"
 
 # %%
 from okmo_models.display import programme_money_left_chart
-from okmo_models.programme.result import evaluate
+from okmo_models.programme import evaluate_programme
 
-result = evaluate(programme)
+result = evaluate_programme(programme)
 result.space.origin
 
 # %% [markdown]

@@ -19,6 +19,7 @@ from unittest import mock
 from okmo_models.version import __version__
 from okmo_models.errors import OkmoError, Refusal, ScenarioError
 from okmo_models.i18n import LANGUAGES, default_language, t
+from okmo_models.kinds import FORMATS, KINDS, check_file, kind_of, plan_files
 from okmo_models.progress import progress
 
 EXIT_USER_ERROR = 2
@@ -53,14 +54,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"okmo-models {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("tariff", parents=[common], help=t("cli_tariff_help", lang),
-                       description=t("cli_tariff_help", lang))
-    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
-    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
-                   help=t("cli_format_help", lang))
-    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
-    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
-    p.set_defaults(handler=_tariff)
+    _computing_command(sub, common, lang, "tariff")
 
     p = sub.add_parser("report", parents=[common], help=t("cli_report_help", lang),
                        description=t("cli_report_help", lang))
@@ -70,28 +64,14 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_positive_int, default=None, help=t("cli_workers_help", lang))
     p.set_defaults(handler=_report)
 
-    p = sub.add_parser("budget", parents=[common], help=t("cli_budget_help", lang),
-                       description=t("cli_budget_help", lang))
-    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
-    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
-                   help=t("cli_format_help", lang))
+    p = _computing_command(sub, common, lang, "budget")
     p.add_argument("--scenario", metavar="ID", dest="scenario_id", default=None,
                    help=t("cli_budget_scenario_help", lang))
-    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
-    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
-    p.set_defaults(handler=_budget)
 
-    p = sub.add_parser("programme", parents=[common], help=t("cli_programme_help", lang),
-                       description=t("cli_programme_help", lang))
-    p.add_argument("programme", metavar="PROGRAMME", help=t("cli_scenario_arg", lang))
+    p = _computing_command(sub, common, lang, "programme", metavar="PROGRAMME")
     p.add_argument("--budget", metavar="BUDGET_SCENARIO", default=None, help=t("cli_budget_file_help", lang))
     p.add_argument("--time-limit", metavar="SECONDS", type=_positive_seconds, default=None,
                    help=t("cli_time_limit_help", lang))
-    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table",
-                   help=t("cli_format_help", lang))
-    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
-    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
-    p.set_defaults(handler=_programme)
 
     p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
                        description=t("cli_hearing_help", lang))
@@ -102,7 +82,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", parents=[common], help=t("cli_template_help", lang),
                        description=t("cli_template_help", lang))
-    p.add_argument("kind", metavar="KIND", nargs="?", choices=("tariff", "budget", "programme"),
+    p.add_argument("kind", metavar="KIND", nargs="?", choices=tuple(KINDS),
                    help=t("cli_template_kind_arg", lang))
     p.add_argument("--from", dest="source", metavar="SCENARIO", default=None,
                    help=t("cli_template_from_help", lang))
@@ -141,17 +121,28 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _tariff(args) -> int:
-    from okmo_models.tariff import calculate_tariff
-    from okmo_models.tariff.export import to_csv, to_json, to_text
+def _computing_command(sub, common, lang: str, kind: str, metavar: str = "SCENARIO"):
+    """``okmo <kind> FILE [--format ...] [-o FILE] [--force]``, the same for every kind."""
+    p = sub.add_parser(kind, parents=[common], help=t(f"cli_{kind}_help", lang),
+                       description=t(f"cli_{kind}_help", lang))
+    p.add_argument("file", metavar=metavar, help=t("cli_scenario_arg", lang))
+    p.add_argument("--format", choices=FORMATS, default="table", help=t("cli_format_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_compute, kind=kind)
+    return p
 
-    _xlsx_needs_a_file(args, args.scenario)
-    result = calculate_tariff(args.scenario)
-    if args.format == "xlsx":
-        from okmo_models.excel.results import tariff_workbook
 
-        return _deliver(args, tariff_workbook(result, args.lang))
-    return _deliver(args, {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang))
+def _compute(args) -> int:
+    """``okmo tariff|budget|programme FILE``: compute the file as its kind does and export
+    the result in ``--format`` (a workbook only to a file)."""
+    kind, path = KINDS[args.kind], args.file
+    _xlsx_needs_a_file(args, path)
+    options = {"scenario": getattr(args, "scenario_id", None), "budget": getattr(args, "budget", None),
+               "time_limit": getattr(args, "time_limit", None)}
+    with progress("progress_" + kind.name, args.lang):
+        result = kind.compute(path, **options)
+    return _deliver(args, kind.export(result, args.format, args.lang))
 
 
 def _xlsx_needs_a_file(args, source: str) -> None:
@@ -191,7 +182,7 @@ def _positive_seconds(text: str) -> float:
 def _report(args) -> int:
     from pathlib import Path
 
-    from okmo_models.report.build import render_many, render_report, scenario_files
+    from okmo_models.report.build import render_many, render_report
     from okmo_models.safe_write import FileExistsRefused
 
     source = Path(args.scenario)
@@ -200,7 +191,7 @@ def _report(args) -> int:
 
         # the user named the folder: its files may name one another anywhere in it
         with wider_root(source):
-            paths = scenario_files(source)
+            paths = plan_files(source)
             if not paths:
                 print(t("no_scenarios_found", args.lang, path=source), file=sys.stderr)
                 return EXIT_USER_ERROR
@@ -227,60 +218,14 @@ def _report(args) -> int:
     return 0
 
 
-def _budget(args) -> int:
-    from okmo_models.budget.export import to_csv, to_json, to_text
-    from okmo_models.budget.forecast import BudgetModel, load_budget
-
-    _xlsx_needs_a_file(args, args.scenario)
-    scenario, sha256 = load_budget(args.scenario)
-    model = BudgetModel(scenario)
-    result = model.fit(args.scenario_id)
-    if args.format in ("json", "csv"):
-        return _deliver(args, {"json": to_json, "csv": to_csv}[args.format](result, args.lang))
-    # the baseline shows every scenario of the file beside it
-    others = () if args.scenario_id else tuple(model.fit(v) for v in scenario.scenarios)
-    if args.format == "xlsx":
-        from okmo_models.excel.results import budget_workbook
-
-        return _deliver(args, budget_workbook(result, args.lang, others, scenario_file=args.scenario,
-                                              sha256=sha256))
-    return _deliver(args, to_text(result, args.lang, others))
-
-
-def _programme(args) -> int:
-    from okmo_models.programme.result import evaluate, to_csv, to_json, to_text
-
-    _xlsx_needs_a_file(args, args.programme)
-    with progress("progress_programme", args.lang):
-        result = evaluate(args.programme, args.budget, *([args.time_limit] if args.time_limit else []))
-    if args.format == "xlsx":
-        from okmo_models.excel.results import programme_workbook
-
-        return _deliver(args, programme_workbook(result, args.lang))
-    return _deliver(args, {"table": to_text, "json": to_json, "csv": to_csv}[args.format](result, args.lang))
-
-
 def _hearing(args) -> int:
     from pathlib import Path
 
     from okmo_models.hearing.serve import serve
-    from okmo_models.scenario.loader import file_kind, load_scenario
 
-    # a broken file is explained here, not in the browser; a budget file (or a variant of
-    # one) gets the budget dashboard, a development programme the programme dashboard
-    # (evaluated first: its rules must be satisfiable against its budget), anything else
-    # the tariff dashboard
-    kind = file_kind(args.scenario)
-    if kind == "programme":
-        from okmo_models.programme.result import evaluate
-
-        evaluate(args.scenario)
-    elif kind == "budget":
-        from okmo_models.budget.forecast import load_budget
-
-        load_budget(args.scenario)
-    else:
-        load_scenario(args.scenario)
+    # a broken file is explained here, not in the browser: checked as ``okmo check`` does (a
+    # programme is evaluated: its rules must be satisfiable against its budget)
+    kind_of(args.scenario).check(args.scenario)
     print(t("hearing_started", args.lang), file=sys.stderr)
     return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser)
 
@@ -342,8 +287,6 @@ def _ask(question: str) -> bool:
 def _check(args) -> int:
     """Check every file, going on after one fails; 2 when a file has problems, 70 when one
     raised an unexpected error (reported with its file, as in :func:`main`)."""
-    from okmo_models.check import check_file
-
     status = 0
     for path in args.scenarios:
         try:
@@ -366,7 +309,6 @@ def _check(args) -> int:
 def _rebase(args) -> int:
     """Accept a variant's changed baseline: show what the variant sets against the baseline
     as it is now, then record the baseline's hash (asked for, or with --force)."""
-    from okmo_models.check import check_file
     from okmo_models.errors import as_written
     from okmo_models.safe_write import write_new_file
     from okmo_models.scenario.rebase import plan_rebase

@@ -118,30 +118,36 @@ def _check_programme(path) -> None:
     _compute_programme(path)
 
 
+def _exports(product: str) -> dict:
+    """Text, JSON and CSV from the product's ``export`` module, the workbook from Excel."""
+    module = f"okmo_models.{product}.export"
+    return {"table": f"{module}:to_text", "json": f"{module}:to_json", "csv": f"{module}:to_csv",
+            "xlsx": f"okmo_models.excel.results:{product}_workbook"}
+
+
 KINDS: dict[str, PlanKind] = {k.name: k for k in (
-    PlanKind("tariff", "okmo_models.scenario.schema:Scenario", "okmo_models.scenario.checks:cross_check",
-             _load_tariff, _compute_tariff, _check_tariff,
-             {"table": "okmo_models.tariff.export:to_text", "json": "okmo_models.tariff.export:to_json",
-              "csv": "okmo_models.tariff.export:to_csv", "xlsx": "okmo_models.excel.results:tariff_workbook"},
-             "okmo_models.report.sections", "r_title", lambda s: s.tariff_year,
-             "okmo_models.hearing.dashboard:HearingDashboard",
-             ("teploklyuchenka/waste.yaml", "ak-bulak/water.yaml", "teploklyuchenka/dipping_bath.yaml",
-              "teploklyuchenka/shared_landfill.yaml")),
-    PlanKind("budget", "okmo_models.budget.schema:BudgetScenario", "okmo_models.budget.schema:check",
-             _load_budget, _compute_budget, _check_budget,
-             {"table": "okmo_models.budget.export:to_text", "json": "okmo_models.budget.export:to_json",
-              "csv": "okmo_models.budget.export:to_csv", "xlsx": "okmo_models.excel.results:budget_workbook"},
-             "okmo_models.report.budget_sections", "br_title",
-             lambda s: s.years[-1] + 1,  # the first forecast year
-             "okmo_models.hearing.budget_dashboard:BudgetHearingDashboard",
-             ("alamudun/budget.yaml", "kok-jar/budget.yaml")),
-    PlanKind("programme", "okmo_models.programme.schema:Programme", "okmo_models.programme.schema:check",
-             _load_programme, _compute_programme, _check_programme,
-             {"table": "okmo_models.programme.export:to_text", "json": "okmo_models.programme.export:to_json",
-              "csv": "okmo_models.programme.export:to_csv", "xlsx": "okmo_models.excel.results:programme_workbook"},
-             "okmo_models.report.programme_sections", "prr_title", lambda p: p.first_year,
-             "okmo_models.hearing.programme_dashboard:ProgrammeHearingDashboard",
-             ("alamudun/programme.yaml",)),
+    PlanKind(name="tariff", schema="okmo_models.scenario.schema:Scenario",
+             rules="okmo_models.scenario.checks:cross_check",
+             load=_load_tariff, compute=_compute_tariff, check=_check_tariff, exports=_exports("tariff"),
+             report="okmo_models.report.sections", report_title="r_title",
+             plan_year=lambda s: s.tariff_year,
+             dashboard="okmo_models.hearing.dashboard:HearingDashboard",
+             examples=("teploklyuchenka/waste.yaml", "ak-bulak/water.yaml", "teploklyuchenka/dipping_bath.yaml",
+                       "teploklyuchenka/shared_landfill.yaml")),
+    PlanKind(name="budget", schema="okmo_models.budget.schema:BudgetScenario",
+             rules="okmo_models.budget.schema:check",
+             load=_load_budget, compute=_compute_budget, check=_check_budget, exports=_exports("budget"),
+             report="okmo_models.report.budget_sections", report_title="br_title",
+             plan_year=lambda s: s.years[-1] + 1,  # the first forecast year
+             dashboard="okmo_models.hearing.budget_dashboard:BudgetHearingDashboard",
+             examples=("alamudun/budget.yaml", "kok-jar/budget.yaml")),
+    PlanKind(name="programme", schema="okmo_models.programme.schema:Programme",
+             rules="okmo_models.programme.schema:check",
+             load=_load_programme, compute=_compute_programme, check=_check_programme, exports=_exports("programme"),
+             report="okmo_models.report.programme_sections", report_title="prr_title",
+             plan_year=lambda p: p.first_year,
+             dashboard="okmo_models.hearing.programme_dashboard:ProgrammeHearingDashboard",
+             examples=("alamudun/programme.yaml",)),
 )}
 
 

@@ -173,7 +173,7 @@ def test_budget_history_reads_the_decimal_mark_the_budget_file_declares(tmp_path
     if mark == ".":  # the file's other numbers then use a point too
         text = "\n".join(";".join(c.replace(",", ".") if i > 2 else c for i, c in enumerate(line.split(";")))
                          for line in text.splitlines()).replace("5.575", "5,575") + "\n"
-    scenario, _ = load_budget(csv_budget(tmp_path, text, decimal_mark=mark))
+    scenario = load_budget(csv_budget(tmp_path, text, decimal_mark=mark)).scenario
     assert scenario.revenue["land_tax"].values[1] == pytest.approx(expected)
 
 

@@ -40,8 +40,8 @@ from okmo_models.excel.results import budget_workbook, programme_workbook, tarif
 from okmo_models.excel.template import scenario_data, scenario_workbook, sheet_title, template_workbook
 from okmo_models.excel.workbook_import import read_workbook
 from okmo_models.i18n import LANGUAGES
-from okmo_models.programme.result import evaluate
-from okmo_models.programme.result import to_csv as programme_csv
+from okmo_models.programme import evaluate_programme
+from okmo_models.programme.export import to_csv as programme_csv
 from okmo_models.registers.report import to_csv as register_csv
 from okmo_models.scenario.loader import load_scenario
 from okmo_models.scenario.schema import LocalText
@@ -116,7 +116,7 @@ def test_names_that_look_like_formulas_are_text_in_the_tariff_workbook():
 
 
 def test_names_that_look_like_formulas_are_text_in_budget_and_programme_workbooks(tmp_path):
-    scenario, sha = load_budget(SCENARIOS / "alamudun/budget.yaml")
+    scenario = load_budget(SCENARIOS / "alamudun/budget.yaml").scenario
     first_source = next(iter(scenario.sources))
     scenario = scenario.model_copy(update={
         "municipality": scenario.municipality.model_copy(update={"name": local(HOSTILE[0])}),
@@ -130,7 +130,7 @@ def test_names_that_look_like_formulas_are_text_in_budget_and_programme_workbook
     text = (folder / "programme.yaml").read_text("utf-8")
     text = text.replace("ru: Благоустройство центрального парка", "ru: '=HYPERLINK(\"http://x\",\"park\")'")
     (folder / "programme.yaml").write_text(text, "utf-8")
-    data = programme_workbook(evaluate(folder / "programme.yaml", time_limit=2), "ru")
+    data = programme_workbook(evaluate_programme(folder / "programme.yaml", time_limit=2), "ru")
     assert formulas_in(data) == []
     assert cells_holding(data, ['=HYPERLINK("http://x","park")'])['=HYPERLINK("http://x","park")']
 
@@ -173,7 +173,7 @@ def test_csv_text_cells_are_neutralised_and_numbers_stay_numbers():
 
 
 def test_budget_and_programme_csv_neutralise_text_cells_only(tmp_path):
-    scenario, _ = load_budget(SCENARIOS / "alamudun/budget.yaml")
+    scenario = load_budget(SCENARIOS / "alamudun/budget.yaml").scenario
     text = budget_csv(BudgetModel(scenario).fit())
     assert not re.search(r"(^|,)'", text)  # only our line keys and numbers: nothing to neutralise
 
@@ -181,7 +181,7 @@ def test_budget_and_programme_csv_neutralise_text_cells_only(tmp_path):
     shutil.copytree(SCENARIOS / "alamudun", folder)
     programme = (folder / "programme.yaml").read_text("utf-8")
     (folder / "programme.yaml").write_text(re.sub(r"\bpark\b", "-park", programme), "utf-8")
-    rows = list(csv.DictReader(io.StringIO(programme_csv(evaluate(folder / "programme.yaml", time_limit=2)))))
+    rows = list(csv.DictReader(io.StringIO(programme_csv(evaluate_programme(folder / "programme.yaml", time_limit=2)))))
     assert {r["measure"] for r in rows} >= {"'-park"} and "-park" not in {r["measure"] for r in rows}
     assert all(float(r["priority"]) >= 0 for r in rows)
 

@@ -20,11 +20,11 @@ import pytest
 from conftest import SCENARIOS
 from okmo_models import __version__
 from okmo_models.budget.export import to_csv as budget_csv
-from okmo_models.budget.forecast import BudgetModel, compare, load_budget
+from okmo_models.budget.forecast import compare, forecast_budget
 from okmo_models.excel.results import (MONEY, PERCENT1, OutputFileRequired, budget_workbook,
                                        programme_workbook, sheet_name, tariff_workbook)
 from okmo_models.i18n import LANGUAGES, t
-from okmo_models.programme.result import evaluate
+from okmo_models.programme import evaluate_programme
 from okmo_models.tariff import calculate_tariff
 from okmo_models.tariff.export import to_csv as tariff_csv
 from okmo_models.tariff.export import to_json as tariff_json
@@ -74,15 +74,14 @@ def tariffs():
 def budgets():
     out = {}
     for name in BUDGETS:
-        scenario, sha = load_budget(SCENARIOS / name)
-        model = BudgetModel(scenario)
-        out[name] = (model.fit(), tuple(model.fit(v) for v in scenario.scenarios), sha)
+        result = forecast_budget(SCENARIOS / name)
+        out[name] = (result, result.others, result.provenance.inputs[0].sha256)
     return out
 
 
 @pytest.fixture(scope="module")
 def programme():
-    return evaluate(SCENARIOS / "alamudun/programme.yaml")
+    return evaluate_programme(SCENARIOS / "alamudun/programme.yaml")
 
 
 # --- tariff -------------------------------------------------------------------------------------
@@ -228,7 +227,7 @@ def test_every_source_number_is_listed_with_its_text(tariffs, name):
 def test_forecast_sheet_holds_history_and_forecast_by_line(budgets, name):
     result, others, sha = budgets[name]
     lang = "ru"
-    wb = book(budget_workbook(result, lang, others, scenario_file=f"scenarios/{name}", sha256=sha))
+    wb = book(budget_workbook(result, lang))
     ws = wb[t("xr_sheet_forecast", lang)]
     head = row_of(ws, t("br_line", lang))
     years = [*result.years, *result.forecast_years]
@@ -259,7 +258,7 @@ def test_forecast_sheet_holds_history_and_forecast_by_line(budgets, name):
 def test_budget_intervals_methods_and_scenarios(budgets, name):
     result, others, sha = budgets[name]
     lang = "en"
-    wb = book(budget_workbook(result, lang, others, scenario_file=f"scenarios/{name}", sha256=sha))
+    wb = book(budget_workbook(result, lang))
     n_years = len(result.forecast_years)
 
     ws = wb[t("xr_sheet_intervals", lang)]
@@ -358,7 +357,7 @@ def test_programme_financing_measures_comparison_and_money_left(programme):
 def _all_books(tariffs, budgets, programme, lang):
     out = {name: tariff_workbook(r, lang) for name, r in tariffs.items()}
     for name, (result, others, sha) in budgets.items():
-        out[name] = budget_workbook(result, lang, others, scenario_file=f"scenarios/{name}", sha256=sha)
+        out[name] = budget_workbook(result, lang)
     out["alamudun/programme.yaml"] = programme_workbook(programme, lang)
     return out
 

@@ -211,13 +211,13 @@ def test_a_referenced_file_must_be_of_the_right_kind(outside):
 
 def test_programme_budget_and_budget_history_stay_inside(outside):
     from okmo_models.budget.forecast import load_budget
-    from okmo_models.programme.result import evaluate
+    from okmo_models.programme import evaluate_programme
 
     text = (SCENARIOS / "alamudun/programme.yaml").read_text(encoding="utf-8")
     programme = outside / "programme.yaml"
     programme.write_text(text.replace("budget: budget.yaml", "budget: ../secret.yaml"), encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
-        evaluate(programme)
+        evaluate_programme(programme)
     p = problem(info)
     assert (p.key, p.field_path(), info.value.file) == ("reference_outside", "budget", str(programme))
     assert "root:" not in info.value.render("en")
@@ -277,7 +277,7 @@ def test_a_baseline_names_its_history_relative_to_itself_not_to_the_variant(tmp_
     v = tmp_path / "variants" / "v.yaml"
     v.write_text("variant_of: ../budget.yaml\nchanges: {}\n", encoding="utf-8")
     monkeypatch.setenv("OKMO_DATA_ROOT", str(tmp_path))
-    assert load_budget(v)[0].years == load_budget(tmp_path / "budget.yaml")[0].years
+    assert load_budget(v).scenario.years == load_budget(tmp_path / "budget.yaml").scenario.years
 
 
 def test_file_kind_follows_variants_only_inside_the_folder(tmp_path):
@@ -417,13 +417,13 @@ def test_errors_in_kyrgyz_have_no_english_words():
 
 
 def test_scenario_files_include_variants(waste, tmp_path):
-    from okmo_models.report.build import scenario_files
+    from okmo_models.kinds import plan_files
 
     (tmp_path / "variants").mkdir()
     (tmp_path / "variants" / "v.yaml").write_text("variant_of: ../waste.yaml\nchanges: {}\n", encoding="utf-8")
     (tmp_path / "notes.yaml").write_text("title: not a scenario\n", encoding="utf-8")
     os.mkfifo(tmp_path / "pipe.yaml")  # never opened: it would block
-    assert [p.relative_to(tmp_path).as_posix() for p in scenario_files(tmp_path)] == [
+    assert [p.relative_to(tmp_path).as_posix() for p in plan_files(tmp_path)] == [
         "variants/v.yaml", "waste.yaml"]
 
 

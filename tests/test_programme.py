@@ -437,9 +437,9 @@ def test_bad_programme_files(tmp_path, desc, mutate, key, path):
 
 
 def test_alamudun_example():
-    from okmo_models.programme.result import evaluate
+    from okmo_models.programme import evaluate_programme
 
-    result = evaluate(SCENARIOS / "alamudun/programme.yaml")
+    result = evaluate_programme(SCENARIOS / "alamudun/programme.yaml")
     # the draft as written does not fit in 2026 and 2027; the sewage plant is among the causes
     gaps = result.plan.gaps()
     assert [g[0] for g in gaps] == [2026, 2027]
@@ -453,7 +453,7 @@ def test_alamudun_example():
     # the fiscal space is the Alamudun forecast balance plus its capital-works line
     from okmo_models.budget.forecast import BudgetModel, load_budget
 
-    forecast = BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml")[0]).fit()
+    forecast = BudgetModel(load_budget(SCENARIOS / "alamudun/budget.yaml").scenario).fit()
     expected = forecast.totals().loc["balance", 2026] + forecast.forecast().loc[("expenditure", "capital_works"), 2026]
     assert result.space.amounts[0] == pytest.approx(expected)
 
@@ -480,14 +480,14 @@ def test_command_line(tmp_path):
 def test_a_variant_changes_one_measure(tmp_path):
     import shutil
 
-    from okmo_models.programme.result import evaluate
+    from okmo_models.programme import evaluate_programme
 
     for name in ("programme.yaml", "budget.yaml"):
         shutil.copy(SCENARIOS / "alamudun" / name, tmp_path / name)
     variant = tmp_path / "no_roads.yaml"
     variant.write_text("variant_of: programme.yaml\nchanges:\n  measures:\n    roads: {start: 2029}\n",
                        encoding="utf-8")
-    base, changed = evaluate(tmp_path / "programme.yaml"), evaluate(variant)
+    base, changed = evaluate_programme(tmp_path / "programme.yaml"), evaluate_programme(variant)
     assert changed.plan.starts["roads"] == 2029 and base.plan.starts["roads"] == 2027
     # moving the roads out of 2027 removes that year's gap of the draft
     assert 2027 in [g[0] for g in base.plan.gaps()] and 2027 not in [g[0] for g in changed.plan.gaps()]

@@ -46,7 +46,7 @@ def test_quiet_option_is_accepted_by_every_command_and_restored(monkeypatch):
 
     monkeypatch.delenv("OKMO_QUIET", raising=False)
     seen = {}
-    monkeypatch.setattr("okmo_models.check.check_file", lambda path: seen.update(quiet=os.environ.get("OKMO_QUIET")))
+    monkeypatch.setattr("okmo_models.cli.check_file", lambda path: seen.update(quiet=os.environ.get("OKMO_QUIET")))
     assert main(["check", "--quiet", "scenarios/teploklyuchenka/waste.yaml"]) == 0
     assert seen == {"quiet": "1"}  # while the command ran (report kernels inherit it)
     assert "OKMO_QUIET" not in os.environ  # and not after it

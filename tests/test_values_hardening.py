@@ -154,16 +154,16 @@ def test_a_change_below_minus_100_per_cent_is_refused_and_minus_100_removes_the_
     info = _budget_refused(tmp_path, lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update(change="-200 %"))
     assert problems(info) == [("change_range", "scenarios.land_tax_rate.changes[1].change")]
     assert "-200 %" in info.value.render("en")
-    scenario, _ = load_budget(_budget(tmp_path, lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update(
-        change="-100 %")))
+    scenario = load_budget(_budget(tmp_path, lambda d: d["scenarios"]["land_tax_rate"]["changes"][0].update(
+        change="-100 %"))).scenario
     land = BudgetModel(scenario).fit("land_tax_rate").forecast().loc[("revenue", "land_tax")]
     assert land[2026] > 0 and land.loc[2027:].tolist() == [0.0] * 7
 
 
 def test_an_amount_that_makes_a_line_negative_is_an_error_naming_the_change(tmp_path):
     # add: -99 999 made land tax negative from 2027; the forecast showed 0
-    scenario, _ = load_budget(_budget(tmp_path, lambda d: d["scenarios"]["new_taxpayer"]["changes"][1].update(
-        add=-99999)))
+    scenario = load_budget(_budget(tmp_path, lambda d: d["scenarios"]["new_taxpayer"]["changes"][1].update(
+        add=-99999))).scenario
     model = BudgetModel(scenario)
     assert model.fit().forecast().loc[("revenue", "land_tax"), 2027] > 0  # the baseline is fine
     with pytest.raises(OkmoError) as info:
@@ -179,7 +179,7 @@ def test_an_amount_that_makes_a_line_negative_is_an_error_naming_the_change(tmp_
         changes[1]["add"] = -99999
         changes.append({"line": "land_tax", "from": 2027, "add": 99999, "indexed": False, "source": "assumption"})
 
-    scenario, _ = load_budget(_budget(tmp_path, taken_back))
+    scenario = load_budget(_budget(tmp_path, taken_back)).scenario
     land = BudgetModel(scenario).fit("new_taxpayer").forecast().loc[("revenue", "land_tax")]
     assert land.tolist() == pytest.approx(model.fit().forecast().loc[("revenue", "land_tax")].tolist())
 
@@ -200,7 +200,7 @@ def test_other_revenue_may_stay_negative_in_the_forecast(tmp_path):
     def negative_other(d):
         d["revenue"]["other_revenue"] = {"values": [-50.0] * 10, "source": "budget_reports"}
         d.pop("totals")
-    scenario, _ = load_budget(_budget(tmp_path, negative_other))
+    scenario = load_budget(_budget(tmp_path, negative_other)).scenario
     forecast = BudgetModel(scenario).fit().forecast()
     assert forecast.loc[("revenue", "other_revenue")].tolist() == [-50.0] * 8
 
@@ -430,7 +430,7 @@ def test_no_negative_zero_in_any_output():
 
 
 def test_budget_json_has_no_negative_zero():
-    scenario, _ = load_budget(SCENARIOS / "alamudun/budget.yaml")
+    scenario = load_budget(SCENARIOS / "alamudun/budget.yaml").scenario
     result = BudgetModel(scenario).fit()
     point = result.point.copy()
     point[0, 0] = -0.0

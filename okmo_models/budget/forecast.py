@@ -1,5 +1,6 @@
 """Local budget forecast: methods chosen per line by backtest, Monte Carlo bands.
 
+:func:`forecast_budget` is the one call (a file in, a :class:`BudgetResult` out).
 :func:`load_budget` reads a budget history file; :class:`BudgetModel` (the specification)
 ``.fit()`` backtests every method on every line (rolling origin, one year ahead), keeps
 the one with the smallest MAPE unless the economist fixed a method or the values, projects
@@ -10,6 +11,7 @@ backtest errors. The immutable :class:`BudgetResult` answers ``.forecast()``,
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +24,10 @@ from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVEN
 from okmo_models.errors import OkmoError, ScenarioError
 from okmo_models.formatting import format_number, no_negative_zero
 from okmo_models.i18n import t
+from okmo_models.provenance import InputFile, Provenance
 from okmo_models.scenario.loader import validate_with
 
+JSON_SCHEMA = "okmo-budget-forecast/1"
 PERCENTILES = (5, 25, 50, 75, 95)
 MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
 
@@ -35,8 +39,24 @@ def is_budget_file(path: str | Path) -> bool:
     return file_kind(path) == "budget"
 
 
-def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:
-    """Read and validate a budget file (or a variant of one); ``(scenario, sha256)``.
+@dataclass(frozen=True)
+class BudgetFile:
+    """A validated budget file and every file it was read from (the file, a variant's
+    history table), as :class:`~okmo_models.scenario.loader.ScenarioFile` is for a tariff."""
+
+    path: Path
+    sha256: str
+    scenario: BudgetScenario
+    inputs: tuple[InputFile, ...]
+
+    @property
+    def model(self):
+        """The validated file, whatever its kind (see :mod:`okmo_models.kinds`)."""
+        return self.scenario
+
+
+def load_budget(path: str | Path) -> BudgetFile:
+    """Read and validate a budget file (or a variant of one).
 
     The history may stand in a CSV table next to the file (``history: history.csv``),
     as the economist exports it from Excel.
@@ -47,12 +67,26 @@ def load_budget(path: str | Path) -> tuple[BudgetScenario, str]:
     path = Path(path)
     data, sha, lines = read_data(path)
     cells: dict = {}  # field path -> (CSV file, cell) of each value read from the history table
+    inputs = [InputFile("scenario", path, sha)]
     if isinstance(data, dict) and "history" in data:
-        data = merge_history(path, data, cells)
+        data = merge_history(path, data, cells, inputs)
     try:
-        return validate_with(BudgetScenario, check, data, path, lines), sha
+        scenario = validate_with(BudgetScenario, check, data, path, lines)
     except ScenarioError as exc:  # a total that does not add up is named at its CSV cell
         raise locate_in_history(exc, cells) from None
+    return BudgetFile(path, sha, scenario, tuple(inputs))
+
+
+def forecast_budget(source, scenario: str | None = None) -> BudgetResult:
+    """The forecast of a budget file (a path or a loaded :class:`BudgetFile`): the baseline,
+    or the file's scenario ``scenario``. The baseline carries every scenario of the file
+    beside it (``result.others``), as the table and the workbook show them."""
+    loaded = source if isinstance(source, BudgetFile) else load_budget(source)
+    model = BudgetModel(loaded.scenario, loaded.inputs)
+    result = model.fit(scenario)
+    if scenario is None and loaded.scenario.scenarios:
+        result = dataclasses.replace(result, others=tuple(model.fit(v) for v in loaded.scenario.scenarios))
+    return result
 
 
 class VariantUnknown(OkmoError):
@@ -100,6 +134,13 @@ class BudgetResult:
     population: np.ndarray | None = None  # residents, history then forecast years
     variant: str | None = None  # scenario id; None for the baseline
     price_index: np.ndarray | None = None  # CPI index of the forecast years (last history year = 1)
+    inputs: tuple[InputFile, ...] = ()  # the files read (see okmo_models.provenance)
+    others: tuple = ()  # beside the baseline: the forecast of each scenario of the file
+
+    @property
+    def provenance(self) -> Provenance:
+        """The metadata block every kind of result carries (a budget uses no parameter)."""
+        return Provenance(JSON_SCHEMA, self.inputs)
 
     def name(self, lang: str = "ru") -> str:
         if self.variant is None:
@@ -177,7 +218,7 @@ class BudgetResult:
             return no_negative_zero(round(x, digits))
 
         return {
-            "schema": "okmo-budget-forecast/1",
+            **self.provenance.to_dict(lang),
             "municipality": self.scenario.municipality.name.get(lang),
             "scenario": self.variant,
             "scenario_name": self.name(lang),
@@ -209,8 +250,9 @@ class BudgetModel:
     ``population.elasticity``), then the file's line changes in order.
     """
 
-    def __init__(self, scenario: BudgetScenario):
+    def __init__(self, scenario: BudgetScenario, inputs: tuple[InputFile, ...] = ()):
         self.scenario = s = scenario
+        self.inputs = inputs  # handed on to every result, for its provenance
         self.lines = tuple([("revenue", k) for k in s.revenue] + [("expenditure", k) for k in s.expenditure])
         self.history = np.array([(s.revenue if sec == "revenue" else s.expenditure)[ln].values
                                  for sec, ln in self.lines], dtype=float)
@@ -289,7 +331,7 @@ class BudgetModel:
         bands, deficit = self.monte_carlo(point, sigma)
         return BudgetResult(s, self.lines, self.years, self.forecast_years, self.history, point, chosen, mape,
                             sigma, bands, s.horizon, deficit, population, variant_id,
-                            prices / self.cpi_history[-1])
+                            prices / self.cpi_history[-1], self.inputs)
 
     def fit_all(self) -> dict:
         """The baseline (key ``None``) and every scenario of the file, by id."""

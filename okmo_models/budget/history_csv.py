@@ -34,6 +34,7 @@ from okmo_models.csv_text import (
 )
 from okmo_models.csv_text import column_letter as _column
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.provenance import InputFile, sha256_of
 from okmo_models.units import DECIMAL_MARKS, UnitError, parse_number
 
 SECTIONS = {"revenue": REVENUE_LINES, "expenditure": EXPENDITURE_LINES, "total": ("revenue", "expenditure"),
@@ -42,11 +43,13 @@ HEAD = ("section", "line", "source")
 LARGEST = 1e15  # as the budget file's numbers: beyond it a typo or an overflow
 
 
-def merge_history(budget_path: Path, data: dict, cells: dict | None = None) -> dict:
+def merge_history(budget_path: Path, data: dict, cells: dict | None = None,
+                  inputs: list | None = None) -> dict:
     """``data`` with the history read from the CSV file it names (relative to the budget file).
 
     ``cells``, if given, receives where each merged value came from: ``{field path: (CSV
-    file, cell)}``, for :func:`locate_in_history`."""
+    file, cell)}``, for :func:`locate_in_history`; ``inputs``, if given, the table as an
+    :class:`~okmo_models.provenance.InputFile`."""
     data = dict(data)
     name = data.pop("history")
     if not isinstance(name, str) or not name.strip():
@@ -58,6 +61,8 @@ def merge_history(budget_path: Path, data: dict, cells: dict | None = None) -> d
     table = read_history(path, mark if mark in DECIMAL_MARKS else None)
     if cells is not None:
         cells.update({field: (path, cell) for field, cell in table["cells"].items()})
+    if inputs is not None:
+        inputs.append(InputFile("history", path, table["sha256"]))
     problems = []
     if "years" in data:
         problems.append(Problem(path=("years",), key="history_given_twice", value=name))
@@ -109,6 +114,7 @@ def read_history(path: Path, decimal_mark: str | None = None) -> dict:
     number is refused with both readings."""
     try:
         raw = read_table_bytes(path)
+        sha256 = sha256_of(raw)  # of the bytes read, for the result's provenance
         text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251; line ids are Latin anyway
         first = text.splitlines()[0] if text.strip() else ""
         rows = read_table(text, sniff_delimiter(first)).rows
@@ -214,4 +220,5 @@ def read_history(path: Path, decimal_mark: str | None = None) -> dict:
             out["population"] = (values, source)
     if problems:
         raise ScenarioError(path, problems)
+    out["sha256"] = sha256
     return out

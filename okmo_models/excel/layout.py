@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from okmo_models.kinds import KINDS
 from okmo_models.scenario.schema import LocalText, Quantity
 
 # Units offered in the drop-down of a value-with-unit input; each input offers those its
@@ -246,7 +247,7 @@ def _key_choices(kind: str, section_id: str) -> tuple:
 @lru_cache(maxsize=None)
 def layout(kind: str) -> tuple[Section, ...]:
     """Every sheet of a ``tariff``, ``budget`` or ``programme`` workbook, in order."""
-    schema = schema_of(kind)
+    schema = KINDS[kind].output(KINDS[kind].schema)
     general = Section("general", "record", ())
     sections = [general]
     later = []
@@ -277,22 +278,3 @@ def _walk(section: Section):
     yield section
     for child in section.children:
         yield from _walk(child)
-
-
-def schema_of(kind: str) -> type[BaseModel]:
-    if kind == "tariff":
-        from okmo_models.scenario.schema import Scenario
-
-        return Scenario
-    if kind == "budget":
-        from okmo_models.budget.schema import BudgetScenario
-
-        return BudgetScenario
-    if kind == "programme":
-        from okmo_models.programme.schema import Programme
-
-        return Programme
-    raise ValueError(kind)
-
-
-KINDS = ("tariff", "budget", "programme")

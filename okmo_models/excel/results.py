@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
@@ -74,12 +73,11 @@ def tariff_workbook(result, lang: str) -> bytes:
     scenario asks for (affordability, discounts, path, sharing, sensitivity), parameters
     and assets, sources."""
     s = result.scenario
-    origin = result.origin
     book = _Book(lang, _Sources(s.sources), [
         (f"{s.municipality.name.get(lang)} — {t('service_' + s.service, lang)}, "
          f"{t('s_tariff_year', lang)} {s.tariff_year}"),
         f"{t('s_operator', lang)}: {s.operator.name.get(lang)} ({t('operator_' + s.operator.type, lang)})",
-        *_file_line(origin.path if origin else None, origin.sha256 if origin else None, lang)])
+        *_file_line(result.provenance, lang)])
     _calculation(book, result)
     _tariffs(book, result)
     p = result.policy
@@ -98,23 +96,21 @@ def tariff_workbook(result, lang: str) -> bytes:
     return book.save()
 
 
-def budget_workbook(result, lang: str, others=(), *, scenario_file: str | Path | None = None,
-                    sha256: str | None = None) -> bytes:
+def budget_workbook(result, lang: str) -> bytes:
     """A budget forecast as a workbook: lines by year (executed and forecast), the 3-year
-    budget layout, Monte Carlo intervals, ``others`` (fitted scenarios) beside ``result``,
-    methods with their backtest errors, sources. ``scenario_file`` and ``sha256`` name the
-    budget file in the title block (a :class:`BudgetResult` does not know its file)."""
+    budget layout, Monte Carlo intervals, the file's scenarios beside the baseline
+    (``result.others``), methods with their backtest errors, sources."""
     s = result.scenario
     unit = t("b_unit_" + s.unit, lang)
     book = _Book(lang, _Sources(s.sources), [
         f"{s.municipality.name.get(lang)} — {t('b_title', lang)}: {result.name(lang)} ({unit})",
-        *_file_line(scenario_file, sha256, lang),
+        *_file_line(result.provenance, lang),
         t("br_unit_note", lang, unit=unit)])
     _forecast(book, result)
     _budget_layout(book, result)
     _intervals(book, result)
-    if others:
-        _scenarios(book, [result, *others])
+    if result.others:
+        _scenarios(book, [result, *result.others])
     _methods(book, result)
     return book.save()
 
@@ -128,7 +124,7 @@ def programme_workbook(result, lang: str) -> bytes:
     book = _Book(lang, _Sources(p.sources), [
         f"{p.municipality.name.get(lang)} — {t('pr_title', lang)} {p.first_year}–{p.last_year} ({unit})",
         t("pr_space_from", lang, origin=result.space.origin),
-        *_file_line(result.path, result.sha256, lang),
+        *_file_line(result.provenance, lang),
         t("br_unit_note", lang, unit=unit)])
     _financing(book, result)
     _measures(book, result)
@@ -140,10 +136,11 @@ def programme_workbook(result, lang: str) -> bytes:
 # --- the writer ------------------------------------------------------------------------------------
 
 
-def _file_line(path, sha256, lang) -> list[str]:
-    if path is None:
-        return []
-    return [t("xr_file", lang, file=str(path), sha=(sha256 or "—")[:12])]
+def _file_line(provenance, lang) -> list[str]:
+    """The file the result was computed from, as its provenance records it (none for a
+    scenario built in code)."""
+    main = next((f for f in provenance.inputs if f.role == "scenario"), None)
+    return [] if main is None else [t("xr_file", lang, file=str(main.path), sha=main.sha256[:12])]
 
 
 def sheet_name(text: str, taken=()) -> str:
@@ -745,7 +742,7 @@ def _financing(book: _Book, result):
 
 def _measures(book: _Book, result):
     from okmo_models.programme.model import priority
-    from okmo_models.report.programme_sections import _funding, by_priority, sector
+    from okmo_models.report.programme_sections import by_priority, funding, sector
 
     lang, src = book.lang, book.sources
     p = result.programme
@@ -773,7 +770,7 @@ def _measures(book: _Book, result):
                m.start if m.start is not None else "—"]
         for which in _VARIANTS:
             row += [result.portfolios()[which].starts.get(m.id, "—"), reasons[which][n]]
-        row += [_funding(m, p, lang), src.ref(m.source)]
+        row += [funding(m, p, lang), src.ref(m.source)]
         sh.line(row, formats, wrap=wrap, refs=(ref_col,))
     sh.line(["", t("xr_total", lang), "", None, float(sum(sum(m.cost) for m in measures)),
              float(sum(m.running_cost for m in measures))], formats, bold=True)

@@ -40,14 +40,9 @@ from okmo_models.excel.sheets import (
     table_columns,
 )
 from okmo_models.i18n import has, t
+from okmo_models.examples import example_path
+from okmo_models.kinds import KINDS
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios"
-EXAMPLE_FILES = {
-    "tariff": ("teploklyuchenka/waste.yaml", "ak-bulak/water.yaml", "teploklyuchenka/dipping_bath.yaml",
-               "teploklyuchenka/shared_landfill.yaml"),
-    "budget": ("alamudun/budget.yaml", "kok-jar/budget.yaml"),
-    "programme": ("alamudun/programme.yaml",),
-}
 META_SHEET = "_okmo"
 LISTS_SHEET = "_lists"
 INPUT_ROWS = 300  # table rows given drop-downs and the input colour
@@ -79,22 +74,10 @@ def scenario_data(path: str | Path) -> tuple[str, dict]:
     """``(kind, data)`` of a scenario file, validated as its command would, with the
     values as the schema reads them (a variant merged into its baseline, a budget's
     history table read in)."""
-    from okmo_models.scenario.loader import file_kind
+    from okmo_models.kinds import kind_of
 
-    kind = file_kind(path)
-    if kind == "budget":
-        from okmo_models.budget.forecast import load_budget
-
-        model, _ = load_budget(path)
-    elif kind == "programme":
-        from okmo_models.programme.model import load_programme
-
-        model, _ = load_programme(path)
-    else:
-        from okmo_models.scenario.loader import load_scenario
-
-        kind, model = "tariff", load_scenario(path).scenario
-    return kind, dump(model)
+    kind = kind_of(path)
+    return kind.name, dump(kind.load(path).model)
 
 
 def dump(model) -> dict:
@@ -104,16 +87,11 @@ def dump(model) -> dict:
 
 @lru_cache(maxsize=None)
 def _examples(kind: str) -> tuple[dict, ...]:
-    """The bundled example files of ``kind``, read once (they are only read from)."""
-    out = []
-    for name in EXAMPLE_FILES[kind]:
-        path = EXAMPLES / name
-        if path.is_file():
-            try:
-                out.append(scenario_data(path)[1])
-            except Exception:  # noqa: BLE001 - an example is a hint; the template works without
-                continue
-    return tuple(out)
+    """The bundled example files of ``kind``, read once (they are only read from).
+
+    They ship inside the package: a missing or broken one is a packaging fault, raised here
+    rather than giving a template without its example column."""
+    return tuple(scenario_data(example_path(name))[1] for name in KINDS[kind].examples)
 
 
 # --- labels ---------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from okmo_models.excel.sheets import (
     get,
     input_key,
 )
+from okmo_models.kinds import KINDS
 from okmo_models.excel.template import EMPTY_LIST, LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
 from okmo_models.units import UnitError, parse_number
 
@@ -92,17 +93,7 @@ def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict,
 
 
 def _validate(kind: str, data: dict, path: Path):
-    from okmo_models.scenario.loader import validate_scenario, validate_with
-
-    if kind == "budget":
-        from okmo_models.budget.schema import BudgetScenario, check
-
-        return validate_with(BudgetScenario, check, data, path)
-    if kind == "programme":
-        from okmo_models.programme.schema import Programme, check
-
-        return validate_with(Programme, check, data, path)
-    return validate_scenario(data, path)
+    return KINDS[kind].validate(data, path)
 
 
 class _Reader:
@@ -130,7 +121,7 @@ class _Reader:
                 kind = row[1]
             elif row and row[0] == "sheet" and len(row) >= 3:
                 titles[row[1]] = row[2]
-        if kind not in ("tariff", "budget", "programme"):
+        if kind not in KINDS:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
         data: dict = {}
         sections = layout(kind)

@@ -9,6 +9,7 @@ forecast budget balance, or the limits the file gives.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,21 +24,26 @@ KINDS = ("local_budget", *FUNDING_KINDS)
 UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 
 
-def load_programme(path: str | Path) -> tuple[Programme, str]:
-    """Read and validate a programme file (or a variant of one); ``(programme, sha256)``."""
+@dataclass(frozen=True)
+class ProgrammeFile:
+    """A validated programme file and where it came from, as
+    :class:`~okmo_models.scenario.loader.ScenarioFile` is for a tariff."""
+
+    path: Path
+    sha256: str
+    programme: Programme
+
+    @property
+    def model(self):
+        """The validated file, whatever its kind (see :mod:`okmo_models.kinds`)."""
+        return self.programme
+
+
+def load_programme(path: str | Path) -> ProgrammeFile:
+    """Read and validate a programme file (or a variant of one)."""
     path = Path(path)
     data, sha, lines = read_data(path)
-    return validate_with(Programme, check, data, path, lines), sha
-
-
-def is_programme_file(path: str | Path) -> bool:
-    import re
-
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"(?m)^kind\s*[:=]\s*[\"']?programme", text) is not None
+    return ProgrammeFile(path, sha, validate_with(Programme, check, data, path, lines))
 
 
 class FiscalSpaceError(OkmoError):
@@ -56,6 +62,7 @@ class FiscalSpace:
     years: tuple
     amounts: np.ndarray
     origin: str  # "budget: <file> (<scenario>)" or "limits"
+    inputs: tuple = ()  # the budget file and its history table as read (okmo_models.provenance)
 
 
 def fiscal_space(programme: Programme, programme_path: Path | None = None,
@@ -77,7 +84,8 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
         return FiscalSpace(years, np.array([programme.limits[y] for y in years], dtype=float), "limits")
     from okmo_models.budget.forecast import BudgetModel, load_budget
 
-    budget, _ = load_budget(budget_path)
+    loaded = load_budget(budget_path)
+    budget = loaded.scenario
     result = BudgetModel(budget).fit(programme.budget_scenario)
     outside = [y for y in years if y not in result.forecast_years]
     if outside:
@@ -89,7 +97,8 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
         space = space + result.forecast().loc[("expenditure", "capital_works"), list(years)].to_numpy(dtype=float)
     space = space * (UNIT_FACTOR[budget.unit] / UNIT_FACTOR[programme.unit])
     name = Path(budget_path).name + (f" ({programme.budget_scenario})" if programme.budget_scenario else "")
-    return FiscalSpace(years, space, name)
+    inputs = tuple(dataclasses.replace(f, role="budget" if f.role == "scenario" else f.role) for f in loaded.inputs)
+    return FiscalSpace(years, space, name, inputs)
 
 
 def allowed_starts(m: Measure, programme: Programme) -> list[int]:

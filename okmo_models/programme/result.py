@@ -1,9 +1,9 @@
 """A development programme evaluated against the budget: the draft plan as written, the
-optimal portfolio and the plain ranking, as tables in the reader's language and as JSON."""
+optimal portfolio and the plain ranking, as tables in the reader's language and as plain data
+(``to_dict``); :mod:`okmo_models.programme.export` writes them as text, CSV and JSON."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +12,13 @@ import pandas as pd
 
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
+from okmo_models.provenance import InputFile, Provenance
 from okmo_models.programme.model import KINDS, FiscalSpace, Portfolio, fiscal_space, load_programme, priority
 from okmo_models.programme.optimize import TIME_LIMIT, optimal, ranking
 from okmo_models.programme.schema import Programme
+
+
+JSON_SCHEMA = "okmo-programme/1"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,12 @@ class ProgrammeResult:
     optimal: Portfolio
     ranking: Portfolio
     time_limit: float = TIME_LIMIT  # seconds the optimal portfolio was searched for
+
+    @property
+    def provenance(self) -> Provenance:
+        """The metadata block every kind of result carries: the programme file and the budget
+        files its fiscal space was forecast from, as read (a programme uses no parameter)."""
+        return Provenance(JSON_SCHEMA, (InputFile("scenario", self.path, self.sha256), *self.space.inputs))
 
     def name(self, lang: str = "ru") -> str:
         return self.path.stem
@@ -89,7 +99,7 @@ class ProgrammeResult:
                 "after_period_per_year": round(p.later_obligations(), 3),
             }
 
-        return {"schema": "okmo-programme/1", "municipality": self.programme.municipality.name.get(lang),
+        return {**self.provenance.to_dict(lang), "municipality": self.programme.municipality.name.get(lang),
                 "unit": self.programme.unit, "years": list(self.space.years), "fiscal_space_from": self.space.origin,
                 "fiscal_space": [round(float(v), 3) for v in self.space.amounts],
                 "file_sha256": self.sha256,
@@ -150,11 +160,16 @@ def optimality_note(result: ProgrammeResult, lang: str = "ru") -> str | None:
     return None
 
 
-def evaluate(path: str | Path, budget: str | Path | None = None, time_limit: float = TIME_LIMIT) -> ProgrammeResult:
-    """Load a programme file, its fiscal space, and evaluate the draft, the optimum (searched
-    for at most ``time_limit`` seconds) and the ranking."""
+def evaluate_programme(path: str | Path, budget: str | Path | None = None,
+                       time_limit: float | None = None) -> ProgrammeResult:
+    """The one call: a programme file (and the budget file whose forecast gives its fiscal
+    space, if not the one the file names) in; the draft, the optimal portfolio (searched for
+    at most ``time_limit`` seconds, :data:`~okmo_models.programme.optimize.TIME_LIMIT` unless
+    given) and the ranking out."""
+    time_limit = TIME_LIMIT if time_limit is None else time_limit
     path = Path(path)
-    programme, sha = load_programme(path)
+    loaded = load_programme(path)
+    programme, sha = loaded.programme, loaded.sha256
     space = fiscal_space(programme, path, budget)
     plan_starts = {m.id: m.start for m in programme.measures if m.start is not None}
     plan = Portfolio(programme, space, plan_starts, {m.id: ("why_not_planned", {}) for m in programme.measures
@@ -162,40 +177,3 @@ def evaluate(path: str | Path, budget: str | Path | None = None, time_limit: flo
     return ProgrammeResult(programme, path, sha, space, plan, optimal(programme, space, time_limit),
                            ranking(programme, space), time_limit)
 
-
-def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
-    p = result.programme
-    unit = t("b_unit_" + p.unit, lang)
-    out = [f"{p.municipality.name.get(lang)} — {t('pr_title', lang)} {p.first_year}–{p.last_year} ({unit})",
-           t("pr_space_from", lang, origin=result.space.origin), ""]
-    for which in ("plan", "optimal", "ranking"):
-        portfolio = result.portfolios()[which]
-        out += [f"== {t('pr_' + which, lang)} ==", result.financing_table(which, lang).to_string(
-            index=False, formatters={y: (lambda v: format_number(v, 1, lang)) for y in result.space.years})]
-        note = optimality_note(result, lang) if which == "optimal" else None
-        if note:
-            out += [note, t("pr_more_time", lang)]
-        for year, short, causes in portfolio.gaps():
-            names = {m.id: m.name.get(lang) for m in p.measures}
-            out.append(t("pr_gap", lang, year=year, short=format_number(short, 1, lang),
-                         measures="; ".join(f"{names[c]} ({format_number(v, 1, lang)})" for c, v in causes[:4])))
-        out += ["", result.measures_table(which, lang).to_string(index=False), ""]
-    out += [f"== {t('pr_compare', lang)} ==", result.compare_table(lang).to_string()]
-    return "\n".join(out) + "\n"
-
-
-def to_csv(result: ProgrammeResult, lang: str = "ru") -> str:
-    """One row per measure and portfolio: start year (empty when out) and the rule."""
-    rows = []
-    for which, p in result.portfolios().items():
-        for m in result.programme.measures:
-            key = p.reasons.get(m.id, ("", {}))[0]
-            rows.append({"portfolio": which, "measure": m.id, "priority": round(priority(m, result.programme), 6),
-                         "start": p.starts.get(m.id, ""), "rule": "" if m.id in p.starts else key})
-    from okmo_models.csv_cells import safe_frame
-
-    return safe_frame(pd.DataFrame(rows)).to_csv(index=False)  # a measure's id is text, never a formula
-
-
-def to_json(result: ProgrammeResult, lang: str = "ru") -> str:
-    return json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
