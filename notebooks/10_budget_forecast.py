@@ -31,7 +31,7 @@ budget = "../scenarios/kok-jar/budget.yaml"
 lang = "ru"
 
 # %%
-from okmo_models.budget.forecast import BudgetModel, load_budget
+from okmo_models import forecast_budget
 from okmo_models.display import (
     budget_compare_table,
     budget_fan_chart,
@@ -41,9 +41,7 @@ from okmo_models.display import (
     budget_summary_table,
 )
 
-scenario = load_budget(budget).scenario
-results = BudgetModel(scenario).fit_all()
-baseline = results[None]
+baseline = forecast_budget(budget)  # with every scenario of the file beside it (baseline.others)
 
 # %% [markdown]
 # ## Бюджет на очередной год и плановый период / Кийинки жылга жана пландык мезгилге бюджет
@@ -73,7 +71,7 @@ budget_intervals_table(baseline, lang)
 # ## Сценарии / Сценарийлер
 
 # %%
-budget_compare_table(list(results.values()), lang)
+budget_compare_table([baseline, *baseline.others], lang)
 
 # %%
-budget_scenarios_chart(list(results.values()), lang);
+budget_scenarios_chart([baseline, *baseline.others], lang);

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from okmo_models.i18n import t
-from okmo_models.units import UnitError, split_quantity
 
 NBSP = "\u00a0"  # the thousands separator of ru and ky
 ROUNDING_MODES = ("half_up", "up", "down")
@@ -152,23 +151,16 @@ STRAIGHT_LINE = Basis(kind="straight_line")
 NO_BASIS = Basis(kind="none")
 
 
-def basis(value: Basis | str, lang: str) -> str:
-    """A cost line's :class:`Basis` in the reader's words, for every output that prints it;
-    a string (a parameter's value as written, ``"17.25 %"``) is rendered as a quantity when it
-    reads as one and shown as it is otherwise.
+def basis(value: Basis, lang: str) -> str:
+    """A cost line's :class:`Basis` in the reader's words, for every output that prints it.
 
     >>> basis(Basis.product((3, "staff"), (16000, "som/staff/month")), "ru")
     '3 шт. ед. × 16\xa0000 сом/шт. ед./мес.'
-    >>> basis(STRAIGHT_LINE, "en"), basis(NO_BASIS, "ky"), basis("17.25 %", "ru")
-    ('straight line', '—', '17,25 %')
+    >>> basis(STRAIGHT_LINE, "en"), basis(NO_BASIS, "ky")
+    ('straight line', '—')
     """
-    if isinstance(value, Basis):
-        if value.kind == "straight_line":
-            return t("r_straight_line", lang)
-        if value.kind == "none" or not value.factors:
-            return "—"
-        return " × ".join(format_quantity(v, unit, lang) for v, unit in value.factors)
-    try:
-        return format_quantity(*split_quantity(value), lang)
-    except UnitError:
-        return value
+    if value.kind == "straight_line":
+        return t("r_straight_line", lang)
+    if value.kind == "none" or not value.factors:
+        return "—"
+    return " × ".join(format_quantity(v, unit, lang) for v, unit in value.factors)

@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from conftest import ARTIFACTS, SCENARIOS, browser, served_page
-from okmo_models.budget.forecast import BudgetModel, is_budget_file, load_budget
+from okmo_models.budget.forecast import BudgetModel, load_budget
+from okmo_models.kinds import kind_of
 from okmo_models.budget.schema import BudgetVariant
 from okmo_models.formatting import format_number
 from okmo_models.hearing.budget_dashboard import BudgetHearingDashboard
@@ -238,7 +239,7 @@ def test_saved_variant_loads_and_reproduces_the_screen(dashboard, tmp_path):
     result = BudgetModel(scenario).fit(sid)
     same_forecast(result, dashboard.outputs.result, tol=1e-9)
     assert formatted_totals(result) == shown
-    assert is_budget_file(path)
+    assert kind_of(path).name == "budget"
     # a dashboard opened on the saved file, with the saved scenario chosen, shows the same table
     again = BudgetHearingDashboard(path, "ru")
     again.preset.value = sid
@@ -312,7 +313,7 @@ def test_dispatch_by_file_kind(monkeypatch):
     assert isinstance(hearing_dashboard_from_environment(), BudgetHearingDashboard)
     monkeypatch.setenv("OKMO_HEARING_SCENARIO", str(SCENARIOS / "teploklyuchenka/waste.yaml"))
     assert isinstance(hearing_dashboard_from_environment(), HearingDashboard)
-    assert not is_budget_file(SCENARIOS / "teploklyuchenka/waste.yaml")
+    assert kind_of(SCENARIOS / "teploklyuchenka/waste.yaml").name != "budget"
 
 
 # --- the served page in a real browser ------------------------------------------------------------

@@ -32,13 +32,6 @@ PERCENTILES = (5, 25, 50, 75, 95)
 MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
 
 
-def is_budget_file(path: str | Path) -> bool:
-    """True for a budget history file (``kind: budget``) or a variant of one."""
-    from okmo_models.scenario.loader import file_kind
-
-    return file_kind(path) == "budget"
-
-
 @dataclass(frozen=True)
 class BudgetFile:
     """A validated budget file and every file it was read from (the file, a variant's

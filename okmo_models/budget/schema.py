@@ -13,8 +13,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field
 
 from okmo_models.errors import Key, Problem
-from okmo_models.scenario.schema import (PlanFile, LocalText, Municipality, Number, SignedShare, SourceRef, Year, invalid,
-                                         StrictModel)
+from okmo_models.strict_schema import StrictModel, invalid
+from okmo_models.scenario.schema import LocalText, Number, PlanFile, SignedShare, SourceRef, Year
 
 REVENUE_LINES = ("land_tax", "property_tax", "vehicle_tax", "income_tax_share", "sales_tax_share",
                  "patents", "single_tax", "non_tax_revenue", "equalisation_grant", "targeted_transfers",

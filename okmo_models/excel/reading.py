@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.formatting import format_number
 from okmo_models.safe_read import NotAFile, TooLarge, read_bounded
 
 MAX_FILE_BYTES = 20 * 2**20  # on disk
@@ -44,10 +45,6 @@ def _refuse(path, key: str, **context) -> NoReturn:
 
 def _mb(n: int) -> str:
     return f"{n // 2**20}"
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
 
 
 def read_package(path: Path) -> bytes:
@@ -250,7 +247,7 @@ class Grid:
 
             raise ScenarioError(path, [Problem(
                 path=(f"{self.title}!{get_column_letter(column)}{row}",), key="xl_sheet_too_large", value=value,
-                context={"rows": _thousands(MAX_ROWS), "columns": MAX_COLUMNS,
+                context={"rows": format_number(MAX_ROWS, 0), "columns": MAX_COLUMNS,
                          "last": get_column_letter(MAX_COLUMNS)})])
 
     def cell(self, row: int, column: int):

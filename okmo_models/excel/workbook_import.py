@@ -414,24 +414,16 @@ class _Reader:
             container = _ensure(data, base, list)
             item_path = base + (len(container),)
         else:
-            key, key_where = cell(KEY)
-            if key is _BAD:
-                return
-            key = _key(key, s.key_kinds[0])
-            if key is None:
-                self._problem(ws, key_where or f"A{row}", "field_missing", None, base)
-                return
-            item_path = base + (key,)
-            if len(s.key_kinds) > 1:
-                key2, key2_where = cell(KEY2)
-                if key2 is _BAD:
+            item_path = base
+            for column, kind in zip((KEY, KEY2), s.key_kinds):  # a mapping's key, and a nested one's
+                key, key_where = cell(column)
+                if key is _BAD:
                     return
-                key2 = _key(key2, s.key_kinds[1])
-                if key2 is None:
-                    self._problem(ws, key2_where or f"A{row}", "field_missing", None, item_path)
+                key = _key(key, kind)
+                if key is None:
+                    self._problem(ws, key_where or f"A{row}", "field_missing", None, item_path)
                     return
-                item_path += (key2,)
-                key_where = key2_where
+                item_path += (key,)
             if get(data, item_path) is not MISSING:
                 self._problem(ws, key_where, "xl_key_twice", item_path[-1], item_path)
                 return

@@ -26,10 +26,11 @@ import yaml
 from pydantic import ValidationError
 
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.formatting import format_quantity
 from okmo_models.parameters.checks import check
 from okmo_models.parameters.schema import ParameterFile, outside
 from okmo_models.strict_schema import problem_of
-from okmo_models.units import parse_unit
+from okmo_models.units import UnitError, parse_unit, split_quantity
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,10 @@ class ParameterValue:
             return t(f"{self.name}_{self.value}", lang)
         if self.unit == "list" and all(isinstance(v, str) for v in self.value):
             return ", ".join(t("service_" + v, lang) if has("service_" + v) else v for v in self.value) or "—"
-        return self.shown
+        try:  # a quantity as written in the parameter file ("0.01 som") in the reader's numbers and units
+            return format_quantity(*split_quantity(self.shown), lang)
+        except UnitError:
+            return self.shown
 
 
 class ParameterNotDefined(LookupError):

@@ -12,7 +12,9 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from okmo_models.errors import Key, Problem
-from okmo_models.scenario.schema import PlanFile, LocalText, Municipality, Number, Share, SourceRef, Year, invalid, StrictModel
+from okmo_models.formatting import format_number, format_percent
+from okmo_models.strict_schema import StrictModel, invalid
+from okmo_models.scenario.schema import LocalText, Number, PlanFile, Share, SourceRef, Year
 
 # Funding from outside the local budget, and the local budget itself (the rest).
 FUNDING_KINDS = ("stimulating_grant", "targeted_transfer", "donor_grant", "community", "budget_loan")
@@ -154,12 +156,12 @@ def check(p: Programme):
                               context={"known": ", ".join(p.sources)})
         if external > 1 + 1e-9:
             yield Problem(path=where + ("funding",), key="funding_over_cost",
-                          value=f"{external * 100:.1f} %".replace(".", ","))
+                          value=format_percent(external, 1))
         local = max(0.0, 1 - external)
         for k, f in enumerate(m.funding):
             if f.min_local_share is not None and local + 1e-9 < fraction(f.min_local_share):
                 yield Problem(path=where + ("funding", k, "min_local_share"), key="cofinancing_short",
-                              value=str(f.min_local_share), context={"local": f"{local * 100:.1f}".replace(".", ",")})
+                              value=str(f.min_local_share), context={"local": format_number(local * 100, 1)})
         for name, score in m.scores.items():
             if name not in p.criteria:
                 yield Problem(path=where + ("scores", name), key="criterion_unknown", value=name,

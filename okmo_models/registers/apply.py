@@ -39,6 +39,7 @@ from okmo_models.registers.table import (
 )
 from okmo_models.registers.vocabulary import SOCIAL_PASSPORT, category_keys, fold
 from okmo_models.safe_write import write_new_file
+from okmo_models.formatting import format_number
 from okmo_models.references import data_roots, inside
 from okmo_models.scenario.loader import (
     ScenarioFile,
@@ -345,5 +346,5 @@ def _before(q) -> str | None:
 
 
 def _int(n: int) -> str:
-    return f"{n:,}".replace(",", " ")
+    return format_number(n, 0)
 

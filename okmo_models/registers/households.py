@@ -14,30 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from okmo_models.registers.table import (
-    CellProblem,
-    DataRows,
-    RegisterFile,
-    SettlementFilter,
-    Sheet,
-    UnusableRow,
-    cell_text,
-    count_in,
-    count_problem,
-    find_heading,
-    heading_matcher,
-    read_sheet,
-    register_file,
-    require_columns,
-)
+    CellProblem, DataRows, RegisterFile, SettlementFilter, Sheet, UnusableRow, cell_text, count_in,
+    count_problem, find_heading, heading_matcher, read_sheet, register_file, require_columns)
 from okmo_models.registers.vocabulary import (
-    HOUSEHOLD_COLUMNS,
-    HOUSEHOLD_REQUIRED,
-    MAX_MEMBERS,
-    SOCIAL_PASSPORT,
-    TOTALS_WORDS,
-    categories_in,
-    fold,
-)
+    HOUSEHOLD_COLUMNS, HOUSEHOLD_REQUIRED, MAX_MEMBERS, SOCIAL_PASSPORT, TOTALS_WORDS, categories_in,
+    fold)
 
 KNOWN_CATEGORIES = ", ".join(c.names[0] for c in SOCIAL_PASSPORT)
 

@@ -15,31 +15,11 @@ from pathlib import Path
 
 from okmo_models.csv_text import column_letter
 from okmo_models.registers.table import (
-    CellProblem,
-    DataRows,
-    RegisterError,
-    RegisterFile,
-    SettlementFilter,
-    UnusableRow,
-    cell_text,
-    count_in,
-    count_problem,
-    find_heading,
-    heading_matcher,
-    read_sheet,
-    register_file,
-    require_columns,
-    shown,
-    species_msg,
-)
+    CellProblem, DataRows, RegisterError, RegisterFile, SettlementFilter, UnusableRow, cell_text,
+    count_in, count_problem, find_heading, heading_matcher, read_sheet, register_file, require_columns,
+    shown, species_msg)
 from okmo_models.registers.vocabulary import (
-    LIVESTOCK_COLUMNS,
-    MAX_HEADS,
-    SPECIES,
-    TOTALS_WORDS,
-    fold,
-    species_key,
-)
+    LIVESTOCK_COLUMNS, MAX_HEADS, SPECIES, TOTALS_WORDS, fold, species_key)
 
 KNOWN_SPECIES = ", ".join(names[0] for names in SPECIES.values())
 _OWNER = ("owner_id", "owner_name")

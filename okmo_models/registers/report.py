@@ -12,6 +12,7 @@ import io
 import json
 
 from okmo_models.errors import shorten
+from okmo_models.tables import text_table
 from okmo_models.formatting import format_number
 from okmo_models.i18n import has, t
 from okmo_models.registers.households import HouseholdRegister, household_volumes
@@ -267,6 +268,7 @@ def _sep(delimiter: str | None) -> str:
 
 
 def _table(rows, lang: str, indent: int = 0, head=None) -> list[str]:
+    """Rows (a name, then counts) as the one text-table layout, indented."""
     def cell(x):
         if isinstance(x, float):
             return format_number(x, 2, lang)
@@ -274,12 +276,9 @@ def _table(rows, lang: str, indent: int = 0, head=None) -> list[str]:
             return format_number(x, 0, lang)
         return str(resolve(x, lang))
 
-    body = [tuple(cell(x) for x in r) for r in rows]
-    if head:
-        body = [tuple(head)] + body
-    if not body:
+    body = [[cell(x) for x in r] for r in rows]
+    if not body and not head:
         return []
-    widths = [max(len(r[i]) for r in body if i < len(r)) for i in range(max(len(r) for r in body))]
-    pad = " " * indent
-    return [pad + "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r))
-            for r in body]
+    columns = len(head) if head else max(len(r) for r in body)
+    lines = text_table(head or [""] * columns, body, right=range(1, columns), header=head is not None)
+    return [" " * indent + line for line in lines]

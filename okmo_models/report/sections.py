@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from okmo_models.formatting import basis, format_number, format_percent, unit_label
+from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.report import blocks
@@ -102,7 +102,7 @@ def inputs(result: TariffResult, lang: str) -> str:
          for c in d["tariffs"]], numeric=(2,))
     lines = table(
         [t("c_no", lang), t("c_line", lang), t("c_basis", lang), t("c_source", lang)],
-        [[i, c["name"], basis(c["basis"], lang), c["source"]] for i, c in enumerate(d["cost_lines"], 1)],
+        [[i, c["name"], c["basis"], c["source"]] for i, c in enumerate(d["cost_lines"], 1)],
         css="small")
     assets = ""
     if d["assets"]:
@@ -116,7 +116,7 @@ def inputs(result: TariffResult, lang: str) -> str:
 
     specs = known_parameters()
     params = table([t("r_parameter", lang), t("c_value", lang), t("c_effective", lang), t("c_source", lang)],
-                   [[specs[p["name"]].description.get(lang, p["name"]), basis(p["value"], lang),
+                   [[specs[p["name"]].description.get(lang, p["name"]), p["value"],
                      _date(p["effective"]) if p["effective"] else t("r_scenario_value", lang), p["source"]]
                     for p in d["parameters"]], css="small")
     return (f"<h3>{e(t('r_volumes', lang))}</h3>{volumes}"
