@@ -90,3 +90,25 @@ def test_every_kind_names_what_serves_it(name):
     assert (PACKAGE / "report" / f"{name}_report.ipynb").is_file()
     assert isinstance(kind.output(kind.dashboard), type)
     assert kind.examples and all(kind.examples)
+
+
+def test_the_architecture_page_lists_every_module_in_its_layer():
+    """docs/architecture.md's layer table names the same modules, in the same order of
+    layers, as the import-linter contract that CI checks."""
+    import re
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    layers = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]["contracts"][0]["layers"]
+    contract = [sorted(re.split(r"\s*[:|]\s*", layer)) for layer in layers]
+    page = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    table = page[page.index("| layer | modules |"):page.index("Inside the tariff package")]
+    documented = [sorted(re.findall(r"`(\w+)`", row.split("|")[2])) for row in table.splitlines()[2:] if row.strip()]
+    assert sorted(m for layer in documented for m in layer) == sorted(m for layer in contract for m in layer)
+    # each row of the page holds whole layers of the contract, top to bottom
+    flat = [m for layer in contract for m in layer]
+    rows = [[flat.index(m) for m in row] for row in documented]
+    assert all(max(a) < min(b) for a, b in zip(rows, rows[1:])), documented
