@@ -40,10 +40,10 @@ from okmo_models.registers.table import (
 from okmo_models.registers.vocabulary import SOCIAL_PASSPORT, category_keys, fold
 from okmo_models.safe_write import write_new_file
 from okmo_models.formatting import format_number
+from okmo_models.kinds import kind_of
 from okmo_models.references import data_roots, inside
 from okmo_models.scenario.loader import (
     ScenarioFile,
-    file_kind,
     load_scenario,
     read_data,
     validate_scenario,
@@ -218,7 +218,7 @@ def tariff_effect(plan: VariantPlan) -> list[tuple]:
 def _baseline(path: str | Path) -> tuple[ScenarioFile, dict]:
     """The validated baseline and its full data (a variant's changes already applied)."""
     path = Path(path)
-    kind = file_kind(path)
+    kind = kind_of(path).name
     if kind != "tariff":
         raise MappingError(path, "rg_not_tariff", kind=kind)
     loaded = load_scenario(path)

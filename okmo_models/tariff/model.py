@@ -167,7 +167,7 @@ class TariffModel:
                                         value=other, context={"name": name}))
             resolve_all([name])
         if problems:
-            raise ScenarioError(self._file(), problems)
+            raise ScenarioError(self.file_name(), problems)
         return tuple(out)
 
     def _rounding_overrides(self) -> dict:
@@ -196,7 +196,7 @@ class TariffModel:
             return 0.0
         return p["vat_rate"]
 
-    def _file(self) -> str:
+    def file_name(self) -> str:
         return str(self.origin.path) if self.origin else "<scenario>"
 
     def _input_line(self, c) -> CostLineSpec:
@@ -230,7 +230,7 @@ class TariffModel:
         if fee_unit != self.base_unit:
             density = w.density.to("t/m3") if w.density else None
             if density is None:
-                raise ScenarioError(self._file(), [Problem(path=("waste", "density"),
+                raise ScenarioError(self.file_name(), [Problem(path=("waste", "density"),
                                                            key="tonnes_need_density")])
             volume = volume * density if fee_unit == "t" else volume / density
         self._landfill_volume = (volume, fee_unit, fee)
@@ -275,10 +275,10 @@ class TariffModel:
             base_count = area if "area" in q.parsed_unit.dims else persons
         amount = q.value * q.parsed_unit.factor * base_count
         is_mass = "mass" in q.parsed_unit.dims
-        volume = self._to_base(amount, is_mass, density)
+        volume = self.to_base_unit(amount, is_mass, density)
         unit = c.billing_unit
         if unit in ("m3", "t"):
-            k = self._to_base(1.0, unit == "t", density)
+            k = self.to_base_unit(1.0, unit == "t", density)
         else:
             who, period = unit.split("/")
             count = {"person": persons, "household": households, "m2": area}[who]
@@ -297,9 +297,9 @@ class TariffModel:
                     for i, c in enumerate(self.categories)
                     if c.fixed_tariff_som is not None and c.category.fixed_tariff_taxes is None]
         if problems:
-            raise ScenarioError(self._file(), problems)
+            raise ScenarioError(self.file_name(), problems)
 
-    def _to_base(self, amount: float, is_mass: bool, density: float | None) -> float:
+    def to_base_unit(self, amount: float, is_mass: bool, density: float | None) -> float:
         """Convert an amount in m3 (or t) into the service's base unit."""
         if self.base_unit == "t" and not is_mass:
             return amount * density
@@ -319,7 +319,7 @@ class TariffModel:
         self._n = np.array([c.billing_units_per_year for c in cats])
         self._weight = np.array([c.category.multiplier for c in cats])
         policies = [c.category.effective_policy for c in cats]
-        self._fixed = np.array([p == "fixed" for p in policies])
+        self.fixed = np.array([p == "fixed" for p in policies])
         self._cost = np.array([p == "cost" for p in policies])
         self._fixed_gross_base = np.array([c.fixed_gross_per_base(self.tax_factor)
                                            if c.fixed_tariff_som is not None else 0.0 for c in cats])
@@ -329,10 +329,10 @@ class TariffModel:
         lines_of = [(i, k, c.volume / c.base_per_billing_unit * (share or 1.0))
                     for i, c in enumerate(cats)
                     for k, share in _tariff_lines(c)]
-        self._line_category = np.array([i for i, _, _ in lines_of])
+        self.line_category = np.array([i for i, _, _ in lines_of])
         self._line_coefficient = np.array([k for _, k, _ in lines_of])
         self._line_count = np.array([n for _, _, n in lines_of])
-        self._line_indicator = (self._line_category[:, None] == np.arange(len(cats))[None, :]).astype(float)
+        self._line_indicator = (self.line_category[:, None] == np.arange(len(cats))[None, :]).astype(float)
 
     def _component_arrays(self):
         """Which component each cost belongs to, as 0/1 matrices (empty without components)."""
@@ -455,7 +455,7 @@ class TariffModel:
             costs, self.profitability, debt, self.vat_rate, self.sales_tax_rate)
         to_bill = requirement if extra_revenue_som is None else requirement + extra_revenue_som
         per_base, unit_cost = f.allocate_requirement(
-            to_bill, self._weight, self._volume * scale[:, None], self._fixed, self._cost,
+            to_bill, self._weight, self._volume * scale[:, None], self.fixed, self._cost,
             self._fixed_gross_base)
         component_printed = None
         if self.components:  # each component printed by the rule; the tariff is their sum
@@ -467,7 +467,7 @@ class TariffModel:
         else:
             printed = self.printed_tariffs(per_base)
         tariff = printed["gross_billing"]
-        line = self._line_category
+        line = self.line_category
         line_unrounded = printed["gross_billing_unrounded"][:, line] * self._line_coefficient
         # a species' tariff is the category's tariff per head x its coefficient, by the same rule
         line_tariff = np.where(self._line_coefficient == 1.0, tariff[:, line], self.publish(line_unrounded))

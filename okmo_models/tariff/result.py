@@ -370,7 +370,7 @@ def build_result(model, ev: dict) -> TariffResult:
         change = None
         if c.current_tariff_som:
             change = (tariff / c.current_tariff_som - 1.0) * 100.0
-        line_idx = np.flatnonzero(model._line_category == i)
+        line_idx = np.flatnonzero(model.line_category == i)
         species = tuple((sp, k, float(ev["line_tariff"][0, j]))
                         for j, (sp, k) in zip(line_idx, (c.species_coefficients or {}).items()))
         components = tuple(
@@ -393,7 +393,7 @@ def build_result(model, ev: dict) -> TariffResult:
 
     notes = list(model.notes)
     balancing = [i for i, c in enumerate(model.categories) if c.category.effective_policy == "balancing"]
-    clamped = balancing and any(model._fixed) and all(ev["tariff"][0, i] == 0 for i in balancing)
+    clamped = balancing and any(model.fixed) and all(ev["tariff"][0, i] == 0 for i in balancing)
     tolerance = 0.005  # half a tyiyn: below it, float noise of the allocation
     if clamped:
         notes.append(("note_fixed_exceed_requirement", {}))
@@ -452,7 +452,7 @@ def _policy(model, requirement: float):
                                                       "country": exc.country})
     except DiscountsNotCoverable:
         problem = Problem(path=("vulnerable", "groups"), key="discounts_not_coverable")
-    raise ScenarioError(model._file(), [problem])
+    raise ScenarioError(model.file_name(), [problem])
 
 
 def _unit_costs(model, requirement: float, costs: float) -> tuple[UnitCost, ...]:

@@ -413,7 +413,7 @@ def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:
             is_mass = "mass" in m.volume.parsed_unit.dims
             density = model.scenario.waste.density.to("t/m3") if (
                 model.scenario.waste and model.scenario.waste.density) else None
-            volume = model._to_base(volume, is_mass, density)
+            volume = model.to_base_unit(volume, is_mass, density)
         if m.heads is not None:  # dipping bath: heads dipped a year
             volume = m.heads.to("head") * model.scenario.dipping_bath.dippings_per_year
         volumes.append(volume)
