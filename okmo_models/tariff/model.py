@@ -319,7 +319,7 @@ class TariffModel:
         self._n = np.array([c.billing_units_per_year for c in cats])
         self._weight = np.array([c.category.multiplier for c in cats])
         policies = [c.category.effective_policy for c in cats]
-        self.fixed = np.array([p == "fixed" for p in policies])
+        self.fixed_policy = np.array([p == "fixed" for p in policies])  # categories whose tariff is fixed
         self._cost = np.array([p == "cost" for p in policies])
         self._fixed_gross_base = np.array([c.fixed_gross_per_base(self.tax_factor)
                                            if c.fixed_tariff_som is not None else 0.0 for c in cats])
@@ -455,7 +455,7 @@ class TariffModel:
             costs, self.profitability, debt, self.vat_rate, self.sales_tax_rate)
         to_bill = requirement if extra_revenue_som is None else requirement + extra_revenue_som
         per_base, unit_cost = f.allocate_requirement(
-            to_bill, self._weight, self._volume * scale[:, None], self.fixed, self._cost,
+            to_bill, self._weight, self._volume * scale[:, None], self.fixed_policy, self._cost,
             self._fixed_gross_base)
         component_printed = None
         if self.components:  # each component printed by the rule; the tariff is their sum

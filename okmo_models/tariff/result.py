@@ -393,7 +393,7 @@ def build_result(model, ev: dict) -> TariffResult:
 
     notes = list(model.notes)
     balancing = [i for i, c in enumerate(model.categories) if c.category.effective_policy == "balancing"]
-    clamped = balancing and any(model.fixed) and all(ev["tariff"][0, i] == 0 for i in balancing)
+    clamped = balancing and any(model.fixed_policy) and all(ev["tariff"][0, i] == 0 for i in balancing)
     tolerance = 0.005  # half a tyiyn: below it, float noise of the allocation
     if clamped:
         notes.append(("note_fixed_exceed_requirement", {}))
