@@ -110,6 +110,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", parents=[common], help=t("cli_schema_help", lang),
                        description=t("cli_schema_help", lang))
+    p.add_argument("kind", metavar="KIND", nargs="?", choices=tuple(KINDS), default="tariff",
+                   help=t("cli_schema_kind_arg", lang))
     p.set_defaults(handler=_schema)
 
     p = sub.add_parser("parameters", parents=[common], help=t("cli_parameters_help", lang),
@@ -332,9 +334,8 @@ def _rebase(args) -> int:
 
 
 def _schema(args) -> int:
-    from okmo_models.scenario.schema import Scenario
-
-    print(json.dumps(Scenario.model_json_schema(), ensure_ascii=False, indent=2))
+    kind = KINDS[args.kind]
+    print(json.dumps(kind.output(kind.schema).model_json_schema(), ensure_ascii=False, indent=2))
     return 0
 
 

@@ -74,3 +74,12 @@ def test_a_budget_lists_its_history_table_and_a_programme_its_budget_files(capsy
     programme = json.loads(capsys.readouterr().out)["inputs"]
     assert [(f["role"], f["sha256"]) for f in programme] == [
         ("scenario", sha256(EXAMPLES["programme"])), ("budget", sha256(SCENARIOS / "alamudun/budget.yaml"))]
+
+
+@pytest.mark.parametrize("name, title", [("tariff", "Scenario"), ("budget", "BudgetScenario"),
+                                         ("programme", "Programme")])
+def test_the_schema_of_every_kind_is_printed(name, title, capsys):
+    # before the registry only the tariff scenario's schema could be printed
+    assert main(["schema", name]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["title"] == title and "municipality" in schema["properties"]
