@@ -22,7 +22,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_tariff import machine  # noqa: E402
 from okmo_models.programme.model import FiscalSpace, Portfolio  # noqa: E402
 from okmo_models.programme.optimize import _build, _solve, explain, optimal, ranking  # noqa: E402
-from okmo_models.programme.schema import Programme, check  # noqa: E402
+from okmo_models.programme.checks import check  # noqa: E402
+from okmo_models.programme.schema import Programme  # noqa: E402
 from okmo_models.scenario.loader import validate_with  # noqa: E402
 
 YEARS = tuple(range(2026, 2031))

@@ -19,7 +19,8 @@ from okmo_models.programme.optimize import (_REASON_ORDER, InfeasibleRules, NoPo
                                             _meets, _polish, _solve, brute_force, explain, objective, optimal,
                                             points_scale, ranking)
 from okmo_models.programme.result import ProgrammeResult, optimality_note
-from okmo_models.programme.schema import Programme, check
+from okmo_models.programme.checks import check
+from okmo_models.programme.schema import Programme
 from okmo_models.scenario.loader import validate_with
 
 MONEY = 0.01  # thousand som in these examples; exact arithmetic otherwise

@@ -89,7 +89,8 @@ def test_a_bare_number_written_as_text_is_read_like_a_quantity(tmp_path):
     """``add: "1,500"`` was read by pydantic as not a number (its hint even says "1,57", which
     it refused too); it now reads as every number in the file: refused when ambiguous,
     by the declared decimal mark otherwise."""
-    from okmo_models.budget.schema import BudgetScenario, check
+    from okmo_models.budget.checks import check
+    from okmo_models.budget.schema import BudgetScenario
 
     data = _alamudun()
     data["scenarios"]["new_taxpayer"]["changes"][0]["add"] = "4,500"
@@ -221,14 +222,16 @@ def _measure(mid, cost, **extra):
 
 
 def test_a_negative_cost_is_refused():
-    from okmo_models.programme.schema import Programme, check
+    from okmo_models.programme.checks import check
+    from okmo_models.programme.schema import Programme
 
     info = refused(_programme([_measure("a", [10, -40])]), Programme, check)
     assert problems(info) == [("must_not_be_negative", "measures[1].cost[2]")]
 
 
 def test_a_requires_cycle_is_reported_with_ids_and_names():
-    from okmo_models.programme.schema import Programme, check
+    from okmo_models.programme.checks import check
+    from okmo_models.programme.schema import Programme
 
     data = _programme([_measure("a", [10], requires=["c"]), _measure("b", [10], requires=["a"]),
                        _measure("c", [10], requires=["b"]), _measure("d", [10], requires=["a"])])
@@ -328,8 +331,10 @@ def test_tabs_and_line_breaks_in_texts_are_kept():
 
 
 def test_control_characters_are_refused_in_budget_and_programme_files():
-    from okmo_models.budget.schema import BudgetScenario, check as budget_check
-    from okmo_models.programme.schema import Programme, check as programme_check
+    from okmo_models.budget.checks import check as budget_check
+    from okmo_models.budget.schema import BudgetScenario
+    from okmo_models.programme.checks import check as programme_check
+    from okmo_models.programme.schema import Programme
 
     data = _alamudun()
     data["scenarios"]["land_tax_rate"]["name"]["en"] = "Land\x1b]0;owned\x07"

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from okmo_models.budget import methods as bm
+from okmo_models.budget.checks import check
 from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVENUE_LINES, TAX_LINES,
-                                       BudgetScenario, BudgetVariant, check)
+                                       BudgetScenario, BudgetVariant)
 from okmo_models.errors import OkmoError, ScenarioError
 from okmo_models.formatting import format_number, no_negative_zero
 from okmo_models.i18n import t

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from okmo_models.budget.forecast import BudgetModel, BudgetResult
-from okmo_models.budget.schema import TAX_LINES, BudgetScenario, BudgetVariant, check
+from okmo_models.budget.checks import check
+from okmo_models.budget.schema import TAX_LINES, BudgetScenario, BudgetVariant
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.units import declared_decimal_mark, number_text
 

@@ -173,7 +173,7 @@ class ProgrammeWhatIf:
         return doc
 
     def check_variant(self, changes: dict, starts: dict):
-        from okmo_models.programme.schema import check
+        from okmo_models.programme.checks import check
         from okmo_models.scenario.loader import read_data, validate_with
         from okmo_models.scenario.variants import apply_changes
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from okmo_models.errors import OkmoError, Problem, ScenarioError
 from okmo_models.i18n import t
-from okmo_models.programme.schema import FUNDING_KINDS, Measure, Programme, check, fraction
+from okmo_models.programme.checks import check
+from okmo_models.programme.schema import FUNDING_KINDS, Measure, Programme, fraction
 from okmo_models.scenario.loader import read_data, validate_with
 
 KINDS = ("local_budget", *FUNDING_KINDS)

@@ -23,17 +23,8 @@ BILLING_UNITS = {
 }
 
 
-def cross_check(s: Scenario) -> Iterator[Problem]:
-    yield from _sources(s)
-    yield from _components(s)
-    yield from _service_sections(s)
-    yield from _cost_lines(s)
-    yield from _categories(s)
-    yield from _parameters(s)
-    yield from _policy(s)
-
-
-def _sources(s: Scenario) -> Iterator[Problem]:
+def sources_named(s: Scenario) -> Iterator[Problem]:
+    """Every source a section or line names is among the file's ``sources``."""
     known = set(s.sources)
     known_list = ", ".join(sorted(known))
 
@@ -62,7 +53,7 @@ def _sources(s: Scenario) -> Iterator[Problem]:
             yield problem
 
 
-def _components(s: Scenario) -> Iterator[Problem]:
+def components_named(s: Scenario) -> Iterator[Problem]:
     """With components, every cost names one that exists; without, none does."""
     known = [c.id for c in s.components]
     places = [(("cost_lines", i, "component"), c.component) for i, c in enumerate(s.cost_lines)]
@@ -85,7 +76,8 @@ def _components(s: Scenario) -> Iterator[Problem]:
                               value=str(c.fixed_tariff))
 
 
-def _service_sections(s: Scenario) -> Iterator[Problem]:
+def sections_fit_the_service(s: Scenario) -> Iterator[Problem]:
+    """The file has the section of its service (water, dipping bath) and none of another's."""
     for name in ("waste", "water", "dipping_bath"):
         present = getattr(s, name) is not None
         if name != s.service and present:
@@ -95,7 +87,9 @@ def _service_sections(s: Scenario) -> Iterator[Problem]:
         yield Problem(path=(s.service,), key="section_missing", context={"service": s.service})
 
 
-def _cost_lines(s: Scenario) -> Iterator[Problem]:
+def cost_lines_in_som_per_year(s: Scenario) -> Iterator[Problem]:
+    """A cost line's quantity times price is som a year; depreciation is not also a line when
+    the assets give it."""
     som_per_year = parse_unit("som/year")
     for i, c in enumerate(s.cost_lines):
         if c.amount is None and not c.product_unit().same_dimension(som_per_year):
@@ -106,7 +100,9 @@ def _cost_lines(s: Scenario) -> Iterator[Problem]:
             yield Problem(path=("cost_lines", i, "line"), key="depreciation_twice", value=c.line)
 
 
-def _categories(s: Scenario) -> Iterator[Problem]:
+def categories_fit_the_service(s: Scenario) -> Iterator[Problem]:
+    """Each category has its own id, a billing unit of the service, the volume (or heads)
+    the service counts, and tariffs quoted per its billing unit."""
     seen: dict[str, int] = {}
     allowed = BILLING_UNITS[s.service]
     species = set(s.dipping_bath.species_coefficients) if s.dipping_bath else set()
@@ -198,7 +194,9 @@ def _volume_spec(s: Scenario, c, base) -> Iterator[Problem]:
                       value=c.billing_unit)
 
 
-def _parameters(s: Scenario) -> Iterator[Problem]:
+def parameters_known_and_in_range(s: Scenario) -> Iterator[Problem]:
+    """Each parameter set in the file is a known one, in its unit and valid range (the
+    rounding rule has a section of its own)."""
     known = known_parameters()
     for name, override in s.parameters.items():
         if name not in known:
@@ -229,7 +227,7 @@ def _parameters(s: Scenario) -> Iterator[Problem]:
                                    "high": f"{spec.valid.get('max', '∞')} {expected}"})
 
 
-def _policy(s: Scenario) -> Iterator[Problem]:
+def policy_sections_sound(s: Scenario) -> Iterator[Problem]:
     """Tariff-policy sections: references to categories, shares adding up, service fit."""
     cats = {c.id: c for c in s.categories}
 
@@ -374,3 +372,15 @@ def _policy(s: Scenario) -> Iterator[Problem]:
         if sh.key_source not in s.sources:
             yield Problem(path=("sharing", "key_source"), key="source_unknown", value=sh.key_source,
                           context={"known": ", ".join(s.sources)})
+
+
+# The order in which their problems are reported.
+RULES = (sources_named, components_named, sections_fit_the_service, cost_lines_in_som_per_year,
+         categories_fit_the_service, parameters_known_and_in_range, policy_sections_sound)
+
+
+def cross_check(s: Scenario) -> Iterator[Problem]:
+    """Every problem of a tariff scenario that is well formed field by field: the problems of
+    each rule of :data:`RULES`, in turn."""
+    for rule in RULES:
+        yield from rule(s)
