@@ -259,8 +259,9 @@ def budget_file(which, tmp_path) -> Path:
 
 
 def budget_numbers(d: dict) -> dict:
-    # the files read differ by design: the screen computed the baseline with the sliders moved
-    return {k: v for k, v in d.items() if k not in ("scenario", "scenario_name", "inputs")}
+    # the files read differ by design (the screen computed the baseline with the sliders
+    # moved), and the screen shows one forecast, not the file's scenarios beside it
+    return {k: v for k, v in d.items() if k not in ("scenario", "scenario_name", "inputs", "scenarios")}
 
 
 def budget_screen(d) -> dict:

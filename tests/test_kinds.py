@@ -83,3 +83,18 @@ def test_the_schema_of_every_kind_is_printed(name, title, capsys):
     assert main(["schema", name]) == 0
     schema = json.loads(capsys.readouterr().out)
     assert schema["title"] == title and "municipality" in schema["properties"]
+
+
+def test_a_budget_json_carries_the_scenarios_the_table_compares(capsys):
+    """The same numbers everywhere: the scenarios `okmo budget` prints beside the baseline are
+    in its JSON too (before, only in the table and the workbook)."""
+    from okmo_models.budget.forecast import forecast_budget
+
+    assert main(["budget", str(EXAMPLES["budget"]), "--format", "json"]) == 0
+    listed = {s["scenario"]: s for s in json.loads(capsys.readouterr().out)["scenarios"]}
+    scenario = forecast_budget(EXAMPLES["budget"]).scenario
+    assert set(listed) == set(scenario.scenarios) and listed
+    for vid, entry in listed.items():
+        totals = forecast_budget(EXAMPLES["budget"], vid).totals()
+        for key in ("revenue", "expenditure", "balance"):
+            assert entry[key] == pytest.approx(list(totals.loc[key]), abs=0.0005), (vid, key)

@@ -227,6 +227,10 @@ class BudgetResult:
                           for k, v in self.bands.items()},
             "deficit_probability": [_r(float(x), 4) for x in self.deficit_chance],
             "population": None if self.population is None else [_r(float(x), 1) for x in self.population],
+            # beside the baseline, as the table and the workbook show them: each scenario's totals
+            "scenarios": [{"scenario": o.variant, "scenario_name": o.name(lang),
+                           **{k: [_r(float(x), 3) for x in o.totals().loc[k]]
+                              for k in ("revenue", "expenditure", "balance")}} for o in self.others],
         }
 
 
