@@ -24,6 +24,7 @@ from pathlib import Path
 
 from okmo_models.errors import CONTROL, printable, shorten
 from okmo_models.safe_read import NotAFile, TooLarge, read_bounded
+from okmo_models.units import grouped
 
 DELIMITERS = (";", "\t", ",")
 # Excel holds at most 32 767 characters in a cell: a longer one did not come from a spreadsheet.
@@ -62,7 +63,7 @@ def read_table_bytes(path: str | Path) -> bytes:
     except NotAFile:
         raise TableTextError("csv_not_a_file") from None
     except TooLarge:
-        raise TableTextError("csv_too_large", limit=_grouped(MAX_TABLE_BYTES // (1024 * 1024))) from None
+        raise TableTextError("csv_too_large", limit=grouped(MAX_TABLE_BYTES // (1024 * 1024))) from None
 
 
 def decode_table(raw: bytes) -> tuple[str, str]:
@@ -220,12 +221,7 @@ def _diagnose(text: str, start: int, failed: int, delimiter: str, row: int) -> T
 
 def _too_long(cell: str, line: int, where: str) -> TableTextError:
     return TableTextError("csv_cell_too_long", line=line, cell=where, value=shorten(cell, 40),
-                          length=_grouped(len(cell)), limit=_grouped(MAX_CELL_CHARS))
-
-
-def _grouped(n: int) -> str:
-    """``131073`` -> ``"131 073"`` (a no-break space between thousands, as in the messages)."""
-    return f"{n:,}".replace(",", "\u00a0")
+                          length=grouped(len(cell)), limit=grouped(MAX_CELL_CHARS))
 
 
 def control_character(text: str) -> str | None:

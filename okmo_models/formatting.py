@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from okmo_models.i18n import t
+from okmo_models.units import grouped
 
 NBSP = "\u00a0"  # the thousands separator of ru and ky
 ROUNDING_MODES = ("half_up", "up", "down")
@@ -87,10 +88,12 @@ def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     # half-up, as every printed tariff (481,735 -> 481,74, where Python's format gives 481,73)
-    text = f"{no_negative_zero(round_to_step(x, 10.0 ** -decimals)):,.{decimals}f}"
+    text = f"{no_negative_zero(round_to_step(x, 10.0 ** -decimals)):.{decimals}f}"
+    sign = "-" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
     if lang == "en":
-        return text
-    return text.replace(",", NBSP).replace(".", ",")
+        return sign + f"{int(whole):,}" + (f".{fraction}" if fraction else "")
+    return sign + grouped(whole) + (f",{fraction}" if fraction else "")
 
 
 def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> str:

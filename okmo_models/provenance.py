@@ -32,7 +32,19 @@ class InputFile:
     sha256: str
 
     def to_dict(self) -> dict:
-        return {"role": self.role, "file": str(self.path), "sha256": self.sha256}
+        return {"role": self.role, "file": shown(self.path), "sha256": self.sha256}
+
+
+def shown(path: Path) -> str:
+    """A file as the user would name it from the current folder: relative when it lies
+    below it (a baseline of a baseline is found by its resolved path), else as it is."""
+    path = Path(path)
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return str(path)
 
 
 @dataclass(frozen=True)

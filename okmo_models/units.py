@@ -200,12 +200,23 @@ def parse_number(text: str, decimal_mark: str | None = None) -> float:
     return float(s.translate(_SPACES).replace(",", "."))
 
 
+def grouped(digits: str | int) -> str:
+    """A run of digits with a no-break space between thousands: the one grouping of every
+    number shown in ru and ky (:func:`okmo_models.formatting.format_number` uses it too).
+
+    >>> grouped("1234567"), grouped("-131073"), grouped("500")
+    ('1\xa0234\xa0567', '-131\xa0073', '500')
+    """
+    digits = str(digits)
+    sign, digits = ("-", digits[1:]) if digits.startswith("-") else ("", digits)
+    head = len(digits) % 3 or 3
+    return sign + "\u00a0".join([digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)])
+
+
 def _plain(x: float) -> str:
     """``180500.0`` -> ``"180 500"``, ``180.5`` -> ``"180,5"``: a reading shown to the user."""
     whole, _, frac = f"{x:.6f}".rstrip("0").rstrip(".").partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = f"{int(whole.lstrip('-')):,}".replace(",", "\u00a0")
-    return sign + whole + ("," + frac if frac else "")
+    return grouped(whole) + ("," + frac if frac else "")
 
 
 def number_text(x: float, decimal_mark: str | None = None) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from okmo_models.kinds import FORMATS, KINDS
+from okmo_models.kinds import FORMATS, KINDS, kind_of
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "okmo_models"
@@ -89,7 +89,9 @@ def test_every_kind_names_what_serves_it(name):
         assert callable(getattr(sections, part)), (kind.report, part)
     assert (PACKAGE / "report" / f"{name}_report.ipynb").is_file()
     assert isinstance(kind.output(kind.dashboard), type)
-    assert kind.examples and all(kind.examples)
+    from okmo_models.examples import example_path
+
+    assert kind.examples and all(kind_of(example_path(e)) is kind for e in kind.examples)
 
 
 def test_the_architecture_page_lists_every_module_in_its_layer():

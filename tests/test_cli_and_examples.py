@@ -73,7 +73,7 @@ def test_table_money_in_russian_format():
 def test_json_contract():
     proc = run("tariff", SCENARIOS / "ak-bulak/water.yaml", "--format", "json")
     d = json.loads(proc.stdout)
-    assert d["schema"] == "okmo-tariff-result/2"
+    assert d["schema"] == "okmo-tariff-result/3"
     for key in ("revenue_requirement_som", "cost_lines", "unit_costs", "tariffs",
                 "subsidy_need_som", "typical_household_bill_som"):
         assert key in d

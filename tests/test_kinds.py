@@ -50,10 +50,11 @@ def test_plan_files_finds_every_bundled_example_of_a_known_kind():
 
 
 @pytest.mark.parametrize("name", list(EXAMPLES))
-def test_every_result_carries_the_same_metadata_block(name, capsys):
-    """schema, package version, date, every input file with the SHA-256 of its bytes,
-    parameters: the same keys first in every kind's JSON."""
-    path = EXAMPLES[name]
+def test_every_result_carries_the_same_metadata_block(name, capsys, monkeypatch):
+    """schema, package version, date, every input file with the SHA-256 of its bytes (named
+    as the user named it), parameters: the same keys first in every kind's JSON."""
+    monkeypatch.chdir(SCENARIOS.parent)
+    path = EXAMPLES[name].relative_to(SCENARIOS.parent)
     args = [name, str(path), "--format", "json"]
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
@@ -98,3 +99,21 @@ def test_a_budget_json_carries_the_scenarios_the_table_compares(capsys):
         totals = forecast_budget(EXAMPLES["budget"], vid).totals()
         for key in ("revenue", "expenditure", "balance"):
             assert entry[key] == pytest.approx(list(totals.loc[key]), abs=0.0005), (vid, key)
+
+
+def test_a_variant_lists_every_baseline_it_was_read_from(tmp_path, monkeypatch, capsys):
+    """A variant's figures come from its baselines too: each is an input, with the SHA-256 of
+    what was read (before, only the variant file was named)."""
+    import shutil
+
+    shutil.copy(EXAMPLES["tariff"], tmp_path / "waste.yaml")
+    (tmp_path / "v.yaml").write_text('variant_of: waste.yaml\nchanges:\n  collection_rate: "90 %"\n',
+                                     encoding="utf-8")
+    (tmp_path / "v2.yaml").write_text("variant_of: v.yaml\nchanges: {}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["tariff", "v2.yaml", "--format", "json"]) == 0
+    inputs = json.loads(capsys.readouterr().out)["inputs"]
+    assert [(f["role"], f["file"], f["sha256"]) for f in inputs] == [
+        ("scenario", "v2.yaml", sha256(tmp_path / "v2.yaml")),
+        ("baseline", "v.yaml", sha256(tmp_path / "v.yaml")),
+        ("baseline", "waste.yaml", sha256(tmp_path / "waste.yaml"))]

@@ -59,9 +59,9 @@ def load_budget(path: str | Path) -> BudgetFile:
     from okmo_models.scenario.loader import read_data
 
     path = Path(path)
-    data, sha, lines = read_data(path)
+    data, sha, lines, baselines = read_data(path)
     cells: dict = {}  # field path -> (CSV file, cell) of each value read from the history table
-    inputs = [InputFile("scenario", path, sha)]
+    inputs = [InputFile("scenario", path, sha), *baselines]
     if isinstance(data, dict) and "history" in data:
         data = merge_history(path, data, cells, inputs)
     try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from pathlib import Path
 
 from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES
@@ -62,7 +63,8 @@ def merge_history(budget_path: Path, data: dict, cells: dict | None = None,
     if cells is not None:
         cells.update({field: (path, cell) for field, cell in table["cells"].items()})
     if inputs is not None:
-        inputs.append(InputFile("history", path, table["sha256"]))
+        # named as the budget file names it (the path checked and read is the resolved one)
+        inputs.append(InputFile("history", Path(os.path.normpath(Path(budget_path).parent / name)), table["sha256"]))
     problems = []
     if "years" in data:
         problems.append(Problem(path=("years",), key="history_given_twice", value=name))

@@ -2,7 +2,7 @@
 
 A *choice* is what the switches on the screen say: ``{measure id: start year}`` for the
 measures switched on (the others are out). :class:`ProgrammeWhatIf` evaluates a programme
-file once (:func:`~okmo_models.programme.result.evaluate`: the fiscal space, the draft, the
+file once (:func:`~okmo_models.programme.evaluate_programme`: the fiscal space, the draft, the
 optimum and the ranking) and then answers each change of the switches with a
 :class:`~okmo_models.programme.model.Portfolio` over the same fiscal space, so the numbers
 on the screen are the numbers ``okmo programme FILE`` prints once the variant is saved.

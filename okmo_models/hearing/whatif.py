@@ -148,7 +148,7 @@ class WhatIf:
         data.pop("sensitivity", None)
         path = self.loaded.path
         scenario = validate_scenario(data, path)
-        return calculate_tariff(ScenarioFile(path, self.loaded.sha256, scenario))
+        return calculate_tariff(ScenarioFile(path, self.loaded.sha256, scenario, self.loaded.baselines))
 
     def _outputs(self, r) -> Outputs:
         p = r.policy

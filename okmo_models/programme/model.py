@@ -10,6 +10,7 @@ forecast budget balance, or the limits the file gives.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ class ProgrammeFile:
     path: Path
     sha256: str
     programme: Programme
+    baselines: tuple = ()  # a variant's baseline files as read (okmo_models.provenance.InputFile)
 
     @property
     def model(self):
@@ -43,8 +45,8 @@ class ProgrammeFile:
 def load_programme(path: str | Path) -> ProgrammeFile:
     """Read and validate a programme file (or a variant of one)."""
     path = Path(path)
-    data, sha, lines = read_data(path)
-    return ProgrammeFile(path, sha, validate_with(Programme, check, data, path, lines))
+    data, sha, lines, baselines = read_data(path)
+    return ProgrammeFile(path, sha, validate_with(Programme, check, data, path, lines), baselines)
 
 
 class FiscalSpaceError(OkmoError):
@@ -76,7 +78,8 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
 
         # named in the file: it must stay in the programme's folder tree (a --budget given
         # on the command line is the user's own choice)
-        budget_path = resolve_reference(programme_path, programme.budget, ("budget",), SCENARIO_SUFFIXES)
+        resolve_reference(programme_path, programme.budget, ("budget",), SCENARIO_SUFFIXES)
+        budget_path = os.path.normpath(Path(programme_path).parent / programme.budget)  # as the file names it
     if budget_path is None:
         missing = [y for y in years if y not in programme.limits]
         if missing:

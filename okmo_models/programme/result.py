@@ -31,12 +31,14 @@ class ProgrammeResult:
     optimal: Portfolio
     ranking: Portfolio
     time_limit: float = TIME_LIMIT  # seconds the optimal portfolio was searched for
+    baselines: tuple = ()  # a variant's baseline files as read
 
     @property
     def provenance(self) -> Provenance:
         """The metadata block every kind of result carries: the programme file and the budget
         files its fiscal space was forecast from, as read (a programme uses no parameter)."""
-        return Provenance(JSON_SCHEMA, (InputFile("scenario", self.path, self.sha256), *self.space.inputs))
+        return Provenance(JSON_SCHEMA, (InputFile("scenario", self.path, self.sha256), *self.baselines,
+                                        *self.space.inputs))
 
     def name(self, lang: str = "ru") -> str:
         return self.path.stem
@@ -175,5 +177,5 @@ def evaluate_programme(path: str | Path, budget: str | Path | None = None,
     plan = Portfolio(programme, space, plan_starts, {m.id: ("why_not_planned", {}) for m in programme.measures
                                                       if m.start is None}, "plan")
     return ProgrammeResult(programme, path, sha, space, plan, optimal(programme, space, time_limit),
-                           ranking(programme, space), time_limit)
+                           ranking(programme, space), time_limit, loaded.baselines)
 

@@ -222,7 +222,7 @@ def _baseline(path: str | Path) -> tuple[ScenarioFile, dict]:
     if kind != "tariff":
         raise MappingError(path, "rg_not_tariff", kind=kind)
     loaded = load_scenario(path)
-    data, _, _ = read_data(path)
+    data = read_data(path).data
     return loaded, data
 
 

@@ -1,6 +1,6 @@
 """The sections of the development programme annex (приложение к ПСЭР) as HTML.
 
-Every figure comes from :func:`okmo_models.programme.result.evaluate` (the same as
+Every figure comes from :func:`okmo_models.programme.evaluate_programme` (the same as
 ``okmo programme``): the draft as written, the optimal portfolio and the plain ranking
 against the fiscal space, formatted with :mod:`okmo_models.formatting` in the file's unit.
 Every source is the file's own, cited as ``[n]`` and listed in full in section 6. The report

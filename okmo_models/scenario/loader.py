@@ -16,10 +16,12 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 from pydantic import ValidationError
 
+from okmo_models.provenance import InputFile
 from okmo_models.strict_schema import problem_of
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.references import SCENARIO_SUFFIXES, read_input, resolve_reference
@@ -48,6 +50,7 @@ class ScenarioFile:
     path: Path
     sha256: str
     scenario: Scenario
+    baselines: tuple[InputFile, ...] = ()  # a variant's baseline files as read
 
     @property
     def model(self):
@@ -58,18 +61,29 @@ class ScenarioFile:
 def load_scenario(path: str | Path) -> ScenarioFile:
     """Read and validate a scenario file; raise :class:`ScenarioError` on any problem."""
     path = Path(path)
-    data, sha256, lines = read_data(path)
-    return ScenarioFile(path=path, sha256=sha256, scenario=validate_scenario(data, path, lines))
+    data, sha256, lines, baselines = read_data(path)
+    return ScenarioFile(path=path, sha256=sha256, scenario=validate_scenario(data, path, lines), baselines=baselines)
 
 
-def read_data(path: str | Path):
-    """``(data, sha256, line map)`` of a tariff, budget or programme file; a variant comes
-    back as its baseline with the changes applied (every link of the chain checked)."""
+class FileData(NamedTuple):
+    """What :func:`read_data` read: the data, the file's SHA-256, where each field stands,
+    and a variant's baselines as read (nearest first), for the result's provenance."""
+
+    data: object
+    sha256: str
+    lines: "_LineMap"
+    baselines: tuple[InputFile, ...] = ()
+
+
+def read_data(path: str | Path) -> FileData:
+    """The data of a tariff, budget or programme file; a variant comes back as its baseline
+    with the changes applied (every link of the chain checked)."""
     path = Path(path)
     data, sha256, lines = read_file(path)
+    baselines: list[InputFile] = []
     if isinstance(data, dict) and "variant_of" in data:
-        data, lines = _variant_data(path, data, chain=(path.resolve(),), lines=lines), _LineMap()
-    return data, sha256, lines
+        data, lines = _variant_data(path, data, chain=(path.resolve(),), lines=lines, read=baselines), _LineMap()
+    return FileData(data, sha256, lines, tuple(baselines))
 
 
 _VARIANT_FIELDS = {"variant_of", "baseline_sha256", "saved", "description", "changes"}
@@ -92,7 +106,7 @@ def accepting_new_baseline(variant: str | Path):
 
 
 def _variant_data(path: Path, data: dict, root: Path | None = None, chain: tuple = (),
-                  lines: _LineMap | None = None) -> dict:
+                  lines: _LineMap | None = None, read: list | None = None) -> dict:
     """A variant's full data: its baseline (itself possibly a variant) with the changes.
 
     ``root`` is the folder of the file the user opened (by default this variant's): every
@@ -100,12 +114,13 @@ def _variant_data(path: Path, data: dict, root: Path | None = None, chain: tuple
     ``chain`` holds the files already followed; pass ``(path.resolve(),)`` when ``data`` was
     read from ``path``, so that a variant of itself is named at once (without it, ``data``
     may stand for ``path``'s own content: ``{"variant_of": path.name}`` gives that file's
-    full data, and the circle is found one step later).
+    full data, and the circle is found one step later). ``read``, if given, receives each
+    baseline file read, as an :class:`~okmo_models.provenance.InputFile`.
     """
     from okmo_models.scenario.variants import VariantError, apply_changes
 
     path = Path(path)
-    baseline_path, baseline = variant_baseline(path, data, root, chain, lines)
+    baseline_path, baseline = variant_baseline(path, data, root, chain, lines, read)
     changes = data.get("changes") or {}
     if not isinstance(changes, dict):
         raise ScenarioError(path, [Problem(path=("changes",), key="mapping_expected",
@@ -118,7 +133,7 @@ def _variant_data(path: Path, data: dict, root: Path | None = None, chain: tuple
 
 
 def variant_baseline(path: Path, data: dict, root: Path | None = None, chain: tuple = (),
-                     lines: _LineMap | None = None) -> tuple[Path, dict]:
+                     lines: _LineMap | None = None, read: list | None = None) -> tuple[Path, dict]:
     """``(baseline path, baseline data)`` of the variant ``data`` read from ``path``: the
     baseline checked to lie in the opened folder tree, to be the one the variant was saved
     for (``baseline_sha256``) and not to lead back to a variant of the chain."""
@@ -142,12 +157,15 @@ def variant_baseline(path: Path, data: dict, root: Path | None = None, chain: tu
         raise ScenarioError(path, [Problem(path=("variant_of",), key="variant_cycle", value=data["variant_of"],
                                            line=lines.line_of(("variant_of",)), context={"chain": circle})])
     baseline, sha256, baseline_lines = read_file(baseline_path)  # its own problems name the baseline file
+    if read is not None:
+        # named as the variant names it (the path checked and read is the resolved one)
+        read.append(InputFile("baseline", Path(os.path.normpath(path.parent / str(data["variant_of"]).strip())), sha256))
     if expected is not None and expected.lower() != sha256:
         raise ScenarioError(path, [Problem(path=("baseline_sha256",), key="variant_baseline_changed",
                                            line=lines.line_of(("baseline_sha256",)),
                                            context={"baseline": baseline_path, "variant": path})])
     if isinstance(baseline, dict) and "variant_of" in baseline:
-        baseline = _variant_data(baseline_path, baseline, root, (*chain, baseline_path), baseline_lines)
+        baseline = _variant_data(baseline_path, baseline, root, (*chain, baseline_path), baseline_lines, read)
     return baseline_path, baseline
 
 

@@ -21,7 +21,7 @@ from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import LocalText, Scenario
 from okmo_models.tariff.formulas import round_tariff
 
-JSON_SCHEMA = "okmo-tariff-result/2"
+JSON_SCHEMA = "okmo-tariff-result/3"
 
 # Lines below production cost in the калькуляция: general and administrative overhead.
 OVERHEAD_LINES = ("overhead",)
@@ -124,7 +124,8 @@ class TariffResult:
     def provenance(self) -> Provenance:
         """The metadata block every kind of result carries: the scenario file as read, the
         parameters in force."""
-        inputs = (InputFile("scenario", self.origin.path, self.origin.sha256),) if self.origin else ()
+        inputs = ((InputFile("scenario", self.origin.path, self.origin.sha256), *self.origin.baselines)
+                  if self.origin else ())
         return Provenance(JSON_SCHEMA, inputs, self.parameters)
 
     # --- derived figures ------------------------------------------------------------
