@@ -65,6 +65,9 @@ class Population(StrictModel):
     lines that follow the number of residents (elasticity 1: one per cent more residents,
     one per cent more revenue)."""
 
+    # in the JSON Schema of the file as written, residents by year may stand in the history table
+    model_config = ConfigDict(json_schema_extra=lambda schema: schema["required"].remove("values"))
+
     values: list[Number] = Field(min_length=3)
     growth: Growth
     source: SourceRef
@@ -98,7 +101,19 @@ class BudgetVariant(StrictModel):
     changes: list[LineChange] = []
 
 
+def _history_table_in_schema(schema: dict) -> None:
+    """The JSON Schema of the file as written: the history may stand in a CSV table named by
+    ``history`` (merged in before validation) instead of ``years``, ``revenue``, ``expenditure``."""
+    schema["properties"]["history"] = {"type": "string", "description": "a CSV table of the history, "
+                                       "next to the budget file (section;line;source;year...)"}
+    in_table = ("years", "revenue", "expenditure")
+    schema["required"] = [k for k in schema["required"] if k not in in_table]
+    schema["oneOf"] = [{"required": ["history"]}, {"required": list(in_table)}]
+
+
 class BudgetScenario(PlanFile):
+    model_config = ConfigDict(json_schema_extra=_history_table_in_schema)
+
     kind: Literal["budget"]
     sources: dict[str, str] = Field(min_length=1)
     years: list[Year] = Field(min_length=4)

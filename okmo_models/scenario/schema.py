@@ -50,6 +50,12 @@ class Quantity(StrictModel):
     value: float
     unit: str
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        # editors validate the file as written: the text form is the usual one
+        return {"anyOf": [{"type": "string", "description": "a number and its unit, e.g. 17 000 som/staff/month"},
+                          handler(core_schema)]}
+
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data):
