@@ -77,10 +77,10 @@ def forecast_budget(source, scenario: str | None = None) -> BudgetResult:
     beside it (``result.others``), as the table and the workbook show them."""
     loaded = source if isinstance(source, BudgetFile) else load_budget(source)
     model = BudgetModel(loaded.scenario, loaded.inputs)
-    result = model.fit(scenario)
-    if scenario is None and loaded.scenario.scenarios:
-        result = dataclasses.replace(result, others=tuple(model.fit(v) for v in loaded.scenario.scenarios))
-    return result
+    if scenario is not None:
+        return model.fit(scenario)
+    results = model.fit_all()
+    return dataclasses.replace(results.pop(None), others=tuple(results.values()))
 
 
 class VariantUnknown(OkmoError):
