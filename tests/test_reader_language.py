@@ -1,0 +1,182 @@
+"""Every bundled example, rendered in Russian and Kyrgyz through every output a user meets,
+carries no English word, code, id or file path (issue 16): the terminal (help, tables,
+checks, parameters), the labels of JSON results, the cells of every workbook, the PDF's text
+layer and the hearing dashboard. What may stay is the reviewed list in tests/reader_language.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import needs_pdf_tools, text_of
+from okmo_models.kinds import KINDS, kind_of
+from okmo_models.examples import example_path
+from reader_language import foreign_words
+
+EXAMPLES = sorted({example for kind in KINDS.values() for example in kind.examples})
+LANGS = ("ru", "ky")
+COMMANDS = ("tariff", "report", "budget", "programme", "hearing", "template", "import", "check", "rebase",
+            "schema", "parameters", "register")
+# free text in a JSON result (ids and codes in it are for programs, its labels for people)
+JSON_TEXT = ("source", "label", "title", "note", "basis", "description", "text", "message", "reason", "name_text")
+
+
+def okmo(*args, cwd=None) -> str:
+    done = subprocess.run([sys.executable, "-m", "okmo_models.cli", *args], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "COLUMNS": "100"}, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout + done.stderr
+
+
+def assert_native(text: str, where: str, own=()) -> None:
+    foreign = foreign_words(text, own)
+    assert not foreign, f"{where}: {dict(foreign.most_common(30))}"
+
+
+def own_names(path: Path) -> set[str]:
+    return {str(path), path.name}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("command", (None, *COMMANDS))
+def test_help(lang, command):
+    assert_native(okmo("--lang", lang, *([command] if command else []), "--help"), f"okmo {command} --help")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_parameters_listing(lang):
+    assert_native(okmo("--lang", lang, "parameters"), "okmo parameters")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_terminal_and_json(example, lang, tmp_path):
+    path = example_path(example)
+    kind = kind_of(path)
+    own = own_names(path)
+    assert_native(okmo("--lang", lang, kind.name, str(path)), f"okmo {kind.name} {example}", own)
+    assert_native(okmo("--lang", lang, "check", str(path)), f"okmo check {example}", own)
+    texts = []
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and (key in JSON_TEXT or key.endswith(("_source", "_label", "_text"))):
+            texts.append(value)
+
+    walk(json.loads(okmo("--lang", lang, kind.name, str(path), "--format", "json")))
+    assert texts, "the JSON result has labels"
+    assert_native("\n".join(texts), f"JSON of {example}", own)
+
+
+def workbook_text(path: Path) -> str:
+    """What a reader sees in a workbook: sheet names and the text of cells on visible sheets,
+    rows and columns (formulas are Excel's own; a drop-down shows the cells it points to)."""
+    book = openpyxl.load_workbook(path)
+    texts = []
+    for sheet in book:
+        if sheet.sheet_state != "visible":
+            continue
+        texts.append(sheet.title)
+        hidden_rows = {i for i, d in sheet.row_dimensions.items() if d.hidden}
+        hidden_columns = {c for c, d in sheet.column_dimensions.items() if d.hidden}
+        for row in sheet.iter_rows():
+            for cell in row:
+                if (isinstance(cell.value, str) and not cell.value.startswith("=") and cell.row not in hidden_rows
+                        and cell.column_letter not in hidden_columns):
+                    texts.append(cell.value)
+        texts += [str(v.formula1) for v in sheet.data_validations.dataValidation
+                  if str(v.formula1).startswith('"')]  # a list written in the rule itself
+    return "\n".join(texts)
+
+
+# Issue 16 is open: at the last measure (2026-12-01) the result and template workbooks of all
+# 7 examples still showed English words in ru and ky (sources, keys, units); these markers go
+# when they pass.
+OPEN = pytest.mark.xfail(reason="issue 16 open: English words remain in this output", strict=False)
+
+
+@OPEN
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_workbooks(example, lang, tmp_path):
+    path = example_path(example)
+    kind = kind_of(path)
+    result, template = tmp_path / "result.xlsx", tmp_path / "template.xlsx"
+    okmo("--lang", lang, kind.name, str(path), "--format", "xlsx", "-o", str(result))
+    okmo("--lang", lang, "template", "--from", str(path), "-o", str(template))
+    for book in (result, template):
+        assert book.exists(), okmo("--lang", lang, "template", "--from", str(path), "-o", str(template))
+        assert_native(workbook_text(book), f"{book.name} of {example}", own_names(path))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_blank_templates(kind, lang, tmp_path):
+    book = tmp_path / "blank.xlsx"
+    okmo("--lang", lang, "template", kind, "-o", str(book))
+    assert_native(workbook_text(book), f"blank {kind} template")
+
+
+def widget_texts(widget) -> list[str]:
+    """The text a dashboard shows: labels, values, options, tooltips and HTML of its widgets."""
+    texts = []
+    for name in ("description", "tooltip", "placeholder", "value", "_options_labels", "button_style_label"):
+        value = getattr(widget, name, None)
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, (tuple, list)):
+            texts += [v for v in value if isinstance(v, str)]
+    for child in getattr(widget, "children", ()):
+        texts += widget_texts(child)
+    return texts
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("example", [pytest.param(e, marks=OPEN) if e == "alamudun/programme.yaml" else e
+                                     for e in EXAMPLES])
+def test_dashboards(example, lang):
+    from okmo_models.hearing.choose import dashboard_for
+
+    path = example_path(example)
+    dashboard = dashboard_for(path, lang)
+    text = "\n".join(widget_texts(dashboard.view))
+    text = text.replace(dashboard.file_name.value, " ")  # the name the variant will be saved under
+    # the CSS block and markup are not read; what a reader sees is the text between tags
+    import re
+
+    visible = re.sub(r"<style.*?</style>|<[^>]+>", " ", text, flags=re.S)
+    assert_native(visible, f"dashboard of {example}", own_names(path))
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    from okmo_models.report.build import render_many
+
+    folder = tmp_path_factory.mktemp("reports")
+    return {lang: render_many([example_path(e) for e in EXAMPLES], lang, folder / lang, progress=None)
+            for lang in LANGS}
+
+
+@OPEN
+@needs_pdf_tools
+@pytest.mark.parametrize("lang", LANGS)
+def test_reports(reports, lang):
+    problems = {}
+    for example, (_, pdf, error) in zip(EXAMPLES, reports[lang]):
+        assert error is None, error
+        foreign = foreign_words(text_of(pdf), own_names(example_path(example)))
+        if foreign:
+            problems[example] = dict(foreign.most_common(20))
+    assert not problems, problems
