@@ -19,18 +19,28 @@ from okmo_models.units import grouped
 NBSP = "\u00a0"  # the thousands separator of ru and ky
 ROUNDING_MODES = ("half_up", "up", "down")
 
-# Unit tokens as printed in each language (units in scenario files stay in Latin).
+# Units as printed in each language, by the word the file writes (units in scenario files stay
+# in Latin; a plural written as a count, "households", reads as the count's noun: 120 домохозяйств).
 _UNIT_WORDS = {
-    "ru": {"som": "сом", "year": "год", "month": "мес.", "day": "сут.", "m3": "м³", "m2": "м²", "t": "т",
-           "l": "л", "kg": "кг", "person": "чел.", "household": "домохоз.", "head": "гол.",
-           "staff": "шт. ед.", "kWh": "кВт·ч", "piece": "шт.", "km": "км", "hour": "ч",
-           "%": "%", "thousand_som": "тыс. сом"},
-    "ky": {"som": "сом", "year": "жыл", "month": "ай", "day": "сутка", "m3": "м³", "m2": "м²", "t": "т",
-           "l": "л", "kg": "кг", "person": "адам", "household": "үй чарба", "head": "баш",
-           "staff": "штат. бирд.", "kWh": "кВт·саат", "piece": "даана", "km": "км", "hour": "саат",
-           "%": "%", "thousand_som": "миң сом"},
-    "en": {"som": "som", "m3": "m³", "m2": "m²", "person": "person", "household": "household", "head": "head"},
+    "ru": {"som": "сом", "thousand_som": "тыс. сом", "million_som": "млн сом", "year": "год",
+           "quarter": "кв.", "month": "мес.", "day": "сут.", "m3": "м³", "m2": "м²", "ha": "га", "t": "т",
+           "l": "л", "kg": "кг", "kWh": "кВт·ч", "MWh": "МВт·ч", "km": "км", "hour": "ч",
+           "person": "чел.", "persons": "чел.", "household": "домохоз.", "households": "домохозяйств",
+           "head": "гол.", "heads": "голов", "staff": "шт. ед.", "piece": "шт.", "pieces": "шт.",
+           "place": "место", "places": "мест", "site": "объект", "sites": "объектов", "trip": "рейс",
+           "trips": "рейсов", "dipping": "купка", "dippings": "купок", "%": "%"},
+    "ky": {"som": "сом", "thousand_som": "миң сом", "million_som": "млн сом", "year": "жыл",
+           "quarter": "чейрек", "month": "ай", "day": "сутка", "m3": "м³", "m2": "м²", "ha": "га", "t": "т",
+           "l": "л", "kg": "кг", "kWh": "кВт·саат", "MWh": "МВт·саат", "km": "км", "hour": "саат",
+           "person": "адам", "persons": "адам", "household": "үй чарба", "households": "үй чарба",
+           "head": "баш", "heads": "баш", "staff": "штат. бирд.", "piece": "даана", "pieces": "даана",
+           "place": "орун", "places": "орун", "site": "объект", "sites": "объект", "trip": "каттам",
+           "trips": "каттам", "dipping": "чөмүлдүрүү", "dippings": "чөмүлдүрүү", "%": "%"},
+    "en": {"som": "som", "thousand_som": "thousand som", "million_som": "million som", "m3": "m³",
+           "m2": "m²", "person": "person", "household": "household", "head": "head"},
 }
+# Russian after a whole number: 1 год, 2 года, 5 лет (Kyrgyz keeps the noun as it is).
+_RU_COUNTED = {"year": ("год", "года", "лет")}
 
 
 def no_negative_zero(x: float | None) -> float | None:
@@ -99,7 +109,7 @@ def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
 def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> str:
     """Money to the tyiyn: ``1 234 567,89 сом``."""
     text = format_number(x, 2, lang)
-    return f"{text} {unit_label('som', lang)}" if with_unit and text != "—" else text
+    return f"{text} {format_unit('som', lang)}" if with_unit and text != "—" else text
 
 
 def format_percent(share: float | None, decimals: int = 1, lang: str = "ru") -> str:
@@ -109,10 +119,20 @@ def format_percent(share: float | None, decimals: int = 1, lang: str = "ru") -> 
     return f"{format_number(share * 100, decimals, lang)} %"
 
 
-def unit_label(unit: str, lang: str = "ru") -> str:
-    """``som/household/month`` -> ``сом/домохоз./мес.``."""
+def format_unit(unit: str, lang: str = "ru") -> str:
+    """A unit as a reader of ``lang`` writes it, for every output that prints one: the units
+    of scenario files (``som/household/month`` -> ``сом/домохоз./мес.``) and the units of
+    indicators (``m3/day`` -> ``м³/сут.``, ``places`` -> ``мест``, ``ha`` -> ``га``). A word it
+    does not know is shown as written.
+
+    >>> format_unit("som/household/month"), format_unit("m3/day", "ky"), format_unit("households")
+    ('сом/домохоз./мес.', 'м³/сутка', 'домохозяйств')
+    """
     words = _UNIT_WORDS.get(lang, {})
-    return "/".join(words.get(part, part) for part in unit.split("/"))
+    return "/".join(words.get(part.strip(), part.strip()) for part in unit.split("/"))
+
+
+unit_label = format_unit  # the earlier name, still called by outputs
 
 
 def label(key: str, lang: str) -> str:
@@ -125,9 +145,17 @@ def format_quantity(value: float, unit: str, lang: str = "ru") -> str:
 
     >>> format_quantity(16000, "som/staff/month"), format_quantity(17.25, "%", "en")
     ('16\xa0000 сом/шт. ед./мес.', '17.25 %')
+    >>> format_quantity(10, "year"), format_quantity(2, "year"), format_quantity(21, "year"), format_quantity(10, "year", "ky")
+    ('10 лет', '2 года', '21 год', '10 жыл')
     """
     decimals = 0 if float(value).is_integer() else 2
-    return f"{format_number(value, decimals, lang)} {unit_label(unit, lang)}"
+    if lang == "ru" and unit in _RU_COUNTED:  # "10 лет", not "10 год"
+        one, few, many = _RU_COUNTED[unit]
+        n = abs(int(value)) if decimals == 0 else None
+        word = few if n is None else (one if n % 10 == 1 and n % 100 != 11 else
+                                      few if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else many)
+        return f"{format_number(value, decimals, lang)} {word}"
+    return f"{format_number(value, decimals, lang)} {format_unit(unit, lang)}"
 
 
 @dataclass(frozen=True)

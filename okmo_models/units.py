@@ -62,7 +62,26 @@ _ALIASES = {
     "persons": "person", "people": "person", "households": "household", "heads": "head",
     "pieces": "piece", "pcs": "piece", "hours": "hour", "trips": "trip", "dippings": "dipping",
     "percent": "%",
+    # Russian and Kyrgyz, as printed in reports and as economists type them (lower case;
+    # written words are looked up in lower case too): "сом/м3", "сом/чел./мес.", "сом/адам/ай"
+    "сом": "som", "сома": "som", "сомов": "som", "тыс.сом": "thousand_som", "миң-сом": "thousand_som",
+    "млн-сом": "million_som",
+    "год": "year", "г.": "year", "жыл": "year", "кв.": "quarter", "квартал": "quarter", "чейрек": "quarter",
+    "мес.": "month", "мес": "month", "месяц": "month", "ай": "month",
+    "сут.": "day", "сут": "day", "сутки": "day", "день": "day", "сутка": "day", "күн": "day",
+    "м3": "m3", "м³": "m3", "м2": "m2", "м²": "m2", "л": "l", "литр": "l", "т": "t", "тонна": "t", "кг": "kg",
+    "квт·ч": "kWh", "квтч": "kWh", "квт·саат": "kWh", "мвт·ч": "MWh", "мвт·саат": "MWh", "км": "km",
+    "чел.": "person", "чел": "person", "человек": "person", "адам": "person",
+    "домохоз.": "household", "домохозяйство": "household", "домохозяйств": "household",
+    "домохозяйства": "household", "үй-чарба": "household",
+    "гол.": "head", "голов": "head", "голова": "head", "баш": "head",
+    "шт.ед.": "staff", "штат.бирд.": "staff", "шт.": "piece", "шт": "piece", "даана": "piece",
+    "ч": "hour", "час": "hour", "саат": "hour", "рейс": "trip", "каттам": "trip",
 }
+# Units of two words, as printed ("шт. ед.", "үй чарба"), joined before a quantity is split
+# into its number and its unit (the unit is the last word).
+_PHRASES = (("шт. ед.", "шт.ед."), ("штат. бирд.", "штат.бирд."), ("үй чарба", "үй-чарба"),
+            ("тыс. сом", "тыс.сом"), ("миң сом", "миң-сом"), ("млн сом", "млн-сом"))
 
 
 class UnitError(ValueError):
@@ -105,7 +124,7 @@ def parse_unit(text: str) -> Unit:
     """
     if not isinstance(text, str) or not text.strip():
         raise UnitError("unit_empty", unit=text)
-    parts = [p.strip() for p in text.strip().split("/")]
+    parts = [p.strip() for p in _joined(text).strip().split("/")]
     dims: dict[str, int] = {}
     factor = 1.0
     for i, part in enumerate(parts):
@@ -117,6 +136,13 @@ def parse_unit(text: str) -> Unit:
         dims[dim] = dims.get(dim, 0) + power
         factor *= f if power == 1 else 1.0 / f
     return Unit(text.strip(), _clean(dims), factor)
+
+
+def _joined(text: str) -> str:
+    """``text`` with each unit of two words made one (``сом/шт. ед./мес.`` -> ``сом/шт.ед./мес.``)."""
+    for phrase, word in _PHRASES:
+        text = re.sub(re.escape(phrase).replace(r"\ ", r"[ \u00a0]*"), word, text, flags=re.IGNORECASE)
+    return text
 
 
 def known_tokens() -> list[str]:
@@ -250,10 +276,14 @@ def without_unit(value: float, text: str) -> dict:
 def split_quantity(text: str) -> tuple[float, str]:
     """Split ``"17 000 som/staff/month"`` into ``(17000.0, "som/staff/month")``.
 
-    The unit is the last space-free word that is not part of the number; ``"65 %"``
-    and ``"65%"`` both work.
+    The unit is the last space-free word that is not part of the number (a unit of two
+    words, "шт. ед.", counts as one); ``"65 %"`` and ``"65%"`` both work, and so do units in
+    Russian or Kyrgyz: ``"12,5 сом/м3"``, ``"45 сом/чел./мес."``.
+
+    >>> split_quantity("16 000 сом/шт. ед./мес.")
+    (16000.0, 'сом/шт.ед./мес.')
     """
-    s = text.strip()
+    s = _joined(text.strip())
     if s.endswith("%"):
         return parse_number(s[:-1]), "%"
     if _BARE.match(s):  # "0,65" is a number without its unit, not 0 of a unit ",65"

@@ -116,7 +116,7 @@ def test_help_and_other_commands():
     schema = json.loads(run("schema").stdout)
     assert "cost_lines" in schema["properties"]
     params = run("parameters")
-    assert "17.25" in params.stdout and "social_fund_employer_rate" in params.stdout
+    assert "17,25 %" in params.stdout and "Ставка страховых взносов работодателя в Социальный фонд" in params.stdout
 
 
 def test_policy_in_json_and_csv():

@@ -2,7 +2,8 @@
 
 Each ``*.yaml`` file in this folder is one parameter: a description in three
 languages, its unit, and its values keyed by the date they take effect, each with a
-source (the layout follows OpenFisca's parameter files).  A scenario may override a
+source, itself written in the three languages (the layout follows OpenFisca's parameter
+files).  A scenario may override a
 parameter for its own case, and must then cite its own source.
 
 A parameter that is one country's law (``country: KG``) is never applied silently to a
@@ -26,9 +27,11 @@ import yaml
 from pydantic import ValidationError
 
 from okmo_models.errors import Problem, ScenarioError
-from okmo_models.formatting import format_quantity
+from okmo_models.formatting import format_number, format_percent, format_quantity
+from okmo_models.i18n import has, t
 from okmo_models.parameters.checks import check
-from okmo_models.parameters.schema import ParameterFile, outside
+from okmo_models.parameters.schema import ParameterFile, is_number, outside
+from okmo_models.provenance import source_text
 from okmo_models.strict_schema import problem_of
 from okmo_models.units import UnitError, parse_unit, split_quantity
 
@@ -41,7 +44,7 @@ class ParameterSpec:
     description: dict
     unit: str
     values: tuple  # of dicts: effective (date), value, source, note
-    references: dict
+    references: dict  # key -> a text for every reader, or {ru, ky, en}
     valid: dict  # allowed range in the parameter's unit: min / above / max
     services: tuple = ()  # services the parameter is meant for (empty: any)
     country: str | None = None  # the jurisdiction whose law it is (None: a method, any country)
@@ -63,17 +66,17 @@ class ParameterValue:
     shown: str
     unit: str
     effective: dt.date | None
-    source: str
+    source: str | dict  # as written: one text, or {ru, ky, en} (provenance.source_text picks one)
     overridden: bool = False
 
     def text(self, lang: str) -> str:
         """The value in the reader's words: a rule or a list of services named, not coded."""
-        from okmo_models.i18n import has, t
-
         if self.unit == "text":
             return t(f"{self.name}_{self.value}", lang)
         if self.unit == "list" and all(isinstance(v, str) for v in self.value):
             return ", ".join(t("service_" + v, lang) if has("service_" + v) else v for v in self.value) or "—"
+        if self.unit == "list":
+            return "; ".join(value_lines(self.name, self.value, self.unit, lang)) or "—"
         try:  # a quantity as written in the parameter file ("0.01 som") in the reader's numbers and units
             return format_quantity(*split_quantity(self.shown), lang)
         except UnitError:
@@ -141,7 +144,8 @@ def read_parameter_file(path) -> ParameterSpec:
         raise refused(*problems)
     return ParameterSpec(
         path.name.removesuffix(".yaml"), model.description.model_dump(), model.unit,
-        tuple(v.model_dump(exclude_none=True) for v in model.values), dict(model.references),
+        tuple(v.model_dump(exclude_none=True) for v in model.values),
+        {key: text if isinstance(text, str) else text.model_dump() for key, text in model.references.items()},
         model.valid.model_dump(exclude_none=True) if model.valid else {},
         model.services, model.country, model.options)
 
@@ -188,6 +192,35 @@ def resolve(name: str, year: int, overrides=None, sources=None, country: str = "
         shown = f"{value:g} {spec.unit}"
     source = spec.references.get(v["source"], v["source"])
     return ParameterValue(name, _to_base(value, spec.unit), shown, spec.unit, v["effective"], source)
+
+
+def value_lines(name: str, value, unit: str, lang: str) -> list[str]:
+    """A parameter's value as written in its file, in the reader's words and units: one line,
+    or a line per item of a list (an act of the legal basis, an income group, a service).
+
+    >>> value_lines("vat_rate", 12, "%", "ru"), value_lines("x", [1, 3], "list", "ky")
+    (['12 %'], ['1 – 3 аралыгында'])
+    """
+    if unit == "text":
+        return [t(f"{name}_{value}", lang) if has(f"{name}_{value}") else str(value)]
+    if unit != "list":
+        return [format_quantity(value, unit, lang)]
+    if len(value) == 2 and all(is_number(v) for v in value):  # a range: low and high
+        low, high = (format_number(v, 0 if float(v).is_integer() else 2, lang) for v in value)
+        return [t("parameter_value_range", lang, low=low, high=high)]
+    lines = []
+    for item in value:
+        if isinstance(item, str):
+            lines.append(t("service_" + item, lang) if has("service_" + item) else item)
+        elif isinstance(item, dict) and "income_per_capita_som_month" in item:
+            lines.append(t("parameter_income_group", lang, name=source_text(item["name"], lang),
+                           income=format_quantity(item["income_per_capita_som_month"], "som", lang),
+                           share=format_percent(item["share"], 0, lang)))
+        elif isinstance(item, dict):  # a text in the three languages (an act of the legal basis)
+            lines.append(source_text({k: item[k] for k in ("ru", "ky", "en") if k in item}, lang))
+        else:
+            lines.append(format_number(item, 0 if float(item).is_integer() else 2, lang))
+    return lines
 
 
 def _to_base(value, unit: str):

@@ -24,10 +24,15 @@ def _dates_in_order(p: ParameterFile) -> Iterator[Problem]:
 
 
 def _sources_named(p: ParameterFile) -> Iterator[Problem]:
+    known = {"known": ", ".join(p.references) or "—"}
     for i, v in enumerate(p.values):
         if v.source not in p.references:
-            yield Problem(path=("values", i, "source"), key="parameter_source_unknown", value=v.source,
-                          context={"known": ", ".join(p.references) or "—"})
+            yield Problem(path=("values", i, "source"), key="parameter_source_unknown", value=v.source, context=known)
+        # an item of a list may cite its own source (an act of the legal basis): named as well
+        for j, item in enumerate(v.value if isinstance(v.value, list) else ()):
+            if isinstance(item, dict) and "source" in item and item["source"] not in p.references:
+                yield Problem(path=("values", i, "value", j, "source"), key="parameter_source_unknown",
+                              value=item["source"], context=known)
 
 
 def _values_fit_the_unit(p: ParameterFile) -> Iterator[Problem]:

@@ -51,6 +51,15 @@ class Description(StrictModel):
     en: Text
 
 
+class SourceText(StrictModel):
+    """Where a value comes from, in each of the three languages (all are shown to readers);
+    a publication's own title may stay as published inside «…», a web address as it is."""
+
+    ru: Text
+    ky: Text
+    en: Text
+
+
 class Valid(StrictModel):
     """The allowed range of a number parameter, in its unit: ``min`` and ``max`` included,
     ``above`` excluded."""
@@ -80,7 +89,8 @@ class ParameterFile(StrictModel):
     description: Description
     unit: Text
     values: Annotated[list[DatedValue], Field(min_length=1)]
-    references: dict[Text, Text]
+    # a source: one text for every reader (a name or web address), or a text in each language
+    references: dict[Text, Annotated[Text | SourceText, Field(union_mode="left_to_right")]]
     valid: Valid | None = None
     services: tuple[Text, ...] = ()  # services the parameter is meant for (empty: any)
     country: str | None = None  # the jurisdiction whose law it is (none: a method, any country)
