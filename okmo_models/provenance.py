@@ -18,6 +18,16 @@ from pathlib import Path
 from okmo_models.version import __version__
 
 
+def source_text(source, lang: str) -> str:
+    """A source (or any text written in several languages) for a reader of ``lang``: a plain
+    string is the same for every reader; a text in languages (a scenario's ``LocalText``, a
+    parameter file's ``{ru, ky, en}``) is taken in ``lang``, else in Russian, Kyrgyz, English."""
+    if source is None or isinstance(source, str):
+        return source
+    own = source.get(lang)
+    return own or next((source.get(other) for other in ("ru", "ky", "en") if source.get(other)), "")
+
+
 def sha256_of(raw: bytes) -> str:
     """The SHA-256 of bytes as read (never of the file read again later, which may differ)."""
     return hashlib.sha256(raw).hexdigest()
@@ -66,5 +76,5 @@ class Provenance:
                 "inputs": [f.to_dict() for f in self.inputs],
                 "parameters": [{"name": p.name, "value": p.text(lang), "unit": p.unit,
                                 "effective": p.effective.isoformat() if p.effective else None,
-                                "overridden": p.overridden, "source": p.source}
+                                "overridden": p.overridden, "source": source_text(p.source, lang)}
                                for p in self.parameters]}

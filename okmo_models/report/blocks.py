@@ -15,6 +15,7 @@ import datetime as dt
 import html
 import inspect
 import io
+import re
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,23 +33,67 @@ FONTS = ("Noto Sans", "DejaVu Sans")
 
 
 def e(text) -> str:
-    """Text escaped for HTML.
+    """Text escaped for HTML, a number kept on one line with its digits and its unit
+    (:func:`nobreak`).
 
     >>> e('<b> & "x"')
     '&lt;b&gt; &amp; &quot;x&quot;'
     """
-    return html.escape(str(text))
+    return html.escape(nobreak(str(text)))
 
 
-def table(headers, rows, numeric=(), css="") -> str:
-    """A plain table; every cell is escaped, columns in ``numeric`` are aligned right.
+# a space inside a number ("46 261"), between a number and its unit or word ("80 сом/л",
+# "5 %", "2027 г.") and after "№": a printed document never breaks a line there
+_GLUED = re.compile(r"(?<=\d) (?=\d{3}(?!\d))|(?<=\d) (?=[%‰°]|[^\W\d_])|(?<=№) ")
+
+
+def nobreak(text: str) -> str:
+    """``text`` with no-break spaces where a line must not break: inside a number, between a
+    number and its unit, after №.
+
+    >>> nobreak("46 261 сом, № 9, 5 %") == "46\u00a0261\u00a0сом, №\u00a09, 5\u00a0%"
+    True
+    """
+    return _GLUED.sub("\u00a0", text)
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)»]")
+# a title quoted in its original language, short enough for one line of a source list
+_TITLE = re.compile(r"«[^«»]{1,110}»")
+
+
+def linked(text: str) -> str:
+    """Text escaped for HTML with each web address, and any short «quoted title», kept on one
+    line (a printed address or title broken in two reads as two pieces). Addresses stay
+    text, not links: the document refers to nothing outside itself.
+
+    >>> linked("см. https://jae.kg/ky/; или нет")
+    'см. <span class="url">https://jae.kg/ky/</span>; или нет'
+    >>> linked("(«Rural Water Supply»)")
+    '(<span class="nowrap">«Rural Water Supply»</span>)'
+    """
+    out, at = [], 0
+    for m in re.finditer(f"{_URL.pattern}|{_TITLE.pattern}", text):
+        piece = html.escape(m.group())
+        out += [e(text[at:m.start()]), f'<span class="url">{piece}</span>' if m.group().startswith("http")
+                else f'<span class="nowrap">{e(m.group())}</span>']
+        at = m.end()
+    return "".join(out + [e(text[at:])])
+
+
+def table(headers, rows, numeric=(), css="", keep=()) -> str:
+    """A plain table; every cell is escaped, columns in ``numeric`` are aligned right, the
+    cells of columns in ``keep`` (units such as "сом/баш") never wrap.
 
     >>> table(["a", "b"], [[1, "<2>"]], numeric=(1,))
     '<table class=""><thead><tr><th>a</th><th class=num>b</th></tr></thead><tbody><tr><td>1</td><td class=num>&lt;2&gt;</td></tr></tbody></table>'
     """
+    def cls(i):
+        return " class=num" if i in numeric else " class=nowrap" if i in keep else ""
+
     head = "".join(f"<th{' class=num' if i in numeric else ''}>{e(h)}</th>" for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in numeric else ''}>{e(v)}</td>" for i, v in enumerate(r)) + "</tr>"
+        "<tr>" + "".join(f"<td{cls(i)}>{e(v)}</td>" for i, v in enumerate(r)) + "</tr>"
         for r in rows)
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
@@ -144,13 +189,14 @@ def stamp_and_signatures(files: Sequence[InputFile], lang: str, title_key: str =
                        f"SHA-256 <span class=\"hash\">{e(f.sha256)}</span>")
     else:  # a result computed from no file (built in Python)
         listed = "—; SHA-256 <span class=\"hash\">—</span>"
-    return f"""<div class="stamp">
-<p>{e(t(title_key, lang))}: {listed}; okmo-models {e(__version__)}; {e(dt.date.today().strftime('%d.%m.%Y'))}</p></div>
+    # kept together and with the text before it: the signatures never stand alone on a page
+    return f"""<div class="closing"><div class="stamp">
+<p>{e(t(title_key, lang))}: {listed}; {e(t('rb_program', lang, version=__version__))}; {e(dt.date.today().strftime('%d.%m.%Y'))}</p></div>
 <div class="signatures">
 <p>{e(t('r_prepared_by', lang))}: ______________________ / ______________________ /</p>
 <p>{e(t('r_head_of_ao', lang))}: ______________________ / ______________________ /</p>
 <p>{e(t('r_date_line', lang))}: «____» ______________ {year if year is not None else '20____'}</p>
-</div>"""
+</div></div>"""
 
 
 # --- one interface for every kind of report -----------------------------------------------------

@@ -19,13 +19,47 @@ import yaml
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
+from okmo_models.provenance import source_text
 from okmo_models.report import blocks
-from okmo_models.report.blocks import e, figure, table
+from okmo_models.report.blocks import e, figure, linked, table
 from okmo_models.tariff.result import TariffResult
 
 
 def money(x, lang: str) -> str:
     return format_number(x, 2, lang)
+
+
+def references(result: TariffResult, lang: str) -> dict[str, int]:
+    """Every source the justification cites, numbered as the tables cite it ("[3]"): the
+    scenario's sources in the file's order, then the others (package parameters, the asset
+    register) as the result first names them; the texts in the reader's language."""
+    numbers: dict[str, int] = {}
+
+    def add(text):
+        text = " ".join(str(text or "").split())
+        if text and text != "—" and text not in numbers:
+            numbers[text] = len(numbers) + 1
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and (key == "source" or key.endswith("_source")):
+            add(value)
+
+    for text in result.scenario.sources.values():
+        add(source_text(text, lang))
+    walk(result.to_dict(lang))
+    return numbers
+
+
+def cite(numbers: dict[str, int], text) -> str:
+    """``[n]``, the number of a source in :func:`references`; a dash for none."""
+    n = numbers.get(" ".join(str(text or "").split()))
+    return f"[{n}]" if n else "—"
 
 
 def read(path: str | Path) -> blocks.Document:
@@ -82,7 +116,7 @@ def legal_basis(result: TariffResult, lang: str) -> str:
         refs = resolve("legal_basis", s.tariff_year, country=s.municipality.country).value
     except (ParameterNotDefined, ParameterOfAnotherCountry):
         return f"<p>{e(t('r_legal_not_listed', lang))}</p>"
-    items = "".join(f"<li>{e(r.get(lang) or r['ru'])}</li>" for r in refs
+    items = "".join(f"<li>{linked(r.get(lang) or r['ru'])}</li>" for r in refs
                     if s.service in r.get("services", [s.service]))
     return f"<p>{e(t('r_legal_intro', lang))}</p><ol>{items}</ol>"
 
@@ -94,15 +128,16 @@ def _date(iso: str) -> str:
 def inputs(result: TariffResult, lang: str) -> str:
     d = result.to_dict(lang)
     s = result.scenario
+    refs = references(result, lang)
     volumes = table(
         [t("c_category", lang), t("c_unit", lang), t("r_billed_units", lang), t("c_source", lang)],
         [[c["name"], unit_label(c["unit"].removeprefix("som/"), lang),
           format_number(c["billing_units_per_year"], 1, lang),
-          s.sources[next(k.source for k in s.categories if k.id == c["category"])]]
-         for c in d["tariffs"]], numeric=(2,))
+          cite(refs, source_text(s.sources[next(k.source for k in s.categories if k.id == c["category"])], lang))]
+         for c in d["tariffs"]], numeric=(2,), keep=(1,))
     lines = table(
         [t("c_no", lang), t("c_line", lang), t("c_basis", lang), t("c_source", lang)],
-        [[i, c["name"], c["basis"], c["source"]] for i, c in enumerate(d["cost_lines"], 1)],
+        [[i, c["name"], c["basis"], cite(refs, c["source"])] for i, c in enumerate(d["cost_lines"], 1)],
         css="small")
     assets = ""
     if d["assets"]:
@@ -117,7 +152,7 @@ def inputs(result: TariffResult, lang: str) -> str:
     specs = known_parameters()
     params = table([t("r_parameter", lang), t("c_value", lang), t("c_effective", lang), t("c_source", lang)],
                    [[specs[p["name"]].description.get(lang, p["name"]), p["value"],
-                     _date(p["effective"]) if p["effective"] else t("r_scenario_value", lang), p["source"]]
+                     _date(p["effective"]) if p["effective"] else t("r_scenario_value", lang), cite(refs, p["source"])]
                     for p in d["parameters"]], css="small")
     return (f"<h3>{e(t('r_volumes', lang))}</h3>{volumes}"
             f"<p>{e(t('s_volume', lang))}: {format_number(d['total_volume'], 1, lang)} "
@@ -142,7 +177,7 @@ def calculation(result: TariffResult, lang: str, charts: dict | None = None) -> 
 
 
 def tariffs(result: TariffResult, lang: str) -> str:
-    from okmo_models.tariff.export import tariff_rules, tariff_table
+    from okmo_models.tariff.export import signed_number, tariff_rules, tariff_table
 
     d = result.to_dict(lang)
     head, rows = tariff_table(result, lang)
@@ -151,14 +186,14 @@ def tariffs(result: TariffResult, lang: str) -> str:
                (t("s_collected", lang), money(d["cash_collected_som"], lang)),
                (t("s_cash_gap", lang), money(d["cash_shortfall_som"], lang)),
                (t("s_subsidy", lang), money(d["subsidy_need_som"], lang)),
-               (t("s_rounding_difference", lang), money(d["rounding_difference_som"], lang))]
+               (t("s_rounding_difference", lang), signed_number(d["rounding_difference_som"], 2, lang))]
     if d["typical_household_bill_som"] is not None:
         summary.insert(1, (t("s_household_bill", lang), money(d["typical_household_bill_som"], lang)))
     if d["current"]["cost_recovery"] is not None:
         summary.append((t("s_current_recovery", lang),
                         f"{format_percent(d['current']['cost_recovery'], 1, lang)} / "
                         f"{format_percent(d['current']['cash_cost_recovery'], 1, lang)}"))
-    return (table(head, rows, numeric=tuple(range(2, len(head))))
+    return (table(head, rows, numeric=tuple(range(2, len(head))), keep=(1,))
             + f"<p class=note>{e(t('r_money_unit', lang))} {e(tariff_rules(result, lang))}</p>"
             + table([t("c_indicator", lang), t("c_value", lang) + ", " + unit_label("som", lang)],
                     summary, numeric=(1,)))
@@ -175,7 +210,7 @@ def affordability(result: TariffResult, lang: str) -> str:
     return (table([t("c_group", lang), t("c_income", lang), t("c_bill", lang), t("c_burden", lang),
                    t("r_above", lang)], rows, numeric=(1, 2, 3))
             + f"<p>{e(t('a_summary', lang, threshold=format_percent(a['threshold'], 1, lang), share=format_percent(a['share_above'], 0, lang), target=format_percent(a['target_share'], 0, lang), tariff=target))}</p>"
-            + f"<p class=note>{e(t('c_source', lang))}: {e(a['threshold_source'])}</p>")
+            + f"<p class=note>{e(t('c_source', lang))}: {e(cite(references(result, lang), a['threshold_source']))}</p>")
 
 
 def vulnerable(result: TariffResult, lang: str) -> str:
@@ -201,7 +236,7 @@ def path(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     p = result.to_dict(lang)["path"]
     names = {c.id: c.name.get(lang) for c in result.tariffs}
     out = (f"<p>{e(t('r_path_note', lang))}</p>"
-           f"<p class=note>{e(t('r_cpi_source', lang))}: {e(p['cpi_source'])}</p>")
+           f"<p class=note>{e(t('r_cpi_source', lang))}: {e(cite(references(result, lang), p['cpi_source']))}</p>")
     for c in p["categories"]:
         out += f"<h3>{e(names[c['category']])} ({e(unit_label(c['unit'], lang))})</h3>"
         out += table([t("c_year", lang), t("c_cost_recovery", lang), t("c_path", lang)],
@@ -227,20 +262,19 @@ def sharing(result: TariffResult, lang: str) -> str:
              "—" if m["tariff_per_unit_som"] is None else f"{money(m['tariff_per_unit_som'], lang)} {unit_label(m['unit'], lang)}",
              "—" if m["per_household_month_som"] is None else money(m["per_household_month_som"], lang)]
             for m in sh["members"]]
-    return (f"<p>{e(t('sh_key', lang, key=t('key_' + sh['key'], lang)))} {e(t('c_source', lang))}: {e(sh['key_source'])}</p>"
+    return (f"<p>{e(t('sh_key', lang, key=t('key_' + sh['key'], lang)))} {e(t('c_source', lang))}: {e(cite(references(result, lang), sh['key_source']))}</p>"
             + table([t("c_member", lang), t("c_key", lang), t("c_share", lang), t("c_payment", lang),
                      t("c_tariff", lang), t("s_household_bill", lang)], rows, numeric=(1, 2, 3, 4, 5)))
 
 
 def assumptions(result: TariffResult, lang: str, charts: dict | None = None) -> str:
     d = result.to_dict(lang)
-    s = result.scenario
     out = ""
     notes = [n["text"] for n in d["notes"]]
     if notes:
         out += f"<h3>{e(t('h_notes', lang))}</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>"
-    out += f"<h3>{e(t('r_sources', lang))}</h3><ul class=small>" + "".join(
-        f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in s.sources.items()) + "</ul>"
+    out += f"<h3>{e(t('r_sources', lang))}</h3><ol class=sources>" + "".join(
+        f"<li>[{n}] {linked(text)}</li>" for text, n in references(result, lang).items()) + "</ol>"
     se = d["sensitivity"]
     if se is not None:
         names = {c.id: c.name.get(lang) for c in result.tariffs}
@@ -254,7 +288,7 @@ def assumptions(result: TariffResult, lang: str, charts: dict | None = None) -> 
             out += f"<p>{e(t('s_no_ranges', lang))}</p>"
         else:
             q = {k: money(v, lang) for k, v in se["percentiles"].items()}
-            out += f"<p>{e(t('s_monte_carlo', lang, draws=format_number(se['draws'], 0, lang), seed=se['seed'], **q))}</p>"
+            out += f"<p>{e(t('tt_monte_carlo', lang, draws=format_number(se['draws'], 0, lang), seed=se['seed'], **q))}</p>"
         out += figure((charts or {}).get("tornado", ""))
     return out
 
@@ -267,7 +301,8 @@ def _methodology() -> list[dict]:
 
 def methodology(result: TariffResult, lang: str) -> str:
     s = result.scenario
-    formulas = [(f["formula"], f.get(lang) or f["ru"]) for f in _methodology()
+    # a formula with words in it (мин, СФ) is written per language; the others are the same in all
+    formulas = [(source_text(f["formula"], lang), f.get(lang) or f["ru"]) for f in _methodology()
                 if s.service in f.get("services", [s.service]) and not (f.get("needs") and getattr(s, f["needs"]) is None)]
     return blocks.methodology("r_methodology_intro", formulas, lang)
 

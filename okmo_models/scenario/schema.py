@@ -23,6 +23,7 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -189,19 +190,75 @@ SignedShare = Annotated[Quantity, AfterValidator(_expect("%", nonnegative=False)
 
 
 class LocalText(StrictModel):
-    """A name in Russian, and optionally Kyrgyz and English (Russian is the fallback)."""
+    """A text in Russian, Kyrgyz and English, or in some of them: ``{ru: …, ky: …}``, or one
+    plain string, shown to readers of every language.
+
+    A language the author left out falls back to Russian, then Kyrgyz, then English; ``ru``
+    is always set (a Kyrgyz-only text fills it), so code that needs one text has one.
+    :meth:`missing` tells which languages the author did not write (for the note that says so).
+    """
 
     ru: str
     ky: str | None = None
     en: str | None = None
+    # the languages written in a mapping; None for a plain string (meant for every reader)
+    _given: tuple[str, ...] | None = PrivateAttr(default=None)
 
-    @model_validator(mode="before")
     @classmethod
-    def _from_text(cls, data):
-        return {"ru": data} if isinstance(data, str) else data
+    def __get_pydantic_json_schema__(cls, core_schema, handler):
+        # a plain string, or a mapping with at least one of the three languages
+        mapping = handler(core_schema)
+        mapping = handler.resolve_ref_schema(mapping) if "$ref" in mapping else mapping
+        mapping = {**mapping, "required": []}
+        mapping["minProperties"] = 1
+        return {"anyOf": [{"type": "string"}, mapping]}
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _from_text(cls, data, handler):
+        if isinstance(data, str):
+            return handler({"ru": data})
+        if not isinstance(data, dict):
+            return handler(data)
+        given = tuple(lang for lang in ("ru", "ky", "en") if isinstance(data.get(lang), str) and data[lang].strip())
+        if given and "ru" not in given:  # a Kyrgyz-only (or English-only) text
+            data = {**data, "ru": data[given[0]]}
+        text = handler(data)
+        text._given = given
+        return text
 
     def get(self, lang: str) -> str:
         return getattr(self, lang, None) or self.ru
+
+    def __str__(self) -> str:  # where no reader's language is known, the first text
+        return self.ru
+
+    def missing(self, lang: str) -> bool:
+        """Whether the author wrote this text in other languages but not in ``lang``."""
+        return self._given is not None and lang not in self._given
+
+
+def missing_languages(model, lang: str) -> set[str]:
+    """The languages ``lang``'s readers see instead of their own: those of every text in
+    ``model`` (a scenario or any part of it) its author did not write in ``lang``."""
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, LocalText):
+            if value.missing(lang):
+                found.add(next(g for g in ("ru", "ky", "en") if g in value._given))
+        elif isinstance(value, StrictModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+
+    walk(model)
+    return found
 
 
 SourceRef = Annotated[str, Field(min_length=1)]
@@ -635,7 +692,8 @@ class Scenario(StrictModel):
     # how "180,500" reads; without it a comma or point before three digits is refused
     decimal_mark: Literal[",", "."] | None = None
     operator: Operator
-    sources: dict[str, str] = Field(min_length=1)
+    # a plain string stays a string (one text for every reader); {ru, ky, en} is a LocalText
+    sources: dict[str, str | LocalText] = Field(min_length=1)
     parameters: dict[str, ParameterOverride] = {}
     rounding: Rounding | None = None
     components: list[Component] = []

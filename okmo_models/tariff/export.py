@@ -9,13 +9,31 @@ import json
 
 from okmo_models.formatting import format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import has, t
+from okmo_models.provenance import source_text
 from okmo_models.tables import frame_table, text_table
+from okmo_models.tariff.proposal import proposal
 from okmo_models.tariff.result import TariffResult
 from okmo_models.tariff.tables import affordability_table, vulnerable_table
 
 
+def signed_number(x: float | None, decimals: int, lang: str) -> str:
+    """A change as printed: ``+12,50`` or ``−3,04`` with a real minus sign, ``0,00`` unsigned."""
+    text = format_number(None if x is None else abs(x), decimals, lang)
+    if x is None or text.strip("0,.") == "":
+        return text
+    return ("+" if x > 0 else "\u2212") + text
+
+
+def signed_percent(share: float | None, decimals: int, lang: str) -> str:
+    """A change in percent as printed: ``+46,1 %``, ``−5,0 %``."""
+    return "—" if share is None else f"{signed_number(share * 100, decimals, lang)} %"
+
+
 def to_json(result: TariffResult, lang: str) -> str:
-    return json.dumps(result.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+    """The result and, as ``proposal``, what a kenesh is asked to approve (the draft
+    decision's figures, see :mod:`okmo_models.tariff.proposal`)."""
+    return json.dumps({**result.to_dict(lang), "proposal": proposal(result).to_dict(lang)},
+                      ensure_ascii=False, indent=2) + "\n"
 
 
 # JSON summary keys and the message that names them
@@ -94,7 +112,7 @@ def tariff_table(result: TariffResult, lang: str) -> tuple[list, list]:
                     + [format_number(c.tariff_som, 2, lang),
                        format_number(c.cash_tariff_som, 2, lang), format_percent(c.collection_rate, 0, lang),
                        format_number(c.current_tariff_som, 2, lang),
-                       "—" if c.change_pct is None else format_percent(c.change_pct / 100, 1, lang)])
+                       "—" if c.change_pct is None else signed_percent(c.change_pct / 100, 1, lang)])
         for sp, k, v in c.species_tariffs_som:
             name = t("species_" + sp, lang) if has("species_" + sp) else sp
             rows.append([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang)]
@@ -173,7 +191,8 @@ def to_text(result: TariffResult, lang: str) -> str:
                 (t("s_collected", lang), format_money(result.cash_collected_som, lang)),
                 (t("s_cash_gap", lang), format_money(result.cash_shortfall_som, lang)),
                 (t("s_subsidy", lang), format_money(result.subsidy_need_som, lang)),
-                (t("s_rounding_difference", lang), format_money(result.rounding_difference_som, lang))]
+                (t("s_rounding_difference", lang),
+                 f"{signed_number(result.rounding_difference_som, 2, lang)} {unit_label('som', lang)}")]
     if result.cost_recovery_current is not None:
         summary.append((t("s_current_recovery", lang),
                         f"{format_percent(result.cost_recovery_current, 1, lang)} / "
@@ -207,7 +226,7 @@ def policy_text(result, lang: str) -> list[str]:
         out.append(t("a_summary", lang, threshold=format_percent(a.threshold, 1, lang),
                      share=format_percent(a.share_above, 0, lang),
                      target=format_percent(a.target_share, 0, lang), tariff=tariff))
-        out.append(f"{t('c_source', lang)}: {a.threshold_source}")
+        out.append(f"{t('c_source', lang)}: {source_text(a.threshold_source, lang)}")
 
     if p.vulnerable is not None:
         v = p.vulnerable
@@ -248,7 +267,7 @@ def policy_text(result, lang: str) -> list[str]:
     if p.sharing is not None:
         sh = p.sharing
         out += ["", t("h_sharing", lang), t("sh_key", lang, key=t("key_" + sh.key, lang)),
-                f"{t('c_source', lang)}: {sh.key_source}"]
+                f"{t('c_source', lang)}: {source_text(sh.key_source, lang)}"]
         out += text_table([t("c_member", lang), t("c_key", lang), t("c_share", lang), t("c_payment", lang),
                             t("c_tariff", lang), t("s_household_bill", lang)],
                            [[m["name"].get(lang), format_number(m["key_value"], 1, lang),
@@ -271,5 +290,5 @@ def policy_text(result, lang: str) -> list[str]:
             out.append(t("s_no_ranges", lang))
         else:
             q = {k: format_number(v, 2, lang) for k, v in se.percentiles.items()}
-            out.append(t("s_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed, **q))
+            out.append(t("tt_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed, **q))
     return out

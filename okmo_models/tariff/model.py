@@ -57,7 +57,7 @@ class CostLineSpec:
     name: LocalText
     amount_som: float  # som/year before any variant factor
     basis: Basis  # how the amount was obtained: the quantities multiplied, or the method
-    source: str
+    source: object  # LocalText or str: the reader's language is chosen in the output
     derived: bool  # computed by the model (Social Fund, depreciation, landfill fee)
 
 
@@ -554,7 +554,7 @@ class TariffModel:
                 CostLineSpec("depreciation", _local("line_depreciation_auto",
                                                     count=sum(r["in_tariff"] for r in self.asset_rows)),
                              self.depreciation_som, STRAIGHT_LINE,
-                             t("source_asset_register"), True)]
+                             _local("source_asset_register"), True)]
         if self.landfill_fee_som:
             volume, unit, fee = self._landfill_volume
             w = self.scenario.waste

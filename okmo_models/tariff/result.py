@@ -16,9 +16,9 @@ import pandas as pd
 from okmo_models.formatting import Basis, basis, format_number
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import ParameterValue
-from okmo_models.provenance import InputFile, Provenance
+from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import ScenarioFile
-from okmo_models.scenario.schema import LocalText, Scenario
+from okmo_models.scenario.schema import LocalText, Scenario, missing_languages
 from okmo_models.tariff.formulas import round_tariff
 
 JSON_SCHEMA = "okmo-tariff-result/3"
@@ -34,7 +34,7 @@ class CostLineResult:
     amount_som: float
     share: float  # of the revenue requirement
     basis: Basis  # how the amount was obtained; rendered by okmo_models.formatting.basis
-    source: str
+    source: object  # a text in the reader's languages (provenance.source_text)
     derived: bool
 
 
@@ -186,7 +186,7 @@ class TariffResult:
 
         def line(i, c):
             rows.append((i, c.line, c.name.get(lang), c.amount_som, share(c.amount_som), basis(c.basis, lang),
-                         c.source))
+                         source_text(c.source, lang)))
 
         def total(key, amount):
             rows.append(("", key, t(key, lang), amount, share(amount), "", ""))
@@ -235,11 +235,21 @@ class TariffResult:
 
     def parameter_table(self) -> pd.DataFrame:
         return pd.DataFrame([{"name": p.name, "value": p.shown, "effective": p.effective,
-                              "overridden": p.overridden, "source": p.source}
+                              "overridden": p.overridden, "source": source_text(p.source, _lang())}
                              for p in self.parameters])
 
     def notes_text(self, lang: str | None = None) -> list[str]:
-        return [_note(key, ctx, lang) for key, ctx in self.notes]
+        return [_note(key, ctx, lang) for key, ctx in self.notes] + [text for _, text in self._language_notes(lang)]
+
+    def _language_notes(self, lang: str | None) -> list[tuple[str, str]]:
+        """A note when some of the file's texts are not written in the reader's language
+        (a Kyrgyz-only file read in Russian): they are shown as written."""
+        lang = lang or _lang()
+        found = missing_languages(self.scenario, lang)
+        if not found:
+            return []
+        languages = ", ".join(t("tt_language_" + g, lang) for g in sorted(found))
+        return [("tt_language_fallback", t("tt_language_fallback", lang, languages=languages))]
 
     # --- the JSON contract ----------------------------------------------------------
 
@@ -270,13 +280,13 @@ class TariffResult:
             "cost_lines": [{
                 "line": c.line, "name": c.name.get(lang), "amount_som": money(c.amount_som),
                 "share": _round(c.share, 6), "basis": basis(c.basis, lang), "basis_factors": c.basis.to_list(),
-                "source": c.source,
+                "source": source_text(c.source, lang),
                 "derived": c.derived} for c in self.cost_lines],
             "unit_costs": [{"unit": u.unit, "cost_som": money(u.cost_som),
                             "revenue_requirement_som": money(u.requirement_som), "label": t(u.key, lang)}
                            for u in self.unit_costs],
             "rounding": {"mode": self.rounding_mode, "step_som": self.rounding_step,
-                         "source": s.sources[s.rounding.source] if s.rounding else None},
+                         "source": source_text(s.sources[s.rounding.source], lang) if s.rounding else None},
             "tariffs": [{
                 "category": c.id, "kind": c.kind, "name": c.name.get(lang), "unit": c.unit,
                 "policy": c.policy, "multiplier": c.multiplier,
@@ -317,8 +327,9 @@ class TariffResult:
             "assets": [{"name": a["name"].get(lang), "value_som": money(a["value_som"]),
                         "year": a["year"], "useful_life_years": a["useful_life_years"],
                         "in_tariff": a["in_tariff"], "depreciation_som": money(a["charge_som"]),
-                        "source": a["source"]} for a in self.assets],
-            "notes": [{"key": key, "text": _note(key, ctx, lang)} for key, ctx in self.notes],
+                        "source": source_text(a["source"], lang)} for a in self.assets],
+            "notes": [{"key": key, "text": _note(key, ctx, lang)} for key, ctx in self.notes]
+            + [{"key": key, "text": text} for key, text in self._language_notes(lang)],
             **(self.policy.to_dict(lang) if self.policy is not None else
                {k: None for k in ("affordability", "vulnerable", "path", "sharing", "sensitivity")}),
         }

@@ -16,7 +16,10 @@ from types import MappingProxyType
 import numpy as np
 from scipy.optimize import brentq
 
-from okmo_models.parameters import resolve
+from okmo_models.i18n import LANGUAGES
+from okmo_models.parameters import known_parameters, resolve
+from okmo_models.provenance import source_text
+from okmo_models.scenario.schema import LocalText
 from okmo_models.tariff.policy import formulas as pf
 from okmo_models.tariff import formulas as f
 from okmo_models.tariff.model import CategorySpec, TariffModel
@@ -67,7 +70,7 @@ def _category(model: TariffModel, category_id: str | None) -> tuple[int, Categor
 class AffordabilityResult:
     category: str
     threshold: float
-    threshold_source: str
+    threshold_source: object  # a source in the reader's languages (provenance.source_text)
     groups: tuple  # name, income_per_capita_som, household_size, share, bill_som, burden, above
     share_above: float
     target_share: float
@@ -77,7 +80,7 @@ class AffordabilityResult:
     def to_dict(self, lang):
         return {
             "category": self.category, "threshold": self.threshold,
-            "threshold_source": self.threshold_source, "tariff_som": _money(self.tariff_som),
+            "threshold_source": source_text(self.threshold_source, lang), "tariff_som": _money(self.tariff_som),
             "share_above": _round(self.share_above, 6), "target_share": self.target_share,
             "tariff_at_target_share_som": None if self.tariff_at_target_som is None
             else _money(self.tariff_at_target_som),
@@ -154,7 +157,7 @@ class VulnerableResult:
                 "cross_subsidy_tariffs": [dict(t) for t in self.cross_subsidy_tariffs]}
 
 
-def _discounts(model: TariffModel, tariffs) -> tuple[list[dict], float]:
+def discounts_at(model: TariffModel, tariffs) -> tuple[list[dict], float]:
     """Monthly discount per household and yearly total of each Social Passport group."""
     rows, total = [], 0.0
     for g in model.scenario.vulnerable.groups:
@@ -183,14 +186,14 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
     """Cost of Social Passport discounts to the budget, or the tariffs that carry them."""
     v = model.scenario.vulnerable
     base = model.evaluate()
-    rows, total = _discounts(model, base["tariff"][0])
+    rows, total = discounts_at(model, base["tariff"][0])
     cross = ()
     if v.financing == "cross_subsidy":
         # Find the extra revenue x the tariffs must raise so that x equals the discounts
         # at the tariffs that x itself produces (a fixed point; brentq on x - D(x)).
         def gap(x):
             ev = model.evaluate(extra_revenue_som=np.array([x]))
-            return x - _discounts(model, ev["tariff"][0])[1]
+            return x - discounts_at(model, ev["tariff"][0])[1]
 
         upper = max(total * 2.0, 1.0)
         requirement = float(base["requirement"][0])
@@ -200,7 +203,7 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
                 raise DiscountsNotCoverable()
         x = brentq(gap, 0.0, upper, xtol=0.005)
         ev = model.evaluate(extra_revenue_som=np.array([x]))
-        rows, total = _discounts(model, ev["tariff"][0])
+        rows, total = discounts_at(model, ev["tariff"][0])
         cross = _frozen({"category": c.category.id, "tariff_som": float(ev["tariff"][0, i]),
                          "increase_pct": _round((float(ev["tariff"][0, i]) / float(base["tariff"][0, i]) - 1) * 100, 4)
                          if base["tariff"][0, i] else None}
@@ -216,7 +219,7 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
 class PathResult:
     years: tuple
     cpi_index: tuple
-    cpi_source: str  # the scenario's forecast source, or the package parameter's
+    cpi_source: object  # the scenario's forecast source, or the package parameter's, in languages
     requirement_som: tuple
     volume_factor: tuple
     depreciation_som: tuple
@@ -230,7 +233,7 @@ class PathResult:
 
     def to_dict(self, lang):
         return {
-            "years": list(self.years), "cpi_index": _r(self.cpi_index, 6), "cpi_source": self.cpi_source,
+            "years": list(self.years), "cpi_index": _r(self.cpi_index, 6), "cpi_source": source_text(self.cpi_source, lang),
             "requirement_som": _r(self.requirement_som), "volume_factor": _r(self.volume_factor, 6),
             "depreciation_som": _r(self.depreciation_som), "debt_service_som": _r(self.debt_service_som),
             "categories": [dict(c) for c in self.categories],
@@ -321,9 +324,13 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     else:
         forecast = resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources,
                            s.municipality.country)
-        default, cpi_source = forecast.value, f"cpi_forecast_kg = {forecast.shown}: {forecast.source}"
+        # the parameter by its name in words, its value and its source, in each language
+        described = known_parameters()["cpi_forecast_kg"].description
+        cpi_source = LocalText(**{lang: f"{described.get(lang) or described['ru']}: {forecast.text(lang)} "
+                                        f"({source_text(forecast.source, lang)})" for lang in LANGUAGES})
         if p.cpi_by_year:
-            cpi_source = f"{s.sources[p.cpi_source]}; {cpi_source}"
+            cpi_source = LocalText(**{lang: f"{source_text(s.sources[p.cpi_source], lang)}; {cpi_source.get(lang)}"
+                                      for lang in LANGUAGES})
     rates = [p.cpi_by_year[int(y)].value * p.cpi_by_year[int(y)].parsed_unit.factor
              if int(y) in p.cpi_by_year else default for y in years]
     index = pf.cpi_index(rates)
@@ -393,12 +400,13 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
 @dataclass(frozen=True)
 class SharingResult:
     key: str
-    key_source: str
+    key_source: object  # in the reader's languages (provenance.source_text)
     members: tuple  # name, key_value, share, payment_som, tariff_per_unit_som, per_household_month_som
 
     def to_dict(self, lang):
-        return {"key": self.key, "key_source": self.key_source,
-                "members": [{**m, "name": m["name"].get(lang)} for m in self.members]}
+        return {"key": self.key, "key_source": source_text(self.key_source, lang),
+                "members": [{**m, "name": m["name"].get(lang), "source": source_text(m["source"], lang)}
+                            for m in self.members]}
 
 
 def shared_service(model: TariffModel, requirement_som: float) -> SharingResult:

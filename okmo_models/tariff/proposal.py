@@ -1,0 +1,189 @@
+"""What a kenesh is asked to approve: one tariff per category, and what it costs whom.
+
+A calculation shows several tariffs: the economically justified one (with taxes, as billed),
+the one that collects the same money at today's collection rate, and, when the scenario plans
+a path to cost recovery, each year's step on that path. The proposal picks one per category,
+by a single rule the justification states in its first section:
+
+- a category on the path (a scenario with ``path:``) is proposed its first-year path tariff:
+  the kenesh approves a step, and the local budget pays the gap to cost recovery that year
+  (the path's first-year subsidy);
+- every other category is proposed its economically justified tariff; the budget pays what
+  that tariff policy leaves uncovered (``subsidy_need_som``).
+
+Social Passport discounts are recomputed at the proposed tariffs (a discount given as a share
+of the bill follows the bill). Every figure here is also in ``okmo tariff --format json``
+(its ``proposal`` object), so the draft decision, the summary and the JSON agree exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from okmo_models.scenario.schema import LocalText
+from okmo_models.tariff.model import TariffModel
+from okmo_models.tariff.policy.analysis import discounts_at, household_units_per_month, income_groups
+from okmo_models.tariff.result import TariffResult
+
+
+@dataclass(frozen=True)
+class ProposedTariff:
+    id: str
+    name: LocalText
+    billing_unit: str  # e.g. "household/month": the tariff is in som per this unit
+    tariff_som: float  # proposed for approval, with taxes, as billed
+    justified_som: float  # the economically justified tariff (with taxes)
+    current_som: float | None
+    on_path: bool  # proposed as the first step of the path to cost recovery
+    billing_units_per_year: float
+
+    @property
+    def change_pct(self) -> float | None:
+        """Change against today's tariff, in per cent (None without a tariff today)."""
+        if not self.current_som:
+            return None
+        return (self.tariff_som / self.current_som - 1.0) * 100.0
+
+    @property
+    def revenue_som(self) -> float:
+        return self.tariff_som * self.billing_units_per_year
+
+
+@dataclass(frozen=True)
+class Discount:
+    name: LocalText
+    households: float
+    discount_som_month: float
+    yearly_som: float
+
+
+@dataclass(frozen=True)
+class IncomeGroupBill:
+    """A family of one income group: its monthly bill today and at the proposed tariff."""
+
+    name: LocalText
+    income_per_capita_som: float
+    household_size: float
+    bill_now_som: float | None
+    bill_som: float
+
+    @property
+    def share_of_income(self) -> float:
+        return self.bill_som / (self.income_per_capita_som * self.household_size)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    year: int
+    effective: dt.date
+    on_path: bool  # the scenario plans a path: path categories get its first step
+    tariffs: tuple[ProposedTariff, ...]
+    requirement_som: float  # the revenue the enterprise needs this year
+    subsidy_som: float  # paid by the local budget this year
+    discounts: tuple[Discount, ...]
+    discounts_financing: str | None  # "budget" or "cross_subsidy" (None: no Social Passport section)
+    collection_rate: float
+    income_groups: tuple[IncomeGroupBill, ...]
+    income_category: str | None  # the category whose bills the income groups show
+    reached_year: int | None  # the year the path reaches cost recovery
+
+    @property
+    def revenue_som(self) -> float:
+        """Accrued in a year at the proposed tariffs."""
+        return sum(t.revenue_som for t in self.tariffs)
+
+    @property
+    def cost_recovery(self) -> float:
+        """The share of the enterprise's requirement the proposed tariffs accrue (the budget's
+        subsidy pays the rest)."""
+        return self.revenue_som / self.requirement_som
+
+    @property
+    def discounts_yearly_som(self) -> float:
+        return sum(d.yearly_som for d in self.discounts)
+
+    def to_dict(self, lang: str) -> dict:
+        return {
+            "year": self.year, "effective": self.effective.isoformat(), "on_path": self.on_path,
+            "tariffs": [{"category": p.id, "name": p.name.get(lang), "unit": "som/" + p.billing_unit,
+                         "tariff_som": p.tariff_som, "justified_tariff_som": p.justified_som,
+                         "current_tariff_som": p.current_som, "on_path": p.on_path,
+                         "change_pct": None if p.change_pct is None else round(p.change_pct, 4),
+                         "billing_units_per_year": p.billing_units_per_year,
+                         "revenue_som": round(p.revenue_som, 2)} for p in self.tariffs],
+            "requirement_som": round(self.requirement_som, 2),
+            "revenue_som": round(self.revenue_som, 2),
+            "subsidy_som": round(self.subsidy_som, 2),
+            "cost_recovery": round(self.cost_recovery, 6),
+            "collection_rate": self.collection_rate,
+            "discounts_financing": self.discounts_financing,
+            "discounts": [{"name": d.name.get(lang), "households": d.households,
+                           "discount_som_month": d.discount_som_month, "yearly_som": d.yearly_som}
+                          for d in self.discounts],
+            "discounts_yearly_som": round(self.discounts_yearly_som, 2),
+            "income_category": self.income_category,
+            "income_groups": [{"name": g.name.get(lang), "income_per_capita_som": g.income_per_capita_som,
+                               "household_size": g.household_size, "bill_now_som": g.bill_now_som,
+                               "bill_som": g.bill_som, "share_of_income": round(g.share_of_income, 6)}
+                              for g in self.income_groups],
+            "reached_year": self.reached_year,
+        }
+
+
+def proposal(result: TariffResult) -> Proposal:
+    """The tariffs proposed for approval in ``result``'s tariff year (see the module's rule)."""
+    model = TariffModel(result.scenario)
+    path = result.policy.path if result.policy is not None else None
+    first_step = {c["category"]: c["path_tariff_som"][0] for c in path.categories} if path else {}
+    tariffs = tuple(ProposedTariff(
+        id=t.id, name=t.name, billing_unit=t.billing_unit,
+        tariff_som=first_step.get(t.id, t.tariff_som), justified_som=t.tariff_som,
+        current_som=t.current_tariff_som, on_path=t.id in first_step,
+        billing_units_per_year=t.billing_units_per_year) for t in result.tariffs)
+    by_id = {t.id: t.tariff_som for t in tariffs}
+    proposed = [by_id[c.category.id] for c in model.categories]
+    discounts, financing = (), None
+    if result.policy is not None and result.policy.vulnerable is not None:
+        financing = result.policy.vulnerable.financing
+        # a step on the path changes the bills, and a discount given as a share follows them
+        rows = discounts_at(model, proposed)[0] if first_step else result.policy.vulnerable.groups
+        discounts = tuple(Discount(r["name"], r["households"], r["discount_som_month"], r["yearly_som"])
+                          for r in rows)
+    return Proposal(
+        year=result.scenario.tariff_year, effective=dt.date(result.scenario.tariff_year, 1, 1),
+        on_path=bool(first_step), tariffs=tariffs, requirement_som=result.revenue_requirement_som,
+        subsidy_som=(path.subsidy_som[0] if path else 0.0) + result.subsidy_need_som,
+        discounts=discounts, discounts_financing=financing,
+        collection_rate=_collection_rate(result),
+        income_groups=_income_groups(model, result, by_id), income_category=_income_category(model, result),
+        reached_year=path.reached_year if path else None)
+
+
+def _collection_rate(result: TariffResult) -> float:
+    """The accruals-weighted collection rate of the categories."""
+    accrued = sum(t.revenue_som for t in result.tariffs)
+    return sum(t.revenue_som * t.collection_rate for t in result.tariffs) / accrued if accrued else 0.0
+
+
+def _income_category(model: TariffModel, result: TariffResult) -> str | None:
+    if result.policy is None or result.policy.affordability is None:
+        return None
+    return result.policy.affordability.category
+
+
+def _income_groups(model: TariffModel, result: TariffResult, by_id: dict) -> tuple[IncomeGroupBill, ...]:
+    """Each income group's monthly bill today and at the proposed tariff (the affordability
+    section's category and groups; none without that section)."""
+    category = _income_category(model, result)
+    if category is None:
+        return ()
+    c = next(c for c in model.categories if c.category.id == category)
+    groups, _ = income_groups(model, c)
+    rows = []
+    for name, income, size, _share in groups:
+        units = household_units_per_month(c, size if c.persons else None)
+        now = c.current_tariff_som
+        rows.append(IncomeGroupBill(name, income, size, None if now is None else round(now * units, 2),
+                                    round(by_id[category] * units, 2)))
+    return tuple(rows)
