@@ -19,7 +19,7 @@ def to_text(result: BudgetResult, lang: str = "ru") -> str:
     unit = t("b_unit_" + s.unit, lang)
     out = [f"{s.municipality.name.get(lang)} — {t('b_title', lang)}: {result.name(lang)} ({unit})",
            *frame_table(budget_summary_table(result, lang)),
-           "", t("b_methods", lang), *frame_table(budget_methods_table(result, lang)),
+           "", t("pt_methods", lang), *frame_table(budget_methods_table(result, lang)),
            "", f"{t('b_intervals', lang)} ({unit})", *frame_table(budget_intervals_table(result, lang))]
     if result.others:
         out += ["", f"{t('b_compare', lang)} ({unit})",

@@ -25,7 +25,7 @@ from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVEN
 from okmo_models.errors import OkmoError, ScenarioError
 from okmo_models.formatting import format_number, no_negative_zero
 from okmo_models.i18n import t
-from okmo_models.provenance import InputFile, Provenance
+from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import validate_with
 
 JSON_SCHEMA = "okmo-budget-forecast/1"
@@ -207,22 +207,41 @@ class BudgetResult:
             groups.append(("b_per_resident", revenue * _unit_factor(self.scenario.unit) / residents))
         return pd.DataFrame([[t(k, lang), *v] for k, v in groups], columns=["", *years])
 
+    def line_label(self, line: str, lang: str = "ru") -> str:
+        """A budget line in the reader's words: the file's own name if it gives one."""
+        s = self.scenario
+        series = s.revenue.get(line) or s.expenditure.get(line)
+        return series.name.get(lang) if series is not None and series.name is not None else t("line_b_" + line, lang)
+
+    def line_source(self, line: str, lang: str = "ru") -> str:
+        """The text of the source a line's history cites (its values set by policy cite theirs)."""
+        s = self.scenario
+        key = s.fixed[line].source if line in s.fixed else (s.revenue.get(line) or s.expenditure[line]).source
+        return source_text(s.sources[key], lang)
+
     def to_dict(self, lang: str = "ru") -> dict:
+        """Ids and numbers for programs; beside them (``label``, ``*_label``, ``source``) the
+        same in the reader's words."""
         def _r(x, digits):  # never "-0.0" in the JSON
             return no_negative_zero(round(x, digits))
 
+        s = self.scenario
         return {
             **self.provenance.to_dict(lang),
             "municipality": self.scenario.municipality.name.get(lang),
             "scenario": self.variant,
             "scenario_name": self.name(lang),
             "unit": self.scenario.unit,
+            "unit_label": t("b_unit_" + s.unit, lang),
+            "cpi_source": source_text(s.sources[s.cpi_source], lang),
             "history_years": list(self.years),
             "forecast_years": list(self.forecast_years),
-            "lines": [{"section": s, "line": ln, "method": m, "sigma": _r(float(sg), 6),
+            "lines": [{"section": sec, "line": ln, "label": self.line_label(ln, lang), "method": m,
+                       "method_label": t("b_method_" + m, lang), "source": self.line_source(ln, lang),
+                       "sigma": _r(float(sg), 6),
                        "mape": {name: _r(float(v), 6) for name, v in zip(bm.METHODS, self.mape[:, i])},
                        "forecast": [_r(float(x), 3) for x in self.point[i]]}
-                      for i, ((s, ln), m, sg) in enumerate(zip(self.lines, self.chosen, self.sigma))],
+                      for i, ((sec, ln), m, sg) in enumerate(zip(self.lines, self.chosen, self.sigma))],
             "intervals": {k: {f"p{p}": [_r(float(x), 3) for x in row] for p, row in zip(PERCENTILES, v)}
                           for k, v in self.bands.items()},
             "deficit_probability": [_r(float(x), 4) for x in self.deficit_chance],

@@ -115,7 +115,8 @@ class BudgetScenario(PlanFile):
     model_config = ConfigDict(json_schema_extra=_history_table_in_schema)
 
     kind: Literal["budget"]
-    sources: dict[str, str] = Field(min_length=1)
+    # each a plain text or {ru, ky, en}: the report and the JSON cite it in the reader's language
+    sources: dict[str, LocalText] = Field(min_length=1)
     years: list[Year] = Field(min_length=4)
     revenue: dict[str, Series] = Field(min_length=1)
     expenditure: dict[str, Series] = Field(min_length=1)

@@ -15,12 +15,13 @@ from okmo_models.tables import frame_table
 
 def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
     """For the draft, the optimal portfolio and the ranking: financing by year, the gaps and
-    every measure with why it is in or out; then the three side by side."""
+    every measure with why it is in or out; then the three side by side, and each measure's
+    start in each."""
     p = result.programme
     unit = t("b_unit_" + p.unit, lang)
     names = {m.id: m.name.get(lang) for m in p.measures}
     out = [f"{p.municipality.name.get(lang)} — {t('pr_title', lang)} {p.first_year}–{p.last_year} ({unit})",
-           t("pr_space_from", lang, origin=result.space.origin), ""]
+           t("pr_space_from", lang, origin=result.space.describe(lang)), ""]
     for which in ("plan", "optimal", "ranking"):
         portfolio = result.portfolios()[which]
         financing = result.financing_table(which, lang)
@@ -36,6 +37,8 @@ def to_text(result: ProgrammeResult, lang: str = "ru") -> str:
         out += ["", *frame_table(result.measures_table(which, lang)), ""]
     compared = result.compare_table(lang)
     out += [f"== {t('pr_compare', lang)} ==", *frame_table(compared, right=range(1, compared.shape[1] + 1), index=True)]
+    starts = result.starts_table(lang)
+    out += ["", f"== {t('pt_starts_title', lang)} ==", *frame_table(starts, right=range(1, starts.shape[1]))]
     return "\n".join(out) + "\n"
 
 

@@ -21,6 +21,7 @@ from okmo_models.i18n import t
 from okmo_models.programme.checks import check
 from okmo_models.programme.schema import FUNDING_KINDS, Measure, Programme, fraction
 from okmo_models.scenario.loader import read_data, validate_with
+from okmo_models.scenario.schema import LocalText
 
 KINDS = ("local_budget", *FUNDING_KINDS)
 UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
@@ -64,8 +65,19 @@ class FiscalSpace:
 
     years: tuple
     amounts: np.ndarray
-    origin: str  # "budget: <file> (<scenario>)" or "limits"
+    origin: str  # "<file>" or "<file> (<scenario id>)" of the budget, or "limits"
     inputs: tuple = ()  # the budget file and its history table as read (okmo_models.provenance)
+    file: str | None = None  # the budget file as the programme names it
+    scenario_name: LocalText | None = None  # the budget scenario's name, when one is used
+
+    def describe(self, lang: str = "ru") -> str:
+        """Where the money comes from, in the reader's words: the budget file as the
+        programme names it (and its scenario by name), or the file's own limits."""
+        if self.origin == "limits":
+            return t("pt_space_limits", lang)
+        if self.scenario_name is None:
+            return t("pt_space_budget", lang, file=self.file)
+        return t("pt_space_budget_scenario", lang, file=self.file, scenario=self.scenario_name.get(lang))
 
 
 def fiscal_space(programme: Programme, programme_path: Path | None = None,
@@ -102,7 +114,9 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
     space = space * (UNIT_FACTOR[budget.unit] / UNIT_FACTOR[programme.unit])
     name = Path(budget_path).name + (f" ({programme.budget_scenario})" if programme.budget_scenario else "")
     inputs = tuple(dataclasses.replace(f, role="budget" if f.role == "scenario" else f.role) for f in loaded.inputs)
-    return FiscalSpace(years, space, name, inputs)
+    variant = budget.scenarios.get(programme.budget_scenario) if programme.budget_scenario else None
+    return FiscalSpace(years, space, name, inputs, Path(budget_path).name,
+                       variant.name if variant is not None else None)
 
 
 def allowed_starts(m: Measure, programme: Programme) -> list[int]:

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from okmo_models.formatting import format_number, format_percent
+from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.i18n import t
-from okmo_models.provenance import InputFile, Provenance
+from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.programme.model import KINDS, FiscalSpace, Portfolio, fiscal_space, load_programme, priority
 from okmo_models.programme.optimize import TIME_LIMIT, optimal, ranking
 from okmo_models.programme.schema import Programme
@@ -78,7 +78,23 @@ class ProgrammeResult:
         """The draft, the optimal portfolio and the ranking side by side."""
         return compare({t("pr_" + k, lang): p for k, p in self.portfolios().items()}, lang)
 
+    def starts_table(self, lang: str = "ru") -> pd.DataFrame:
+        """Each measure by name, highest priority first, with its start year in the draft,
+        the optimal portfolio and the ranking (``—`` when left out)."""
+        portfolios = self.portfolios()
+        rows = [[m.name.get(lang), *(str(p.starts.get(m.id, "—")) for p in portfolios.values())]
+                for m in sorted(self.programme.measures, key=lambda m: -priority(m, self.programme))]
+        return pd.DataFrame(rows, columns=[t("pr_col_measure", lang), *(t("pr_" + k, lang) for k in portfolios)])
+
     def to_dict(self, lang: str = "ru") -> dict:
+        """Ids and numbers for programs; beside them (``label``, ``text``, ``source``,
+        ``*_label``) the same in the reader's words."""
+        names = {m.id: m.name.get(lang) for m in self.programme.measures}
+
+        def reason(key: str, context: dict) -> dict:
+            return {"rule": key, **{k: (round(v, 3) if isinstance(v, float) else v) for k, v in context.items()},
+                    "text": t(key, lang, **_readable(context, self.programme, lang))}
+
         def portfolio(p: Portfolio) -> dict:
             flows = p.by_source()
             return {
@@ -90,21 +106,26 @@ class ProgrammeResult:
                    if p.bound is not None else {}),
                 "by_source": {k: [round(float(v), 3) for v in flows[k]] for k in KINDS},
                 "left": [round(float(v), 3) for v in p.left()],
-                "gaps": [{"year": y, "short": round(s, 3), "measures": [c[0] for c in causes]}
+                "gaps": [{"year": y, "short": round(s, 3), "measures": [c[0] for c in causes],
+                          "measures_label": [names[c[0]] for c in causes]}
                          for y, s, causes in p.gaps()],
-                "reasons": {mid: {"rule": key, **{k: (round(v, 3) if isinstance(v, float) else v)
-                                                  for k, v in ctx.items()}}
-                            for mid, (key, ctx) in p.reasons.items()},
-                "indicators": {k: {"unit": v[1], "baseline": v[2], "reached": v[3]}
+                "reasons": {mid: reason(key, ctx) for mid, (key, ctx) in p.reasons.items()},
+                "indicators": {k: {"label": v[0].get(lang), "unit": v[1], "unit_label": format_unit(v[1], lang),
+                                   "baseline": v[2], "reached": v[3]}
                                for k, v in p.indicators().items()},
                 "beneficiaries": dict(zip(("total", "women", "vulnerable"), p.beneficiaries())),
                 "after_period_per_year": round(p.later_obligations(), 3),
             }
 
+        sources = self.programme.sources
         return {**self.provenance.to_dict(lang), "municipality": self.programme.municipality.name.get(lang),
-                "unit": self.programme.unit, "years": list(self.space.years), "fiscal_space_from": self.space.origin,
+                "unit": self.programme.unit, "unit_label": t("b_unit_" + self.programme.unit, lang),
+                "years": list(self.space.years), "fiscal_space_from": self.space.origin,
+                "fiscal_space_source": self.space.describe(lang),
                 "fiscal_space": [round(float(v), 3) for v in self.space.amounts],
                 "file_sha256": self.sha256,
+                "measures": [{"id": m.id, "label": m.name.get(lang), "source_key": m.source,
+                              "source": source_text(sources[m.source], lang)} for m in self.programme.measures],
                 **{k: portfolio(p) for k, p in self.portfolios().items()}}
 
 
@@ -125,7 +146,8 @@ def _readable(context: dict, programme: Programme, lang: str) -> dict:
 
 def compare(portfolios: dict, lang: str = "ru") -> pd.DataFrame:
     """Portfolios side by side: measures, money by source over the period, money left in
-    the tightest year, beneficiaries, indicators reached, burden after the period."""
+    the tightest year, beneficiaries, indicators reached, burden after the period (the start
+    of each measure is :meth:`ProgrammeResult.starts_table`)."""
     cols = {}
     for label, p in portfolios.items():
         flows = p.by_source()
@@ -141,10 +163,8 @@ def compare(portfolios: dict, lang: str = "ru") -> pd.DataFrame:
         col[t("pr_row_vulnerable", lang)] = (f"{format_number(vulnerable, 0, lang)} "
                                              f"({format_percent(vulnerable / total if total else 0, 1, lang)})")
         for ind_id, (name, unit, baseline, reached) in p.indicators().items():
-            col[f"{name.get(lang)}, {unit}"] = (f"{format_number(baseline, 0, lang)} → "
-                                                f"{format_number(reached, 0, lang)}")
-        col[t("pr_row_timeline", lang)] = ", ".join(f"{mid} {s}" for mid, s in sorted(p.starts.items(),
-                                                                                    key=lambda i: (i[1], i[0])))
+            col[f"{name.get(lang)}, {format_unit(unit, lang)}"] = (f"{format_number(baseline, 0, lang)} → "
+                                                                      f"{format_number(reached, 0, lang)}")
         cols[label] = col
     return pd.DataFrame(cols)
 

@@ -91,7 +91,8 @@ class Programme(PlanFile):
     kind: Literal["programme"]
     first_year: Year
     last_year: Year
-    sources: dict[str, str] = Field(min_length=1)
+    # each a plain text or {ru, ky, en}: the report and the JSON cite it in the reader's language
+    sources: dict[str, LocalText] = Field(min_length=1)
     budget: str | None = None  # budget file whose forecast balance is the fiscal space
     budget_scenario: str | None = None
     capital_works_available: bool = False  # the forecast capital-works line may fund measures

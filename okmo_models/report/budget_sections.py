@@ -20,19 +20,21 @@ from okmo_models.budget import methods as bm
 from okmo_models.budget.forecast import MIN_SIGMA, PERCENTILES, compare
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
+from okmo_models.provenance import source_text
 from okmo_models.report import blocks
 from okmo_models.report.blocks import e, figure
 
-# Language-neutral formulas of section 7; the words beside them are br_m_* messages.
+# Formulas of section 7 in single-letter symbols (the same in every language); the words
+# beside them, which name every symbol, are br_m_* messages.
 FORMULAS = (
     ("br_m_naive", "ŷ(T+h) = y(T)"),
     ("br_m_average_growth", "ŷ(T+h) = y(T) · (1 + g)^h,   g = (y(T) / y(1))^(1/(T−1)) − 1"),
-    ("br_m_cpi_real", "ŷ(T+h) = y(T)/P(T) · (1 + g_real)^h · P(T+h)"),
+    ("br_m_cpi_real", "ŷ(T+h) = y(T)/P(T) · (1 + r)^h · P(T+h)"),
     ("br_m_ses", "ℓ(t) = α·y(t) + (1 − α)·ℓ(t−1),   ŷ(T+h) = ℓ(T)"),
     ("br_m_damped_trend", "ŷ(T+h) = ℓ(T) + (φ + φ² + … + φ^h)·b(T)"),
-    ("br_m_backtest", "MAPE = mean |y(k) − ŷ(k)| / y(k)"),
-    ("br_m_sigma", "σ = √ mean( ln(y(k) / ŷ(k))² ),   σ ≥ 2 %"),
-    ("br_m_monte_carlo", "y(T+h) = ŷ(T+h) · exp(σ√h·Z − σ²h/2),   Z ~ N(0, 1)"),
+    ("br_m_backtest", "E = (1/K) · Σ |y(k) − ŷ(k)| / y(k) · 100 %"),
+    ("br_m_sigma", "y(k) = ŷ(k) · e^d(k),   σ = √( (1/K) · Σ d(k)² ),   σ ≥ 2 %"),
+    ("br_m_monte_carlo", "y(T+h) = ŷ(T+h) · e^(σ√h·Z − σ²h/2),   Z ~ N(0, 1)"),
     ("br_m_scenarios", "ŷ′ = ŷ · (P′/P)^ε · (N′/N)^η"),
 )
 # First history year the backtest forecasts (bm.backtest trains on at least this many years).
@@ -137,9 +139,15 @@ def contents(scenario, lang: str, pages: dict | None = None) -> str:
 # --- small helpers ---------------------------------------------------------------------------
 
 
+def minus(text: str) -> str:
+    """A formatted figure with a real minus sign (U+2212) instead of the hyphen, as printed
+    documents write a deficit or a fall: ``-1 087,5`` -> ``−1 087,5``."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
+
+
 def num(x, lang: str, decimals: int = 1) -> str:
-    """Amounts in the file's unit, one decimal as in ``okmo budget``."""
-    return format_number(float(x), decimals, lang)
+    """Amounts in the file's unit, one decimal as in ``okmo budget``, a deficit with a real minus."""
+    return minus(format_number(float(x), decimals, lang))
 
 
 def _rate(q) -> float:
@@ -147,7 +155,7 @@ def _rate(q) -> float:
 
 
 def _signed(share: float, lang: str) -> str:
-    return ("+" if share > 0 else "") + format_percent(share, 1, lang)
+    return ("+" if share > 0 else "") + minus(format_percent(share, 1, lang))
 
 
 def unit(scenario, lang: str) -> str:
@@ -171,7 +179,7 @@ def _source_notes(scenario, keys, lang: str) -> str:
     """The sources a table cites, in full, under it."""
     numbers = refs(scenario)
     used = [k for k in scenario.sources if k in set(keys)]
-    items = "".join(f"<li>{e(numbers[k])} {e(scenario.sources[k])}</li>" for k in used)
+    items = "".join(f"<li>{e(numbers[k])} {e(source_text(scenario.sources[k], lang))}</li>" for k in used)
     return f"<p class=note>{e(t('br_sources_used', lang))}:</p><ul class=small>{items}</ul>" if used else ""
 
 
@@ -245,9 +253,9 @@ def inputs(results: dict, lang: str) -> str:
 
     history_years = list(r.years[1:])
     cpi = [[f"{t('br_cpi_row', lang)} ({t('b_history', lang).lower()})",
-            *(format_percent(_rate(s.cpi[y]), 1, lang) for y in history_years)]]
+            *(minus(format_percent(_rate(s.cpi[y]), 1, lang)) for y in history_years)]]
     future = [[f"{t('br_cpi_row', lang)} ({t('b_point', lang).lower()})",
-               *(format_percent(_rate(s.cpi[y]), 1, lang) for y in r.forecast_years)]]
+               *(minus(format_percent(_rate(s.cpi[y]), 1, lang)) for y in r.forecast_years)]]
     out += (f"<h3>{e(t('br_cpi', lang))}</h3>" + by_year(t("c_year", lang), history_years, cpi, size=10)
             + by_year(t("c_year", lang), r.forecast_years, future, size=10)
             + f"<p class=note>{e(t('br_cpi_note', lang, ref=numbers[s.cpi_source]))}</p>"
@@ -256,7 +264,7 @@ def inputs(results: dict, lang: str) -> str:
     if s.population is not None:
         p = s.population
         residents = [[t("br_residents", lang), *(num(v, lang, 0) for v in p.values)]]
-        growth = format_percent(_rate(p.growth), 1, lang)
+        growth = minus(format_percent(_rate(p.growth), 1, lang))
         out += (f"<h3>{e(t('br_population', lang))}</h3>"
                 + by_year(t("c_year", lang), r.years, residents, size=10)
                 + f"<p class=note>{e(t('br_population_note', lang, growth=growth, ref=numbers[p.source]))}</p>")
@@ -358,7 +366,7 @@ def uncertainty(results: dict, lang: str, charts: dict) -> str:
     rows = []
     for k, key in _TOTALS.items():
         rows.append(t(key, lang))
-        rows += [[f"P{p}", *(format_number(v, 0, lang) for v in bands.loc[(k, p)])] for p in PERCENTILES]
+        rows += [[f"P{p}", *(num(v, lang, 0) for v in bands.loc[(k, p)])] for p in PERCENTILES]
     rows.append([t("b_deficit_probability", lang), *(format_percent(v, 0, lang) for v in deficit)])
     out += (f"<h3>{e(t('br_percentiles', lang, unit=unit(s, lang)))}</h3>"
             + by_year(t("br_percentile", lang), r.forecast_years, rows,
@@ -394,12 +402,12 @@ def scenarios(results: dict, lang: str, charts: dict) -> str:
     for vid, variant in s.scenarios.items():
         items = []
         if variant.cpi:
-            prices = _years((y, format_percent(_rate(q), 1, lang)) for y, q in sorted(variant.cpi.items()))
+            prices = _years((y, minus(format_percent(_rate(q), 1, lang))) for y, q in sorted(variant.cpi.items()))
             items.append(e(t("br_change_cpi", lang, values=prices)))
         if variant.population_growth is not None:
             items.append(e(t("br_change_population", lang,
-                             growth=format_percent(_rate(variant.population_growth), 1, lang),
-                             baseline=format_percent(_rate(s.population.growth), 1, lang))))
+                             growth=minus(format_percent(_rate(variant.population_growth), 1, lang)),
+                             baseline=minus(format_percent(_rate(s.population.growth), 1, lang)))))
         for change in variant.changes:
             items.append(e(describe_change(s, change, lang)) + " — "
                          + e(t("br_source_ref", lang, ref=refs(s)[change.source])))
@@ -451,7 +459,8 @@ def assumptions(results: dict, lang: str) -> str:
         items.append(t("br_prices_default", lang))
     items += [t("br_min_sigma", lang, sigma=format_percent(MIN_SIGMA, 0, lang)), t("br_independent", lang),
               t("br_mc_draws", lang, draws=format_number(s.draws, 0, lang), seed=s.seed)]
-    sources = "".join(f"<li>{e(numbers[k])} <b>{e(k)}</b>: {e(v)}</li>" for k, v in s.sources.items())
+    # the key is an id for the file's own references: the reader sees the number and the text
+    sources = "".join(f"<li>{e(numbers[k])} {e(source_text(v, lang))}</li>" for k, v in s.sources.items())
     return ("<ul>" + "".join(f"<li>{e(i)}</li>" for i in items) + "</ul>"
             + f"<h3>{e(t('br_all_sources', lang))}</h3><ul class=small>{sources}</ul>")
 

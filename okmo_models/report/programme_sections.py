@@ -16,23 +16,24 @@ from pathlib import Path
 
 import numpy as np
 
-from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.i18n import has, t
 from okmo_models.programme.model import money, priority
 from okmo_models.programme.result import optimality_note
 from okmo_models.programme.schema import fraction
+from okmo_models.provenance import source_text
 from okmo_models.report import blocks
 from okmo_models.report.blocks import e
-from okmo_models.report.budget_sections import Raw, by_year, grid
+from okmo_models.report.budget_sections import Raw, by_year, grid, minus
 
-# The short methodology of section 7: language-neutral formulas beside prr_m_* messages.
+# The short methodology of section 7: formulas in single-letter symbols (the same in every
+# language), each explained by a prr_m_* message.
 FORMULAS = (
-    ("prr_m_money", "local(t) = cost(t) · (1 − Σ share_k) + running(t) + repayment(t)"),
-    ("prr_m_running", "repayment(k) = L / n + r · L · (1 − (k − 1) / n),   k = 1 … n"),
-    ("prr_m_priority", "P(m) = 100 · Σ w_c · (score_c(m) − low) / (high − low) / Σ w_c"),
-    ("prr_m_space", "left(t) = space(t) − Σ_m local_m(t) ≥ 0"),
-    ("prr_m_milp", "max Σ P(m) · x(m, s),   Σ_s x(m, s) ≤ 1,   x ∈ {0, 1}"),
-    ("prr_m_reasons", "why(m) ∈ {budget, source limit, requires, excludes, vulnerable share, period}"),
+    ("prr_m_money", "M(t) = C(t) · (1 − Σ d_k) + E(t) + R(t)"),
+    ("prr_m_running", "R(k) = L / n + r · L · (1 − (k − 1) / n),   k = 1 … n"),
+    ("prr_m_priority", "P(m) = 100 · Σ w_c · (b_c(m) − a) / (z − a) / Σ w_c"),
+    ("prr_m_space", "O(t) = S(t) − Σ M_m(t) ≥ 0"),
+    ("prr_m_milp", "F = Σ P(m) · x(m, s),   Σ_s x(m, s) ≤ 1,   x ∈ {0, 1}"),
 )
 
 
@@ -59,8 +60,9 @@ def contents(scenario, lang: str, pages: dict | None = None) -> str:
 
 
 def num(x, lang: str, decimals: int = 1) -> str:
-    """Amounts in the file's unit, one decimal as in ``okmo programme``."""
-    return format_number(float(x), decimals, lang)
+    """Amounts in the file's unit, one decimal as in ``okmo programme``, a shortfall with a
+    real minus."""
+    return minus(format_number(float(x), decimals, lang))
 
 
 def unit(programme, lang: str) -> str:
@@ -129,7 +131,8 @@ def _years_list(years) -> str:
 
 def _source_list(programme, lang: str) -> str:
     numbers = refs(programme)
-    items = "".join(f"<li>{e(numbers[k])} <b>{e(k)}</b>: {e(v)}</li>" for k, v in programme.sources.items())
+    # the key is an id for the file's own references: the reader sees the number and the text
+    items = "".join(f"<li>{e(numbers[k])} {e(source_text(v, lang))}</li>" for k, v in programme.sources.items())
     return f"<ul class=small>{items}</ul>"
 
 
@@ -180,7 +183,7 @@ def measures(result, lang: str) -> str:
     for n, m in enumerate(p.measures, 1):
         b = m.beneficiaries
         people = " / ".join(format_number(v, 0, lang) for v in (b.total, b.women, b.vulnerable))
-        indicators = "; ".join(f"{i.name.get(lang)}, {unit_label(i.unit, lang)}: {format_number(i.baseline, 0, lang)} → "
+        indicators = "; ".join(f"{i.name.get(lang)}, {format_unit(i.unit, lang)}: {format_number(i.baseline, 0, lang)} → "
                                f"{format_number(i.target, 0, lang)}" for i in m.indicators) or "—"
         links = []
         if m.requires:
@@ -225,7 +228,7 @@ def space_note(result, lang: str) -> str:
     if result.space.origin == "limits":
         return t("prr_space_limits", lang, ref=refs(p).get(p.limits_source, ""))
     capital = t("prr_space_capital", lang) if p.capital_works_available else ""
-    return t("prr_space_budget", lang, file=result.space.origin, capital=capital, unit=unit(p, lang))
+    return t("prr_space_budget", lang, origin=result.space.describe(lang), capital=capital, unit=unit(p, lang))
 
 
 def _local_parts(portfolio) -> dict[str, np.ndarray]:
@@ -333,20 +336,16 @@ def after_period(result, lang: str) -> str:
 
 def comparison(result, lang: str) -> str:
     table = result.compare_table(lang)
-    timeline = t("pr_row_timeline", lang)
-    rows = [[str(label), *map(str, values)] for label, values in zip(table.index, table.to_numpy())
-            if label != timeline]  # start years by measure name in the table below
+    rows = [[str(label), *(minus(str(v)) for v in values)] for label, values in zip(table.index, table.to_numpy())]
     same = result.optimal.starts == result.ranking.starts
     totals = {k: format_number(v.priority_total() * 100, 0, lang) for k, v in result.portfolios().items()}
     sentence = t("prr_compare_same", lang) if same else t("prr_compare_differs", lang, **totals)
-    portfolios = result.portfolios().values()
-    starts = [[m.name.get(lang), *(str(x.starts.get(m.id, "—")) for x in portfolios)]
-              for m in by_priority(result.programme)]
+    starts = result.starts_table(lang)
     return (f"<p>{e(t('prr_compare_intro', lang))}</p><p>{e(sentence)}</p>"
             + grid([t("prr_col_row", lang), *table.columns], rows, numeric=(1, 2, 3), widths={0: "40%"})
             + f"<p class=note>{e(t('prr_money_over_period', lang, unit=unit(result.programme, lang)))}</p>"
-            + f"<h3>{e(timeline)}</h3>"
-            + grid([t("pr_col_measure", lang), *table.columns], starts, numeric=(1, 2, 3), widths={0: "40%"}))
+            + f"<h3>{e(t('pr_row_timeline', lang))}</h3>"
+            + grid(list(starts.columns), starts.to_numpy().tolist(), numeric=(1, 2, 3), widths={0: "40%"}))
 
 
 # --- 6. rules, assumptions and sources ------------------------------------------------------------------
@@ -394,7 +393,10 @@ def rules(result, lang: str) -> str:
 
 
 def methodology(result, lang: str) -> str:
-    return blocks.methodology("prr_m_intro", [(formula, t(key, lang)) for key, formula in FORMULAS], lang)
+    items = [(formula, t(key, lang)) for key, formula in FORMULAS]
+    # the rule that keeps a measure out has no formula: it closes the optimisation's words
+    items[-1] = (items[-1][0], f"{items[-1][1]} {t('prr_m_reasons', lang)}")
+    return blocks.methodology("prr_m_intro", items, lang)
 
 
 BUILDERS = {"prr_measures": measures, "prr_priorities": priorities, "prr_fit": fit, "prr_optimal": optimal,
