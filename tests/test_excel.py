@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from okmo_models.errors import ScenarioError
 from okmo_models.excel.layout import KINDS, layout
 from okmo_models.excel.template import (
-    LISTS_SHEET,
     META_SHEET,
     scenario_data,
     scenario_workbook,
@@ -24,7 +23,7 @@ from okmo_models.excel.template import (
     template_workbook,
 )
 from okmo_models.excel.workbook_import import _validate, read_workbook
-from okmo_models.i18n import LANGUAGES
+from okmo_models.i18n import LANGUAGES, t
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ["teploklyuchenka/waste.yaml", "teploklyuchenka/dipping_bath.yaml",
@@ -199,10 +198,11 @@ def test_template_has_a_sheet_per_section_with_labels_hints_and_examples(kind, l
     wb = openpyxl.load_workbook(io.BytesIO(template_workbook(kind, lang)))
     sections = layout(kind)
     titles = [sheet_title(s, lang) for s in sections]
-    assert wb.sheetnames == titles + [META_SHEET, LISTS_SHEET]
+    # the drop-downs' hidden sheet is named in the workbook's language too
+    assert wb.sheetnames == titles + [META_SHEET, t("wt_sheet_lists", lang)]
     assert len(set(titles)) == len(titles)
     assert wb[META_SHEET].sheet_state == "hidden"
-    texts = [str(v) for ws in wb.worksheets if ws.title not in (META_SHEET, LISTS_SHEET)
+    texts = [str(v) for ws in wb.worksheets if ws.sheet_state == "visible"
              for row in ws.iter_rows(max_row=5, values_only=True) for v in row if v is not None]
     # every label and hint is translated: no message key shows through
     assert not [x for x in texts if x.startswith(("xl_", "xf_", "xs_", "xd_", "xk_"))]
@@ -216,8 +216,8 @@ def _validations(ws):
 
 
 def _list_values(wb, formula: str) -> list:
-    ref = formula.lstrip("=").split("!")[1].replace("$", "")
-    return [c.value for row in wb[LISTS_SHEET][ref] for c in row]
+    name, ref = formula.lstrip("=").split("!")
+    return [c.value for row in wb[name.strip("'")][ref.replace("$", "")] for c in row]
 
 
 def test_template_offers_drop_downs_for_categories_units_and_references():
@@ -226,9 +226,10 @@ def test_template_offers_drop_downs_for_categories_units_and_references():
     found = _validations(lines)
     letter = openpyxl.utils.get_column_letter
     line_list = next(f for r, f in found.items() if r.startswith(letter(column(lines, "line")) + "6"))
-    assert _list_values(wb, line_list)[:3] == ["labour", "social_fund", "fuel"]
+    # the choices and units in the reader's words (issue 16), read back to their codes
+    assert _list_values(wb, line_list)[:3] == [t(f"line_{k}", "ru") for k in ("labour", "social_fund", "fuel")]
     amount_units = next(f for r, f in found.items() if r.startswith(letter(column(lines, "amount.unit")) + "6"))
-    assert "som/year" in _list_values(wb, amount_units) and "m3/year" not in _list_values(wb, amount_units)
+    assert "сом/год" in _list_values(wb, amount_units) and "м³/год" not in _list_values(wb, amount_units)
     source = next(f for r, f in found.items() if r.startswith(letter(column(lines, "source")) + "6"))
     assert sheet_title(next(s for s in layout("tariff") if s.id == "sources"), "ru") in source
     groups = sheet(wb, "tariff", "vulnerable.groups")

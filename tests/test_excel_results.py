@@ -202,12 +202,14 @@ def test_every_source_number_is_listed_with_its_text(tariffs, name):
     wb = book(tariff_workbook(result, lang))
     ws = wb[t("xr_sheet_sources", lang)]
     head = row_of(ws, t("c_no", lang))
-    listed = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(head + 1, ws.max_row + 1)}
+    listed = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(head + 1, ws.max_row + 1)}
     assert len(listed) >= len(result.scenario.sources)
-    # the file's sources keep their order and keys, numbered as in the reports
+    # the file's sources keep their order, numbered as in the reports; their keys are ids for
+    # the files, not shown to the reader (issue 16)
     for n, (key, text) in enumerate(result.scenario.sources.items(), 1):
-        assert ws.cell(head + n, 2).value == key
+        text = text.get(lang) if hasattr(text, "get") else text
         assert listed[f"[{n}]"] == " ".join(text.split())
+        assert key not in [c.value for c in ws[head + n]]
     for sheet, coordinate, value in text_cells(wb):
         for ref in re.findall(r"\[\d+\]", value):
             assert ref in listed, (sheet, coordinate, value)
@@ -216,7 +218,12 @@ def test_every_source_number_is_listed_with_its_text(tariffs, name):
                 if isinstance(calc.cell(r, 1).value, int)}
     for k, c in enumerate(result.cost_lines):
         cell = calc.cell(line_row[k + 1], 7)
-        assert listed[cell.value] == " ".join(c.source.split())
+        source = c.source
+        if isinstance(source, dict):  # a package parameter's source, in languages
+            source = source.get(lang) or source["ru"]
+        elif hasattr(source, "get"):
+            source = source.get(lang)
+        assert listed[cell.value] == " ".join(source.split())
         assert cell.hyperlink is not None and cell.hyperlink.location.startswith(f"'{ws.title}'!A")
 
 
@@ -393,7 +400,8 @@ def test_sheets_have_title_block_frozen_bold_headers_and_fitted_columns(tariffs,
             assert len(ws.title) <= 31 and not re.search(r"[\[\]:*?/\\]", ws.title)
             title = [ws.cell(r, 1).value for r in range(1, 7)]
             assert ws["A1"].font.bold
-            assert any(f"okmo-models {__version__}" in (v or "") for v in title), (name, ws.title)
+            # the program by its command's name and version (issue 16: no "okmo-models" in ru/ky)
+            assert any("okmo" in (v or "") and __version__ in (v or "") for v in title), (name, ws.title)
             assert any(name in (v or "") for v in title), (name, ws.title)  # the file
             assert ws.freeze_panes, (name, ws.title)
             labels = [c for c in ws[_header_row(ws)] if c.value is not None]

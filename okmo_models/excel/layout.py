@@ -135,7 +135,8 @@ def _scalar_kind(tp) -> str | None:
     core = _core(tp)
     if core is Quantity:
         return "quantity"
-    if core is LocalText:
+    if core is LocalText or (typing.get_origin(core) in (typing.Union, types.UnionType)
+                             and LocalText in typing.get_args(core)):  # "text" or {ru: ..., ky: ...}
         return "local"
     if typing.get_origin(core) is typing.Literal:
         return "choice"
@@ -227,7 +228,7 @@ def _collection(kind: str, owner: Section, path: tuple, tp, item_level: bool) ->
         if _is_model(value_tp):
             _fill(s, value_tp, (), kind, item_level=True)
         elif _scalar_kind(value_tp) is not None:
-            s.value_only = True
+            s.value_only = _scalar_kind(value_tp) != "local"  # a text in languages is a record of them
             s.inputs.extend(_leaf((), value_tp, True))
         else:
             raise TypeError(f"no workbook layout for {section_id}: {tp!r}")

@@ -29,7 +29,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from okmo_models.version import __version__
 from okmo_models.errors import OkmoError
 from okmo_models.excel.cells import excel_text, put
-from okmo_models.formatting import basis, format_number, format_percent, unit_label
+from okmo_models.formatting import basis, format_number, format_percent, format_unit, unit_label
 from okmo_models.i18n import has, t
 
 # Excel number formats. The codes are locale-neutral: Excel shows "1 234 567,89" in a
@@ -73,7 +73,7 @@ def tariff_workbook(result, lang: str) -> bytes:
     scenario asks for (affordability, discounts, path, sharing, sensitivity), parameters
     and assets, sources."""
     s = result.scenario
-    book = _Book(lang, _Sources(s.sources), [
+    book = _Book(lang, _Sources(s.sources, lang), [
         (f"{s.municipality.name.get(lang)} — {t('service_' + s.service, lang)}, "
          f"{t('s_tariff_year', lang)} {s.tariff_year}"),
         f"{t('s_operator', lang)}: {s.operator.name.get(lang)} ({t('operator_' + s.operator.type, lang)})",
@@ -102,7 +102,7 @@ def budget_workbook(result, lang: str) -> bytes:
     (``result.others``), methods with their backtest errors, sources."""
     s = result.scenario
     unit = t("b_unit_" + s.unit, lang)
-    book = _Book(lang, _Sources(s.sources), [
+    book = _Book(lang, _Sources(s.sources, lang), [
         f"{s.municipality.name.get(lang)} — {t('b_title', lang)}: {result.name(lang)} ({unit})",
         *_file_line(result.provenance, lang),
         t("br_unit_note", lang, unit=unit)])
@@ -121,9 +121,9 @@ def programme_workbook(result, lang: str) -> bytes:
     compared; money left by year; sources."""
     p = result.programme
     unit = t("b_unit_" + p.unit, lang)
-    book = _Book(lang, _Sources(p.sources), [
+    book = _Book(lang, _Sources(p.sources, lang), [
         f"{p.municipality.name.get(lang)} — {t('pr_title', lang)} {p.first_year}–{p.last_year} ({unit})",
-        t("pr_space_from", lang, origin=result.space.origin),
+        t("pr_space_from", lang, origin=_space_origin(result, lang)),
         *_file_line(result.provenance, lang),
         t("br_unit_note", lang, unit=unit)])
     _financing(book, result)
@@ -153,23 +153,33 @@ def sheet_name(text: str, taken=()) -> str:
     return name
 
 
+def _in_lang(text, lang: str) -> str:
+    """A source's text in ``lang``: a text in languages (``LocalText`` or a mapping such as
+    ``{ru: …, ky: …}``, Russian if ``lang`` is missing) or a plain one."""
+    if isinstance(text, dict):
+        return text.get(lang) or text.get("ru") or next(iter(text.values()), "")
+    return text.get(lang) if hasattr(text, "get") else str(text)
+
+
 class _Sources:
     """The file's sources numbered in the file's order, as ``[n]`` in the reports; texts that
     are not among them (package parameters, the asset register) get the next numbers."""
 
-    def __init__(self, sources: dict[str, str]):
-        self.items = [(key, text) for key, text in sources.items()]
+    def __init__(self, sources: dict, lang: str):
+        self.lang = lang
+        self.items = [(key, _in_lang(text, lang)) for key, text in sources.items()]
         self._by_key = {key: n for n, (key, _) in enumerate(self.items, 1)}
         self._by_text = {" ".join(text.split()): n for n, (_, text) in enumerate(self.items, 1)}
 
-    def number(self, key_or_text: str | None, key: str = "") -> int | None:
+    def number(self, key_or_text, key: str = "") -> int | None:
         if not key_or_text:
             return None
-        if key_or_text in self._by_key:
+        if isinstance(key_or_text, str) and key_or_text in self._by_key:
             return self._by_key[key_or_text]
-        text = " ".join(str(key_or_text).split())
+        shown = _in_lang(key_or_text, self.lang)
+        text = " ".join(shown.split())
         if text not in self._by_text:
-            self.items.append((key, str(key_or_text)))
+            self.items.append((key, shown))
             self._by_text[text] = len(self.items)
         return self._by_text[text]
 
@@ -213,10 +223,11 @@ class _Book:
     def _sources(self):
         lang = self.lang
         sh = self.sheet("xr_sheet_sources", t("r_sources", lang))
-        sh.header([t("c_no", lang), t("xr_col_key", lang), t("c_source", lang)])
+        # a source's key is an id for the files that cite it: the reader sees its number
+        sh.header([t("c_no", lang), t("c_source", lang)])
         sh.anchor = sh.row
-        for n, (key, text) in enumerate(self.sources.items, 1):
-            sh.line([f"[{n}]", key, " ".join(text.split())], wrap=(2,))
+        for n, (_, text) in enumerate(self.sources.items, 1):
+            sh.line([f"[{n}]", " ".join(text.split())], wrap=(1,))
 
 
 class _Sheet:
@@ -697,9 +708,9 @@ def _methods(book: _Book, result):
 
     lang, s = book.lang, result.scenario
     table = result.methods_table(lang)  # chosen method and backtest MAPE per line
-    sh = book.sheet("xr_sheet_methods", t("b_methods", lang))
+    sh = book.sheet("xr_sheet_methods", t("wt_methods", lang))
     sh.header([t("br_line", lang), t("b_col_method", lang),
-               *(t("xr_col_mape", lang, method=t("b_method_" + m, lang)) for m in bm.METHODS),
+               *(t("wt_col_error", lang, method=t("b_method_" + m, lang)) for m in bm.METHODS),
                t("xr_col_sigma", lang)])
     formats = (None, None) + (PERCENT1,) * (len(bm.METHODS) + 1)
     for i, ((_, line), row) in enumerate(zip(result.lines, table.itertuples(index=False))):
@@ -782,6 +793,7 @@ def _compare(book: _Book, result):
 
     lang = book.lang
     portfolios = [result.portfolios()[w] for w in _VARIANTS]
+    names = {m.id: m.name.get(lang) for m in result.programme.measures}
     sh = book.sheet("xr_sheet_compare", t("pr_compare", lang))
     sh.header([t("c_indicator", lang), *(t("pr_" + w, lang) for w in _VARIANTS)])
 
@@ -804,10 +816,11 @@ def _compare(book: _Book, result):
     row(t("xr_row_vulnerable_share", lang), [b[2] / b[0] if b[0] else 0.0 for b in people], PERCENT1)
     indicators = [p.indicators() for p in portfolios]
     for ind_id, (name, unit, baseline, _) in indicators[0].items():
+        unit = format_unit(unit, lang)
         row(t("xr_indicator_baseline", lang, name=name.get(lang), unit=unit), [baseline] * len(portfolios), AMOUNT1)
         row(t("xr_indicator_reached", lang, name=name.get(lang), unit=unit),
             [ind[ind_id][3] for ind in indicators], AMOUNT1)
-    row(t("pr_row_timeline", lang), [", ".join(f"{mid} {s}" for mid, s in sorted(p.starts.items(),
+    row(t("pr_row_timeline", lang), [", ".join(f"{names[mid]} ({s})" for mid, s in sorted(p.starts.items(),
                                                                                key=lambda i: (i[1], i[0])))
                                      for p in portfolios])
     for col in range(2, 2 + len(portfolios)):  # the timeline is long: wrap it within the column
@@ -827,4 +840,11 @@ def _left(book: _Book, result):
         variant = t("pr_" + which, lang)
         sh.line([t("xr_row_local_of", lang, variant=variant), *portfolio.local_need()], formats, wrap=(0,))
         sh.line([t("xr_row_left_of", lang, variant=variant), *portfolio.left()], formats, bold=True, wrap=(0,))
-    sh.note(t("pr_space_from", lang, origin=result.space.origin))
+    sh.note(t("pr_space_from", lang, origin=_space_origin(result, lang)))
+
+
+def _space_origin(result, lang) -> str:
+    """Where a programme's fiscal space comes from: the budget file, or the programme's own
+    amounts by year (``limits``, a key of the file, not a word for the reader)."""
+    origin = result.space.origin
+    return t("wt_space_limits", lang) if origin == "limits" else t("wt_space_file", lang, file=origin)

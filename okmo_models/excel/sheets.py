@@ -110,6 +110,8 @@ def get(data, path: tuple, default=MISSING):
     for part in path:
         if isinstance(data, dict) and part in data:
             data = data[part]
+        elif isinstance(data, str) and part == "ru":  # a text in one string: its first language column
+            return data
         elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             data = data[part]
         else:

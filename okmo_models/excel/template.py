@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from okmo_models.version import __version__
 from okmo_models.excel.cells import put
+from okmo_models.excel.choices import UNIT_TEXTS, choice_label, choice_labels, key_codes, quoted_code, text_codes, unit_text
 from okmo_models.excel.formats import PERCENT_FORMAT, is_percent, shift
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
 from okmo_models.excel.sheets import (
@@ -35,10 +36,12 @@ from okmo_models.excel.sheets import (
     TABLE_LABEL_ROW,
     Column,
     get,
+    KEY,
     input_key,
     rows_of,
     table_columns,
 )
+from okmo_models.formatting import format_quantity
 from okmo_models.i18n import has, t
 from okmo_models.examples import example_path
 from okmo_models.kinds import KINDS
@@ -113,7 +116,7 @@ def input_label(inp: Input, lang: str) -> str:
         outer = str(parts[-2])
         label = (t(f"xf_{outer}", lang) if has(f"xf_{outer}") else outer) + ": " + label
     if inp.path and inp.path[-1] in ("ru", "ky", "en"):
-        label += f" ({inp.path[-1]})"
+        label += f" ({t('wt_in_' + inp.path[-1], lang)})"
     return label + (" *" if inp.required else "")
 
 
@@ -136,10 +139,22 @@ def parent_label(section: Section, lang: str) -> str:
     return t("xl_parent", lang, sheet=sheet_title(section.parent, lang)) + " *"
 
 
-def _cell_value(inp: Input, value, lang: str):
-    """What goes in the cell for a value of the data."""
+def hidden_for(inp: Input | None, lang: str) -> bool:
+    """Is ``inp`` a text in English, kept out of sight in a Russian or Kyrgyz workbook? It is
+    still written and read back: the file keeps its English names."""
+    return inp is not None and lang != "en" and bool(inp.path) and inp.path[-1] == "en"
+
+
+def _cell_value(inp: Input, value, lang: str, section: str = ""):
+    """What goes in the cell for a value of the data (a choice in the reader's words)."""
     if value is MISSING or value is None:
         return None
+    if inp.kind in ("choice", "text"):  # a text input may name a code too (a budget line)
+        value = choice_label(section, input_key(inp), value, lang)
+        if inp.kind == "choice":
+            return value
+    if inp.key in UNIT_TEXTS:
+        return unit_text(value, lang)
     if inp.kind == "bool":
         return t("xl_yes" if value else "xl_no", lang)
     if inp.kind == "texts":  # an empty list is "—", an empty cell would read as "not given"
@@ -168,7 +183,7 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
     wb.remove(wb.active)
     titles = {s.id: sheet_title(s, lang) for s in sections}
     meta = wb.create_sheet(META_SHEET)
-    lists = wb.create_sheet(LISTS_SHEET)
+    lists = wb.create_sheet(t("wt_sheet_lists", lang))
     ctx = _Context(wb, lists, titles, lang)
     general_rows: dict[str, int] = {}
     for s in sections:
@@ -185,7 +200,7 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
     wb.move_sheet(lists, offset=len(wb.sheetnames))
     meta.sheet_state = lists.sheet_state = "hidden"
     meta_rows = [["okmo-models workbook", kind], ["generator", f"okmo-models {__version__}"],
-                 ["created", date.today().isoformat()], ["from", source],
+                 ["created", date.today().isoformat()], ["from", source], ["lists", lists.title],
                  *(["sheet", s.id, titles[s.id]] for s in sections)]
     for r, values in enumerate(meta_rows, 1):
         for c, value in enumerate(values, 1):
@@ -210,7 +225,7 @@ class _Context:
             col = get_column_letter(len(self.list_ranges) + 1)
             for i, v in enumerate(values, 1):
                 put(self.lists[f"{col}{i}"], v)
-            self.list_ranges[values] = f"{quote_sheetname(LISTS_SHEET)}!${col}$1:${col}${max(len(values), 1)}"
+            self.list_ranges[values] = f"{quote_sheetname(self.lists.title)}!${col}$1:${col}${max(len(values), 1)}"
         return self.list_ranges[values]
 
     def dropdown(self, ws, cells: str, values: tuple, strict: bool = True) -> None:
@@ -261,7 +276,9 @@ def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[s
         put(ws.cell(row=r, column=2), input_label(inp, lang))
         put(ws.cell(row=r, column=3), input_hint(inp, lang)).font = _HINT
         ex = get(example, s.path + inp.path)
-        put(ws.cell(row=r, column=4), _example_text(inp, ex, lang)).font = _HINT
+        put(ws.cell(row=r, column=4), _example_text(inp, ex, lang, s.id)).font = _HINT
+        if hidden_for(inp, lang):
+            ws.row_dimensions[r].hidden = True
         value = get(data, s.path + inp.path) if data is not None else MISSING
         col = RECORD_VALUE_COLUMN
         if inp.kind == "numbers":
@@ -271,17 +288,18 @@ def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[s
                 cell.fill = _INPUT
             continue
         cell = ws.cell(row=r, column=col)
-        put(cell, _cell_value(inp, value, lang))
+        put(cell, _cell_value(inp, value, lang, s.id))
         cell.fill = _INPUT
         if _shows_percent(inp, value):
             cell.number_format = PERCENT_FORMAT
         where = f"{get_column_letter(col)}{r}"
         if inp.kind == "quantity":
-            unit = put(ws.cell(row=r, column=col + 1), value.get("unit") if isinstance(value, dict) else None)
+            unit = put(ws.cell(row=r, column=col + 1),
+                       unit_text(value.get("unit"), lang) if isinstance(value, dict) else None)
             unit.fill = _INPUT
-            ctx.dropdown(ws, f"{get_column_letter(col + 1)}{r}", inp.units, strict=False)
+            ctx.dropdown(ws, f"{get_column_letter(col + 1)}{r}", _unit_choices(inp, lang), strict=False)
         elif inp.kind == "choice":
-            ctx.dropdown(ws, where, inp.choices)
+            ctx.dropdown(ws, where, choice_labels(s.id, input_key(inp), inp.choices, lang))
         elif inp.kind == "bool":
             ctx.dropdown(ws, where, (t("xl_yes", lang), t("xl_no", lang)))
         target = _reference_target(kind, s, inp)
@@ -289,6 +307,7 @@ def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[s
             ctx.pending.append((ws, where, target))
     for col, width in zip("ABCDEF", (22, 40, 34, 24, 22, 20)):
         ws.column_dimensions[col].width = width
+    ws.column_dimensions["A"].hidden = True  # the keys: for the import, not for the reader
     ws.freeze_panes = "E4"
     return rows
 
@@ -329,16 +348,21 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         ws.cell(row=TABLE_HINT_ROW, column=c).alignment = _WRAP
         put(ws.cell(row=TABLE_KEY_ROW, column=c), col.key).font = _KEY
         ws.column_dimensions[letter].width = 12 if col.role in ("element", "unit", "number") else 22
+        ws.column_dimensions[letter].hidden = hidden_for(col.input, lang)
         cells = f"{letter}{TABLE_FIRST_ROW}:{letter}{last}"
         inp = col.input
         if col.role == "unit":
-            ctx.dropdown(ws, cells, inp.units, strict=False)
+            ctx.dropdown(ws, cells, _unit_choices(inp, lang), strict=False)
         elif col.role == "input" and inp.kind == "choice":
-            ctx.dropdown(ws, cells, inp.choices)
+            ctx.dropdown(ws, cells, choice_labels(s.id, input_key(inp), inp.choices, lang))
         elif col.role == "input" and inp.kind == "bool":
             ctx.dropdown(ws, cells, (t("xl_yes", lang), t("xl_no", lang)))
-        elif col.role == "key" and s.key_choices:
-            ctx.dropdown(ws, cells, s.key_choices)
+        elif col.role == "input" and text_codes(kind, s.id, inp.key):
+            ctx.dropdown(ws, cells, choice_labels(s.id, inp.key, text_codes(kind, s.id, inp.key), lang), strict=False)
+        elif col.role == "key" and key_codes(kind, s):
+            # a fixed list refuses other names; the budget's lines elsewhere only warn (the
+            # whole-file checks name the known lines)
+            ctx.dropdown(ws, cells, choice_labels(s.id, KEY, key_codes(kind, s), lang), strict=bool(s.key_choices))
         elif col.role == "parent":
             ctx.pending.append((ws, cells, s.parent.id))
         elif col.role == "input" and _reference_target(kind, s, inp):
@@ -346,6 +370,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         if col.role in ("key", "number") or (col.role == "input" and inp and inp.path == ("id",)):
             ctx.key_columns.setdefault(s.id, (ctx.titles[s.id], letter))
     ws.row_dimensions[TABLE_HINT_ROW].height = 48
+    ws.row_dimensions[TABLE_KEY_ROW].hidden = True  # the keys: for the import, not for the reader
     for r in range(TABLE_FIRST_ROW, TABLE_FIRST_ROW + max(len(rows), 1) + 20):
         row = rows[r - TABLE_FIRST_ROW] if r - TABLE_FIRST_ROW < len(rows) else None
         for c, col in enumerate(cols, 1):
@@ -377,53 +402,64 @@ def _row_value(s: Section, col: Column, row, lang: str):
     if col.role == "number":
         return row.number
     if col.role == "key":
-        return row.key
+        return choice_label(s.id, KEY, row.key, lang)
     if col.role == "key2":
         return row.key2
     value = _item_value(col.input, row)
     if col.role == "unit":
-        return value.get("unit") if isinstance(value, dict) else None
+        return unit_text(value.get("unit"), lang) if isinstance(value, dict) else None
     if col.role == "element":
         values = value if isinstance(value, (list, tuple)) else []
         return values[col.position - 1] if col.position <= len(values) else None
-    return _cell_value(col.input, value, lang)
+    return _cell_value(col.input, value, lang, s.id)
+
+
+def _unit_choices(inp: Input, lang: str) -> tuple:
+    """The units a value-with-unit input offers, in the reader's words."""
+    return tuple(dict.fromkeys(unit_text(u, lang) for u in inp.units))
 
 
 def _column_texts(s: Section, col: Column, lang: str, example):
     """(label, what to enter, example) of a table column."""
     if col.role == "parent":
-        return parent_label(s, lang), t("xl_hint_parent", lang), example.parent if example else None
+        return parent_label(s, lang), t("xl_hint_parent", lang), quoted_code(example.parent) if example else None
     if col.role == "number":
         return t("xl_col_number", lang) + " *", t("xl_hint_item_number", lang), 1
     if col.role in ("key", "key2"):
         second = col.role == "key2"
         hint = t("xl_hint_choice", lang) if s.key_choices and not second else t(
             "xl_hint_integer" if s.key_kinds[1 if second else 0] == "integer" else "xl_hint_key", lang)
-        return key_label(s, second, lang), hint, (example.key2 if second else example.key) if example else None
+        ex = (example.key2 if second else example.key) if example else None
+        return key_label(s, second, lang), hint, (quoted_code(ex) if second else
+                                                  quoted_code(choice_label(s.id, KEY, ex, lang)))
     inp = col.input
     label = input_label(inp, lang) if inp.path else t("xl_col_value", lang) + " *"
     if col.role == "unit":
         ex = get(example.item, inp.path) if example and inp.path else (example.item if example else None)
         unit = ex.get("unit") if isinstance(ex, dict) else None
-        return t("xl_col_unit", lang), t("xl_hint_unit", lang), unit
+        return t("xl_col_unit", lang), t("xl_hint_unit", lang), unit_text(unit, lang)
     if col.role == "element":
         values = _as_list(example.item, inp) if example else []
         ex = values[col.position - 1] if col.position <= len(values) else None
         return f"{label.removesuffix(' *')} {col.position}", t("xl_hint_element", lang), ex
     ex = (get(example.item, inp.path) if inp.path else example.item) if example else None
-    return label, input_hint(inp, lang), _example_text(inp, ex, lang)
+    return label, input_hint(inp, lang), _example_text(inp, ex, lang, s.id)
 
 
-def _example_text(inp: Input, value, lang: str):
+def _example_text(inp: Input, value, lang: str, section: str = ""):
     if value is MISSING or value is None:
         return None
     if inp.kind == "quantity" and isinstance(value, dict):
-        return f"{value['value']:g} {value['unit']}"
+        return format_quantity(value["value"], value["unit"], lang)
     if inp.kind == "numbers":
         return "; ".join(f"{v:g}" for v in list(value)[:4]) + ("; …" if len(value) > 4 else "")
-    shown = _cell_value(inp, value, lang)
+    if inp.kind == "texts" and isinstance(value, (list, tuple)):
+        value = [quoted_code(v) for v in value]
+    shown = _cell_value(inp, value, lang, section)
     if isinstance(shown, float) and shown.is_integer():
         shown = int(shown)
+    if inp.kind in ("text", "texts"):
+        shown = quoted_code(shown)
     return shown if not isinstance(shown, str) or len(shown) <= 60 else shown[:59] + "…"
 
 

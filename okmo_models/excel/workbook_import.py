@@ -19,6 +19,7 @@ import yaml
 
 from okmo_models.version import __version__
 from okmo_models.errors import Problem, ScenarioError
+from okmo_models.excel.choices import UNIT_TEXTS, choice_code, key_codes, text_codes, unit_code
 from okmo_models.excel.formats import is_percent, plain, scale, shift
 from okmo_models.excel.layout import Input, Section, layout
 from okmo_models.excel.reading import Book, Grid, open_book
@@ -109,6 +110,7 @@ class _Reader:
         self.bad_paths: set[tuple] = set()  # data paths whose cells could not be read
         self.titles: dict[str, str] = {}  # section -> its sheet's title (from the _okmo sheet)
         self.refs: dict[str, dict] = {}  # section -> how child rows name an item -> its data path
+        self.lists = LISTS_SHEET  # the drop-downs' sheet, named in the workbook's language
 
     # --- the whole workbook -------------------------------------------------------------
 
@@ -121,8 +123,11 @@ class _Reader:
                 kind = row[1]
             elif row and row[0] == "sheet" and len(row) >= 3:
                 titles[row[1]] = row[2]
+            elif row and row[0] == "lists" and len(row) >= 2:
+                self.lists = row[1]
         if kind not in KINDS:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
+        self.kind = kind
         data: dict = {}
         sections = layout(kind)
         for s in sections:
@@ -136,7 +141,7 @@ class _Reader:
                 self._record(ws, s, data)
             else:
                 self._table(ws, s, data)
-        known = set(titles.values()) | {META_SHEET, LISTS_SHEET}
+        known = set(titles.values()) | {META_SHEET, LISTS_SHEET, self.lists}
         for name in self.wb.sheetnames:
             if name not in known and self.wb.has_values(name):
                 self.warnings.append(("xl_extra_sheet", {"sheet": name}))
@@ -189,7 +194,7 @@ class _Reader:
                        divisor=plain(1000 ** thousands))
         return _Percent(shift(value, 2)) if percent else value
 
-    def _convert(self, inp: Input, value):
+    def _convert(self, inp: Input, value, section: str = ""):
         """A cell's value as the schema expects it (the schema then checks it); a quantity's
         number may be a :class:`_Percent`, resolved with its unit by :meth:`_read_input`."""
         kind = inp.kind
@@ -223,7 +228,12 @@ class _Reader:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = int(value) if value == int(value) else value
                 return value if value in allowed else str(value)
+            value = choice_code(section, input_key(inp), value, allowed)  # the reader's word, any language
             return value if value in allowed or not all(isinstance(a, int) for a in allowed) else _int_text(value)
+        if inp.key in UNIT_TEXTS:  # a billing unit as the workbook shows it: "домохоз./мес."
+            return unit_code(_text(value), ())
+        if kind == "text" and text_codes(self.kind, section, inp.key):  # a budget line by its name
+            return choice_code(section, inp.key, _text(value).strip(), text_codes(self.kind, section, inp.key))
         if kind == "texts":
             if str(_text(value)).strip() in (EMPTY_LIST, "-"):
                 return []
@@ -231,13 +241,13 @@ class _Reader:
         return _text(value)
 
     def _read_input(self, ws, inp: Input, row: int, col: int, unit_col: int | None, item: dict,
-                    abs_path: tuple):
+                    abs_path: tuple, section: str = ""):
         """Read one input into ``item``; remember its cells."""
         where = f"{_letter(col)}{row}"
         target = abs_path + inp.path
         self.cells[target] = f"{ws.title}!{where}"
         try:
-            value = self._convert(inp, self._input(ws, row, col))
+            value = self._convert(inp, self._input(ws, row, col), section)
         except _Bad as bad:
             self._problem(ws, where, bad.key, bad.value, target, **bad.context)
             return
@@ -260,7 +270,7 @@ class _Reader:
                 self._problem(ws, unit_where, "xl_unit_missing", str(value) if isinstance(value, _Percent) else value,
                               target)
                 return
-            unit = str(unit)
+            unit = unit_code(str(unit), inp.units)  # "сом/мес." as the workbook offered it: som/month
             try:
                 value = _in_unit(value, unit)
             except _Bad as bad:
@@ -326,7 +336,7 @@ class _Reader:
                 columns = [(c - RECORD_VALUE_COLUMN + 1, c) for c in range(RECORD_VALUE_COLUMN, last + 1)]
                 self._read_numbers(ws, inp, row, columns, record, s.path)
                 continue
-            self._read_input(ws, inp, row, RECORD_VALUE_COLUMN, RECORD_VALUE_COLUMN + 1, record, s.path)
+            self._read_input(ws, inp, row, RECORD_VALUE_COLUMN, RECORD_VALUE_COLUMN + 1, record, s.path, s.id)
             if inp.kind != "quantity" and any(c > RECORD_VALUE_COLUMN for c in filled):
                 col = next(c for c in filled if c > RECORD_VALUE_COLUMN)
                 self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", ws.value(row, col),
@@ -420,6 +430,8 @@ class _Reader:
                 if key is _BAD:
                     return
                 key = _key(key, kind)
+                if column == KEY and key_codes(self.kind, s):  # a budget line named in the reader's words
+                    key = choice_code(s.id, KEY, key, key_codes(self.kind, s))
                 if key is None:
                     self._problem(ws, key_where or f"A{row}", "field_missing", None, item_path)
                     return
@@ -434,7 +446,8 @@ class _Reader:
         elements: dict[str, list] = {}
         for col, column in columns.items():
             if column.role == "input":
-                self._read_input(ws, column.input, row, col, by_key.get(f"{column.key}.unit"), item, item_path)
+                self._read_input(ws, column.input, row, col, by_key.get(f"{column.key}.unit"), item, item_path,
+                                 s.id)
             elif column.role == "element":
                 elements.setdefault(input_key(column.input), []).append((column.position, col))
         for inp in s.inputs:

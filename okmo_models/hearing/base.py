@@ -19,6 +19,7 @@ from pathlib import Path
 
 import ipywidgets as w
 import yaml
+from traitlets import TraitError, validate
 
 from okmo_models.errors import OkmoError
 from okmo_models.i18n import LANGUAGES, t
@@ -78,6 +79,27 @@ def set_quietly(view, values: dict, handler):
                 widget.observe(handler, names="value")
 
 
+class LanguageChooser(w.Dropdown):
+    """The language drop-down: each language by its own name (Русский, Кыргызча, English),
+    which is also its value; :attr:`code` is the chosen language's code, and assigning a code
+    (``chooser.value = "ky"``) chooses that language too."""
+
+    def __init__(self, lang: str, **kwargs):
+        self.names = {code: t("wt_language_" + code, lang) for code in LANGUAGES}
+        super().__init__(options=list(self.names.values()), value=self.names[lang], **kwargs)
+
+    @property
+    def code(self) -> str:
+        return next(code for code, name in self.names.items() if name == self.value)
+
+    @validate("value")
+    def _validate_value(self, proposal):
+        value = getattr(self, "names", {}).get(proposal.value, proposal.value)  # a code: its name
+        if value is not None and value not in self.options:
+            raise TraitError("Invalid selection: value not found")
+        return value
+
+
 class HearingDashboardBase(ABC):
     """The skeleton of a hearing dashboard for one file; ``.view`` is what the notebook displays.
 
@@ -103,8 +125,8 @@ class HearingDashboardBase(ABC):
     def __init__(self, path: str | Path, lang: str = "ru"):
         self.path = Path(path)
         self.lang = lang
-        self.language = w.Dropdown(options=list(LANGUAGES), value=lang, style={"description_width": "initial"},
-                                   layout=w.Layout(width="auto"))
+        self.language = LanguageChooser(lang, style={"description_width": "initial"},
+                                         layout=w.Layout(width="auto"))
         self.preset = None  # a dashboard with presets sets it with _add_presets
         self.reset = w.Button(button_style="warning", layout=w.Layout(width="auto"))
         self.save = w.Button(button_style="success", layout=w.Layout(width="auto"))
@@ -245,7 +267,7 @@ class HearingDashboardBase(ABC):
         return path
 
     def _language(self, change):
-        self.lang = change["new"]
+        self.lang = self.language.code
         self._labels()
         self.update()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from okmo_models.formatting import format_number, format_percent
+from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.hearing import svg
 from okmo_models.hearing.base import CSS as HEARING_CSS
 from okmo_models.hearing.base import CUSTOM, HearingDashboardBase, set_quietly
@@ -235,7 +235,9 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
                             f'data-okmo="{key}-{y}">{format_number(float(v), 1, lang)}</td>'
                             for y, v in zip(years, values))
             body.append(f'<tr class="{cls}"><td>{escape(label)}</td>{cells}</tr>')
-        note = " ".join([t("ph_units", lang, unit=self.unit), t("pr_space_from", lang, origin=self.whatif.space.origin)])
+        origin = self.whatif.space.origin  # the budget file, or the programme's own amounts ("limits")
+        origin = t("wt_space_limits", lang) if origin == "limits" else t("wt_space_file", lang, file=origin)
+        note = " ".join([t("ph_units", lang, unit=self.unit), t("pr_space_from", lang, origin=origin)])
         return (f'<table class="okmo-programme-table"><thead><tr><th></th>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table><div class="okmo-note">{escape(note)}</div>')
 
@@ -261,7 +263,7 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
         for ind_id, (name, unit, baseline, reached) in out.indicators.items():
             before = draft[ind_id][3]
             changed = " okmo-changed" if abs(reached - before) > 1e-9 else ""
-            body.append(f"<tr><td>{escape(name.get(lang) or name.ru)}</td><td>{escape(unit)}</td>"
+            body.append(f"<tr><td>{escape(name.get(lang) or name.ru)}</td><td>{escape(format_unit(unit, lang))}</td>"
                         f"<td>{format_number(baseline, 0, lang)}</td>"
                         f'<td class="{changed}" data-okmo="indicator-{ind_id}">{format_number(reached, 0, lang)}</td>'
                         f"<td>{format_number(before, 0, lang)}</td></tr>")

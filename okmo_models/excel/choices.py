@@ -1,0 +1,167 @@
+"""The reader's words for the codes a workbook offers: choices, mapping keys and units.
+
+A scenario file keeps codes (``labour``, ``municipal_enterprise``, ``som/household/month``);
+a workbook shows them in the reader's language (``Оплата труда``, ``Муниципальное
+предприятие``, ``сом/домохоз./мес.``) in its cells and drop-downs, and the import reads the
+words of any of the three languages, or the code itself, back to the same code. So a
+template filled in Russian and one filled in Kyrgyz import to the same scenario.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from okmo_models.formatting import format_unit
+from okmo_models.i18n import LANGUAGES, has, t
+
+# The message key prefix of each choice, by (sheet, input key); "@key" is a mapping's key,
+# "@value" the value of a mapping of plain values. A code without a message is shown as is.
+_PREFIXES = {
+    ("general", "service"): "service_",
+    ("general", "unit"): "b_unit_",
+    ("general", "kind"): "wt_kind_",
+    ("operator", "type"): "operator_",
+    ("rounding", "mode"): "tariff_rounding_mode_",
+    ("cost_lines", "line"): "line_",
+    ("cost_lines", "uncertainty.distribution"): "wt_distribution_",
+    ("assets", "owner"): "wt_owner_",
+    ("categories", "kind"): "kind_",
+    ("categories", "policy"): "policy_",
+    ("categories", "fixed_tariff_taxes"): "wt_taxes_",
+    ("waste", "basis"): "wt_basis_",
+    ("vulnerable", "financing"): "wt_financing_",
+    ("investments.items.financing", "type"): "wt_investment_",
+    ("sharing", "key"): "key_",
+    ("revenue", "@key"): "line_b_",
+    ("expenditure", "@key"): "line_b_",
+    ("rules.source_limits", "@key"): "funding_",
+    ("measures.funding", "kind"): "funding_",
+    ("methods", "@value"): "b_method_",
+}
+
+
+# Budget sheets keyed by a budget line without a fixed list of their own (a method, an
+# elasticity, a set amount per line): the line is shown by its name and read back to its code.
+_LINE_KEYED = ("methods", "fixed", "population.elasticity", "cpi_elasticity")
+for _section in _LINE_KEYED:
+    _PREFIXES[(_section, "@key")] = "line_b_"
+
+# Text inputs that hold a unit code (a category's billing unit): shown and read as units.
+UNIT_TEXTS = ("billing_unit",)
+
+
+# Text inputs naming a budget line (a scenario's change to one line).
+_LINE_TEXTS = {("scenarios.changes", "line")}
+_PREFIXES[("scenarios.changes", "line")] = "line_b_"
+
+
+def _budget_lines() -> tuple:
+    from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES
+
+    return tuple(dict.fromkeys((*REVENUE_LINES, *EXPENDITURE_LINES)))
+
+
+def key_codes(kind: str, section) -> tuple:
+    """The codes a mapping's key column takes: its own list, or the budget's lines."""
+    if section.key_choices:
+        return tuple(section.key_choices)
+    if kind == "budget" and section.id in _LINE_KEYED:
+        return _budget_lines()
+    return ()
+
+
+def text_codes(kind: str, section: str, key: str) -> tuple:
+    """The codes a text input names when it names a budget line, else none."""
+    return _budget_lines() if kind == "budget" and (section, key) in _LINE_TEXTS else ()
+
+
+def choice_label(section: str, key: str, code, lang: str):
+    """The reader's word for ``code``, a choice of input ``key`` on sheet ``section``."""
+    prefix = _PREFIXES.get((section, key))
+    if prefix is None or not isinstance(code, str) or not has(prefix + code):
+        return code
+    return t(prefix + code, lang)
+
+
+def choice_labels(section: str, key: str, codes: tuple, lang: str) -> tuple:
+    """The drop-down of a choice: its codes as the reader's words."""
+    return tuple(choice_label(section, key, c, lang) for c in codes)
+
+
+def _plain(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+@lru_cache(maxsize=None)
+def _codes_by_word(section: str, key: str, codes: tuple) -> dict:
+    words = {}
+    for code in codes:
+        for lang in LANGUAGES:
+            words.setdefault(_plain(choice_label(section, key, code, lang)), code)
+    for code in codes:  # the code itself is read too (files written before, or typed)
+        words[_plain(code)] = code
+    return words
+
+
+def choice_code(section: str, key: str, value, codes: tuple):
+    """The code a cell names: a word of any language or the code; else ``value`` unchanged
+    (the schema then names the choices)."""
+    if not isinstance(value, str):
+        return value
+    return _codes_by_word(section, key, tuple(codes)).get(_plain(value), value)
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+def unit_text(unit, lang: str):
+    """A unit code as the reader writes it (``som/household/month`` -> ``сом/домохоз./мес.``)."""
+    return format_unit(unit, lang) if isinstance(unit, str) else unit
+
+
+@lru_cache(maxsize=None)
+def _units_by_word(codes: tuple) -> dict:
+    words = {}
+    for code in codes:
+        for lang in LANGUAGES:
+            words.setdefault(_plain(unit_text(code, lang)), code)
+    return words
+
+
+def unit_code(text, codes: tuple):
+    """The unit code of a unit cell: the reader's words of one of ``codes`` (or of the
+    workbook's usual units), else the text as typed, for the unit parser to read."""
+    if not isinstance(text, str):
+        return text
+    from okmo_models.excel.layout import UNIT_SUGGESTIONS
+
+    plain = _plain(text)
+    for pool in (tuple(codes), UNIT_SUGGESTIONS):
+        if plain in _units_by_word(pool):
+            return _units_by_word(pool)[plain]
+    # a unit the lists do not hold ("домохоз./мес."): word by word
+    tokens = _units_by_word(_tokens(tuple(codes)))
+    parts = [tokens.get(part.strip()) for part in plain.split("/")]
+    return "/".join(parts) if all(parts) else text
+
+
+@lru_cache(maxsize=None)
+def _tokens(codes: tuple) -> tuple:
+    from okmo_models.excel.layout import UNIT_SUGGESTIONS
+
+    words = {part for unit in (*codes, *UNIT_SUGGESTIONS) for part in unit.split("/")}
+    return tuple(sorted(words | {"month", "day", "hour", "kg", "piece"}))
+
+
+# --- codes shown as examples -----------------------------------------------------------------
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+
+
+def quoted_code(value):
+    """An example that is a code (a source's key, a category's id) in «quotes»: what the
+    reader would type, not a word of the text around it."""
+    if isinstance(value, str) and _CODE.match(value) and not value.isdigit():
+        return f"«{value}»"
+    return value
