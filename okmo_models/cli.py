@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
+import re
 import sys
 import traceback
 from unittest import mock
 
 from okmo_models.version import __version__
 from okmo_models.errors import OkmoError, Refusal, ScenarioError
-from okmo_models.i18n import LANGUAGES, default_language, t
+from okmo_models.i18n import LANGUAGES, default_language, has, t
 from okmo_models.kinds import FORMATS, KINDS, check_file, kind_of, plan_files
 from okmo_models.progress import progress
 
@@ -40,18 +42,146 @@ def _language_from_argv(argv: list[str]) -> str:
     return default_language()
 
 
+# argparse's own messages (it asks gettext for them by their English text) -> our message keys
+_ARGPARSE_MESSAGES = {
+    "usage: ": "cli_argparse_usage",
+    "positional arguments": "cli_argparse_positionals",
+    "options": "cli_argparse_options",
+    "show this help message and exit": "cli_argparse_help",
+    "%(prog)s: error: %(message)s\n": "cli_argparse_error",
+    "argument %(argument_name)s: %(message)s": "cli_argparse_argument",
+    "the following arguments are required: %s": "cli_argparse_required",
+    "one of the arguments %s is required": "cli_argparse_one_of_required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli_argparse_invalid_choice",
+    "invalid %(type)s value: %(value)r": "cli_argparse_invalid_value",
+    "expected one argument": "cli_argparse_expected_one",
+    "expected at most one argument": "cli_argparse_expected_at_most_one",
+    "expected at least one argument": "cli_argparse_expected_at_least_one",
+    "expected %s argument": "cli_argparse_expected_n",
+    "expected %s arguments": "cli_argparse_expected_n",
+    "unrecognized arguments: %s": "cli_argparse_unrecognized",
+    "ambiguous option: %(option)s could match %(matches)s": "cli_argparse_ambiguous",
+    "not allowed with argument %s": "cli_argparse_not_allowed_with",
+    "ignored explicit argument %r": "cli_argparse_ignored_value",
+}
+
+
+@contextlib.contextmanager
+def argparse_in(lang: str):
+    """argparse's own words ("usage:", "options", its error messages) in ``lang`` while the
+    block runs: argparse looks its messages up through gettext, and this is that hook."""
+    def gettext(message: str) -> str:
+        key = _ARGPARSE_MESSAGES.get(message)
+        return t(key, lang) if key else message
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    with mock.patch.object(argparse, "_", gettext), mock.patch.object(argparse, "ngettext", ngettext):
+        yield
+
+
+def word(code: str, lang: str) -> str:
+    """The word a reader types for ``code`` (``таблица`` for ``table``), or the code itself."""
+    return t(f"cli_word_{code}", lang) if has(f"cli_word_{code}") else code
+
+
+def _words(code: str) -> set[str]:
+    """Every way ``code`` may be typed: itself and its word in each language, "ё" as "е" too."""
+    typed = {code} | {word(code, lang) for lang in LANGUAGES}
+    return typed | {w.replace("ё", "е") for w in typed}
+
+
+class _Choice:
+    """An argument's ``choices`` typed as the code or as its word in any language
+    (``--format таблица``, ``okmo template тариф``); the parsed value is always the code."""
+
+    def __init__(self, codes, lang: str):
+        self.codes, self.lang = tuple(codes), lang
+
+    def __call__(self, text: str) -> str:
+        typed = text.strip().lower()
+        for code in self.codes:
+            if typed in {w.lower() for w in _words(code)}:
+                return code
+        raise argparse.ArgumentTypeError(t("cli_choice_invalid", self.lang, value=text, choices=", ".join(
+            word(code, self.lang) for code in self.codes)))
+
+
+def _metavar(text: str, lang: str) -> str:
+    """``FILE.xlsx`` -> ``ФАЙЛ.xlsx``: each upper-case word of a placeholder in ``lang``."""
+    def one(m):
+        key = "cli_metavar_" + m.group().lower()
+        return t(key, lang) if has(key) else m.group()
+
+    return re.sub(r"\b[A-Z][A-Z_]+\b", one, text)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` that shows placeholders and choices in the reader's words and
+    accepts those words as input; the language is the class's (see :func:`_parser_class`),
+    so that parsers made by ``add_subparsers`` elsewhere (``okmo register``) speak it too."""
+
+    lang = "en"
+
+    def add_argument(self, *args, **kwargs):
+        if isinstance(kwargs.get("metavar"), str):
+            kwargs["metavar"] = _metavar(kwargs["metavar"], self.lang)
+        choices = kwargs.get("choices")
+        if choices is not None and "type" not in kwargs and any(has(f"cli_word_{c}") for c in choices):
+            kwargs["type"] = _Choice(kwargs.pop("choices"), self.lang)
+            kwargs.setdefault("metavar", "{" + ",".join(word(c, self.lang) for c in choices) + "}")
+        return super().add_argument(*args, **kwargs)
+
+    def add_subparsers(self, **kwargs):
+        if isinstance(kwargs.get("metavar"), str):
+            kwargs["metavar"] = _metavar(kwargs["metavar"], self.lang)
+        kwargs.setdefault("action", _Commands)
+        return super().add_subparsers(**kwargs)
+
+
+class _Commands(argparse._SubParsersAction):  # argparse's subcommand action, with words added
+    """Subcommands listed in the reader's words (``okmo тариф``) and accepted by their name or
+    their word in any language; ``args`` always hold the name (``tariff``)."""
+
+    def __init__(self, *args, prog, parser_class, **kwargs):
+        super().__init__(*args, prog=prog, parser_class=parser_class, **kwargs)
+        self.prefix, self.lang, self.names = prog, getattr(parser_class, "lang", "en"), {}
+
+    def add_parser(self, name, **kwargs):
+        shown = word(name, self.lang)
+        aliases = sorted(_words(name) - {name})
+        self.names.update(dict.fromkeys(aliases, name))
+        kwargs.setdefault("prog", f"{self.prefix} {shown}")
+        parser = super().add_parser(name, aliases=aliases, **kwargs)
+        if "help" in kwargs:  # listed once, in the reader's word (argparse would add every alias)
+            self._choices_actions[-1].metavar = shown
+        return parser
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, [self.names.get(values[0], values[0]), *values[1:]], option_string)
+
+
+@functools.lru_cache(maxsize=None)
+def _parser_class(lang: str) -> type[_Parser]:
+    return type(f"Parser_{lang}", (_Parser,), {"lang": lang})
+
+
 def build_parser(lang: str) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    """The ``okmo`` parser with its help in ``lang`` (run it inside :func:`argparse_in`
+    for argparse's own words in ``lang`` too)."""
+    parser_class = _parser_class(lang)
+    common = parser_class(add_help=False)
     common.add_argument("--lang", choices=LANGUAGES, default=lang, help=t("cli_lang_help", lang))
     # SUPPRESS: a value given before the command is not reset by the command's own default
     common.add_argument("--data-root", metavar="DIR", default=argparse.SUPPRESS,
-                        help=t("cli_data_root_help", lang))
+                        help=t("cli_data_root_text", lang))
     common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS,
                         help=t("cli_quiet_help", lang))
 
-    parser = argparse.ArgumentParser(prog="okmo", description=t("cli_description", lang),
-                                     parents=[common])
-    parser.add_argument("--version", action="version", version=f"okmo-models {__version__}")
+    parser = parser_class(prog="okmo", description=t("cli_description", lang), parents=[common])
+    parser.add_argument("--version", action="version", version=f"okmo-models {__version__}",
+                        help=t("cli_version_help", lang))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     _computing_command(sub, common, lang, "tariff")
@@ -61,8 +191,23 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
     p.add_argument("--output", "-o", metavar="DIR", default="reports", help=t("cli_output_dir_help", lang))
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
-    p.add_argument("--workers", type=_positive_int, default=None, help=t("cli_workers_help", lang))
+    p.add_argument("--workers", metavar="NUMBER", type=_positive_int, default=None,
+                   help=t("cli_workers_help", lang))
     p.set_defaults(handler=_report)
+
+    p = sub.add_parser("package", parents=[common], help=t("cli_package_help", lang),
+                       description=t("cli_package_help", lang))
+    p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
+    p.add_argument("--output", "-o", metavar="DIR", default="reports", help=t("cli_package_output_help", lang))
+    p.add_argument("--hearing-date", metavar="DATE", type=_date(lang), default=None,
+                   help=t("cli_hearing_date_help", lang))
+    p.add_argument("--hearing-time", metavar="TIME", type=_time(lang), default=None,
+                   help=t("cli_hearing_time_help", lang))
+    p.add_argument("--hearing-place", metavar="PLACE", default=None, help=t("cli_hearing_place_help", lang))
+    p.add_argument("--reading-place", metavar="PLACE", default=None, help=t("cli_reading_place_help", lang))
+    p.add_argument("--no-justification", action="store_true", help=t("cli_no_justification_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_package)
 
     p = _computing_command(sub, common, lang, "budget")
     p.add_argument("--scenario", metavar="ID", dest="scenario_id", default=None,
@@ -76,14 +221,14 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
                        description=t("cli_hearing_help", lang))
     p.add_argument("scenario", metavar="SCENARIO", help=t("cli_scenario_arg", lang))
-    p.add_argument("--port", type=_positive_int, default=None)
+    p.add_argument("--port", metavar="PORT", type=_positive_int, default=None)
     p.add_argument("--no-browser", action="store_true", help=t("cli_no_browser_help", lang))
     p.set_defaults(handler=_hearing)
 
-    p = sub.add_parser("template", parents=[common], help=t("cli_template_help", lang),
-                       description=t("cli_template_help", lang))
+    p = sub.add_parser("template", parents=[common], help=t("cli_template_text", lang),
+                       description=t("cli_template_text", lang))
     p.add_argument("kind", metavar="KIND", nargs="?", choices=tuple(KINDS),
-                   help=t("cli_template_kind_arg", lang))
+                   help=t("cli_template_kind_text", lang))
     p.add_argument("--from", dest="source", metavar="SCENARIO", default=None,
                    help=t("cli_template_from_help", lang))
     p.add_argument("--output", "-o", metavar="FILE.xlsx", help=t("cli_template_output_help", lang))
@@ -181,6 +326,43 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _date(lang: str):
+    """A date as a municipality writes it (20.12.2026) or in ISO form (2026-12-20)."""
+    def parse(text: str):
+        import datetime as dt
+
+        for form in ("%d.%m.%Y", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(text.strip(), form).date()
+            except ValueError:
+                pass
+        raise argparse.ArgumentTypeError(t("cli_bad_date", lang, value=text))
+    return parse
+
+
+def _time(lang: str):
+    def parse(text: str) -> str:
+        m = re.fullmatch(r"\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*", text)
+        if not m:
+            raise argparse.ArgumentTypeError(t("cli_bad_time", lang, value=text))
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
+    return parse
+
+
+def _package(args) -> int:
+    from okmo_models.papers import Hearing, make_package
+
+    hearing = Hearing(args.hearing_date, args.hearing_time, args.hearing_place, args.reading_place)
+    with progress("progress_package", args.lang):
+        written = make_package(args.scenario, args.lang, args.output, hearing, overwrite=args.force,
+                               with_justification=not args.no_justification)
+    print(t("pp_written", args.lang, folder=written[0].pdf.parent), file=sys.stderr)
+    for paper in written:
+        files = ", ".join(p.name for p in (paper.pdf, paper.docx) if p)
+        print(f"  {paper.title}: {files}", file=sys.stderr)
+    return 0
+
+
 def _report(args) -> int:
     from pathlib import Path
 
@@ -263,7 +445,7 @@ def _import(args) -> int:
     for key, context in warnings + placement_warnings(kind, data, target):
         print(t("xl_warning", args.lang, detail=t(key, args.lang, **context)), file=sys.stderr)
     path = _save(target, scenario_yaml(kind, data, source.name), args)
-    print(t("xl_imported", args.lang, path=path, kind=kind), file=sys.stderr)
+    print(t("xl_imported", args.lang, path=path, kind=word(kind, args.lang)), file=sys.stderr)
     return 0
 
 
@@ -340,14 +522,20 @@ def _schema(args) -> int:
 
 
 def _parameters(args) -> int:
-    from okmo_models.parameters import known_parameters
+    """Every parameter in the reader's words: its name, then each value with its unit, the
+    date it takes effect and its source (a list, such as the legal basis, an item a line)."""
+    from okmo_models.parameters import known_parameters, value_lines
+    from okmo_models.provenance import source_text
 
+    lang = args.lang
     for spec in known_parameters().values():
-        print(f"{spec.name} [{spec.unit}] — {spec.description.get(args.lang) or spec.description['ru']}")
+        print(source_text(spec.description, lang))
         for v in spec.values:
-            value = v["value"] if not isinstance(v["value"], list) else ", ".join(map(str, v["value"]))
-            print(f"    {t('c_effective', args.lang)} {v['effective']}: {value}")
-            print(f"    {t('c_source', args.lang)}: {spec.references.get(v['source'], v['source'])}")
+            lines = value_lines(spec.name, v["value"], spec.unit, lang)
+            since = f"    {t('c_effective', lang)} {v['effective'].strftime('%d.%m.%Y')}:"
+            print(f"{since} {lines[0]}" if len(lines) == 1 else "\n".join([since, *(f"      – {x}" for x in lines)]))
+            print(f"      {t('c_source', lang)}: {source_text(spec.references[v['source']], lang)}")
+        print()
     return 0
 
 
@@ -371,7 +559,8 @@ def _settings(args):
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _language_from_argv(argv)
-    args = build_parser(lang).parse_args(argv)
+    with argparse_in(lang):
+        args = build_parser(lang).parse_args(argv)
     try:
         with _settings(args):
             return args.handler(args)

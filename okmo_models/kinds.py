@@ -33,7 +33,8 @@ class PlanKind:
     same metadata block for every kind; ``check(path)`` does all that ``okmo check`` does.
     The other fields name, as ``"module:attribute"``, what shows a result: ``exports`` a
     function ``(result, lang) -> str | bytes`` per format, ``report`` the module of the PDF
-    sections, ``dashboard`` the hearing dashboard class.
+    sections, ``dashboard`` the hearing dashboard class, ``papers`` the module of the papers a
+    kenesh adopts.
     """
 
     name: str
@@ -47,6 +48,7 @@ class PlanKind:
     report_title: str  # message key of the PDF's title
     plan_year: Callable  # validated file -> the year a report is named by
     dashboard: str
+    papers: str  # module of the kenesh papers (okmo package); its ``Papers`` class builds them
     examples: tuple[str, ...]  # bundled example files, relative to the examples folder
 
     def output(self, name: str):
@@ -132,6 +134,7 @@ KINDS: dict[str, PlanKind] = {k.name: k for k in (
              report="okmo_models.report.sections", report_title="r_title",
              plan_year=lambda s: s.tariff_year,
              dashboard="okmo_models.hearing.dashboard:HearingDashboard",
+             papers="okmo_models.papers.tariff",
              examples=("teploklyuchenka/waste.yaml", "ak-bulak/water.yaml", "teploklyuchenka/dipping_bath.yaml",
                        "teploklyuchenka/shared_landfill.yaml")),
     PlanKind(name="budget", schema="okmo_models.budget.schema:BudgetScenario",
@@ -140,6 +143,7 @@ KINDS: dict[str, PlanKind] = {k.name: k for k in (
              report="okmo_models.report.budget_sections", report_title="br_title",
              plan_year=lambda s: s.years[-1] + 1,  # the first forecast year
              dashboard="okmo_models.hearing.budget_dashboard:BudgetHearingDashboard",
+             papers="okmo_models.papers.budget",
              examples=("alamudun/budget.yaml", "kok-jar/budget.yaml")),
     PlanKind(name="programme", schema="okmo_models.programme.schema:Programme",
              rules="okmo_models.programme.checks:check",
@@ -147,6 +151,7 @@ KINDS: dict[str, PlanKind] = {k.name: k for k in (
              report="okmo_models.report.programme_sections", report_title="prr_title",
              plan_year=lambda p: p.first_year,
              dashboard="okmo_models.hearing.programme_dashboard:ProgrammeHearingDashboard",
+             papers="okmo_models.papers.programme",
              examples=("alamudun/programme.yaml",)),
 )}
 

@@ -77,7 +77,7 @@ def test_the_private_import_check_finds_one(tmp_path):
 @pytest.mark.parametrize("name", list(KINDS))
 def test_every_kind_names_what_serves_it(name):
     """Every output a kind names exists: its schema and rules, an export for every format,
-    its report sections (with the one report interface), its dashboard, its examples."""
+    its report sections (with the one report interface), its dashboard, its papers, its examples."""
     kind = KINDS[name]
     assert kind.name == name
     kind.output(kind.schema), kind.output(kind.rules)
@@ -89,6 +89,8 @@ def test_every_kind_names_what_serves_it(name):
         assert callable(getattr(sections, part)), (kind.report, part)
     assert (PACKAGE / "report" / f"{name}_report.ipynb").is_file()
     assert isinstance(kind.output(kind.dashboard), type)
+    papers = importlib.import_module(kind.papers).Papers
+    assert callable(papers.subject) and callable(papers.papers)
     from okmo_models.examples import example_path
 
     assert kind.examples and all(kind_of(example_path(e)) is kind for e in kind.examples)

@@ -1,0 +1,107 @@
+"""The papers a kenesh adopts, made from one plan file (``okmo package FILE``).
+
+For a tariff: the draft decision, the public notice of the hearing, the hearing protocol
+(filled from the variants saved at the hearing), a one-page summary for deputies, and the
+justification as the decision's annex. For a development programme: the draft decision
+approving it and the summary. For a budget forecast: the summary for the budget hearing.
+Each paper is written as PDF (printed by Chromium, as the reports are) and DOCX (for the
+secretary who edits the draft), with a contents page listing them.
+
+Layers: :mod:`~okmo_models.papers.paper` (blocks and their two renderings) <-
+:mod:`~okmo_models.papers.common` <- one module per kind (``tariff``, ``programme``,
+``budget``), named in the kind's registry entry (:attr:`okmo_models.kinds.PlanKind.papers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from okmo_models.i18n import t
+from okmo_models.kinds import kind_of
+from okmo_models.papers.common import Hearing, variants_of
+from okmo_models.papers.paper import Heading, Para, Paper, Table, to_docx, to_html
+from okmo_models.safe_write import FileExistsRefused, write_new_file
+
+__all__ = ["Hearing", "WrittenPaper", "make_package"]
+
+
+@dataclass(frozen=True)
+class WrittenPaper:
+    title: str
+    pdf: Path
+    docx: Path | None
+    pages: int
+
+
+def papers_for(path: Path, lang: str, hearing: Hearing):
+    """The papers of ``path``'s kind: ``(subject, {title key: Paper})``."""
+    kind = kind_of(path)
+    builder = importlib.import_module(kind.papers).Papers(path, lang)
+    return builder.subject(), builder.papers(hearing, variants_of(path))
+
+
+def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
+                 hearing: Hearing = Hearing(), overwrite: bool = False,
+                 with_justification: bool = True) -> list[WrittenPaper]:
+    """Write the package of ``path`` into ``output_dir/<file>_<year>_<lang>_<folder>/``;
+    returns what was written, the contents page first. Nothing is overwritten without
+    ``overwrite``: an existing file stops the run before anything is printed."""
+    from okmo_models.report.build import ReportError, find_chromium, print_pdf, render_report, report_name
+
+    path = Path(path).resolve()
+    kind = kind_of(path)
+    chromium = find_chromium()
+    if chromium is None:
+        raise ReportError("no_browser")
+    subject, papers = papers_for(path, lang, hearing)
+    year = kind.plan_year(kind.load(path).model)
+    folder = Path(output_dir) / (report_name(path, year, lang).removesuffix(".pdf") + "_" + t("pp_folder", lang))
+    names = {key: f"{n}_{_file_name(t(key, lang))}" for n, key in enumerate(papers, 1)}
+    contents_name = f"0_{_file_name(t('pp_contents_title', lang))}"
+    if not overwrite:
+        for stem in (contents_name, *names.values()):
+            for suffix in (".pdf", ".docx"):
+                if (folder / (stem + suffix)).exists():
+                    raise FileExistsRefused(folder / (stem + suffix))
+    written = []
+    with tempfile.TemporaryDirectory(prefix="okmo-papers-") as tmp:
+        tmp = Path(tmp)
+        for key, paper in papers.items():
+            pdf = print_pdf(chromium, to_html(paper), tmp, names[key])
+            written.append(WrittenPaper(t(key, lang), write_new_file(folder / f"{names[key]}.pdf", pdf.read_bytes(), overwrite),
+                                        write_new_file(folder / f"{names[key]}.docx", to_docx(paper), overwrite),
+                                        pdf_pages(pdf)))
+        if with_justification:
+            report = render_report(path, lang, folder, overwrite)
+            written.append(WrittenPaper(t("pp_doc_justification", lang), report, None, pdf_pages(report)))
+        contents = contents_paper(subject, written, lang)
+        pdf = print_pdf(chromium, to_html(contents), tmp, contents_name)
+        first = WrittenPaper(t("pp_contents_title", lang), write_new_file(folder / f"{contents_name}.pdf", pdf.read_bytes(), overwrite),
+                             write_new_file(folder / f"{contents_name}.docx", to_docx(contents), overwrite), pdf_pages(pdf))
+    return [first, *written]
+
+
+def contents_paper(subject: str, written: list[WrittenPaper], lang: str) -> Paper:
+    """The package's first page: what is in it, how many pages each, in which files."""
+    rows = tuple((str(n), w.title, str(w.pages), ", ".join(p.name for p in (w.pdf, w.docx) if p))
+                 for n, w in enumerate(written, 1))
+    return Paper("contents", (), (
+        Heading(t("pp_contents_title", lang)),
+        Para(t("pp_contents_intro", lang, subject=subject, date=dt.date.today().strftime("%d.%m.%Y")), "center"),
+        Table(("№", t("pp_contents_document", lang), t("pp_contents_pages", lang), t("pp_contents_files", lang)),
+              rows, (0, 2))), t("pp_page", lang))
+
+
+def pdf_pages(pdf: Path) -> int:
+    """Pages of a PDF Chromium printed (its page objects; no PDF library needed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+def _file_name(title: str) -> str:
+    """A title as a file name: words joined by "_", nothing a file system refuses."""
+    return re.sub(r"[^\w-]+", "_", title).strip("_")

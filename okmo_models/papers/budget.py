@@ -1,0 +1,64 @@
+"""The paper of a budget forecast: the summary for the budget hearing. Figures are the
+baseline forecast's totals and Monte Carlo bands, as ``okmo budget`` prints them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.i18n import t
+from okmo_models.papers.common import Hearing, Variant, bar_chart
+from okmo_models.papers.paper import Heading, Para, Paper, Table
+from okmo_models.budget.forecast import forecast_budget
+
+
+class Papers:
+    def __init__(self, path: Path, lang: str):
+        self.path, self.lang = path, lang
+        self.result = forecast_budget(path)
+        s = self.result.scenario
+        self.years = list(self.result.forecast_years[: self.result.horizon])
+        self.unit = unit_label(s.unit, lang)
+        self.header = tuple(x for x in (s.municipality.region.get(lang) if s.municipality.region else None,
+                                        s.municipality.name.get(lang)) if x)
+
+    def _t(self, key, **context):
+        return t(key, self.lang, **context)
+
+    def subject(self) -> str:
+        return self._t("pp_budget_subject", first=self.years[0], last=self.years[-1])
+
+    def summary(self) -> Paper:
+        totals, bands = self.result.totals(), self.result.intervals()
+        chance = self.result.deficit_probability()
+
+        def cell(total, year):
+            low, high = bands.loc[(total, 5), year], bands.loc[(total, 95), year]
+            value = totals.loc[total, year]
+            sign = "+" if total == "balance" and value > 0 else ""
+            return (f"{sign}{format_number(value, 1, self.lang)} "
+                    f"({format_number(low, 1, self.lang)} … {format_number(high, 1, self.lang)})").replace("-", "\u2212")
+
+        rows = [(self._t(key), *(cell(total, y) for y in self.years))
+                for key, total in (("pp_budget_revenue", "revenue"), ("pp_budget_expenditure", "expenditure"),
+                                   ("pp_budget_balance", "balance"))]
+        rows.append((self._t("pp_budget_deficit_chance"), *(format_percent(chance[y], 0, self.lang) for y in self.years)))
+        summary = self.result.summary(self.lang)
+        lines = Table((self._t("pp_budget_lines"), *(str(c) for c in summary.columns[1:])),
+                      tuple((str(row[0]), *(format_number(v, 1, self.lang).replace("-", "\u2212") for v in row[1:]))
+                            for row in summary.itertuples(index=False)),
+                      tuple(range(1, len(summary.columns))))
+        history = self.result.history_totals()
+        bars = [(str(y), float(history.loc["revenue", y])) for y in list(history.columns)[-2:]]
+        bars += [(str(y), float(totals.loc["revenue", y])) for y in self.years]
+        blocks = [Heading(self._t("pp_budget_summary_title", first=self.years[0], last=self.years[-1])),
+                  Para(self._t("pp_budget_intro", unit=self.unit)),
+                  Table((self._t("pp_budget_indicator"), *(str(y) for y in self.years)), tuple(rows),
+                        tuple(range(1, len(self.years) + 1))),
+                  Heading(self._t("pp_budget_lines"), 2), lines,
+                  bar_chart(bars, self._t("pp_budget_chart", unit=self.unit) + " — " + self._t("pp_budget_revenue"),
+                            self.lang)]
+        return Paper("summary", self.header, tuple(blocks), self._t("pp_page"))
+
+    def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:
+        return {"pp_doc_summary": self.summary()}

@@ -1,0 +1,214 @@
+"""The papers of a tariff: draft decision, public notice, hearing protocol, summary.
+
+Every figure comes from :func:`okmo_models.tariff.proposal.proposal` (also the ``proposal``
+object of ``okmo tariff --format json``) and is printed by the package's formatter; every word
+is a message of ``locales/papers.yaml``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.i18n import t
+from okmo_models.papers.common import (Hearing, Variant, effective_from, legal_basis, money, signed_percent)
+from okmo_models.papers.paper import Blank, Chart, Heading, Para, Paper, Signatures, Table
+from okmo_models.tariff import calculate_tariff
+from okmo_models.tariff.proposal import Proposal, proposal
+
+
+class Papers:
+    """The four papers of one tariff scenario in one language."""
+
+    def __init__(self, path: Path, lang: str):
+        self.path, self.lang = path, lang
+        self.result = calculate_tariff(path)
+        self.proposal: Proposal = proposal(self.result)
+        s = self.result.scenario
+        self.year = s.tariff_year
+        self.service = t("service_" + s.service, lang)
+        self.operator = s.operator.name.get(lang)
+        self.municipality = s.municipality.name.get(lang)
+        self.header = tuple(x for x in (s.municipality.region.get(lang) if s.municipality.region else None,
+                                        self.municipality) if x)
+        self.country, self.services = s.municipality.country, (s.service,)
+
+    def _t(self, key, **context):
+        return t(key, self.lang, **context)
+
+    def subject(self) -> str:
+        return self._t("pp_tariff_title", service=self.service, year=self.year)
+
+    # --- pieces shared by the papers --------------------------------------------------------------
+
+    def _tariff_table(self, justified: bool = False) -> Table:
+        rows = []
+        for p in self.proposal.tariffs:
+            row = [p.name.get(self.lang), unit_label("som/" + p.billing_unit, self.lang),
+                   money(p.current_som, self.lang, unit=False) if p.current_som else self._t("pp_none"),
+                   money(p.tariff_som, self.lang, unit=False)]
+            if justified:
+                row.append(money(p.justified_som, self.lang, unit=False))
+            row.append(signed_percent(p.change_pct, self.lang))
+            rows.append(tuple(row))
+        headers = [self._t("pp_category"), self._t("pp_unit"), self._t("pp_current"), self._t("pp_proposed")]
+        if justified:
+            headers.append(self._t("pp_justified"))
+        headers.append(self._t("pp_change"))
+        numeric = tuple(range(2, len(headers)))
+        return Table(tuple(headers), tuple(rows), numeric)
+
+    def _discount_table(self) -> Table:
+        rows = [(d.name.get(self.lang), format_number(d.households, 0, self.lang),
+                 money(d.discount_som_month, self.lang, unit=False), money(d.yearly_som, self.lang, unit=False))
+                for d in self.proposal.discounts]
+        rows.append((self._t("pp_total"), format_number(sum(d.households for d in self.proposal.discounts), 0, self.lang),
+                     "", money(self.proposal.discounts_yearly_som, self.lang, unit=False)))
+        return Table((self._t("pp_group"), self._t("pp_households"), self._t("pp_discount_month"),
+                      self._t("pp_discount_year")), tuple(rows), (1, 2, 3), total=True)
+
+    def _typical(self):
+        """The population category a typical household is billed in, and its bill now / proposed."""
+        for p, c in zip(self.proposal.tariffs, self.result.tariffs):
+            if c.household_bill_som is not None and c.kind == "population":
+                units = c.household_bill_som / c.tariff_som if c.tariff_som else 0.0
+                now = None if p.current_som is None else round(p.current_som * units, 2)
+                return p, now, round(p.tariff_som * units, 2), round(p.justified_som * units, 2)
+        return None
+
+    # --- the papers ---------------------------------------------------------------------------------
+
+    def decision(self) -> Paper:
+        p, n = self.proposal, 0
+        blocks = [Heading(self._t("pp_decision")), Para(self._t("pp_number_line", year=self.year), "center"),
+                  Heading(self.subject(), 2), Para(self._t("pp_legal_basis") + ":", "left", bold=True)]
+        blocks += [Para(f"{i}) {act}", "left") for i, act in
+                   enumerate(legal_basis(self.year, self.country, "tariff", self.services, self.lang), 1)]
+        blocks += [Para(self._t("pp_tariff_preamble", service=self.service, operator=self.operator)),
+                   Para(self._t("pp_decided"), "left", bold=True)]
+        n += 1
+        blocks += [Para(self._t("pp_tariff_item_approve", n=n, service=self.service, operator=self.operator,
+                                date=effective_from(p.effective, self.lang))), self._tariff_table()]
+        if p.subsidy_som > 0.005:
+            n += 1
+            blocks.append(Para(self._t("pp_tariff_item_subsidy", n=n, year=self.year, operator=self.operator,
+                                       amount=money(p.subsidy_som, self.lang))))
+        if p.on_path:
+            n += 1
+            key = "pp_tariff_item_path" if p.reached_year else "pp_tariff_item_path_open"
+            blocks.append(Para(self._t(key, n=n, reached=p.reached_year)))
+        if p.discounts:
+            n += 1
+            key = "pp_tariff_item_discounts_budget" if p.discounts_financing == "budget" else "pp_tariff_item_discounts_cross"
+            blocks += [Para(self._t(key, n=n, operator=self.operator, amount=money(p.discounts_yearly_som, self.lang))),
+                       self._discount_table()]
+        for key in ("pp_tariff_item_annex", "pp_item_publish", "pp_item_control"):
+            n += 1
+            blocks.append(Para(self._t(key, n=n)))
+        blocks += [Para(self._t("pp_annex_line", year=self.year), "left"),
+                   Signatures(((self._t("pp_chair"), self._t("pp_name_blank")),))]
+        return self._paper("proekt-resheniya", blocks, draft=True)
+
+    def notice(self, hearing: Hearing) -> Paper:
+        blocks = [Heading(self._t("pp_notice_title")),
+                  Para(self._t("pp_notice_intro", municipality=self.municipality, service=self.service,
+                               operator=self.operator, year=self.year)),
+                  Para(self._t("pp_when", when=hearing.when(self.lang)), "left", bold=True),
+                  Para(self._t("pp_where", place=hearing.place or self._t("pp_place_blank")), "left", bold=True),
+                  Para(self._t("pp_notice_proposed"), "left"), self._tariff_table()]
+        typical = self._typical()
+        if typical:
+            _, now, new, _ = typical
+            if now is not None:
+                change = signed_percent((new / now - 1) * 100 if now else None, self.lang)
+                blocks.append(Para(self._t("pp_notice_bill", now=money(now, self.lang), new=money(new, self.lang),
+                                           change=change)))
+            else:
+                blocks.append(Para(self._t("pp_notice_bill_new", new=money(new, self.lang))))
+        blocks += [Para(self._t("pp_notice_read", where=hearing.reading_place or self._t("pp_read_default"))),
+                   Signatures(((self._t("pp_head"), self._t("pp_name_blank")),))]
+        return self._paper("obyavlenie", blocks)
+
+    def protocol(self, hearing: Hearing, variants: list[Variant]) -> Paper:
+        typical = self._typical()
+        category = typical[0] if typical else self.proposal.tariffs[0]
+        rows = [self._variant_row(self._t("pp_variant_base"), self.result, self.proposal, category.id)]
+        for i, v in enumerate(variants, 1):
+            result = calculate_tariff(v.path)
+            rows.append(self._variant_row(self._t("pp_variant_saved", n=i, name=v.name), result, proposal(result),
+                                          category.id))
+        blocks = [Heading(self._t("pp_protocol_title")),
+                  Para(self._t("pp_protocol_subject", service=self.service, operator=self.operator, year=self.year), "left"),
+                  Para(self._t("pp_date_place", when=hearing.when(self.lang),
+                               place=hearing.place or self._t("pp_place_blank")), "left"),
+                  Blank(self._t("pp_chairing")), Blank(self._t("pp_secretary")), Blank(self._t("pp_attended")),
+                  Heading(self._t("pp_variants_heading"), 2),
+                  Para(self._t("pp_variants_intro", category=category.name.get(self.lang)), "left"),
+                  Table((self._t("pp_variant"), self._t("pp_tariff_col"), self._t("pp_bill_col"),
+                         self._t("pp_subsidy_col"), self._t("pp_recovery_col")), tuple(rows), (1, 2, 3, 4)),
+                  Blank(self._t("pp_questions"), 6), Blank(self._t("pp_answers"), 4), Blank(self._t("pp_outcome"), 3),
+                  Signatures(((self._t("pp_chairing"), self._t("pp_name_blank")),
+                              (self._t("pp_secretary"), self._t("pp_name_blank"))))]
+        return self._paper("protokol", blocks)
+
+    def _variant_row(self, name: str, result, prop: Proposal, category: str) -> tuple[str, ...]:
+        tariff = next(p for p in prop.tariffs if p.id == category)
+        source = next(c for c in result.tariffs if c.id == category)
+        bill = None
+        if source.household_bill_som is not None and source.tariff_som:
+            bill = tariff.tariff_som * source.household_bill_som / source.tariff_som
+        return (name, money(tariff.tariff_som, self.lang, unit=False),
+                money(bill, self.lang, unit=False) if bill is not None else "—",
+                money(prop.subsidy_som, self.lang, unit=False), format_percent(prop.cost_recovery, 1, self.lang))
+
+    def summary(self) -> Paper:
+        p = self.proposal
+        blocks = [Heading(self._t("pp_summary_title", year=self.year)),
+                  Para(self._t("pp_summary_service", service=self.service, operator=self.operator), "center"),
+                  Heading(self._t("pp_summary_what"), 2), self._tariff_table(justified=True),
+                  Para(self._t("pp_summary_why_path" if p.on_path else "pp_summary_why_full"))]
+        if p.income_groups:
+            blocks += [Heading(self._t("pp_summary_family"), 2),
+                       Table((self._t("pp_income_group"), self._t("pp_income"), self._t("pp_bill_now"),
+                              self._t("pp_bill_new"), self._t("pp_share_income")),
+                             tuple((g.name.get(self.lang), format_number(g.income_per_capita_som, 0, self.lang),
+                                    money(g.bill_now_som, self.lang, unit=False) if g.bill_now_som is not None else "—",
+                                    money(g.bill_som, self.lang, unit=False),
+                                    format_percent(g.share_of_income, 2, self.lang)) for g in p.income_groups),
+                             (1, 2, 3, 4))]
+        blocks.append(Heading(self._t("pp_summary_budget"), 2))
+        blocks.append(Para(self._t("pp_budget_subsidy", year=self.year, amount=money(p.subsidy_som, self.lang)), "left"))
+        if p.discounts:
+            key = "pp_budget_discounts" if p.discounts_financing == "budget" else "pp_budget_discounts_cross"
+            blocks.append(Para(self._t(key, amount=money(p.discounts_yearly_som, self.lang)), "left"))
+        cash = sum(tp.revenue_som * c.collection_rate for tp, c in zip(p.tariffs, self.result.tariffs))
+        blocks += [Heading(self._t("pp_summary_enterprise"), 2),
+                   Para(self._t("pp_enterprise_recovery", requirement=money(p.requirement_som, self.lang),
+                                revenue=money(p.revenue_som, self.lang), share=format_percent(p.cost_recovery, 1, self.lang),
+                                collection=format_percent(p.collection_rate, 0, self.lang), cash=money(cash, self.lang)))]
+        if p.on_path and p.reached_year:
+            blocks.append(Para(self._t("pp_enterprise_reached", reached=p.reached_year)))
+        chart = self._chart()
+        if chart:
+            blocks.append(chart)
+        return self._paper("kratko-dlya-deputatov", blocks)
+
+    def _chart(self) -> Chart | None:
+        """Bars of a typical family's monthly bill: now, proposed, at the justified tariff."""
+        typical = self._typical()
+        if typical is None:
+            return None
+        from okmo_models.papers.common import bar_chart
+
+        _, now, new, justified = typical
+        bars = [(self._t("pp_bar_now"), now), (self._t("pp_bar_proposed"), new), (self._t("pp_bar_justified"), justified)]
+        bars = [(name, value) for name, value in bars if value is not None]
+        return bar_chart(bars, self._t("pp_chart_caption"), self.lang)
+
+    def _paper(self, stem: str, blocks, draft: bool = False) -> Paper:
+        return Paper(stem, (*self.header, self._t("pp_kenesh")) if draft else self.header, tuple(blocks),
+                     self._t("pp_page"), self._t("pp_draft") if draft else "")
+
+    def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:
+        return {"pp_doc_decision": self.decision(), "pp_doc_notice": self.notice(hearing),
+                "pp_doc_protocol": self.protocol(hearing, variants), "pp_doc_summary": self.summary()}

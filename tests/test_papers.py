@@ -1,0 +1,152 @@
+"""The papers a kenesh adopts (`okmo package`, issue 16): made for every bundled example in
+Russian and Kyrgyz, wholly in the reader's language, their DOCX saying what their PDF says,
+the draft decision's figures those of `okmo tariff --format json`, the protocol filled from
+the variants saved at the hearing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import needs_pdf_tools
+from okmo_models.examples import example_path
+from okmo_models.formatting import format_number
+from okmo_models.kinds import KINDS, kind_of
+from okmo_models.papers import Hearing, make_package, papers_for
+from okmo_models.papers.common import signed_percent
+from okmo_models.papers.paper import docx_text
+from reader_language import foreign_words
+
+EXAMPLES = sorted({example for kind in KINDS.values() for example in kind.examples})
+HEARING = Hearing(dt.date(2026, 12, 20), "15:00", "Дом культуры, ул. Ленина, 1")
+
+
+def pdf_words(pdf: Path) -> Counter:
+    """Words of a PDF's text layer, without the footer's page label."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = re.sub(r"(Стр\. \d+ из \d+|\d+/\d+-бет|Page \d+ of \d+)", " ", text)
+    return words(text)
+
+
+def words(text: str) -> Counter:
+    """Words, hyphens dropped (pdftotext joins a word hyphenated at a line's end)."""
+    return Counter(re.findall(r"[^\W_]+", text.replace("\u00ad", "").replace("-", "")))
+
+
+def docx_words(docx: Path) -> Counter:
+    return words(" ".join(docx_text(docx.read_bytes())))
+
+
+@pytest.fixture(scope="module")
+def packages(tmp_path_factory):
+    """Every example's package in ru and ky (the justification is the report, checked in
+    test_reader_language.py; here one example carries it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = tmp_path_factory.mktemp("papers")
+    cases = [(example, lang) for example in EXAMPLES for lang in ("ru", "ky")]
+
+    def make(case):
+        example, lang = case
+        return make_package(example_path(example), lang, root, HEARING,
+                            with_justification=case == ("teploklyuchenka/waste.yaml", "ky"))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Chromium prints; two at a time
+        return dict(zip(cases, pool.map(make, cases)))
+
+
+@needs_pdf_tools
+@pytest.mark.parametrize("lang", ("ru", "ky"))
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_every_example_has_its_papers_in_the_readers_language(packages, example, lang):
+    written = packages[(example, lang)]
+    kind = kind_of(example_path(example)).name
+    expected = {"tariff": 6 if (example == "teploklyuchenka/waste.yaml" and lang == "ky") else 5,
+                "programme": 3, "budget": 2}[kind]
+    assert len(written) == expected
+    for paper in written:
+        assert paper.pdf.exists() and paper.pages >= 1
+        foreign = foreign_words(" ".join(pdf_words(paper.pdf).elements()), {example_path(example).name})
+        assert not foreign, (paper.pdf.name, dict(foreign))
+        if paper.docx is not None:
+            # the DOCX says word for word what the PDF says (the footer's page label aside)
+            assert docx_words(paper.docx) == pdf_words(paper.pdf), paper.docx.name
+
+
+def json_of(path: Path, lang: str = "ru") -> dict:
+    done = subprocess.run([sys.executable, "-m", "okmo_models.cli", "--lang", lang, "tariff", str(path),
+                           "--format", "json"], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if kind_of(example_path(e)).name == "tariff"])
+def test_the_draft_decision_approves_the_figures_of_the_json(example):
+    """Each category's tariff to approve is the JSON's tariff, or the path's first-year
+    tariff for a category on the path; the subsidy is the path's first year plus what the
+    tariff policy leaves to the budget; the amounts are printed as the formatter prints them."""
+    path = example_path(example)
+    data = json_of(path)
+    on_path = {c["category"]: c["path_tariff_som"][0] for c in (data.get("path") or {}).get("categories", [])}
+    _, papers = papers_for(path, "ru", HEARING)
+    decision = papers["pp_doc_decision"]
+    table = next(b for b in decision.blocks if hasattr(b, "rows"))
+    for row, tariff in zip(table.rows, data["tariffs"]):
+        expected = on_path.get(tariff["category"], tariff["tariff_som"])
+        assert row[3] == format_number(expected, 2, "ru"), (tariff["category"], row)
+        assert data["proposal"]["tariffs"][[t["category"] for t in data["proposal"]["tariffs"]].index(
+            tariff["category"])]["tariff_som"] == expected
+    subsidy = ((data.get("path") or {}).get("subsidy_som") or [0.0])[0] + data["subsidy_need_som"]
+    assert data["proposal"]["subsidy_som"] == pytest.approx(subsidy, abs=0.005)
+    text = " ".join(decision.text())
+    if subsidy > 0.005:
+        assert format_number(subsidy, 2, "ru") + "\u00a0сом" in text
+
+
+def test_the_protocol_lists_each_variant_saved_at_the_hearing(tmp_path):
+    """A variant saved beside the scenario appears in the protocol with its own tariff."""
+    folder = tmp_path / "teploklyuchenka"
+    shutil.copytree(example_path("teploklyuchenka/waste.yaml").parent, folder)
+    (folder / "waste_hearing_20261220-1530.yaml").write_text(
+        "variant_of: waste.yaml\nchanges:\n  collection_rate: 80 %\n  path:\n    max_increase: 40 %\n", "utf-8")
+    _, papers = papers_for(folder / "waste.yaml", "ru", HEARING)
+    table = next(b for b in papers["pp_doc_protocol"].blocks if hasattr(b, "rows"))
+    assert [row[0] for row in table.rows] == ["Проект (обоснование)", "Вариант 1 «waste_hearing_20261220-1530»"]
+    variant = json_of(folder / "waste_hearing_20261220-1530.yaml")
+    first_step = variant["path"]["categories"][0]["path_tariff_som"][0]
+    assert table.rows[1][1] == format_number(first_step, 2, "ru")
+    assert table.rows[0][1] != table.rows[1][1]  # a 40 % step instead of 25 %
+
+
+def test_the_notice_names_the_hearing_and_leaves_blanks_without_one():
+    path = example_path("teploklyuchenka/waste.yaml")
+    _, papers = papers_for(path, "ky", HEARING)
+    text = " ".join(papers["pp_doc_notice"].text())
+    assert "20.12.2026, 15:00" in text and "Дом культуры, ул. Ленина, 1" in text
+    _, papers = papers_for(path, "ru", Hearing())
+    assert "«___» ____________ 20__ г." in " ".join(papers["pp_doc_notice"].text())
+
+
+@needs_pdf_tools
+def test_an_existing_package_is_not_overwritten(tmp_path):
+    from okmo_models.safe_write import FileExistsRefused
+
+    path = example_path("kok-jar/budget.yaml")
+    first = make_package(path, "ru", tmp_path, with_justification=False)
+    before = first[1].pdf.read_bytes()
+    with pytest.raises(FileExistsRefused):
+        make_package(path, "ru", tmp_path, with_justification=False)
+    assert first[1].pdf.read_bytes() == before
+
+
+def test_signed_changes_use_a_real_minus_and_plus():
+    assert signed_percent(101.44, "ru") == "+101,4\u00a0%"
+    assert signed_percent(-0.04, "ru") == "0,0\u00a0%"  # no "−0,0"
+    assert signed_percent(-12.5, "ky") == "\u221212,5\u00a0%"
