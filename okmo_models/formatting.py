@@ -107,9 +107,10 @@ def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
 
 
 def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> str:
-    """Money to the tyiyn: ``1 234 567,89 сом``."""
+    """Money to the tyiyn: ``1 234 567,89 сом``, a no-break space before the unit too (a
+    line never ends between a number and its currency)."""
     text = format_number(x, 2, lang)
-    return f"{text} {format_unit('som', lang)}" if with_unit and text != "—" else text
+    return f"{text}\u00a0{format_unit('som', lang)}" if with_unit and text != "—" else text
 
 
 def format_percent(share: float | None, decimals: int = 1, lang: str = "ru") -> str:

@@ -66,8 +66,8 @@ def test_table_money_in_russian_format():
     proc = run("tariff", SCENARIOS / "teploklyuchenka/waste.yaml")
     r = calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml")
     whole, cents = f"{r.revenue_requirement_som:.2f}".split(".")
-    expected = f"{int(whole):,}".replace(",", "\u00a0") + "," + cents + " сом"
-    assert expected in proc.stdout  # e.g. "4 736 003,82 сом", no-break spaces between thousands
+    expected = f"{int(whole):,}".replace(",", "\u00a0") + "," + cents + "\u00a0сом"
+    assert expected in proc.stdout  # e.g. "4 736 003,82 сом", no-break spaces between thousands and before "сом"
 
 
 def test_json_contract():

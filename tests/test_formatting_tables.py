@@ -19,7 +19,7 @@ PRODUCTS = ("okmo_models.tariff", "okmo_models.budget", "okmo_models.programme")
 
 
 def test_thousands_are_separated_by_a_no_break_space_in_ru_and_ky():
-    assert format_money(1234567.891, "ru") == f"1{NBSP}234{NBSP}567,89 сом"
+    assert format_money(1234567.891, "ru") == f"1{NBSP}234{NBSP}567,89{NBSP}сом"
     assert format_number(1234567.891, 1, "ky") == f"1{NBSP}234{NBSP}567,9"
     assert format_number(1234567.891, 2, "en") == "1,234,567.89"
     assert format_number(-0.004) == "0,00" and format_number(None) == "—"

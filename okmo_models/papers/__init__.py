@@ -90,7 +90,7 @@ def contents_paper(subject: str, written: list[WrittenPaper], lang: str) -> Pape
     """The package's first page: what is in it, how many pages each, in which files."""
     rows = tuple((str(n), w.title, str(w.pages), ", ".join(p.name for p in (w.pdf, w.docx) if p))
                  for n, w in enumerate(written, 1))
-    return Paper("contents", (), (
+    return Paper((), (
         Heading(t("pp_contents_title", lang)),
         Para(t("pp_contents_intro", lang, subject=subject, date=dt.date.today().strftime("%d.%m.%Y")), "center"),
         Table(("№", t("pp_contents_document", lang), t("pp_contents_pages", lang), t("pp_contents_files", lang)),

@@ -58,7 +58,7 @@ class Papers:
                   Heading(self._t("pp_budget_lines"), 2), lines,
                   bar_chart(bars, self._t("pp_budget_chart", unit=self.unit) + " — " + self._t("pp_budget_revenue"),
                             self.lang)]
-        return Paper("summary", self.header, tuple(blocks), self._t("pp_page"))
+        return Paper(self.header, tuple(blocks), self._t("pp_page"), compact=True)
 
     def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:
         return {"pp_doc_summary": self.summary()}

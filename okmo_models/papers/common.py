@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from okmo_models.formatting import format_number
+from okmo_models.formatting import format_money, format_number
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.papers.paper import NBSP, Chart
@@ -90,9 +90,9 @@ def effective_from(day: dt.date, lang: str) -> str:
 
 
 def money(x: float | None, lang: str, unit: bool = True) -> str:
-    """``1 234 567,89 сом``: no-break spaces between thousands and before the unit."""
-    text = format_number(x, 2, lang)
-    return f"{text}{NBSP}{t('pp_som', lang)}" if unit and x is not None else text
+    """``1 234 567,89 сом`` (the package's one formatter), or the figure alone for a table
+    whose heading names the unit."""
+    return format_money(x, lang, with_unit=unit)
 
 
 def signed_percent(change: float | None, lang: str) -> str:
@@ -117,7 +117,7 @@ def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str) -> Chart:
 
     with _PYPLOT, matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["Noto Sans", "DejaVu Sans"],
                                 }):
-        fig, ax = plt.subplots(figsize=(6.3, 2.6))
+        fig, ax = plt.subplots(figsize=(6.3, 1.8))
         names = [name for name, _ in bars]
         values = [value for _, value in bars]
         colours = ["#9aa5b1", "#1f5f99", "#c9d3dd"][:len(bars)]
@@ -132,4 +132,4 @@ def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str) -> Chart:
         png = io.BytesIO()
         fig.savefig(png, format="png", dpi=200)
         plt.close(fig)
-    return Chart(png.getvalue(), caption)
+    return Chart(png.getvalue(), caption, width_cm=13.0)

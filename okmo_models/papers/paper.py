@@ -69,14 +69,14 @@ class Chart:
 
 @dataclass(frozen=True)
 class Paper:
-    """A paper: its file stem (``proekt-resheniya``), its header lines (the body that adopts
-    it, the place), the blocks, and the footer's page label ("Стр. {page} из {pages}")."""
+    """A paper: its header lines (the municipality, the body that adopts it), the blocks, and
+    the footer's page label ("Стр. {page} из {pages}")."""
 
-    stem: str
     header: tuple[str, ...]
     blocks: tuple = field(default_factory=tuple)
     page_label: str = "{page} / {pages}"
     draft_mark: str = ""  # "ПРОЕКТ" on a draft decision, top right
+    compact: bool = False  # smaller type, to keep a summary on one page
 
     def text(self) -> list[str]:
         """The paper's text in reading order (what both renderings show)."""
@@ -134,7 +134,7 @@ def to_html(paper: Paper) -> str:
             body.append(_block_html(b))
     page = f"@page {{ @bottom-center {{ content: {_page_css(paper.page_label)}; }} }}"
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><style>{css}\n{page}</style></head>'
-            f'<body>{"".join(body)}</body></html>')
+            f'<body class="{"compact" if paper.compact else ""}">{"".join(body)}</body></html>')
 
 
 def _block_html(b) -> str:
@@ -179,7 +179,7 @@ def to_docx(paper: Paper) -> bytes:
     section.left_margin, section.right_margin = Cm(2.5), Cm(1.5)
     section.top_margin, section.bottom_margin = Cm(2.0), Cm(2.0)
     style = doc.styles["Normal"]
-    style.font.name, style.font.size = "Times New Roman", Pt(12)
+    style.font.name, style.font.size = "Times New Roman", Pt(10.5 if paper.compact else 12)
     _footer_page_numbers(section.footer.paragraphs[0], paper.page_label)
 
     def para(text, how="left", bold=False, size=None):

@@ -67,7 +67,7 @@ class Papers:
             blocks.append(Para(self._t(key, n=n)))
         blocks += [Para(self._t("pp_programme_annex_line", first=self.first, last=self.last), "left"),
                    Signatures(((self._t("pp_chair"), self._t("pp_name_blank")),))]
-        return Paper("decision", (*self.header, self._t("pp_kenesh")), tuple(blocks), self._t("pp_page"),
+        return Paper((*self.header, self._t("pp_kenesh")), tuple(blocks), self._t("pp_page"),
                      self._t("pp_draft"))
 
     def summary(self) -> Paper:
@@ -85,7 +85,7 @@ class Papers:
                                local=f"{format_number(local, 1, self.lang)}\u00a0{self.unit}")),
                   Heading(self._t("pp_programme_measures"), 2), self._measures(with_reasons=True),
                   Heading(self._t("pp_programme_financing", unit=self.unit), 2), self._financing(), chart]
-        return Paper("summary", self.header, tuple(blocks), self._t("pp_page"))
+        return Paper(self.header, tuple(blocks), self._t("pp_page"), compact=True)
 
     def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:
         return {"pp_doc_decision": self.decision(), "pp_doc_summary": self.summary()}

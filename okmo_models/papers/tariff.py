@@ -107,7 +107,7 @@ class Papers:
             blocks.append(Para(self._t(key, n=n)))
         blocks += [Para(self._t("pp_annex_line", year=self.year), "left"),
                    Signatures(((self._t("pp_chair"), self._t("pp_name_blank")),))]
-        return self._paper("proekt-resheniya", blocks, draft=True)
+        return self._paper(blocks, draft=True)
 
     def notice(self, hearing: Hearing) -> Paper:
         blocks = [Heading(self._t("pp_notice_title")),
@@ -127,7 +127,7 @@ class Papers:
                 blocks.append(Para(self._t("pp_notice_bill_new", new=money(new, self.lang))))
         blocks += [Para(self._t("pp_notice_read", where=hearing.reading_place or self._t("pp_read_default"))),
                    Signatures(((self._t("pp_head"), self._t("pp_name_blank")),))]
-        return self._paper("obyavlenie", blocks)
+        return self._paper(blocks)
 
     def protocol(self, hearing: Hearing, variants: list[Variant]) -> Paper:
         typical = self._typical()
@@ -149,7 +149,7 @@ class Papers:
                   Blank(self._t("pp_questions"), 6), Blank(self._t("pp_answers"), 4), Blank(self._t("pp_outcome"), 3),
                   Signatures(((self._t("pp_chairing"), self._t("pp_name_blank")),
                               (self._t("pp_secretary"), self._t("pp_name_blank"))))]
-        return self._paper("protokol", blocks)
+        return self._paper(blocks)
 
     def _variant_row(self, name: str, result, prop: Proposal, category: str) -> tuple[str, ...]:
         tariff = next(p for p in prop.tariffs if p.id == category)
@@ -191,7 +191,7 @@ class Papers:
         chart = self._chart()
         if chart:
             blocks.append(chart)
-        return self._paper("kratko-dlya-deputatov", blocks)
+        return self._paper(blocks, compact=True)
 
     def _chart(self) -> Chart | None:
         """Bars of a typical family's monthly bill: now, proposed, at the justified tariff."""
@@ -205,9 +205,9 @@ class Papers:
         bars = [(name, value) for name, value in bars if value is not None]
         return bar_chart(bars, self._t("pp_chart_caption"), self.lang)
 
-    def _paper(self, stem: str, blocks, draft: bool = False) -> Paper:
-        return Paper(stem, (*self.header, self._t("pp_kenesh")) if draft else self.header, tuple(blocks),
-                     self._t("pp_page"), self._t("pp_draft") if draft else "")
+    def _paper(self, blocks, draft: bool = False, compact: bool = False) -> Paper:
+        return Paper((*self.header, self._t("pp_kenesh")) if draft else self.header, tuple(blocks),
+                     self._t("pp_page"), self._t("pp_draft") if draft else "", compact)
 
     def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:
         return {"pp_doc_decision": self.decision(), "pp_doc_notice": self.notice(hearing),
