@@ -351,9 +351,12 @@ def programme_screen(d) -> dict:
 
 def programme_cli(j: dict, which: str = "plan") -> dict:
     p = j[which]
+    # the figures and ids (the JSON adds the reader's labels beside them: *_label, label)
+    gaps = [{k: v for k, v in g.items() if not k.endswith("_label")} for g in p["gaps"]]
     return {"starts": p["starts"], "fits": p["fits"], "fiscal_space": j["fiscal_space"],
-            "local_need": p["by_source"]["local_budget"], "left": p["left"], "gaps": p["gaps"],
-            "indicators": p["indicators"], "beneficiaries": p["beneficiaries"],
+            "local_need": p["by_source"]["local_budget"], "left": p["left"], "gaps": gaps,
+            "indicators": {k: {f: v[f] for f in ("unit", "baseline", "reached")} for k, v in p["indicators"].items()},
+            "beneficiaries": p["beneficiaries"],
             "after": p["after_period_per_year"], "priority": p["priority"]}
 
 

@@ -101,24 +101,33 @@ def workbook_text(path: Path) -> str:
     return "\n".join(texts)
 
 
-# Issue 16 is open: at the last measure (2026-12-01) the result and template workbooks of all
-# 7 examples still showed English words in ru and ky (sources, keys, units); these markers go
-# when they pass.
-OPEN = pytest.mark.xfail(reason="issue 16 open: English words remain in this output", strict=False)
+# Issue 16 is open. A template made from an example shows the ids the example itself defines
+# (categories, measures, sources: Latin by the schema's slug rule) so that its rows can refer to
+# one another; until templates refer by name, that part is expected to fail (strict: the marker
+# must go when it passes).
+IDS_IN_TEMPLATES = pytest.mark.xfail(reason="issue 16 open: a template shows the example's own ids", strict=True)
 
 
-@OPEN
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("example", EXAMPLES)
-def test_workbooks(example, lang, tmp_path):
+def test_result_workbooks(example, lang, tmp_path):
     path = example_path(example)
     kind = kind_of(path)
-    result, template = tmp_path / "result.xlsx", tmp_path / "template.xlsx"
-    okmo("--lang", lang, kind.name, str(path), "--format", "xlsx", "-o", str(result))
-    okmo("--lang", lang, "template", "--from", str(path), "-o", str(template))
-    for book in (result, template):
-        assert book.exists(), okmo("--lang", lang, "template", "--from", str(path), "-o", str(template))
-        assert_native(workbook_text(book), f"{book.name} of {example}", own_names(path))
+    book = tmp_path / "result.xlsx"
+    okmo("--lang", lang, kind.name, str(path), "--format", "xlsx", "-o", str(book))
+    assert book.exists()
+    assert_native(workbook_text(book), f"result workbook of {example}", own_names(path))
+
+
+@IDS_IN_TEMPLATES
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_templates_from_examples(example, lang, tmp_path):
+    path = example_path(example)
+    book = tmp_path / "template.xlsx"
+    okmo("--lang", lang, "template", "--from", str(path), "-o", str(book))
+    assert book.exists()
+    assert_native(workbook_text(book), f"template of {example}", own_names(path))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -132,7 +141,9 @@ def test_blank_templates(kind, lang, tmp_path):
 def widget_texts(widget) -> list[str]:
     """The text a dashboard shows: labels, values, options, tooltips and HTML of its widgets."""
     texts = []
-    for name in ("description", "tooltip", "placeholder", "value", "_options_labels", "button_style_label"):
+    # a drop-down shows its option's label; its value is the code behind it
+    shown = ("label",) if hasattr(widget, "_options_labels") else ("value",)
+    for name in ("description", "tooltip", "placeholder", *shown, "_options_labels"):
         value = getattr(widget, name, None)
         if isinstance(value, str):
             texts.append(value)
@@ -144,8 +155,7 @@ def widget_texts(widget) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("example", [pytest.param(e, marks=OPEN) if e == "alamudun/programme.yaml" else e
-                                     for e in EXAMPLES])
+@pytest.mark.parametrize("example", EXAMPLES)
 def test_dashboards(example, lang):
     from okmo_models.hearing.choose import dashboard_for
 
@@ -169,7 +179,6 @@ def reports(tmp_path_factory):
             for lang in LANGS}
 
 
-@OPEN
 @needs_pdf_tools
 @pytest.mark.parametrize("lang", LANGS)
 def test_reports(reports, lang):
