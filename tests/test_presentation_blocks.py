@@ -53,8 +53,8 @@ def test_a_document_is_title_contents_sections_and_stamp(results):
 def test_the_stamp_lists_every_input_file_with_its_hash(results):
     stamp = budget_sections.stamp_and_signatures(results, "ru")
     for f in results[None].provenance.inputs:
-        assert f"{Path(f.path).name}; SHA-256 <span class=\"hash\">{f.sha256}</span>" in stamp
-    assert "таблица истории history.csv" in stamp and "«____» ______________ 20____" in stamp
+        assert f"«{Path(f.path).name}»; SHA-256 <span class=\"hash\">{f.sha256}</span>" in stamp
+    assert "таблица истории «history.csv»" in stamp and "«____» ______________ 20____" in stamp
     # names from the file system are text, never markup
     odd = blocks.stamp_and_signatures([InputFile("scenario", Path("<b>.yaml"), "ab")], "en", year=2025)
     assert "&lt;b&gt;.yaml" in odd and "<b>" not in odd and "______________ 2025" in odd

@@ -178,14 +178,15 @@ def stamp_and_signatures(files: Sequence[InputFile], lang: str, title_key: str =
     >>> from pathlib import Path
     >>> html = stamp_and_signatures([InputFile("budget", Path("b.yaml"), "ab12"),
     ...                              InputFile("history", Path("h.csv"), "cd34")], "en", "br_stamp")
-    >>> "Reproducibility: budget file: b.yaml; SHA-256 <span class=\\"hash\\">ab12</span>; history table h.csv" in html
+    >>> "Reproducibility: budget file: «b.yaml»; SHA-256 <span class=\\"hash\\">ab12</span>; history table «h.csv»" in html
     True
     """
     if files:
         first, *others = files
-        listed = f"{e(Path(first.path).name)}; SHA-256 <span class=\"hash\">{e(first.sha256)}</span>"
+        # a file by the name its user gave it, quoted as a value is
+        listed = f"«{e(Path(first.path).name)}»; SHA-256 <span class=\"hash\">{e(first.sha256)}</span>"
         for f in others:
-            listed += (f"; {e(t(ROLE_KEYS[f.role], lang))} {e(Path(f.path).name)}; "
+            listed += (f"; {e(t(ROLE_KEYS[f.role], lang))} «{e(Path(f.path).name)}»; "
                        f"SHA-256 <span class=\"hash\">{e(f.sha256)}</span>")
     else:  # a result computed from no file (built in Python)
         listed = "—; SHA-256 <span class=\"hash\">—</span>"

@@ -28,6 +28,7 @@ from pydantic import (
     model_validator,
 )
 
+from okmo_models.errors import CONTROL, shorten
 from okmo_models.strict_schema import StrictModel, invalid
 from okmo_models.units import Unit, UnitError, parse_number, parse_unit, split_quantity, without_unit
 
@@ -692,8 +693,9 @@ class Scenario(StrictModel):
     # how "180,500" reads; without it a comma or point before three digits is refused
     decimal_mark: Literal[",", "."] | None = None
     operator: Operator
-    # a plain string stays a string (one text for every reader); {ru, ky, en} is a LocalText
-    sources: dict[str, str | LocalText] = Field(min_length=1)
+    # read as LocalText (its errors name the languages); one written as a plain string is then
+    # kept as that str, one text for every reader (_plain_sources)
+    sources: dict[str, LocalText] = Field(min_length=1)
     parameters: dict[str, ParameterOverride] = {}
     rounding: Rounding | None = None
     components: list[Component] = []
@@ -718,3 +720,19 @@ class Scenario(StrictModel):
     @classmethod
     def _rate(cls, v):
         return _check_collection_rate(v)
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _no_control_in_plain_sources(cls, v):
+        # a plain source is refused as the field it stands in, as before sources had languages
+        if isinstance(v, dict):
+            plain = [text for text in v.values() if isinstance(text, str)]
+            found = next((text for text in plain if CONTROL.search(text)), None)
+            if found is not None:
+                raise invalid("control_character", text=shorten(found))
+        return v
+
+    @field_validator("sources")
+    @classmethod
+    def _plain_sources(cls, v):
+        return {key: text.ru if text._given is None else text for key, text in v.items()}

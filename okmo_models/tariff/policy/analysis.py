@@ -324,6 +324,7 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
     else:
         forecast = resolve("cpi_forecast_kg", s.tariff_year, s.parameters, s.sources,
                            s.municipality.country)
+        default = forecast.value
         # the parameter by its name in words, its value and its source, in each language
         described = known_parameters()["cpi_forecast_kg"].description
         cpi_source = LocalText(**{lang: f"{described.get(lang) or described['ru']}: {forecast.text(lang)} "
