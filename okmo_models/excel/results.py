@@ -547,7 +547,7 @@ def _sensitivity(book: _Book, result):
         sh.note(t("s_no_ranges", lang))
         return
     sh.row += 1
-    sh.note(t("s_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed,
+    sh.note(t("tt_monte_carlo", lang, draws=format_number(se.draws, 0, lang), seed=se.seed,
               **{k: format_number(v, 2, lang) for k, v in se.percentiles.items()}))
     sh.header([t("br_percentile", lang), t("xr_col_mc_tariff", lang, unit=unit), t("xr_col_requirement", lang)])
     requirement = se.requirement_percentiles or {}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.formatting import format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.provenance import source_text
@@ -74,7 +74,7 @@ def outline(scenario) -> list[str]:
     """Message keys of the numbered sections, in document order, for this scenario."""
     optional = [("affordability", "r_affordability"), ("vulnerable", "r_vulnerable"),
                 ("path", "r_path"), ("sharing", "r_sharing")]
-    return (["r_legal", "r_inputs", "r_calculation", "r_tariffs"]
+    return (["r_proposal", "r_legal", "r_inputs", "r_calculation", "r_tariffs"]
             + [key for section_name, key in optional if getattr(scenario, section_name) is not None]
             + ["r_assumptions", "r_methodology"])
 
@@ -104,6 +104,26 @@ def contents(scenario, lang: str, pages: dict | None = None) -> str:
 
 
 # --- sections ---------------------------------------------------------------------------------
+
+
+def proposed(result: TariffResult, lang: str) -> str:
+    """What the kenesh is asked to approve (the draft decision's tariffs, by the one rule of
+    :mod:`okmo_models.tariff.proposal`), beside the other tariffs this justification shows
+    and why they are shown."""
+    from okmo_models.tariff.proposal import proposal
+
+    p = proposal(result)
+    headers = [t("pp_category", lang), t("pp_unit", lang), t("pp_current", lang), t("pp_proposed", lang),
+               t("pp_justified", lang), t("r_proposal_cash_col", lang)]
+    rows = []
+    for tp, c in zip(p.tariffs, result.tariffs):
+        rows.append([tp.name.get(lang), unit_label("som/" + tp.billing_unit, lang),
+                     money(tp.current_som, lang) if tp.current_som else "—", money(tp.tariff_som, lang),
+                     money(tp.justified_som, lang), money(c.cash_tariff_som, lang)])
+    rule = (t("r_proposal_rule_path", lang, year=p.year, subsidy=format_money(p.subsidy_som, lang)) if p.on_path
+            else t("r_proposal_rule_full", lang))
+    return (f"<p>{e(rule)}</p>" + table(headers, rows, numeric=(2, 3, 4, 5), css="small")
+            + f"<p>{e(t('r_proposal_why_others', lang))}</p>")
 
 
 def legal_basis(result: TariffResult, lang: str) -> str:
@@ -307,7 +327,7 @@ def methodology(result: TariffResult, lang: str) -> str:
     return blocks.methodology("r_methodology_intro", formulas, lang)
 
 
-BUILDERS = {"r_legal": legal_basis, "r_inputs": inputs, "r_calculation": calculation, "r_tariffs": tariffs,
+BUILDERS = {"r_proposal": proposed, "r_legal": legal_basis, "r_inputs": inputs, "r_calculation": calculation, "r_tariffs": tariffs,
             "r_affordability": affordability, "r_vulnerable": vulnerable, "r_path": path, "r_sharing": sharing,
             "r_assumptions": assumptions, "r_methodology": methodology}
 
