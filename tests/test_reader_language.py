@@ -22,8 +22,8 @@ from reader_language import foreign_words
 
 EXAMPLES = sorted({example for kind in KINDS.values() for example in kind.examples})
 LANGS = ("ru", "ky")
-COMMANDS = ("tariff", "report", "budget", "programme", "hearing", "template", "import", "check", "rebase",
-            "schema", "parameters", "register")
+COMMANDS = ("tariff", "report", "package", "budget", "programme", "hearing", "template", "import", "check",
+            "rebase", "schema", "parameters", "register")
 # free text in a JSON result (ids and codes in it are for programs, its labels for people)
 JSON_TEXT = ("source", "label", "title", "note", "basis", "description", "text", "message", "reason", "name_text")
 
@@ -45,9 +45,10 @@ def own_names(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("command", (None, *COMMANDS))
+@pytest.mark.parametrize("command", (None, *COMMANDS, "register households", "register livestock"))
 def test_help(lang, command):
-    assert_native(okmo("--lang", lang, *([command] if command else []), "--help"), f"okmo {command} --help")
+    words = command.split() if command else []
+    assert_native(okmo("--lang", lang, *words, "--help"), f"okmo {command} --help")
 
 
 @pytest.mark.parametrize("lang", LANGS)
