@@ -76,8 +76,9 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
             written.append(WrittenPaper(t(key, lang), write_new_file(folder / f"{names[key]}.pdf", pdf.read_bytes(), overwrite),
                                         write_new_file(folder / f"{names[key]}.docx", to_docx(paper), overwrite),
                                         pdf_pages(pdf)))
-        if with_justification:
-            report = render_report(path, lang, folder, overwrite)
+        if with_justification:  # numbered after the papers, like them
+            report = render_report(path, lang, folder, overwrite,
+                                   name=f"{len(papers) + 1}_{_file_name(t('pp_doc_justification', lang))}")
             written.append(WrittenPaper(t("pp_doc_justification", lang), report, None, pdf_pages(report)))
         contents = contents_paper(subject, written, lang)
         pdf = print_pdf(chromium, to_html(contents), tmp, contents_name)
@@ -87,14 +88,14 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
 
 
 def contents_paper(subject: str, written: list[WrittenPaper], lang: str) -> Paper:
-    """The package's first page: what is in it, how many pages each, in which files."""
-    rows = tuple((str(n), w.title, str(w.pages), ", ".join(p.name for p in (w.pdf, w.docx) if p))
-                 for n, w in enumerate(written, 1))
+    """The package's first page: what is in it and how many pages each has (the files are
+    numbered in this order)."""
+    rows = tuple((str(n), w.title, str(w.pages)) for n, w in enumerate(written, 1))
     return Paper((), (
         Heading(t("pp_contents_title", lang)),
         Para(t("pp_contents_intro", lang, subject=subject, date=dt.date.today().strftime("%d.%m.%Y")), "center"),
-        Table(("№", t("pp_contents_document", lang), t("pp_contents_pages", lang), t("pp_contents_files", lang)),
-              rows, (0, 2))), t("pp_page", lang))
+        Table(("№", t("pp_contents_document", lang), t("pp_contents_pages", lang)), rows, (0, 2))),
+        t("pp_page", lang))
 
 
 def pdf_pages(pdf: Path) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
-from okmo_models.papers.common import Hearing, Variant, bar_chart
+from okmo_models.papers.common import Hearing, Variant, bar_chart, headers
 from okmo_models.papers.paper import Heading, Para, Paper, Table
 from okmo_models.budget.forecast import forecast_budget
 
@@ -19,8 +19,7 @@ class Papers:
         s = self.result.scenario
         self.years = list(self.result.forecast_years[: self.result.horizon])
         self.unit = unit_label(s.unit, lang)
-        self.header = tuple(x for x in (s.municipality.region.get(lang) if s.municipality.region else None,
-                                        s.municipality.name.get(lang)) if x)
+        self.header, _ = headers(s.municipality, lang)
 
     def _t(self, key, **context):
         return t(key, self.lang, **context)
@@ -32,12 +31,17 @@ class Papers:
         totals, bands = self.result.totals(), self.result.intervals()
         chance = self.result.deficit_probability()
 
+        def plain(x):
+            return format_number(x, 1, self.lang).replace("-", "\u2212")
+
+        def signed(x):  # a balance: a surplus with its plus, a deficit with a real minus
+            return ("+" if round(x, 1) > 0 else "") + plain(x)
+
         def cell(total, year):
             low, high = bands.loc[(total, 5), year], bands.loc[(total, 95), year]
             value = totals.loc[total, year]
-            sign = "+" if total == "balance" and value > 0 else ""
-            return (f"{sign}{format_number(value, 1, self.lang)} "
-                    f"({format_number(low, 1, self.lang)} … {format_number(high, 1, self.lang)})").replace("-", "\u2212")
+            figure = signed if total == "balance" else plain
+            return f"{figure(value)} ({figure(low)} … {figure(high)})"
 
         rows = [(self._t(key), *(cell(total, y) for y in self.years))
                 for key, total in (("pp_budget_revenue", "revenue"), ("pp_budget_expenditure", "expenditure"),
@@ -45,20 +49,20 @@ class Papers:
         rows.append((self._t("pp_budget_deficit_chance"), *(format_percent(chance[y], 0, self.lang) for y in self.years)))
         summary = self.result.summary(self.lang)
         lines = Table((self._t("pp_budget_lines"), *(str(c) for c in summary.columns[1:])),
-                      tuple((str(row[0]), *(format_number(v, 1, self.lang).replace("-", "\u2212") for v in row[1:]))
-                            for row in summary.itertuples(index=False)),
+                      tuple((str(row[0]), *(plain(v) for v in row[1:])) for row in summary.itertuples(index=False)),
                       tuple(range(1, len(summary.columns))))
         history = self.result.history_totals()
-        bars = [(str(y), float(history.loc["revenue", y])) for y in list(history.columns)[-2:]]
+        last = list(history.columns)[-1]  # the executed year the summary's table starts with
+        bars = [(str(last), float(history.loc["revenue", last]))]
         bars += [(str(y), float(totals.loc["revenue", y])) for y in self.years]
         blocks = [Heading(self._t("pp_budget_summary_title", first=self.years[0], last=self.years[-1])),
                   Para(self._t("pp_budget_intro", unit=self.unit)),
                   Table((self._t("pp_budget_indicator"), *(str(y) for y in self.years)), tuple(rows),
                         tuple(range(1, len(self.years) + 1))),
                   Heading(self._t("pp_budget_lines"), 2), lines,
-                  bar_chart(bars, self._t("pp_budget_chart", unit=self.unit) + " — " + self._t("pp_budget_revenue"),
-                            self.lang)]
+                  bar_chart(bars, self._t("pp_budget_chart", unit=self.unit, year=last), self.lang, decimals=1,
+                            colours=["#9aa5b1"] + ["#1f5f99"] * len(self.years))]  # executed, then forecast
         return Paper(self.header, tuple(blocks), self._t("pp_page"), compact=True)
 
     def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:
-        return {"pp_doc_summary": self.summary()}
+        return {"pp_doc_budget_summary": self.summary()}

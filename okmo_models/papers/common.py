@@ -42,6 +42,16 @@ class Variant:
     name: str
 
 
+def headers(municipality, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The header lines of a paper the aiyl okmotu issues (region, municipality) and of a
+    decision the kenesh adopts (region, the kenesh by its name, else the municipality and
+    "Local kenesh")."""
+    region = (municipality.region.get(lang),) if municipality.region else ()
+    own = (*region, municipality.name.get(lang))
+    kenesh = (*region, municipality.kenesh.get(lang)) if municipality.kenesh else (*own, t("pp_kenesh", lang))
+    return own, kenesh
+
+
 def variants_of(path: Path) -> list[Variant]:
     """The variant files beside ``path`` (in its folder and below) whose baseline is ``path``,
     in the order they were saved (by name: the dashboard names them with the date and time)."""
@@ -108,7 +118,8 @@ def signed_percent(change: float | None, lang: str) -> str:
     return f"{sign}{text}{NBSP}%"
 
 
-def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str) -> Chart:
+def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str, decimals: int = 2,
+              colours: list[str] | None = None) -> Chart:
     """One clear bar chart (a PNG for the PDF and the DOCX alike), values written on the bars."""
     import matplotlib
 
@@ -120,10 +131,10 @@ def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str) -> Chart:
         fig, ax = plt.subplots(figsize=(6.3, 1.8))
         names = [name for name, _ in bars]
         values = [value for _, value in bars]
-        colours = ["#9aa5b1", "#1f5f99", "#c9d3dd"][:len(bars)]
+        colours = colours or ["#9aa5b1", "#1f5f99", "#c9d3dd"][:len(bars)]
         ax.barh(names[::-1], values[::-1], color=colours[::-1])
         for y, value in enumerate(values[::-1]):
-            ax.text(value, y, " " + format_number(value, 2, lang), va="center", fontsize=10)
+            ax.text(value, y, " " + format_number(value, decimals, lang), va="center", fontsize=10)
         ax.set_xlim(0, max(values) * 1.25)
         ax.spines[["top", "right"]].set_visible(False)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v, 0, lang)))

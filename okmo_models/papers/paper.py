@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -30,7 +31,7 @@ class Heading:
 @dataclass(frozen=True)
 class Para:
     text: str
-    align: str = "justify"  # justify, center, right, left
+    align: str = "indent"  # indent (a paragraph of the body), center, right, left
     bold: bool = False
 
 
@@ -40,6 +41,7 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[int, ...] = ()  # columns aligned right
     total: bool = False  # the last row is a total (bold)
+    nowrap: tuple[int, ...] = ()  # columns kept on one line (units)
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,14 @@ class Paper:
 # --- HTML for the PDF ---------------------------------------------------------------------------
 
 
+def _nb(text: str) -> str:
+    """A hyphen after a figure made unbreakable: "2021-жылдын", "1-январынан", "2026–2028-жылдарга"
+    never split at the line's end."""
+    return re.sub(r"(?<=\d)-(?=\w)", "\u2011", text)
+
+
 def _e(text: str) -> str:
-    return html.escape(text)
+    return html.escape(_nb(text))
 
 
 def _page_css(label: str) -> str:
@@ -144,7 +152,10 @@ def _block_html(b) -> str:
         return f'<p class="{b.align}{" bold" if b.bold else ""}">{_e(b.text)}</p>'
     if isinstance(b, Table):
         def cells(row, tag):
-            return "".join(f'<{tag}{" class=num" if i in b.numeric else ""}>{_e(c)}</{tag}>' for i, c in enumerate(row))
+            def css(i):
+                names = ("num" if i in b.numeric else "") + (" nowrap" if i in b.nowrap else "")
+                return f' class="{names.strip()}"' if names.strip() else ""
+            return "".join(f"<{tag}{css(i)}>{_e(c)}</{tag}>" for i, c in enumerate(row))
         rows = "".join(f"<tr>{cells(r, 'td')}</tr>" for r in b.rows)
         return (f'<table class="{"total" if b.total else ""}"><thead><tr>{cells(b.headers, "th")}</tr></thead>'
                 f"<tbody>{rows}</tbody></table>")
@@ -171,7 +182,7 @@ def to_docx(paper: Paper) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    align = {"justify": WD_ALIGN_PARAGRAPH.JUSTIFY, "center": WD_ALIGN_PARAGRAPH.CENTER,
+    align = {"indent": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
              "right": WD_ALIGN_PARAGRAPH.RIGHT, "left": WD_ALIGN_PARAGRAPH.LEFT}
     doc = Document()
     section = doc.sections[0]
@@ -185,7 +196,9 @@ def to_docx(paper: Paper) -> bytes:
     def para(text, how="left", bold=False, size=None):
         p = doc.add_paragraph()
         p.alignment = align[how]
-        run = p.add_run(text)
+        if how == "indent":
+            p.paragraph_format.first_line_indent = Cm(1.2)
+        run = p.add_run(_nb(text))
         run.bold = bold
         if size:
             run.font.size = Pt(size)
@@ -209,7 +222,7 @@ def to_docx(paper: Paper) -> bytes:
             for r, row in enumerate((b.headers, *b.rows)):
                 for c, text in enumerate(row):
                     cell = table.cell(r, c)
-                    cell.text = text
+                    cell.text = _nb(text)
                     cell_p = cell.paragraphs[0]
                     if c in b.numeric:
                         cell_p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -226,7 +239,7 @@ def to_docx(paper: Paper) -> bytes:
         elif isinstance(b, Signatures):
             table = doc.add_table(rows=len(b.rows), cols=3)
             for r, (who, name) in enumerate(b.rows):
-                table.cell(r, 0).text, table.cell(r, 1).text, table.cell(r, 2).text = who, "_" * 20, name
+                table.cell(r, 0).text, table.cell(r, 1).text, table.cell(r, 2).text = _nb(who), "_" * 20, _nb(name)
             p = None
         elif isinstance(b, Chart):
             doc.add_picture(io.BytesIO(b.png), width=Cm(b.width_cm))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from okmo_models.formatting import format_number, unit_label
 from okmo_models.i18n import t
-from okmo_models.papers.common import Hearing, Variant, bar_chart, legal_basis
+from okmo_models.papers.common import Hearing, Variant, bar_chart, headers, legal_basis
 from okmo_models.papers.paper import Heading, Para, Paper, Signatures, Table
 from okmo_models.programme.result import evaluate_programme
 
@@ -21,8 +21,7 @@ class Papers:
         self.first, self.last = p.first_year, p.last_year
         self.unit = unit_label(p.unit, lang)
         self.municipality = p.municipality.name.get(lang)
-        self.header = tuple(x for x in (p.municipality.region.get(lang) if p.municipality.region else None,
-                                        self.municipality) if x)
+        self.header, self.kenesh_header = headers(p.municipality, lang)
         self.country = p.municipality.country
 
     def _t(self, key, **context):
@@ -67,14 +66,14 @@ class Papers:
             blocks.append(Para(self._t(key, n=n)))
         blocks += [Para(self._t("pp_programme_annex_line", first=self.first, last=self.last), "left"),
                    Signatures(((self._t("pp_chair"), self._t("pp_name_blank")),))]
-        return Paper((*self.header, self._t("pp_kenesh")), tuple(blocks), self._t("pp_page"),
+        return Paper(self.kenesh_header, tuple(blocks), self._t("pp_page"),
                      self._t("pp_draft"))
 
     def summary(self) -> Paper:
         optimal = self.result.optimal
         flows = optimal.by_source()
         cost = sum(float(v.sum()) for v in flows.values())
-        local = float(flows["local"].sum()) if "local" in flows else 0.0
+        local = float(flows["local_budget"].sum())
         per_year = sum(flows.values())
         chart = bar_chart([(str(y), float(v)) for y, v in zip(self.result.space.years, per_year)],
                           self._t("pp_programme_chart", unit=self.unit), self.lang)

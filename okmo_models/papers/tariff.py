@@ -7,11 +7,13 @@ is a message of ``locales/papers.yaml``.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
-from okmo_models.papers.common import (Hearing, Variant, effective_from, legal_basis, money, signed_percent)
+from okmo_models.papers.common import (Hearing, Variant, effective_from, headers, legal_basis, money,
+                                        signed_percent)
 from okmo_models.papers.paper import Blank, Chart, Heading, Para, Paper, Signatures, Table
 from okmo_models.tariff import calculate_tariff
 from okmo_models.tariff.proposal import Proposal, proposal
@@ -29,8 +31,7 @@ class Papers:
         self.service = t("service_" + s.service, lang)
         self.operator = s.operator.name.get(lang)
         self.municipality = s.municipality.name.get(lang)
-        self.header = tuple(x for x in (s.municipality.region.get(lang) if s.municipality.region else None,
-                                        self.municipality) if x)
+        self.header, self.kenesh_header = headers(s.municipality, lang)
         self.country, self.services = s.municipality.country, (s.service,)
 
     def _t(self, key, **context):
@@ -41,22 +42,24 @@ class Papers:
 
     # --- pieces shared by the papers --------------------------------------------------------------
 
-    def _tariff_table(self, justified: bool = False) -> Table:
+    def _tariff_table(self, justified: bool = False, proposed_key: str = "pp_proposed") -> Table:
+        """Category, unit, today's and the proposed tariff (and the justified one), the change;
+        a dipping bath's species each on a row below its category, at its coefficient."""
+        money_ = functools.partial(money, lang=self.lang, unit=False)
         rows = []
         for p in self.proposal.tariffs:
-            row = [p.name.get(self.lang), unit_label("som/" + p.billing_unit, self.lang),
-                   money(p.current_som, self.lang, unit=False) if p.current_som else self._t("pp_none"),
-                   money(p.tariff_som, self.lang, unit=False)]
-            if justified:
-                row.append(money(p.justified_som, self.lang, unit=False))
-            row.append(signed_percent(p.change_pct, self.lang))
-            rows.append(tuple(row))
-        headers = [self._t("pp_category"), self._t("pp_unit"), self._t("pp_current"), self._t("pp_proposed")]
+            rows.append((p.name.get(self.lang), unit_label("som/" + p.billing_unit, self.lang),
+                         money_(p.current_som) if p.current_som else self._t("pp_none"), money_(p.tariff_som),
+                         *([money_(p.justified_som)] if justified else []), signed_percent(p.change_pct, self.lang)))
+            for species, coefficient, tariff in p.species:
+                name = f"— {t('species_' + species, self.lang)} (× {format_number(coefficient, 2, self.lang)})"
+                rows.append((name, unit_label("som/head", self.lang), "", money_(tariff),
+                             *([money_(tariff)] if justified else []), ""))
+        headers = [self._t("pp_category"), self._t("pp_unit"), self._t("pp_current"), self._t(proposed_key)]
         if justified:
             headers.append(self._t("pp_justified"))
         headers.append(self._t("pp_change"))
-        numeric = tuple(range(2, len(headers)))
-        return Table(tuple(headers), tuple(rows), numeric)
+        return Table(tuple(headers), tuple(rows), tuple(range(2, len(headers))), nowrap=(1,))
 
     def _discount_table(self) -> Table:
         rows = [(d.name.get(self.lang), format_number(d.households, 0, self.lang),
@@ -115,7 +118,7 @@ class Papers:
                                operator=self.operator, year=self.year)),
                   Para(self._t("pp_when", when=hearing.when(self.lang)), "left", bold=True),
                   Para(self._t("pp_where", place=hearing.place or self._t("pp_place_blank")), "left", bold=True),
-                  Para(self._t("pp_notice_proposed"), "left"), self._tariff_table()]
+                  Para(self._t("pp_notice_proposed"), "left"), self._tariff_table(proposed_key="pp_proposed_notice")]
         typical = self._typical()
         if typical:
             _, now, new, _ = typical
@@ -206,7 +209,7 @@ class Papers:
         return bar_chart(bars, self._t("pp_chart_caption"), self.lang)
 
     def _paper(self, blocks, draft: bool = False, compact: bool = False) -> Paper:
-        return Paper((*self.header, self._t("pp_kenesh")) if draft else self.header, tuple(blocks),
+        return Paper(self.kenesh_header if draft else self.header, tuple(blocks),
                      self._t("pp_page"), self._t("pp_draft") if draft else "", compact)
 
     def papers(self, hearing: Hearing, variants: list[Variant]) -> dict[str, Paper]:

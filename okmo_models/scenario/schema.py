@@ -277,6 +277,8 @@ def known_unit(text: str) -> str:
 class Municipality(StrictModel):
     name: LocalText
     region: LocalText | None = None
+    # the council that adopts its decisions (айылный кенеш), named in the draft decision's header
+    kenesh: LocalText | None = None
     country: str = "KG"
 
 

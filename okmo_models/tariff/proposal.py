@@ -9,7 +9,9 @@ by a single rule the justification states in its first section:
   the kenesh approves a step, and the local budget pays the gap to cost recovery that year
   (the path's first-year subsidy);
 - every other category is proposed its economically justified tariff; the budget pays what
-  that tariff policy leaves uncovered (``subsidy_need_som``).
+  that tariff policy leaves uncovered (``subsidy_need_som``). When the Social Passport
+  discounts are carried by the other consumers (``financing: cross_subsidy``), the justified
+  tariff is the one that carries them.
 
 Social Passport discounts are recomputed at the proposed tariffs (a discount given as a share
 of the bill follows the bill). Every figure here is also in ``okmo tariff --format json``
@@ -37,6 +39,8 @@ class ProposedTariff:
     current_som: float | None
     on_path: bool  # proposed as the first step of the path to cost recovery
     billing_units_per_year: float
+    revenue_som: float  # accrued in a year at the proposed tariff
+    species: tuple = ()  # (species, coefficient, tariff per head) of a dipping bath
 
     @property
     def change_pct(self) -> float | None:
@@ -45,9 +49,6 @@ class ProposedTariff:
             return None
         return (self.tariff_som / self.current_som - 1.0) * 100.0
 
-    @property
-    def revenue_som(self) -> float:
-        return self.tariff_som * self.billing_units_per_year
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ class Proposal:
                          "current_tariff_som": p.current_som, "on_path": p.on_path,
                          "change_pct": None if p.change_pct is None else round(p.change_pct, 4),
                          "billing_units_per_year": p.billing_units_per_year,
-                         "revenue_som": round(p.revenue_som, 2)} for p in self.tariffs],
+                         "revenue_som": round(p.revenue_som, 2),
+                         "species": [{"species": sp, "coefficient": k, "tariff_som": v} for sp, k, v in p.species]}
+                        for p in self.tariffs],
             "requirement_som": round(self.requirement_som, 2),
             "revenue_som": round(self.revenue_som, 2),
             "subsidy_som": round(self.subsidy_som, 2),
@@ -136,11 +139,9 @@ def proposal(result: TariffResult) -> Proposal:
     model = TariffModel(result.scenario)
     path = result.policy.path if result.policy is not None else None
     first_step = {c["category"]: c["path_tariff_som"][0] for c in path.categories} if path else {}
-    tariffs = tuple(ProposedTariff(
-        id=t.id, name=t.name, billing_unit=t.billing_unit,
-        tariff_som=first_step.get(t.id, t.tariff_som), justified_som=t.tariff_som,
-        current_som=t.current_tariff_som, on_path=t.id in first_step,
-        billing_units_per_year=t.billing_units_per_year) for t in result.tariffs)
+    vulnerable = result.policy.vulnerable if result.policy is not None else None
+    carrying = {c["category"]: c["tariff_som"] for c in vulnerable.cross_subsidy_tariffs} if vulnerable else {}
+    tariffs = tuple(_proposed(t, first_step.get(t.id), carrying.get(t.id)) for t in result.tariffs)
     by_id = {t.id: t.tariff_som for t in tariffs}
     proposed = [by_id[c.category.id] for c in model.categories]
     discounts, financing = (), None
@@ -158,6 +159,21 @@ def proposal(result: TariffResult) -> Proposal:
         collection_rate=_collection_rate(result),
         income_groups=_income_groups(model, result, by_id), income_category=_income_category(model, result),
         reached_year=path.reached_year if path else None)
+
+
+def _proposed(t, step: float | None, carrying: float | None) -> ProposedTariff:
+    """One category's proposal: the path's step, else the justified tariff (the one carrying
+    the discounts when the others pay for them). Its revenue is the result's own when the
+    tariff is the result's, so that the two never differ by a rounding."""
+    justified = t.tariff_som if carrying is None else carrying
+    tariff = justified if step is None else step
+    same = tariff == t.tariff_som
+    return ProposedTariff(
+        id=t.id, name=t.name, billing_unit=t.billing_unit, tariff_som=tariff, justified_som=justified,
+        current_som=t.current_tariff_som, on_path=step is not None,
+        billing_units_per_year=t.billing_units_per_year,
+        revenue_som=t.revenue_som if same else tariff * t.billing_units_per_year,
+        species=t.species_tariffs_som if same else ())
 
 
 def _collection_rate(result: TariffResult) -> float:
