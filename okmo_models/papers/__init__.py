@@ -55,6 +55,9 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
 
     path = Path(path).resolve()
     kind = kind_of(path)
+    output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise ReportError("output_not_folder", path=output_dir)
     chromium = find_chromium()
     if chromium is None:
         raise ReportError("no_browser")
@@ -68,23 +71,30 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
             for suffix in (".pdf", ".docx"):
                 if (folder / (stem + suffix)).exists():
                     raise FileExistsRefused(folder / (stem + suffix))
-    written = []
+    justification = f"{len(papers) + 1}_{_file_name(t('pp_doc_justification', lang))}"
+    # everything is printed into a temporary folder first and moved into place only when all
+    # of it is there: a failure midway leaves nothing half-written behind
     with tempfile.TemporaryDirectory(prefix="okmo-papers-") as tmp:
         tmp = Path(tmp)
+        made = []  # (title, pdf, docx bytes or None, stem)
         for key, paper in papers.items():
-            pdf = print_pdf(chromium, to_html(paper), tmp, names[key])
-            written.append(WrittenPaper(t(key, lang), write_new_file(folder / f"{names[key]}.pdf", pdf.read_bytes(), overwrite),
-                                        write_new_file(folder / f"{names[key]}.docx", to_docx(paper), overwrite),
-                                        pdf_pages(pdf)))
+            made.append((t(key, lang), print_pdf(chromium, to_html(paper), tmp, names[key]), to_docx(paper), names[key]))
         if with_justification:  # numbered after the papers, like them
-            report = render_report(path, lang, folder, overwrite,
-                                   name=f"{len(papers) + 1}_{_file_name(t('pp_doc_justification', lang))}")
-            written.append(WrittenPaper(t("pp_doc_justification", lang), report, None, pdf_pages(report)))
-        contents = contents_paper(subject, written, lang)
-        pdf = print_pdf(chromium, to_html(contents), tmp, contents_name)
-        first = WrittenPaper(t("pp_contents_title", lang), write_new_file(folder / f"{contents_name}.pdf", pdf.read_bytes(), overwrite),
-                             write_new_file(folder / f"{contents_name}.docx", to_docx(contents), overwrite), pdf_pages(pdf))
-    return [first, *written]
+            report = render_report(path, lang, tmp / "report", overwrite=True, name=justification)
+            made.append((t("pp_doc_justification", lang), report, None, report.stem))
+        done = [WrittenPaper(title, pdf, None, pdf_pages(pdf)) for title, pdf, _, _ in made]
+        contents = contents_paper(subject, done, lang)
+        made.insert(0, (t("pp_contents_title", lang), print_pdf(chromium, to_html(contents), tmp, contents_name),
+                        to_docx(contents), contents_name))
+        if not overwrite:  # the report's own name is known only now
+            for _, _, docx, stem in made:
+                for suffix in (".pdf", ".docx") if docx else (".pdf",):
+                    if (folder / (stem + suffix)).exists():
+                        raise FileExistsRefused(folder / (stem + suffix))
+        written = [WrittenPaper(title, write_new_file(folder / f"{stem}.pdf", pdf.read_bytes(), overwrite),
+                                write_new_file(folder / f"{stem}.docx", docx, overwrite) if docx else None,
+                                pdf_pages(pdf)) for title, pdf, docx, stem in made]
+    return written
 
 
 def contents_paper(subject: str, written: list[WrittenPaper], lang: str) -> Paper:

@@ -29,8 +29,9 @@ class Hearing:
     reading_place: str | None = None  # where the justification can be read
 
     def when(self, lang: str) -> str:
-        if self.date is None:
-            return t("pp_when_blank", lang)
+        if self.date is None:  # a blank to fill in, the time kept when it is known
+            blank = t("pp_when_blank", lang)
+            return blank if self.time is None else blank.rsplit(",", 1)[0] + f", {self.time}"
         return self.date.strftime("%d.%m.%Y") + (f", {self.time}" if self.time else "")
 
 

@@ -15,6 +15,7 @@ from okmo_models.i18n import t
 from okmo_models.papers.common import (Hearing, Variant, effective_from, headers, legal_basis, money,
                                         signed_percent)
 from okmo_models.papers.paper import Blank, Chart, Heading, Para, Paper, Signatures, Table
+from okmo_models.report.sections import proposal_rule
 from okmo_models.tariff import calculate_tariff
 from okmo_models.tariff.proposal import Proposal, proposal
 
@@ -70,6 +71,15 @@ class Papers:
         return Table((self._t("pp_group"), self._t("pp_households"), self._t("pp_discount_month"),
                       self._t("pp_discount_year")), tuple(rows), (1, 2, 3), total=True)
 
+    def _discounts_key(self) -> str:
+        """Who pays the discounts: the budget, the other consumers, or both (a path's steps
+        leave part of them to the budget)."""
+        p = self.proposal
+        if p.discounts_financing == "budget":
+            return "pp_tariff_item_discounts_budget"
+        whole = abs(p.discounts_carried_som - p.discounts_yearly_som) < 0.005
+        return "pp_tariff_item_discounts_cross" if whole else "pp_tariff_item_discounts_cross_partly"
+
     def _typical(self):
         """The population category a typical household is billed in, and its bill now / proposed."""
         for p, c in zip(self.proposal.tariffs, self.result.tariffs):
@@ -102,8 +112,9 @@ class Papers:
             blocks.append(Para(self._t(key, n=n, reached=p.reached_year)))
         if p.discounts:
             n += 1
-            key = "pp_tariff_item_discounts_budget" if p.discounts_financing == "budget" else "pp_tariff_item_discounts_cross"
-            blocks += [Para(self._t(key, n=n, operator=self.operator, amount=money(p.discounts_yearly_som, self.lang))),
+            blocks += [Para(self._t(self._discounts_key(), n=n, operator=self.operator,
+                                    amount=money(p.discounts_yearly_som, self.lang),
+                                    carried=money(p.discounts_carried_som, self.lang))),
                        self._discount_table()]
         for key in ("pp_tariff_item_annex", "pp_item_publish", "pp_item_control"):
             n += 1
@@ -169,7 +180,8 @@ class Papers:
         blocks = [Heading(self._t("pp_summary_title", year=self.year)),
                   Para(self._t("pp_summary_service", service=self.service, operator=self.operator), "center"),
                   Heading(self._t("pp_summary_what"), 2), self._tariff_table(justified=True),
-                  Para(self._t("pp_summary_why_path" if p.on_path else "pp_summary_why_full"))]
+                  Para(self._t(proposal_rule(p), year=self.year, subsidy=money(p.subsidy_som, self.lang),
+                               share=format_percent(p.cost_recovery, 1, self.lang)))]
         if p.income_groups:
             blocks += [Heading(self._t("pp_summary_family"), 2),
                        Table((self._t("pp_income_group"), self._t("pp_income"), self._t("pp_bill_now"),
@@ -182,13 +194,15 @@ class Papers:
         blocks.append(Heading(self._t("pp_summary_budget"), 2))
         blocks.append(Para(self._t("pp_budget_subsidy", year=self.year, amount=money(p.subsidy_som, self.lang)), "left"))
         if p.discounts:
-            key = "pp_budget_discounts" if p.discounts_financing == "budget" else "pp_budget_discounts_cross"
-            blocks.append(Para(self._t(key, amount=money(p.discounts_yearly_som, self.lang)), "left"))
-        cash = sum(tp.revenue_som * c.collection_rate for tp, c in zip(p.tariffs, self.result.tariffs))
+            key = {"pp_tariff_item_discounts_budget": "pp_budget_discounts",
+                   "pp_tariff_item_discounts_cross": "pp_budget_discounts_cross"}.get(self._discounts_key(),
+                                                                                    "pp_budget_discounts_partly")
+            blocks.append(Para(self._t(key, amount=money(p.discounts_yearly_som, self.lang),
+                                       carried=money(p.discounts_carried_som, self.lang)), "left"))
         blocks += [Heading(self._t("pp_summary_enterprise"), 2),
                    Para(self._t("pp_enterprise_recovery", requirement=money(p.requirement_som, self.lang),
                                 revenue=money(p.revenue_som, self.lang), share=format_percent(p.cost_recovery, 1, self.lang),
-                                collection=format_percent(p.collection_rate, 0, self.lang), cash=money(cash, self.lang)))]
+                                collection=format_percent(p.collection_rate, 0, self.lang), cash=money(p.cash_som, self.lang)))]
         if p.on_path and p.reached_year:
             blocks.append(Para(self._t("pp_enterprise_reached", reached=p.reached_year)))
         chart = self._chart()

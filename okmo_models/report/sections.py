@@ -120,10 +120,18 @@ def proposed(result: TariffResult, lang: str) -> str:
         rows.append([tp.name.get(lang), unit_label("som/" + tp.billing_unit, lang),
                      money(tp.current_som, lang) if tp.current_som else "—", money(tp.tariff_som, lang),
                      money(tp.justified_som, lang), money(c.cash_tariff_som, lang)])
-    rule = (t("r_proposal_rule_path", lang, year=p.year, subsidy=format_money(p.subsidy_som, lang)) if p.on_path
-            else t("r_proposal_rule_full", lang))
+    rule = t(proposal_rule(p), lang, year=p.year, subsidy=format_money(p.subsidy_som, lang),
+             share=format_percent(p.cost_recovery, 1, lang))
     return (f"<p>{e(rule)}</p>" + table(headers, rows, numeric=(2, 3, 4, 5), css="small")
             + f"<p>{e(t('r_proposal_why_others', lang))}</p>")
+
+
+def proposal_rule(p) -> str:
+    """The message that says which tariffs are proposed and who pays what they leave: the
+    path's step, the full cost, or fixed tariffs the budget tops up."""
+    if p.on_path:
+        return "r_proposal_rule_path"
+    return "r_proposal_rule_full" if p.subsidy_som < 0.005 else "r_proposal_rule_partial"
 
 
 def legal_basis(result: TariffResult, lang: str) -> str:

@@ -7,11 +7,13 @@ by a single rule the justification states in its first section:
 
 - a category on the path (a scenario with ``path:``) is proposed its first-year path tariff:
   the kenesh approves a step, and the local budget pays the gap to cost recovery that year
-  (the path's first-year subsidy);
+  (revenue requirement minus the accruals at the proposed tariffs, so that the two add up to
+  the tyiyn);
 - every other category is proposed its economically justified tariff; the budget pays what
   that tariff policy leaves uncovered (``subsidy_need_som``). When the Social Passport
   discounts are carried by the other consumers (``financing: cross_subsidy``), the justified
-  tariff is the one that carries them.
+  tariff is the one that carries them; on a path the carrying tariffs of the other categories
+  cover only part of them, and the budget's subsidy covers the rest.
 
 Social Passport discounts are recomputed at the proposed tariffs (a discount given as a share
 of the bill follows the bill). Every figure here is also in ``okmo tariff --format json``
@@ -40,6 +42,7 @@ class ProposedTariff:
     on_path: bool  # proposed as the first step of the path to cost recovery
     billing_units_per_year: float
     revenue_som: float  # accrued in a year at the proposed tariff
+    collection_rate: float
     species: tuple = ()  # (species, coefficient, tariff per head) of a dipping bath
 
     @property
@@ -84,7 +87,7 @@ class Proposal:
     subsidy_som: float  # paid by the local budget this year
     discounts: tuple[Discount, ...]
     discounts_financing: str | None  # "budget" or "cross_subsidy" (None: no Social Passport section)
-    collection_rate: float
+    discounts_carried_som: float  # the part of the discounts the other categories' tariffs carry
     income_groups: tuple[IncomeGroupBill, ...]
     income_category: str | None  # the category whose bills the income groups show
     reached_year: int | None  # the year the path reaches cost recovery
@@ -99,6 +102,16 @@ class Proposal:
         """The share of the enterprise's requirement the proposed tariffs accrue (the budget's
         subsidy pays the rest)."""
         return self.revenue_som / self.requirement_som
+
+    @property
+    def cash_som(self) -> float:
+        """Collected in a year at the proposed tariffs and each category's collection rate."""
+        return sum(t.revenue_som * t.collection_rate for t in self.tariffs)
+
+    @property
+    def collection_rate(self) -> float:
+        """The collection rate of all accruals together (weighted by the proposed accruals)."""
+        return self.cash_som / self.revenue_som if self.revenue_som else 0.0
 
     @property
     def discounts_yearly_som(self) -> float:
@@ -119,12 +132,14 @@ class Proposal:
             "revenue_som": round(self.revenue_som, 2),
             "subsidy_som": round(self.subsidy_som, 2),
             "cost_recovery": round(self.cost_recovery, 6),
-            "collection_rate": self.collection_rate,
+            "cash_som": round(self.cash_som, 2),
+            "collection_rate": round(self.collection_rate, 6),
             "discounts_financing": self.discounts_financing,
             "discounts": [{"name": d.name.get(lang), "households": d.households,
                            "discount_som_month": d.discount_som_month, "yearly_som": d.yearly_som}
                           for d in self.discounts],
             "discounts_yearly_som": round(self.discounts_yearly_som, 2),
+            "discounts_carried_som": round(self.discounts_carried_som, 2),
             "income_category": self.income_category,
             "income_groups": [{"name": g.name.get(lang), "income_per_capita_som": g.income_per_capita_som,
                                "household_size": g.household_size, "bill_now_som": g.bill_now_som,
@@ -145,18 +160,30 @@ def proposal(result: TariffResult) -> Proposal:
     by_id = {t.id: t.tariff_som for t in tariffs}
     proposed = [by_id[c.category.id] for c in model.categories]
     discounts, financing = (), None
-    if result.policy is not None and result.policy.vulnerable is not None:
-        financing = result.policy.vulnerable.financing
+    if vulnerable is not None:
+        financing = vulnerable.financing
         # a step on the path changes the bills, and a discount given as a share follows them
-        rows = discounts_at(model, proposed)[0] if first_step else result.policy.vulnerable.groups
+        rows = discounts_at(model, proposed)[0] if first_step else vulnerable.groups
         discounts = tuple(Discount(r["name"], r["households"], r["discount_som_month"], r["yearly_som"])
                           for r in rows)
+    given = sum(d.yearly_som for d in discounts)
+    carried = sum((p.tariff_som - t.tariff_som) * t.billing_units_per_year
+                  for p, t in zip(tariffs, result.tariffs) if p.id in carrying and not p.on_path)
+    carried = given if (financing == "cross_subsidy" and not first_step) else min(max(carried, 0.0), given)
+    if first_step:
+        # what the budget pays so that accruals and subsidy make the requirement, the part of
+        # cross-subsidised discounts the other tariffs do not carry included
+        subsidy = result.revenue_requirement_som - sum(p.revenue_som for p in tariffs)
+        if financing == "cross_subsidy":
+            subsidy += given
+        subsidy = round(max(subsidy, 0.0), 2)
+    else:
+        subsidy = result.subsidy_need_som
     return Proposal(
         year=result.scenario.tariff_year, effective=dt.date(result.scenario.tariff_year, 1, 1),
         on_path=bool(first_step), tariffs=tariffs, requirement_som=result.revenue_requirement_som,
-        subsidy_som=(path.subsidy_som[0] if path else 0.0) + result.subsidy_need_som,
-        discounts=discounts, discounts_financing=financing,
-        collection_rate=_collection_rate(result),
+        subsidy_som=subsidy, discounts=discounts, discounts_financing=financing,
+        discounts_carried_som=carried if financing == "cross_subsidy" else 0.0,
         income_groups=_income_groups(model, result, by_id), income_category=_income_category(model, result),
         reached_year=path.reached_year if path else None)
 
@@ -165,21 +192,14 @@ def _proposed(t, step: float | None, carrying: float | None) -> ProposedTariff:
     """One category's proposal: the path's step, else the justified tariff (the one carrying
     the discounts when the others pay for them). Its revenue is the result's own when the
     tariff is the result's, so that the two never differ by a rounding."""
-    justified = t.tariff_som if carrying is None else carrying
-    tariff = justified if step is None else step
+    tariff = step if step is not None else (carrying if carrying is not None else t.tariff_som)
     same = tariff == t.tariff_som
     return ProposedTariff(
-        id=t.id, name=t.name, billing_unit=t.billing_unit, tariff_som=tariff, justified_som=justified,
+        id=t.id, name=t.name, billing_unit=t.billing_unit, tariff_som=tariff, justified_som=t.tariff_som,
         current_som=t.current_tariff_som, on_path=step is not None,
         billing_units_per_year=t.billing_units_per_year,
-        revenue_som=t.revenue_som if same else tariff * t.billing_units_per_year,
+        revenue_som=t.revenue_som if same else tariff * t.billing_units_per_year, collection_rate=t.collection_rate,
         species=t.species_tariffs_som if same else ())
-
-
-def _collection_rate(result: TariffResult) -> float:
-    """The accruals-weighted collection rate of the categories."""
-    accrued = sum(t.revenue_som for t in result.tariffs)
-    return sum(t.revenue_som * t.collection_rate for t in result.tariffs) / accrued if accrued else 0.0
 
 
 def _income_category(model: TariffModel, result: TariffResult) -> str | None:
