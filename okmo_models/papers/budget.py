@@ -48,8 +48,10 @@ class Papers:
                                    ("pp_budget_balance", "balance"))]
         rows.append((self._t("pp_budget_deficit_chance"), *(format_percent(chance[y], 0, self.lang) for y in self.years)))
         summary = self.result.summary(self.lang)
+        balance = t("b_balance", self.lang)  # the summary's balance row: signed like the table above
         lines = Table((self._t("pp_budget_lines"), *(str(c) for c in summary.columns[1:])),
-                      tuple((str(row[0]), *(plain(v) for v in row[1:])) for row in summary.itertuples(index=False)),
+                      tuple((str(row[0]), *((signed if row[0] == balance else plain)(v) for v in row[1:]))
+                            for row in summary.itertuples(index=False)),
                       tuple(range(1, len(summary.columns))))
         history = self.result.history_totals()
         last = list(history.columns)[-1]  # the executed year the summary's table starts with
