@@ -122,8 +122,10 @@ def proposed(result: TariffResult, lang: str) -> str:
                      money(tp.justified_som, lang), money(c.cash_tariff_som, lang)])
     rule = t(proposal_rule(p), lang, year=p.year, subsidy=format_money(p.subsidy_som, lang),
              share=format_percent(p.cost_recovery, 1, lang))
-    return (f"<p>{e(rule)}</p>" + table(headers, rows, numeric=(2, 3, 4, 5), css="small")
-            + f"<p>{e(t('r_proposal_why_others', lang))}</p>")
+    out = f"<p>{e(rule)}</p>" + table(headers, rows, numeric=(2, 3, 4, 5), css="small")
+    if p.discounts and p.on_path:  # a step on the path changes the bills the discounts follow
+        out += f"<p>{e(t('r_proposal_discounts', lang, amount=format_money(p.discounts_yearly_som, lang)))}</p>"
+    return out + f"<p>{e(t('r_proposal_why_others', lang))}</p>"
 
 
 def proposal_rule(p) -> str:
