@@ -352,10 +352,21 @@ def _time(lang: str):
 def _package(args) -> int:
     from okmo_models.papers import Hearing, make_package
 
+    from okmo_models.safe_write import FileExistsRefused
+
     hearing = Hearing(args.hearing_date, args.hearing_time, args.hearing_place, args.reading_place)
-    with progress("progress_package", args.lang):
-        written = make_package(args.scenario, args.lang, args.output, hearing, overwrite=args.force,
-                               with_justification=not args.no_justification)
+
+    def make(overwrite: bool):
+        with progress("progress_package", args.lang):
+            return make_package(args.scenario, args.lang, args.output, hearing, overwrite=overwrite,
+                                with_justification=not args.no_justification)
+
+    try:
+        written = make(args.force)
+    except FileExistsRefused as exc:  # as okmo report: asked on a terminal, refused elsewhere
+        if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
+            raise
+        written = make(True)
     print(t("pp_written", args.lang, folder=written[0].pdf.parent), file=sys.stderr)
     for paper in written:
         files = ", ".join(p.name for p in (paper.pdf, paper.docx) if p)

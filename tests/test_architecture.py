@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from okmo_models.kinds import FORMATS, KINDS, kind_of
+from okmo_models.i18n import has
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "okmo_models"
@@ -90,7 +91,7 @@ def test_every_kind_names_what_serves_it(name):
     assert (PACKAGE / "report" / f"{name}_report.ipynb").is_file()
     assert isinstance(kind.output(kind.dashboard), type)
     papers = importlib.import_module(kind.papers).Papers
-    assert callable(papers.subject) and callable(papers.papers)
+    assert callable(papers.subject) and callable(papers.papers) and has(papers.report_key)
     from okmo_models.examples import example_path
 
     assert kind.examples and all(kind_of(example_path(e)) is kind for e in kind.examples)

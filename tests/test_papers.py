@@ -114,7 +114,7 @@ def test_the_draft_decision_approves_the_figures_of_the_json(example):
     data = json_of(path)
     on_path = {c["category"]: c["path_tariff_som"][0] for c in (data.get("path") or {}).get("categories", [])}
     carrying = {c["category"]: c["tariff_som"] for c in (data.get("vulnerable") or {}).get("cross_subsidy_tariffs", [])}
-    _, papers = papers_for(path, "ru", HEARING)
+    _, papers, _ = papers_for(path, "ru", HEARING)
     decision = papers["pp_doc_decision"]
     table = next(b for b in decision.blocks if hasattr(b, "rows"))
     rows = [row for row in table.rows if not row[0].startswith("—")]  # a species' row is under its category
@@ -145,7 +145,7 @@ def test_the_protocol_lists_each_variant_saved_at_the_hearing(tmp_path):
     shutil.copytree(example_path("teploklyuchenka/waste.yaml").parent, folder)
     (folder / "waste_hearing_20261220-1530.yaml").write_text(
         "variant_of: waste.yaml\nchanges:\n  collection_rate: 80 %\n  path:\n    max_increase: 40 %\n", "utf-8")
-    _, papers = papers_for(folder / "waste.yaml", "ru", HEARING)
+    _, papers, _ = papers_for(folder / "waste.yaml", "ru", HEARING)
     table = next(b for b in papers["pp_doc_protocol"].blocks if hasattr(b, "rows"))
     assert [row[0] for row in table.rows] == ["Проект (обоснование)", "Вариант 1 «waste_hearing_20261220-1530»"]
     variant = json_of(folder / "waste_hearing_20261220-1530.yaml")
@@ -156,10 +156,10 @@ def test_the_protocol_lists_each_variant_saved_at_the_hearing(tmp_path):
 
 def test_the_notice_names_the_hearing_and_leaves_blanks_without_one():
     path = example_path("teploklyuchenka/waste.yaml")
-    _, papers = papers_for(path, "ky", HEARING)
+    _, papers, _ = papers_for(path, "ky", HEARING)
     text = " ".join(papers["pp_doc_notice"].text())
     assert "20.12.2026, 15:00" in text and "Дом культуры, ул. Ленина, 1" in text
-    _, papers = papers_for(path, "ru", Hearing())
+    _, papers, _ = papers_for(path, "ru", Hearing())
     assert "«___» ____________ 20__ г." in " ".join(papers["pp_doc_notice"].text())
 
 

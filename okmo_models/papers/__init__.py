@@ -39,10 +39,10 @@ class WrittenPaper:
 
 
 def papers_for(path: Path, lang: str, hearing: Hearing):
-    """The papers of ``path``'s kind: ``(subject, {title key: Paper})``."""
+    """The papers of ``path``'s kind: ``(subject, {title key: Paper}, title key of the report)``."""
     kind = kind_of(path)
     builder = importlib.import_module(kind.papers).Papers(path, lang)
-    return builder.subject(), builder.papers(hearing, variants_of(path))
+    return builder.subject(), builder.papers(hearing, variants_of(path)), builder.report_key
 
 
 def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
@@ -61,7 +61,7 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
     chromium = find_chromium()
     if chromium is None:
         raise ReportError("no_browser")
-    subject, papers = papers_for(path, lang, hearing)
+    subject, papers, report_key = papers_for(path, lang, hearing)
     year = kind.plan_year(kind.load(path).model)
     folder = Path(output_dir) / (report_name(path, year, lang).removesuffix(".pdf") + "_" + t("pp_folder", lang))
     names = {key: f"{n}_{_file_name(t(key, lang))}" for n, key in enumerate(papers, 1)}
@@ -71,7 +71,7 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
             for suffix in (".pdf", ".docx"):
                 if (folder / (stem + suffix)).exists():
                     raise FileExistsRefused(folder / (stem + suffix))
-    justification = f"{len(papers) + 1}_{_file_name(t('pp_doc_justification', lang))}"
+    justification = f"{len(papers) + 1}_{_file_name(t(report_key, lang))}"
     # everything is printed into a temporary folder first and moved into place only when all
     # of it is there: a failure midway leaves nothing half-written behind
     with tempfile.TemporaryDirectory(prefix="okmo-papers-") as tmp:
@@ -81,7 +81,7 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
             made.append((t(key, lang), print_pdf(chromium, to_html(paper), tmp, names[key]), to_docx(paper), names[key]))
         if with_justification:  # numbered after the papers, like them
             report = render_report(path, lang, tmp / "report", overwrite=True, name=justification)
-            made.append((t("pp_doc_justification", lang), report, None, report.stem))
+            made.append((t(report_key, lang), report, None, report.stem))
         done = [WrittenPaper(title, pdf, None, pdf_pages(pdf)) for title, pdf, _, _ in made]
         contents = contents_paper(subject, done, lang)
         made.insert(0, (t("pp_contents_title", lang), print_pdf(chromium, to_html(contents), tmp, contents_name),

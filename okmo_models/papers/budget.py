@@ -13,6 +13,7 @@ from okmo_models.budget.forecast import forecast_budget
 
 
 class Papers:
+    report_key = "pp_doc_budget_report"  # what the kind's PDF report is in the package
     def __init__(self, path: Path, lang: str):
         self.path, self.lang = path, lang
         self.result = forecast_budget(path)

@@ -14,6 +14,7 @@ from okmo_models.programme.result import evaluate_programme
 
 
 class Papers:
+    report_key = "pp_doc_programme_annex"  # what the kind's PDF report is in the package
     def __init__(self, path: Path, lang: str):
         self.path, self.lang = path, lang
         self.result = evaluate_programme(path)

@@ -21,6 +21,7 @@ from okmo_models.tariff.proposal import Proposal, proposal
 
 
 class Papers:
+    report_key = "pp_doc_justification"  # what the kind's PDF report is in the package
     """The four papers of one tariff scenario in one language."""
 
     def __init__(self, path: Path, lang: str):
