@@ -181,8 +181,7 @@ class Papers:
         blocks = [Heading(self._t("pp_summary_title", year=self.year)),
                   Para(self._t("pp_summary_service", service=self.service, operator=self.operator), "center"),
                   Heading(self._t("pp_summary_what"), 2), self._tariff_table(justified=True),
-                  Para(self._t(proposal_rule(p), year=self.year, subsidy=money(p.subsidy_som, self.lang),
-                               share=format_percent(p.cost_recovery, 1, self.lang)))]
+                  Para(proposal_rule(p, self.lang))]
         if p.income_groups:
             blocks += [Heading(self._t("pp_summary_family"), 2),
                        Table((self._t("pp_income_group"), self._t("pp_income"), self._t("pp_bill_now"),

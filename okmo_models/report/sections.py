@@ -120,20 +120,22 @@ def proposed(result: TariffResult, lang: str) -> str:
         rows.append([tp.name.get(lang), unit_label("som/" + tp.billing_unit, lang),
                      money(tp.current_som, lang) if tp.current_som else "—", money(tp.tariff_som, lang),
                      money(tp.justified_som, lang), money(c.cash_tariff_som, lang)])
-    rule = t(proposal_rule(p), lang, year=p.year, subsidy=format_money(p.subsidy_som, lang),
-             share=format_percent(p.cost_recovery, 1, lang))
-    out = f"<p>{e(rule)}</p>" + table(headers, rows, numeric=(2, 3, 4, 5), css="small")
+    out = f"<p>{e(proposal_rule(p, lang))}</p>" + table(headers, rows, numeric=(2, 3, 4, 5), css="small")
     if p.discounts and p.on_path:  # a step on the path changes the bills the discounts follow
         out += f"<p>{e(t('r_proposal_discounts', lang, amount=format_money(p.discounts_yearly_som, lang)))}</p>"
     return out + f"<p>{e(t('r_proposal_why_others', lang))}</p>"
 
 
-def proposal_rule(p) -> str:
-    """The message that says which tariffs are proposed and who pays what they leave: the
-    path's step, the full cost, or fixed tariffs the budget tops up."""
-    if p.on_path:
-        return "r_proposal_rule_path"
-    return "r_proposal_rule_full" if p.subsidy_som < 0.005 else "r_proposal_rule_partial"
+def proposal_rule(p, lang: str) -> str:
+    """Which tariffs are proposed and who pays what they leave (the path's step, the full
+    cost, or fixed tariffs the budget tops up), and what the carrying tariffs include."""
+    key = ("r_proposal_rule_path" if p.on_path
+           else "r_proposal_rule_full" if p.subsidy_som < 0.005 else "r_proposal_rule_partial")
+    text = t(key, lang, year=p.year, subsidy=format_money(p.subsidy_som, lang),
+             share=format_percent(p.cost_recovery, 1, lang))
+    if p.discounts_carried_som > 0.005:
+        text += " " + t("r_proposal_carrying", lang, carried=format_money(p.discounts_carried_som, lang))
+    return text
 
 
 def legal_basis(result: TariffResult, lang: str) -> str:
