@@ -7,23 +7,21 @@ from pathlib import Path
 
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
-from okmo_models.papers.common import Hearing, Variant, bar_chart, headers
+from okmo_models.papers.common import Hearing, PapersOfAKind, Variant, bar_chart, headers
 from okmo_models.papers.paper import Heading, Para, Paper, Table
 from okmo_models.budget.forecast import forecast_budget
 
 
-class Papers:
+class Papers(PapersOfAKind):
     report_key = "pp_doc_budget_report"  # what the kind's PDF report is in the package
+
     def __init__(self, path: Path, lang: str):
-        self.path, self.lang = path, lang
+        super().__init__(path, lang)
         self.result = forecast_budget(path)
         s = self.result.scenario
         self.years = list(self.result.forecast_years[: self.result.horizon])
         self.unit = unit_label(s.unit, lang)
         self.header, _ = headers(s.municipality, lang)
-
-    def _t(self, key, **context):
-        return t(key, self.lang, **context)
 
     def subject(self) -> str:
         return self._t("pp_budget_subject", first=self.years[0], last=self.years[-1])

@@ -43,6 +43,20 @@ class Variant:
     name: str
 
 
+class PapersOfAKind:
+    """What each kind's ``Papers`` shares: the file, the reader's language and its words.
+    A kind defines ``report_key`` (what its PDF report is in the package), ``subject()`` and
+    ``papers(hearing, variants)``."""
+
+    report_key: str
+
+    def __init__(self, path: Path, lang: str):
+        self.path, self.lang = path, lang
+
+    def _t(self, key: str, **context) -> str:
+        return t(key, self.lang, **context)
+
+
 def headers(municipality, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The header lines of a paper the aiyl okmotu issues (region, municipality) and of a
     decision the kenesh adopts (region, the kenesh by its name, else the municipality and

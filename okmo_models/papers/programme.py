@@ -7,16 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from okmo_models.formatting import format_number, unit_label
-from okmo_models.i18n import t
-from okmo_models.papers.common import Hearing, Variant, bar_chart, headers, legal_basis
+from okmo_models.papers.common import Hearing, PapersOfAKind, Variant, bar_chart, headers, legal_basis
 from okmo_models.papers.paper import Heading, Para, Paper, Signatures, Table
 from okmo_models.programme.result import evaluate_programme
 
 
-class Papers:
+class Papers(PapersOfAKind):
     report_key = "pp_doc_programme_annex"  # what the kind's PDF report is in the package
+
     def __init__(self, path: Path, lang: str):
-        self.path, self.lang = path, lang
+        super().__init__(path, lang)
         self.result = evaluate_programme(path)
         p = self.result.programme
         self.first, self.last = p.first_year, p.last_year
@@ -24,9 +24,6 @@ class Papers:
         self.municipality = p.municipality.name.get(lang)
         self.header, self.kenesh_header = headers(p.municipality, lang)
         self.country = p.municipality.country
-
-    def _t(self, key, **context):
-        return t(key, self.lang, **context)
 
     def subject(self) -> str:
         return self._t("pp_programme_title", first=self.first, last=self.last)

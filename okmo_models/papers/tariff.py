@@ -12,20 +12,20 @@ from pathlib import Path
 
 from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.i18n import t
-from okmo_models.papers.common import (Hearing, Variant, effective_from, headers, legal_basis, money,
-                                        signed_percent)
+from okmo_models.papers.common import (Hearing, PapersOfAKind, Variant, bar_chart, effective_from, headers,
+                                      legal_basis, money, signed_percent)
 from okmo_models.papers.paper import Blank, Chart, Heading, Para, Paper, Signatures, Table
 from okmo_models.report.sections import proposal_rule
 from okmo_models.tariff import calculate_tariff
 from okmo_models.tariff.proposal import Proposal, proposal
 
 
-class Papers:
+class Papers(PapersOfAKind):
     report_key = "pp_doc_justification"  # what the kind's PDF report is in the package
     """The four papers of one tariff scenario in one language."""
 
     def __init__(self, path: Path, lang: str):
-        self.path, self.lang = path, lang
+        super().__init__(path, lang)
         self.result = calculate_tariff(path)
         self.proposal: Proposal = proposal(self.result)
         s = self.result.scenario
@@ -35,9 +35,6 @@ class Papers:
         self.municipality = s.municipality.name.get(lang)
         self.header, self.kenesh_header = headers(s.municipality, lang)
         self.country, self.services = s.municipality.country, (s.service,)
-
-    def _t(self, key, **context):
-        return t(key, self.lang, **context)
 
     def subject(self) -> str:
         return self._t("pp_tariff_title", service=self.service, year=self.year)
@@ -215,8 +212,6 @@ class Papers:
         typical = self._typical()
         if typical is None:
             return None
-        from okmo_models.papers.common import bar_chart
-
         _, now, new, justified = typical
         bars = [(self._t("pp_bar_now"), now), (self._t("pp_bar_proposed"), new), (self._t("pp_bar_justified"), justified)]
         bars = [(name, value) for name, value in bars if value is not None]
