@@ -113,6 +113,18 @@ def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> s
     return f"{text}\u00a0{format_unit('som', lang)}" if with_unit and text != "—" else text
 
 
+def signed_number(x: float | None, decimals: int, lang: str) -> str:
+    """A change as printed: ``+12,50`` or ``−3,04`` with a real minus sign, ``0,00`` unsigned.
+
+    >>> signed_number(12.5, 2, "ru"), signed_number(-3.041, 2, "ky"), signed_number(-0.001, 2, "ru")
+    ('+12,50', '−3,04', '0,00')
+    """
+    text = format_number(None if x is None else abs(x), decimals, lang)
+    if x is None or text.strip("0,.") == "":
+        return text
+    return ("+" if x > 0 else "\u2212") + text
+
+
 def format_percent(share: float | None, decimals: int = 1, lang: str = "ru") -> str:
     """A share (0.125) as ``12,5 %``."""
     if share is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.formatting import format_percent, signed_number, unit_label
+from okmo_models.report.budget_sections import num
 from okmo_models.i18n import t
 from okmo_models.papers.common import Hearing, PapersOfAKind, Variant, bar_chart, headers
 from okmo_models.papers.paper import Heading, Para, Paper, Table
@@ -30,11 +31,11 @@ class Papers(PapersOfAKind):
         totals, bands = self.result.totals(), self.result.intervals()
         chance = self.result.deficit_probability()
 
-        def plain(x):
-            return format_number(x, 1, self.lang).replace("-", "\u2212")
+        def plain(x):  # as the budget report prints it: a deficit with a real minus
+            return num(x, self.lang)
 
-        def signed(x):  # a balance: a surplus with its plus, a deficit with a real minus
-            return ("+" if round(x, 1) > 0 else "") + plain(x)
+        def signed(x):  # a balance: a surplus with its plus too
+            return signed_number(x, 1, self.lang)
 
         def cell(total, year):
             low, high = bands.loc[(total, 5), year], bands.loc[(total, 95), year]

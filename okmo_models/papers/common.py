@@ -10,12 +10,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from okmo_models.formatting import format_money, format_number
+from okmo_models.formatting import format_number, signed_number
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.papers.paper import NBSP, Chart
 
-MINUS = "\u2212"
 _PYPLOT = threading.Lock()  # pyplot and its rc settings are global: one chart at a time
 
 
@@ -114,23 +113,13 @@ def effective_from(day: dt.date, lang: str) -> str:
     return day.strftime("%-d %B %Y")
 
 
-def money(x: float | None, lang: str, unit: bool = True) -> str:
-    """``1 234 567,89 сом`` (the package's one formatter), or the figure alone for a table
-    whose heading names the unit."""
-    return format_money(x, lang, with_unit=unit)
-
-
 def signed_percent(change: float | None, lang: str) -> str:
     """A change in per cent with a real plus or minus: ``+25,0 %``, ``−3,2 %``; ``—`` without one.
 
     >>> signed_percent(25, "ru"), signed_percent(-3.21, "ky"), signed_percent(None, "ru")
     ('+25,0\\xa0%', '−3,2\\xa0%', '—')
     """
-    if change is None:
-        return "—"
-    text = format_number(abs(change), 1, lang)
-    sign = "" if text.strip("0,.") == "" else ("+" if change > 0 else MINUS)
-    return f"{sign}{text}{NBSP}%"
+    return "—" if change is None else f"{signed_number(change, 1, lang)}{NBSP}%"
 
 
 def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str, decimals: int = 2,

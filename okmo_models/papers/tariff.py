@@ -7,13 +7,12 @@ is a message of ``locales/papers.yaml``.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
-from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.formatting import format_money, format_number, format_percent, unit_label
 from okmo_models.i18n import t
 from okmo_models.papers.common import (Hearing, PapersOfAKind, Variant, bar_chart, effective_from, headers,
-                                      legal_basis, money, signed_percent)
+                                      legal_basis, signed_percent)
 from okmo_models.papers.paper import Blank, Chart, Heading, Para, Paper, Signatures, Table
 from okmo_models.report.sections import proposal_rule
 from okmo_models.tariff import calculate_tariff
@@ -44,16 +43,15 @@ class Papers(PapersOfAKind):
     def _tariff_table(self, justified: bool = False, proposed_key: str = "pp_proposed") -> Table:
         """Category, unit, today's and the proposed tariff (and the justified one), the change;
         a dipping bath's species each on a row below its category, at its coefficient."""
-        money_ = functools.partial(money, lang=self.lang, unit=False)
         rows = []
         for p in self.proposal.tariffs:
             rows.append((p.name.get(self.lang), unit_label("som/" + p.billing_unit, self.lang),
-                         money_(p.current_som) if p.current_som else self._t("pp_none"), money_(p.tariff_som),
-                         *([money_(p.justified_som)] if justified else []), signed_percent(p.change_pct, self.lang)))
+                         self._figure(p.current_som) if p.current_som else self._t("pp_none"), self._figure(p.tariff_som),
+                         *([self._figure(p.justified_som)] if justified else []), signed_percent(p.change_pct, self.lang)))
             for species, coefficient, tariff in p.species:
                 name = f"— {t('species_' + species, self.lang)} (× {format_number(coefficient, 2, self.lang)})"
-                rows.append((name, unit_label("som/head", self.lang), "", money_(tariff),
-                             *([money_(tariff)] if justified else []), ""))
+                rows.append((name, unit_label("som/head", self.lang), "", self._figure(tariff),
+                             *([self._figure(tariff)] if justified else []), ""))
         headers = [self._t("pp_category"), self._t("pp_unit"), self._t("pp_current"), self._t(proposed_key)]
         if justified:
             headers.append(self._t("pp_justified"))
@@ -62,12 +60,16 @@ class Papers(PapersOfAKind):
 
     def _discount_table(self) -> Table:
         rows = [(d.name.get(self.lang), format_number(d.households, 0, self.lang),
-                 money(d.discount_som_month, self.lang, unit=False), money(d.yearly_som, self.lang, unit=False))
+                 self._figure(d.discount_som_month), self._figure(d.yearly_som))
                 for d in self.proposal.discounts]
         rows.append((self._t("pp_total"), format_number(sum(d.households for d in self.proposal.discounts), 0, self.lang),
-                     "", money(self.proposal.discounts_yearly_som, self.lang, unit=False)))
+                     "", self._figure(self.proposal.discounts_yearly_som)))
         return Table((self._t("pp_group"), self._t("pp_households"), self._t("pp_discount_month"),
                       self._t("pp_discount_year")), tuple(rows), (1, 2, 3), total=True)
+
+    def _figure(self, x: float | None) -> str:
+        """A sum in a table whose heading names the unit: ``1 234,50``."""
+        return format_money(x, self.lang, with_unit=False)
 
     def _discounts_key(self) -> str:
         """Who pays the discounts: the budget, the other consumers, or both (a path's steps
@@ -103,7 +105,7 @@ class Papers(PapersOfAKind):
         if p.subsidy_som > 0.005:
             n += 1
             blocks.append(Para(self._t("pp_tariff_item_subsidy", n=n, year=self.year, operator=self.operator,
-                                       amount=money(p.subsidy_som, self.lang))))
+                                       amount=format_money(p.subsidy_som, self.lang))))
         if p.on_path:
             n += 1
             key = "pp_tariff_item_path" if p.reached_year else "pp_tariff_item_path_open"
@@ -111,8 +113,8 @@ class Papers(PapersOfAKind):
         if p.discounts:
             n += 1
             blocks += [Para(self._t(self._discounts_key(), n=n, operator=self.operator,
-                                    amount=money(p.discounts_yearly_som, self.lang),
-                                    carried=money(p.discounts_carried_som, self.lang))),
+                                    amount=format_money(p.discounts_yearly_som, self.lang),
+                                    carried=format_money(p.discounts_carried_som, self.lang))),
                        self._discount_table()]
         for key in ("pp_tariff_item_annex", "pp_item_publish", "pp_item_control"):
             n += 1
@@ -133,10 +135,10 @@ class Papers(PapersOfAKind):
             _, now, new, _ = typical
             if now is not None:
                 change = signed_percent((new / now - 1) * 100 if now else None, self.lang)
-                blocks.append(Para(self._t("pp_notice_bill", now=money(now, self.lang), new=money(new, self.lang),
+                blocks.append(Para(self._t("pp_notice_bill", now=format_money(now, self.lang), new=format_money(new, self.lang),
                                            change=change)))
             else:
-                blocks.append(Para(self._t("pp_notice_bill_new", new=money(new, self.lang))))
+                blocks.append(Para(self._t("pp_notice_bill_new", new=format_money(new, self.lang))))
         blocks += [Para(self._t("pp_notice_read", where=hearing.reading_place or self._t("pp_read_default"))),
                    Signatures(((self._t("pp_head"), self._t("pp_name_blank")),))]
         return self._paper(blocks)
@@ -169,9 +171,9 @@ class Papers(PapersOfAKind):
         bill = None
         if source.household_bill_som is not None and source.tariff_som:
             bill = tariff.tariff_som * source.household_bill_som / source.tariff_som
-        return (name, money(tariff.tariff_som, self.lang, unit=False),
-                money(bill, self.lang, unit=False) if bill is not None else "—",
-                money(prop.subsidy_som, self.lang, unit=False), format_percent(prop.cost_recovery, 1, self.lang))
+        return (name, self._figure(tariff.tariff_som),
+                self._figure(bill) if bill is not None else "—",
+                self._figure(prop.subsidy_som), format_percent(prop.cost_recovery, 1, self.lang))
 
     def summary(self) -> Paper:
         p = self.proposal
@@ -184,22 +186,22 @@ class Papers(PapersOfAKind):
                        Table((self._t("pp_income_group"), self._t("pp_income"), self._t("pp_bill_now"),
                               self._t("pp_bill_new"), self._t("pp_share_income")),
                              tuple((g.name.get(self.lang), format_number(g.income_per_capita_som, 0, self.lang),
-                                    money(g.bill_now_som, self.lang, unit=False) if g.bill_now_som is not None else "—",
-                                    money(g.bill_som, self.lang, unit=False),
+                                    self._figure(g.bill_now_som) if g.bill_now_som is not None else "—",
+                                    self._figure(g.bill_som),
                                     format_percent(g.share_of_income, 2, self.lang)) for g in p.income_groups),
                              (1, 2, 3, 4))]
         blocks.append(Heading(self._t("pp_summary_budget"), 2))
-        blocks.append(Para(self._t("pp_budget_subsidy", year=self.year, amount=money(p.subsidy_som, self.lang)), "left"))
+        blocks.append(Para(self._t("pp_budget_subsidy", year=self.year, amount=format_money(p.subsidy_som, self.lang)), "left"))
         if p.discounts:
             key = {"pp_tariff_item_discounts_budget": "pp_budget_discounts",
                    "pp_tariff_item_discounts_cross": "pp_budget_discounts_cross"}.get(self._discounts_key(),
                                                                                     "pp_budget_discounts_partly")
-            blocks.append(Para(self._t(key, amount=money(p.discounts_yearly_som, self.lang),
-                                       carried=money(p.discounts_carried_som, self.lang)), "left"))
+            blocks.append(Para(self._t(key, amount=format_money(p.discounts_yearly_som, self.lang),
+                                       carried=format_money(p.discounts_carried_som, self.lang)), "left"))
         blocks += [Heading(self._t("pp_summary_enterprise"), 2),
-                   Para(self._t("pp_enterprise_recovery", requirement=money(p.requirement_som, self.lang),
-                                revenue=money(p.revenue_som, self.lang), share=format_percent(p.cost_recovery, 1, self.lang),
-                                collection=format_percent(p.collection_rate, 0, self.lang), cash=money(p.cash_som, self.lang)))]
+                   Para(self._t("pp_enterprise_recovery", requirement=format_money(p.requirement_som, self.lang),
+                                revenue=format_money(p.revenue_som, self.lang), share=format_percent(p.cost_recovery, 1, self.lang),
+                                collection=format_percent(p.collection_rate, 0, self.lang), cash=format_money(p.cash_som, self.lang)))]
         if p.on_path and p.reached_year:
             blocks.append(Para(self._t("pp_enterprise_reached", reached=p.reached_year)))
         chart = self._chart()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from okmo_models.formatting import format_money, format_number, format_percent, unit_label
+from okmo_models.formatting import format_money, format_number, format_percent, signed_number, unit_label
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.provenance import source_text
@@ -209,7 +209,7 @@ def calculation(result: TariffResult, lang: str, charts: dict | None = None) -> 
 
 
 def tariffs(result: TariffResult, lang: str) -> str:
-    from okmo_models.tariff.export import signed_number, tariff_rules, tariff_table
+    from okmo_models.tariff.export import tariff_rules, tariff_table
 
     d = result.to_dict(lang)
     head, rows = tariff_table(result, lang)

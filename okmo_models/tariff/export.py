@@ -7,21 +7,13 @@ import csv
 import io
 import json
 
-from okmo_models.formatting import format_money, format_number, format_percent, unit_label
+from okmo_models.formatting import format_money, format_number, format_percent, signed_number, unit_label
 from okmo_models.i18n import has, t
 from okmo_models.provenance import source_text
 from okmo_models.tables import frame_table, text_table
 from okmo_models.tariff.proposal import proposal
 from okmo_models.tariff.result import TariffResult
 from okmo_models.tariff.tables import affordability_table, vulnerable_table
-
-
-def signed_number(x: float | None, decimals: int, lang: str) -> str:
-    """A change as printed: ``+12,50`` or ``−3,04`` with a real minus sign, ``0,00`` unsigned."""
-    text = format_number(None if x is None else abs(x), decimals, lang)
-    if x is None or text.strip("0,.") == "":
-        return text
-    return ("+" if x > 0 else "\u2212") + text
 
 
 def signed_percent(share: float | None, decimals: int, lang: str) -> str:
