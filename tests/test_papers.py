@@ -179,3 +179,48 @@ def test_signed_changes_use_a_real_minus_and_plus():
     assert signed_percent(101.44, "ru") == "+101,4\u00a0%"
     assert signed_percent(-0.04, "ru") == "0,0\u00a0%"  # no "−0,0"
     assert signed_percent(-12.5, "ky") == "\u221212,5\u00a0%"
+
+
+def test_a_hearing_time_is_kept_when_the_date_is_left_blank():
+    assert Hearing(time="15:00").when("ru") == "«___» ____________ 20__ г., 15:00"
+
+
+def test_the_decision_is_headed_by_the_kenesh_named_in_the_file():
+    _, papers, _ = papers_for(example_path("teploklyuchenka/waste.yaml"), "ky", HEARING)
+    assert papers["pp_doc_decision"].header[-1] == "Теплоключенка айылдык кеңеши"
+    # a file that names no kenesh: the municipality, then "local kenesh"
+    _, papers, _ = papers_for(example_path("teploklyuchenka/shared_landfill.yaml"), "ru", HEARING)
+    assert papers["pp_doc_decision"].header[-1] == "Местный кенеш"
+
+
+def test_a_dipping_bath_decision_approves_each_species_tariff():
+    path = example_path("teploklyuchenka/dipping_bath.yaml")
+    data = json_of(path)
+    _, papers, _ = papers_for(path, "ru", HEARING)
+    table = next(b for b in papers["pp_doc_decision"].blocks if hasattr(b, "rows"))
+    species = [(row[0], row[3]) for row in table.rows if row[0].startswith("—")]
+    expected = [(f"— {'овцы' if s['species'] == 'sheep' else 'козы'} (× {format_number(s['coefficient'], 2, 'ru')})",
+                 format_number(s["tariff_som"], 2, "ru")) for c in data["tariffs"] for s in c["species_tariffs"]]
+    assert species == expected and ("— козы (× 0,90)", "12,00") in species
+
+
+def test_an_output_that_is_a_file_is_refused(tmp_path):
+    from okmo_models.report.build import ReportError
+
+    target = tmp_path / "afile"
+    target.write_text("x")
+    with pytest.raises(ReportError):
+        make_package(example_path("kok-jar/budget.yaml"), "ru", target)
+
+
+@needs_pdf_tools
+def test_a_failure_midway_leaves_no_half_package(tmp_path, monkeypatch):
+    import okmo_models.report.build as build
+
+    def broken(*args, **kwargs):
+        raise build.ReportError("no_browser")
+
+    monkeypatch.setattr(build, "render_report", broken)
+    with pytest.raises(build.ReportError):
+        make_package(example_path("kok-jar/budget.yaml"), "ru", tmp_path)
+    assert list(tmp_path.rglob("*.pdf")) == [] and list(tmp_path.rglob("*.docx")) == []
