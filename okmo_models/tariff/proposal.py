@@ -171,11 +171,10 @@ def proposal(result: TariffResult) -> Proposal:
                   for p, t in zip(tariffs, result.tariffs) if p.id in carrying and not p.on_path)
     carried = given if (financing == "cross_subsidy" and not first_step) else min(max(carried, 0.0), given)
     if first_step:
-        # what the budget pays so that accruals and subsidy make the requirement, the part of
-        # cross-subsidised discounts the other tariffs do not carry included
-        subsidy = result.revenue_requirement_som - sum(p.revenue_som for p in tariffs)
-        if financing == "cross_subsidy":
-            subsidy += given
+        # the path's first-year subsidy (the requirement less the accruals at the path and
+        # cost-recovery tariffs: the path reckons it so), and the part of cross-subsidised
+        # discounts the other consumers' tariffs do not carry
+        subsidy = path.subsidy_som[0] + (given - carried if financing == "cross_subsidy" else 0.0)
         subsidy = round(max(subsidy, 0.0), 2)
     else:
         subsidy = result.subsidy_need_som

@@ -375,13 +375,16 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
                      "increase_needed": _round(pf.increase_needed(c.current_tariff_som, target), 6),
                      "investment_tariff_effect_som": _r(target - ev0["tariff_unrounded"][:, i]),
                      "reached_year": reached_c})
-    # Each year the budget pays the difference between cost recovery and the path tariff.
-    subsidy = np.zeros(len(years))
+    # Each year the budget pays what the accruals leave of the requirement: the path
+    # categories billed at the path, the others at their cost-recovery tariffs, as the
+    # decision's subsidy is reckoned (tariff.proposal), so that the two agree to the tyiyn.
+    # A year whose path tariffs all reached cost recovery needs none (a rounding is no subsidy).
+    revenue = np.array(ev["revenue"], dtype=float)
+    below = np.zeros(len(years), dtype=bool)
     for i, path in path_of.items():
-        c = model.categories[i]
-        # the gap before rounding; a year billed at the printed cost-recovery tariff needs none
-        gap = np.where(path >= ev["tariff"][:, i] - 1e-9, 0.0, np.maximum(ev["tariff_unrounded"][:, i] - path, 0.0))
-        subsidy += gap * c.billing_units_per_year * volume
+        revenue[:, i] = path * model.categories[i].billing_units_per_year * volume
+        below |= path < ev["tariff"][:, i] - 1e-9
+    subsidy = np.where(below, np.maximum(ev["requirement"] - revenue.sum(axis=1), 0.0), 0.0)
     reached_each = [r["reached_year"] for r in rows]
     reached = None if (not rows or None in reached_each) else max(reached_each)
     plan = s.investments
