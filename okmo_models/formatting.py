@@ -39,6 +39,7 @@ _UNIT_WORDS = {
     "en": {"som": "som", "thousand_som": "thousand som", "million_som": "million som", "m3": "m³",
            "m2": "m²", "person": "person", "household": "household", "head": "head"},
 }
+UNIT_WORDS = tuple(_UNIT_WORDS["ru"])  # the unit words every output names in the reader's language
 # Russian after a whole number: 1 год, 2 года, 5 лет (Kyrgyz keeps the noun as it is).
 _RU_COUNTED = {"year": ("год", "года", "лет")}
 

@@ -760,3 +760,13 @@ def test_cli_settlement_report_and_variant_source(tmp_path, waste, capsys):
     plain = write_csv(tmp_path / "plain.csv", ["Код хозяйства", "Кол-во членов", "Категория"], [["А-1", "2", ""]])
     assert main(["register", "households", str(plain), "--settlement", "Центр", "--lang", "en"]) == 2
     assert "no settlement column" in capsys.readouterr().err
+
+
+def test_the_register_knows_the_species_the_scenarios_and_workbooks_name():
+    # one list of species: the workbook offers these words, the register reads them
+    from okmo_models.registers.vocabulary import SPECIES as REGISTER_SPECIES
+    from okmo_models.scenario.schema import SPECIES
+    from okmo_models.i18n import has
+
+    assert tuple(REGISTER_SPECIES) == SPECIES
+    assert all(has(f"species_{s}") for s in SPECIES)

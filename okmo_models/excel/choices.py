@@ -47,13 +47,25 @@ _LINE_KEYED = ("methods", "fixed", "population.elasticity", "cpi_elasticity")
 for _section in _LINE_KEYED:
     _PREFIXES[(_section, "@key")] = "line_b_"
 
-# Text inputs that hold a unit code (a category's billing unit): shown and read as units.
-UNIT_TEXTS = ("billing_unit",)
+# Text inputs that hold a unit code, by (sheet, input key): shown and read as units. An
+# indicator counts things, so its unit reads back to the plural where a word is shared
+# ("орун" is "places", not "place").
+UNIT_TEXTS = {("categories", "billing_unit"): (),
+              ("measures.indicators", "unit"): ("persons", "households", "heads", "pieces", "places", "sites",
+                                                "trips", "dippings")}
 
 
-# Text inputs naming a budget line (a scenario's change to one line).
-_LINE_TEXTS = {("scenarios.changes", "line")}
+def unit_codes(section: str, key: str) -> tuple | None:
+    """The units a unit text of (sheet, input) reads first, or None if it is no unit."""
+    return UNIT_TEXTS.get((section, key))
+
+
+# Text inputs naming a budget line (a scenario's change to one line) or a programme's sector.
 _PREFIXES[("scenarios.changes", "line")] = "line_b_"
+_PREFIXES[("measures", "sector")] = "prr_sector_"
+# Animals named by their species (a category's herd, the dipping bath's coefficients).
+_PREFIXES[("categories.heads", "@key")] = "species_"
+_PREFIXES[("dipping_bath.species_coefficients", "@key")] = "species_"
 
 
 def _budget_lines() -> tuple:
@@ -62,18 +74,38 @@ def _budget_lines() -> tuple:
     return tuple(dict.fromkeys((*REVENUE_LINES, *EXPENDITURE_LINES)))
 
 
+def _sectors() -> tuple:
+    from okmo_models.programme.schema import SECTORS
+
+    return SECTORS
+
+
+def _species() -> tuple:
+    from okmo_models.scenario.schema import SPECIES
+
+    return SPECIES
+
+
+_TEXT_CODES = {("budget", "scenarios.changes", "line"): _budget_lines,
+               ("programme", "measures", "sector"): _sectors}
+_KEY_CODES = {("tariff", "categories.heads"): _species, ("tariff", "dipping_bath.species_coefficients"): _species}
+
+
 def key_codes(kind: str, section) -> tuple:
-    """The codes a mapping's key column takes: its own list, or the budget's lines."""
+    """The codes a mapping's key column takes: its own list, the budget's lines, the
+    species of animals."""
     if section.key_choices:
         return tuple(section.key_choices)
     if kind == "budget" and section.id in _LINE_KEYED:
         return _budget_lines()
-    return ()
+    codes = _KEY_CODES.get((kind, section.id))
+    return codes() if codes else ()
 
 
 def text_codes(kind: str, section: str, key: str) -> tuple:
-    """The codes a text input names when it names a budget line, else none."""
-    return _budget_lines() if kind == "budget" and (section, key) in _LINE_TEXTS else ()
+    """The codes a text input names (a budget line, a sector), else none."""
+    codes = _TEXT_CODES.get((kind, section, key))
+    return codes() if codes else ()
 
 
 def choice_label(section: str, key: str, code, lang: str):
@@ -150,8 +182,10 @@ def unit_code(text, codes: tuple):
 def _tokens(codes: tuple) -> tuple:
     from okmo_models.excel.layout import UNIT_SUGGESTIONS
 
+    from okmo_models.formatting import UNIT_WORDS
+
     words = {part for unit in (*codes, *UNIT_SUGGESTIONS) for part in unit.split("/")}
-    return tuple(sorted(words | {"month", "day", "hour", "kg", "piece"}))
+    return tuple(sorted(words | set(UNIT_WORDS)))
 
 
 # --- codes shown as examples -----------------------------------------------------------------

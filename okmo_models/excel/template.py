@@ -23,8 +23,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from okmo_models.version import __version__
 from okmo_models.excel.cells import put
-from okmo_models.excel.choices import UNIT_TEXTS, choice_label, choice_labels, key_codes, quoted_code, text_codes, unit_text
+from okmo_models.excel.choices import choice_label, choice_labels, key_codes, quoted_code, text_codes, unit_codes, unit_text
 from okmo_models.excel.formats import PERCENT_FORMAT, is_percent, shift
+from okmo_models.excel.handles import Handles
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
 from okmo_models.excel.sheets import (
     MISSING,
@@ -65,12 +66,14 @@ EMPTY_LIST = "—"
 
 def template_workbook(kind: str, lang: str = "ru") -> bytes:
     """An empty workbook for a ``kind`` scenario, with examples from the bundled files."""
-    return _workbook(kind, None, lang, _examples(kind))
+    return _workbook(kind, None, lang, _examples(kind, lang))
 
 
 def scenario_workbook(kind: str, data: dict, lang: str = "ru", source: str = "") -> bytes:
-    """The workbook of a validated scenario's ``data`` (see :func:`scenario_data`)."""
-    return _workbook(kind, data, lang, _examples(kind), source)
+    """The workbook of a validated scenario's ``data`` (see :func:`scenario_data`), its ids
+    shown by names in the reader's language (:mod:`okmo_models.excel.handles`)."""
+    handles = Handles.of(data, lang)
+    return _workbook(kind, handles.show(data), lang, _examples(kind, lang), source, handles)
 
 
 def scenario_data(path: str | Path) -> tuple[str, dict]:
@@ -89,12 +92,14 @@ def dump(model) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _examples(kind: str) -> tuple[dict, ...]:
-    """The bundled example files of ``kind``, read once (they are only read from).
+def _examples(kind: str, lang: str) -> tuple[dict, ...]:
+    """The bundled example files of ``kind``, read once (they are only read from), their
+    ids shown by names in ``lang`` as a workbook made from them would show them.
 
     They ship inside the package: a missing or broken one is a packaging fault, raised here
     rather than giving a template without its example column."""
-    return tuple(scenario_data(example_path(name))[1] for name in KINDS[kind].examples)
+    examples = (scenario_data(example_path(name))[1] for name in KINDS[kind].examples)
+    return tuple(Handles.of(data, lang).show(data) for data in examples)
 
 
 # --- labels ---------------------------------------------------------------------------
@@ -153,12 +158,12 @@ def _cell_value(inp: Input, value, lang: str, section: str = ""):
         value = choice_label(section, input_key(inp), value, lang)
         if inp.kind == "choice":
             return value
-    if inp.key in UNIT_TEXTS:
+    if unit_codes(section, inp.key) is not None:
         return unit_text(value, lang)
     if inp.kind == "bool":
         return t("xl_yes" if value else "xl_no", lang)
     if inp.kind == "texts":  # an empty list is "—", an empty cell would read as "not given"
-        return ", ".join(map(str, value)) or EMPTY_LIST
+        return "; ".join(map(str, value)) or EMPTY_LIST
     if isinstance(value, dict) and "value" in value:  # a quantity; 70 % is kept as 0.7, as Excel does
         return shift(value["value"], -2) if is_percent(value.get("unit")) else value["value"]
     return value
@@ -177,14 +182,15 @@ def _shows_percent(inp: Input | None, value) -> bool:
 # --- the workbook -----------------------------------------------------------------------
 
 
-def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...], source: str = "") -> bytes:
+def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...], source: str = "",
+              handles: Handles | None = None) -> bytes:
     sections = layout(kind)
     wb = Workbook()
     wb.remove(wb.active)
     titles = {s.id: sheet_title(s, lang) for s in sections}
     meta = wb.create_sheet(META_SHEET)
     lists = wb.create_sheet(t("wt_sheet_lists", lang))
-    ctx = _Context(wb, lists, titles, lang)
+    ctx = _Context(wb, lists, titles, lang, handles or Handles.of({}, lang))
     general_rows: dict[str, int] = {}
     for s in sections:
         ws = wb.create_sheet(titles[s.id])
@@ -201,7 +207,8 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
     meta.sheet_state = lists.sheet_state = "hidden"
     meta_rows = [["okmo-models workbook", kind], ["generator", f"okmo-models {__version__}"],
                  ["created", date.today().isoformat()], ["from", source], ["lists", lists.title],
-                 *(["sheet", s.id, titles[s.id]] for s in sections)]
+                 *(["sheet", s.id, titles[s.id]] for s in sections),
+                 *ctx.handles.meta_rows()]
     for r, values in enumerate(meta_rows, 1):
         for c, value in enumerate(values, 1):
             put(meta.cell(row=r, column=c), value)
@@ -214,8 +221,8 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
 class _Context:
     """Drop-down lists (kept on a hidden sheet) and cross-sheet references."""
 
-    def __init__(self, wb, lists, titles, lang):
-        self.wb, self.lists, self.titles, self.lang = wb, lists, titles, lang
+    def __init__(self, wb, lists, titles, lang, handles: Handles):
+        self.wb, self.lists, self.titles, self.lang, self.handles = wb, lists, titles, lang, handles
         self.list_ranges: dict[tuple, str] = {}
         self.key_columns: dict[str, tuple[str, str]] = {}  # section -> (sheet, column letter)
         self.pending: list[tuple] = []  # (worksheet, cell range, target section)
@@ -250,13 +257,21 @@ class _Context:
 
 
 def _reference_target(kind: str, section: Section, inp: Input) -> str | None:
-    """The sheet whose keys an input names: a source, a consumer category."""
+    """The sheet whose keys an input names: a source, a consumer category, a component."""
     name = str(inp.path[-1]) if inp.path else ""
     if name.endswith("source") and name != "budget_scenario":
         return "sources"
     if kind == "tariff" and name == "category":
         return "categories"
+    if kind == "tariff" and (name == "component" or name.endswith("_component")):
+        return "components"
     return None
+
+
+# Inputs and key columns that name a package parameter: a drop-down of their descriptions.
+_PARAMETER_INPUTS = ("threshold_parameter", "income_groups_parameter")
+# Key columns that name an entry of another sheet (a measure's score for a criterion).
+_KEY_TARGETS = {"measures.scores": "criteria"}
 
 
 def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[str, int]:
@@ -305,6 +320,8 @@ def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[s
         target = _reference_target(kind, s, inp)
         if target:
             ctx.pending.append((ws, where, target))
+        elif inp.path and inp.path[-1] in _PARAMETER_INPUTS:
+            ctx.dropdown(ws, where, ctx.handles.names("parameters"), strict=False)
     for col, width in zip("ABCDEF", (22, 40, 34, 24, 22, 20)):
         ws.column_dimensions[col].width = width
     ws.column_dimensions["A"].hidden = True  # the keys: for the import, not for the reader
@@ -332,6 +349,8 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         letter = get_column_letter(c)
         # the example of a column: its first value among the bundled examples' rows
         label, hint, ex = _column_texts(s, col, lang, example_rows[0] if example_rows else None)
+        if col.role == "key" and (key_codes(kind, s) or s.id == "parameters"):  # chosen from a list
+            hint = t("xl_hint_choice", lang)
         for example in example_rows[1:]:
             if ex not in (None, ""):
                 break
@@ -363,6 +382,10 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
             # a fixed list refuses other names; the budget's lines elsewhere only warn (the
             # whole-file checks name the known lines)
             ctx.dropdown(ws, cells, choice_labels(s.id, KEY, key_codes(kind, s), lang), strict=bool(s.key_choices))
+        elif col.role == "key" and s.id == "parameters":
+            ctx.dropdown(ws, cells, ctx.handles.names("parameters"), strict=False)
+        elif col.role == "key" and s.id in _KEY_TARGETS:
+            ctx.pending.append((ws, cells, _KEY_TARGETS[s.id]))
         elif col.role == "parent":
             ctx.pending.append((ws, cells, s.parent.id))
         elif col.role == "input" and _reference_target(kind, s, inp):
@@ -397,8 +420,8 @@ def _item_value(inp: Input, row):
 
 
 def _row_value(s: Section, col: Column, row, lang: str):
-    if col.role == "parent":
-        return row.parent
+    if col.role == "parent":  # the parent's key as its own sheet shows it
+        return choice_label(s.parent.id, KEY, row.parent, lang)
     if col.role == "number":
         return row.number
     if col.role == "key":
@@ -422,7 +445,8 @@ def _unit_choices(inp: Input, lang: str) -> tuple:
 def _column_texts(s: Section, col: Column, lang: str, example):
     """(label, what to enter, example) of a table column."""
     if col.role == "parent":
-        return parent_label(s, lang), t("xl_hint_parent", lang), quoted_code(example.parent) if example else None
+        return parent_label(s, lang), t("xl_hint_parent", lang), (
+            quoted_code(choice_label(s.parent.id, KEY, example.parent, lang)) if example else None)
     if col.role == "number":
         return t("xl_col_number", lang) + " *", t("xl_hint_item_number", lang), 1
     if col.role in ("key", "key2"):

@@ -19,8 +19,9 @@ import yaml
 
 from okmo_models.version import __version__
 from okmo_models.errors import Problem, ScenarioError
-from okmo_models.excel.choices import UNIT_TEXTS, choice_code, key_codes, text_codes, unit_code
+from okmo_models.excel.choices import choice_code, key_codes, text_codes, unit_code, unit_codes
 from okmo_models.excel.formats import is_percent, plain, scale, shift
+from okmo_models.excel.handles import Handles
 from okmo_models.excel.layout import Input, Section, layout
 from okmo_models.excel.reading import Book, Grid, open_book
 from okmo_models.excel.sheets import (
@@ -82,6 +83,9 @@ def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict,
         reported = {p.path for p in problems}
         for p in exc.problems:
             q = reader.locate(p)
+            if "known" in q.context:  # the ids a check lists, by the names the workbook shows
+                q = Problem(path=q.path, key=q.key, value=q.value,
+                            context={**q.context, "known": reader.handles.readable(q.context["known"])})
             # a cell already explained is not explained twice, nor is the record around it
             # ("no amount given" after "this amount is not a number")
             if q.path in reported or any(bad[:len(p.path)] == tuple(p.path) for bad in reader.bad_paths):
@@ -111,6 +115,7 @@ class _Reader:
         self.titles: dict[str, str] = {}  # section -> its sheet's title (from the _okmo sheet)
         self.refs: dict[str, dict] = {}  # section -> how child rows name an item -> its data path
         self.lists = LISTS_SHEET  # the drop-downs' sheet, named in the workbook's language
+        self.handles = Handles()  # the names the workbook shows for ids (from the _okmo sheet)
 
     # --- the whole workbook -------------------------------------------------------------
 
@@ -118,7 +123,9 @@ class _Reader:
         if META_SHEET not in self.wb.sheetnames:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
         kind, titles = None, self.titles
-        for row in self.wb.sheet(META_SHEET).row_values():
+        meta = list(self.wb.sheet(META_SHEET).row_values())
+        self.handles = Handles.from_meta(meta)
+        for row in meta:
             if row and row[0] == "okmo-models workbook":
                 kind = row[1]
             elif row and row[0] == "sheet" and len(row) >= 3:
@@ -145,6 +152,10 @@ class _Reader:
         for name in self.wb.sheetnames:
             if name not in known and self.wb.has_values(name):
                 self.warnings.append(("xl_extra_sheet", {"sheet": name}))
+        # the names the workbook showed for ids, back to the ids (a new name becomes one)
+        data, rename = self.handles.restore(data)
+        self.cells = {rename(path): cell for path, cell in self.cells.items()}
+        self.bad_paths = {rename(path) for path in self.bad_paths}
         return kind, data
 
     def _problem(self, ws, cell: str, key: str, value=None, field: tuple = (), **context):
@@ -230,14 +241,18 @@ class _Reader:
                 return value if value in allowed else str(value)
             value = choice_code(section, input_key(inp), value, allowed)  # the reader's word, any language
             return value if value in allowed or not all(isinstance(a, int) for a in allowed) else _int_text(value)
-        if inp.key in UNIT_TEXTS:  # a billing unit as the workbook shows it: "домохоз./мес."
-            return unit_code(_text(value), ())
+        if unit_codes(section, inp.key) is not None:  # a unit as the workbook shows it: "домохоз./мес."
+            return unit_code(_text(value), unit_codes(section, inp.key))
         if kind == "text" and text_codes(self.kind, section, inp.key):  # a budget line by its name
             return choice_code(section, inp.key, _text(value).strip(), text_codes(self.kind, section, inp.key))
         if kind == "texts":
             if str(_text(value)).strip() in (EMPTY_LIST, "-"):
                 return []
-            return [part.strip() for part in str(_text(value)).replace(";", ",").split(",") if part.strip()]
+            text = str(_text(value)).strip()
+            if ";" not in text and self.handles.knows(text):  # one name with its own commas
+                return [text]
+            separator = ";" if ";" in text else ","  # "a; b" as written, or "a, b" as typed
+            return [part.strip() for part in text.split(separator) if part.strip()]
         return _text(value)
 
     def _read_input(self, ws, inp: Input, row: int, col: int, unit_col: int | None, item: dict,
@@ -409,6 +424,8 @@ class _Reader:
                 return
             parents = self.refs.get(s.parent.id, {})
             ref = _ref(ref)
+            if key_codes(self.kind, s.parent):  # the parent's key in the reader's words
+                ref = choice_code(s.parent.id, KEY, ref, key_codes(self.kind, s.parent))
             if ref is None:
                 self._problem(ws, where or f"A{row}", "xl_parent_missing", None,
                               sheet=self.titles.get(s.parent.id, s.parent.id))

@@ -27,6 +27,12 @@ def _not_negative(v: float) -> float:
 Cost = Annotated[Number, AfterValidator(_not_negative)]
 
 
+# Sectors the reports and workbooks name in the reader's language (``prr_sector_*``); a
+# measure may name another, shown as written.
+SECTORS = ("water_sanitation", "education", "health", "roads", "public_spaces", "social", "waste", "energy",
+           "culture_sport", "agriculture", "economy")
+
+
 class Funding(StrictModel):
     """One source of a measure's money: a share of each year's cost or a total amount
     (spread over the years like the cost). Whatever is not covered is the local budget's."""

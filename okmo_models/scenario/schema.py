@@ -519,6 +519,11 @@ class WaterSection(StrictModel):
         return q
 
 
+# Species the outputs and workbooks name in the reader's language (``species_*``); the same
+# keys as the livestock register's vocabulary. Another species is shown as written.
+SPECIES = ("sheep", "goats", "cattle", "horses", "yaks", "camels", "pigs")
+
+
 class DippingBathSection(StrictModel):
     dippings_per_year: Number = Field(gt=0)
     species_coefficients: dict[str, Number]
