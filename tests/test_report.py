@@ -237,3 +237,22 @@ def test_kernel_errors_speak_the_report_language(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "okmo_models.cli", "report", str(path), "-o",
                            str(tmp_path / "out"), "--lang", "en"], capture_output=True, text=True)
     assert proc.returncode == 2 and "discounts absorb" in proc.stderr and "Ошибка" not in proc.stderr
+
+
+@pytest.mark.parametrize("scenario", ["teploklyuchenka/waste.yaml", "ak-bulak/water.yaml"])
+def test_affordability_and_discounts_also_at_the_tariff_proposed(scenario):
+    """On a path the kenesh approves the first step, not the justified tariff: the sections
+    on affordability and on discounts give the bills and the discounts at that tariff too,
+    the figures of the draft decision (they showed the justified tariff alone)."""
+    from okmo_models.report import sections
+    from okmo_models.tariff.proposal import proposal
+
+    result = calculate_tariff(SCENARIOS / scenario)
+    p = proposal(result)
+    assert p.on_path
+    html = sections.affordability(result, "ru").replace(" class=num", "").replace("\xa0", " ")
+    for group in p.income_groups:
+        assert f"<td>{format_number(group.bill_som)}</td>" in html
+        assert f"<td>{formatting.format_percent(group.share_of_income, 2, 'ru')}</td>" in html
+    discounts = sections.vulnerable(result, "ru").replace("\xa0", " ")
+    assert formatting.format_money(p.discounts_yearly_som, "ru").replace("\xa0", " ") in discounts

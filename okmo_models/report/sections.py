@@ -232,15 +232,29 @@ def tariffs(result: TariffResult, lang: str) -> str:
 
 
 def affordability(result: TariffResult, lang: str) -> str:
+    """The bills of each income group at the economically justified tariff; when the tariff
+    proposed for approval is another (a path's first step), its bills beside them, as the
+    draft decision and the deputies' summary give them."""
+    from okmo_models.tariff.proposal import proposal
+
     a = result.to_dict(lang)["affordability"]
     unit = unit_label(next(c.unit for c in result.tariffs if c.id == a["category"]), lang)
+    p = proposal(result)
+    tp = next(x for x in p.tariffs if x.id == a["category"])
+    at_proposed = abs(tp.tariff_som - tp.justified_som) > 0.005 and len(p.income_groups) == len(a["groups"])
+    headers = [t("c_group", lang), t("c_income", lang), t("c_bill", lang), t("c_burden", lang), t("r_above", lang)]
     rows = [[g["name"], format_number(g["income_per_capita_som"], 0, lang), money(g["bill_som"], lang),
              format_percent(g["burden"], 2, lang), t("r_yes" if g["above"] else "r_no", lang)]
             for g in a["groups"]]
+    lead = ""
+    if at_proposed:
+        headers += [t("r_afford_bill_proposed", lang), t("r_afford_share_proposed", lang)]
+        for row, g in zip(rows, p.income_groups):
+            row += [money(g.bill_som, lang), format_percent(g.share_of_income, 2, lang)]
+        lead = f"<p>{e(t('r_afford_two_tariffs', lang, justified=money(tp.justified_som, lang), proposed=money(tp.tariff_som, lang), unit=unit))}</p>"
     target = "—" if a["tariff_at_target_share_som"] is None else \
         f"{money(a['tariff_at_target_share_som'], lang)} {unit}"
-    return (table([t("c_group", lang), t("c_income", lang), t("c_bill", lang), t("c_burden", lang),
-                   t("r_above", lang)], rows, numeric=(1, 2, 3))
+    return (lead + table(headers, rows, numeric=(1, 2, 3, *((5, 6) if at_proposed else ())))
             + f"<p>{e(t('a_summary', lang, threshold=format_percent(a['threshold'], 1, lang), share=format_percent(a['share_above'], 0, lang), target=format_percent(a['target_share'], 0, lang), tariff=target))}</p>"
             + f"<p class=note>{e(t('c_source', lang))}: {e(cite(references(result, lang), a['threshold_source']))}</p>")
 
@@ -251,6 +265,11 @@ def vulnerable(result: TariffResult, lang: str) -> str:
              money(g["yearly_som"], lang)] for g in v["groups"]]
     out = table([t("c_group", lang), t("c_households", lang), t("c_discount", lang), t("c_per_year", lang)],
                 rows, numeric=(1, 2, 3))
+    from okmo_models.tariff.proposal import proposal
+
+    p = proposal(result)
+    if p.on_path and p.discounts:  # the draft decision gives them at the path's first step
+        out += f"<p>{e(t('r_discounts_at_proposed', lang, amount=format_money(p.discounts_yearly_som, lang)))}</p>"
     if v["financing"] == "budget":
         out += f"<p>{e(t('v_budget', lang, amount=money(v['budget_cost_som'], lang) + ' ' + unit_label('som', lang)))}</p>"
     else:
