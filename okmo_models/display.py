@@ -17,7 +17,7 @@ from okmo_models.budget.tables import (  # noqa: F401  (re-exported for notebook
     budget_summary_table,
 )
 from okmo_models.charts import FanChart, budget_fan
-from okmo_models.formatting import format_number, format_percent, unit_label
+from okmo_models.formatting import format_number, format_percent, tick_number, unit_label
 from okmo_models.i18n import t
 from okmo_models.tariff.result import TariffResult
 from okmo_models.tariff.tables import (  # noqa: F401  (re-exported for notebooks)
@@ -52,7 +52,7 @@ def cost_structure_chart(result: TariffResult, lang: str = "ru", ax=None):
                        fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.xaxis.set_major_locator(MaxNLocator(4))
-    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    ax.xaxis.set_major_formatter(lambda x, _: tick_number(x, 0, lang))
     ax.set_xlim(0, max(values) * 1.35)
     ax.figure.tight_layout()
     return ax
@@ -72,13 +72,13 @@ def path_chart(result: TariffResult, lang: str = "ru"):
         ax.plot(pa.years, c["path_tariff_som"], marker="o", color="#2f6f9f", label=t("c_path", lang))
         ax.set_title(names[c["category"]], fontsize=9, loc="left")
         ax.set_ylabel(unit_label(c["unit"], lang), fontsize=8)
-        ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+        ax.yaxis.set_major_formatter(lambda x, _: tick_number(x, 0, lang))
         ax.legend(fontsize=8, loc="lower right")
         ax.spines[["top", "right"]].set_visible(False)
     bars = axes[-1]
     bars.bar(pa.years, pa.subsidy_som, color="#c0504d")
     bars.set_ylabel(t("c_subsidy", lang), fontsize=8)
-    bars.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    bars.yaxis.set_major_formatter(lambda x, _: tick_number(x, 0, lang))
     bars.spines[["top", "right"]].set_visible(False)
     bars.set_xticks(list(pa.years))
     fig.suptitle(t("h_path", lang), fontsize=10)
@@ -99,7 +99,7 @@ def tornado_chart(result: TariffResult, lang: str = "ru", ax=None, lines: int = 
     ax.barh(labels, [r["high_som"] - base for r in rows], left=base, color="#c0504d",
             label=f"+{format_percent(se.swing, 0, lang)}")
     ax.axvline(base, color="black", linewidth=0.8)
-    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, 1, lang))
+    ax.xaxis.set_major_formatter(lambda x, _: tick_number(x, 1, lang))
     ax.set_xlabel(t("c_tariff", lang))
     ax.legend(fontsize=8)
     ax.set_title(t("h_sensitivity", lang), fontsize=10)
@@ -116,10 +116,11 @@ def monte_carlo_chart(result: TariffResult, lang: str = "ru", ax=None):
     ax.hist(se.sample, bins=60, color="#9bbb59")
     for key, style in (("p5", ":"), ("p50", "-"), ("p95", ":")):
         ax.axvline(se.percentiles[key], color="black", linestyle=style, linewidth=1)
-        ax.text(se.percentiles[key], ax.get_ylim()[1] * 0.95, f" {key}", fontsize=8, va="top")
-    ax.xaxis.set_major_formatter(lambda x, _: format_number(x, 1, lang))
+        # the percentile by its share ("5 %"), not its code ("p5"): the same in every language
+        ax.text(se.percentiles[key], ax.get_ylim()[1] * 0.95, f" {key[1:]} %", fontsize=8, va="top")
+    ax.xaxis.set_major_formatter(lambda x, _: tick_number(x, 1, lang))
     ax.set_xlabel(t("c_cost_recovery", lang))
-    ax.set_title(t("h_sensitivity", lang) + " — Monte Carlo", fontsize=10)
+    ax.set_title(t("h_sensitivity", lang) + " — " + t("h_monte_carlo", lang), fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.figure.tight_layout()
     return ax
@@ -177,7 +178,7 @@ def _finish(ax, title: str, lang: str, zero_line: bool = False, integer_years: b
     if zero_line:
         ax.axhline(0, color="#c0392b", linewidth=0.8)
     ax.set_title(title, fontsize=10)
-    ax.yaxis.set_major_formatter(lambda x, _: format_number(x, 0, lang))
+    ax.yaxis.set_major_formatter(lambda x, _: tick_number(x, 0, lang))
     if integer_years:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=8, frameon=False, **legend)

@@ -107,6 +107,17 @@ def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:
     return sign + grouped(whole) + (f",{fraction}" if fraction else "")
 
 
+def tick_number(x: float | None, decimals: int = 0, lang: str = "ru") -> str:
+    """A number on a chart's axis: as :func:`format_number`, a negative one with the minus
+    sign typeset (``−1 000``, not the hyphen of ``-1 000``, which files and terminals keep so
+    that a spreadsheet reads it as a number).
+
+    >>> tick_number(-1500), tick_number(2.5, 1, "en")
+    ('−1\xa0500', '2.5')
+    """
+    return format_number(x, decimals, lang).replace("-", "\u2212")
+
+
 def format_money(x: float | None, lang: str = "ru", with_unit: bool = True) -> str:
     """Money to the tyiyn: ``1 234 567,89 сом``, a no-break space before the unit too (a
     line never ends between a number and its currency)."""

@@ -122,3 +122,19 @@ def test_the_report_fan_chart_is_the_specification_of_the_result(results):
     assert np.allclose(spec.point, r.totals().loc["revenue"])
     assert spec.shade == (r.forecast_years[0], r.forecast_years[r.horizon - 1]) and not spec.zero_line
     assert spec.title.startswith("ВСЕГО ДОХОДОВ, тыс. сом") and spec.labels["outer"] == "5–95 %"
+
+
+def test_chart_axes_and_labels_speak_the_readers_language():
+    # a negative tick is typeset with a real minus (it had the hyphen of "-1 000"); the
+    # Monte Carlo chart names its percentiles by share, not by the codes "p5"/"p95"
+    import matplotlib.pyplot as plt
+
+    from okmo_models import calculate_tariff
+    from okmo_models.examples import example_path
+
+    result = calculate_tariff(example_path("teploklyuchenka/waste.yaml"))
+    ax = display.monte_carlo_chart(result, "ky")
+    texts = [x.get_text() for x in ax.texts] + [ax.get_title()]
+    assert not any("p5" in x or "p95" in x or "Monte" in x for x in texts), texts
+    assert ax.xaxis.get_major_formatter()(-1500, 0) == "\u22121\u00a0500,0"
+    plt.close(ax.figure)

@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from okmo_models.formatting import format_number, signed_number
+from okmo_models.formatting import signed_number, tick_number
 from okmo_models.i18n import t
 from okmo_models.parameters import resolve
 from okmo_models.papers.paper import NBSP, Chart
@@ -138,10 +138,10 @@ def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str, decimals: 
         colours = colours or ["#9aa5b1", "#1f5f99", "#c9d3dd"][:len(bars)]
         ax.barh(names[::-1], values[::-1], color=colours[::-1])
         for y, value in enumerate(values[::-1]):
-            ax.text(value, y, " " + format_number(value, decimals, lang), va="center", fontsize=10)
+            ax.text(value, y, " " + tick_number(value, decimals, lang), va="center", fontsize=10)
         ax.set_xlim(0, max(values) * 1.25)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: format_number(v, 0, lang)))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: tick_number(v, 0, lang)))
         ax.tick_params(labelsize=10)
         fig.tight_layout()
         png = io.BytesIO()
