@@ -22,6 +22,7 @@ from okmo_models.version import __version__
 from okmo_models.errors import OkmoError, Refusal, ScenarioError
 from okmo_models.i18n import LANGUAGES, default_language, has, t
 from okmo_models.kinds import FORMATS, KINDS, check_file, kind_of, plan_files
+from okmo_models.scenario.schema import language_note
 from okmo_models.progress import progress
 
 EXIT_USER_ERROR = 2
@@ -487,6 +488,9 @@ def _check(args) -> int:
         try:
             check_file(path)
             print(t("cli_check_ok", args.lang, file=path))
+            note = language_note(kind_of(path).load(path).model, args.lang)
+            if note:  # a Kyrgyz-only file checked in Russian is valid, its texts shown as written
+                print("  " + note)
         except OkmoError as exc:
             text = exc.render(args.lang)
             # a ScenarioError names its file; other problems (found while computing) do not

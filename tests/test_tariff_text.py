@@ -82,6 +82,9 @@ def test_a_kyrgyz_only_file_is_valid_and_says_so(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     done = okmo("--lang", "ru", "check", str(path))
     assert done.returncode == 0, done.stderr
+    # okmo check says so too (it said only "the file is correct")
+    assert "записана не на русском языке; они приведены так, как записаны (на кыргызском)" in done.stdout
+    assert len(okmo("--lang", "ky", "check", str(path)).stdout.strip().splitlines()) == 1  # no note in Kyrgyz
     ru = okmo("--lang", "ru", "tariff", str(path))
     assert ru.returncode == 0, ru.stderr
     assert "Теплоключенка айыл өкмөтү" in ru.stdout  # the Kyrgyz name, as written

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from okmo_models.errors import CONTROL, shorten
+from okmo_models.i18n import t
 from okmo_models.strict_schema import StrictModel, invalid
 from okmo_models.units import Unit, UnitError, parse_number, parse_unit, split_quantity, without_unit
 
@@ -260,6 +261,16 @@ def missing_languages(model, lang: str) -> set[str]:
 
     walk(model)
     return found
+
+
+def language_note(model, lang: str) -> str | None:
+    """The note a reader gets when some of ``model``'s texts are not in their language (a
+    Kyrgyz-only file read in Russian): they are shown as written; None when all are."""
+    found = missing_languages(model, lang)
+    if not found:
+        return None
+    languages = ", ".join(t("tt_language_" + g, lang) for g in sorted(found))
+    return t("tt_language_fallback", lang, languages=languages)
 
 
 SourceRef = Annotated[str, Field(min_length=1)]

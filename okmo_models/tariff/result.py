@@ -18,7 +18,7 @@ from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import ParameterValue
 from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import ScenarioFile
-from okmo_models.scenario.schema import LocalText, Scenario, missing_languages
+from okmo_models.scenario.schema import LocalText, Scenario, language_note
 from okmo_models.tariff.formulas import round_tariff
 
 JSON_SCHEMA = "okmo-tariff-result/3"
@@ -244,12 +244,8 @@ class TariffResult:
     def _language_notes(self, lang: str | None) -> list[tuple[str, str]]:
         """A note when some of the file's texts are not written in the reader's language
         (a Kyrgyz-only file read in Russian): they are shown as written."""
-        lang = lang or _lang()
-        found = missing_languages(self.scenario, lang)
-        if not found:
-            return []
-        languages = ", ".join(t("tt_language_" + g, lang) for g in sorted(found))
-        return [("tt_language_fallback", t("tt_language_fallback", lang, languages=languages))]
+        note = language_note(self.scenario, lang or _lang())
+        return [("tt_language_fallback", note)] if note else []
 
     # --- the JSON contract ----------------------------------------------------------
 
