@@ -341,7 +341,12 @@ def test_household_variant_loads_and_the_volume_follows_the_persons(tmp_path, wa
     assert TariffModel(load_scenario(waste)).categories[0].volume == pytest.approx(3450 * 4.4 * 1.57)
     tariff = calculate_tariff(path).tariff("households").tariff_som
     assert tariff > calculate_tariff(waste).tariff("households").tariff_som
-    assert loaded.scenario.sources["register_households_households"].startswith("persons, households")
+    # the category's source, printed among the justification's sources, is in the reader's
+    # words (it began "persons, households, household_size — из источника register_households")
+    cited = str(loaded.scenario.sources["register_households_households"])
+    assert cited.startswith("Число жителей, число домохозяйств, размер домохозяйства — из файла «reg.csv»")
+    from reader_language import foreign_words
+    assert not foreign_words(cited, {"reg.csv"}), cited
     # a later import into this variant: a variant of the variant, with the new register cited
     again = households_variant(read_households(write_csv(tmp_path / "reg2.csv", rows=ROWS[:4])), path,
                                target=tmp_path / "out" / "again.yaml", today=dt.date(2027, 1, 15))

@@ -40,6 +40,8 @@ from okmo_models.registers.table import (
 from okmo_models.registers.vocabulary import SOCIAL_PASSPORT, category_keys, fold
 from okmo_models.safe_write import write_new_file
 from okmo_models.formatting import format_number
+from okmo_models.i18n import t
+from okmo_models.provenance import source_text
 from okmo_models.kinds import kind_of
 from okmo_models.references import data_roots, inside
 from okmo_models.scenario.loader import (
@@ -138,9 +140,8 @@ def households_variant(register: HouseholdRegister, scenario_path: str | Path, *
     register_source = _register_source(register.file, "rg_kind_households", lang, today)
     changes["sources"][key] = register_source
     if c.source != cat_key:  # else a variant of an earlier import: its text still holds
-        changes["sources"][cat_key] = Msg("rg_source_category", {
-            "register": key, "fields": "persons, households, household_size",
-            "old": f"{c.source}: {s.sources[c.source]}"}).render(lang)
+        changes["sources"][cat_key] = _category_source(("persons", "households", "household_size"),
+                                                       "rg_kind_households", register.file, s.sources[c.source], lang)
     return _plan(loaded, data, changes, shown, notes, scenario_path, target, "rg_kind_households",
                  register.file, lang, today)
 
@@ -184,8 +185,8 @@ def livestock_variant(register: LivestockRegister, scenario_path: str | Path, *,
     notes.append(Msg("rg_note_dependent"))
     changes["sources"][key] = _register_source(register.file, "rg_kind_livestock", lang, today)
     if c.source != cat_key:
-        changes["sources"][cat_key] = Msg("rg_source_category", {
-            "register": key, "fields": "heads", "old": f"{c.source}: {s.sources[c.source]}"}).render(lang)
+        changes["sources"][cat_key] = _category_source(("heads",), "rg_kind_livestock", register.file,
+                                                       s.sources[c.source], lang)
     return _plan(loaded, data, changes, shown, notes, scenario_path, target, "rg_kind_livestock",
                  register.file, lang, today)
 
@@ -282,6 +283,16 @@ def _group_index(groups, text: str, path) -> int:
             return i
     raise MappingError(path, "rg_map_group_unknown", value=text,
                        known="; ".join(f"{i + 1} = {g.name.ru}" for i, g in enumerate(groups)) or "—")
+
+
+def _category_source(fields: tuple, kind_key: str, info, old, lang: str) -> str:
+    """The source of a category whose figures came from a register: which figures, from which
+    register file, and the baseline's source of the rest, all in the reader's words (it is
+    printed among the justification's sources)."""
+    names = [t(f"xf_{f}", lang) for f in fields]
+    named = ", ".join([names[0], *(n[:1].lower() + n[1:] for n in names[1:])])
+    return Msg("rg_source_category", {"fields": named, "kind": Msg(kind_key), "file": info.path.name,
+                                      "old": source_text(old, lang)}).render(lang)
 
 
 def _register_source(info, kind_key: str, lang: str, today: dt.date | None) -> str:
