@@ -67,3 +67,19 @@ programme_money_left_chart(result, lang);
 
 # %%
 result.compare_table(lang)
+
+# %% [markdown]
+# ## Что если… / Эмне болот, эгерде…
+#
+# Те же ползунки, что на общественных слушаниях (`okmo hearing`): передвиньте — цифры
+# пересчитаются; «Сохранить вариант» запишет файл варианта рядом с исходным файлом.
+#
+# Коомдук угуулардагыдай эле жылдыргычтар (`okmo hearing`): жылдырыңыз — сандар кайра
+# эсептелет; «Вариантты сактоо» вариант файлын баштапкы файлдын жанына жазат.
+#
+# *The hearing dashboard's live controls for this file, in JupyterLab.*
+
+# %%
+from okmo_models import dashboard_for
+
+dashboard_for(programme, lang).view

@@ -22,6 +22,7 @@ _API = {
     "calculate_tariff": "okmo_models.tariff",
     "forecast_budget": "okmo_models.budget.forecast", "evaluate_programme": "okmo_models.programme",
     "check_file": "okmo_models.kinds", "kind_of": "okmo_models.kinds",
+    "dashboard_for": "okmo_models.hearing.choose",  # the hearing's live controls, in a notebook too
 }
 
 __all__ = [*_API, "__version__"]
