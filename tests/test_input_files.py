@@ -402,7 +402,7 @@ def test_errors_in_kyrgyz_have_no_english_words():
             "variant_hash_invalid", "variant_cycle", "yaml_alias_too_large", "yaml_alias_recursive",
             "file_too_large", "file_not_regular", "data_root_not_folder", "rebase_refused",
             "rebase_up_to_date", "rebase_not_variant", "rebase_header", "rebase_ask", "rebase_done",
-            "cli_rebase_help", "cli_rebase_arg", "cli_rebase_force_help", "cli_data_root_help"]
+            "cli_rebase_help", "cli_rebase_arg", "cli_rebase_force_help"]
     allowed = {"okmo", "rebase", "data", "root", "force", "yaml", "yml", "toml", "csv", "OKMO", "DATA", "ROOT"}
     for key in keys:
         for lang in ("ru", "ky"):

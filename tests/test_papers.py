@@ -189,11 +189,15 @@ def test_a_hearing_time_is_kept_when_the_date_is_left_blank():
     assert Hearing(time="15:00").when("ru") == "«___» ____________ 20__ г., 15:00"
 
 
-def test_the_decision_is_headed_by_the_kenesh_named_in_the_file():
+def test_the_decision_is_headed_by_the_kenesh_named_in_the_file(tmp_path):
     _, papers, _ = papers_for(example_path("teploklyuchenka/waste.yaml"), "ky", HEARING)
     assert papers["pp_doc_decision"].header[-1] == "Теплоключенка айылдык кеңеши"
     # a file that names no kenesh: the municipality, then "local kenesh"
-    _, papers, _ = papers_for(example_path("teploklyuchenka/shared_landfill.yaml"), "ru", HEARING)
+    folder = tmp_path / "teploklyuchenka"
+    shutil.copytree(example_path("teploklyuchenka/waste.yaml").parent, folder)
+    text = (folder / "waste.yaml").read_text("utf-8")
+    (folder / "waste.yaml").write_text(re.sub(r"\n  kenesh: .*\n", "\n", text), "utf-8")
+    _, papers, _ = papers_for(folder / "waste.yaml", "ru", HEARING)
     assert papers["pp_doc_decision"].header[-1] == "Местный кенеш"
 
 

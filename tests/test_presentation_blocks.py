@@ -138,3 +138,18 @@ def test_chart_axes_and_labels_speak_the_readers_language():
     assert not any("p5" in x or "p95" in x or "Monte" in x for x in texts), texts
     assert ax.xaxis.get_major_formatter()(-1500, 0) == "\u22121\u00a0500,0"
     plt.close(ax.figure)
+
+
+def test_the_report_fonts_print_a_real_minus():
+    # Debian's Noto Sans has no U+2212: with "sans-serif" matplotlib warned "Glyph 8722 missing"
+    # and would draw a box; a list of families falls back to DejaVu Sans glyph by glyph
+    import warnings
+
+    from okmo_models.report.blocks import report_fonts, svg
+
+    with report_fonts(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig, ax = plt.subplots()
+        ax.set_title("\u22121\u00a0500 сом")
+        svg(fig)
+    assert not [w for w in caught if "missing from font" in str(w.message)]

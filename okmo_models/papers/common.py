@@ -130,8 +130,8 @@ def bar_chart(bars: list[tuple[str, float]], caption: str, lang: str, decimals: 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    with _PYPLOT, matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": ["Noto Sans", "DejaVu Sans"],
-                                }):
+    # a list of families: glyph by glyph fallback (Debian's Noto Sans has no minus sign U+2212)
+    with _PYPLOT, matplotlib.rc_context({"font.family": ["Noto Sans", "DejaVu Sans"]}):
         fig, ax = plt.subplots(figsize=(6.3, 1.8))
         names = [name for name, _ in bars]
         values = [value for _, value in bars]

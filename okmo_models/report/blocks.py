@@ -144,7 +144,9 @@ def report_fonts():
     import matplotlib
 
     matplotlib.use("svg", force=False)
-    with matplotlib.rc_context({"font.family": "sans-serif", "font.sans-serif": list(FONTS),
+    # a list of families, not "sans-serif": matplotlib then falls back glyph by glyph (Debian's
+    # Noto Sans has no minus sign U+2212; DejaVu Sans has)
+    with matplotlib.rc_context({"font.family": list(FONTS),
                                 "svg.fonttype": "none", "figure.dpi": 72}):
         yield
 
