@@ -281,6 +281,8 @@ class BudgetModel:
         self.cpi_future = self.price_path({})
         self.is_revenue = np.array([sec == "revenue" for sec, _ in self.lines])
         self._baseline = None
+        self._keep_draws = False
+        self._kept_factors = None  # (key, factors) once keep_draws() was asked for
 
     def price_path(self, overrides: dict) -> np.ndarray:
         """Price index of the forecast years (history base), with some years' CPI replaced."""
@@ -396,6 +398,31 @@ class BudgetModel:
                                           s.unit)
         return point, prices, population
 
+    def keep_draws(self) -> BudgetModel:
+        """Keep the Monte Carlo's random factors for every later fit (common random numbers).
+
+        The factors depend only on the seed, the number of draws and each line's error, never
+        on a scenario, so a hearing's what-ifs reuse the baseline's draws: the same numbers as
+        a fresh fit (to the bit), without drawing them again. Costs draws x lines x forecast
+        years x 4 bytes (7.7 MB for 20 000 draws, 12 lines, 8 years).
+        """
+        self._keep_draws = True
+        return self
+
+    def _factors(self, sigma, years: int, draws: int, seed: int):
+        """Each forecast year's lognormal error factors as ``(revenue lines, expenditure lines)``,
+        two (draws, lines) float32 arrays a year; kept when :meth:`keep_draws` was asked for,
+        else drawn year by year as they are used."""
+        rows = self.is_revenue
+        key = (years, draws, seed, sigma.tobytes(), rows.tobytes())
+        if self._kept_factors is not None and self._kept_factors[0] == key:
+            return self._kept_factors[1]
+        factors = ((f[:, rows], f[:, ~rows]) for f in _lognormal_factors(sigma, years, draws, seed))
+        if self._keep_draws:
+            factors = list(factors)
+            self._kept_factors = (key, factors)
+        return factors
+
     def monte_carlo(self, point, sigma, draws: int | None = None, seed: int | None = None):
         """Percentiles of the totals, and the chance of a deficit, from lognormal errors
         growing with the horizon; returns ``(bands, deficit_chance)``.
@@ -407,20 +434,49 @@ class BudgetModel:
         """
         s = self.scenario
         draws = draws or s.draws
-        rng = np.random.default_rng(s.seed if seed is None else seed)
-        out = {"revenue": [], "expenditure": [], "balance": []}
+        years = point.shape[1]
+        factors = self._factors(sigma, years, draws, s.seed if seed is None else seed)
+        revenue_point = point[self.is_revenue].astype(np.float32)
+        expenditure_point = point[~self.is_revenue].astype(np.float32)
+        totals = np.empty((3 * years, draws), dtype=np.float32)  # revenue, expenditure, balance a year
         deficit = []
-        for h in range(1, point.shape[1] + 1):
-            z = rng.standard_normal((draws, point.shape[0]), dtype=np.float32)
-            sd = (sigma * np.sqrt(h)).astype(np.float32)
-            values = point[:, h - 1].astype(np.float32) * np.exp(z * sd - 0.5 * sd * sd)
-            revenue = values[:, self.is_revenue].sum(axis=1)
-            expenditure = values[:, ~self.is_revenue].sum(axis=1)
-            balance = revenue - expenditure
-            for key, v in (("revenue", revenue), ("expenditure", expenditure), ("balance", balance)):
-                out[key].append(np.percentile(v, PERCENTILES))
+        for h, (revenue, expenditure) in enumerate(factors):
+            np.sum(revenue_point[:, h] * revenue, axis=1, out=totals[3 * h])
+            np.sum(expenditure_point[:, h] * expenditure, axis=1, out=totals[3 * h + 1])
+            balance = np.subtract(totals[3 * h], totals[3 * h + 1], out=totals[3 * h + 2])
             deficit.append(float(np.mean(balance < 0)))
-        return {k: np.array(v).T for k, v in out.items()}, np.array(deficit)  # (percentiles, years)
+        totals.sort(axis=1)
+        pct = _sorted_percentiles(totals)  # (percentiles, 3 x years)
+        bands = {key: pct[:, k::3] for k, key in enumerate(("revenue", "expenditure", "balance"))}
+        return bands, np.array(deficit)  # (percentiles, years)
+
+
+def _lognormal_factors(sigma, years: int, draws: int, seed: int):
+    """``exp(sigma sqrt(h) Z - sigma^2 h / 2)`` for h = 1 .. years, one (draws, lines) float32
+    array a year, drawn in the order and precision the forecast has always drawn them (so a
+    seed gives the bands it gave)."""
+    rng = np.random.default_rng(seed)
+    for h in range(1, years + 1):
+        z = rng.standard_normal((draws, len(sigma)), dtype=np.float32)
+        sd = (sigma * np.sqrt(h)).astype(np.float32)
+        yield np.exp(z * sd - 0.5 * sd * sd)
+
+
+def _sorted_percentiles(ordered: np.ndarray) -> np.ndarray:
+    """:data:`PERCENTILES` of each sorted row, as ``np.percentile(row, PERCENTILES)`` gives
+    them (its default "linear" method, the same operations to the bit), read off the sorted
+    rows instead of selecting in them again; returns (percentiles, rows)."""
+    n = ordered.shape[1]
+    virtual = (n - 1) * np.true_divide(PERCENTILES, 100)
+    below = np.floor(virtual)
+    lower = below.astype(np.intp)
+    a, b = ordered[:, lower], ordered[:, np.minimum(lower + 1, n - 1)]
+    gamma = virtual - below
+    diff = b - a
+    out = a + diff * gamma
+    upper = gamma >= 0.5  # numpy interpolates from the upper neighbour there
+    out[:, upper] = (b - diff * (1 - gamma))[:, upper]
+    return out.T
 
 
 def compare(results, lang: str = "ru") -> pd.DataFrame:
