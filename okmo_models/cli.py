@@ -419,11 +419,14 @@ def _hearing(args) -> int:
 
     from okmo_models.hearing.serve import serve
 
-    # a broken file is explained here, not in the browser: checked as ``okmo check`` does (a
-    # programme is evaluated: its rules must be satisfiable against its budget)
-    kind_of(args.scenario).check(args.scenario)
-    print(t("hearing_started", args.lang), file=sys.stderr)
-    return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser)
+    def check():
+        # a broken file is explained here, not in the browser: checked as ``okmo check`` does
+        # (a programme is evaluated: its rules must be satisfiable against its budget); while
+        # Voilà starts, which takes as long
+        kind_of(args.scenario).check(args.scenario)
+        print(t("hearing_started", args.lang), file=sys.stderr)
+
+    return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser, check=check)
 
 
 def _template(args) -> int:

@@ -137,6 +137,10 @@ __all__ = ["compute", "dipping_scenario", "load_scenario", "water_scenario", "wa
 
 ARTIFACTS = ROOT / "test-artifacts"
 
+# Debian's chromium as the hall laptop runs it, headless, nothing fetched in the background.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
 
 def chromium_path():
     from okmo_models.report.build import find_chromium
@@ -147,6 +151,86 @@ def chromium_path():
 # In CI a missing browser is a failure, not a skip: scripts/test.sh installs Debian's chromium.
 browser = pytest.mark.skipif(chromium_path() is None and not os.environ.get("CI"),
                              reason="needs Debian's chromium (scripts/test.sh installs it)")
+
+
+def local_only(outside: list):
+    """A Playwright route handler that lets through only this computer (127.0.0.1,
+    localhost, data: and blob: URLs) and aborts, and records in ``outside``, the rest."""
+
+    def guard(route):
+        url = route.request.url
+        host = re.match(r"^[a-z]+://([^/:]+)", url)
+        if url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    return guard
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids of every descendant of ``pid`` (children, their children, ...):
+    through psutil when it is installed, else from /proc."""
+    try:
+        import psutil
+    except ImportError:
+        psutil = None
+    if psutil is not None:
+        try:
+            return [c.pid for c in psutil.Process(pid).children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+    parent = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                # the command may contain spaces and parentheses: fields after the last ')'
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+                parent[int(entry.name)] = int(fields[1])
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        todo += kids
+    return found
+
+
+def running(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped by its parent, is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def stop_server(proc, timeout: float = 20) -> list[int]:
+    """Stop a server started by ``okmo_models.hearing.serve.start`` and every process under
+    it (Voilà's kernels): SIGTERM to the server, then to what is left of its family, then
+    SIGKILL. Returns the ids of the family still alive when the server had stopped (kernels
+    a SIGTERM to the server left running); at return, none is alive."""
+    import signal
+    import subprocess
+    import time
+
+    family = descendants(proc.pid)
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
+    left = [pid for pid in family if running(pid)]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(running(pid) for pid in left):
+            time.sleep(0.1)
+    return left
 
 
 @contextlib.contextmanager
@@ -161,26 +245,14 @@ def served_page(path, lang: str = "ru", height: int = 1000):
     outside = []
     try:
         with sync_playwright() as p:
-            b = p.chromium.launch(executable_path=chromium_path(),
-                                  args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                        "--disable-component-update", "--disable-sync"])
+            b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
             page = b.new_page(viewport={"width": 1600, "height": height})
-
-            def guard(route):
-                host = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
-                if route.request.url.startswith(("data:", "blob:")) or (host and host.group(1) in ("127.0.0.1", "localhost")):
-                    route.continue_()
-                else:
-                    outside.append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", guard)
+            page.route("**/*", local_only(outside))
             page.goto(url, timeout=90_000)
             yield page
             b.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop_server(proc)
     assert outside == [], f"requests outside localhost: {outside}"
 
 

@@ -8,14 +8,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import yaml
-
 from conftest import ARTIFACTS, SCENARIOS, browser, served_page
+
 from okmo_models.budget.forecast import BudgetModel, load_budget
-from okmo_models.kinds import kind_of
 from okmo_models.budget.schema import BudgetVariant
 from okmo_models.formatting import format_number
 from okmo_models.hearing.budget_dashboard import BudgetHearingDashboard
 from okmo_models.hearing.budget_whatif import BudgetWhatIf
+from okmo_models.kinds import kind_of
 
 KOK_JAR = SCENARIOS / "kok-jar/budget.yaml"
 ALAMUDUN = SCENARIOS / "alamudun/budget.yaml"
@@ -47,6 +47,11 @@ def same_forecast(a, b, tol=0.01):
 
 def cell(d, key):
     return re.search(rf'data-okmo="{key}">([^<]*)<', d.table.value).group(1)
+
+
+def text(html: str) -> str:
+    """What a reader sees of ``html``: its text without the tags."""
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def shown_totals(d):
@@ -121,20 +126,83 @@ def test_baseline_table_is_the_budget_forecast(dashboard):
     assert shown_totals(dashboard) == formatted_totals(result)
     assert cell(dashboard, "balance-2025") == "232,7"  # the last executed year
     assert "Δ" not in dashboard.table.value
-    assert "дефицита нет" in dashboard.verdict.value and "195,4 тыс. сом" in dashboard.verdict.value
-    assert re.search(r'data-okmo="deficit-2026">2026<br>40 %<', dashboard.chance.value)
+    assert "дефицита нет" in text(dashboard.verdict.value) and "195,4 тыс. сом" in text(dashboard.verdict.value)
+    assert re.search(r'2026<br><span data-okmo="deficit-2026">40 %<', dashboard.chance.value)
     assert dashboard.chart.value.startswith("<svg") and "<polygon" in dashboard.chart.value
     assert "http" not in dashboard.chart.value.replace("http://www.w3.org/2000/svg", "")
+
+
+def verdict_kind(d) -> str:
+    return re.search(r'class="okmo-verdict okmo-(\w+)"', d.verdict.value).group(1)
+
+
+def test_the_verdict_agrees_with_the_chance_of_a_deficit(dashboard):
+    """Failed before: "по прогнозу дефицита нет" beside a 40 % chance of a deficit in 2026."""
+    from okmo_models.formatting import format_percent
+    from okmo_models.hearing.budget_dashboard import RISK
+
+    def check():
+        result = dashboard.outputs.result
+        budget = result.forecast_years[: result.horizon]
+        chances = result.deficit_probability()
+        balance = result.totals().loc["balance"]
+        said = text(dashboard.verdict.value)
+        if any(balance[y] < -0.05 for y in budget):
+            first = next(y for y in budget if balance[y] < -0.05)
+            assert verdict_kind(dashboard) == "gap"
+            assert f"вероятность дефицита в {first} году — {format_percent(chances[first], 0, 'ru')}" in said.lower()
+            return "gap"
+        worst = max(budget, key=lambda y: chances[y])
+        chance = format_percent(chances[worst], 0, "ru")
+        if chances[worst] > RISK:
+            assert verdict_kind(dashboard) == "risk" and not said.startswith("По прогнозу дефицита нет")
+            assert f"вероятность дефицита в {worst} году — {chance}" in said.lower(), said
+            return "risk"
+        assert verdict_kind(dashboard) == "space" and f"не выше {chance}" in said, said
+        return "space"
+
+    assert check() == "risk"  # about 40 % in 2026, no deficit in the central forecast
+    chance = format_percent(dashboard.outputs.result.deficit_probability()[2026], 0, "ru")
+    assert f'data-okmo="verdict-chance">{chance}<' in dashboard.verdict.value
+    dashboard.taxpayer_from.value = dashboard.outputs.result.forecast_years[0]
+    dashboard.taxpayer.value = dashboard.taxpayer.max  # a large new taxpayer from next year: hardly any chance left
+    assert check() == "space"
+    dashboard.reset.click()
+    dashboard.rates["equalisation_grant"].value = -15  # the grant cut: short in 2027
+    assert check() == "gap"
+    dashboard.language.value = "ky"
+    assert "дефициттин ыктымалдыгы" in text(dashboard.verdict.value)
+    dashboard.reset.click()
+    dashboard.language.value = "en"
+    assert "The central forecast shows no deficit" in text(dashboard.verdict.value)
+    assert f"the chance of a deficit in 2026 is {chance}" in text(dashboard.verdict.value)
+
+
+def test_budget_slider_values_in_the_reader_s_format(dashboard):
+    # failed before: "+0.0" and "+0" at rest, "1,234" in Russian, names beside the sliders
+    values = {okmo: re.search(r">([^<]*)<", html.value).group(1) for html, okmo, _ in dashboard.readouts.values()}
+    assert values == {"inflation": "0", "population": "0,9", "rate-land_tax": "0", "rate-property_tax": "0",
+                      "rate-equalisation_grant": "0", "taxpayer": "0"}
+    dashboard.inflation.value = 1.5
+    dashboard.rates["land_tax"].value = -10
+    dashboard.taxpayer.value = 1250
+    values = {okmo: re.search(r">([^<]*)<", html.value).group(1) for html, okmo, _ in dashboard.readouts.values()}
+    assert values["inflation"] == "+1,5" and values["rate-land_tax"] == "\u221210"
+    assert values["taxpayer"] == "1\u00a0250"
+    # a preset's round amount sits on the taxpayer slider's steps (the browser would move it otherwise)
+    d = BudgetHearingDashboard(ALAMUDUN, "ru")
+    assert (4500 / d.taxpayer.step).is_integer() and d.taxpayer.max >= 4500 * 1.5
 
 
 def test_moving_a_slider_changes_the_table_and_marks_an_own_variant(dashboard):
     dashboard.rates["land_tax"].value = 20
     assert dashboard.preset.value == "*"
     assert shown_totals(dashboard) == formatted_totals(BudgetModel(load_budget(KOK_JAR).scenario).fit("land_tax_rate"))
-    assert "Δ +148,4" in dashboard.table.value
+    assert "Δ\u00a0+148,4" in text(dashboard.table.value)
+    assert 'data-okmo="delta-balance-2027">+148,4<' in dashboard.table.value
     assert "Этот вариант" in dashboard.chart.value and "stroke-dasharray" in dashboard.chart.value
     dashboard.rates["equalisation_grant"].value = -15
-    assert "В 2027 году не хватит" in dashboard.verdict.value
+    assert "В 2027 году не хватит" in text(dashboard.verdict.value)
     dashboard.reset.click()
     assert dashboard.preset.value == "" and dashboard.rates["land_tax"].value == 0
     assert "Δ" not in dashboard.table.value
@@ -159,7 +227,7 @@ def test_presets_show_their_values_on_the_sliders():
     d.preset.value = "high_inflation"
     # the preset's own CPI path, no shift on top of it
     assert d.inflation.value == 0 and d.rates["equalisation_grant"].value == 0
-    assert "2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %" in d.cpi_note.value
+    assert "2026 — 12\u00a0%, 2027 — 10\u00a0%, 2028–2033 — 6\u00a0%" in d.cpi_note.value
     d = BudgetHearingDashboard(ALAMUDUN, "ru")
     d.preset.value = "new_taxpayer"
     # the indexed property tax of the new taxpayer is on the slider; its land tax (not
@@ -168,7 +236,7 @@ def test_presets_show_their_values_on_the_sliders():
     assert "Земельный налог +1\u00a0200,0 тыс. сом в год с 2027 г." in d.kept_note.value
     d.preset.value = "slow_growth"
     assert d.population.value == pytest.approx(0.5) and d.inflation.value == 0
-    assert "2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %" in d.cpi_note.value
+    assert "2026 — 12\u00a0%, 2027 — 10\u00a0%, 2028–2033 — 6\u00a0%" in d.cpi_note.value
     assert d.kept_note.value == ""
 
 
@@ -183,27 +251,27 @@ def test_a_preset_changed_by_hand_keeps_its_other_changes():
 
 
 def test_the_inflation_slider_shifts_the_file_s_cpi_path(dashboard):
-    assert "2026 — 8 %, 2027–2033 — 6 %" in dashboard.cpi_note.value and dashboard.inflation.value == 0
+    assert "2026 — 8\u00a0%, 2027–2033 — 6\u00a0%" in dashboard.cpi_note.value and dashboard.inflation.value == 0
     dashboard.inflation.value = 1  # one point more in every year
-    assert "2026 — 9 %, 2027–2033 — 7 %" in dashboard.cpi_note.value
+    assert "2026 — 9\u00a0%, 2027–2033 — 7\u00a0%" in dashboard.cpi_note.value
     assert dashboard.outputs.variant["cpi"] == {y: "9 %" if y == 2026 else "7 %" for y in range(2026, 2034)}
     dashboard.inflation.value = 0  # and back: the file's path, the baseline forecast
-    assert "2026 — 8 %, 2027–2033 — 6 %" in dashboard.cpi_note.value
+    assert "2026 — 8\u00a0%, 2027–2033 — 6\u00a0%" in dashboard.cpi_note.value
     assert dashboard.outputs.variant is None and dashboard.outputs.result is dashboard.whatif.baseline_result
     # on a preset with its own CPI path, the shift moves that path
     dashboard.preset.value = "high_inflation"
     dashboard.inflation.value = -0.5
-    assert "2026 — 11,5 %, 2027 — 9,5 %, 2028–2033 — 5,5 %" in dashboard.cpi_note.value
+    assert "2026 — 11,5\u00a0%, 2027 — 9,5\u00a0%, 2028–2033 — 5,5\u00a0%" in dashboard.cpi_note.value
 
 
 def test_language_switch(dashboard):
     dashboard.preset.value = "grant_cut"
     dashboard.language.value = "ky"
-    assert "2027-жылы 725,8 миң сом жетишпейт" in dashboard.verdict.value
+    assert "2027-жылы 725,8 миң сом жетишпейт" in text(dashboard.verdict.value)
     assert dashboard.preset.value == "grant_cut"
     assert dashboard.preset.label == "Теңдөөчү грантты 15 %га кыскартуу"
     dashboard.language.value = "en"
-    assert "In 2027 the budget will be 725.8 thousand som short" in dashboard.verdict.value
+    assert "In 2027 the budget will be 725.8 thousand som short" in text(dashboard.verdict.value)
     assert "TOTAL REVENUE" in dashboard.table.value and dashboard.reset.description == "Back to baseline"
 
 
@@ -254,8 +322,9 @@ def test_saved_variant_loads_and_reproduces_the_screen(dashboard, tmp_path):
     same_forecast(BudgetModel(nested).fit(again.saved_scenario), again.outputs.result, tol=1e-9)
     # never overwrites; the baseline is untouched
     before = path.read_text(encoding="utf-8")
+    dashboard.file_name.value = "hearing_variant.yaml"
     assert dashboard.save_variant() is None
-    assert "существует" in dashboard.message.value or "--force" in dashboard.message.value
+    assert "уже есть файл «hearing_variant.yaml»" in dashboard.message.value
     assert path.read_text(encoding="utf-8") == before
     assert (tmp_path / "budget.yaml").read_bytes() == baseline_bytes
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary files left
@@ -289,7 +358,12 @@ def test_okmo_hearing_explains_a_broken_budget_file_in_the_terminal(tmp_path, mo
     text = KOK_JAR.read_text(encoding="utf-8").replace("  2033: 6 %\n", "")
     (tmp_path / "budget.yaml").write_text(text, encoding="utf-8")
     shutil.copy(SCENARIOS / "kok-jar/history.csv", tmp_path / "history.csv")
-    monkeypatch.setattr(serve, "serve", lambda *a, **k: pytest.fail("the dashboard must not start"))
+    def never(*_, check=None, **__):  # `okmo hearing` checks the file before or while the server starts
+        if check is not None:
+            check()
+        pytest.fail("the dashboard must not start")
+
+    monkeypatch.setattr(serve, "serve", never)
     assert main(["hearing", str(tmp_path / "budget.yaml"), "--no-browser"]) == 2
     err = capsys.readouterr().err
     assert "2033" in err and "cpi" in err
@@ -300,7 +374,8 @@ def test_okmo_hearing_serves_a_budget_file(monkeypatch):
     from okmo_models.hearing import serve
 
     calls = []
-    monkeypatch.setattr(serve, "serve", lambda path, lang, port, open_browser: calls.append((path, lang)) or 0)
+    monkeypatch.setattr(serve, "serve",
+                        lambda path, lang, port, open_browser, check=None: calls.append((path, lang)) or 0)
     assert main(["hearing", str(ALAMUDUN), "--no-browser", "--lang", "ky"]) == 0
     assert calls == [(ALAMUDUN, "ky")]
 
@@ -330,7 +405,7 @@ def test_served_budget_dashboard_is_offline_and_live(tmp_path):
         assert balance.inner_text() == "361,7"
         text = page.locator("body").inner_text()
         assert "hearing_dashboard_from_environment" not in text and "import" not in text  # no code shown
-        assert "По прогнозу дефицита нет" in text
+        assert "По центральному прогнозу дефицита нет" in text and "вероятность дефицита в 2026 году —" in text
         # the land tax slider (the third: inflation, population, land tax), two steps right
         handle = page.locator(".noUi-handle").nth(2)
         handle.focus()
@@ -340,6 +415,6 @@ def test_served_budget_dashboard_is_offline_and_live(tmp_path):
         page.wait_for_function(
             "() => document.querySelector('[data-okmo=\"balance-2027\"]').innerText.startsWith('376,5')",
             timeout=20_000)
-        assert "Δ +14,8" in balance.inner_text()
+        assert page.locator('[data-okmo="delta-balance-2027"]').inner_text() == "+14,8"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "budget_hearing_dashboard.png"), full_page=True)

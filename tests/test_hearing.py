@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 import yaml
-
 from conftest import ARTIFACTS, ROOT, SCENARIOS, browser, served_page
+
 from okmo_models.formatting import format_number
 from okmo_models.hearing.dashboard import HearingDashboard
 from okmo_models.scenario.loader import load_scenario
@@ -21,12 +21,13 @@ def dashboard(tmp_path):
     return HearingDashboard(scenario, "ru")
 
 
-def figure(d, key):
-    return re.search(rf'data-okmo="{key}">([^<]*)<', d.figures.value).group(1)
+def figure(d, key, html=None):
+    """The number a figure's own element holds (its unit stands beside it)."""
+    return re.search(rf'data-okmo="{key}">([^<]*)<', d.figures.value if html is None else html).group(1)
 
 
 def bill_text(som: float) -> str:
-    return f"{format_number(som, 2, 'ru')} сом"
+    return format_number(som, 2, "ru")
 
 
 WASTE_BILL = bill_text(calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml").typical_household_bill_som)
@@ -47,7 +48,7 @@ def test_controls_change_the_outputs(dashboard):
     business = dashboard.tariffs["business"].value
     dashboard.tariffs["households"].value = 80.0
     after = dashboard.outputs
-    assert figure(dashboard, "bill") == "80,00 сом" and dashboard.fixed == {"households": 80.0}
+    assert figure(dashboard, "bill") == "80,00" and dashboard.fixed == {"households": 80.0}
     assert dashboard.tariffs["business"].value == after.tariffs["business"] > business
     # the requirement is still billed, but for the rounding of the printed tariffs
     assert after.requirement_som == before.requirement_som
@@ -110,8 +111,9 @@ def test_saved_variant_records_only_the_changes_and_reloads(dashboard, tmp_path)
     assert r.tariff("households").collection_rate == pytest.approx(0.80)
     # saving again under the same name never overwrites
     before = path.read_text(encoding="utf-8")
+    dashboard.file_name.value = "hearing_variant.yaml"
     assert dashboard.save_variant() is None
-    assert "--force" in dashboard.message.value or "существует" in dashboard.message.value
+    assert "уже есть файл «hearing_variant.yaml»" in dashboard.message.value
     assert path.read_text(encoding="utf-8") == before
 
 
@@ -141,6 +143,113 @@ def test_variant_with_unknown_item_is_explained(tmp_path):
     assert info.value.problems[0].field_path() == "changes.categories.nobody"
 
 
+# --- the hall's layout (issue 17) ---------------------------------------------------------------
+
+
+def test_household_tariffs_move_by_a_som(dashboard):
+    # failed before: every tariff slider moved by a tyiyn (0.01 som), a hundred key presses a som
+    from okmo_models.hearing.dashboard import tariff_step
+
+    assert tariff_step(100.72, "household/month", 0.01) == 1.0
+    assert tariff_step(4.5, "person/month", 0.01) == 1.0
+    assert tariff_step(262.45, "m3", 0.01) == 1.0
+    assert tariff_step(12.3, "m3", 0.01) == 0.1 and tariff_step(1.2, "m3", 0.01) == 0.01
+    assert tariff_step(12.3, "m3", 1.0) == 1.0  # never finer than the tariffs are rounded to
+    assert {cid: s.step for cid, s in dashboard.tariffs.items()} == {"households": 1.0, "budget": 1.0, "business": 1.0}
+
+
+def test_the_browser_putting_a_tariff_on_a_step_is_no_move(dashboard):
+    """The browser puts the computed 100,72 on the 1-som slider at 101 and sends 101 back;
+    failed before: that fixed the household tariff at 101 som."""
+    at_rest = dashboard.outputs
+    slider = dashboard.tariffs["households"]
+    slider.value = 101.0  # the browser's echo
+    assert dashboard.fixed == {} and dashboard.outputs == at_rest
+    assert figure(dashboard, "tariff-households", dashboard.readouts[slider][0].value) == "100,72"
+    # a person's step from there fixes the tariff at the step; the step back is the file again
+    slider.value = 102.0
+    assert dashboard.fixed == {"households": 102.0} and figure(dashboard, "bill") == "102,00"
+    slider.value = 101.0
+    assert dashboard.fixed == {} and dashboard.outputs == at_rest and figure(dashboard, "bill") == WASTE_BILL
+
+
+def readout(d, control) -> str:
+    return figure(d, d.readouts[control][1], d.readouts[control][0].value)
+
+
+def test_slider_values_in_the_reader_s_format(dashboard):
+    # failed before: the sliders' own readouts printed 1,000,000, 99.75 and −0
+    dashboard.investment.value = 1_000_000
+    assert readout(dashboard, dashboard.investment) == "1\u00a0000\u00a0000"
+    assert readout(dashboard, dashboard.tariffs["households"]) == "100,72"
+    dashboard.fuel.value = -0.0
+    assert readout(dashboard, dashboard.fuel) == "0"
+    dashboard.fuel.value = -10
+    assert readout(dashboard, dashboard.fuel) == "\u221210"
+    dashboard.wage.value = 5
+    assert readout(dashboard, dashboard.wage) == "+5"
+    dashboard.language.value = "en"
+    assert readout(dashboard, dashboard.investment) == "1,000,000"
+    assert all(s.readout is False for s in dashboard.controls)
+
+
+def family_rows(d) -> list[tuple[str, str, str]]:
+    html = d.family.value
+    return [(figure(d, f"family-now-{i}", html), figure(d, f"family-bill-{i}", html),
+             figure(d, f"family-change-{i}", html)) for i in range(1, html.count("family-bill-") + 1)]
+
+
+def proposal_rows(result) -> list[tuple[str, str, str]]:
+    from okmo_models.formatting import signed_number
+    from okmo_models.tariff.proposal import proposal
+
+    return [(format_number(g.bill_now_som, 2, "ru"), format_number(g.bill_som, 2, "ru"),
+             signed_number(g.bill_som - g.bill_now_som, 2, "ru")) for g in proposal(result).income_groups]
+
+
+def test_what_changes_for_a_family_is_the_proposal_s_bill_by_income_group(dashboard, tmp_path):
+    # failed before: the dashboard showed no family's bill by income group
+    r = calculate_tariff(SCENARIOS / "teploklyuchenka/waste.yaml")
+    assert family_rows(dashboard) == proposal_rows(r) and len(family_rows(dashboard)) == 5
+    assert family_rows(dashboard)[0] == ("50,00", "62,50", "+12,50")  # the path's first step
+    assert "первом шаге плана" in dashboard.family.value
+    assert figure(dashboard, "family-tariff", dashboard.family.value) == "62,50"
+    # the household tariff fixed at the hearing: every family's bill follows, live
+    dashboard.tariffs["households"].value = 80.0
+    dashboard.file_name.value = "fixed.yaml"
+    assert family_rows(dashboard) == proposal_rows(calculate_tariff(dashboard.save_variant()))
+    assert {row[1] for row in family_rows(dashboard)} == {"80,00"}
+    assert "тарифе этого варианта" in dashboard.family.value
+    dashboard.language.value = "ky"
+    assert "Үй-бүлө үчүн эмне өзгөрөт" in dashboard.family.value
+    dashboard.language.value = "en"
+    assert "What changes for a family" in dashboard.family.value and "80.00" in dashboard.family.value
+
+
+def test_the_year_chart_has_axes_and_values():
+    """Failed before: one axis label ("142") drawn over the title, no values."""
+    import xml.etree.ElementTree as ET
+
+    from okmo_models.hearing import svg
+
+    years = [2027, 2028, 2029]
+    series = [("Безубыточный", [100.72, 110.0, 118.53], "#c0504d", True),
+              ("План", [62.5, 90.0, 118.53], "#2f6f9f", False)]
+    chart = svg.lines(years, series, "ru", "Тариф по годам")
+    texts = [(el.text, float(el.get("y")), float(el.get("font-size"))) for el in ET.fromstring(chart).iter()
+             if el.tag.endswith("text")]
+    title_y = next(y for text, y, _ in texts if text == "Тариф по годам")
+    assert all(y - size > title_y for text, y, size in texts if text != "Тариф по годам")  # none over the title
+    ticks = [text for text, *_ in texts if text in {"0", "20", "40", "50", "60", "80", "100", "120", "140", "150"}]
+    assert len(ticks) >= 3 and "0" in ticks
+    assert {str(y) for y in years} <= {text for text, *_ in texts}
+    assert {"100,72", "62,50", "118,53", "90,00"} <= {text for text, *_ in texts}
+    # each value named for a test in the browser; a long title in two lines, nothing cut
+    chart = svg.lines(years, series, "ru", "Тариф по годам: Население (частный сектор), сом/домохоз./мес.",
+                      keys=["recovery", "path"])
+    assert 'data-okmo="path-2028">90,00<' in chart and ">Тариф по годам: Население (частный сектор),<" in chart
+
+
 # --- the served page in a real browser ------------------------------------------------------------
 
 
@@ -153,6 +262,7 @@ def test_served_dashboard_is_offline_and_live(tmp_path):
         bill = page.locator('[data-okmo="bill"]')
         bill.wait_for(timeout=90_000)
         assert bill.inner_text() == WASTE_BILL
+        assert page.locator('[data-okmo="tariff-households"]').inner_text() == WASTE_BILL
         text = page.locator("body").inner_text()
         assert "dashboard_from_environment" not in text and "import" not in text  # no code shown
         handle = page.locator(".noUi-handle").first

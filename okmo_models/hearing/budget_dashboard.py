@@ -12,39 +12,51 @@ nothing is ever overwritten and nothing leaves the machine.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from html import escape
 from pathlib import Path
 
 import ipywidgets as w
 
-from okmo_models.charts import budget_fan
 from okmo_models.budget.forecast import load_budget
 from okmo_models.budget.schema import EXPENDITURE_LINES
+from okmo_models.charts import budget_fan
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.hearing import svg
 from okmo_models.hearing.base import CSS as HEARING_CSS
-from okmo_models.hearing.base import CUSTOM, HearingDashboardBase, set_quietly
+from okmo_models.hearing.base import (
+    CUSTOM,
+    HearingDashboardBase,
+    figures_html,
+    nice_step,
+    panels,
+    plain,
+    set_quietly,
+    signed,
+)
 from okmo_models.hearing.budget_whatif import BudgetControls, BudgetWhatIf
 from okmo_models.i18n import LANGUAGES, t
 
 BASELINE = ""  # preset value of the baseline
 HISTORY_SHOWN = 6  # executed years drawn before the forecast
+# A chance of a deficit above this in a budget year is said beside "no deficit": the verdict
+# never reads as safe when one Monte Carlo path in twenty or more ends in a deficit.
+RISK = 0.05
 
 CSS = HEARING_CSS + """<style>
-.okmo-budget-table { border-collapse: collapse; font-size: 17px; margin: 0.3em 0 0.6em 0; }
-.okmo-budget-table th, .okmo-budget-table td { padding: 2px 10px; text-align: right; vertical-align: top; }
-.okmo-budget-table th:first-child, .okmo-budget-table td:first-child { text-align: left; }
+.okmo-budget-table { border-collapse: collapse; font-size: 0.85em; margin: 0.2em 0 0.4em 0; }
+.okmo-budget-table th, .okmo-budget-table td { padding: 0.1em 0.5em; text-align: right; vertical-align: top; }
+.okmo-budget-table th:first-child, .okmo-budget-table td:first-child { text-align: left; width: 11em; }
 .okmo-budget-table thead th { border-bottom: 2px solid #555; }
 .okmo-budget-table th small { font-weight: normal; color: #666; }
 .okmo-budget-table tr.okmo-total td { font-weight: 700; border-top: 1px solid #999; }
-.okmo-budget-table tr.okmo-balance td { font-weight: 700; font-size: 19px; border-top: 2px solid #555; }
+.okmo-budget-table tr.okmo-balance td { font-weight: 700; font-size: 1.1em; border-top: 2px solid #555; }
 .okmo-budget-table td.okmo-past { color: #555; background: #f4f4f4; }
-.okmo-delta { display: block; font-size: 13px; font-weight: 400; }
+.okmo-delta { display: block; font-size: 0.75em; font-weight: 400; }
 .okmo-up { color: #1c6b2a; } .okmo-down { color: #8a1c1c; }
-.okmo-chance { border-collapse: collapse; font-size: 15px; margin: 0.2em 0 0.5em 0; }
-.okmo-chance td { padding: 2px 7px; text-align: center; }
+.okmo-chance { border-collapse: collapse; font-size: 0.85em; margin: 0.2em 0 0.5em 0; }
+.okmo-chance td { padding: 0.1em 0.35em; text-align: center; white-space: nowrap; }
 .okmo-chance td.okmo-budget-year { background: #fbf1d6; font-weight: 700; }
-.okmo-slider-label { font-size: 17px; margin: 0.5em 0 0 0; }
 </style>"""
 
 
@@ -55,7 +67,6 @@ class BudgetHearingDashboard(HearingDashboardBase):
     variant_header = ("# Вариант бюджета, сохранённый на публичных слушаниях (okmo hearing).\n"
                       "# Добавляет к базовому файлу (variant_of) один сценарий; посмотреть:\n"
                       "#   okmo budget {file} --scenario {scenario}\n")
-    saved_key = "bh_saved"
     preset_key = "bh_preset"
     baseline_preset = BASELINE
 
@@ -65,54 +76,52 @@ class BudgetHearingDashboard(HearingDashboardBase):
         today = dt.date.today().strftime("%d.%m.%Y")
         self.whatif = wi = BudgetWhatIf(loaded.scenario, loaded.sha256, t("bh_source", lang, date=today), loaded.inputs)
         b = wi.baseline
-        style = {"description_width": "initial"}
-        layout = w.Layout(width="95%")
         years = list(wi.forecast_years)
         self._add_presets(BASELINE)
         # percentage points added to every forecast year's CPI: at 0, the file's own path
-        self.inflation = w.FloatSlider(value=0, min=-5, max=15, step=0.5, readout_format="+.1f",
-                                       style=style, layout=layout)
-        self.cpi_note = w.HTML()
+        self.inflation = w.FloatSlider(value=0, min=-5, max=15, step=0.5)
+        self.cpi_note = w.HTML(layout=w.Layout(width="100%"))
         self.population = None
         if wi.population_growth is not None:
             self.population = w.FloatSlider(value=wi.population_growth, min=min(-3, wi.population_growth),
-                                            max=max(6, wi.population_growth), step=0.1, readout_format=".1f",
-                                            style=style, layout=layout)
+                                            max=max(6, wi.population_growth), step=0.1)
         self.rates = {}
         for line in wi.rate_lines:
             low, high = (-50, 50) if line == "equalisation_grant" else (-50, 150)
-            self.rates[line] = w.FloatSlider(value=0, min=low, max=high, step=1, readout_format="+.0f",
-                                             style=style, layout=layout)
-        self.rates_from = w.Dropdown(options=years, value=b.rates_from, layout=w.Layout(width="9em"))
+            self.rates[line] = w.FloatSlider(value=0, min=low, max=high, step=1)
+        self.rates_from = w.Dropdown(options=years, value=b.rates_from)
         self.taxpayer = self.taxpayer_from = None
         if wi.taxpayer_line is not None:
             top = max(wi.taxpayer_max, *(self._preset_taxpayers()))
-            self.taxpayer = w.FloatSlider(value=0, min=0, max=top, step=top / 200, readout_format=".0f",
-                                          style=style, layout=layout)
-            self.taxpayer_from = w.Dropdown(options=years, value=b.taxpayer_from, layout=w.Layout(width="9em"))
-        self.kept_note = w.HTML()
-        self.verdict = w.HTML()
+            step = nice_step(top / 200)  # a round step: a preset's round amount sits on it
+            self.taxpayer = w.FloatSlider(value=0, min=0, max=step * math.ceil(top / step - 1e-9), step=step)
+            self.taxpayer_from = w.Dropdown(options=years, value=b.taxpayer_from)
+        self.kept_note = w.HTML(layout=w.Layout(width="100%"))
+        self.verdict = w.HTML(layout=w.Layout(width="100%"))
         self.table = w.HTML()
-        self.chance = w.HTML()
-        self.chart = w.HTML()
+        self.chance = w.HTML(layout=w.Layout(width="100%"))
+        self.chart = w.HTML(layout=w.Layout(width="100%"))
         self.sliders = [self.inflation, *([self.population] if self.population else []), *self.rates.values(),
                         *([self.taxpayer] if self.taxpayer else [])]
         self.controls = [*self.sliders, self.rates_from, *([self.taxpayer_from] if self.taxpayer_from else [])]
         self._kept = b  # the preset the sliders started from
         for control in self.controls:
             control.observe(self._changed, names="value")
-        # slider names stand above their sliders: long names, full-width sliders
-        self.slider_labels = {control: w.HTML() for control in self.controls}
-
-        def labelled(*widgets):
-            return [x for widget in widgets for x in ((self.slider_labels[widget], widget)
-                                                      if widget in self.slider_labels else (widget,))]
-
-        rows = [self.preset, *labelled(self.inflation), self.cpi_note,
-                *labelled(*([self.population] if self.population else []), *self.rates.values(),
-                          *([self.rates_from] if self.rates else [])),
-                *(labelled(self.taxpayer, self.taxpayer_from) if self.taxpayer else []), self.kept_note]
-        self._lay_out(rows, [self.verdict, self.table, self.chance, self.chart], widths=("40%", "60%"))
+        # names above the controls, values beside the sliders in the reader's format
+        rows = [self._row(self.preset), self._row(self.inflation, "inflation", lambda v, lang: signed(v, 1, lang)),
+                self.cpi_note]
+        if self.population:
+            rows.append(self._row(self.population, "population", lambda v, lang: plain(v, 1, lang)))
+        rows += [self._row(slider, f"rate-{line}", lambda v, lang: signed(v, 0, lang))
+                 for line, slider in self.rates.items()]
+        if self.rates:
+            rows.append(self._row(self.rates_from))
+        if self.taxpayer:
+            rows += [self._row(self.taxpayer, "taxpayer", lambda v, lang: plain(v, 0, lang)),
+                     self._row(self.taxpayer_from)]
+        rows.append(self.kept_note)
+        # on a projector the table and the chart stand side by side, both on screen
+        self._lay_out(rows, [self.verdict, panels((self.table, "fit"), w.VBox([self.chance, self.chart]))], left="26%")
 
     def _preset_options(self):
         lang = self.lang
@@ -165,22 +174,42 @@ class BudgetHearingDashboard(HearingDashboardBase):
         kept = [self._change_text(data) for slot, data in c.kept if slot is None]
         self.kept_note.value = (f'<div class="okmo-note">{escape(t("bh_kept", lang, items="; ".join(kept)))}</div>'
                                 if kept else "")
-        self.verdict.value = self._verdict_html(out.verdict, unit)
+        self.verdict.value = self._verdict_html(out.verdict, out.result, unit)
         self.table.value = self._table_html(out, unit)
         self.chance.value = self._chance_html(out.result)
         self.chart.value = self._chart_svg(out, unit)
 
-    def _verdict_html(self, v, unit) -> str:
+    def _verdict_html(self, v, result, unit) -> str:
+        """The plain answer, which always agrees with the chance of a deficit beside it: a
+        gap with that year's chance; no deficit in the central forecast said as safe only
+        when no budget year's chance exceeds :data:`RISK`, else with the highest chance."""
         lang = self.lang
-        money = lambda x: format_number(x, 1, lang).replace(" ", "\u00a0")  # one line per number
+        money = lambda x: format_number(x, 1, lang)
+        chances = result.deficit_probability()
         if v.kind == "gap":
-            text = t("bh_verdict_gap", lang, year=v.year, amount=money(v.amount), unit=unit)
+            kind = "gap"
+            html = figures_html("bh_verdict_gap", lang, {"amount": ("verdict-amount", money(v.amount))},
+                                year=v.year, unit=unit)
             if len(v.years) > 1:
-                text += " " + t("bh_verdict_gap_total", lang, years=", ".join(map(str, v.years)),
-                                total=money(v.total), unit=unit)
+                html += " " + figures_html("bh_verdict_gap_total", lang, {"total": ("verdict-total", money(v.total))},
+                                           years=", ".join(map(str, v.years)), unit=unit)
+            html += " " + figures_html("hh_chance_gap", lang,
+                                       {"chance": ("verdict-chance", format_percent(float(chances[v.year]), 0, lang))},
+                                       year=v.year)
         else:
-            text = t("bh_verdict_space", lang, first=v.years[0], last=v.years[-1], amount=money(v.amount), unit=unit)
-        return f'<div class="okmo-verdict okmo-{v.kind}" data-okmo="verdict">{escape(text)}</div>'
+            year = max(v.years, key=lambda y: float(chances[y]))  # the riskiest budget year
+            chance = float(chances[year])
+            figures = {"amount": ("verdict-amount", money(v.amount)),
+                       "chance": ("verdict-chance", format_percent(chance, 0, lang))}
+            context = {"first": v.years[0], "last": v.years[-1], "unit": unit, "year": year}
+            if chance > RISK:
+                kind = "risk"
+                html = figures_html("hh_verdict_risk", lang, figures, **context)
+            else:
+                kind = "space"
+                html = (figures_html("bh_verdict_space", lang, figures, **context) + " "
+                        + figures_html("hh_chance_low", lang, figures, **context))
+        return f'<div class="okmo-verdict okmo-{kind}" data-okmo="verdict">{html}</div>'
 
     def _table_html(self, out, unit) -> str:
         """The budget layout (last executed year, next year plus two) with the difference
@@ -202,28 +231,31 @@ class BudgetHearingDashboard(HearingDashboardBase):
             cells = [f"<td>{escape(label)}</td>"]
             for i, year in enumerate(years):
                 value = float(row[year])
-                attr = f' data-okmo="{key}-{year}"' if key else ""
-                delta = "" if i == 0 else self._delta_html(value - float(brow[year]), label in spending)
-                cells.append(f'<td class="{"okmo-past" if i == 0 else ""}"{attr}>'
-                             f'{format_number(value, 1, lang)}{delta}</td>')
+                number = format_number(value, 1, lang)
+                if key:
+                    number = f'<span data-okmo="{key}-{year}">{number}</span>'
+                delta = "" if i == 0 else self._delta_html(value - float(brow[year]), label in spending,
+                                                           f"delta-{key}-{year}" if key else None)
+                cells.append(f'<td class="{"okmo-past" if i == 0 else ""}">{number}{delta}</td>')
             body.append(f'<tr class="{cls}">{"".join(cells)}</tr>')
         note = f'<div class="okmo-note">{escape(t("bh_units", lang, unit=unit))}</div>'
         return (f'<table class="okmo-budget-table"><thead><tr><th></th>{head}</tr></thead>'
                 f'<tbody>{"".join(body)}</tbody></table>{note}')
 
-    def _delta_html(self, delta: float, spending: bool) -> str:
+    def _delta_html(self, delta: float, spending: bool, okmo: str | None = None) -> str:
         if abs(delta) < 0.05:
             return ""
         good = (delta > 0) != spending
-        sign = "+" if delta > 0 else ""
-        return (f'<span class="okmo-delta {"okmo-up" if good else "okmo-down"}">Δ {sign}'
-                f'{format_number(delta, 1, self.lang)}</span>')
+        number = signed(delta, 1, self.lang)
+        if okmo:
+            number = f'<span data-okmo="{okmo}">{number}</span>'
+        return f'<span class="okmo-delta {"okmo-up" if good else "okmo-down"}">Δ\u00a0{number}</span>'
 
     def _chance_html(self, result) -> str:
         lang = self.lang
         budget = set(result.forecast_years[: result.horizon])
-        cells = "".join(f'<td class="{"okmo-budget-year" if y in budget else ""}" data-okmo="deficit-{y}">'
-                        f'{y}<br>{format_percent(p, 0, lang)}</td>'
+        cells = "".join(f'<td class="{"okmo-budget-year" if y in budget else ""}">'
+                        f'{y}<br><span data-okmo="deficit-{y}">{format_percent(p, 0, lang)}</span></td>'
                         for y, p in result.deficit_probability().items())
         return (f'<div class="okmo-caption">{escape(t("b_deficit_probability", lang))}</div>'
                 f'<table class="okmo-chance"><tr>{cells}</tr></table>')
@@ -234,10 +266,11 @@ class BudgetHearingDashboard(HearingDashboardBase):
                   "outer": t("bh_band_90", lang), "inner": t("bh_band_50", lang)}
         return svg.fan_chart(budget_fan(out.result, lang, "balance", history_shown=HISTORY_SHOWN,
                                         baseline=None if out.variant is None else out.baseline,
-                                        title=t("bh_chart_title", lang, unit=unit), labels=labels))
+                                        title=t("bh_chart_title", lang, unit=unit), labels=labels),
+                             max_width=760, k=1.5)
 
     def _cpi_text(self, c: BudgetControls) -> str:
-        """``2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %``."""
+        """``2026 — 12 %, 2027 — 10 %, 2028–2033 — 6 %`` (a no-break space before each %)."""
         lang = self.lang
         runs = []
         for year, pct in self.whatif.cpi_rates(c):
@@ -245,7 +278,8 @@ class BudgetHearingDashboard(HearingDashboardBase):
                 runs[-1][1] = year
             else:
                 runs.append([year, year, pct])
-        return ", ".join(f"{a}{'–' + str(b) if b != a else ''} — {format_number(p, 1, lang).rstrip('0').rstrip(',.')} %"
+        # a no-break space before "%": a rate never breaks from its sign
+        return ", ".join(f"{a}{'–' + str(b) if b != a else ''} — {format_number(p, 1, lang).rstrip('0').rstrip(',.')}\u00a0%"
                          for a, b, p in runs)
 
     def _change_text(self, data: dict) -> str:
@@ -298,6 +332,6 @@ class BudgetHearingDashboard(HearingDashboardBase):
                  self.taxpayer: t("bh_taxpayer", lang, unit=unit), self.rates_from: t("bh_rates_from", lang),
                  self.taxpayer_from: t("bh_taxpayer_from", lang),
                  **{slider: t("bh_rate_" + line, lang) for line, slider in self.rates.items()}}
-        for control, label in self.slider_labels.items():
-            label.value = f'<div class="okmo-slider-label">{escape(names[control])}</div>'
-
+        for control, label in names.items():
+            if control in self.control_labels:
+                self.set_label(control, label)

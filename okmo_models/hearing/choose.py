@@ -13,6 +13,7 @@ from pathlib import Path
 from okmo_models.i18n import default_language
 from okmo_models.kinds import KINDS, kind_of
 
+
 def dashboard_for(path: str | Path, lang: str = "ru"):
     """The hearing dashboard of ``path``'s kind (tariff, budget or programme), in ``lang``."""
     kind = kind_of(path)

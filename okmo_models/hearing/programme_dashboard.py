@@ -19,7 +19,15 @@ import ipywidgets as w
 from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.hearing import svg
 from okmo_models.hearing.base import CSS as HEARING_CSS
-from okmo_models.hearing.base import CUSTOM, HearingDashboardBase, set_quietly
+from okmo_models.hearing.base import (
+    CUSTOM,
+    MIN_CONTROL,
+    HearingDashboardBase,
+    control_layout,
+    figures_html,
+    panels,
+    set_quietly,
+)
 from okmo_models.hearing.programme_whatif import PRESETS, ProgrammeWhatIf
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.programme import evaluate_programme
@@ -28,16 +36,16 @@ from okmo_models.programme.schema import fraction
 CAUSES_SHOWN = 3  # measures named as the cause of a gap
 
 CSS = HEARING_CSS + """<style>
-.okmo-measure { align-items: center; border-bottom: 1px solid #e4e4e4; padding: 2px 0; }
-.okmo-measure-text { font-size: 16px; line-height: 1.25; }
-.okmo-measure-text small { color: #555; font-size: 13px; }
+.okmo-measure { align-items: center; border-bottom: 1px solid #e4e4e4; padding: 0.15em 0; gap: 0.5em; }
+.okmo-measure-text { font-size: 0.95em; line-height: 1.25; }
+.okmo-measure-text small { color: #555; font-size: 0.78em; }
 .okmo-measure-off .okmo-measure-text { color: #888; }
-.okmo-locked { color: #1c4f6b; font-size: 13px; }
-.okmo-rules { font-size: 16px; margin: 0.2em 0 0.5em 0; }
+.okmo-locked { color: #1c4f6b; font-size: 0.78em; }
+.okmo-rules { font-size: 0.92em; margin: 0.2em 0 0.5em 0; }
 .okmo-rules ul { margin: 0.2em 0 0 1.2em; padding: 0; }
 .okmo-rules.okmo-broken { color: #8a1c1c; } .okmo-rules.okmo-kept { color: #1c6b2a; }
-.okmo-programme-table { border-collapse: collapse; font-size: 16px; margin: 0.3em 0 0.4em 0; }
-.okmo-programme-table th, .okmo-programme-table td { padding: 2px 9px; text-align: right; }
+.okmo-programme-table { border-collapse: collapse; font-size: 0.95em; margin: 0.2em 0 0.3em 0; }
+.okmo-programme-table th, .okmo-programme-table td { padding: 0.1em 0.5em; text-align: right; }
 .okmo-programme-table th:first-child, .okmo-programme-table td:first-child { text-align: left; }
 .okmo-programme-table thead th { border-bottom: 2px solid #555; }
 .okmo-programme-table td.okmo-neg { color: #c0392b; font-weight: 700; }
@@ -50,13 +58,11 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
     """Widgets for one programme file; ``.view`` is what the notebook displays."""
 
     css = CSS
-    variant_default = "programme_hearing.yaml"
     variant_header = ("# Вариант программы развития, сохранённый на публичных слушаниях (okmo hearing).\n"
                       "# Меняет только годы начала мероприятий (start: null — мероприятие исключено); посмотреть:\n"
                       "#   okmo programme {file}\n")
     reset_key = "ph_reset"
     no_changes_key = "ph_no_changes"
-    saved_key = "ph_saved"
     preset_key = "ph_preset"
     baseline_preset = "plan"
 
@@ -70,29 +76,34 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
             m = wi.by_id[mid]
             options = wi.options(mid)
             on = mid in wi.draft
-            self.switches[mid] = w.Checkbox(value=on, indent=False, layout=w.Layout(width="2.2em"),
+            # the switch says what it does ("in the programme"), the start year under it; both
+            # as wide as a hall's mouse or finger needs, the measure's name and money beside them
+            self.switches[mid] = w.Checkbox(value=on, indent=False, layout=control_layout(),
                                             disabled=m.committed or not options)
             start = wi.draft.get(mid, wi.default_start(mid))
             self.starts[mid] = w.Dropdown(options=options, value=start if options else None,
-                                          disabled=m.committed or not on or not options,
-                                          layout=w.Layout(width="6.5em", flex="0 0 auto"))
-            self.texts[mid] = w.HTML(layout=w.Layout(flex="1 1 0%"))
-            row = w.HBox([self.switches[mid], self.texts[mid], self.starts[mid]], layout=w.Layout(width="100%"))
+                                          disabled=m.committed or not on or not options, layout=control_layout())
+            self.texts[mid] = w.HTML(layout=w.Layout(flex="1 1 0%", min_width="0"))
+            switches = w.VBox([self.switches[mid], self.starts[mid]],
+                              layout=w.Layout(flex="0 0 auto", width=MIN_CONTROL))
+            row = w.HBox([self.texts[mid], switches], layout=w.Layout(width="100%", align_items="center"))
             row.add_class("okmo-measure")
             row.add_class(f"okmo-measure-{mid}")
             self.rows[mid] = row
-        self.measures_note = w.HTML()
-        self.verdict = w.HTML()
-        self.rules = w.HTML()
-        self.chart = w.HTML()
+        self.measures_note = w.HTML(layout=w.Layout(width="100%"))
+        self.verdict = w.HTML(layout=w.Layout(width="100%"))
+        self.rules = w.HTML(layout=w.Layout(width="100%"))
+        self.chart = w.HTML(layout=w.Layout(width="100%"))
         self.table = w.HTML()
-        self.indicators = w.HTML()
-        self.people = w.HTML()
+        self.indicators = w.HTML(layout=w.Layout(width="100%"))
+        self.people = w.HTML(layout=w.Layout(width="100%"))
         for control in (*self.switches.values(), *self.starts.values()):
             control.observe(self._changed, names="value")
-        self._lay_out([self.preset, self.measures_note, *self.rows.values()],
-                      [self.verdict, self.rules, self.chart, self.table, self.people, self.indicators],
-                      widths=("46%", "54%"), padding="0 0 0 1em")
+        # the money left each year (table and chart) right under the verdict: on a projector
+        # the answer, its figures and the rules are on screen without scrolling
+        self._lay_out([self._row(self.preset), self.measures_note, *self.rows.values()],
+                      [self.verdict, self.table, self.rules, panels(self.chart, self.people), self.indicators],
+                      left="40%")
 
     # --- the switches -------------------------------------------------------------------------------
 
@@ -185,16 +196,19 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
         v = out.verdict
         unit = self.unit
         if v.kind == "short":
-            text = t("ph_verdict_short", lang, year=v.year, amount=self._money(v.amount), unit=unit)
+            html = figures_html("ph_verdict_short", lang, {"amount": ("verdict-amount", self._money(v.amount))},
+                                year=v.year, unit=unit)
             if len(v.years) > 1:
-                text += " " + t("ph_verdict_short_total", lang, years=", ".join(map(str, v.years)),
-                                total=self._money(v.total), unit=unit)
+                html += " " + figures_html("ph_verdict_short_total", lang,
+                                           {"total": ("verdict-total", self._money(v.total))},
+                                           years=", ".join(map(str, v.years)), unit=unit)
             causes = "; ".join(f"{self._name(mid)} ({self._money(x)})" for mid, x in v.causes[:CAUSES_SHOWN])
             detail = t("ph_verdict_causes", lang, year=v.year, measures=causes)
-            return (f'<div class="okmo-verdict okmo-gap" data-okmo="verdict">{escape(text)}</div>'
+            return (f'<div class="okmo-verdict okmo-gap" data-okmo="verdict">{html}</div>'
                     f'<div class="okmo-note" data-okmo="causes">{escape(detail)}</div>')
-        text = t("ph_verdict_fits", lang, year=v.year, amount=self._money(v.amount), unit=unit)
-        return f'<div class="okmo-verdict okmo-space" data-okmo="verdict">{escape(text)}</div>'
+        html = figures_html("ph_verdict_fits", lang, {"amount": ("verdict-amount", self._money(v.amount))},
+                            year=v.year, unit=unit)
+        return f'<div class="okmo-verdict okmo-space" data-okmo="verdict">{html}</div>'
 
     def rule_texts(self, out) -> list[str]:
         """The rules the choice breaks, in words, with the measures' names."""
@@ -245,14 +259,19 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
         lang = self.lang
         total, women, vulnerable = out.beneficiaries
         share = lambda x: format_percent(x / total if total else 0.0, 1, lang)
-        text = t("ph_beneficiaries", lang, total=self._money(total, 0), women=self._money(women, 0),
-                 women_share=share(women), vulnerable=self._money(vulnerable, 0), vulnerable_share=share(vulnerable))
+        html = figures_html("ph_beneficiaries", lang, {
+            "total": ("beneficiaries-total", self._money(total, 0)),
+            "women": ("beneficiaries-women", self._money(women, 0)),
+            "women_share": ("beneficiaries-women-share", share(women)),
+            "vulnerable": ("beneficiaries-vulnerable", self._money(vulnerable, 0)),
+            "vulnerable_share": ("beneficiaries-vulnerable-share", share(vulnerable))})
         rule = self.whatif.programme.rules.min_vulnerable_share
         if rule is not None:
-            text += " " + t("ph_vulnerable_required", lang, required=format_percent(fraction(rule), 1, lang))
-        after = t("ph_after", lang, last=self.whatif.years[-1], amount=self._money(out.after), unit=self.unit)
-        return (f'<div class="okmo-note" data-okmo="beneficiaries">{escape(text)}</div>'
-                f'<div class="okmo-note" data-okmo="after">{escape(after)}</div>')
+            html += " " + escape(t("ph_vulnerable_required", lang, required=format_percent(fraction(rule), 1, lang)))
+        after = figures_html("ph_after", lang, {"amount": ("after-amount", self._money(out.after))},
+                             last=self.whatif.years[-1], unit=self.unit)
+        return (f'<div class="okmo-note" data-okmo="beneficiaries">{html}</div>'
+                f'<div class="okmo-note" data-okmo="after">{after}</div>')
 
     def _indicators_html(self, out) -> str:
         lang = self.lang
@@ -291,3 +310,5 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
     def _labels(self):
         super()._labels()
         self.measures_note.value = f'<div class="okmo-note">{escape(t("ph_measures", self.lang))}</div>'
+        for box in self.switches.values():
+            box.description = t("ph_in_programme", self.lang)

@@ -36,6 +36,7 @@ from okmo_models.parameters import resolve
 from okmo_models.scenario.loader import ScenarioFile, read_data, validate_scenario
 from okmo_models.scenario.variants import apply_changes
 from okmo_models.tariff import TariffModel, calculate_tariff
+from okmo_models.tariff.proposal import proposal
 from okmo_models.units import number_text
 
 HEARING_SOURCE = "hearing_variant"
@@ -74,6 +75,7 @@ class Outputs:
     path_cost_recovery_som: tuple
     path_tariff_som: tuple
     path_subsidy_som: tuple
+    proposal: object  # okmo_models.tariff.proposal.Proposal: what the kenesh would approve, with its family bills
 
 
 def _local(key: str) -> dict:
@@ -170,7 +172,8 @@ class WhatIf:
             path_category=shown, path_years=tuple(path.years) if path is not None else (),
             path_cost_recovery_som=tuple(row["cost_recovery_tariff_som"]) if row else (),
             path_tariff_som=tuple(row["path_tariff_som"]) if row else (),
-            path_subsidy_som=tuple(path.subsidy_som) if path is not None else ())
+            path_subsidy_som=tuple(path.subsidy_som) if path is not None else (),
+            proposal=proposal(r))
 
     def fix(self, c: Controls, category_id: str, tariff_som: float) -> Controls:
         """The controls with a category's tariff fixed at ``tariff_som``; without a fix of
