@@ -6,10 +6,10 @@ kernel memory added per page.
 
 Both servers are started the same way, from the command line, with one Chromium already
 running (Playwright, every request outside 127.0.0.1 refused):
-- first page: from starting the command to the first slider handle shown (a widget view
-  exists only once the page's kernel is connected), the page opened as soon as the server
-  can be opened (`okmo hearing` prints its URL; stock Voilà opens its port);
-- later page: a new tab once the server is at rest (kernels idle), to the slider handle;
+- first page: from starting the command to the first control shown (a widget view exists
+  only once the page's kernel is connected), the page opened as soon as the server can be
+  opened (`okmo hearing` prints its URL; stock Voilà opens its port);
+- later page: a new tab once the server is at rest (kernels idle), to the first control;
 - memory: the resident memory of the server's kernel processes, at rest after the first
   page and after three more pages, per page added; the kernel kept heated for the next page
   (ours) is counted at rest, not per page.
@@ -41,7 +41,10 @@ from okmo_models.report.build import find_chromium
 SCENARIOS = {"tariff": ROOT / "scenarios/teploklyuchenka/waste.yaml",
              "budget": ROOT / "scenarios/alamudun/budget.yaml",
              "programme": ROOT / "scenarios/alamudun/programme.yaml"}
-HANDLE = ".noUi-handle"  # ipywidgets' slider handle: the dashboards' and the stock page's
+# the first control a person can use: a slider's handle (ipywidgets' noUiSlider: the stock
+# page's, the tariff and budget dashboards'), a checkbox or a drop-down (the programme's); a
+# widget view exists only once the page's kernel is connected
+CONTROL = ".noUi-handle, .widget-checkbox input, .widget-dropdown select"
 LATER_PAGES = 3
 
 
@@ -150,7 +153,7 @@ def open_page(context, url: str) -> float:
     start = time.perf_counter()
     page = context.new_page()
     page.goto(url, timeout=180_000)
-    page.locator(HANDLE).first.wait_for(timeout=180_000)
+    page.locator(CONTROL).first.wait_for(timeout=180_000)
     return time.perf_counter() - start
 
 
@@ -160,7 +163,7 @@ def measure(server: Server, browser) -> dict:
         url = server.url()
         page = context.new_page()
         page.goto(url, timeout=180_000)
-        page.locator(HANDLE).first.wait_for(timeout=180_000)
+        page.locator(CONTROL).first.wait_for(timeout=180_000)
         first = time.perf_counter() - server.started
         server.at_rest()
         rest = server.kernel_rss()
@@ -238,6 +241,9 @@ def main() -> None:
           + " | ".join(f"{med(k, 'rest_kernels'):.0f} ({med(k, 'rest_rss'):.0f} MiB)" for k in kinds)
           + f" | {med('stock', 'rest_kernels'):.0f} ({med('stock', 'rest_rss'):.0f} MiB) | "
           + " | ".join("" for _ in kinds) + " | page's + one heated |")
+    print("\nEach run (first page / later page, s):")
+    for name, results in runs.items():
+        print(f"  {name}: " + ", ".join(f"{r['first']:.1f} / {r['later']:.1f}" for r in results))
 
 
 if __name__ == "__main__":
