@@ -366,3 +366,29 @@ def test_investment_effect_on_the_tariff():
     c = compute(data).policy.path.categories[0]
     # 12 000 som of depreciation x 1.10 x 1.02 / 12 000 household-months = 1.122 som
     assert c["investment_tariff_effect_som"] == pytest.approx([0.0, 1.12], abs=MONEY)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(1, 500), st.lists(st.floats(1, 1000), min_size=1, max_size=25),
+       st.one_of(st.none(), st.floats(0.0, 1.0)), st.lists(st.floats(1, 1000), min_size=25, max_size=25))
+def test_path_is_the_linear_programme_optimum(start, targets, growth, caps):
+    """The closed form gives what the linear programme it states (maximise the sum of the
+    tariffs under the bounds) gives when a solver (scipy's HiGHS) solves it."""
+    from scipy.optimize import linprog
+
+    n = len(targets)
+    caps = caps[:n]
+    path, _ = pf.tariff_path(start, targets, max_increase=growth, caps=caps)
+    a_ub, b_ub = [], []
+    if growth is not None:
+        for y in range(n):
+            row = np.zeros(n)
+            row[y] = 1.0
+            if y:
+                row[y - 1] = -(1.0 + growth)
+            a_ub.append(row)
+            b_ub.append(0.0 if y else (1.0 + growth) * start)
+    lp = linprog(-np.ones(n), A_ub=np.array(a_ub) if a_ub else None, b_ub=np.array(b_ub) if b_ub else None,
+                 bounds=list(zip(np.zeros(n), np.minimum(targets, caps))), method="highs")
+    assert lp.success
+    assert path.tolist() == pytest.approx(lp.x.tolist(), rel=1e-7, abs=1e-7)
