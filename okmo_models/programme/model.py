@@ -107,10 +107,13 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
     if outside:
         raise FiscalSpaceError("programme_outside_forecast", years=", ".join(map(str, outside)),
                                first=result.forecast_years[0], last=result.forecast_years[-1])
-    totals = result.totals()
-    space = totals.loc["balance", list(years)].to_numpy(dtype=float)
+    # the balance as BudgetResult.totals() sums it, on the arrays: no pandas in a hearing kernel
+    columns = [list(result.forecast_years).index(y) for y in years]
+    point = np.asarray(result.point, dtype=float)[:, columns]
+    revenue = np.array([section == "revenue" for section, _ in result.lines])
+    space = point[revenue].sum(axis=0) - point[~revenue].sum(axis=0)
     if programme.capital_works_available and ("expenditure", "capital_works") in result.lines:
-        space = space + result.forecast().loc[("expenditure", "capital_works"), list(years)].to_numpy(dtype=float)
+        space = space + point[list(result.lines).index(("expenditure", "capital_works"))]
     space = space * (UNIT_FACTOR[budget.unit] / UNIT_FACTOR[programme.unit])
     name = Path(budget_path).name + (f" ({programme.budget_scenario})" if programme.budget_scenario else "")
     inputs = tuple(dataclasses.replace(f, role="budget" if f.role == "scenario" else f.role) for f in loaded.inputs)

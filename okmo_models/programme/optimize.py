@@ -38,7 +38,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from okmo_models.errors import OkmoError
 from okmo_models.i18n import t
@@ -176,6 +175,8 @@ class _Solution:
 
 
 def _milp(objective, rows, time_limit: float, exact_gap: float):
+    from scipy.optimize import Bounds, LinearConstraint, milp  # here: a hearing kernel solves only on request
+
     constraints = [LinearConstraint(np.array([r[1] for r in rows]), [r[2] for r in rows], [r[3] for r in rows])] \
         if rows else []
     n = len(objective)

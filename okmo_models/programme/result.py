@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.i18n import t
@@ -16,6 +16,9 @@ from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.programme.model import KINDS, FiscalSpace, Portfolio, fiscal_space, load_programme, priority
 from okmo_models.programme.optimize import TIME_LIMIT, optimal, ranking
 from okmo_models.programme.schema import Programme
+
+if TYPE_CHECKING:  # the tables import pandas when they are asked for: a hearing kernel never is
+    import pandas as pd
 
 
 JSON_SCHEMA = "okmo-programme/1"
@@ -48,6 +51,8 @@ class ProgrammeResult:
 
     def financing_table(self, which: str = "optimal", lang: str = "ru") -> pd.DataFrame:
         """Year by year: money by source, the local share against the fiscal space, money left."""
+        import pandas as pd
+
         p = self.portfolios()[which]
         flows = p.by_source()
         rows = [(t("funding_" + k, lang), flows[k]) for k in KINDS if flows[k].any()]
@@ -58,6 +63,8 @@ class ProgrammeResult:
 
     def measures_table(self, which: str = "optimal", lang: str = "ru") -> pd.DataFrame:
         """Every measure: priority, planned and chosen start, cost, and why it is in or out."""
+        import pandas as pd
+
         p = self.portfolios()[which]
         rows = []
         for m in sorted(self.programme.measures, key=lambda m: -priority(m, self.programme)):
@@ -81,6 +88,8 @@ class ProgrammeResult:
     def starts_table(self, lang: str = "ru") -> pd.DataFrame:
         """Each measure by name, highest priority first, with its start year in the draft,
         the optimal portfolio and the ranking (``—`` when left out)."""
+        import pandas as pd
+
         portfolios = self.portfolios()
         rows = [[m.name.get(lang), *(str(p.starts.get(m.id, "—")) for p in portfolios.values())]
                 for m in sorted(self.programme.measures, key=lambda m: -priority(m, self.programme))]
@@ -148,6 +157,8 @@ def compare(portfolios: dict, lang: str = "ru") -> pd.DataFrame:
     """Portfolios side by side: measures, money by source over the period, money left in
     the tightest year, beneficiaries, indicators reached, burden after the period (the start
     of each measure is :meth:`ProgrammeResult.starts_table`)."""
+    import pandas as pd
+
     cols = {}
     for label, p in portfolios.items():
         flows = p.by_source()

@@ -9,9 +9,9 @@ result.  :meth:`TariffResult.to_dict` is the documented JSON contract
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from okmo_models.formatting import Basis, basis, format_number
 from okmo_models.i18n import LANGUAGES, t
@@ -20,6 +20,9 @@ from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import LocalText, Scenario, language_note
 from okmo_models.tariff.formulas import round_tariff
+
+if TYPE_CHECKING:  # pandas is imported by the tables that need it: a hearing kernel never does
+    import pandas as pd
 
 JSON_SCHEMA = "okmo-tariff-result/3"
 
@@ -173,6 +176,8 @@ class TariffResult:
         """The калькуляция as it is printed: cost lines (``no`` is the line's number) and the
         customary subtotals (``no`` empty): production cost where overhead is set apart,
         full cost, the margin and the total with it, debt service, taxes, the requirement."""
+        import pandas as pd
+
         lang = lang or _lang()
         r = self.revenue_requirement_som
 
@@ -215,6 +220,8 @@ class TariffResult:
 
     def tariff_table(self, lang: str | None = None) -> pd.DataFrame:
         """Tariffs by consumer category with the cash tariff and the change against today."""
+        import pandas as pd
+
         lang = lang or _lang()
         return pd.DataFrame([{
             "category": c.id, "name": c.name.get(lang), "kind": c.kind, "unit": c.unit,
@@ -228,12 +235,16 @@ class TariffResult:
         } for c in self.tariffs])
 
     def asset_table(self, lang: str | None = None) -> pd.DataFrame:
+        import pandas as pd
+
         lang = lang or _lang()
         return pd.DataFrame([{**a, "name": a["name"].get(lang)} for a in self.assets],
                             columns=["name", "value_som", "year", "useful_life_years", "in_tariff",
                                      "charge_som", "source"])
 
     def parameter_table(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([{"name": p.name, "value": p.shown, "effective": p.effective,
                               "overridden": p.overridden, "source": source_text(p.source, _lang())}
                              for p in self.parameters])

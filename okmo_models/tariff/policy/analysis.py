@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
-from scipy.optimize import brentq
 
 from okmo_models.i18n import LANGUAGES
 from okmo_models.parameters import known_parameters, resolve
@@ -201,6 +200,8 @@ def vulnerable_households(model: TariffModel) -> VulnerableResult:
             upper *= 2.0
             if upper > 1_000.0 * requirement:
                 raise DiscountsNotCoverable()
+        from scipy.optimize import brentq  # only for cross-financed discounts: spares a hearing kernel the import
+
         x = brentq(gap, 0.0, upper, xtol=0.005)
         ev = model.evaluate(extra_revenue_som=np.array([x]))
         rows, total = discounts_at(model, ev["tariff"][0])
