@@ -185,7 +185,7 @@ class BudgetHearingDashboard(HearingDashboardBase):
         when no budget year's chance exceeds :data:`RISK`, else with the highest chance."""
         lang = self.lang
         money = lambda x: format_number(x, 1, lang)
-        chances = result.deficit_probability()
+        chances = dict(zip(result.forecast_years, result.deficit_chance))  # as deficit_probability(), no pandas
         if v.kind == "gap":
             kind = "gap"
             html = figures_html("bh_verdict_gap", lang, {"amount": ("verdict-amount", money(v.amount))},
@@ -256,7 +256,7 @@ class BudgetHearingDashboard(HearingDashboardBase):
         budget = set(result.forecast_years[: result.horizon])
         cells = "".join(f'<td class="{"okmo-budget-year" if y in budget else ""}">'
                         f'{y}<br><span data-okmo="deficit-{y}">{format_percent(p, 0, lang)}</span></td>'
-                        for y, p in result.deficit_probability().items())
+                        for y, p in zip(result.forecast_years, result.deficit_chance))
         return (f'<div class="okmo-caption">{escape(t("b_deficit_probability", lang))}</div>'
                 f'<table class="okmo-chance"><tr>{cells}</tr></table>')
 

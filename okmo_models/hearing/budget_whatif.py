@@ -137,7 +137,8 @@ class BudgetWhatIf:
         self.taxpayer_line = next((ln for ln in TAXPAYER_LINES if ln in s.revenue), None)
         self.default_from = self.forecast_years[1] if len(self.forecast_years) > 1 else self.forecast_years[0]
         self.population_growth = _pct(s.population.growth) if s.population is not None else None
-        last_revenue = float(self.baseline_result.history_totals().loc["revenue"].iloc[-1])
+        revenue = np.array([section == "revenue" for section, _ in self.baseline_result.lines])
+        last_revenue = float(self.baseline_result.history[revenue, -1].sum())  # history_totals()'s, no pandas
         self.taxpayer_max = _nice_ceiling(max(last_revenue * 0.25, 1.0))
         self.baseline = self.preset(None)
         self._cache: dict = {}
