@@ -65,7 +65,7 @@ CSS = """<style>
 .okmo-verdict.okmo-gap { color: #8a1c1c; } .okmo-verdict.okmo-space { color: #1c6b2a; }
 .okmo-verdict.okmo-risk { color: #8a5300; }
 .okmo-note { font-size: 0.85em; color: #444; margin: 0 0 0.5em 0; }
-.okmo-hearing .okmo-panels { width: 100%; flex-flow: row wrap; align-items: flex-start; gap: 0 1.5em; }
+.okmo-hearing .okmo-panels { display: flex; width: 100%; flex-flow: row wrap; align-items: flex-start; gap: 0 1.5em; }
 .okmo-hearing .okmo-panel { flex: 1 1 100%; min-width: 0; max-width: 100%; }
 .okmo-hearing .okmo-always { flex-wrap: nowrap; }
 .okmo-hearing .okmo-always > .okmo-panel { flex: 1 1 0%; }
@@ -180,25 +180,41 @@ def plain(x: float, decimals: int, lang: str) -> str:
     return format_number(x, decimals, lang).replace("-", "\u2212")
 
 
-def panels(*children, always: bool = False) -> w.HBox:
+class Block:
+    """One readout of the page (figures, a table, a chart) as HTML in :attr:`value`.
+
+    The readouts are not widgets of their own: :meth:`HearingDashboardBase.update` draws
+    them all into one widget, one message to the page per change. Seven HTML widgets (the
+    tariff dashboard's readouts) sent seven, and the browser laid the page out after each,
+    about 7 ms apiece on a loaded 2-core laptop: most of the key-to-redraw time."""
+
+    def __init__(self, value: str = ""):
+        self.value = value
+
+
+class Panels:
     """Blocks side by side on a wide screen (a projector, from :data:`WIDE` px; ``always``:
     on any screen), one under another on a narrower one, sharing the width equally. A child
-    ``(widget, "fit")`` is as wide as its content (a table of figures); the others share the
-    rest. Chosen by the screen's width in CSS, not by the content, so the layout is the same
-    whatever the figures."""
-    boxes = []
-    for child in children:
-        widget, fit = child if isinstance(child, tuple) else (child, "")
-        box = w.VBox([widget])
-        box.add_class("okmo-panel")
-        if fit:
-            box.add_class("okmo-fit")
-        boxes.append(box)
-    row = w.HBox(boxes)
-    row.add_class("okmo-panels")
-    if always:
-        row.add_class("okmo-always")
-    return row
+    ``(block, "fit")`` is as wide as its content (a table of figures); a list of blocks is
+    one panel, stacked. Chosen by the screen's width in CSS, not by the content, so the
+    layout is the same whatever the figures."""
+
+    def __init__(self, *children, always: bool = False):
+        self.children = children
+        self.always = always
+
+    @property
+    def value(self) -> str:
+        cells = []
+        for child in self.children:
+            fit = isinstance(child, tuple) and child[1] == "fit"
+            inner = child[0] if fit else child
+            html = "".join(b.value for b in inner) if isinstance(inner, list) else inner.value
+            cells.append(f'<div class="okmo-panel{" okmo-fit" if fit else ""}">{html}</div>')
+        return f'<div class="okmo-panels{" okmo-always" if self.always else ""}">{"".join(cells)}</div>'
+
+
+panels = Panels
 
 
 class LanguageChooser(w.Dropdown):
@@ -340,7 +356,9 @@ class HearingDashboardBase(ABC):
         saving = [w.HTML('<div style="height:0.8em"></div>'), self.reset, self.file_label, self.file_name,
                   self.save, self.message]
         column = w.VBox([*controls, *saving], layout=w.Layout(flex=f"0 0 {left}", width=left, min_width="0"))
-        right = w.VBox(readouts, layout=w.Layout(flex="1 1 0%", min_width="0", padding="0 0 0 1.5em"))
+        self.blocks = readouts  # Block and Panels, drawn together into the board
+        self.board = w.HTML(layout=w.Layout(width="100%"))
+        right = w.VBox([self.board], layout=w.Layout(flex="1 1 0%", min_width="0", padding="0 0 0 1.5em"))
         self.view = w.VBox([w.HTML(self.css),
                             w.HBox([self.title, language], layout=w.Layout(width="100%", align_items="flex-start")),
                             w.HBox([column, right], layout=w.Layout(width="100%", align_items="flex-start"))],
@@ -413,6 +431,7 @@ class HearingDashboardBase(ABC):
             return None
         self.outputs = out
         self.draw(out)
+        self.board.value = "".join(f"<div>{block.value}</div>" for block in self.blocks)  # one message
         return out
 
     # --- saving and language -----------------------------------------------------------------

@@ -26,6 +26,7 @@ from okmo_models.hearing import svg
 from okmo_models.hearing.base import CSS as HEARING_CSS
 from okmo_models.hearing.base import (
     CUSTOM,
+    Block,
     HearingDashboardBase,
     figures_html,
     nice_step,
@@ -97,10 +98,10 @@ class BudgetHearingDashboard(HearingDashboardBase):
             self.taxpayer = w.FloatSlider(value=0, min=0, max=step * math.ceil(top / step - 1e-9), step=step)
             self.taxpayer_from = w.Dropdown(options=years, value=b.taxpayer_from)
         self.kept_note = w.HTML(layout=w.Layout(width="100%"))
-        self.verdict = w.HTML(layout=w.Layout(width="100%"))
-        self.table = w.HTML()
-        self.chance = w.HTML(layout=w.Layout(width="100%"))
-        self.chart = w.HTML(layout=w.Layout(width="100%"))
+        self.verdict = Block()
+        self.table = Block()
+        self.chance = Block()
+        self.chart = Block()
         self.sliders = [self.inflation, *([self.population] if self.population else []), *self.rates.values(),
                         *([self.taxpayer] if self.taxpayer else [])]
         self.controls = [*self.sliders, self.rates_from, *([self.taxpayer_from] if self.taxpayer_from else [])]
@@ -121,7 +122,7 @@ class BudgetHearingDashboard(HearingDashboardBase):
                      self._row(self.taxpayer_from)]
         rows.append(self.kept_note)
         # on a projector the table and the chart stand side by side, both on screen
-        self._lay_out(rows, [self.verdict, panels((self.table, "fit"), w.VBox([self.chance, self.chart]))], left="26%")
+        self._lay_out(rows, [self.verdict, panels((self.table, "fit"), [self.chance, self.chart])], left="26%")
 
     def _preset_options(self):
         lang = self.lang

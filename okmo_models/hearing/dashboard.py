@@ -23,6 +23,7 @@ from okmo_models.formatting import format_number, format_percent, unit_label
 from okmo_models.hearing import svg
 from okmo_models.hearing.base import CSS as HEARING_CSS
 from okmo_models.hearing.base import (
+    Block,
     HearingDashboardBase,
     browser_echo,
     figure_html,
@@ -101,10 +102,10 @@ class HearingDashboard(HearingDashboardBase):
                  self._row(self.discount, "discount", lambda v, lang: plain(v, 0, lang)),
                  self._row(self.years, "years", lambda v, lang: str(v)),
                  self._row(self.investment, "investment", lambda v, lang: plain(v, 0, lang))]
-        self.figures = w.HTML(layout=w.Layout(width="100%"))
-        self.family = w.HTML(layout=w.Layout(width="100%"))
-        self.chart_money = w.HTML(layout=w.Layout(width="100%"))
-        self.chart_path = w.HTML(layout=w.Layout(width="100%"))
+        self.figures = Block()
+        self.family = Block()
+        self.chart_money = Block()
+        self.chart_path = Block()
         self.controls = [*self.tariffs.values(), self.collection, self.fuel, self.wage, self.discount,
                          self.years, self.investment]
         for control in self.controls:
@@ -174,15 +175,16 @@ class HearingDashboard(HearingDashboardBase):
             [out.requirement_som, out.revenue_som, out.collected_som],
             ["#c0504d", "#4f81bd", "#9bbb59"], lang, t("hr_cost_vs_revenue", lang),
             keys=["chart-costs", "chart-billed", "chart-collected"])
-        self.chart_path.value = ""
+        path_chart = ""
         if out.path_category is not None:  # the file's path (or the variant's) to cost recovery
             shown = next(k.category for k in self.whatif.categories if k.category.id == out.path_category)
-            self.chart_path.value = svg.lines(
+            path_chart = svg.lines(
                 list(out.path_years),
                 [(t("c_cost_recovery", lang), list(out.path_cost_recovery_som), "#c0504d", True),
                  (t("c_path", lang), list(out.path_tariff_som), "#2f6f9f", False)],
                 lang, t("hr_path_title", lang, category=shown.name.get(lang))
                 + f", {unit_label('som/' + shown.billing_unit, lang)}", keys=["chart-recovery", "chart-path"])
+        self.chart_path.value = path_chart
 
     def _family_html(self, out) -> str:
         """What changes for a family of each income group: its monthly bill today and at the

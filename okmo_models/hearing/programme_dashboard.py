@@ -22,6 +22,7 @@ from okmo_models.hearing.base import CSS as HEARING_CSS
 from okmo_models.hearing.base import (
     CUSTOM,
     MIN_CONTROL,
+    Block,
     HearingDashboardBase,
     control_layout,
     figures_html,
@@ -91,12 +92,12 @@ class ProgrammeHearingDashboard(HearingDashboardBase):
             row.add_class(f"okmo-measure-{mid}")
             self.rows[mid] = row
         self.measures_note = w.HTML(layout=w.Layout(width="100%"))
-        self.verdict = w.HTML(layout=w.Layout(width="100%"))
-        self.rules = w.HTML(layout=w.Layout(width="100%"))
-        self.chart = w.HTML(layout=w.Layout(width="100%"))
-        self.table = w.HTML()
-        self.indicators = w.HTML(layout=w.Layout(width="100%"))
-        self.people = w.HTML(layout=w.Layout(width="100%"))
+        self.verdict = Block()
+        self.rules = Block()
+        self.chart = Block()
+        self.table = Block()
+        self.indicators = Block()
+        self.people = Block()
         for control in (*self.switches.values(), *self.starts.values()):
             control.observe(self._changed, names="value")
         # the money left each year (table and chart) right under the verdict: on a projector
