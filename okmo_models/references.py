@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from unittest import mock
 from pathlib import Path
 
 from okmo_models.errors import Problem, ScenarioError
@@ -39,9 +38,14 @@ def wider_root(folder: str | Path):
     """Allow files under ``folder`` while the block runs (and in processes started in it)."""
     folder = Path(folder).resolve()
     old = os.environ.get(DATA_ROOT_VARIABLE)
-    # patch.dict puts the environment back as it was when the block ends
-    with mock.patch.dict(os.environ, {DATA_ROOT_VARIABLE: os.pathsep.join([str(folder), *([old] if old else [])])}):
+    os.environ[DATA_ROOT_VARIABLE] = os.pathsep.join([str(folder), *([old] if old else [])])
+    try:
         yield folder
+    finally:  # the environment as it was (unittest.mock did this, at 0.3 s of every start)
+        if old is None:
+            os.environ.pop(DATA_ROOT_VARIABLE, None)
+        else:
+            os.environ[DATA_ROOT_VARIABLE] = old
 
 
 def inside(path: Path, roots) -> bool:

@@ -1,13 +1,20 @@
 """Parameters resolve by date with their source; units convert and refuse nonsense."""
 
 import datetime as dt
+import os
 
 import pytest
 
 from okmo_models.formatting import format_quantity, format_unit
 from okmo_models.parameters import ParameterNotDefined, known_parameters, resolve
 from okmo_models.provenance import source_text
-from okmo_models.units import UnitError, convert, parse_number, parse_unit, split_quantity
+from okmo_models.units import (
+    UnitError,
+    convert,
+    parse_number,
+    parse_unit,
+    split_quantity,
+)
 
 
 def test_every_parameter_file_is_complete():
@@ -136,3 +143,18 @@ def test_every_unit_has_a_russian_and_kyrgyz_name(unit, ru, ky):
 
 def test_years_are_counted_in_russian():
     assert [format_quantity(n, "year") for n in (1, 3, 10, 11, 22)] == ["1 год", "3 года", "10 лет", "11 лет", "22 года"]
+
+
+@pytest.mark.parametrize("before", [None, "/somewhere/else"])
+def test_wider_root_puts_the_environment_back(monkeypatch, tmp_path, before):
+    from okmo_models.references import DATA_ROOT_VARIABLE, data_roots, wider_root
+
+    if before is None:
+        monkeypatch.delenv(DATA_ROOT_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(DATA_ROOT_VARIABLE, before)
+    with pytest.raises(KeyError), wider_root(tmp_path):
+        assert data_roots()[0] == tmp_path.resolve()
+        assert len(data_roots()) == (1 if before is None else 2)
+        raise KeyError  # the block failed: still put back
+    assert os.environ.get(DATA_ROOT_VARIABLE) == before
