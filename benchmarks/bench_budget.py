@@ -44,7 +44,7 @@ def old_monte_carlo(self, point, sigma, draws=None, seed=None):
     deficit = []
     for h in range(1, point.shape[1] + 1):
         z = rng.standard_normal((draws, point.shape[0]), dtype=np.float32)
-        sd = (sigma * np.sqrt(h)).astype(np.float32)
+        sd = (sigma * np.sqrt(h) if sigma.ndim == 1 else sigma[:, h - 1]).astype(np.float32)  # a spread by year since issue 18
         values = point[:, h - 1].astype(np.float32) * np.exp(z * sd - 0.5 * sd * sd)
         revenue = values[:, self.is_revenue].sum(axis=1)
         expenditure = values[:, ~self.is_revenue].sum(axis=1)

@@ -65,7 +65,7 @@ def budget_fan(result, lang: str = "ru", total: str = "revenue", *, history_show
 
     unit = t("b_unit_" + result.scenario.unit, lang)
     bands = {q: _row(result.bands[total][i]) for i, q in enumerate(PERCENTILES)}
-    past = result.history_totals().loc[total].to_numpy()
+    past = result.total_by_year(total, history=True)
     shown = slice(-history_shown if history_shown else None, None)
     years = tuple(int(y) for y in result.forecast_years)
     words = {"history": t("b_history", lang), "point": t("b_point", lang), "baseline": t("b_baseline", lang),
@@ -74,7 +74,7 @@ def budget_fan(result, lang: str = "ru", total: str = "revenue", *, history_show
         title=title or f"{t(_TOTAL_KEYS[total], lang)}, {unit} — {result.name(lang)}",
         unit=unit, lang=lang,
         history_years=tuple(int(y) for y in result.years[shown]), history=_row(past[shown]),
-        years=years, point=_row(result.totals().loc[total]),
+        years=years, point=_row(result.total_by_year(total)),
         outer=(bands[5], bands[95]), inner=(bands[25], bands[75]), labels=words,
-        baseline=None if baseline is None else _row(baseline.totals().loc[total]),
+        baseline=None if baseline is None else _row(baseline.total_by_year(total)),
         shade=(years[0], years[result.horizon - 1]), zero_line=total == "balance")

@@ -11,6 +11,7 @@ from scipy.stats import norm
 
 from conftest import SCENARIOS, write_yaml
 from okmo_models.budget import methods as bm
+from okmo_models.budget import series
 from okmo_models.budget.forecast import BudgetModel, compare, load_budget
 from okmo_models.errors import ScenarioError
 
@@ -88,7 +89,11 @@ def test_command_line_formats():
     assert table.returncode == 0 and "ВСЕГО ДОХОДОВ" in table.stdout and "124\u00a0913,7" in table.stdout
     d = json.loads(subprocess.run(run + ["--format", "json"], capture_output=True, text=True).stdout)
     assert d["forecast_years"][:3] == [2026, 2027, 2028]
-    assert {ln["method"] for ln in d["lines"]} <= set(bm.METHODS) | {"fixed"}
+    # the backtest's combination unless the file names a method; the methods it averages beside it
+    assert {ln["method"] for ln in d["lines"]} <= set(bm.METHODS) | {"fixed", "combination"}
+    combined = [ln for ln in d["lines"] if ln["method"] == "combination"]
+    assert combined and all(len(ln["members"]) > 1 and set(ln["members"]) <= set(series.SINGLES) for ln in combined)
+    assert all(len(ln["sigma_by_year"]) == len(d["forecast_years"]) for ln in d["lines"])
     csv = subprocess.run(run + ["--format", "csv"], capture_output=True, text=True).stdout
     assert csv.splitlines()[0].startswith("section,line,method,2026")
 

@@ -5,21 +5,15 @@ choice on multi-year backtests, combinations, intervals by horizon)."""
 import numpy as np
 import pytest
 
+from conftest import SCENARIOS
 from okmo_models.budget import methods as bm
 from okmo_models.budget import series
+from okmo_models.budget.forecast import MIN_SIGMA, BudgetModel, _lognormal_factors, load_budget
+from okmo_models.i18n import t
 
 CPI = np.cumprod([1.0, 1.04, 1.15, 1.02, 1.10, 1.07, 1.12, 1.03])  # uneven inflation
 
 
-# Issue 18 is open: the budget model's own backtest (methods.backtest, what `okmo budget` uses
-# today) still has both defects; the fix changes every budget figure and the Alamudun
-# programme's fiscal space, and lands with the model wired to okmo_models.budget.series (which
-# has neither defect: TestSeries* below). Strict: the markers must go when it lands.
-MODEL_BACKTEST_OPEN = pytest.mark.xfail(reason="issue 18 open: methods.backtest leaks the forecast year's CPI "
-                                               "and counts zero years as perfect", strict=True)
-
-
-@MODEL_BACKTEST_OPEN
 class TestNoLeak:
     def test_a_line_following_prices_has_a_backtest_error(self):
         # the line is 500 x the price index every year: with the actual CPI of the forecast
@@ -40,7 +34,6 @@ def test_the_backtest_price_path_uses_only_known_years():
     assert series.known_price_path(CPI, 5, 2) == pytest.approx(CPI[4] * 1.10 ** np.array([1, 2]))
 
 
-@MODEL_BACKTEST_OPEN
 class TestZeroYears:
     # the actual of year 4 is 0; from year 5 on the line comes back
     Y = np.array([[100.0, 110.0, 121.0, 133.1, 0.0, 161.051, 177.1561]])
@@ -186,3 +179,82 @@ class TestSeriesIntervals:
         assert r.why(0)["method"] == r.method[0] and r.why(0)["measured"] > 0
         assert set(r.bands()) == {0.8, 0.95}
         assert r.bands()[0.8][1] == pytest.approx(r.interval(0.8)[1])
+
+
+# --- the budget model on the series API ------------------------------------------------------
+
+
+
+def _old_lognormal_factors(sigma, years, draws, seed):
+    """The Monte Carlo factors as the model drew them before issue 18 (a yearly sigma x sqrt(h))."""
+    rng = np.random.default_rng(seed)
+    for h in range(1, years + 1):
+        z = rng.standard_normal((draws, len(sigma)), dtype=np.float32)
+        sd = (sigma * np.sqrt(h)).astype(np.float32)
+        yield np.exp(z * sd - 0.5 * sd * sd)
+
+
+@pytest.fixture(scope="module")
+def kok():
+    model = BudgetModel(load_budget(SCENARIOS / "kok-jar/budget.yaml").scenario)
+    return model, model.fit()
+
+
+class TestModelOnSeries:
+
+    def test_a_yearly_sigma_draws_the_factors_it_always_drew(self):
+        sigma = np.array([0.0, 0.02, 0.1372, 0.31])
+        for new, old in zip(_lognormal_factors(sigma, 5, 1000, 11), _old_lognormal_factors(sigma, 5, 1000, 11)):
+            assert new.dtype == np.float32 and new.tobytes() == old.tobytes()
+
+    def test_a_spread_by_year_is_drawn_as_given(self):
+        sigma = np.array([0.0, 0.02, 0.1372, 0.31])
+        by_year = sigma[:, None] * np.sqrt(np.arange(1, 6))[None, :]
+        # the same spread stated year by year gives the same draws to the bit
+        for new, old in zip(_lognormal_factors(by_year, 5, 1000, 11), _lognormal_factors(sigma, 5, 1000, 11)):
+            assert new.tobytes() == old.tobytes()
+        flat = np.repeat(sigma[:, None], 5, axis=1)  # no growth: year 5 as wide as year 1
+        last = list(_lognormal_factors(flat, 5, 20_000, 3))[-1]
+        assert np.log(last).std(axis=0) == pytest.approx(sigma, abs=0.01)
+        with pytest.raises(ValueError):
+            list(_lognormal_factors(flat, 6, 10, 3))
+
+    def test_the_forecast_is_the_series_forecast(self, kok):
+        model, r = kok
+        s = r.scenario
+        fitted = series.forecast_lines(r.history, len(r.forecast_years), years=r.years,
+                                       cpi_history=model.cpi_history, cpi_future=model.cpi_future,
+                                       methods=[s.methods.get(ln) for _, ln in r.lines])
+        for i, (_, line) in enumerate(r.lines):
+            if line in s.fixed:
+                assert r.chosen[i] == "fixed" and (r.sigma_by_year[i] == 0).all()
+                continue
+            assert r.point[i] == pytest.approx(np.maximum(fitted.point[i], 0.0), rel=1e-12)
+            assert r.sigma_by_year[i] == pytest.approx(np.maximum(fitted.sigma()[i], MIN_SIGMA), rel=1e-12)
+            if line in s.methods:  # the economist's method is kept (wages follow prices)
+                assert r.chosen[i] == s.methods[line] and r.members[i] == (s.methods[line],)
+            else:
+                assert r.chosen[i] == "combination" and len(r.members[i]) > 1
+                assert "+" in fitted.method[i]
+        assert r.sigma.tolist() == r.sigma_by_year[:, 0].tolist()
+        # the spread grows with the year ahead, as the backtest errors do
+        forecast = ~np.array([ln in s.fixed for _, ln in r.lines])
+        assert (np.diff(r.sigma_by_year[forecast], axis=1) >= 0).all()
+        assert (r.sigma_by_year[forecast, -1] > r.sigma_by_year[forecast, 0]).all()
+
+    def test_the_bands_are_drawn_from_the_spread_by_year(self, kok):
+        model, r = kok
+        again, _ = model.monte_carlo(r.point, r.sigma_by_year)
+        assert all(np.array_equal(again[k], r.bands[k]) for k in r.bands)
+        yearly, _ = model.monte_carlo(r.point, r.sigma)  # the old sqrt(h) bands differ
+        assert not np.array_equal(yearly["balance"], r.bands["balance"])
+
+    def test_the_methods_table_names_what_a_combination_averages(self, kok):
+        _, r = kok
+        table = r.methods_table("ru")
+        i = r.chosen.index("combination")
+        label = table["chosen"].iloc[i]
+        assert label.startswith("комбинация методов: ")
+        for m in r.members[i]:
+            assert t("b_method_" + m, "ru") in label
+        assert not any(m in label for m in r.members[i])  # no Latin ids

@@ -109,6 +109,10 @@ def test_methods_with_their_errors_and_overrides(reports, model):
     body = flat(text)
     assert "задано (политика)" in body and "задано политикой на 2026–2028" in body  # the ministry's grant
     assert "задан экономистом" in body  # wages follow prices by the economist's choice
+    # a combination is shown with the methods it averages, in the reader's words
+    i = result.chosen.index("combination")
+    assert flat(result.method_label(i, "ru")) in body and "комбинация методов: " in body
+    assert not re.search(r"damped_trend|smoothed_drift|average_growth|combination", body)
     assert "2020 по 2025 год (6 проверок)" in body
 
 
@@ -130,7 +134,7 @@ def test_uncertainty_scenarios_and_methodology(reports, model):
         assert format_number(row[3], 1, "ru") in text, row[:2]  # 2027, the year the changes start
     assert "Выравнивающий грант: \u221215,0 % с 2027 года — источник [6]" in body
     assert "Инфляция: 2026 — 12,0 %; 2027 — 10,0 %" in body
-    assert "e^(σ√h·Z − σ²h/2)" in body
+    assert "e^(σ(h)·Z − σ(h)²/2)" in body  # the spread of each year ahead (issue 18)
 
 
 def test_contents_point_to_the_pages_of_the_sections(reports):

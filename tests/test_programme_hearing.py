@@ -65,7 +65,7 @@ def test_the_draft_choice_is_the_draft_plan(wi, result):
     assert out.indicators == result.plan.indicators()
     assert out.beneficiaries == result.plan.beneficiaries()
     assert out.after == result.plan.later_obligations()
-    assert out.verdict.kind == "short" and out.verdict.year == 2026 and out.verdict.years == (2026, 2027)
+    assert out.verdict.kind == "short" and out.verdict.year == 2026 and out.verdict.years == (2026, 2027, 2028)
     assert out.verdict.causes[0][0] == "sewer_plant"
 
 
@@ -127,14 +127,14 @@ def test_dashboard_shows_the_draft(dashboard, result):
     assert d.preset.value == "plan" and d.choice() == result.plan.starts
     for k, y in enumerate(result.space.years):
         assert cell(d, f"left-{y}") == format_number(result.plan.left()[k], 1, "ru")
-    assert "В 2026 году не хватит 5 576,4 тыс. сом" in text(d.verdict.value)
+    assert "В 2026 году не хватит 13 672,8 тыс. сом" in text(d.verdict.value)
     assert "Очистные сооружения канализации (13 173,9)" in text(d.verdict.value)
     # the draft starts the network in the year the plant is finished
     assert ("«Канализационные сети, 1-я очередь» можно начать только после окончания "
             "«Очистные сооружения канализации» (2028 г.)") in text(d.rules.value)
     assert "Стимулирующий грант" in d.rules.value
     svg = d.chart.value
-    assert svg.startswith("<svg") and svg.count('class="okmo-negative"') == 2  # 2026 and 2027 in red
+    assert svg.startswith("<svg") and svg.count('class="okmo-negative"') == 3  # 2026, 2027 and 2028 in red
     assert 'data-okmo="bar-2026" class="okmo-negative"' in svg and "#c0392b" in svg
     assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
     assert "Места в детских садах" in d.indicators.value and 'data-okmo="indicator-kindergarten_places">660<' \
@@ -154,7 +154,7 @@ def test_toggling_a_measure_updates_everything(dashboard, wi):
     d.switches["roads"].value = False
     assert d.preset.value == "*" and d.starts["roads"].disabled
     np.testing.assert_allclose(d.outputs.left - before, local(wi, "roads", 2027), atol=1e-9)
-    assert cell(d, "left-2027") == format_number(before[1] + 20000, 1, "ru") == "12\u00a0942,1"
+    assert cell(d, "left-2027") == format_number(before[1] + 20000, 1, "ru") == "-4\u00a0717,2"
     assert 'data-okmo="indicator-roads_good">35<' in d.indicators.value
     d.starts["sewer_network"].value = 2029
     assert "можно начать только после" not in d.rules.value
@@ -174,7 +174,7 @@ def test_optimal_preset_sets_the_switches(dashboard, result):
     d = dashboard
     d.preset.value = "optimal"
     assert d.choice() == result.optimal.starts
-    assert d.starts["kindergarten"].value == 2029 and not d.switches["septic_outskirts"].value
+    assert d.starts["kindergarten_annex"].value == 2030 and not d.switches["septic_outskirts"].value
     assert "Всё помещается в бюджет" in d.verdict.value and "соблюдены" in d.rules.value
     assert 'class="okmo-negative"' not in d.chart.value
 
@@ -182,9 +182,9 @@ def test_optimal_preset_sets_the_switches(dashboard, result):
 def test_language_switch(dashboard):
     d = dashboard
     d.language.value = "ky"
-    assert "2026-жылы 5 576,4 миң сом жетишпейт" in text(d.verdict.value)
+    assert "2026-жылы 13 672,8 миң сом жетишпейт" in text(d.verdict.value)
     d.language.value = "en"
-    assert "In 2026 the budget will be 5,576.4 thousand som short" in text(d.verdict.value)
+    assert "In 2026 the budget will be 13,672.8 thousand som short" in text(d.verdict.value)
     assert d.reset.description == "Back to the draft" and "priority 90" in d.texts["sewer_plant"].value
 
 
@@ -208,7 +208,7 @@ def test_saved_variant_loads_as_the_choice_shown(dashboard, copied):
     assert set(doc["description"]) == {"ru", "ky", "en"}
     assert doc["changes"]["measures"]["roads"] == {"start": None}
     assert doc["changes"]["measures"]["septic_outskirts"] == {"start": 2027}
-    assert doc["changes"]["measures"]["kindergarten"] == {"start": 2029}
+    assert doc["changes"]["measures"]["kindergarten"] == {"start": None}
     assert "park" not in doc["changes"]["measures"]  # unchanged measures are not written
     again = evaluate_programme(path)
     assert again.plan.starts == shown.portfolio.starts
@@ -282,15 +282,15 @@ def test_served_programme_dashboard_is_offline_and_live(copied):
     with served_page(copied, "ru", height=1200) as page:
         left = page.locator('td[data-okmo="left-2027"]')
         left.wait_for(timeout=90_000)
-        assert left.inner_text() == "-7\u00a0057,9"
+        assert left.inner_text() == "-24\u00a0717,2"
         body = page.locator("body").inner_text().replace("\xa0", " ")
         assert "hearing_dashboard_from_environment" not in body and "import" not in body  # no code shown
-        assert "В 2026 году не хватит 5 576,4 тыс. сом" in body
+        assert "В 2026 году не хватит 13 672,8 тыс. сом" in body
         # switch the road repair off: 20 000 thousand som of 2027 come back
         page.locator(".okmo-measure-roads input[type=checkbox]").click()
         page.wait_for_function(
-            "() => document.querySelector('td[data-okmo=\"left-2027\"]').innerText === '12\u00a0942,1'",
+            "() => document.querySelector('td[data-okmo=\"left-2027\"]').innerText === '-4\u00a0717,2'",
             timeout=20_000)
-        assert page.locator('svg [data-okmo="left-2027"]').text_content() == "12\u00a0942,1"
+        assert page.locator('svg [data-okmo="left-2027"]').text_content() == "\u22124\u00a0717,2"  # the chart's label has a real minus
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "programme_hearing_dashboard.png"), full_page=True)

@@ -1,12 +1,15 @@
-"""Local budget forecast: methods chosen per line by backtest, Monte Carlo bands.
+"""Local budget forecast: combinations of methods chosen per line by backtest, Monte Carlo bands.
 
 :func:`forecast_budget` is the one call (a file in, a :class:`BudgetResult` out).
 :func:`load_budget` reads a budget history file; :class:`BudgetModel` (the specification)
-``.fit()`` backtests every method on every line (rolling origin, one year ahead), keeps
-the one with the smallest MAPE unless the economist fixed a method or the values, projects
-next year plus two and a longer horizon, and draws Monte Carlo paths from each line's
-backtest errors. The immutable :class:`BudgetResult` answers ``.forecast()``,
-``.intervals()`` and ``.summary()``.
+``.fit()`` forecasts every line with :func:`okmo_models.budget.series.forecast_lines`: the
+mean of the two combinations of methods with the smallest backtest error over the whole
+horizon (rolling origin, no information from a forecast year), unless the economist fixed a
+method or the values; it projects next year plus two and a longer horizon, and draws Monte
+Carlo paths from each line's spread by year ahead, measured on the same backtest. The
+one-year-ahead error of each classic method (:func:`okmo_models.budget.methods.backtest`)
+stays in the result as the table an economist reads. The immutable :class:`BudgetResult`
+answers ``.forecast()``, ``.intervals()`` and ``.summary()``.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from okmo_models.budget import methods as bm
 from okmo_models.budget.checks import check
+from okmo_models.budget.series import LineForecasts, forecast_lines
 from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVENUE_LINES, TAX_LINES,
                                        BudgetScenario, BudgetVariant)
 from okmo_models.errors import OkmoError, ScenarioError
@@ -28,9 +32,13 @@ from okmo_models.i18n import t
 from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import validate_with
 
+if TYPE_CHECKING:  # the tables import pandas when asked for: a hearing kernel never is
+    import pandas as pd
+
 JSON_SCHEMA = "okmo-budget-forecast/1"
 PERCENTILES = (5, 25, 50, 75, 95)
 MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
+COMBINATION = "combination"  # the method of a line forecast by the backtest's combination
 
 
 @dataclass(frozen=True)
@@ -119,9 +127,9 @@ class BudgetResult:
     forecast_years: tuple
     history: np.ndarray  # (lines, years)
     point: np.ndarray  # (lines, forecast years)
-    chosen: tuple  # method per line ("fixed" for policy lines)
-    mape: np.ndarray  # (methods, lines)
-    sigma: np.ndarray  # (lines,) log error a year
+    chosen: tuple  # method per line: "combination", the economist's method, "fixed" for policy lines
+    mape: np.ndarray  # (methods, lines) one-year-ahead MAPE of each classic method (NaN: nothing to measure)
+    sigma: np.ndarray  # (lines,) log spread of the first forecast year (sigma_by_year[:, 0])
     bands: dict  # "revenue" / "expenditure" / "balance" -> (percentiles, forecast years)
     horizon: int
     deficit_chance: np.ndarray  # (forecast years,) share of Monte Carlo paths in deficit
@@ -130,6 +138,9 @@ class BudgetResult:
     price_index: np.ndarray | None = None  # CPI index of the forecast years (last history year = 1)
     inputs: tuple[InputFile, ...] = ()  # the files read (see okmo_models.provenance)
     others: tuple = ()  # beside the baseline: the forecast of each scenario of the file
+    sigma_by_year: np.ndarray | None = None  # (lines, forecast years) log spread drawn in the Monte Carlo
+    members: tuple = ()  # per line: the single methods its forecast averages (a fixed line: for its years not fixed)
+    fitted: LineForecasts | None = None  # the series forecast behind the baseline (why, errors, bands)
 
     @property
     def provenance(self) -> Provenance:
@@ -151,13 +162,25 @@ class BudgetResult:
         return self._totals(self.history, self.years)
 
     def _totals(self, values, years) -> pd.DataFrame:
+        import pandas as pd
+
+        sums = self._sums(values)
+        return pd.DataFrame(sums, index=pd.Index(years, name="year")).T
+
+    def total_by_year(self, total: str, history: bool = False) -> np.ndarray:
+        """``"revenue"``, ``"expenditure"`` or ``"balance"`` by forecast year (``history``:
+        by executed year), as :meth:`totals` tabulates it, without building a DataFrame."""
+        return self._sums(self.history if history else self.point)[total]
+
+    def _sums(self, values) -> dict:
         rows = self._revenue_rows()
         revenue, expenditure = values[rows].sum(axis=0), values[~rows].sum(axis=0)
-        return pd.DataFrame({"revenue": revenue, "expenditure": expenditure, "balance": revenue - expenditure},
-                            index=pd.Index(years, name="year")).T
+        return {"revenue": revenue, "expenditure": expenditure, "balance": revenue - expenditure}
 
     def deficit_probability(self) -> pd.Series:
         """Share of Monte Carlo paths with expenditure above revenue, by forecast year."""
+        import pandas as pd
+
         return pd.Series(self.deficit_chance, index=pd.Index(self.forecast_years, name="year"))
 
     def _revenue_rows(self) -> np.ndarray:
@@ -165,11 +188,15 @@ class BudgetResult:
 
     def forecast(self) -> pd.DataFrame:
         """Point forecast by line and year, in the file's unit."""
+        import pandas as pd
+
         index = pd.MultiIndex.from_tuples(self.lines, names=["section", "line"])
         return pd.DataFrame(self.point, index=index, columns=list(self.forecast_years))
 
     def intervals(self) -> pd.DataFrame:
         """Monte Carlo percentiles of total revenue, expenditure and balance by year."""
+        import pandas as pd
+
         rows = []
         for total, values in self.bands.items():
             for p, row in zip(PERCENTILES, values):
@@ -177,15 +204,37 @@ class BudgetResult:
         return pd.DataFrame(rows).set_index(["total", "percentile"])
 
     def methods_table(self, lang: str = "ru") -> pd.DataFrame:
-        """Chosen method and backtest MAPE of every method, per line: what the economist overrules."""
+        """Chosen method and one-year-ahead backtest MAPE of every classic method, per line:
+        what the economist overrules. A combination is named with the methods it averages."""
+        import pandas as pd
+
         table = pd.DataFrame(self.mape.T, columns=list(bm.METHODS),
                              index=pd.Index([t("line_b_" + ln, lang) for _, ln in self.lines], name="line"))
-        table.insert(0, "chosen", [t("b_method_" + m, lang) for m in self.chosen])
+        table.insert(0, "chosen", [self.method_label(i, lang) for i in range(len(self.lines))])
         return table
+
+    def method_label(self, i: int, lang: str = "ru") -> str:
+        """Line ``i``'s method in the reader's words; a combination with the methods it averages."""
+        name = t("b_method_" + self.chosen[i], lang)
+        if self.chosen[i] == COMBINATION and self.members:
+            return t("b_method_combination_of", lang, methods=self.members_label(i, lang))
+        return name
+
+    def members_label(self, i: int, lang: str = "ru") -> str:
+        """The single methods line ``i``'s forecast averages, in the reader's words."""
+        return ", ".join(t("b_method_" + m, lang) for m in self.members[i]) if self.members else ""
 
     def summary(self, lang: str = "ru") -> pd.DataFrame:
         """Budget layout: tax revenue, non-tax, transfers, total; expenditure; balance;
         for the last history year, next year and the two forecast years."""
+        import pandas as pd
+
+        years, rows = self.summary_rows(lang)
+        return pd.DataFrame([[label, *values] for label, values in rows], columns=["", *years])
+
+    def summary_rows(self, lang: str = "ru") -> tuple[list, list]:
+        """:meth:`summary` as plain data, ``(years, [(label, values by year), ...])``: what a
+        hearing page draws on every change, without building a DataFrame."""
         years = [self.years[-1], *self.forecast_years[: self.horizon]]
         last = self.history[:, -1:]
         values = np.hstack([last, self.point[:, : self.horizon]])
@@ -205,7 +254,7 @@ class BudgetResult:
         if self.population is not None:
             residents = self.population[len(self.years) - 1: len(self.years) + self.horizon]
             groups.append(("b_per_resident", revenue * _unit_factor(self.scenario.unit) / residents))
-        return pd.DataFrame([[t(k, lang), *v] for k, v in groups], columns=["", *years])
+        return years, [(t(k, lang), v) for k, v in groups]
 
     def line_label(self, line: str, lang: str = "ru") -> str:
         """A budget line in the reader's words: the file's own name if it gives one."""
@@ -238,8 +287,12 @@ class BudgetResult:
             "forecast_years": list(self.forecast_years),
             "lines": [{"section": sec, "line": ln, "label": self.line_label(ln, lang), "method": m,
                        "method_label": t("b_method_" + m, lang), "source": self.line_source(ln, lang),
+                       "members": list(self.members[i]) if self.members else [],
                        "sigma": _r(float(sg), 6),
-                       "mape": {name: _r(float(v), 6) for name, v in zip(bm.METHODS, self.mape[:, i])},
+                       "sigma_by_year": [_r(float(x), 6) for x in (self.sigma_by_year[i] if self.sigma_by_year is not None
+                                                                    else [sg])],
+                       "mape": {name: None if np.isnan(v) else _r(float(v), 6)
+                                for name, v in zip(bm.METHODS, self.mape[:, i])},
                        "forecast": [_r(float(x), 3) for x in self.point[i]]}
                       for i, ((sec, ln), m, sg) in enumerate(zip(self.lines, self.chosen, self.sigma))],
             "intervals": {k: {f"p{p}": [_r(float(x), 3) for x in row] for p, row in zip(PERCENTILES, v)}
@@ -300,26 +353,25 @@ class BudgetModel:
         return np.concatenate([np.array(pop.values, dtype=float), future])
 
     def _fit_baseline(self):
+        """Point forecast, method, one-year MAPE table, spread (lines, years), policy mask,
+        members and the series forecast, computed once per model."""
         if self._baseline is not None:
             return self._baseline
         s = self.scenario
         y = self.history
-        mape, logs = bm.backtest(y, self.cpi_history)
-        best = np.argmin(mape, axis=0)
-        chosen = []
-        point = np.zeros((len(self.lines), len(self.forecast_years)))
-        sigma = np.zeros(len(self.lines))
+        mape, _ = bm.backtest(y, self.cpi_history)  # the economist's table of classic methods
+        # the economist's method where the file names one, else the backtest's combination
+        forced = [s.methods.get(line) for _, line in self.lines]
+        fitted = forecast_lines(y, len(self.forecast_years), years=self.years, cpi_history=self.cpi_history,
+                                cpi_future=self.cpi_future, methods=forced)
+        point = fitted.point.copy()
+        sigma = np.maximum(fitted.sigma(), MIN_SIGMA)  # (lines, years): grows with the year ahead
+        chosen = [f if f is not None else COMBINATION for f in forced]
+        members = list(fitted.members)
         fixed_mask = np.zeros_like(point, dtype=bool)
-        forecasts = {name: bm.FUNCTIONS[name](y, len(self.forecast_years), cpi_history=self.cpi_history,
-                                              cpi_future=self.cpi_future) for name in bm.METHODS}
         for i, (_, line) in enumerate(self.lines):
-            name = s.methods.get(line, bm.METHODS[best[i]])
-            m = bm.METHODS.index(name)
-            chosen.append(name)
-            point[i] = forecasts[name][i]
-            sigma[i] = max(float(np.sqrt(np.mean(logs[m, i] ** 2))), MIN_SIGMA)
             if line in s.fixed:
-                chosen[-1] = "fixed"
+                chosen[i] = "fixed"
                 fixed = s.fixed[line].values
                 fixed_mask[i] = [yr in fixed for yr in self.forecast_years]
                 point[i] = [fixed.get(yr, point[i][k]) for k, yr in enumerate(self.forecast_years)]
@@ -328,14 +380,14 @@ class BudgetModel:
         # (fixed values are checked when the file is read, and "other revenue" may be negative)
         floor = np.array([ln not in MAY_BE_NEGATIVE for _, ln in self.lines])[:, None] & ~fixed_mask
         point = np.where(floor, np.maximum(point, 0.0), point)
-        self._baseline = (point, tuple(chosen), mape, sigma, fixed_mask)
+        self._baseline = (point, tuple(chosen), mape, sigma, fixed_mask, tuple(members), fitted)
         return self._baseline
 
     def fit(self, variant: str | BudgetVariant | None = None) -> BudgetResult:
         """The baseline forecast, or a scenario's: its id in the file, or a
         :class:`BudgetVariant` built elsewhere (the hearing dashboard's sliders)."""
         s = self.scenario
-        point, chosen, mape, sigma, fixed_mask = self._fit_baseline()
+        point, chosen, mape, sigma, fixed_mask, members, fitted = self._fit_baseline()
         variant_id = None
         population = self.population_path()
         prices = self.cpi_future
@@ -349,8 +401,9 @@ class BudgetModel:
             point, prices, population = self.apply(variant, point, fixed_mask, variant_id)
         bands, deficit = self.monte_carlo(point, sigma)
         return BudgetResult(s, self.lines, self.years, self.forecast_years, self.history, point, chosen, mape,
-                            sigma, bands, s.horizon, deficit, population, variant_id,
-                            prices / self.cpi_history[-1], self.inputs)
+                            sigma[:, 0].copy(), bands, s.horizon, deficit, population, variant_id,
+                            prices / self.cpi_history[-1], self.inputs, sigma_by_year=sigma, members=members,
+                            fitted=fitted)
 
     def fit_all(self) -> dict:
         """The baseline (key ``None``) and every scenario of the file, by id."""
@@ -410,11 +463,12 @@ class BudgetModel:
         return self
 
     def _factors(self, sigma, years: int, draws: int, seed: int):
+        # ``sigma``: (lines,) a year, or (lines, years) by year ahead (see _lognormal_factors)
         """Each forecast year's lognormal error factors as ``(revenue lines, expenditure lines)``,
         two (draws, lines) float32 arrays a year; kept when :meth:`keep_draws` was asked for,
         else drawn year by year as they are used."""
         rows = self.is_revenue
-        key = (years, draws, seed, sigma.tobytes(), rows.tobytes())
+        key = (years, draws, seed, sigma.shape, sigma.tobytes(), rows.tobytes())
         if self._kept_factors is not None and self._kept_factors[0] == key:
             return self._kept_factors[1]
         factors = ((f[:, rows], f[:, ~rows]) for f in _lognormal_factors(sigma, years, draws, seed))
@@ -427,8 +481,10 @@ class BudgetModel:
         """Percentiles of the totals, and the chance of a deficit, from lognormal errors
         growing with the horizon; returns ``(bands, deficit_chance)``.
 
-        Line i in forecast year h is ``point x exp(sigma_i sqrt(h) Z - sigma_i^2 h / 2)``,
-        which keeps its mean at the point forecast. Lines are drawn independently: budget
+        ``sigma`` is each line's spread by forecast year (lines, years), as :meth:`fit` draws
+        it: line i in forecast year h is ``point x exp(sigma_ih Z - sigma_ih^2 / 2)``, which
+        keeps its mean at the point forecast. A 1-D ``sigma`` (one spread a year, the model
+        before issue 18) grows as sqrt(h): ``exp(sigma_i sqrt(h) Z - sigma_i^2 h / 2)``. Lines are drawn independently: budget
         lines that move together (a bad harvest year hits land tax and patents) would widen
         the bands, which this model does not capture (docs/methodology.md).
         """
@@ -452,13 +508,18 @@ class BudgetModel:
 
 
 def _lognormal_factors(sigma, years: int, draws: int, seed: int):
-    """``exp(sigma sqrt(h) Z - sigma^2 h / 2)`` for h = 1 .. years, one (draws, lines) float32
-    array a year, drawn in the order and precision the forecast has always drawn them (so a
-    seed gives the bands it gave)."""
+    """``exp(sd Z - sd^2 / 2)`` for h = 1 .. years, one (draws, lines) float32 array a year,
+    drawn in the order and precision the forecast has always drawn them (so a seed gives the
+    bands it gave). ``sigma`` is either (lines, years), the spread of each forecast year
+    (``sd = sigma[:, h - 1]``), or (lines,), a yearly spread growing as sqrt(h)
+    (``sd = sigma sqrt(h)``)."""
+    sigma = np.asarray(sigma)
+    if sigma.ndim == 2 and sigma.shape[1] < years:
+        raise ValueError(f"sigma has {sigma.shape[1]} years, {years} asked for")
     rng = np.random.default_rng(seed)
     for h in range(1, years + 1):
         z = rng.standard_normal((draws, len(sigma)), dtype=np.float32)
-        sd = (sigma * np.sqrt(h)).astype(np.float32)
+        sd = (sigma * np.sqrt(h) if sigma.ndim == 1 else sigma[:, h - 1]).astype(np.float32)
         yield np.exp(z * sd - 0.5 * sd * sd)
 
 
@@ -482,6 +543,8 @@ def _sorted_percentiles(ordered: np.ndarray) -> np.ndarray:
 def compare(results, lang: str = "ru") -> pd.DataFrame:
     """Revenue, expenditure and balance of several forecasts side by side, with each
     scenario's balance difference from the first (the baseline)."""
+    import pandas as pd
+
     rows = []
     first = None
     for result in results:

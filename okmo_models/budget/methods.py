@@ -4,11 +4,19 @@ Each method takes ``y`` of shape (lines, years) and returns forecasts of shape
 (lines, horizon). Short series (5-15 points) call for simple methods (DOMAIN notes 4;
 GFOA forecasting guidance): the last value, the average growth, growth in real terms
 (deflated by CPI), simple exponential smoothing, and Holt's damped trend.
+
+:func:`backtest` measures each one year ahead, for the table an economist reads; the
+forecast itself combines methods chosen by their errors over the whole horizon
+(:mod:`okmo_models.budget.series`).
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+
+from okmo_models.budget.series import known_price_path
 
 METHODS = ("naive", "average_growth", "cpi_real", "ses", "damped_trend")
 
@@ -111,20 +119,36 @@ FUNCTIONS = {"naive": naive, "average_growth": average_growth, "cpi_real": cpi_r
 def backtest(y, cpi_index, min_train: int = 4):
     """Rolling-origin one-year-ahead errors of every method.
 
-    For each origin k = min_train .. T-1 the method sees years [0, k) and forecasts year k.
+    For each origin k = min_train .. T-1 the method sees years [0, k) and forecasts year k;
+    ``cpi_real`` sees the CPI of years [0, k) only and forecasts year k's CPI from them
+    (:func:`known_price_path`): nothing of the forecast year enters the backtest.
     Returns ``(mape, log_errors)``: MAPE of shape (methods, lines) and the log ratios
     actual / forecast of shape (methods, lines, origins), for the uncertainty bands.
+
+    A year whose actual is 0 has no percentage error: it is left out of the MAPE (NaN when a
+    line has no other year), never counted as a perfect forecast. Log ratios exist only for a
+    positive actual and forecast; the others are masked (``log_errors`` is a masked array, so
+    ``np.mean`` skips them). A line and method with no log ratio at all keeps zeros, as
+    before, so that callers flooring sigma still get a number.
     """
     n_lines, n_years = y.shape
     origins = range(min(min_train, n_years - 1), n_years)
-    ape = np.zeros((len(METHODS), n_lines, len(origins)))
+    ape = np.full((len(METHODS), n_lines, len(origins)), np.nan)
     logs = np.zeros_like(ape)
+    valid = np.zeros(ape.shape, dtype=bool)
     for j, k in enumerate(origins):
         train = y[:, :k]
+        prices = known_price_path(cpi_index, k, 1)
         for m, name in enumerate(METHODS):
-            f = FUNCTIONS[name](train, 1, cpi_history=cpi_index[:k], cpi_future=cpi_index[k:k + 1])[:, 0]
+            f = FUNCTIONS[name](train, 1, cpi_history=cpi_index[:k], cpi_future=prices)[:, 0]
             actual = y[:, k]
             with np.errstate(divide="ignore", invalid="ignore"):
-                ape[m, :, j] = np.where(actual != 0, np.abs(actual - f) / np.abs(actual), 0.0)
-                logs[m, :, j] = np.where((actual > 0) & (f > 0), np.log(actual / f), 0.0)
-    return ape.mean(axis=2), logs
+                ape[m, :, j] = np.where(actual != 0, np.abs(actual - f) / np.abs(actual), np.nan)
+                ok = (actual > 0) & (f > 0)
+                logs[m, :, j] = np.where(ok, np.log(actual / f), 0.0)
+            valid[m, :, j] = ok
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a line with no non-zero year: NaN
+        mape = np.nanmean(ape, axis=2)
+    none = ~valid.any(axis=2, keepdims=True)  # nothing measurable: zeros, as callers expect
+    return mape, np.ma.masked_array(logs, mask=~valid & ~none)

@@ -28,7 +28,8 @@ def budget_methods_table(result, lang: str = "ru") -> pd.DataFrame:
     df = result.methods_table(lang)
     out = pd.DataFrame({t("b_col_line", lang): df.index, t("b_col_method", lang): df["chosen"].to_numpy()})
     for name in df.columns[1:]:
-        out[t("b_method_" + name, lang)] = [format_percent(v, 1, lang) for v in df[name]]
+        # NaN: a line with no year to measure (every actual 0) has no error
+        out[t("b_method_" + name, lang)] = ["—" if v != v else format_percent(v, 1, lang) for v in df[name]]
     return out
 
 

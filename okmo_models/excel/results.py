@@ -715,6 +715,7 @@ def _methods(book: _Book, result):
     formats = (None, None) + (PERCENT1,) * (len(bm.METHODS) + 1)
     for i, ((_, line), row) in enumerate(zip(result.lines, table.itertuples(index=False))):
         chosen, *mape = row
+        mape = [None if v != v else v for v in mape]  # NaN: no year to measure (an empty cell)
         sh.line([line_name(s, line, lang), chosen, *mape, result.sigma[i]], formats, wrap=(0,))
 
 

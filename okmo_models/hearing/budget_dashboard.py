@@ -216,26 +216,24 @@ class BudgetHearingDashboard(HearingDashboardBase):
         """The budget layout (last executed year, next year plus two) with the difference
         from the baseline under every forecast amount."""
         lang = self.lang
-        table = out.result.summary(lang)
-        base = out.baseline.summary(lang)
-        years = list(table.columns[1:])
+        years, rows = out.result.summary_rows(lang)
+        _, base = out.baseline.summary_rows(lang)
         totals = {t("b_revenue_total", lang): "revenue", t("b_expenditure_total", lang): "expenditure",
                   t("b_balance", lang): "balance"}
         spending = {t("line_b_" + n, lang) for n in EXPENDITURE_LINES} | {t("b_expenditure_total", lang)}
         head = "".join(f'<th>{y}<br><small>{escape(t("b_history" if i == 0 else "b_point", lang))}</small></th>'
                        for i, y in enumerate(years))
         body = []
-        for (_, row), (_, brow) in zip(table.iterrows(), base.iterrows()):
-            label = row.iloc[0]
+        for (label, row), (_, brow) in zip(rows, base):
             key = totals.get(label)
             cls = {"revenue": "okmo-total", "expenditure": "okmo-total", "balance": "okmo-balance"}.get(key, "")
             cells = [f"<td>{escape(label)}</td>"]
             for i, year in enumerate(years):
-                value = float(row[year])
+                value = float(row[i])
                 number = format_number(value, 1, lang)
                 if key:
                     number = f'<span data-okmo="{key}-{year}">{number}</span>'
-                delta = "" if i == 0 else self._delta_html(value - float(brow[year]), label in spending,
+                delta = "" if i == 0 else self._delta_html(value - float(brow[i]), label in spending,
                                                            f"delta-{key}-{year}" if key else None)
                 cells.append(f'<td class="{"okmo-past" if i == 0 else ""}">{number}{delta}</td>')
             body.append(f'<tr class="{cls}">{"".join(cells)}</tr>')

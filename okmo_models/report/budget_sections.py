@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from okmo_models.budget import methods as bm
-from okmo_models.budget.forecast import MIN_SIGMA, PERCENTILES, compare
+from okmo_models.budget.forecast import COMBINATION, MIN_SIGMA, PERCENTILES, compare
 from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
 from okmo_models.provenance import source_text
@@ -33,8 +33,8 @@ FORMULAS = (
     ("br_m_ses", "ℓ(t) = α·y(t) + (1 − α)·ℓ(t−1),   ŷ(T+h) = ℓ(T)"),
     ("br_m_damped_trend", "ŷ(T+h) = ℓ(T) + (φ + φ² + … + φ^h)·b(T)"),
     ("br_m_backtest", "E = (1/K) · Σ |y(k) − ŷ(k)| / y(k) · 100 %"),
-    ("br_m_sigma", "y(k) = ŷ(k) · e^d(k),   σ = √( (1/K) · Σ d(k)² ),   σ ≥ 2 %"),
-    ("br_m_monte_carlo", "y(T+h) = ŷ(T+h) · e^(σ√h·Z − σ²h/2),   Z ~ N(0, 1)"),
+    ("br_m_sigma", "y(k+h) = ŷ(k+h) · e^d(k,h),   σ(h) = s · h^p,   s = √( (1/N) · Σ (d(k,h) / h^p)² ),   σ ≥ 2 %"),
+    ("br_m_monte_carlo", "y(T+h) = ŷ(T+h) · e^(σ(h)·Z − σ(h)²/2),   Z ~ N(0, 1)"),
     ("br_m_scenarios", "ŷ′ = ŷ · (P′/P)^ε · (N′/N)^η"),
 )
 # First history year the backtest forecasts (bm.backtest trains on at least this many years).
@@ -197,8 +197,14 @@ def _span(years) -> str:
 
 
 def _best(result, i: int) -> str:
-    """The method the backtest prefers for line ``i`` (whatever the file says)."""
-    return bm.METHODS[int(np.argmin(result.mape[:, i]))]
+    """The method the model chooses for line ``i`` when the file names none: the backtest's
+    combination (the one-year errors of the classic methods are shown, not used to choose)."""
+    return COMBINATION
+
+
+def _percent(v, lang) -> str:
+    """A one-year error; a line with no year to measure (every actual 0) has none."""
+    return "—" if np.isnan(v) else format_percent(v, 1, lang)
 
 
 # --- title page ------------------------------------------------------------------------------
@@ -286,15 +292,17 @@ def methods(results: dict, lang: str) -> str:
     rows = []
     for i, (_, line) in enumerate(r.lines):
         chosen = r.chosen[i]
-        errors = [Raw(f"<b>{e(format_percent(v, 1, lang))}</b>") if name == chosen else format_percent(v, 1, lang)
+        errors = [Raw(f"<b>{e(_percent(v, lang))}</b>") if name == chosen else _percent(v, lang)
                   for name, v in zip(bm.METHODS, r.mape[:, i])]
         best = _best(r, i)
         if chosen == "fixed":
             fixed = s.fixed[line]
             later = [y for y in r.forecast_years if y not in fixed.values]
             # years the policy does not cover are forecast by the method (the file's or the best)
+            then = (t("b_method_" + s.methods[line], lang) if line in s.methods else
+                    t("b_method_combination_of", lang, methods=r.members_label(i, lang)))
             basis = (t("br_basis_fixed_then", lang, years=_span(sorted(fixed.values)), ref=numbers[fixed.source],
-                       method=t("b_method_" + s.methods.get(line, best), lang)) if later else
+                       method=then) if later else
                      t("br_basis_fixed", lang, ref=numbers[fixed.source]))
         elif line in s.methods:
             basis = (t("br_basis_economist_best", lang) if best == chosen else
@@ -302,8 +310,9 @@ def methods(results: dict, lang: str) -> str:
         else:
             basis = t("br_basis_backtest", lang)
         # the method and why in one column: the five errors need the width of the page
+        # a combination is named with the methods it averages, in the reader's words
         rows.append([line_name(s, line, lang), *errors, format_percent(r.sigma[i], 1, lang),
-                     Raw(f"{e(t('b_method_' + chosen, lang))}<br><i>{e(basis)}</i>")])
+                     Raw(f"{e(r.method_label(i, lang))}<br><i>{e(basis)}</i>")])
     tested = r.years[min(_MIN_TRAIN, len(r.years) - 1):]
     intro = t("br_methods_intro", lang, first=tested[0], last=tested[-1], count=len(tested))
     headers = [t("br_line", lang), *(t("b_method_" + m, lang) for m in bm.METHODS), t("br_sigma", lang),
