@@ -7,4 +7,6 @@ source "$ROOT/scripts/bootstrap.sh" "dev"
 cd "$ROOT"
 # Jupyter's modern data paths (silences a deprecation warning in kernels).
 export JUPYTER_PLATFORM_DIRS=1
-exec python -m pytest "$@"
+# One worker per core, each taking whole test files (their servers and browsers are shared
+# within a file); OKMO_TEST_WORKERS=0 runs everything in this process.
+exec python -m pytest -n "${OKMO_TEST_WORKERS:-auto}" --dist loadfile "$@"
