@@ -8,6 +8,7 @@ import yaml
 from conftest import ARTIFACTS, ROOT, SCENARIOS, browser, served_page
 
 from okmo_models.formatting import format_number
+from okmo_models.hearing.base import on_grid
 from okmo_models.hearing.dashboard import HearingDashboard
 from okmo_models.scenario.loader import load_scenario
 from okmo_models.tariff import calculate_tariff
@@ -38,18 +39,27 @@ def test_baseline_matches_the_calculation(dashboard):
     assert figure(dashboard, "bill") == bill_text(r.typical_household_bill_som)  # the justified tariff
     assert dashboard.outputs.requirement_som == r.revenue_requirement_som
     assert dashboard.outputs.cost_recovery == r.cash_collected_som / r.revenue_requirement_som
-    assert {cid: s.value for cid, s in dashboard.tariffs.items()} == {c.id: c.tariff_som for c in r.tariffs}
+    # each handle on its slider's step, where the page puts it (100,72 at 101 on a 1-som
+    # slider: the kernel puts it there itself, so the page sends nothing back); the readout
+    # beside it gives the tariff itself
+    assert {cid: s.value for cid, s in dashboard.tariffs.items()} == {
+        c.id: on_grid(dashboard.tariffs[c.id], c.tariff_som) for c in r.tariffs} == {
+        "households": 101.0, "budget": 175.0, "business": 262.0}
+    assert {cid: readout(dashboard, s) for cid, s in dashboard.tariffs.items()} == {
+        c.id: format_number(c.tariff_som, 2, "ru") for c in r.tariffs}
 
 
 def test_controls_change_the_outputs(dashboard):
     # households fixed at 80 som: the other categories balance (the file's policy), so their
     # tariffs rise and the requirement is still billed; the discounts (a share of the bill) fall
     before = dashboard.outputs
-    business = dashboard.tariffs["business"].value
+    business = before.tariffs["business"]
     dashboard.tariffs["households"].value = 80.0
     after = dashboard.outputs
     assert figure(dashboard, "bill") == "80,00" and dashboard.fixed == {"households": 80.0}
-    assert dashboard.tariffs["business"].value == after.tariffs["business"] > business
+    assert after.tariffs["business"] > business
+    slider = dashboard.tariffs["business"]  # its handle follows, on the slider's step
+    assert slider.value == on_grid(slider, after.tariffs["business"]) > on_grid(slider, business)
     # the requirement is still billed, but for the rounding of the printed tariffs
     assert after.requirement_som == before.requirement_som
     assert after.revenue_som - after.result.rounding_difference_som == pytest.approx(after.requirement_som)
@@ -61,10 +71,11 @@ def test_controls_change_the_outputs(dashboard):
     dashboard.collection.value = 90
     assert dashboard.outputs.collected_som > after.collected_som
     costs = dashboard.outputs.requirement_som
-    business = dashboard.tariffs["business"].value
+    business = dashboard.outputs.tariffs["business"]
     dashboard.fuel.value = 20
     assert dashboard.outputs.requirement_som > costs
-    assert dashboard.tariffs["business"].value > business and dashboard.tariffs["households"].value == 80.0
+    assert dashboard.outputs.tariffs["business"] > business and dashboard.tariffs["households"].value == 80.0
+    assert readout(dashboard, slider) == format_number(dashboard.outputs.tariffs["business"], 2, "ru")
     # households back at the tariff the engine gives them: no longer fixed, back on the path;
     # fewer years to cost recovery means a shorter path
     dashboard.tariffs["households"].value = dashboard.whatif.outputs(

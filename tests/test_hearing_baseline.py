@@ -111,10 +111,11 @@ def tariff_cli(j: dict, main_category: str) -> dict:
 
 
 def tariff_screen(d) -> dict:
-    """What the tariff dashboard shows: the tariff sliders and the what-if outputs."""
+    """What the tariff dashboard shows: the tariffs beside their sliders (each handle stands
+    on its slider's step) and the what-if outputs."""
     o = d.outputs
     return {
-        "tariffs": {cid: money(s.value) for cid, s in d.tariffs.items()},
+        "tariffs": {cid: money(o.tariffs[cid]) for cid in d.tariffs},
         "bill": money(o.household_bill_som),
         "requirement": money(o.requirement_som),
         "revenue": money(o.revenue_som),

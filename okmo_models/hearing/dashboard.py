@@ -31,6 +31,7 @@ from okmo_models.hearing.base import (
     on_grid,
     panels,
     plain,
+    same_value,
     set_quietly,
     signed,
 )
@@ -153,9 +154,13 @@ class HearingDashboard(HearingDashboardBase):
 
     def draw(self, out):
         lang = self.lang
-        # the tariffs not fixed by hand are the engine's
-        set_quietly(self.view, {slider: out.tariffs[cid] for cid, slider in self.tariffs.items()
-                                if cid not in self.fixed and slider.value != out.tariffs[cid]}, self._changed)
+        # the tariffs not fixed by hand are the engine's, each handle put on its slider's step
+        # as the page would put it (the page would send the snapped value back: two more
+        # messages each way for every change); the readout beside it shows the tariff itself
+        engine = {slider: on_grid(slider, out.tariffs[cid]) if slider.min <= out.tariffs[cid] <= slider.max
+                  else out.tariffs[cid] for cid, slider in self.tariffs.items() if cid not in self.fixed}
+        set_quietly(self.view, {slider: value for slider, value in engine.items() if not same_value(slider.value, value)},
+                    self._changed)
         for cid, slider in self.tariffs.items():  # the tariff itself, wherever the handle snapped
             self.set_readout(slider, plain(out.tariffs[cid], 2, lang))
         som = " " + unit_label("som", lang)

@@ -76,8 +76,11 @@ def voila_command(port: int, *, cull_idle_timeout: int = CULL_IDLE_TIMEOUT,
 
 
 def environment(scenario: Path, lang: str) -> dict:
+    # JUPYTER_WIDGETS_ECHO=0: a kernel serves one page, so echoing every change back to the
+    # page that made it (for other views of the same widget) is a message per change for
+    # nobody; the page applies the kernel's own updates all the same
     return {**os.environ, "JUPYTER_PATH": jupyter_path(), "OKMO_HEARING_SCENARIO": str(scenario),
-            "OKMO_LANG": lang}
+            "OKMO_LANG": lang, "JUPYTER_WIDGETS_ECHO": "0"}
 
 
 def _die_with_parent():  # pragma: no cover - runs in the child between fork and exec
