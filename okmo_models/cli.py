@@ -16,7 +16,6 @@ import os
 import re
 import sys
 import traceback
-from unittest import mock
 
 from okmo_models.version import __version__
 from okmo_models.errors import OkmoError, Refusal, ScenarioError
@@ -78,8 +77,27 @@ def argparse_in(lang: str):
     def ngettext(singular: str, plural: str, n: int) -> str:
         return gettext(singular if n == 1 else plural)
 
-    with mock.patch.object(argparse, "_", gettext), mock.patch.object(argparse, "ngettext", ngettext):
+    old = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = gettext, ngettext
+    try:
         yield
+    finally:  # argparse's own again (unittest.mock did this, at 0.3 s of every command's start)
+        argparse._, argparse.ngettext = old
+
+
+@contextlib.contextmanager
+def _environment(**values: str):
+    """``values`` in the environment while the block runs, the environment as it was after."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def word(code: str, lang: str) -> str:
@@ -570,7 +588,7 @@ def _settings(args):
                 raise Refusal("data_root_not_folder", path=data_root)
             stack.enter_context(wider_root(data_root))
         if getattr(args, "quiet", False):
-            stack.enter_context(mock.patch.dict(os.environ, {"OKMO_QUIET": "1"}))
+            stack.enter_context(_environment(OKMO_QUIET="1"))
         yield
 
 

@@ -82,3 +82,21 @@ def test_parameters_listing_is_readable(capsys):
     assert main(["--lang", "ky", "parameters"]) == 0
     out = capsys.readouterr().out
     assert "Булагы: Кыргыз Республикасынын Социалдык фонду" in out and "10 жыл" in out
+
+
+def test_argparse_has_its_own_words_again_after_the_block():
+    import argparse
+
+    own = argparse._, argparse.ngettext
+    with pytest.raises(KeyError), argparse_in("ru"):
+        assert argparse._("usage: ") != "usage: "
+        raise KeyError  # the block failed: argparse's own words all the same
+    assert (argparse._, argparse.ngettext) == own
+
+
+def test_quiet_is_set_only_while_the_command_runs(monkeypatch, tmp_path):
+    import os
+
+    monkeypatch.delenv("OKMO_QUIET", raising=False)
+    main(["check", "scenarios/teploklyuchenka/waste.yaml", "--quiet"])
+    assert "OKMO_QUIET" not in os.environ
