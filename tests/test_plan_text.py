@@ -35,7 +35,7 @@ def test_budget_json_names_lines_methods_and_sources_in_the_readers_language(kok
     ky = json.loads(json.dumps(kok_jar.to_dict("ky")))
     land = next(line for line in ky["lines"] if line["line"] == "land_tax")
     assert land["method"] == "combination"  # the id stays for programs
-    assert land["label"] == "Жер салыгы" and land["method_label"] == "методдордун айкалышы"
+    assert land["label"] == "Жер салыгы" and land["method_label"] == "ыкмалардын айкалышы"
     assert land["source"].startswith("Ойдон чыгарылган, бирок ишенимдүү")
     grant = next(line for line in ky["lines"] if line["line"] == "equalisation_grant")
     assert grant["method"] == "fixed" and "Финансы министрлигинин" in grant["source"]  # the policy's source

@@ -392,3 +392,17 @@ def test_path_is_the_linear_programme_optimum(start, targets, growth, caps):
                  bounds=list(zip(np.zeros(n), np.minimum(targets, caps))), method="highs")
     assert lp.success
     assert path.tolist() == pytest.approx(lp.x.tolist(), rel=1e-7, abs=1e-7)
+
+
+@pytest.mark.parametrize("start, targets, caps", [
+    (10, [5, -3, 8], None),  # a negative cost-recovery tariff: the LP has no solution
+    (10, [20, float("nan"), 30], None),
+    (10, [20, 25, 30], [30, float("nan"), 30]),
+    (10, [20, float("inf"), 30], None),
+    (-1, [20, 25, 30], None),
+])
+def test_path_refuses_what_the_linear_programme_cannot_solve(start, targets, caps):
+    """Found in review: the closed form bent these into a path (a NaN even skipped the next
+    year's growth limit); the LP it replaces failed on them, and so does it now."""
+    with pytest.raises(ValueError, match="finite and not negative"):
+        pf.tariff_path(start, targets, max_increase=0.1, caps=caps)

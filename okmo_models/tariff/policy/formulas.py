@@ -129,7 +129,10 @@ def tariff_path(start_tariff, cost_recovery_tariffs, max_increase=None, caps=Non
     upper = target.copy()
     if caps is not None:
         upper = np.minimum(upper, np.asarray(caps, dtype=float))
-    upper = np.maximum(upper, 0.0)  # a tariff is never negative
+    if not (np.isfinite(start_tariff) and np.all(np.isfinite(upper))) or start_tariff < 0 or np.any(upper < 0):
+        # the linear programme has no solution (t_y >= 0) or no meaning: refused, not bent
+        raise ValueError(f"tariff path of {start_tariff!r} towards {upper.tolist()!r}: tariffs and caps must be "
+                         "finite and not negative")
     path = np.empty_like(upper)
     previous = float(start_tariff)
     for y, bound in enumerate(upper):
