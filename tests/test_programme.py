@@ -135,16 +135,26 @@ def test_a_time_limited_portfolio_states_its_bound():
     # 200 generated measures cannot be proven optimal in 0.5 s (docs/benchmarks.md): the best
     # portfolio found is used, and the bound the solver proved is shown with it
     p, room = bench_candidates(200)
-    best = optimal(p, room, time_limit=0.5)
+    # a loaded machine (CI runs a test file per core) may need longer than 0.5 s to find a
+    # first portfolio; none of these limits proves 200 measures optimal
+    for limit in (0.5, 1.0, 2.0, 4.0):
+        try:
+            best = optimal(p, room, time_limit=limit)
+            break
+        except NoPortfolioInTime:
+            continue
+    else:
+        pytest.fail("no portfolio of 200 measures found within 4 s")
     found = best.priority_total()
     assert best.fits() and _meets(p, room, best.starts)
     assert best.gap > 0 and best.bound > found
     assert best.gap == pytest.approx((best.bound - found) / found)
     # priorities are twelfths (weights 2 and 1, scale 1-5): the bound is rounded down to one
     assert best.bound * 12 == pytest.approx(round(best.bound * 12), abs=1e-6)
-    result = ProgrammeResult(p, ROOT / "bench.yaml", "", room, best, best, best, time_limit=0.5)
+    result = ProgrammeResult(p, ROOT / "bench.yaml", "", room, best, best, best, time_limit=limit)
     note = optimality_note(result, "ru")
-    assert note.startswith("Лучший выбор, найденный за 0,5 с: приоритет "
+    seconds = {0.5: "0,5", 1.0: "1", 2.0: "2", 4.0: "4"}[limit]
+    assert note.startswith(f"Лучший выбор, найденный за {seconds} с: приоритет "
                            + format_number(found * 100, 1, "ru"))
     assert format_number(best.bound * 100, 1, "ru") in note
     assert result.to_dict()["optimal"]["priority_bound"] == pytest.approx(best.bound, abs=1e-6)
