@@ -130,23 +130,16 @@ def test_the_verdict_reads_the_balance_of_the_totals():
 
 
 def old_monte_carlo(model, point, sigma, draws=None, seed=None):
-    """The Monte Carlo as it was before issue 17: draws and percentiles year by year."""
-    s = model.scenario
-    draws = draws or s.draws
-    rng = np.random.default_rng(s.seed if seed is None else seed)
-    out = {"revenue": [], "expenditure": [], "balance": []}
-    deficit = []
-    for h in range(1, point.shape[1] + 1):
-        z = rng.standard_normal((draws, point.shape[0]), dtype=np.float32)
-        sd = (sigma * np.sqrt(h)).astype(np.float32)
-        values = point[:, h - 1].astype(np.float32) * np.exp(z * sd - 0.5 * sd * sd)
-        revenue = values[:, model.is_revenue].sum(axis=1)
-        expenditure = values[:, ~model.is_revenue].sum(axis=1)
-        balance = revenue - expenditure
-        for key, v in (("revenue", revenue), ("expenditure", expenditure), ("balance", balance)):
-            out[key].append(np.percentile(v, PERCENTILES))
-        deficit.append(float(np.mean(balance < 0)))
-    return {k: np.array(v).T for k, v in out.items()}, np.array(deficit)
+    """The Monte Carlo as it was before issue 17 (draws and percentiles year by year): the
+    reference benchmarks/bench_budget.py times the kept draws against."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("bench_budget", ROOT / "benchmarks" / "bench_budget.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.old_monte_carlo(model, point, sigma, draws, seed)
 
 
 @pytest.mark.parametrize("lines,draws", [(12, None), (24, 1_001), (5, 4_096), (9, 1_999), (3, 1_000)])
