@@ -103,6 +103,22 @@ def _frame(title: str) -> str:
             f'{texts}<g transform="translate(0 {extra})">')
 
 
+def _legend(entries, left: float, right_edge: float, y: float, gap: float, k: float):
+    """A legend's entries, ``(marker, text)`` with ``marker(x, y)`` drawing the key, laid out
+    left to right from (``left``, ``y``), a new row where the next would pass ``right_edge``;
+    ``gap`` is the room of a marker and its spacing. Returns the SVG parts and the y of the last
+    row, below which the plot starts."""
+    parts, x = [], left
+    for marker, text in entries:
+        item = gap + 7.4 * k * len(text)
+        if x > left and x + item > right_edge:
+            x, y = left, y + 17 * k
+        parts.append(marker(x, y))
+        parts.append(f'<text x="{x + 27:.1f}" y="{y + 4 * k:.1f}" font-size="{12 * k:.1f}">{escape(text)}</text>')
+        x += item
+    return parts, y
+
+
 def _close(parts, group: bool = True) -> str:
     """The chart's end (``group``: of one opened by :func:`_frame`)."""
     return "".join(parts) + ("</g></svg>" if group else "</svg>")
@@ -126,24 +142,19 @@ def fan_chart(spec: FanChart, max_width: int = 880, k: float = FONT) -> str:
     # the legend under the title, in as many rows as it takes; the plot starts below it
     legend = [("history", "#222", "line"), ("point", "#2f6f9f", "line"), ("baseline", "#888", "dash"),
               ("outer", "#2f6f9f", 0.16), ("inner", "#2f6f9f", 0.4)]
-    legend_parts = []
-    lx, ly = left, 32 * k
-    for key, color, kind in legend:
-        if key == "baseline" and baseline is None or not labels.get(key):
-            continue
-        text = labels[key]
-        item = 36 + 7.4 * k * len(text)
-        if lx > left and lx + item > width - right:
-            lx, ly = left, ly + 17 * k
-        if kind == "line" or kind == "dash":
-            dash = ' stroke-dasharray="6 4"' if kind == "dash" else ""
-            legend_parts.append(f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 22:.1f}" y2="{ly:.1f}" stroke="{color}" '
-                                f'stroke-width="3"{dash}/>')
-        else:
-            legend_parts.append(f'<rect x="{lx:.1f}" y="{ly - 6 * k:.1f}" width="22" height="{12 * k:.1f}" '
-                                f'fill="{color}" fill-opacity="{kind}"/>')
-        legend_parts.append(f'<text x="{lx + 27:.1f}" y="{ly + 4 * k:.1f}" font-size="{12 * k:.1f}">{escape(text)}</text>')
-        lx += item
+    def marker(color, kind):
+        def draw(lx, ly):
+            if kind == "line" or kind == "dash":
+                dash = ' stroke-dasharray="6 4"' if kind == "dash" else ""
+                return (f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 22:.1f}" y2="{ly:.1f}" stroke="{color}" '
+                        f'stroke-width="3"{dash}/>')
+            return (f'<rect x="{lx:.1f}" y="{ly - 6 * k:.1f}" width="22" height="{12 * k:.1f}" '
+                    f'fill="{color}" fill-opacity="{kind}"/>')
+        return draw
+
+    legend_parts, ly = _legend([(marker(color, kind), labels[key]) for key, color, kind in legend
+                                if not (key == "baseline" and baseline is None) and labels.get(key)],
+                               left, width - right, 32 * k, 36, k)
     top = round(ly + 14 * k)
     height = top + round(190 + 30 * k) + bottom
     values = [*history, *(v for row in rows.values() for v in row), *([0.0] if spec.zero_line else [])]
@@ -223,23 +234,18 @@ def money_left(years, values, lang: str, title: str, reference=None, labels: dic
     heading = _title_lines(title, width, 15 * k)
     parts = [f'<text x="{width / 2}" y="{16 * k + 19 * k * i:.1f}" text-anchor="middle" font-size="{15 * k:.1f}" '
              f'font-weight="bold">{escape(line)}</text>' for i, line in enumerate(heading)]
-    lx, ly = left, 34 * k + 19 * k * (len(heading) - 1)
-    legend = [("this", "bar"), *([("reference", "dash")] if reference is not None else [])]
-    for key, kind in legend:
-        text = labels.get(key)
-        if not text:
-            continue
-        item = 40 + 7.4 * k * len(text)
-        if lx > left and lx + item > width - right:
-            lx, ly = left, ly + 17 * k
-        if kind == "bar":
-            parts.append(f'<rect x="{lx:.1f}" y="{ly - 6 * k:.1f}" width="10" height="{12 * k:.1f}" fill="#3a8d4a"/>'
-                         f'<rect x="{lx + 11:.1f}" y="{ly - 6 * k:.1f}" width="10" height="{12 * k:.1f}" fill="#c0392b"/>')
-        else:
-            parts.append(f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 22:.1f}" y2="{ly:.1f}" stroke="#777" '
-                         f'stroke-width="2" stroke-dasharray="5 3"/>')
-        parts.append(f'<text x="{lx + 27:.1f}" y="{ly + 4 * k:.1f}" font-size="{12 * k:.1f}">{escape(text)}</text>')
-        lx += item
+    def bars(lx, ly):  # a green and a red bar: money left or short
+        return (f'<rect x="{lx:.1f}" y="{ly - 6 * k:.1f}" width="10" height="{12 * k:.1f}" fill="#3a8d4a"/>'
+                f'<rect x="{lx + 11:.1f}" y="{ly - 6 * k:.1f}" width="10" height="{12 * k:.1f}" fill="#c0392b"/>')
+
+    def dash(lx, ly):
+        return (f'<line x1="{lx:.1f}" y1="{ly:.1f}" x2="{lx + 22:.1f}" y2="{ly:.1f}" stroke="#777" '
+                f'stroke-width="2" stroke-dasharray="5 3"/>')
+
+    legend = [(bars, labels.get("this")), *([(dash, labels.get("reference"))] if reference is not None else [])]
+    drawn, ly = _legend([(m, text) for m, text in legend if text], left, width - right,
+                        34 * k + 19 * k * (len(heading) - 1), 40, k)
+    parts += drawn
     top = round(ly + 16 * k)
     height = top + round(170 + 30 * k) + bottom
     values = [float(v) for v in values]
