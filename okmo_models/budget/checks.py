@@ -85,6 +85,18 @@ def cpi_for_every_year(s: BudgetScenario) -> Iterator[Problem]:
         yield Problem(path=("cpi",), key="cpi_years_missing", value=", ".join(map(str, missing)))
 
 
+def plans_on_expenditure_lines(s: BudgetScenario) -> Iterator[Problem]:
+    """A line that finances other plans is an expenditure line of the file, not also fixed
+    by policy (one line, one origin), and cites a named source."""
+    for line, link in s.plans.items():
+        if line not in s.expenditure:
+            yield Problem(path=("plans", line), key="budget_line_unknown", value=line,
+                          context={"known": ", ".join(s.expenditure)})
+        elif line in s.fixed:
+            yield Problem(path=("plans", line), key="plan_link_and_fixed", value=line)
+        yield from _source_named(s, ("plans", line, "source"), link.source)
+
+
 def fixed_values_in_forecast_years(s: BudgetScenario) -> Iterator[Problem]:
     """Each line fixed by policy is a line of the file, fixed only in forecast years (the
     forecast would ignore any other), never below zero (but "other revenue"), from a named
@@ -154,7 +166,7 @@ def named_lines_known(s: BudgetScenario) -> Iterator[Problem]:
 
 # The order in which their problems are reported.
 RULES = (history_years_in_order, history_lines_sound, totals_add_up, cpi_above_minus_100, cpi_for_every_year,
-         fixed_values_in_forecast_years, cpi_and_totals_sources_named, population_per_history_year,
+         fixed_values_in_forecast_years, plans_on_expenditure_lines, cpi_and_totals_sources_named, population_per_history_year,
          scenarios_within_forecast, named_lines_known)
 
 

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from okmo_models.budget import methods as bm
+from okmo_models.budget.bases import BaseLine, BudgetBases, load_bases
 from okmo_models.budget.checks import check
 from okmo_models.budget.series import LineForecasts, forecast_lines
 from okmo_models.budget.schema import (EXPENDITURE_LINES, MAY_BE_NEGATIVE, REVENUE_LINES, TAX_LINES,
                                        BudgetScenario, BudgetVariant)
 from okmo_models.errors import OkmoError, ScenarioError
-from okmo_models.formatting import format_number, no_negative_zero
+from okmo_models.formatting import format_number, format_percent, no_negative_zero
 from okmo_models.i18n import t
 from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import validate_with
@@ -39,6 +40,7 @@ JSON_SCHEMA = "okmo-budget-forecast/1"
 PERCENTILES = (5, 25, 50, 75, 95)
 MIN_SIGMA = 0.02  # a line never looks more certain than +/-2 % a year
 COMBINATION = "combination"  # the method of a line forecast by the backtest's combination
+FROM_BASE = "economic_base"  # the method of a line forecast from its base (okmo_models.budget.bases)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ def load_budget(path: str | Path) -> BudgetFile:
     """Read and validate a budget file (or a variant of one).
 
     The history may stand in a CSV table next to the file (``history: history.csv``),
-    as the economist exports it from Excel.
+    as the economist exports it from Excel. An economic base the file names (``bases:``) is
+    read, checked against the budget and attached to the validated file, so that every
+    forecast of it forecasts those lines from their base (:mod:`okmo_models.budget.bases`).
     """
     from okmo_models.budget.history_csv import locate_in_history, merge_history
     from okmo_models.scenario.loader import read_data
@@ -76,6 +80,10 @@ def load_budget(path: str | Path) -> BudgetFile:
         scenario = validate_with(BudgetScenario, check, data, path, lines)
     except ScenarioError as exc:  # a total that does not add up is named at its CSV cell
         raise locate_in_history(exc, cells) from None
+    if scenario.bases is not None:
+        bases = load_bases(path, scenario, lines)
+        scenario._bases = bases
+        inputs.extend(bases.input_files())
     return BudgetFile(path, sha, scenario, tuple(inputs))
 
 
@@ -141,6 +149,7 @@ class BudgetResult:
     sigma_by_year: np.ndarray | None = None  # (lines, forecast years) log spread drawn in the Monte Carlo
     members: tuple = ()  # per line: the single methods its forecast averages (a fixed line: for its years not fixed)
     fitted: LineForecasts | None = None  # the series forecast behind the baseline (why, errors, bands)
+    bases: BudgetBases | None = None  # the economic base the lines whose method is FROM_BASE come from
 
     @property
     def provenance(self) -> Provenance:
@@ -256,6 +265,20 @@ class BudgetResult:
             groups.append(("b_per_resident", revenue * _unit_factor(self.scenario.unit) / residents))
         return years, [(t(k, lang), v) for k, v in groups]
 
+    def from_base(self, line: str) -> BaseLine | None:
+        """How ``line`` was forecast from the economic base (accrued, collection), or None
+        when it was not (its method is then not :data:`FROM_BASE`)."""
+        return self.bases.lines.get(line) if self.bases is not None else None
+
+    def base_note(self, line: str, lang: str = "ru") -> str | None:
+        """That ``line`` was forecast from the economic base, in words, with the collection
+        ratio and the years it was measured on; None when it was not."""
+        b = self.from_base(line)
+        if b is None:
+            return None
+        return t("eb_budget_note", lang, line=self.line_label(line, lang), file=self.bases.file,
+                 collection=format_percent(b.collection, 1, lang), years=", ".join(map(str, b.collection_years)))
+
     def line_label(self, line: str, lang: str = "ru") -> str:
         """A budget line in the reader's words: the file's own name if it gives one."""
         s = self.scenario
@@ -293,8 +316,10 @@ class BudgetResult:
                                                                     else [sg])],
                        "mape": {name: None if np.isnan(v) else _r(float(v), 6)
                                 for name, v in zip(bm.METHODS, self.mape[:, i])},
-                       "forecast": [_r(float(x), 3) for x in self.point[i]]}
+                       "forecast": [_r(float(x), 3) for x in self.point[i]],
+                       "from_base": self._base_dict(ln, lang)}
                       for i, ((sec, ln), m, sg) in enumerate(zip(self.lines, self.chosen, self.sigma))],
+            "economic_base": None if self.bases is None else self.bases.file,
             "intervals": {k: {f"p{p}": [_r(float(x), 3) for x in row] for p, row in zip(PERCENTILES, v)}
                           for k, v in self.bands.items()},
             "deficit_probability": [_r(float(x), 4) for x in self.deficit_chance],
@@ -304,6 +329,16 @@ class BudgetResult:
                            **{k: [_r(float(x), 3) for x in o.totals().loc[k]]
                               for k in ("revenue", "expenditure", "balance")}} for o in self.others],
         }
+
+    def _base_dict(self, line: str, lang: str) -> dict | None:
+        """A line's forecast from its base as plain data (None: forecast otherwise)."""
+        b = self.from_base(line)
+        if b is None:
+            return None
+        return {"file": self.bases.file, "collection": round(b.collection, 6),
+                "collection_years": list(b.collection_years), "ratios": [round(r, 6) for r in b.ratios],
+                "accrued": [no_negative_zero(round(float(x), 3)) for x in b.accrued],
+                "text": self.base_note(line, lang)}
 
 
 def _unit_factor(unit: str) -> float:
@@ -316,13 +351,19 @@ class BudgetModel:
     The backtest and the baseline forecast are computed once; each scenario (a
     :class:`BudgetVariant`) is applied to the baseline as a difference: another price
     path (lines follow prices with their ``cpi_elasticity``, 1 unless the file says
-    otherwise; values fixed by policy do not), another population growth (lines listed in
-    ``population.elasticity``), then the file's line changes in order.
+    otherwise; values fixed by policy and lines forecast from their base do not, their rates
+    being in som), another population growth (lines listed in ``population.elasticity``),
+    then the file's line changes in order.
+
+    ``bases``: the lines forecast from an economic base (:class:`BudgetBases`); by default
+    those :func:`load_budget` attached to ``scenario`` (none for a scenario built in memory).
     """
 
-    def __init__(self, scenario: BudgetScenario, inputs: tuple[InputFile, ...] = ()):
+    def __init__(self, scenario: BudgetScenario, inputs: tuple[InputFile, ...] = (),
+                 bases: BudgetBases | None = None):
         self.scenario = s = scenario
         self.inputs = inputs  # handed on to every result, for its provenance
+        self.bases = bases if bases is not None else scenario._bases
         self.lines = tuple([("revenue", k) for k in s.revenue] + [("expenditure", k) for k in s.expenditure])
         self.history = np.array([(s.revenue if sec == "revenue" else s.expenditure)[ln].values
                                  for sec, ln in self.lines], dtype=float)
@@ -376,6 +417,11 @@ class BudgetModel:
                 fixed_mask[i] = [yr in fixed for yr in self.forecast_years]
                 point[i] = [fixed.get(yr, point[i][k]) for k, yr in enumerate(self.forecast_years)]
                 sigma[i] = 0.0
+            elif self.bases is not None and line in self.bases.lines:
+                # accrued on the base x collection; the spread stays the one the line's history
+                # backtest measured (docs/budget-forecast.md)
+                chosen[i], members[i] = FROM_BASE, ()
+                point[i] = self.bases.lines[line].point
         # a method's extrapolation of a falling line stops at zero: a tax is never negative
         # (fixed values are checked when the file is read, and "other revenue" may be negative)
         floor = np.array([ln not in MAY_BE_NEGATIVE for _, ln in self.lines])[:, None] & ~fixed_mask
@@ -403,7 +449,7 @@ class BudgetModel:
         return BudgetResult(s, self.lines, self.years, self.forecast_years, self.history, point, chosen, mape,
                             sigma[:, 0].copy(), bands, s.horizon, deficit, population, variant_id,
                             prices / self.cpi_history[-1], self.inputs, sigma_by_year=sigma, members=members,
-                            fitted=fitted)
+                            fitted=fitted, bases=self.bases)
 
     def fit_all(self) -> dict:
         """The baseline (key ``None``) and every scenario of the file, by id."""
@@ -422,7 +468,9 @@ class BudgetModel:
         names = [ln for _, ln in self.lines]
         prices = self.price_path(variant.cpi)
         ratio = prices / self.cpi_future
-        elasticity = np.array([s.cpi_elasticity.get(ln, 1.0) for ln in names])[:, None]
+        # a line forecast from its base follows its rates in som, not prices, unless the file says
+        from_base = self.bases.lines if self.bases is not None else {}
+        elasticity = np.array([s.cpi_elasticity.get(ln, 0.0 if ln in from_base else 1.0) for ln in names])[:, None]
         point *= np.where(fixed_mask, 1.0, ratio[None, :] ** elasticity)
         population = self.population_path(variant.population_growth)
         if variant.population_growth is not None and s.population is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr
 
 from okmo_models.strict_schema import StrictModel, invalid
 from okmo_models.scenario.schema import LocalText, Number, PlanFile, SignedShare, SourceRef, Year
@@ -51,6 +51,15 @@ class FixedLine(StrictModel):
     """A line set by policy (e.g. a transfer fixed by the ministry) for the forecast years."""
 
     values: dict[int, Number]
+    source: SourceRef
+
+
+class PlanLink(StrictModel):
+    """An expenditure line that pays for other plans of the municipality, by reference: from
+    the year every tariff named is in force, the line is their subsidies and the discounts
+    the budget pays (:mod:`okmo_models.plan_links`), not a forecast from its history."""
+
+    tariffs: list[str] = Field(min_length=1)  # tariff files, relative to the budget file
     source: SourceRef
 
 
@@ -126,10 +135,17 @@ class BudgetScenario(PlanFile):
     horizon: int = Field(default=3, ge=1, le=3)
     long_horizon: int = Field(default=8, ge=3, le=15)
     fixed: dict[str, FixedLine] = {}
+    plans: dict[str, PlanLink] = {}  # expenditure line -> the tariffs it finances
     methods: dict[str, Literal["naive", "average_growth", "cpi_real", "ses", "damped_trend"]] = {}
     population: Population | None = None
     cpi_elasticity: dict[str, Number] = {}
     scenarios: dict[str, BudgetVariant] = {}
     draws: int = Field(default=20_000, ge=1_000, le=200_000)
     seed: int = Field(default=2027, ge=0)
+    # an economic-base file (relative to this one): the revenue lines its revenue_bases
+    # lists are forecast from their base (okmo_models.budget.bases)
+    bases: str | None = Field(default=None, min_length=1)
+    # that file as read and its lines forecast (okmo_models.budget.bases.BudgetBases), set by
+    # load_budget: every forecast of this budget, however it is called, uses them
+    _bases: object = PrivateAttr(default=None)
 

@@ -47,3 +47,21 @@ def budget_compare_table(results, lang: str = "ru") -> pd.DataFrame:
     """Totals of several forecasts and each one's balance difference from the first."""
     df = compare(results, lang).rename(columns={"scenario": t("b_col_scenario", lang)})
     return _formatted(df, df.columns[2:], 1, lang)
+
+
+def budget_bases_table(result, lang: str = "ru") -> pd.DataFrame:
+    """Each line forecast from the economic base: its collection ratio and the years it was
+    measured on, then for next year plus two what the base accrues and the forecast
+    (accrued x collection); empty when no line is."""
+    years = list(result.forecast_years[: result.horizon])
+    rows = []
+    bases = result.bases.lines if result.bases is not None else {}
+    for line, b in bases.items():
+        label, collection = result.line_label(line, lang), format_percent(b.collection, 1, lang)
+        span = ", ".join(map(str, b.collection_years))
+        rows.append([label, t("eb_budget_accrued", lang), collection, span,
+                     *(format_number(v, 1, lang) for v in b.accrued[: len(years)])])
+        rows.append([label, t("eb_budget_forecast", lang), "", "",
+                     *(format_number(v, 1, lang) for v in result.forecast().loc[("revenue", line)].iloc[: len(years)])])
+    return pd.DataFrame(rows, columns=[t("b_col_line", lang), "", t("eb_budget_col_collection", lang),
+                                       t("eb_budget_col_years", lang), *years])
