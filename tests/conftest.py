@@ -22,6 +22,18 @@ PUBLISHED = ROOT / "tests" / "published"
 SOURCES = {"hand": "Hand-worked test case", "moscow": "moscow-gov.ru/doc/98647, row 'Сбор и вывоз ТБО'"}
 
 
+def with_records(dest) -> Path:
+    """``dest`` (a path a Teploklyuchenka tariff is copied to), with the records the tariffs
+    read copied beside it: the settlement passport (``assets_from``) and the economic base
+    (``heads_from``)."""
+    import shutil
+
+    dest = Path(dest)
+    for name in ("passport.yaml", "economic_base.yaml"):
+        shutil.copy(SCENARIOS / "teploklyuchenka" / name, dest.parent / name)
+    return dest
+
+
 def waste_scenario() -> dict:
     """A small waste scenario; the tests work its figures out by hand."""
     return copy.deepcopy({

@@ -210,12 +210,12 @@ def test_folder_run_includes_budget_files(reports, tmp_path):
     assert "ПРОГНОЗ МЕСТНОГО БЮДЖЕТА" in text_of(reports["ru"])
     folder = tmp_path / "scenarios"
     copy_kok_jar(folder / "kok-jar")
-    (folder / "teploklyuchenka").mkdir()
-    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", folder / "teploklyuchenka/dipping_bath.yaml")
+    (folder / "ak-bulak").mkdir()
+    shutil.copy(SCENARIOS / "ak-bulak/water.yaml", folder / "ak-bulak/water.yaml")
     # a kind of file with no report is left out, not failed as a tariff scenario
     (folder / "kok-jar/notes.yaml").write_text("schema_version: 1\nkind: meeting_notes\n", encoding="utf-8")
     assert [p.relative_to(folder).as_posix() for p in plan_files(folder)] == [
-        "kok-jar/budget.yaml", "teploklyuchenka/dipping_bath.yaml"]
+        "ak-bulak/water.yaml", "kok-jar/budget.yaml"]
 
 
 def test_kind_of_file_and_a_variant_of_a_budget(tmp_path):

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 import yaml
-from conftest import ARTIFACTS, ROOT, SCENARIOS, browser, served_page
+from conftest import ARTIFACTS, ROOT, SCENARIOS, browser, served_page, with_records
 
 from okmo_models.formatting import format_number
 from okmo_models.hearing.base import on_grid
@@ -18,7 +18,7 @@ from okmo_models.tariff import calculate_tariff
 def dashboard(tmp_path):
     """A dashboard on a copy of the waste example, so saved variants land in tmp_path."""
     scenario = tmp_path / "waste.yaml"
-    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", scenario)
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", with_records(scenario))
     return HearingDashboard(scenario, "ru")
 
 
@@ -143,7 +143,7 @@ def test_invalid_combination_shows_a_message(dashboard, monkeypatch):
 
 
 def test_variant_with_unknown_item_is_explained(tmp_path):
-    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", tmp_path / "waste.yaml")
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", with_records(tmp_path / "waste.yaml"))
     (tmp_path / "v.yaml").write_text("variant_of: waste.yaml\nchanges:\n  categories:\n    nobody: {multiplier: 2}\n",
                                      encoding="utf-8")
     from okmo_models.errors import ScenarioError
@@ -268,7 +268,7 @@ def test_the_year_chart_has_axes_and_values():
 @browser
 def test_served_dashboard_is_offline_and_live(tmp_path):
     scenario = tmp_path / "waste.yaml"
-    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", scenario)
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", with_records(scenario))
     with served_page(scenario, "ru", height=1000) as page:
         bill = page.locator('[data-okmo="bill"]')
         bill.wait_for(timeout=90_000)

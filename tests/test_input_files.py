@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, with_records
 
 from okmo_models.cli import main
 from okmo_models.errors import ScenarioError
@@ -36,7 +36,7 @@ def sha(path) -> str:
 @pytest.fixture
 def waste(tmp_path):
     path = tmp_path / "waste.yaml"
-    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", path)
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", with_records(path))
     return path
 
 
@@ -172,7 +172,7 @@ def outside(tmp_path):
     (tmp_path / "secret.csv").write_text(SECRET, encoding="utf-8")
     folder = tmp_path / "work"
     folder.mkdir()
-    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", folder / "waste.yaml")
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", with_records(folder / "waste.yaml"))
     return folder
 
 
@@ -424,7 +424,7 @@ def test_scenario_files_include_variants(waste, tmp_path):
     (tmp_path / "notes.yaml").write_text("title: not a scenario\n", encoding="utf-8")
     os.mkfifo(tmp_path / "pipe.yaml")  # never opened: it would block
     assert [p.relative_to(tmp_path).as_posix() for p in plan_files(tmp_path)] == [
-        "variants/v.yaml", "waste.yaml"]
+        "economic_base.yaml", "passport.yaml", "variants/v.yaml", "waste.yaml"]
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None or shutil.which("pdftotext") is None,
@@ -432,16 +432,15 @@ def test_scenario_files_include_variants(waste, tmp_path):
 def test_report_of_a_folder_renders_its_variants(tmp_path):
     folder = tmp_path / "bath"
     (folder / "variants").mkdir(parents=True)
-    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", folder / "dipping_bath.yaml")
+    shutil.copy(SCENARIOS / "ak-bulak/water.yaml", folder / "water.yaml")
     (folder / "variants" / "cheaper.yaml").write_text(
-        f"variant_of: ../dipping_bath.yaml\nbaseline_sha256: {sha(folder / 'dipping_bath.yaml')}\nchanges: {{}}\n",
+        f"variant_of: ../water.yaml\nbaseline_sha256: {sha(folder / 'water.yaml')}\nchanges: {{}}\n",
         encoding="utf-8")
     out = tmp_path / "reports"
     proc = okmo("report", folder, "-o", out, "--workers", "2", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "Reports done: 2 of 2" in proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["bath_dipping_bath_2027_en.pdf",
-                                                     "variants_cheaper_2027_en.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["bath_water_2027_en.pdf", "variants_cheaper_2027_en.pdf"]
 
 
 @pytest.mark.parametrize("text, key", [

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, with_records
 from okmo_models.cli import main
 from okmo_models.errors import ScenarioError
 from okmo_models.kinds import KINDS, kind_of, plan_files
@@ -118,7 +118,7 @@ def test_a_variant_lists_every_baseline_it_was_read_from(tmp_path, monkeypatch, 
     what was read (before, only the variant file was named)."""
     import shutil
 
-    shutil.copy(EXAMPLES["tariff"], tmp_path / "waste.yaml")
+    shutil.copy(EXAMPLES["tariff"], with_records(tmp_path / "waste.yaml"))
     (tmp_path / "v.yaml").write_text('variant_of: waste.yaml\nchanges:\n  collection_rate: "90 %"\n',
                                      encoding="utf-8")
     (tmp_path / "v2.yaml").write_text("variant_of: v.yaml\nchanges: {}\n", encoding="utf-8")
@@ -128,4 +128,5 @@ def test_a_variant_lists_every_baseline_it_was_read_from(tmp_path, monkeypatch, 
     assert [(f["role"], f["file"], f["sha256"]) for f in inputs] == [
         ("scenario", "v2.yaml", sha256(tmp_path / "v2.yaml")),
         ("baseline", "v.yaml", sha256(tmp_path / "v.yaml")),
-        ("baseline", "waste.yaml", sha256(tmp_path / "waste.yaml"))]
+        ("baseline", "waste.yaml", sha256(tmp_path / "waste.yaml")),
+        ("passport", "passport.yaml", sha256(tmp_path / "passport.yaml"))]  # its assets stand there

@@ -16,7 +16,7 @@ from collections import Counter
 import openpyxl
 import pytest
 import yaml
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, with_records
 
 from okmo_models.cli import main
 from okmo_models.errors import ScenarioError
@@ -288,7 +288,7 @@ def test_bad_livestock_rows_are_listed(tmp_path):
 
 @pytest.fixture
 def waste(tmp_path):
-    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", tmp_path / "waste.yaml")
+    shutil.copy(SCENARIOS / "teploklyuchenka/waste.yaml", with_records(tmp_path / "waste.yaml"))
     return tmp_path / "waste.yaml"
 
 
@@ -307,7 +307,7 @@ def test_a_variant_is_written_in_the_baselines_decimal_mark(tmp_path, mark):
     data["decimal_mark"] = mark
     if mark == ".":  # the baseline's own decimals written with a point
         data = json.loads(re.sub(r'(\d),(\d)', r"\1.\2", json.dumps(data, ensure_ascii=False)))
-    baseline = tmp_path / "waste.yaml"
+    baseline = with_records(tmp_path / "waste.yaml")
     baseline.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     register = read_households(write_csv(tmp_path / "reg.csv"))
     path = save_variant(households_variant(register, baseline, target=tmp_path / "v.yaml", lang="ru"))
@@ -444,7 +444,7 @@ def test_which_category_must_be_said_when_there_are_two(tmp_path):
 
 
 def test_livestock_variant_sets_heads_of_the_known_species(tmp_path):
-    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", tmp_path / "dip.yaml")
+    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", with_records(tmp_path / "dip.yaml"))
     register = read_livestock(write_csv(tmp_path / "l.csv", ["Владелец", "Вид животных", "Кол-во голов"], LONG))
     plan = livestock_variant(register, tmp_path / "dip.yaml", target=tmp_path / "v.yaml", lang="en")
     path = save_variant(plan)
@@ -526,7 +526,7 @@ def test_cli_preview_and_json_variant(tmp_path, waste, capsys):
     assert {"field": "categories.households.households", "before": "3 450 household",
             "after": "6 household"}.items() <= next(c for c in d["variant"]["changes"]
                                                     if c["field"].endswith(".households")).items()
-    assert "preview" in err and sorted(p.name for p in tmp_path.glob("*.yaml")) == ["waste.yaml"]
+    assert "preview" in err and sorted(p.name for p in tmp_path.glob("*.yaml")) == ["economic_base.yaml", "passport.yaml", "waste.yaml"]
 
 
 def test_help_is_in_three_languages(capsys):
@@ -638,7 +638,7 @@ def test_livestock_of_settlements_from_the_example_workbook(tmp_path):
     assert livestock_volumes(register).heads == dict(heads)
     assert register.file.settlements.left_out == dict(other)
     assert register.file.rows_used == len(rows) - sum(other.values())
-    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", tmp_path / "dip.yaml")
+    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", with_records(tmp_path / "dip.yaml"))
     plan = livestock_variant(register, tmp_path / "dip.yaml", lang="ru", today=dt.date(2026, 12, 1))
     assert plan.document["changes"]["categories"]["local"]["heads"] == {
         "sheep": f"{heads['sheep']:,} head".replace(",", " "), "goats": f"{heads['goats']:,} head".replace(",", " ")}

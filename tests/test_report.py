@@ -144,7 +144,7 @@ def test_broken_scenario_gives_a_clear_error_and_no_file(tmp_path):
 def test_batch_reports_a_failure_and_finishes_the_rest(tmp_path):
     folder = tmp_path / "scenarios"
     (folder / "good").mkdir(parents=True)
-    shutil.copy(SCENARIOS / "teploklyuchenka/dipping_bath.yaml", folder / "good/dipping_bath.yaml")
+    shutil.copy(SCENARIOS / "ak-bulak/water.yaml", folder / "good/water.yaml")
     data = waste_scenario()
     data["tariff_year"] = "next"
     write_yaml(folder, data, "bad.yaml")
@@ -153,7 +153,7 @@ def test_batch_reports_a_failure_and_finishes_the_rest(tmp_path):
                            "--workers", "2"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "bad.yaml" in proc.stderr and "tariff_year" in proc.stderr and "1 из 2" in proc.stderr
-    assert [p.name for p in out.iterdir()] == ["good_dipping_bath_2027_ru.pdf"]
+    assert [p.name for p in out.iterdir()] == ["good_water_2027_ru.pdf"]
 
 
 def test_existing_report_is_not_overwritten(reports, tmp_path):

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from conftest import waste_scenario, write_yaml
+from conftest import waste_scenario, with_records, write_yaml
 from reader_language import foreign_words
 
 from okmo_models.examples import example_path
@@ -78,7 +78,7 @@ def test_a_kyrgyz_only_file_is_valid_and_says_so(tmp_path):
     ("ru" missing); now it is read, and a Russian reader is told the texts are in Kyrgyz."""
     data = only(yaml.safe_load(example_path("teploklyuchenka/waste.yaml").read_text("utf-8")), "ky")
     assert "ru" not in json.dumps(data["municipality"]["name"])
-    path = tmp_path / "таштанды.yaml"
+    path = with_records(tmp_path / "таштанды.yaml")
     path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
     done = okmo("--lang", "ru", "check", str(path))
     assert done.returncode == 0, done.stderr

@@ -83,13 +83,21 @@ def read_data(path: str | Path) -> FileData:
     baselines: list[InputFile] = []
     if isinstance(data, dict) and "variant_of" in data:
         data, lines = _variant_data(path, data, chain=(path.resolve(),), lines=lines, read=baselines), _LineMap()
+    if isinstance(data, dict) and "assets_from" in data and "kind" not in data:  # a tariff's assets in the passport
+        from okmo_models.scenario.passport_assets import merge_passport_assets
+
+        data = merge_passport_assets(path, data, read_file, baselines)
+    if isinstance(data, dict) and "kind" not in data:  # a category's heads in the economic base
+        from okmo_models.scenario.base_heads import merge_base_heads
+
+        data = merge_base_heads(path, data, read_file, baselines)
     return FileData(data, sha256, lines, tuple(baselines))
 
 
 _VARIANT_FIELDS = {"variant_of", "baseline_sha256", "saved", "description", "changes"}
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 # Files a baseline names relative to itself, by the kind of the file.
-_REFERENCE_FIELDS = {"budget": "history", "programme": "budget"}
+_REFERENCE_FIELDS = {"budget": ("history", "bases", "plans"), "programme": ("budget",), None: ("assets_from",)}
 # Variants whose recorded baseline hash `okmo rebase` is about to replace (resolved paths).
 _NEW_BASELINE: contextvars.ContextVar[frozenset] = contextvars.ContextVar("okmo_new_baseline", default=frozenset())
 
@@ -170,14 +178,31 @@ def variant_baseline(path: Path, data: dict, root: Path | None = None, chain: tu
 
 
 def _relative_to(baseline: dict, baseline_path: Path, variant_path: Path) -> dict:
-    """The baseline's own file references (a budget's ``history``, a programme's ``budget``)
-    made relative to the variant, which may stand in another folder."""
-    field = _REFERENCE_FIELDS.get(baseline.get("kind")) if isinstance(baseline, dict) else None
-    name = baseline.get(field) if field else None
+    """The baseline's own file references (a budget's ``history``, ``bases`` and the tariffs
+    its ``plans`` pay for, a programme's ``budget``, a tariff's ``assets_from``) made relative
+    to the variant, which may stand in another folder."""
+    fields = _REFERENCE_FIELDS.get(baseline.get("kind"), ()) if isinstance(baseline, dict) else ()
     here, there = Path(variant_path).parent.resolve(), baseline_path.parent
-    if not isinstance(name, str) or here == there or Path(name).is_absolute():
+    if here == there:
         return baseline
-    return {**baseline, field: Path(os.path.relpath(there / name, here)).as_posix()}
+
+    def moved(name):
+        if not isinstance(name, str) or Path(name).is_absolute():
+            return name
+        return Path(os.path.relpath(there / name, here)).as_posix()
+
+    out = dict(baseline)
+    for field in fields:
+        value = out.get(field)
+        if field == "plans" and isinstance(value, dict):  # line -> {tariffs: [files], source}
+            out[field] = {line: ({**link, "tariffs": [moved(n) for n in link["tariffs"]]}
+                                 if isinstance(link, dict) and isinstance(link.get("tariffs"), list) else link)
+                          for line, link in value.items()}
+        elif isinstance(value, dict) and "passport" in value:  # assets_from: {passport, objects}
+            out[field] = {**value, "passport": moved(value["passport"])}
+        elif value is not None:
+            out[field] = moved(value)
+    return out
 
 
 _KIND = re.compile(r"""(?m)^kind\s*[:=]\s*["']?([\w-]+)""")

@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
     PrivateAttr,
     field_validator,
@@ -441,8 +442,20 @@ class Rounding(StrictModel):
 
 
 
+def _heads_from_in_schema(schema: dict) -> None:
+    """The JSON Schema of a category as written: its heads may come from the economic base
+    (``heads_from``, merged in before validation, see :mod:`okmo_models.scenario.base_heads`)."""
+    schema["properties"]["heads_from"] = {
+        "description": "the economic base whose latest count gives the heads of these species",
+        "type": "object", "additionalProperties": False, "required": ["economic_base", "species"],
+        "properties": {"economic_base": {"type": "string"},
+                       "species": {"type": "array", "minItems": 1, "items": {"type": "string"}}}}
+
+
 class Category(StrictModel):
     """A consumer category and how much of the service it takes in a year."""
+
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_heads_from_in_schema)
 
     id: Slug
     kind: Literal[CATEGORY_KINDS]  # type: ignore[valid-type]
@@ -700,8 +713,24 @@ class Sensitivity(StrictModel):
     seed: int = Field(default=2027, ge=0)
 
 
+def _assets_from_in_schema(schema: dict) -> None:
+    """The JSON Schema of the file as written: the assets may also come from the settlement
+    passport (``assets_from``, merged in before validation, see
+    :mod:`okmo_models.scenario.passport_assets`)."""
+    schema["properties"]["assets_from"] = {"description": "the settlement passport whose objects of this service "
+                                           "are depreciated (a file), or {passport: file, objects: [ids]}",
+                                           "oneOf": [{"type": "string"}, {
+                                               "type": "object", "additionalProperties": False,
+                                               "required": ["passport", "objects"],
+                                               "properties": {"passport": {"type": "string"},
+                                                              "objects": {"type": "array", "minItems": 1,
+                                                                          "items": {"type": "string"}}}}]}
+
+
 class Scenario(StrictModel):
     """A tariff scenario: one municipality, one service, one tariff year."""
+
+    model_config = ConfigDict(**StrictModel.model_config, json_schema_extra=_assets_from_in_schema)
 
     schema_version: Literal[1]
     municipality: Municipality

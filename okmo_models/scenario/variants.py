@@ -23,7 +23,7 @@ import copy
 import re
 
 # List fields whose items are addressed by id instead of position.
-KEYED_LISTS = {"categories": "id", "measures": "id"}
+KEYED_LISTS = {"categories": "id", "measures": "id", "objects": "id", "settlements": "id", "options": "id"}
 
 
 class VariantError(ValueError):

@@ -217,6 +217,12 @@ def yaml_bytes(draw, data, notes: list):
     return text.encode(encoding, "replace")
 
 
+def _records(folder: str) -> dict[str, bytes]:
+    """The records Teploklyuchenka's tariffs read (their assets from the passport, the dipping
+    bath's heads from the economic base), put in ``folder`` ("" or "name/") beside a tariff."""
+    return {f"{folder}{n}": (EXAMPLES / "teploklyuchenka" / n).read_bytes() for n in ("passport.yaml", "economic_base.yaml")}
+
+
 def _example_files(name: str) -> dict[str, bytes]:
     """The YAML and CSV files of the example's folder (a budget's history, a programme's budget)."""
     folder = (EXAMPLES / name).parent
@@ -228,7 +234,7 @@ def tariff_cases(draw):
     """A tariff scenario changed at up to three places, checked or calculated."""
     name = draw(st.sampled_from(TARIFF_FILES))
     data, notes = draw(mutated_data(example_data(name)))
-    files = {name: draw(yaml_bytes(data, notes))}
+    files = {**_records("teploklyuchenka/"), name: draw(yaml_bytes(data, notes))}
     fmt = draw(st.sampled_from(["check", "table", "json", "csv", "xlsx"]))
     if fmt == "check":
         command = ["check", name]
@@ -422,6 +428,7 @@ def register_cases(draw):
     command = ["register", kind, "reg/register.csv", "--format", "json"]
     if draw(st.booleans()):
         scenario = "waste.yaml" if kind == "households" else "dipping_bath.yaml"
+        files.update(_records("reg/"))
         files[f"reg/{scenario}"] = (EXAMPLES / "teploklyuchenka" / scenario).read_bytes()
         command += ["--scenario", f"reg/{scenario}", "--output", "reg/variant.yaml", "--max-unusable", "100"]
     return Case(files, [command], [f"{kind} register: {n}" for n in table.notes], draw(langs),
@@ -560,7 +567,7 @@ def output_cases(draw):
         value = draw(st.sampled_from(FORMULA_NAMES))
         _get(data, path[:-1])[path[-1]] = value
         notes.append(f"{_show(path)} := {value!r}")
-    files = {name: dump(data).encode()}
+    files = {**_records("teploklyuchenka/"), name: dump(data).encode()}
     fmt = draw(st.sampled_from(["xlsx", "csv", "template"]))
     if fmt == "template":
         command = ["template", "--from", name, "-o", "out.xlsx"]
@@ -588,7 +595,7 @@ def ambiguous_number_cases(draw):
         i = draw(st.sampled_from(lines))
         unit = data["cost_lines"][i]["price"].split(" ", 1)[1].lstrip("0123456789 ,.")
         data["cost_lines"][i]["price"] = f"{number} {unit}"
-        files, command = {name: dump(data).encode()}, ["tariff", name, "--format", "json"]
+        files, command = {**_records("teploklyuchenka/"), name: dump(data).encode()}, ["tariff", name, "--format", "json"]
         note = f"{name}: cost_lines[{i + 1}].price := {number} {unit}"
     elif where == "history":
         files = _example_files(BUDGET_FILES[0])
@@ -640,7 +647,7 @@ def large_cases(draw, sizes: str = "ci"):
         data = example_data(TARIFF_FILES[0])
         data["cost_lines"] = _repeated(data["cost_lines"], n)
         data["sensitivity"]["draws"] = draws = draw(st.sampled_from(size["draws"]))
-        files, command = {"big.yaml": dump(data).encode()}, ["tariff", "big.yaml", "--format", "json"]
+        files, command = {**_records(""), "big.yaml": dump(data).encode()}, ["tariff", "big.yaml", "--format", "json"]
         note = f"waste.yaml with {n} cost lines, sensitivity.draws: {draws}"
     elif kind == "register":
         heading, *rows = _households()
@@ -658,7 +665,7 @@ def large_cases(draw, sizes: str = "ci"):
     else:
         data = example_data(TARIFF_FILES[0])
         data["cost_lines"] = _repeated(data["cost_lines"], n)
-        files = {"book/big.yaml": dump(data).encode()}
+        files = {**_records("book/"), "book/big.yaml": dump(data).encode()}
         command = ["template", "--from", "book/big.yaml", "-o", "book/big.xlsx"]
         note = f"waste.yaml with {n} cost lines into a workbook and back"
         return Case(files, [command, ["import", "book/big.xlsx", "-o", "book/back.yaml"]], [note], draw(langs))

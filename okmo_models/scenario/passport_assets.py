@@ -1,0 +1,102 @@
+"""A tariff's assets read from the settlement passport instead of being typed twice.
+
+A tariff scenario that says ``assets_from: passport.yaml`` depreciates, besides the assets
+it lists itself, every object of that passport whose ``service`` is the tariff's service
+(``assets_from: {passport: passport.yaml, objects: [landfill]}``: only the objects named):
+its name, balance value (in the passport's unit), year put on the balance (else built),
+useful life and owner become an item of the asset register. The merge happens on the
+file's data, before validation, as a budget's history table is merged in
+(:mod:`okmo_models.budget.history_csv`), so that every reader of a tariff file (the
+calculation, a variant, the hearing, a register import) sees the same assets. The passport
+itself is checked on its own (``okmo check``); here a service object that lacks a figure
+the depreciation needs is refused, naming the passport and the object.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from okmo_models.errors import Problem, ScenarioError
+from okmo_models.provenance import InputFile
+
+UNIT_FACTOR = {"som": 1, "thousand_som": 1_000, "million_som": 1_000_000}
+# The passport's owners whose objects a tariff depreciates, as the tariff's asset owners.
+OWNER = {"municipal_enterprise": "operator", "municipality": "municipality"}
+
+
+def merge_passport_assets(path: Path, data: dict, read_file, inputs: list | None = None) -> dict:
+    """``data`` with the service's objects of the passport it names added to ``assets``;
+    ``read_file`` reads the passport as the loader reads any file (its data, SHA-256 and
+    line map); ``inputs``, if given, receives the passport as an :class:`InputFile`."""
+    from okmo_models.references import SCENARIO_SUFFIXES, resolve_reference
+
+    data = dict(data)
+    link = data.pop("assets_from")
+    name, chosen, field = link, None, ("assets_from",)
+    if isinstance(link, dict):
+        unknown = set(link) - {"passport", "objects"}
+        if unknown or not isinstance(link.get("objects"), list) or not link["objects"]:
+            raise ScenarioError(path, [Problem(path=field, key="assets_from_form", value=link)])
+        name, chosen, field = link.get("passport"), [str(x) for x in link["objects"]], ("assets_from", "passport")
+    passport_path = resolve_reference(path, name, field, SCENARIO_SUFFIXES)
+    passport, sha256, _ = read_file(passport_path)
+    if not isinstance(passport, dict) or passport.get("kind") != "passport":
+        raise ScenarioError(path, [Problem(path=field, key="assets_from_not_passport", value=name)])
+    objects = passport.get("objects") or []
+    ids = {o.get("id") for o in objects if isinstance(o, dict)}
+    for k, wanted in enumerate(chosen or ()):
+        if wanted not in ids:
+            raise ScenarioError(path, [Problem(path=("assets_from", "objects", k), key="assets_from_object_unknown",
+                                               value=wanted, context={"file": name})])
+    if inputs is not None:
+        inputs.append(InputFile("passport", Path(os.path.normpath(path.parent / name)), sha256))
+    factor = UNIT_FACTOR.get(passport.get("unit"))
+    if factor is None:
+        raise ScenarioError(passport_path, [Problem(path=("unit",), key="assets_from_unit", value=passport.get("unit"))])
+    own_sources = dict(data.get("sources") or {})
+    sources, assets = dict(own_sources), list(data.get("assets") or [])
+    service = data.get("service")
+    for j, o in enumerate(objects):
+        if not isinstance(o, dict) or (o.get("id") not in chosen if chosen else o.get("service") != service):
+            continue
+        missing = [f for f in ("balance_value", "useful_life", "built") if o.get(f) is None]
+        if missing or o.get("owner", "municipality") not in OWNER:
+            field = missing[0] if missing else "owner"
+            raise ScenarioError(passport_path, [Problem(
+                path=("objects", j, field), key="pp_service_asset_field" if missing else "pp_service_asset_owner",
+                value=o.get("id"), context={"service": service})])
+        assets.append({"name": o.get("name"), "value": f"{_number(o['balance_value']) * factor} som",
+                       "year": o.get("acquired") or o["built"], "useful_life": f"{o['useful_life']} year",
+                       "owner": OWNER[o.get("owner", "municipality")],
+                       "source": _source(o.get("source"), passport.get("sources") or {}, sources)})
+    data["assets"], data["sources"] = assets, sources
+    return data
+
+
+def objects_read(tariff: dict, passport: dict) -> list[str]:
+    """The ids of the passport objects a tariff's data (as written) depreciates."""
+    link = tariff.get("assets_from")
+    if link is None:
+        return []
+    if isinstance(link, dict):
+        return [str(x) for x in link.get("objects") or []]
+    return [o.get("id") for o in passport.get("objects") or []
+            if isinstance(o, dict) and o.get("service") == tariff.get("service")]
+
+
+def _number(v):
+    """A passport figure as written (a number, or a number in text) — validated by the
+    tariff's schema once merged."""
+    return v if isinstance(v, (int, float)) else float(str(v).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+
+
+def _source(key, passport_sources: dict, sources: dict) -> str:
+    """The tariff's key for a passport source: the same key when the tariff cites the same
+    text under it, else the passport's text under a new key of its own."""
+    text = passport_sources.get(key)
+    if key in sources and (text is None or sources[key] == text):
+        return key
+    new = f"passport_{key}"
+    sources[new] = text if text is not None else key
+    return new
