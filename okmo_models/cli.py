@@ -212,6 +212,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
     p.add_argument("--workers", metavar="NUMBER", type=_positive_int, default=None,
                    help=t("cli_workers_help", lang))
+    p.add_argument("--overview", action="store_true", help=t("mor_cli_overview_help", lang))
     p.set_defaults(handler=_report)
 
     p = sub.add_parser("package", parents=[common], help=t("cli_package_help", lang),
@@ -236,6 +237,26 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--budget", metavar="BUDGET_SCENARIO", default=None, help=t("cli_budget_file_help", lang))
     p.add_argument("--time-limit", metavar="SECONDS", type=_positive_seconds, default=None,
                    help=t("cli_time_limit_help", lang))
+
+    _computing_command(sub, common, lang, "passport", metavar="PASSPORT")
+    _computing_command(sub, common, lang, "economic_base", metavar="ECONOMIC_BASE")
+
+    p = sub.add_parser("measures", parents=[common], help=t("cli_measures_help", lang),
+                       description=t("cli_measures_help", lang))
+    p.add_argument("file", metavar="PASSPORT", help=t("cli_scenario_arg", lang))
+    p.add_argument("--unit", choices=("som", "thousand_som", "million_som"), default="thousand_som",
+                   help=t("cli_measures_unit_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_measures)
+
+    p = sub.add_parser("overview", parents=[common], help=t("cli_overview_help", lang),
+                       description=t("cli_overview_help", lang))
+    p.add_argument("folder", metavar="FOLDER", help=t("cli_folder_arg", lang))
+    p.add_argument("--format", choices=("table", "json"), default="table", help=t("cli_format_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.set_defaults(handler=_overview)
 
     p = sub.add_parser("hearing", parents=[common], help=t("cli_hearing_help", lang),
                        description=t("cli_hearing_help", lang))
@@ -396,10 +417,17 @@ def _package(args) -> int:
 def _report(args) -> int:
     from pathlib import Path
 
-    from okmo_models.report.build import render_many, render_report
-    from okmo_models.safe_write import FileExistsRefused
+    from okmo_models.report.build import render_many
 
     source = Path(args.scenario)
+    if args.overview:
+        if not source.is_dir():
+            print(t("mor_cli_not_a_folder", args.lang, path=source), file=sys.stderr)
+            return EXIT_USER_ERROR
+        from okmo_models.references import wider_root
+
+        with wider_root(source):  # the folder's files may name one another anywhere in it
+            return _report_one(source, args)
     if source.is_dir():
         from okmo_models.references import wider_root
 
@@ -420,6 +448,14 @@ def _report(args) -> int:
         print(t("report_batch_done", args.lang, ok=len(results) - len(failed), total=len(results),
                 failed=len(failed)), file=sys.stderr)
         return EXIT_USER_ERROR if failed else 0
+    return _report_one(source, args)
+
+
+def _report_one(source, args) -> int:
+    """One PDF: a file's report, or a folder's overview (``--overview``)."""
+    from okmo_models.report.build import render_report
+    from okmo_models.safe_write import FileExistsRefused
+
     try:
         with progress("progress_report", args.lang):
             pdf = render_report(source, args.lang, args.output, overwrite=args.force)
@@ -441,7 +477,16 @@ def _hearing(args) -> int:
         # a broken file is explained here, not in the browser: checked as ``okmo check`` does
         # (a programme is evaluated: its rules must be satisfiable against its budget); while
         # Voilà starts, which takes as long
-        kind_of(args.scenario).check(args.scenario)
+        if os.path.isdir(args.scenario):  # a municipality folder: its overview
+            from okmo_models.municipality.overview import overview
+
+            overview(args.scenario)  # refuses a folder with no plan or two budgets
+        else:
+            kind = kind_of(args.scenario)
+            if kind.dashboard is None:  # a passport or an economic base is shown in its folder's overview
+                raise Refusal("hearing_kind_in_overview", kind=t("mu_kind_" + kind.name, args.lang),
+                              folder=os.path.dirname(args.scenario) or ".")
+            kind.check(args.scenario)
         print(t("hearing_started", args.lang), file=sys.stderr)
 
     return serve(Path(args.scenario), args.lang, args.port, open_browser=not args.no_browser, check=check)
@@ -501,26 +546,77 @@ def _ask(question: str) -> bool:
         return False
 
 
+def _measures(args) -> int:
+    """``okmo measures PASSPORT``: the needs as draft programme measures (YAML to edit)."""
+    from okmo_models.passport import evaluate_passport
+    from okmo_models.passport.measures import measures_yaml
+
+    return _deliver(args, measures_yaml(evaluate_passport(args.file), args.unit, args.lang))
+
+
+def _overview(args) -> int:
+    """``okmo overview FOLDER``: the municipality's plans together, as text or JSON."""
+    from okmo_models.municipality.overview import overview, to_json, to_text
+
+    with progress("progress_overview", args.lang):
+        result = overview(args.folder)
+    return _deliver(args, (to_json if args.format == "json" else to_text)(result, args.lang))
+
+
+def _check_folder(folder: str, lang: str) -> int:
+    """A municipality folder: each plan file, then whether the files agree with each other
+    (each inconsistency in words, then the files and fields that disagree)."""
+    from pathlib import Path
+
+    from okmo_models.municipality.overview import overview
+
+    status = _check_files([str(p) for p in plan_files(folder) if p.parent == Path(folder)], lang)
+    with progress("progress_overview", lang):
+        result = overview(folder)
+    if not result.inconsistencies:
+        print(t("cli_check_folder_ok", lang, folder=folder))
+        return status
+    print(t("cli_check_folder_problems", lang, folder=folder, count=len(result.inconsistencies)), file=sys.stderr)
+    for found in result.inconsistencies:
+        print("- " + found.render(lang), file=sys.stderr)
+    return max(status, EXIT_USER_ERROR)
+
+
 def _check(args) -> int:
-    """Check every file, going on after one fails; 2 when a file has problems, 70 when one
-    raised an unexpected error (reported with its file, as in :func:`main`)."""
+    """Check every file (a folder: every plan file in it, and whether they agree), going on
+    after one fails; 2 when a file has problems, 70 when one raised an unexpected error
+    (reported with its file, as in :func:`main`)."""
     status = 0
     for path in args.scenarios:
+        if os.path.isdir(path):
+            try:
+                status = max(status, _check_folder(path, args.lang))
+            except OkmoError as exc:
+                print(f"{path}: {exc.render(args.lang)}", file=sys.stderr)
+                status = max(status, EXIT_USER_ERROR)
+        else:
+            status = max(status, _check_files([path], args.lang))
+    return status
+
+
+def _check_files(paths: list[str], lang: str) -> int:
+    status = 0
+    for path in paths:
         try:
             check_file(path)
-            print(t("cli_check_ok", args.lang, file=path))
-            note = language_note(kind_of(path).load(path).model, args.lang)
+            print(t("cli_check_ok", lang, file=path))
+            note = language_note(kind_of(path).load(path).model, lang)
             if note:  # a Kyrgyz-only file checked in Russian is valid, its texts shown as written
                 print("  " + note)
         except OkmoError as exc:
-            text = exc.render(args.lang)
+            text = exc.render(lang)
             # a ScenarioError names its file; other problems (found while computing) do not
             print(text if isinstance(exc, ScenarioError) else f"{path}: {text}", file=sys.stderr)
             status = max(status, EXIT_USER_ERROR)
         except Exception as exc:  # noqa: BLE001 - one file's failure must not hide the others
             if os.environ.get("OKMO_DEBUG"):
                 traceback.print_exc()
-            print(f"{path}: " + t("cli_internal_error", args.lang, kind=type(exc).__name__, detail=exc),
+            print(f"{path}: " + t("cli_internal_error", lang, kind=type(exc).__name__, detail=exc),
                   file=sys.stderr)
             status = EXIT_INTERNAL
     return status

@@ -47,8 +47,8 @@ class PlanKind:
     report: str  # module of the PDF's sections; its notebook is report/<name>_report.ipynb
     report_title: str  # message key of the PDF's title
     plan_year: Callable  # validated file -> the year a report is named by
-    dashboard: str
-    papers: str  # module of the kenesh papers (okmo package); its ``Papers`` class builds them
+    dashboard: str | None  # none: the kind is not shown at a hearing by itself (a passport)
+    papers: str | None  # module of the kenesh papers (okmo package); none: the kenesh adopts no paper of it
     examples: tuple[str, ...]  # bundled example files, relative to the examples folder
 
     def output(self, name: str):
@@ -93,9 +93,9 @@ def _load_budget(path):
 
 
 def _compute_budget(path, scenario: str | None = None, **_):
-    from okmo_models.budget.forecast import forecast_budget
+    from okmo_models.plan_links import forecast_linked_budget
 
-    return forecast_budget(path, scenario)
+    return forecast_linked_budget(path, scenario)
 
 
 def _check_budget(path) -> None:
@@ -118,6 +118,30 @@ def _compute_programme(path, budget=None, time_limit: float | None = None, **_):
 def _check_programme(path) -> None:
     # rules no portfolio can meet only show when the programme is evaluated against its budget
     _compute_programme(path)
+
+
+def _load_passport(path):
+    from okmo_models.passport.model import load_passport
+
+    return load_passport(path)
+
+
+def _compute_passport(path, **_):
+    from okmo_models.passport import evaluate_passport
+
+    return evaluate_passport(path)
+
+
+def _load_economic_base(path):
+    from okmo_models.economic_base.model import load_economic_base
+
+    return load_economic_base(path)
+
+
+def _compute_economic_base(path, **_):
+    from okmo_models.economic_base import evaluate_economic_base
+
+    return evaluate_economic_base(path)
 
 
 def _exports(product: str) -> dict:
@@ -144,7 +168,7 @@ KINDS: dict[str, PlanKind] = {k.name: k for k in (
              plan_year=lambda s: s.years[-1] + 1,  # the first forecast year
              dashboard="okmo_models.hearing.budget_dashboard:BudgetHearingDashboard",
              papers="okmo_models.papers.budget",
-             examples=("alamudun/budget.yaml", "kok-jar/budget.yaml")),
+             examples=("alamudun/budget.yaml", "kok-jar/budget.yaml", "teploklyuchenka/budget.yaml")),
     PlanKind(name="programme", schema="okmo_models.programme.schema:Programme",
              rules="okmo_models.programme.checks:check",
              load=_load_programme, compute=_compute_programme, check=_check_programme, exports=_exports("programme"),
@@ -152,7 +176,21 @@ KINDS: dict[str, PlanKind] = {k.name: k for k in (
              plan_year=lambda p: p.first_year,
              dashboard="okmo_models.hearing.programme_dashboard:ProgrammeHearingDashboard",
              papers="okmo_models.papers.programme",
-             examples=("alamudun/programme.yaml",)),
+             examples=("alamudun/programme.yaml", "teploklyuchenka/programme.yaml")),
+    PlanKind(name="passport", schema="okmo_models.passport.schema:Passport",
+             rules="okmo_models.passport.checks:check",
+             load=_load_passport, compute=_compute_passport, check=_compute_passport,
+             exports=_exports("passport"),
+             report="okmo_models.report.passport_sections", report_title="ppr_title",
+             plan_year=lambda p: p.year, dashboard=None, papers=None,
+             examples=("teploklyuchenka/passport.yaml", "alamudun/passport.yaml")),
+    PlanKind(name="economic_base", schema="okmo_models.economic_base.schema:EconomicBase",
+             rules="okmo_models.economic_base.checks:check",
+             load=_load_economic_base, compute=_compute_economic_base, check=_compute_economic_base,
+             exports=_exports("economic_base"),
+             report="okmo_models.report.economic_base_sections", report_title="ebr_title",
+             plan_year=lambda b: b.year, dashboard=None, papers=None,
+             examples=("teploklyuchenka/economic_base.yaml", "alamudun/economic_base.yaml")),
 )}
 
 

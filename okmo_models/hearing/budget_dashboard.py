@@ -18,7 +18,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from okmo_models.budget.forecast import load_budget
+from okmo_models.plan_links import linked_budget
 from okmo_models.budget.schema import EXPENDITURE_LINES
 from okmo_models.charts import budget_fan
 from okmo_models.formatting import format_number, format_percent
@@ -73,7 +73,7 @@ class BudgetHearingDashboard(HearingDashboardBase):
 
     def __init__(self, budget_path: str | Path, lang: str = "ru"):
         super().__init__(budget_path, lang)
-        loaded = load_budget(self.path)
+        loaded = linked_budget(self.path)[0]  # with the tariffs its lines pay for
         today = dt.date.today().strftime("%d.%m.%Y")
         self.whatif = wi = BudgetWhatIf(loaded.scenario, loaded.sha256, t("bh_source", lang, date=today), loaded.inputs)
         b = wi.baseline

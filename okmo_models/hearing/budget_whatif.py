@@ -302,8 +302,11 @@ class BudgetWhatIf:
         sid = self.scenario_id(when)
         # the source is new to the file (see _source_key): the saved file must define it
         changes = {"sources": {self.source: source_text or self.source_text}, "scenarios": {sid: data}}
+        # checked as the file will read: a line that pays for tariffs is not fixed in it (the
+        # forecast fixes it to the tariffs' figures, okmo_models.plan_links)
         merged = self.scenario.model_copy(
-            update={"scenarios": {**self.original.scenarios, sid: self._variant_model(data)}})
+            update={"scenarios": {**self.original.scenarios, sid: self._variant_model(data)},
+                    "fixed": {ln: f for ln, f in self.scenario.fixed.items() if ln not in self.scenario.plans}})
         problems = list(check(merged))
         if problems:
             raise ValueError("; ".join(f"{p.field_path()}: {p.key} {p.value}" for p in problems))

@@ -55,6 +55,10 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
 
     path = Path(path).resolve()
     kind = kind_of(path)
+    if kind.papers is None:  # a passport or an economic base: the kenesh adopts no decision on it
+        from okmo_models.errors import Refusal
+
+        raise Refusal("package_none_for_kind", kind=t("mu_kind_" + kind.name, lang))
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ReportError("output_not_folder", path=output_dir)

@@ -10,7 +10,7 @@ from okmo_models.report.budget_sections import num
 from okmo_models.i18n import t
 from okmo_models.papers.common import Hearing, PapersOfAKind, Variant, bar_chart, headers
 from okmo_models.papers.paper import Heading, Para, Paper, Table
-from okmo_models.budget.forecast import forecast_budget
+from okmo_models.plan_links import forecast_linked_budget
 
 
 class Papers(PapersOfAKind):
@@ -18,7 +18,7 @@ class Papers(PapersOfAKind):
 
     def __init__(self, path: Path, lang: str):
         super().__init__(path, lang)
-        self.result = forecast_budget(path)
+        self.result = forecast_linked_budget(path)
         s = self.result.scenario
         self.years = list(self.result.forecast_years[: self.result.horizon])
         self.unit = unit_label(s.unit, lang)

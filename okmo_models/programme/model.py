@@ -98,9 +98,10 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
             raise ScenarioError(programme_path or "<programme>", [
                 Problem(path=("limits",), key="limits_missing_years", value=", ".join(map(str, missing)))])
         return FiscalSpace(years, np.array([programme.limits[y] for y in years], dtype=float), "limits")
-    from okmo_models.budget.forecast import BudgetModel, load_budget
+    from okmo_models.budget.forecast import BudgetModel
+    from okmo_models.plan_links import linked_budget
 
-    loaded = load_budget(budget_path)
+    loaded = linked_budget(budget_path)[0]  # with the tariffs its lines pay for
     budget = loaded.scenario
     result = BudgetModel(budget).fit(programme.budget_scenario)
     outside = [y for y in years if y not in result.forecast_years]

@@ -62,6 +62,14 @@ class Beneficiaries(StrictModel):
     vulnerable: Number = Field(default=0, ge=0)
 
 
+class PassportLink(StrictModel):
+    """The passport object a measure works on, and which of its options it carries out: the
+    municipality's check compares the measure's cost, years and running cost with the option's."""
+
+    object: str = Field(min_length=1)
+    option: str = Field(min_length=1)
+
+
 class Measure(StrictModel):
     id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_\-]+$")
     name: LocalText
@@ -79,6 +87,7 @@ class Measure(StrictModel):
     scores: dict[str, Number] = {}
     requires: list[str] = []
     excludes: list[str] = []
+    passport: PassportLink | None = None
     source: SourceRef
 
 

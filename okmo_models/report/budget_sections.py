@@ -117,9 +117,10 @@ def by_year(first, years, rows, size=8, tail=None, strong=()) -> str:
 def read(path: str | Path) -> blocks.Document:
     """The forecast report of a budget file: the baseline and every scenario of the file
     (``BudgetModel(...).fit_all()``, the baseline under ``None``) and the file."""
-    from okmo_models.budget.forecast import BudgetModel, load_budget
+    from okmo_models.budget.forecast import BudgetModel
+    from okmo_models.plan_links import linked_budget
 
-    loaded = load_budget(path)
+    loaded = linked_budget(path)[0]  # with the tariffs its lines pay for
     return blocks.Document(sys.modules[__name__], BudgetModel(loaded.scenario, loaded.inputs).fit_all(),
                            loaded.scenario)
 
@@ -304,6 +305,8 @@ def methods(results: dict, lang: str) -> str:
             basis = (t("br_basis_fixed_then", lang, years=_span(sorted(fixed.values)), ref=numbers[fixed.source],
                        method=then) if later else
                      t("br_basis_fixed", lang, ref=numbers[fixed.source]))
+        elif r.from_base(line) is not None:  # area x rate and the like, not its history
+            basis = r.base_note(line, lang)
         elif line in s.methods:
             basis = (t("br_basis_economist_best", lang) if best == chosen else
                      t("br_basis_economist", lang, method=t("b_method_" + best, lang)))

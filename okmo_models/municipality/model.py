@@ -1,0 +1,140 @@
+"""A municipality folder read as one model.
+
+One aiyl okmotu's folder holds its passport, its economic base, its tariffs, its budget and
+its programme. :func:`read_folder` finds them (a what-if variant is not the plan; of several
+yearly passports the latest is), :func:`evaluate_folder` computes each, as the commands for
+one file do, and keeps what a file's own problem prevents beside the rest, so that one
+broken file does not hide the others. The links between the files are checked in
+:mod:`okmo_models.municipality.checks`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from okmo_models.errors import OkmoError
+from okmo_models.i18n import t
+from okmo_models.kinds import kind_of, plan_files
+
+
+class FolderError(OkmoError):
+    """The folder cannot be read as one municipality (two budgets, no plan at all)."""
+
+    def __init__(self, key: str, **context):
+        super().__init__(key)
+        self.key, self.context = key, context
+
+    def render(self, lang=None) -> str:
+        return t(self.key, lang, **self.context)
+
+
+@dataclass(frozen=True)
+class Folder:
+    path: Path
+    passport: Path | None
+    economic_base: Path | None
+    tariffs: tuple[Path, ...]
+    budget: Path | None
+    programme: Path | None
+    variants: tuple[Path, ...]  # what-ifs, checked on their own, not part of the plan
+
+
+def _is_variant(path: Path) -> bool:
+    import re
+
+    return bool(re.search(r"(?m)^variant_of\s*[:=]", path.read_text("utf-8", errors="replace")))
+
+
+def read_folder(folder: str | Path) -> Folder:
+    """The plan files of a municipality folder (its own files, not its subfolders'), by kind.
+    Two files of a kind that has one per municipality are refused, naming both: the plan
+    would be ambiguous."""
+    folder = Path(folder)
+    found = [p for p in plan_files(folder) if p.parent == folder]
+    by_kind: dict[str, list[Path]] = {}
+    variants = []
+    for p in found:
+        kind = kind_of(p).name
+        if _is_variant(p) and kind != "passport":
+            variants.append(p)
+        else:
+            by_kind.setdefault(kind, []).append(p)
+    if not found:
+        raise FolderError("mu_no_plans", folder=folder)
+    for kind in ("economic_base", "budget", "programme"):
+        if len(by_kind.get(kind, [])) > 1:
+            raise FolderError("mu_two_of_a_kind", folder=folder, kind=t("mu_kind_" + kind),
+                              files=", ".join(p.name for p in by_kind[kind]))
+    passports = by_kind.get("passport", [])
+    passport = None
+    if passports:  # this year's passport is a variant of last year's: the latest year is the state
+        from okmo_models.passport.model import load_passport
+
+        passport = max(passports, key=lambda p: (load_passport(p).passport.year, p.name))
+    one = lambda kind: by_kind.get(kind, [None])[0]  # noqa: E731
+    return Folder(folder, passport, one("economic_base"), tuple(by_kind.get("tariff", [])), one("budget"),
+                  one("programme"), tuple(variants))
+
+
+@dataclass
+class MunicipalityModel:
+    """Each file of the folder computed (None when absent or when its own problem stops it;
+    ``failed`` keeps that problem by file)."""
+
+    folder: Folder
+    passport: object = None  # PassportResult
+    economic_base: object = None  # EconomicBaseResult
+    tariffs: dict = field(default_factory=dict)  # path -> TariffResult
+    flows: dict = field(default_factory=dict)  # path -> BudgetFlows
+    budget: object = None  # BudgetResult, with its plans linked
+    linked: list = field(default_factory=list)  # okmo_models.plan_links.LinkedTariff
+    programme: object = None  # ProgrammeResult
+    failed: dict = field(default_factory=dict)  # path -> OkmoError
+
+    @property
+    def municipality(self):
+        """The municipality as its files name it (the first computed file, passport first),
+        or None when every file failed."""
+        files = [(self.passport, "passport"), (self.budget, "scenario"), (self.programme, "programme"),
+                 (self.economic_base, "base"), *((r, "scenario") for r in self.tariffs.values())]
+        return next((getattr(r, field).municipality for r, field in files if r is not None), None)
+
+    def municipality_name(self, lang: str) -> str:
+        m = self.municipality
+        return m.name.get(lang) if m is not None else t("mor_unnamed", lang)
+
+
+def evaluate_folder(folder: str | Path | Folder) -> MunicipalityModel:
+    """Every file of the folder computed; a file's own problem is kept in ``failed``."""
+    from okmo_models.kinds import KINDS
+    from okmo_models.plan_links import forecast_linked_budget, linked_budget
+    from okmo_models.tariff.budget_flows import budget_flows
+
+    f = folder if isinstance(folder, Folder) else read_folder(folder)
+    m = MunicipalityModel(f)
+
+    def attempt(path, compute):
+        try:
+            return compute(path)
+        except OkmoError as exc:
+            m.failed[path] = exc
+            return None
+
+    if f.passport:
+        m.passport = attempt(f.passport, KINDS["passport"].compute)
+    if f.economic_base:
+        m.economic_base = attempt(f.economic_base, KINDS["economic_base"].compute)
+    for p in f.tariffs:
+        r = attempt(p, KINDS["tariff"].compute)
+        if r is not None:
+            m.tariffs[p] = r
+            m.flows[p] = budget_flows(r)
+    if f.budget:
+        linked = attempt(f.budget, linked_budget)
+        if linked is not None:
+            m.linked = linked[1]
+            m.budget = attempt(f.budget, lambda p: forecast_linked_budget(linked[0]))
+    if f.programme:
+        m.programme = attempt(f.programme, KINDS["programme"].compute)
+    return m
