@@ -165,7 +165,10 @@ def svg(fig) -> str:
 # --- stamp and signatures -----------------------------------------------------------------------
 
 # What each input file is called after the first one (the stamp's own title names that one).
-ROLE_KEYS = {"history": "br_history_file", "budget": "prr_budget_file", "baseline": "rb_file_baseline"}
+ROLE_KEYS = {"history": "br_history_file", "budget": "prr_budget_file", "baseline": "rb_file_baseline",
+             "passport": "ppr_passport_file", "economic_base": "ebr_economic_base_file"}
+# any other role (a linked plan): named as an input file rather than failing the report
+OTHER_ROLE_KEY = "ppr_input_file"
 
 
 def stamp_and_signatures(files: Sequence[InputFile], lang: str, title_key: str = "r_stamp",
@@ -188,7 +191,7 @@ def stamp_and_signatures(files: Sequence[InputFile], lang: str, title_key: str =
         # a file by the name its user gave it, quoted as a value is
         listed = f"«{e(Path(first.path).name)}»; SHA-256 <span class=\"hash\">{e(first.sha256)}</span>"
         for f in others:
-            listed += (f"; {e(t(ROLE_KEYS[f.role], lang))} «{e(Path(f.path).name)}»; "
+            listed += (f"; {e(t(ROLE_KEYS.get(f.role, OTHER_ROLE_KEY), lang))} «{e(Path(f.path).name)}»; "
                        f"SHA-256 <span class=\"hash\">{e(f.sha256)}</span>")
     else:  # a result computed from no file (built in Python)
         listed = "—; SHA-256 <span class=\"hash\">—</span>"

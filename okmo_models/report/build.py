@@ -89,21 +89,33 @@ def _playwright_chromium() -> str | None:
     return path if path and Path(path).exists() else None
 
 
-def report_name(scenario_path: Path, year: int, lang: str) -> str:
-    """``teploklyuchenka_waste_2027_ru.pdf`` from ``scenarios/teploklyuchenka/waste.yaml``."""
-    parts = [scenario_path.parent.name, scenario_path.stem, str(year), lang]
+def report_kind(path: Path):
+    """The kind of a plan file (:func:`okmo_models.kinds.kind_of`); for a municipality folder,
+    which is no kind of file, its overview (:data:`municipality_sections.FOLDER`)."""
+    if Path(path).is_dir():
+        from okmo_models.report.municipality_sections import FOLDER
+
+        return FOLDER
+    return kind_of(path)
+
+
+def report_name(scenario_path: Path, year: int | None, lang: str) -> str:
+    """``teploklyuchenka_waste_2027_ru.pdf`` from ``scenarios/teploklyuchenka/waste.yaml``;
+    ``teploklyuchenka_overview_ru.pdf`` for the folder ``scenarios/teploklyuchenka``."""
+    parts = ([scenario_path.name, "overview", lang] if scenario_path.is_dir()
+             else [scenario_path.parent.name, scenario_path.stem, str(year), lang])
     return "_".join(re.sub(r"[^\w-]+", "-", p).strip("-") for p in parts if p) + ".pdf"
 
 
 def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
                   overwrite: bool = False, name: str | None = None) -> Path:
     """Render the report of one file (a tariff justification, or a budget forecast for a
-    budget file); returns the PDF's path.
+    budget file), or the overview of a municipality folder; returns the PDF's path.
 
     ``name`` replaces the default file stem (folder runs make names unique with it).
     """
     scenario = Path(scenario).resolve()
-    kind = kind_of(scenario)
+    kind = report_kind(scenario)
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir() or output_dir.suffix.lower() == ".pdf":
         raise ReportError("output_not_folder", path=output_dir)
@@ -118,7 +130,8 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
         kind.check(scenario)  # computed as the command would: a plan the budget cannot carry stops here
         scenario_data = kind.load(scenario).model
         year = kind.plan_year(scenario_data)
-        stem = (f"{name}_{year}_{lang}" if name else report_name(scenario, year, lang).removesuffix(".pdf"))
+        stem = ("_".join(str(p) for p in (name, year, lang) if p is not None) if name
+                else report_name(scenario, year, lang).removesuffix(".pdf"))
         target = output_dir / f"{stem}.pdf"
         if target.exists() and not overwrite:
             from okmo_models.safe_write import FileExistsRefused
@@ -136,7 +149,7 @@ def render_report(scenario: str | Path, lang: str = "ru", output_dir: str | Path
 
 def notebook_html(scenario: Path, lang: str, validated, kind=None) -> str:
     """Execute the report notebook for ``scenario`` and convert it with our template."""
-    kind = kind or kind_of(scenario)
+    kind = kind or report_kind(scenario)
     return convert(execute_notebook(Path(scenario), lang, kind), lang, validated, None, kind)
 
 
@@ -145,7 +158,7 @@ def execute_notebook(scenario: Path, lang: str, kind=None):
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    kind = kind or kind_of(scenario)
+    kind = kind or report_kind(scenario)
     nb = nbformat.reads(HERE.joinpath(f"{kind.name}_report.ipynb").read_text("utf-8"), as_version=4)
     for cell in nb.cells:
         if "parameters" in cell.get("metadata", {}).get("tags", []):

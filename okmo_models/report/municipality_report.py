@@ -1,0 +1,37 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Municipality overview (report notebook)
+#
+# Executed by `okmo report FOLDER --overview` for a municipality folder (its passport,
+# economic base, tariffs, budget and programme) with the folder and the language as
+# parameters, converted by nbconvert with okmo_models/report/template and printed to PDF by
+# Chromium. It imports and displays only; the sections are built in
+# okmo_models.report.municipality_sections.
+
+# %% tags=["parameters"]
+scenario = "../examples/teploklyuchenka"
+lang = "ru"
+
+# %%
+from IPython.display import HTML, display
+
+from okmo_models.report import municipality_sections
+
+document = municipality_sections.read(scenario)
+
+# %%
+display(HTML(document.html(lang)))
