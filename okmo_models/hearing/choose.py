@@ -2,7 +2,8 @@
 
 The kind is read as every command reads it (:func:`okmo_models.kinds.kind_of`, a variant
 follows its baseline); the registry names each dashboard class as ``"module:class"``,
-imported only for the file shown, so the three dashboards never import each other.
+imported only for the file shown, so the three dashboards never import each other. A
+municipality folder is not a kind: it gets the overview (``overview_dashboard``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from okmo_models.kinds import KINDS, kind_of
 
 
 def dashboard_for(path: str | Path, lang: str = "ru"):
-    """The hearing dashboard of ``path``'s kind (tariff, budget or programme), in ``lang``."""
+    """The hearing dashboard of ``path``'s kind (tariff, budget or programme), in ``lang``;
+    a folder (a municipality's plans together) gets the municipality overview."""
+    if Path(path).is_dir():
+        from okmo_models.hearing.overview_dashboard import OverviewDashboard
+
+        return OverviewDashboard(path, lang)
     kind = kind_of(path)
     return kind.output(kind.dashboard)(path, lang)
 

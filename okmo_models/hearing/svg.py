@@ -250,6 +250,8 @@ def money_left(years, values, lang: str, title: str, reference=None, labels: dic
     height = top + round(170 + 30 * k) + bottom
     values = [float(v) for v in values]
     everything = [*values, *(float(v) for v in (reference if reference is not None else [])), 0.0]
+    if min(values, default=0.0) < 0:  # room under the lowest bar for its figure, above the years
+        everything.append(min(values) - 0.15 * (max(everything) - min(everything)))
     ticks = _ticks(min(everything), max(everything))
     low, high = ticks[0], ticks[-1]
     inner_w, inner_h = width - left - right, height - top - bottom
