@@ -124,8 +124,15 @@ def test_result_workbooks(example, lang, tmp_path):
     assert_native(workbook_text(book), f"result workbook of {example}", own_names(path))
 
 
+# Known defect (issue 19, open): a measure's link to the passport (``passport: {object,
+# option}``) is shown in the workbook by the passport's ids (``sewerage``), not its names: the
+# programme file does not name its passport, so the template cannot look the names up.
+PASSPORT_IDS_IN_TEMPLATE = pytest.mark.xfail(strict=True, reason="a measure's passport link shows ids")
+
+
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("example", [pytest.param(e, marks=PASSPORT_IDS_IN_TEMPLATE) if e.endswith("programme.yaml")
+                                     else e for e in EXAMPLES])
 def test_templates_from_examples(example, lang, tmp_path):
     path = example_path(example)
     book = tmp_path / "template.xlsx"
@@ -164,6 +171,8 @@ def test_dashboards(example, lang):
     from okmo_models.hearing.choose import dashboard_for
 
     path = example_path(example)
+    if kind_of(path).dashboard is None:  # a passport or an economic base is not shown by itself
+        pytest.skip(f"{example}: no dashboard of its own")
     dashboard = dashboard_for(path, lang)
     text = "\n".join(widget_texts(dashboard.view))
     text = text.replace(dashboard.file_name.value, " ")  # the name the variant will be saved under

@@ -43,7 +43,7 @@ _PREFIXES = {
 
 # Budget sheets keyed by a budget line without a fixed list of their own (a method, an
 # elasticity, a set amount per line): the line is shown by its name and read back to its code.
-_LINE_KEYED = ("methods", "fixed", "population.elasticity", "cpi_elasticity")
+_LINE_KEYED = ("methods", "fixed", "plans", "population.elasticity", "cpi_elasticity")
 for _section in _LINE_KEYED:
     _PREFIXES[(_section, "@key")] = "line_b_"
 
@@ -67,6 +67,30 @@ _PREFIXES[("measures", "sector")] = "prr_sector_"
 _PREFIXES[("categories.heads", "@key")] = "species_"
 _PREFIXES[("dipping_bath.species_coefficients", "@key")] = "species_"
 
+# The settlement passport and the economic base (issue 19), in the words of their reports
+# (locales/passport.yaml, economic_base.yaml). What a revenue term is reckoned "of" depends
+# on its base (a land category, a species, a kind of business): read back from the words of
+# every list (a code has one meaning in all), shown in the words of its base's list.
+_PREFIXES.update({
+    ("objects", "type"): "pp_type_",
+    ("objects", "condition"): "pp_condition_",
+    ("objects", "owner"): "pp_owner_",
+    ("objects", "service"): "service_",
+    ("objects.repairs", "kind"): "pp_repair_",
+    ("priority.condition", "@key"): "pp_condition_",
+    ("land", "category"): "eb_land_",
+    ("land", "user"): "eb_user_",
+    ("livestock", "species"): "species_",
+    ("businesses", "kind"): "eb_business_",
+    ("revenue_bases", "@key"): "line_b_",
+    ("revenue_bases", "base"): "eb_base_",
+    ("revenue_bases", "of"): ("eb_land_", "species_", "eb_business_", "eb_"),  # eb_conventional
+})
+# Inputs whose words depend on another input of the same row: (sheet, input) -> (that input,
+# its value -> the prefixes of the words).
+_BY_ROW = {("revenue_bases", "of"): ("base", {"land": ("eb_land_",), "livestock": ("species_", "eb_"),
+                                             "businesses": ("eb_business_",)})}
+
 
 def _budget_lines() -> tuple:
     from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES
@@ -86,9 +110,25 @@ def _species() -> tuple:
     return SPECIES
 
 
+def _revenue_lines() -> tuple:
+    from okmo_models.budget.schema import REVENUE_LINES
+
+    return REVENUE_LINES
+
+
+def _revenue_bases() -> tuple:
+    """What a revenue term may be reckoned of: a land category, a species (or all livestock
+    in conventional heads), a kind of business."""
+    from okmo_models.economic_base.schema import BUSINESS_KINDS, LAND_CATEGORIES
+
+    return tuple(dict.fromkeys((*LAND_CATEGORIES, *_species(), "conventional", *BUSINESS_KINDS)))
+
+
 _TEXT_CODES = {("budget", "scenarios.changes", "line"): _budget_lines,
-               ("programme", "measures", "sector"): _sectors}
-_KEY_CODES = {("tariff", "categories.heads"): _species, ("tariff", "dipping_bath.species_coefficients"): _species}
+               ("programme", "measures", "sector"): _sectors,
+               ("economic_base", "revenue_bases", "of"): _revenue_bases}
+_KEY_CODES = {("tariff", "categories.heads"): _species, ("tariff", "dipping_bath.species_coefficients"): _species,
+              ("economic_base", "revenue_bases"): _revenue_lines}
 
 
 def key_codes(kind: str, section) -> tuple:
@@ -110,10 +150,25 @@ def text_codes(kind: str, section: str, key: str) -> tuple:
 
 def choice_label(section: str, key: str, code, lang: str):
     """The reader's word for ``code``, a choice of input ``key`` on sheet ``section``."""
-    prefix = _PREFIXES.get((section, key))
-    if prefix is None or not isinstance(code, str) or not has(prefix + code):
+    prefixes = _PREFIXES.get((section, key))
+    if prefixes is None or not isinstance(code, str):
         return code
-    return t(prefix + code, lang)
+    for prefix in (prefixes,) if isinstance(prefixes, str) else prefixes:
+        if has(prefix + code):
+            return t(prefix + code, lang)
+    return code
+
+
+def row_choice_label(section: str, key: str, code, item, lang: str):
+    """The reader's word for ``code`` in a row ``item`` (a term's "of" in its base's words)."""
+    depends = _BY_ROW.get((section, key))
+    if depends is None or not isinstance(item, dict) or not isinstance(code, str):
+        return choice_label(section, key, code, lang)
+    on, prefixes = depends
+    for prefix in prefixes.get(item.get(on), ()):
+        if has(prefix + code):
+            return t(prefix + code, lang)
+    return choice_label(section, key, code, lang)
 
 
 def choice_labels(section: str, key: str, codes: tuple, lang: str) -> tuple:

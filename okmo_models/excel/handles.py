@@ -27,13 +27,18 @@ META_ROW = "handle"  # a row of the _okmo sheet: "handle", namespace, id, handle
 
 # Where a scenario defines ids: a top-level list of items with an ``id``, the items' ids
 # inside another list, or the keys of a top-level mapping.
-_LISTS = {"categories": "categories", "components": "components", "measures": "measures"}
-_NESTED_LISTS = {("measures", "indicators"): "indicators"}
+_LISTS = {"categories": "categories", "components": "components", "measures": "measures",
+          "settlements": "settlements", "objects": "objects"}
+_NESTED_LISTS = {("measures", "indicators"): "indicators", ("objects", "options"): "options"}
+# Nested ids unique only within their item (an object's options: the school's "annex" and the
+# kindergarten's "annex" are two options): named within the item's namespace, "options@school".
+_SCOPED = {("objects", "options")}
 _MAPPINGS = {"sources": "sources", "criteria": "criteria", "scenarios": "scenarios", "parameters": "parameters"}
 # Fields that refer to an id (a text or a list of texts), wherever they stand, and mappings
 # keyed by ids defined elsewhere.
 _REFERENCES = {"source": "sources", "category": "categories", "categories": "categories",
                "component": "components", "requires": "measures", "excludes": "measures",
+               "settlement": "settlements",
                "threshold_parameter": "parameters", "income_groups_parameter": "parameters"}
 _SUFFIXES = {"_source": "sources", "_component": "components"}
 _KEYED_BY = {"scores": "criteria"}
@@ -49,8 +54,14 @@ def _namespace(field_name) -> str | None:
     return next((ns for suffix, ns in _SUFFIXES.items() if field_name.endswith(suffix)), None)
 
 
-def _definitions(data: dict):
-    """``(namespace, id, name)`` of every id ``data`` defines, in the file's order."""
+def _scope(ns: str, outer: str, inner: str, parent) -> str:
+    return f"{ns}@{parent}" if (outer, inner) in _SCOPED else ns
+
+
+def _definitions(data: dict, parent_id=None):
+    """``(namespace, id, name)`` of every id ``data`` defines, in the file's order;
+    ``parent_id(namespace, value)`` gives the id of an item whose "id" holds a name (data read
+    from a workbook), for the namespaces of the ids nested in it."""
     for key, ns in _MAPPINGS.items():
         for i, (entry_id, entry) in enumerate((data.get(key) or {}).items(), 1):
             name = entry.get("name") if isinstance(entry, dict) and key != "sources" else None
@@ -61,9 +72,14 @@ def _definitions(data: dict):
                 yield ns, item["id"], item.get("name")
     for (outer, inner), ns in _NESTED_LISTS.items():
         for item in data.get(outer) or ():
-            for sub in (item.get(inner) or ()) if isinstance(item, dict) else ():
+            if not isinstance(item, dict):
+                continue
+            parent = item.get("id")
+            if parent_id is not None and outer in _LISTS:
+                parent = parent_id(_LISTS[outer], parent)
+            for sub in item.get(inner) or ():
                 if isinstance(sub, dict) and "id" in sub:
-                    yield ns, sub["id"], sub.get("name")
+                    yield _scope(ns, outer, inner, parent), sub["id"], sub.get("name")
 
 
 def _name_in(name, lang: str) -> str:
@@ -179,7 +195,11 @@ class Handles:
         made an id; ``rename`` maps a data path of ``data`` as read to the path in the result
         (a source's key, say), so that a problem found later still points at its cell."""
         ids = {ns: {handle: entry_id for entry_id, handle in names.items()} for ns, names in self.shown.items()}
-        for ns, value, _ in _definitions(data):
+
+        def known_id(ns, value):  # the id of a name read so far (an object's, for its options)
+            return ids.get(ns, {}).get(value, value) if isinstance(value, str) else value
+
+        for ns, value, _ in _definitions(data, known_id):
             if not isinstance(value, str) or value in ids.get(ns, {}):
                 continue
             known = ids.setdefault(ns, {})
@@ -199,7 +219,7 @@ class Handles:
         def to_id(ns, value):
             return ids.get(ns, {}).get(value, value) if isinstance(value, str) else value
 
-        restored = _translate(data, to_id)
+        restored = _translate(data, to_id, to_id)
 
         def rename(path: tuple) -> tuple:
             path = tuple(path)
@@ -232,17 +252,17 @@ def _references(data, key=None):
         yield ns, data
 
 
-def _translate(data: dict, name_of) -> dict:
+def _translate(data: dict, name_of, parent_id=None) -> dict:
     """A copy of a scenario's ``data`` with every id, defined or referred to, passed through
-    ``name_of(namespace, value)``."""
+    ``name_of(namespace, value)``; ``parent_id`` as for :func:`_definitions`."""
 
-    def field(key, value, top=False, outer=None):
+    def field(key, value, top=False, outer=None, parent=None):
         if top and key in _MAPPINGS and isinstance(value, dict):
             return {name_of(_MAPPINGS[key], k): node(v) for k, v in value.items()}
         if top and key in _LISTS and isinstance(value, list) and any(isinstance(i, dict) for i in value):
             return [item(i, _LISTS[key], key) for i in value]
         if (outer, key) in _NESTED_LISTS and isinstance(value, list):
-            return [item(i, _NESTED_LISTS[(outer, key)], key) for i in value]
+            return [item(i, _scope(_NESTED_LISTS[(outer, key)], outer, key, parent), key) for i in value]
         if key in _KEYED_BY and isinstance(value, dict):
             return {name_of(_KEYED_BY[key], k): node(v) for k, v in value.items()}
         return node(value, key)
@@ -258,6 +278,10 @@ def _translate(data: dict, name_of) -> dict:
     def item(entry, ns, outer):
         if not isinstance(entry, dict):
             return node(entry)
-        return {k: name_of(ns, v) if k == "id" else field(k, v, outer=outer) for k, v in entry.items()}
+        parent = entry.get("id")
+        if parent_id is not None:
+            parent = parent_id(ns, parent)
+        return {k: name_of(ns, v) if k == "id" else field(k, v, outer=outer, parent=parent)
+                for k, v in entry.items()}
 
     return {k: field(k, v, top=True) for k, v in data.items()}

@@ -44,7 +44,8 @@ UNIT_SUGGESTIONS = (
 # Mapping keys that must be one of known names (budget lines, funding kinds): offered as
 # drop-downs; the whole-file checks refuse anything else with the list of known names.
 KEY_CHOICES_MODULES = {
-    "budget": ("okmo_models.budget.schema", {"revenue": "REVENUE_LINES", "expenditure": "EXPENDITURE_LINES"}),
+    "budget": ("okmo_models.budget.schema", {"revenue": "REVENUE_LINES", "expenditure": "EXPENDITURE_LINES",
+                                             "plans": "EXPENDITURE_LINES"}),
     "programme": ("okmo_models.programme.schema", {"rules.source_limits": "FUNDING_KINDS"}),
 }
 
@@ -52,13 +53,19 @@ KEY_CHOICES_MODULES = {
 BY_YEAR = {"budget": {"revenue.values", "expenditure.values", "population.values",
                       "totals.revenue", "totals.expenditure"}}
 
+# Kinds whose figures by year inside a table row (``dict[int, Number]``: a land's area, a
+# herd's heads, a rate from a year on) are year columns, each headed by its year as Excel
+# users lay out a time series; elsewhere such a mapping is a table of year/value rows.
+YEAR_COLUMN_KINDS = ("passport", "economic_base")
+
 
 @dataclass(frozen=True)
 class Input:
     """One input of a record or of a table row.
 
     ``kind`` is text, number, integer, bool, choice, quantity (value and unit), numbers
-    (a row of numbers over several columns) or texts (several names in one cell).
+    (a row of numbers over several columns), years (numbers by year, one column a year,
+    headed by its year) or texts (several names in one cell).
     """
 
     path: tuple
@@ -85,6 +92,7 @@ class Section:
     key_kinds: tuple = ("text",)  # dict keys (two for a mapping of mappings): text or integer
     key_choices: tuple = ()
     value_only: bool = False  # dict of plain values: the item is the value itself
+    listed: bool = False  # dict of lists of records: one row per record, its key repeated
     has_id: bool = False
     children: list["Section"] = field(default_factory=list)
     required: bool = False
@@ -195,6 +203,8 @@ def _fill(section: Section, model: type[BaseModel], prefix: tuple, kind: str, it
         here = prefix + (key,)
         if _scalar_kind(tp) is not None:
             section.inputs.extend(_leaf(here, tp, needed))
+        elif item_level and kind in YEAR_COLUMN_KINDS and _by_year(tp):
+            section.inputs.append(Input(here, "years", needed))
         elif _is_model(tp):
             _fill(section, tp, here, kind, item_level, needed)
         else:
@@ -223,9 +233,15 @@ def _collection(kind: str, owner: Section, path: tuple, tp, item_level: bool) ->
             inner_key, value_tp = typing.get_args(value_tp)
             key_kinds.append("integer" if _core(inner_key) is int else "text")
             value_tp, _ = _unwrap(value_tp)
+        # keys from a closed list (a condition's points): a drop-down of the list's words
+        literal_keys = typing.get_args(_core(key_tp)) if typing.get_origin(_core(key_tp)) is typing.Literal else ()
         s = Section(section_id, "dict", where, parent=parent, key_kinds=tuple(key_kinds),
-                    key_choices=_key_choices(kind, section_id))
-        if _is_model(value_tp):
+                    key_choices=_key_choices(kind, section_id) or tuple(literal_keys))
+        if typing.get_origin(_core(value_tp)) is list and _is_model(typing.get_args(_core(value_tp))[0]):
+            # a mapping of lists of records (a budget line's revenue terms): a row per record
+            s.listed = True
+            _fill(s, typing.get_args(_core(value_tp))[0], (), kind, item_level=True)
+        elif _is_model(value_tp):
             _fill(s, value_tp, (), kind, item_level=True)
         elif _scalar_kind(value_tp) is not None:
             s.value_only = _scalar_kind(value_tp) != "local"  # a text in languages is a record of them
@@ -234,6 +250,15 @@ def _collection(kind: str, owner: Section, path: tuple, tp, item_level: bool) ->
             raise TypeError(f"no workbook layout for {section_id}: {tp!r}")
         return s
     raise TypeError(f"no workbook layout for {section_id}: {tp!r}")
+
+
+def _by_year(tp) -> bool:
+    """Is ``tp`` a mapping of years to plain numbers (``dict[int, Number]``)?"""
+    tp = _core(tp)
+    if typing.get_origin(tp) is not dict:
+        return False
+    key_tp, value_tp = typing.get_args(tp)
+    return _core(key_tp) is int and _scalar_kind(_unwrap(value_tp)[0]) in ("number", "integer")
 
 
 def _key_choices(kind: str, section_id: str) -> tuple:

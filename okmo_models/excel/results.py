@@ -133,6 +133,41 @@ def programme_workbook(result, lang: str) -> bytes:
     return book.save()
 
 
+def passport_workbook(result, lang: str) -> bytes:
+    """A settlement passport as a workbook: every object (where, what, built, condition,
+    capacity against need, repairs, value) and the needs ranked by their points with the
+    works proposed first and their cost; sources. The figures are those of the JSON export
+    (``result.to_dict``)."""
+    p = result.passport
+    unit = t("b_unit_" + p.unit, lang)
+    book = _Book(lang, _Sources(p.sources, lang), [
+        f"{p.municipality.name.get(lang)} — {t('pp_title', lang)} ({t('pp_as_of', lang, year=p.year)})",
+        *_file_line(result.provenance, lang),
+        t("br_unit_note", lang, unit=unit)])
+    data = result.to_dict(lang)
+    _passport_objects(book, result, data)
+    _passport_needs(book, result, data)
+    return book.save()
+
+
+def economic_base_workbook(result, lang: str) -> bytes:
+    """An economic base as a workbook: land, livestock, pastures and businesses by year
+    (counted, then forecast), and each budget line's revenue accrued on them, term by term;
+    sources. The figures are those of the JSON export (``result.values``)."""
+    b = result.base
+    unit = t("b_unit_" + b.unit, lang)
+    years = result.all_years
+    book = _Book(lang, _Sources(b.sources, lang), [
+        f"{b.municipality.name.get(lang)} — {t('eb_title', lang)} {years[0]}–{years[-1]} ({unit})",
+        t("eb_forecast_note", lang, year=b.year),
+        *_file_line(result.provenance, lang),
+        t("br_unit_note", lang, unit=unit)])
+    _bases_by_year(book, result)
+    if b.revenue_bases:
+        _accrued(book, result)
+    return book.save()
+
+
 # --- the writer ------------------------------------------------------------------------------------
 
 
@@ -849,3 +884,153 @@ def _space_origin(result, lang) -> str:
     amounts by year (``limits``, a key of the file, not a word for the reader)."""
     origin = result.space.origin
     return t("wt_space_limits", lang) if origin == "limits" else t("wt_space_file", lang, file=origin)
+
+
+# --- passport sheets -------------------------------------------------------------------------------
+
+
+def _measure(x) -> str:
+    """The format of a capacity or a need: whole, or with up to two decimals."""
+    return WHOLE if x is None or float(x).is_integer() else "#,##0.0#"
+
+
+def _passport_objects(book: _Book, result, data: dict):
+    lang, src, p = book.lang, book.sources, result.passport
+    money = WHOLE if p.unit == "som" else AMOUNT1
+    sh = book.sheet("pp_objects", t("pp_objects", lang))
+    sh.header([t("c_no", lang), t("pp_col_settlement", lang), t("pp_col_object", lang), t("pp_col_type", lang),
+               t("pp_col_built", lang), t("xf_acquired", lang), t("pp_col_condition", lang),
+               t("pp_col_capacity", lang), t("pp_col_need", lang), t("xr_col_capacity_unit", lang),
+               t("pp_col_served", lang), t("pp_col_requirements", lang), t("pp_col_capital_repair", lang),
+               t("pp_col_value", lang, unit=t("b_unit_" + p.unit, lang)), t("xr_col_life", lang),
+               t("xf_owner", lang), t("xf_service", lang), t("pp_col_shortfall", lang), t("pp_col_points", lang),
+               t("xr_col_need_rank", lang), t("br_ref", lang)], freeze_columns=3)
+    for n, (o, d) in enumerate(zip(p.objects, data["objects"]), 1):
+        capital = [r.year for r in o.repairs if r.kind == "capital"]
+        formats = (None, None, None, None, YEAR, YEAR, None, _measure(d["capacity"]), _measure(d["need"]), None, WHOLE,
+                   None, YEAR, money, WHOLE, None, None, _measure(d["shortfall"]), "0.0", WHOLE)
+        sh.line([n, result.settlement_name(o.settlement, lang), d["name"], d["type_name"],
+                 d["built"] if d["built"] is not None else t("pp_not_built", lang), d["acquired"],
+                 d["condition_name"] or "—", d["capacity"] if d["built"] is not None else None, d["need"],
+                 d["capacity_unit"], d["served"], t("pp_yes" if d["meets_requirements"] else "pp_no", lang),
+                 max(capital) if capital else None, d["balance_value"], d["useful_life"], d["owner_name"],
+                 t("service_" + d["service"], lang) if d["service"] else None, d["shortfall"] or None,
+                 d["points"], d["need_rank"], src.ref(o.source)], formats, wrap=(2,), refs=(20,))
+    sh.note(t("pp_counts", lang, objects=len(p.objects), conditions="; ".join(
+        f"{t('pp_condition_' + c, lang) if has('pp_condition_' + c) else t('pp_' + c, lang)}: {k}"
+        for c, k in result.condition_counts().items())))  # not_built: pp_not_built
+    _note_sources(sh)
+
+
+def _passport_needs(book: _Book, result, data: dict):
+    lang, src, p = book.lang, book.sources, result.passport
+    money = WHOLE if p.unit == "som" else AMOUNT1
+    unit = t("b_unit_" + p.unit, lang)
+    objects = {o.id: (o, d) for o, d in zip(p.objects, data["objects"])}
+    sh = book.sheet("pp_needs", t("pp_needs", lang))
+    sh.header([t("c_no", lang), t("pp_col_object", lang), t("pp_col_settlement", lang), t("pp_col_type", lang),
+               t("pp_col_condition", lang), t("pp_col_shortfall", lang), t("xr_col_capacity_unit", lang),
+               t("xr_col_shortfall_share", lang), t("pp_col_requirements", lang), t("pp_col_points", lang),
+               t("pp_col_served", lang), t("pp_col_option", lang), t("pp_col_cost", lang, unit=unit),
+               t("xfs_objects_options_years", lang), t("xr_col_running", lang, unit=unit), t("br_ref", lang)],
+              freeze_columns=2)
+    for need in data["needs"]:
+        o, d = objects[need["object"]]
+        formats = (WHOLE, None, None, None, None, _measure(d["shortfall"]), None, PERCENT1, None, "0.0", WHOLE, None,
+                   money, WHOLE, money)
+        option = next((x for x in o.options if x.id == need["option"]), None)
+        sh.line([need["rank"], d["name"], result.settlement_name(o.settlement, lang), d["type_name"],
+                 d["condition_name"] or t("pp_not_built", lang), d["shortfall"] or None, d["capacity_unit"],
+                 d["shortfall_share"] if d["shortfall"] else None,
+                 t("pp_yes" if d["meets_requirements"] else "pp_no", lang), need["points"], d["served"],
+                 option.name.get(lang) if option else "—", need["cost"], option.years if option else None,
+                 option.running_cost if option else None, src.ref(option.source if option else o.source)],
+                formats, wrap=(1, 11), refs=(15,))
+    sh.line(["", t("xr_total", lang), *[""] * 10, data["needs_cost"]], (None,) * 12 + (money,), bold=True)
+    sh.note(t("pp_needs_cost", lang, count=len(data["needs"]), cost=format_number(data["needs_cost"], 0, lang),
+              unit=unit))
+    _note_sources(sh)
+
+
+# --- economic-base sheets --------------------------------------------------------------------------
+
+
+def _bases_by_year(book: _Book, result):
+    lang, src, b, v = book.lang, book.sources, result.base, result.values
+    years = list(result.all_years)
+    first = 4  # columns: item, what, source, years...
+    fills = {first + len(result.years) + k: _FORECAST_FILL for k in range(len(result.forecast_years))}
+    title = t("eb_title", lang)
+    sh = book.sheet("xr_sheet_bases", title[:1].upper() + title[1:])
+    head = [t("c_indicator", lang), "", t("br_ref", lang), *years]
+    n = len(years)
+
+    def digits(values) -> str:
+        counted = [x for x in values[: len(result.years)] if np.isfinite(x)]
+        return WHOLE if all(float(x).is_integer() for x in counted) else AMOUNT1
+
+    if b.land:
+        sh.subheading(t("eb_land_title", lang))
+        sh.header(head, freeze_columns=2, fills=fills)
+        for category, total in v.land_by_category.items():
+            entries = [e for e in b.land if e.category == category]
+            for e in entries:
+                area = v.land[(e.category, e.user)]
+                sh.line([t("eb_land_" + category, lang), t("eb_user_" + e.user, lang), src.ref(e.source), *area],
+                        (None, None, None) + (digits(area),) * n, refs=(2,))
+            if len(entries) > 1:
+                sh.line([t("eb_land_" + category, lang), t("eb_total", lang), "", *total],
+                        (None, None, None) + (digits(total),) * n, bold=True)
+    if b.livestock:
+        sh.subheading(t("eb_livestock_title", lang))
+        sh.header(head, freeze_columns=2, fills=fills)
+        for h in b.livestock:
+            name = t("species_" + h.species, lang)
+            sh.line([name, t("eb_heads", lang), src.ref(h.source), *v.heads[h.species]],
+                    (None, None, None) + (WHOLE,) * n, refs=(2,))
+            sh.line([name, f"{t('eb_conventional_heads', lang)} (× {format_number(h.conventional, 2, lang)})", "",
+                     *v.conventional[h.species]], (None, None, None) + (WHOLE,) * n)
+        sh.line([t("eb_total_conventional", lang), "", "", *v.conventional_total], (None, None, None) + (WHOLE,) * n,
+                bold=True)
+        if b.pastures is not None:
+            sh.subheading(t("eb_pastures_title", lang))
+            sh.header(head, freeze_columns=2, fills=fills)
+            over = v.overloaded()
+            sh.line([t("eb_pasture_area", lang), "", "", *v.pasture_area], (None, None, None) + (WHOLE,) * n)
+            sh.line([t("eb_total_conventional", lang), "", "", *v.conventional_total], (None, None, None) + (WHOLE,) * n)
+            sh.line([t("eb_pasture_load", lang), "", "", *v.pasture_load], (None, None, None) + ("0.00",) * n, bold=True)
+            sh.line([t("eb_capacity", lang), "", src.ref(b.pastures.source), *[v.capacity] * n],
+                    (None, None, None) + ("0.00",) * n, refs=(2,))
+            sh.line([t("eb_overload_row", lang), "", "", *(t("eb_overloaded" if o else "eb_within", lang)
+                                                           if np.isfinite(x) else "—"
+                                                           for o, x in zip(over, v.pasture_load))])
+    if b.businesses:
+        sh.subheading(t("eb_businesses_title", lang))
+        sh.header(head, freeze_columns=2, fills=fills)
+        for c in b.businesses:
+            sh.line([t("eb_business_" + c.kind, lang), "", src.ref(c.source), *v.businesses[c.kind]],
+                    (None, None, None) + (WHOLE,) * n, refs=(2,))
+    sh.note(t("eb_forecast_note", lang, year=b.year))
+    _note_sources(sh)
+
+
+def _accrued(book: _Book, result):
+    from okmo_models.economic_base.result import term_label
+
+    lang, src, b, v = book.lang, book.sources, result.base, result.values
+    years = list(result.all_years)
+    n = len(years)
+    first = 5  # columns: line, term, rate, source, years...
+    fills = {first + len(result.years) + k: _FORECAST_FILL for k in range(len(result.forecast_years))}
+    sh = book.sheet("xr_sheet_accrued", t("eb_revenue_title", lang))
+    sh.header([t("eb_col_line", lang), t("eb_col_term", lang), t("eb_col_rate", lang), t("br_ref", lang), *years],
+              freeze_columns=2, fills=fills)
+    formats = (None, None, None, None) + (AMOUNT1,) * n
+    for line, terms in b.revenue_bases.items():
+        label = t("line_b_" + line, lang)
+        for term, part in zip(terms, v.accrued_terms[line]):
+            sh.line([label, term_label(term, lang), result.rate_text(term, lang), src.ref(term.source), *part],
+                    formats, wrap=(1, 2), refs=(3,))
+        sh.line([label, t("eb_total_accrued", lang), "", "", *v.accrued[line]], formats, bold=True)
+    sh.note(t("eb_forecast_note", lang, year=b.year))
+    _note_sources(sh)

@@ -5,7 +5,9 @@ Record sheets (one record):     row 3 headers, one input per row from row 4;
 Table sheets (one item per row): row 1 title, row 2 what the sheet holds,
     row 3 labels, row 4 what to enter, row 5 keys, items from row 6.
 The keys (column A of a record sheet, row 5 of a table) are the field names of the
-scenario file: the import finds inputs by them, so rows and columns may be moved.
+scenario file: the import finds inputs by them, so rows and columns may be moved. A column
+of figures by year (``area@1``, ``area@2``...) is headed by its year in row 3, where the
+reader sees and may change it: the import takes the year from there.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ class Column:
     """One column of a table sheet."""
 
     key: str  # as written in the key row
-    role: str  # parent | number | key | key2 | input | unit | element
+    role: str  # parent | number | key | key2 | input | unit | element | year
     input: Input | None = None
-    position: int = 0  # the element of a row of numbers (from 1)
+    position: int = 0  # the element of a row of numbers, or the year column (from 1)
+    year: int | None = None  # a year column's year (its heading)
 
 
 def input_key(inp: Input) -> str:
@@ -43,9 +46,9 @@ def input_key(inp: Input) -> str:
     return inp.key or VALUE
 
 
-def table_columns(section: Section, widths: dict[str, int]) -> list[Column]:
+def table_columns(section: Section, widths: dict[str, object]) -> list[Column]:
     """The columns of a table sheet; ``widths`` gives the number of columns of each row of
-    numbers (by input key)."""
+    numbers and the years of each input by year (by input key)."""
     cols: list[Column] = []
     if section.parent is not None:
         cols.append(Column(PARENT, "parent"))
@@ -60,6 +63,9 @@ def table_columns(section: Section, widths: dict[str, int]) -> list[Column]:
         if inp.kind == "numbers":
             for k in range(1, widths.get(key, 1) + 1):
                 cols.append(Column(f"{key}#{k}", "element", inp, k))
+        elif inp.kind == "years":
+            for k, year in enumerate(widths.get(key, ()), 1):
+                cols.append(Column(f"{key}@{k}", "year", inp, k, year))
         else:
             cols.append(Column(key, "input", inp))
             if inp.kind == "quantity":
@@ -80,6 +86,17 @@ def element_of(section: Section, key: str) -> Column | None:
     for inp in section.inputs:
         if inp.kind == "numbers" and input_key(inp) == name:
             return Column(key, "element", inp, int(k))
+    return None
+
+
+def year_column_of(section: Section, key: str, year) -> Column | None:
+    """``area@3`` headed ``year`` -> the third year column of the ``area`` figures."""
+    name, sep, k = key.rpartition("@")
+    if not sep or not k.isdigit() or int(k) < 1:
+        return None
+    for inp in section.inputs:
+        if inp.kind == "years" and input_key(inp) == name:
+            return Column(key, "year", inp, int(k), year)
     return None
 
 
@@ -131,6 +148,10 @@ def rows_of(section: Section, data) -> list[Row]:
         if section.shape == "list":
             for i, item in enumerate(container or []):
                 rows.append(Row(base + (i,), parent, len(rows) + 1, item=item))
+        elif section.listed:
+            for k, items in (container or {}).items():
+                for i, item in enumerate(items or []):
+                    rows.append(Row(base + (k, i), parent, len(rows) + 1, k, item=item))
         elif len(section.key_kinds) > 1:
             for k1, inner in (container or {}).items():
                 for k2, value in (inner or {}).items():

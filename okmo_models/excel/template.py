@@ -23,7 +23,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from okmo_models.version import __version__
 from okmo_models.excel.cells import put
-from okmo_models.excel.choices import choice_label, choice_labels, key_codes, quoted_code, text_codes, unit_codes, unit_text
+from okmo_models.excel.choices import (
+    choice_label,
+    choice_labels,
+    key_codes,
+    quoted_code,
+    row_choice_label,
+    text_codes,
+    unit_codes,
+    unit_text,
+)
 from okmo_models.excel.formats import PERCENT_FORMAT, is_percent, shift
 from okmo_models.excel.handles import Handles
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
@@ -113,10 +122,16 @@ def sheet_title(section: Section, lang: str) -> str:
     return title[:31]
 
 
-def input_label(inp: Input, lang: str) -> str:
+def input_label(inp: Input, lang: str, where: tuple = ()) -> str:
+    """The label of ``inp``; ``where`` = ``(kind, sheet)`` finds a field's own label on
+    that sheet (``xfs_objects_repairs_year``: the year of a repair, not of service) or in
+    that kind (``xfs_passport_general_year``) before its usual one."""
     parts = [p for p in inp.path if p not in ("ru", "ky", "en")]
     field = str(parts[-1]) if parts else "value"
-    label = t(f"xf_{field}", lang) if has(f"xf_{field}") else field
+    kind, sheet = (*where, "", "")[:2]
+    sheet = sheet.replace(".", "_")
+    own = [f"xfs_{kind}_{sheet}_{field}", f"xfs_{sheet}_{field}"] if sheet and len(parts) <= 1 else []
+    label = next((t(key, lang) for key in (*own, f"xf_{field}") if has(key)), field)
     if len(parts) > 1:  # a field of a nested record: "uncertainty: low"
         outer = str(parts[-2])
         label = (t(f"xf_{outer}", lang) if has(f"xf_{outer}") else outer) + ": " + label
@@ -288,7 +303,7 @@ def _write_record(ctx: _Context, ws, s: Section, data, examples, kind) -> dict[s
     for r, inp in enumerate(s.inputs, RECORD_FIRST_ROW):
         rows[inp.key] = r
         put(ws.cell(row=r, column=1), inp.key).font = _KEY
-        put(ws.cell(row=r, column=2), input_label(inp, lang))
+        put(ws.cell(row=r, column=2), input_label(inp, lang, (kind, s.id)))
         put(ws.cell(row=r, column=3), input_hint(inp, lang)).font = _HINT
         ex = get(example, s.path + inp.path)
         put(ws.cell(row=r, column=4), _example_text(inp, ex, lang, s.id)).font = _HINT
@@ -339,6 +354,8 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
             key = input_key(inp)
             longest = max([len(_as_list(r.item, inp)) for r in rows + example_rows[:1]] or [1])
             widths[key] = max(longest, 1) + SPARE
+        elif inp.kind == "years":
+            widths[input_key(inp)] = _year_headings(inp, rows if data is not None else example_rows)
     cols = table_columns(s, widths)
     put(ws["A1"], ctx.titles[s.id]).font = _TITLE
     put(ws["A2"], _description(s, lang)).font = _HINT
@@ -348,14 +365,16 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
     for c, col in enumerate(cols, 1):
         letter = get_column_letter(c)
         # the example of a column: its first value among the bundled examples' rows
-        label, hint, ex = _column_texts(s, col, lang, example_rows[0] if example_rows else None)
+        label, hint, ex = _column_texts(s, col, lang, example_rows[0] if example_rows else None, kind)
         if col.role == "key" and (key_codes(kind, s) or s.id == "parameters"):  # chosen from a list
             hint = t("xl_hint_choice", lang)
         for example in example_rows[1:]:
             if ex not in (None, ""):
                 break
-            ex = _column_texts(s, col, lang, example)[2]
+            ex = _column_texts(s, col, lang, example, kind)[2]
         head = put(ws.cell(row=TABLE_LABEL_ROW, column=c), label)
+        if col.role == "year":  # the year itself heads its column: the reader may change it
+            head.value, head.number_format = col.year, "0"
         if col.role == "element" and f"{s.id}.{input_key(col.input)}" in by_year and "years" in general_rows:
             # headed by the year of the general sheet's "years" row, so that it follows edits:
             # the one formula a template holds on purpose
@@ -366,7 +385,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         put(ws.cell(row=TABLE_HINT_ROW, column=c), text).font = _HINT
         ws.cell(row=TABLE_HINT_ROW, column=c).alignment = _WRAP
         put(ws.cell(row=TABLE_KEY_ROW, column=c), col.key).font = _KEY
-        ws.column_dimensions[letter].width = 12 if col.role in ("element", "unit", "number") else 22
+        ws.column_dimensions[letter].width = 12 if col.role in ("element", "year", "unit", "number") else 22
         ws.column_dimensions[letter].hidden = hidden_for(col.input, lang)
         cells = f"{letter}{TABLE_FIRST_ROW}:{letter}{last}"
         inp = col.input
@@ -407,6 +426,16 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
     ws.freeze_panes = f"{get_column_letter(first_input)}{TABLE_FIRST_ROW}"
 
 
+def _year_headings(inp: Input, rows) -> tuple:
+    """The years heading the columns of ``inp``'s figures by year: those the rows give, then
+    :data:`SPARE` columns for the years after (for next year's figures), or headed blank for
+    the reader to type a year in when no row gives one."""
+    given = [_item_value(inp, r) for r in rows]
+    years = sorted({int(y) for by_year in given if isinstance(by_year, dict) for y in by_year})
+    spare = [years[-1] + k for k in range(1, SPARE + 1)] if years else [None] * SPARE
+    return tuple(years + spare)
+
+
 def _as_list(item, inp: Input) -> list:
     value = get(item, inp.path) if inp.path else item
     return list(value) if isinstance(value, (list, tuple)) else []
@@ -434,6 +463,10 @@ def _row_value(s: Section, col: Column, row, lang: str):
     if col.role == "element":
         values = value if isinstance(value, (list, tuple)) else []
         return values[col.position - 1] if col.position <= len(values) else None
+    if col.role == "year":
+        return value.get(col.year) if isinstance(value, dict) and col.year is not None else None
+    if col.input.kind == "text" and value is not MISSING:  # a code in the words its row calls for
+        value = row_choice_label(s.id, col.input.key, value, row.item, lang)
     return _cell_value(col.input, value, lang, s.id)
 
 
@@ -442,7 +475,7 @@ def _unit_choices(inp: Input, lang: str) -> tuple:
     return tuple(dict.fromkeys(unit_text(u, lang) for u in inp.units))
 
 
-def _column_texts(s: Section, col: Column, lang: str, example):
+def _column_texts(s: Section, col: Column, lang: str, example, kind: str = ""):
     """(label, what to enter, example) of a table column."""
     if col.role == "parent":
         return parent_label(s, lang), t("xl_hint_parent", lang), (
@@ -457,7 +490,9 @@ def _column_texts(s: Section, col: Column, lang: str, example):
         return key_label(s, second, lang), hint, (quoted_code(ex) if second else
                                                   quoted_code(choice_label(s.id, KEY, ex, lang)))
     inp = col.input
-    label = input_label(inp, lang) if inp.path else t("xl_col_value", lang) + " *"
+    own_value = f"xfs_{s.id.replace('.', '_')}_value"  # what a mapping's plain values are (points)
+    label = (input_label(inp, lang, (kind, s.id)) if inp.path
+             else (t(own_value, lang) if has(own_value) else t("xl_col_value", lang)) + " *")
     if col.role == "unit":
         ex = get(example.item, inp.path) if example and inp.path else (example.item if example else None)
         unit = ex.get("unit") if isinstance(ex, dict) else None
@@ -466,6 +501,12 @@ def _column_texts(s: Section, col: Column, lang: str, example):
         values = _as_list(example.item, inp) if example else []
         ex = values[col.position - 1] if col.position <= len(values) else None
         return f"{label.removesuffix(' *')} {col.position}", t("xl_hint_element", lang), ex
+    if col.role == "year":
+        by_year = _item_value(inp, example) if example else None
+        ex = by_year.get(col.year) if isinstance(by_year, dict) else None
+        if isinstance(ex, float) and ex.is_integer():
+            ex = int(ex)
+        return col.year, t("xl_hint_year", lang, field=label.removesuffix(" *")), ex
     ex = (get(example.item, inp.path) if inp.path else example.item) if example else None
     return label, input_hint(inp, lang), _example_text(inp, ex, lang, s.id)
 

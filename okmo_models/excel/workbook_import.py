@@ -19,7 +19,7 @@ import yaml
 
 from okmo_models.version import __version__
 from okmo_models.errors import Problem, ScenarioError
-from okmo_models.excel.choices import choice_code, key_codes, text_codes, unit_code, unit_codes
+from okmo_models.excel.choices import choice_code, choice_label, choice_labels, key_codes, text_codes, unit_code, unit_codes
 from okmo_models.excel.formats import is_percent, plain, scale, shift
 from okmo_models.excel.handles import Handles
 from okmo_models.excel.layout import Input, Section, layout
@@ -33,6 +33,7 @@ from okmo_models.excel.sheets import (
     RECORD_VALUE_COLUMN,
     TABLE_FIRST_ROW,
     TABLE_KEY_ROW,
+    TABLE_LABEL_ROW,
     Column,
     MISSING,
     VALUE,
@@ -40,6 +41,7 @@ from okmo_models.excel.sheets import (
     element_of,
     get,
     input_key,
+    year_column_of,
 )
 from okmo_models.kinds import KINDS
 from okmo_models.excel.template import EMPTY_LIST, LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
@@ -47,6 +49,11 @@ from okmo_models.units import UnitError, parse_number
 
 _YES = {"да", "ооба", "yes", "true", "истина", "1", "y", "д"}
 _NO = {"нет", "жок", "no", "false", "ложь", "0", "n", "н"}
+
+
+# Kinds whose refused choices list the allowed values as the workbook's words (the older kinds
+# still list the codes, as their tests expect).
+ALLOWED_AS_WORDS = ("passport", "economic_base")
 
 
 class _Bad(Exception):
@@ -83,12 +90,29 @@ def read_workbook(path: str | Path, lang: str | None = None) -> tuple[str, dict,
         reported = {p.path for p in problems}
         for p in exc.problems:
             q = reader.locate(p)
+            if q.key == "value_not_allowed" and tuple(p.path) in reader.choices and kind in ALLOWED_AS_WORDS:
+                # the allowed values as the workbook offers them (words, not codes)
+                section, key, codes = reader.choices[tuple(p.path)]
+                words = choice_labels(section, key, tuple(codes), lang)
+                q = Problem(path=q.path, key=q.key, context={**q.context, "expected": ", ".join(
+                    f"'{w}'" for w in words)},
+                            value=p.path[-2] if p.path and p.path[-1] == "[key]" else q.value)
+            elif "known" in q.context and tuple(p.path) in reader.choices and kind in ALLOWED_AS_WORDS:
+                # codes a whole-file check lists (the land categories counted), as words
+                section, key, _ = reader.choices[tuple(p.path)]
+                words = ", ".join(str(choice_label(section, key, c, lang)) for c in str(q.context["known"]).split(", "))
+                context = {**q.context, "known": words}
+                if "base" in context:  # what the term is reckoned on (land, livestock...)
+                    context["base"] = choice_label(section, "base", context["base"], lang)
+                q = Problem(path=q.path, key=q.key, value=choice_label(section, key, q.value, lang), context=context)
             if "known" in q.context:  # the ids a check lists, by the names the workbook shows
                 q = Problem(path=q.path, key=q.key, value=q.value,
                             context={**q.context, "known": reader.handles.readable(q.context["known"])})
             # a cell already explained is not explained twice, nor is the record around it
             # ("no amount given" after "this amount is not a number")
             if q.path in reported or any(bad[:len(p.path)] == tuple(p.path) for bad in reader.bad_paths):
+                continue
+            if any(tuple(p.path)[:len(part)] == part for part in reader.unread):  # nor what was not read
                 continue
             problems.append(q)
             reported.add(q.path)
@@ -112,10 +136,12 @@ class _Reader:
         self.warnings: list[str] = []
         self.cells: dict[tuple, str] = {}  # data path -> "Sheet!E7"
         self.bad_paths: set[tuple] = set()  # data paths whose cells could not be read
+        self.unread: set[tuple] = set()  # data paths read in part only (a year column refused)
         self.titles: dict[str, str] = {}  # section -> its sheet's title (from the _okmo sheet)
         self.refs: dict[str, dict] = {}  # section -> how child rows name an item -> its data path
         self.lists = LISTS_SHEET  # the drop-downs' sheet, named in the workbook's language
         self.handles = Handles()  # the names the workbook shows for ids (from the _okmo sheet)
+        self.choices: dict[tuple, tuple] = {}  # data path -> (section, input key, codes) of a choice
 
     # --- the whole workbook -------------------------------------------------------------
 
@@ -156,6 +182,7 @@ class _Reader:
         data, rename = self.handles.restore(data)
         self.cells = {rename(path): cell for path, cell in self.cells.items()}
         self.bad_paths = {rename(path) for path in self.bad_paths}
+        self.unread = {rename(path) for path in self.unread}
         return kind, data
 
     def _problem(self, ws, cell: str, key: str, value=None, field: tuple = (), **context):
@@ -212,12 +239,12 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, (datetime, date, time, timedelta)):
-            if kind in ("number", "integer", "quantity", "numbers"):
+            if kind in ("number", "integer", "quantity", "numbers", "years"):
                 raise _Bad("xl_date_not_number", str(value))
             return str(value) if isinstance(value, timedelta) else value.isoformat()
         if kind == "quantity":
             return _number_or_percent(value)
-        if kind in ("number", "integer", "numbers"):
+        if kind in ("number", "integer", "numbers", "years"):
             number = _number_or_percent(value)
             if isinstance(number, _Percent):  # no unit says whether 150% is 1.5 or 150
                 raise _Bad("xl_percent_plain_number", str(number), first=plain(shift(number.shown, -2)),
@@ -261,6 +288,10 @@ class _Reader:
         where = f"{_letter(col)}{row}"
         target = abs_path + inp.path
         self.cells[target] = f"{ws.title}!{where}"
+        if inp.kind == "choice":
+            self.choices[target] = (section, input_key(inp), inp.choices)
+        elif inp.kind == "text" and text_codes(self.kind, section, inp.key):
+            self.choices[target] = (section, inp.key, text_codes(self.kind, section, inp.key))
         try:
             value = self._convert(inp, self._input(ws, row, col), section)
         except _Bad as bad:
@@ -323,6 +354,46 @@ class _Reader:
         if all(not isinstance(v, _Bad) for v in values.values()):
             _put(item, inp.path, [values.get(p) for p in range(1, last + 1)])
 
+    def _read_years(self, ws, inp: Input, row: int, columns: list[tuple[int, int]], item: dict,
+                    abs_path: tuple):
+        """Figures by year from ``columns`` [(year, column)]: an empty cell is a year not given."""
+        target = abs_path + inp.path
+        values: dict[int, object] = {}
+        bad = False
+        for year, col in columns:
+            where = f"{_letter(col)}{row}"
+            self.cells[target + (year,)] = f"{ws.title}!{where}"
+            self.cells.setdefault(target, f"{ws.title}!{where}")
+            try:
+                value = self._convert(inp, self._input(ws, row, col))
+            except _Bad as exc:
+                self._problem(ws, where, exc.key, exc.value, target + (year,), **exc.context)
+                bad = True
+                continue
+            if value is not None:
+                values[year] = value
+        if values and not bad:
+            _put(item, inp.path, values)
+
+    def _year_heading(self, ws, s: Section, col: int, column: Column, seen: dict) -> Column | None:
+        """A year column with the year its heading gives, or None (named at the heading)
+        when the heading is no year, or a year given twice, while the column holds figures."""
+        heading = ws.value(TABLE_LABEL_ROW, col)
+        year = _key(heading, "integer")  # a whole number, else the heading as text
+        holds = any(_filled(ws.value(r, col)) for r in ws.rows_from(TABLE_FIRST_ROW))
+        where = f"{_letter(col)}{TABLE_LABEL_ROW}"
+        label = input_label(column.input, self.lang, (self.kind, s.id)).removesuffix(" *")
+        if not isinstance(year, int) or isinstance(year, bool):
+            if holds:
+                self._problem(ws, where, "xl_year_heading", heading, label=label)
+            return None
+        if (column.input.key, year) in seen:
+            if holds:
+                self._problem(ws, where, "xl_year_twice", year, label=label)
+            return None
+        seen[(column.input.key, year)] = col
+        return Column(column.key, "year", column.input, column.position, year)
+
     # --- a record sheet -----------------------------------------------------------------
 
     def _record(self, ws, s: Section, data: dict) -> None:
@@ -346,6 +417,8 @@ class _Reader:
                 continue
             seen[key] = row
             inp = inputs[key]
+            for k in range(1, len(inp.path)):  # a nested record (municipality) is found at its first row
+                self.cells.setdefault(s.path + inp.path[:k], f"{ws.title}!{_letter(RECORD_VALUE_COLUMN)}{row}")
             if inp.kind == "numbers":
                 last = max(filled) if filled else RECORD_VALUE_COLUMN
                 columns = [(c - RECORD_VALUE_COLUMN + 1, c) for c in range(RECORD_VALUE_COLUMN, last + 1)]
@@ -365,12 +438,14 @@ class _Reader:
         known = column_by_key(s)
         columns: dict[int, Column] = {}
         by_key: dict[str, int] = {}
+        years: dict[tuple, int] = {}
+        skipped: dict[int, Column] = {}  # year columns whose heading is no year
         for col in ws.columns_in(TABLE_KEY_ROW):
             key = ws.value(TABLE_KEY_ROW, col)
             if key in (None, ""):
                 continue
             key = str(key).strip()
-            column = known.get(key) or element_of(s, key)
+            column = known.get(key) or element_of(s, key) or year_column_of(s, key, None)
             if column is None:
                 self._problem(ws, f"{_letter(col)}{TABLE_KEY_ROW}", "xl_unknown_key", key)
                 continue
@@ -378,6 +453,12 @@ class _Reader:
                 self._problem(ws, f"{_letter(col)}{TABLE_KEY_ROW}", "xl_key_twice", key)
                 continue
             by_key[key] = col
+            if column.role == "year":  # its year is its heading, as the reader sees it
+                known_column = column
+                column = self._year_heading(ws, s, col, column, years)
+                if column is None:  # explained at its heading (if it holds figures)
+                    skipped[col] = known_column
+                    continue
             columns[col] = column
         for key, column in known.items():
             required = column.role in ("parent", "key", "key2") or (
@@ -385,7 +466,8 @@ class _Reader:
             if required and key not in by_key:
                 label = self._label(s, column)
                 self._problem(ws, f"A{TABLE_KEY_ROW}", "xl_column_missing", key, label=label)
-        self.cells[s.path if s.parent is None else ()] = f"{ws.title}!A{TABLE_FIRST_ROW}"
+        if s.parent is None:  # a child sheet's path is inside its parent's items: not the file's root
+            self.cells[s.path] = f"{ws.title}!A{TABLE_FIRST_ROW}"
         refs = self.refs.setdefault(s.id, {})
         position = 0
         for row in ws.rows_from(TABLE_FIRST_ROW):
@@ -394,9 +476,10 @@ class _Reader:
                 continue
             position += 1
             for col, value in cells.items():
-                if col not in columns and _filled(value):
+                if col not in columns and col not in skipped and _filled(value):
                     self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", value)
-            self._row(ws, s, row, position, columns, by_key, data, refs)
+            self._row(ws, s, row, position, columns, by_key, data, refs,
+                      [skipped[c].input for c, v in cells.items() if c in skipped and _filled(v)])
 
     def _label(self, s: Section, column: Column) -> str:
         lang = self.lang
@@ -404,9 +487,10 @@ class _Reader:
             return parent_label(s, lang)
         if column.role in ("key", "key2"):
             return key_label(s, column.role == "key2", lang)
-        return input_label(column.input, lang)
+        return input_label(column.input, lang, (self.kind, s.id))
 
-    def _row(self, ws, s: Section, row: int, position: int, columns, by_key, data: dict, refs: dict) -> None:
+    def _row(self, ws, s: Section, row: int, position: int, columns, by_key, data: dict, refs: dict,
+             unread: list = ()) -> None:
         def cell(key):
             col = by_key.get(key)
             if col is None:
@@ -453,7 +537,15 @@ class _Reader:
                     self._problem(ws, key_where or f"A{row}", "field_missing", None, item_path)
                     return
                 item_path += (key,)
-            if get(data, item_path) is not MISSING:
+                if column == KEY and key_where:  # a key the schema refuses is named at its own cell
+                    self.cells[item_path + ("[key]",)] = f"{ws.title}!{key_where}"
+                    if s.key_choices:
+                        self.choices[item_path + ("[key]",)] = (s.id, KEY, s.key_choices)
+            if s.listed:  # one more record under its key (a budget line's next term)
+                self.cells.setdefault(item_path, f"{ws.title}!{key_where}")
+                container = _ensure(data, item_path, list)
+                item_path += (len(container),)
+            elif get(data, item_path) is not MISSING:
                 self._problem(ws, key_where, "xl_key_twice", item_path[-1], item_path)
                 return
             self.cells[item_path] = f"{ws.title}!{key_where}"
@@ -461,16 +553,23 @@ class _Reader:
         self.cells.setdefault(item_path, f"{ws.title}!{_letter(first)}{row}")
         item: dict = {}
         elements: dict[str, list] = {}
+        by_year: dict[str, list] = {}
         for col, column in columns.items():
             if column.role == "input":
                 self._read_input(ws, column.input, row, col, by_key.get(f"{column.key}.unit"), item, item_path,
                                  s.id)
             elif column.role == "element":
                 elements.setdefault(input_key(column.input), []).append((column.position, col))
+            elif column.role == "year":
+                by_year.setdefault(input_key(column.input), []).append((column.year, col))
+        for inp in unread:  # figures under a heading that is no year: nothing more is said of them
+            self.unread.add(item_path + inp.path)
         for inp in s.inputs:
             if inp.kind == "numbers" and input_key(inp) in elements:
                 self._read_numbers(ws, inp, row, elements[input_key(inp)], item, item_path)
-        if s.shape == "list":
+            elif inp.kind == "years" and input_key(inp) in by_year:
+                self._read_years(ws, inp, row, sorted(by_year[input_key(inp)]), item, item_path)
+        if s.shape == "list" or s.listed:
             container.append(item)
         else:  # a mapping of plain values holds the value itself (None if left empty)
             _put(data, item_path, item.get(VALUE) if s.value_only else item)
