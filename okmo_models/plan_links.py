@@ -19,8 +19,8 @@ from okmo_models.budget.forecast import BudgetFile, BudgetResult, forecast_budge
 from okmo_models.budget.schema import FixedLine
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.provenance import InputFile
+from okmo_models.units import MONEY_UNITS
 
-UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,7 +61,7 @@ def linked_budget(source) -> tuple[BudgetFile, list[LinkedTariff]]:
     if not s.plans:
         return budget, []
     tariffs = linked_tariffs(budget)
-    factor = UNIT_FACTOR[s.unit]
+    factor = MONEY_UNITS[s.unit]
     fixed = dict(s.fixed)
     forecast_years = range(s.years[-1] + 1, s.years[-1] + 1 + s.long_horizon)
     for line, link in s.plans.items():

@@ -175,6 +175,9 @@ _BARE = re.compile(r"^[+-]?\d[\d \u00a0\u202f.,]*$")
 _DECLARED_MARK: ContextVar[str | None] = ContextVar("decimal_mark", default=None)
 DECIMAL_MARKS = (",", ".")
 
+# The units a budget, programme, passport or economic-base file writes its amounts in, as som.
+MONEY_UNITS = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
+
 
 @contextmanager
 def declared_decimal_mark(mark: str | None):

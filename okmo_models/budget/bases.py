@@ -27,11 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from okmo_models.budget.schema import REVENUE_LINES, BudgetScenario
-from okmo_models.economic_base.model import (UNIT_FACTOR, EconomicBaseFile, base_values, counted_years,
+from okmo_models.economic_base.model import (EconomicBaseFile, base_values, counted_years,
                                              load_economic_base)
 from okmo_models.economic_base.schema import EconomicBase
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.provenance import InputFile
+from okmo_models.units import MONEY_UNITS
 
 COLLECTION_YEARS = 3  # the collection ratio is the mean of at most this many latest years
 
@@ -125,7 +126,7 @@ def base_lines(s: BudgetScenario, base: EconomicBase) -> dict:
     rules (:func:`check`) hold."""
     future = forecast_years(s)
     values = base_values(base, (*s.years, *future))
-    factor = UNIT_FACTOR[base.unit] / UNIT_FACTOR[s.unit]
+    factor = MONEY_UNITS[base.unit] / MONEY_UNITS[s.unit]
     n = len(s.years)
     out = {}
     for line in base.revenue_bases:

@@ -32,6 +32,7 @@ from okmo_models.formatting import format_number, format_percent, no_negative_ze
 from okmo_models.i18n import t
 from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import validate_with
+from okmo_models.units import MONEY_UNITS
 
 if TYPE_CHECKING:  # the tables import pandas when asked for: a hearing kernel never is
     import pandas as pd
@@ -342,7 +343,7 @@ class BudgetResult:
 
 
 def _unit_factor(unit: str) -> float:
-    return {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}[unit]
+    return MONEY_UNITS[unit]
 
 
 class BudgetModel:

@@ -22,7 +22,6 @@ from okmo_models.economic_base.checks import check
 from okmo_models.economic_base.schema import CONVENTIONAL, EconomicBase, RevenueTerm
 from okmo_models.scenario.loader import read_data, validate_with
 
-UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 
 
 @dataclass(frozen=True)

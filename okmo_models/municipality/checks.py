@@ -15,8 +15,8 @@ from pathlib import Path
 from okmo_models.formatting import format_money, format_number
 from okmo_models.i18n import t
 from okmo_models.municipality.model import MunicipalityModel
+from okmo_models.units import MONEY_UNITS
 
-UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def measures_match_the_passport(m: MunicipalityModel) -> Iterator[Inconsistency]
         return
     passport = m.passport.passport
     objects = {o.id: o for o in passport.objects}
-    scale = UNIT_FACTOR[p.unit] / UNIT_FACTOR[passport.unit]  # programme amounts in passport units
+    scale = MONEY_UNITS[p.unit] / MONEY_UNITS[passport.unit]  # programme amounts in passport units
     for i, x in enumerate(p.measures):
         if x.passport is None:
             continue

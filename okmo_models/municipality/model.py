@@ -13,20 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from okmo_models.errors import OkmoError
+from okmo_models.errors import OkmoError, Refusal
 from okmo_models.i18n import t
 from okmo_models.kinds import kind_of, plan_files
 
 
-class FolderError(OkmoError):
+class FolderError(Refusal):
     """The folder cannot be read as one municipality (two budgets, no plan at all)."""
-
-    def __init__(self, key: str, **context):
-        super().__init__(key)
-        self.key, self.context = key, context
-
-    def render(self, lang=None) -> str:
-        return t(self.key, lang, **self.context)
 
 
 @dataclass(frozen=True)

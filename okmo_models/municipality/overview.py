@@ -14,7 +14,8 @@ import numpy as np
 
 from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.i18n import t
-from okmo_models.municipality.checks import UNIT_FACTOR, Inconsistency, check
+from okmo_models.municipality.checks import Inconsistency, check
+from okmo_models.units import MONEY_UNITS
 from okmo_models.municipality.model import MunicipalityModel, evaluate_folder
 from okmo_models.provenance import Provenance
 from okmo_models.tables import text_table
@@ -66,7 +67,7 @@ class Overview:
             return None
         years = list(b.forecast_years[: b.horizon])
         totals = {k: b.total_by_year(k)[: len(years)] for k in ("revenue", "expenditure", "balance")}
-        factor = UNIT_FACTOR[b.scenario.unit]
+        factor = MONEY_UNITS[b.scenario.unit]
         tariffs = np.array([sum(sum(a) for lt in self.model.linked if (a := lt.flows.at(y)) is not None) / factor
                             for y in years])
         out = {"unit": b.scenario.unit, "years": years, "revenue": totals["revenue"].tolist(),
@@ -74,7 +75,7 @@ class Overview:
                "balance": totals["balance"].tolist(), "space": None, "programme_local": None, "left": None}
         pr = self.model.programme
         if pr is not None:
-            scale = UNIT_FACTOR[pr.programme.unit] / factor
+            scale = MONEY_UNITS[pr.programme.unit] / factor
             space = dict(zip(pr.plan.years, pr.space.amounts * scale))
             local = dict(zip(pr.plan.years, pr.plan.local_need() * scale))
             left = dict(zip(pr.plan.years, pr.plan.left() * scale))

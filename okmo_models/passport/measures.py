@@ -14,7 +14,7 @@ import math
 
 from okmo_models.formatting import format_number
 from okmo_models.i18n import LANGUAGES, t
-from okmo_models.passport.model import UNIT_FACTOR
+from okmo_models.units import MONEY_UNITS
 from okmo_models.passport.result import PassportResult
 from okmo_models.passport.schema import SECTOR_OF
 
@@ -36,7 +36,7 @@ def candidate_measures(result: PassportResult, unit: str, scale: tuple[float, fl
                        criterion: str = "need", source: str = "passport") -> list[dict]:
     """The needs with an option, most urgent first, as measures of a programme in ``unit``
     (the need score: the points mapped onto ``scale``, the most points possible at its top)."""
-    factor = UNIT_FACTOR[result.passport.unit] / UNIT_FACTOR[unit]
+    factor = MONEY_UNITS[result.passport.unit] / MONEY_UNITS[unit]
     low, high = scale
     top = max_points(result) or 1.0
     out = []

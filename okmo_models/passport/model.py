@@ -17,7 +17,6 @@ from okmo_models.passport.checks import check
 from okmo_models.passport.schema import Option, Passport, PassportObject
 from okmo_models.scenario.loader import read_data, validate_with
 
-UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from okmo_models.programme.checks import check
 from okmo_models.programme.schema import FUNDING_KINDS, Measure, Programme, fraction
 from okmo_models.scenario.loader import read_data, validate_with
 from okmo_models.scenario.schema import LocalText
+from okmo_models.units import MONEY_UNITS
 
 KINDS = ("local_budget", *FUNDING_KINDS)
-UNIT_FACTOR = {"som": 1.0, "thousand_som": 1e3, "million_som": 1e6}
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def fiscal_space(programme: Programme, programme_path: Path | None = None,
     space = point[revenue].sum(axis=0) - point[~revenue].sum(axis=0)
     if programme.capital_works_available and ("expenditure", "capital_works") in result.lines:
         space = space + point[list(result.lines).index(("expenditure", "capital_works"))]
-    space = space * (UNIT_FACTOR[budget.unit] / UNIT_FACTOR[programme.unit])
+    space = space * (MONEY_UNITS[budget.unit] / MONEY_UNITS[programme.unit])
     name = Path(budget_path).name + (f" ({programme.budget_scenario})" if programme.budget_scenario else "")
     inputs = tuple(dataclasses.replace(f, role="budget" if f.role == "scenario" else f.role) for f in loaded.inputs)
     variant = budget.scenarios.get(programme.budget_scenario) if programme.budget_scenario else None

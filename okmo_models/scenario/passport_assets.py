@@ -19,8 +19,8 @@ from pathlib import Path
 
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.provenance import InputFile
+from okmo_models.units import MONEY_UNITS
 
-UNIT_FACTOR = {"som": 1, "thousand_som": 1_000, "million_som": 1_000_000}
 # The passport's owners whose objects a tariff depreciates, as the tariff's asset owners.
 OWNER = {"municipal_enterprise": "operator", "municipality": "municipality"}
 
@@ -51,7 +51,7 @@ def merge_passport_assets(path: Path, data: dict, read_file, inputs: list | None
                                                value=wanted, context={"file": name})])
     if inputs is not None:
         inputs.append(InputFile("passport", Path(os.path.normpath(path.parent / name)), sha256))
-    factor = UNIT_FACTOR.get(passport.get("unit"))
+    factor = MONEY_UNITS.get(passport.get("unit"))
     if factor is None:
         raise ScenarioError(passport_path, [Problem(path=("unit",), key="assets_from_unit", value=passport.get("unit"))])
     own_sources = dict(data.get("sources") or {})
