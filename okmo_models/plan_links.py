@@ -13,6 +13,7 @@ every output treat them alike, and the tariff files are listed among the budget'
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from okmo_models.budget.forecast import BudgetFile, BudgetResult, forecast_budget, load_budget
@@ -28,7 +29,8 @@ class LinkedTariff:
     """One tariff a budget line pays for, with what it asks by year (in som)."""
 
     line: str
-    path: Path
+    path: Path  # the file read (resolved)
+    named: Path  # the file as the budget names it, for the inputs listed
     result: object  # okmo_models.tariff.TariffResult
     flows: object  # okmo_models.tariff.budget_flows.BudgetFlows
 
@@ -49,7 +51,8 @@ def linked_tariffs(budget: BudgetFile) -> list[LinkedTariff]:
             if file_kind(path) != "tariff":
                 raise ScenarioError(budget.path, [Problem(path=field, key="plan_link_not_tariff", value=name)])
             result = calculate_tariff(path)
-            out.append(LinkedTariff(line, Path(budget.path).parent / name, result, budget_flows(result)))
+            named = Path(os.path.normpath(Path(budget.path).parent / str(name).strip()))
+            out.append(LinkedTariff(line, path, named, result, budget_flows(result)))
     return out
 
 
@@ -66,6 +69,11 @@ def linked_budget(source) -> tuple[BudgetFile, list[LinkedTariff]]:
     forecast_years = range(s.years[-1] + 1, s.years[-1] + 1 + s.long_horizon)
     for line, link in s.plans.items():
         mine = [lt for lt in tariffs if lt.line == line]
+        firsts = sorted({lt.flows.years[0] for lt in mine})
+        if len(firsts) > 1:  # between them one tariff's subsidy would be dropped, or guessed
+            raise ScenarioError(budget.path, [Problem(path=("plans", line, "tariffs"), key="plan_link_years_differ",
+                                                      value=", ".join(str(lt.path.name) for lt in mine),
+                                                      context={"years": ", ".join(map(str, firsts))})])
         values = {}
         for year in forecast_years:
             asked = [lt.flows.at(year) for lt in mine]
@@ -75,7 +83,7 @@ def linked_budget(source) -> tuple[BudgetFile, list[LinkedTariff]]:
             fixed[line] = FixedLine(values=values, source=link.source)
     # each tariff as the budget names it, and the files it was read from (its passport...)
     inputs = (*budget.inputs, *(f for lt in tariffs for f in (
-        InputFile("plan", lt.path, lt.result.provenance.inputs[0].sha256), *lt.result.provenance.inputs[1:])))
+        InputFile("plan", lt.named, lt.result.provenance.inputs[0].sha256), *lt.result.provenance.inputs[1:])))
     return dataclasses.replace(budget, scenario=s.model_copy(update={"fixed": fixed}), inputs=inputs), tariffs
 
 

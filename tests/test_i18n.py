@@ -17,3 +17,18 @@ def test_every_message_has_three_languages_with_the_same_placeholders():
             mismatched.append((key, fields))
     assert not missing, missing
     assert not mismatched, mismatched
+
+
+def test_every_problem_key_in_the_code_has_its_message():
+    """A problem raised with a key that no locale defines shows the raw key to the reader
+    (issue 19: plan_link_not_tariff reached the terminal as it is). Keys built at run time
+    (``prefix_`` + a code) are checked by the tests of their rule."""
+    import re
+    from pathlib import Path
+
+    from okmo_models.i18n import has
+
+    package = Path(__file__).resolve().parents[1] / "okmo_models"
+    used = {(m.group(1), p.name) for p in package.rglob("*.py")
+            for m in re.finditer(r'key="([a-z][a-z0-9_]*[a-z0-9])"', p.read_text("utf-8"))}
+    assert sorted((k, f) for k, f in used if not has(k)) == []

@@ -277,3 +277,51 @@ def test_the_alamudun_needs_show_which_measure_answers_them():
 def test_a_passport_has_no_kenesh_package(tmp_path, capsys):
     assert main(["package", str(TEPLO / "passport.yaml"), "-o", str(tmp_path)]) == 2
     assert "okmo report" in capsys.readouterr().err and not list(tmp_path.iterdir())
+
+
+def test_two_passports_of_one_year_are_refused_by_name(tmp_path):
+    folder = copied(tmp_path)
+    (folder / "passport_copy.yaml").write_text("variant_of: passport.yaml\nchanges: {}\n", "utf-8")
+    with pytest.raises(FolderError) as err:
+        read_folder(folder)
+    assert "passport.yaml, passport_copy.yaml" in err.value.render("ru")
+    (folder / "passport_copy.yaml").write_text("variant_of: passport.yaml\nchanges: {year: 2027}\n", "utf-8")
+    assert read_folder(folder).passport.name == "passport_copy.yaml"  # this year's
+
+
+def test_tariffs_in_force_from_different_years_on_one_line_are_refused(tmp_path):
+    """Between the two first years one tariff's subsidy would be dropped or guessed."""
+    from okmo_models.errors import ScenarioError
+
+    folder = copied(tmp_path)
+    edit(folder / "dipping_bath.yaml", lambda d: d.update(tariff_year=2028))
+    edit(folder / "budget.yaml", lambda d: d["plans"]["subsidies_to_enterprises"].update(
+        tariffs=["waste.yaml", "dipping_bath.yaml"]))
+    with pytest.raises(ScenarioError) as err:
+        forecast_linked_budget(folder / "budget.yaml")
+    assert [(p.field_path(), p.key) for p in err.value.problems] == [
+        ("plans.subsidies_to_enterprises.tariffs", "plan_link_years_differ")]
+    assert "2027, 2028" in err.value.render("ru")
+
+
+def test_measures_drafted_in_million_som_pass_the_folder_check(tmp_path):
+    """Split to the som and kept to nine decimals: no rounding the check would call a
+    different cost (before, 0,1 of the programme's unit)."""
+    from okmo_models.passport import evaluate_passport
+    from okmo_models.passport.measures import candidate_measures
+
+    folder = copied(tmp_path)
+    drafted = candidate_measures(evaluate_passport(folder / "passport.yaml"), "million_som")
+    assert drafted[1]["cost"] == [20.666666, 20.666666, 20.666668]  # 62 000 000 som in three years
+    edit(folder / "programme.yaml", lambda d: (d["sources"].update(passport="Паспорт"), d.update(
+        unit="million_som", measures=[{**x, "start": d["first_year"]} for x in drafted[:3]])))
+    assert not [i for i in check(evaluate_folder(folder)) if i.key.startswith("mu_measure_")]
+
+
+def test_a_dipping_bath_variant_in_a_subfolder_finds_the_economic_base(tmp_path, monkeypatch):
+    folder = copied(tmp_path)
+    monkeypatch.setenv("OKMO_DATA_ROOT", str(folder))  # the variant's baseline lies one folder up
+    (folder / "variants").mkdir()
+    (folder / "variants" / "cheaper.yaml").write_text("variant_of: ../dipping_bath.yaml\nchanges: {}\n", "utf-8")
+    heads = calculate_tariff(folder / "variants" / "cheaper.yaml").scenario.categories[0].heads
+    assert heads["sheep"].to("head") == 16_500

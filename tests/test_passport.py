@@ -134,3 +134,36 @@ def test_a_needed_object_not_built_earns_the_points_for_not_built():
     assert first.object.id == "sewerage" and first.object.built is None
     assert first.points == pytest.approx(60 + 30 * 1.0 + 15)
     assert r.condition_counts()["not_built"] == 3
+
+
+def test_a_passport_figure_is_read_with_the_passports_own_decimal_mark(tmp_path):
+    """The tariff does not re-read a passport's figure its own way: "1 500 000,5" in a
+    passport that writes decimal commas is 1 500 000,5 som (a comma read as a thousands
+    separator would make it 15 million); a figure no one can read is refused in the passport."""
+    folder = _copy(tmp_path)
+
+    def comma(d):
+        d["decimal_mark"] = ","
+        d["objects"][7]["balance_value"] = "3 500 000,5"
+
+    _edit(folder / "passport.yaml", comma)
+    truck = calculate_tariff(folder / "waste.yaml").to_dict("ru")["assets"][0]
+    assert truck["value_som"] == pytest.approx(3_500_000.5)
+    _edit(folder / "passport.yaml", lambda d: d["objects"][7].update(balance_value="нет данных"))
+    with pytest.raises(ScenarioError) as err:
+        calculate_tariff(folder / "waste.yaml")
+    assert err.value.file.endswith("passport.yaml")
+    assert err.value.problems[0].field_path() == "objects[8].balance_value"
+
+
+def test_a_tariff_reads_this_years_passport_a_variant_of_last_years(tmp_path):
+    """Next year's passport names only what changed; a tariff that reads it gets last year's
+    objects with this year's changes (before, it was refused as "not a passport")."""
+    folder = _copy(tmp_path)
+    (folder / "passport_2027.yaml").write_text(
+        "variant_of: passport.yaml\nchanges:\n  year: 2027\n  objects:\n"
+        "    garbage_truck: {balance_value: 3600000}\n", "utf-8")
+    _edit(folder / "waste.yaml", lambda d: d.update(assets_from="passport_2027.yaml"))
+    r = calculate_tariff(folder / "waste.yaml")
+    assert r.to_dict("ru")["assets"][0]["value_som"] == pytest.approx(3_600_000)
+    assert ("passport", "passport_2027.yaml") in {(f.role, f.path.name) for f in r.provenance.inputs}

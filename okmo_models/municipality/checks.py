@@ -158,10 +158,10 @@ def each_object_depreciated_once(m: MunicipalityModel) -> Iterator[Inconsistency
     """No passport object is depreciated by two tariffs: its cost would be charged twice."""
     if m.passport is None:
         return
-    from okmo_models.scenario.loader import read_file
+    from okmo_models.scenario.loader import read_data, read_file
     from okmo_models.scenario.passport_assets import objects_read
 
-    passport_data = read_file(m.folder.passport)[0]
+    passport_data = read_data(m.folder.passport)[0]  # this year's passport may be a variant
     readers: dict[str, list[Path]] = {}
     for path, r in m.tariffs.items():
         if "passport" in {f.role for f in r.provenance.inputs}:

@@ -59,15 +59,33 @@ def read_folder(folder: str | Path) -> Folder:
         if len(by_kind.get(kind, [])) > 1:
             raise FolderError("mu_two_of_a_kind", folder=folder, kind=t("mu_kind_" + kind),
                               files=", ".join(p.name for p in by_kind[kind]))
-    passports = by_kind.get("passport", [])
-    passport = None
-    if passports:  # this year's passport is a variant of last year's: the latest year is the state
-        from okmo_models.passport.model import load_passport
-
-        passport = max(passports, key=lambda p: (load_passport(p).passport.year, p.name))
+    passport = _latest_passport(folder, by_kind.get("passport", []))
     one = lambda kind: by_kind.get(kind, [None])[0]  # noqa: E731
     return Folder(folder, passport, one("economic_base"), tuple(by_kind.get("tariff", [])), one("budget"),
                   one("programme"), tuple(variants))
+
+
+def _latest_passport(folder: Path, passports: list[Path]) -> Path | None:
+    """This year's passport: a variant of last year's, so the one of the latest year. Its
+    year is read from the data as written (a broken passport is checked, and reported, with
+    the others); two of the same year are refused by name, as two budgets are."""
+    from okmo_models.scenario.loader import read_data
+
+    if len(passports) < 2:
+        return passports[0] if passports else None
+    years = {}
+    for p in passports:
+        try:
+            year = read_data(p)[0].get("year")
+        except OkmoError:
+            year = None
+        years[p] = year if isinstance(year, int) else -1
+    latest = max(years.values())
+    newest = [p for p, y in years.items() if y == latest]
+    if len(newest) > 1:
+        raise FolderError("mu_two_of_a_kind", folder=folder, kind=t("mu_kind_passport"),
+                          files=", ".join(p.name for p in newest))
+    return newest[0]
 
 
 @dataclass

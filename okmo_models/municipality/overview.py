@@ -68,8 +68,9 @@ class Overview:
         years = list(b.forecast_years[: b.horizon])
         totals = {k: b.total_by_year(k)[: len(years)] for k in ("revenue", "expenditure", "balance")}
         factor = MONEY_UNITS[b.scenario.unit]
-        tariffs = np.array([sum(sum(a) for lt in self.model.linked if (a := lt.flows.at(y)) is not None) / factor
-                            for y in years])
+        # what the lines that pay for tariffs hold: the tariffs' figures from the year they are in force
+        s = b.scenario
+        tariffs = np.array([sum(s.fixed[ln].values.get(y, 0.0) for ln in s.plans if ln in s.fixed) for y in years])
         out = {"unit": b.scenario.unit, "years": years, "revenue": totals["revenue"].tolist(),
                "expenditure": totals["expenditure"].tolist(), "tariffs": tariffs.tolist(),
                "balance": totals["balance"].tolist(), "space": None, "programme_local": None, "left": None}

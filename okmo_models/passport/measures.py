@@ -19,11 +19,11 @@ from okmo_models.passport.result import PassportResult
 from okmo_models.passport.schema import SECTOR_OF
 
 
-def _spread(total: float, years: int) -> list[float]:
-    """``total`` over ``years`` in equal parts to a tenth, the last year taking the rest, so
-    that the parts add up to the option's cost exactly."""
-    part = math.floor(total / years * 10) / 10
-    return [part] * (years - 1) + [round(total - part * (years - 1), 6)]
+def _spread(total_som: float, years: int, unit_som: float) -> list[float]:
+    """The option's cost over ``years`` in equal parts to the som, the last year taking the
+    rest, in the programme's unit: the parts add up to the cost to the som in any unit."""
+    part = math.floor(total_som / years)
+    return [round(x / unit_som, 9) for x in [part] * (years - 1) + [total_som - part * (years - 1)]]
 
 
 def max_points(result: PassportResult) -> float:
@@ -44,15 +44,15 @@ def candidate_measures(result: PassportResult, unit: str, scale: tuple[float, fl
         o, option = n.object, n.option
         if option is None:
             continue
-        cost = option.cost * factor
+        cost_som = option.cost * MONEY_UNITS[result.passport.unit]
         settlement = next(s for s in result.passport.settlements if s.id == o.settlement)
         out.append({
             "id": f"{o.id}_{option.id}".replace("-", "_"),
             "name": {lang: option.name.get(lang) for lang in LANGUAGES},
             "sector": SECTOR_OF[o.type],
             "settlement": {lang: settlement.name.get(lang) for lang in LANGUAGES},
-            "cost": _spread(cost, option.years),
-            "running_cost": round(option.running_cost * factor, 6),
+            "cost": _spread(cost_som, option.years, MONEY_UNITS[unit]),
+            "running_cost": round(option.running_cost * factor, 9),
             "beneficiaries": {"total": o.served},
             "scores": {criterion: round(low + (high - low) * min(n.points / top, 1.0), 2)},
             "passport": {"object": o.id, "option": option.id},

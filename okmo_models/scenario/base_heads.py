@@ -14,9 +14,10 @@ from pathlib import Path
 
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.provenance import InputFile
+from okmo_models.scenario.passport_assets import record_number
 
 
-def merge_base_heads(path: Path, data: dict, read_file, inputs: list | None = None) -> dict:
+def merge_base_heads(path: Path, data: dict, read_data, inputs: list | None = None) -> dict:
     """``data`` with each category's ``heads_from`` replaced by the heads it names."""
     from okmo_models.references import SCENARIO_SUFFIXES, resolve_reference
 
@@ -37,7 +38,7 @@ def merge_base_heads(path: Path, data: dict, read_file, inputs: list | None = No
             raise ScenarioError(path, [Problem(path=("categories", i, "heads"), key="heads_given_twice")])
         name = link["economic_base"]
         base_path = resolve_reference(path, name, where + ("economic_base",), SCENARIO_SUFFIXES)
-        base, sha256, _ = read_file(base_path)
+        base, sha256, _, _ = read_data(base_path)  # a variant of the base comes back merged
         if not isinstance(base, dict) or base.get("kind") != "economic_base":
             raise ScenarioError(path, [Problem(path=where + ("economic_base",), key="heads_from_not_base", value=name)])
         if inputs is not None and base_path not in read:
@@ -55,7 +56,8 @@ def merge_base_heads(path: Path, data: dict, read_file, inputs: list | None = No
             if year not in counts:
                 raise ScenarioError(base_path, [Problem(path=("livestock", j, "heads"), key="heads_from_year",
                                                         value=species, context={"year": year})])
-            heads[species] = f"{counts[year]} head"
+            n = record_number(base_path, base, ("livestock", j, "heads", year), counts[year])
+            heads[species] = f"{n} head"
         c["heads"] = heads
         categories[i] = c
     data["categories"] = categories

@@ -86,11 +86,11 @@ def read_data(path: str | Path) -> FileData:
     if isinstance(data, dict) and "assets_from" in data and "kind" not in data:  # a tariff's assets in the passport
         from okmo_models.scenario.passport_assets import merge_passport_assets
 
-        data = merge_passport_assets(path, data, read_file, baselines)
+        data = merge_passport_assets(path, data, read_data, baselines)
     if isinstance(data, dict) and "kind" not in data:  # a category's heads in the economic base
         from okmo_models.scenario.base_heads import merge_base_heads
 
-        data = merge_base_heads(path, data, read_file, baselines)
+        data = merge_base_heads(path, data, read_data, baselines)
     return FileData(data, sha256, lines, tuple(baselines))
 
 
@@ -202,6 +202,10 @@ def _relative_to(baseline: dict, baseline_path: Path, variant_path: Path) -> dic
             out[field] = {**value, "passport": moved(value["passport"])}
         elif value is not None:
             out[field] = moved(value)
+    if baseline.get("kind") is None and isinstance(out.get("categories"), list):  # a category's heads_from
+        out["categories"] = [
+            {**c, "heads_from": {**c["heads_from"], "economic_base": moved(c["heads_from"].get("economic_base"))}}
+            if isinstance(c, dict) and isinstance(c.get("heads_from"), dict) else c for c in out["categories"]]
     return out
 
 

@@ -25,10 +25,11 @@ from okmo_models.units import MONEY_UNITS
 OWNER = {"municipal_enterprise": "operator", "municipality": "municipality"}
 
 
-def merge_passport_assets(path: Path, data: dict, read_file, inputs: list | None = None) -> dict:
+def merge_passport_assets(path: Path, data: dict, read_data, inputs: list | None = None) -> dict:
     """``data`` with the service's objects of the passport it names added to ``assets``;
-    ``read_file`` reads the passport as the loader reads any file (its data, SHA-256 and
-    line map); ``inputs``, if given, receives the passport as an :class:`InputFile`."""
+    ``read_data`` reads the passport as the loader reads any plan file (a next year's
+    passport, a variant, comes back merged with last year's); ``inputs``, if given, receives
+    the passport as an :class:`InputFile`."""
     from okmo_models.references import SCENARIO_SUFFIXES, resolve_reference
 
     data = dict(data)
@@ -40,7 +41,7 @@ def merge_passport_assets(path: Path, data: dict, read_file, inputs: list | None
             raise ScenarioError(path, [Problem(path=field, key="assets_from_form", value=link)])
         name, chosen, field = link.get("passport"), [str(x) for x in link["objects"]], ("assets_from", "passport")
     passport_path = resolve_reference(path, name, field, SCENARIO_SUFFIXES)
-    passport, sha256, _ = read_file(passport_path)
+    passport, sha256, _, _ = read_data(passport_path)
     if not isinstance(passport, dict) or passport.get("kind") != "passport":
         raise ScenarioError(path, [Problem(path=field, key="assets_from_not_passport", value=name)])
     objects = passport.get("objects") or []
@@ -57,8 +58,9 @@ def merge_passport_assets(path: Path, data: dict, read_file, inputs: list | None
     own_sources = dict(data.get("sources") or {})
     sources, assets = dict(own_sources), list(data.get("assets") or [])
     service = data.get("service")
+    read = set(objects_read({"assets_from": link, "service": service}, passport))
     for j, o in enumerate(objects):
-        if not isinstance(o, dict) or (o.get("id") not in chosen if chosen else o.get("service") != service):
+        if not isinstance(o, dict) or o.get("id") not in read:
             continue
         missing = [f for f in ("balance_value", "useful_life", "built") if o.get(f) is None]
         if missing or o.get("owner", "municipality") not in OWNER:
@@ -66,8 +68,10 @@ def merge_passport_assets(path: Path, data: dict, read_file, inputs: list | None
             raise ScenarioError(passport_path, [Problem(
                 path=("objects", j, field), key="pp_service_asset_field" if missing else "pp_service_asset_owner",
                 value=o.get("id"), context={"service": service})])
-        assets.append({"name": o.get("name"), "value": f"{_number(o['balance_value']) * factor} som",
-                       "year": o.get("acquired") or o["built"], "useful_life": f"{o['useful_life']} year",
+        value = record_number(passport_path, passport, ("objects", j, "balance_value"), o["balance_value"])
+        life = record_number(passport_path, passport, ("objects", j, "useful_life"), o["useful_life"])
+        assets.append({"name": o.get("name"), "value": f"{value * factor} som",
+                       "year": o.get("acquired") or o["built"], "useful_life": f"{life} year",
                        "owner": OWNER[o.get("owner", "municipality")],
                        "source": _source(o.get("source"), passport.get("sources") or {}, sources)})
     data["assets"], data["sources"] = assets, sources
@@ -85,10 +89,20 @@ def objects_read(tariff: dict, passport: dict) -> list[str]:
             if isinstance(o, dict) and o.get("service") == tariff.get("service")]
 
 
-def _number(v):
-    """A passport figure as written (a number, or a number in text) — validated by the
-    tariff's schema once merged."""
-    return v if isinstance(v, (int, float)) else float(str(v).replace("\u00a0", "").replace(" ", "").replace(",", "."))
+def record_number(path: Path, record: dict, field: tuple, value) -> float:
+    """A figure of a passport or an economic base, read as that file reads it (its own
+    decimal mark); one it cannot read is refused naming that file, the field and the value,
+    never reinterpreted by the tariff that uses it."""
+    from okmo_models.units import UnitError, declared_decimal_mark, parse_number
+
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    mark = record.get("decimal_mark")
+    try:
+        with declared_decimal_mark(mark if mark in (",", ".") else None):
+            return parse_number(str(value))
+    except UnitError as exc:
+        raise ScenarioError(path, [Problem(path=field, key=exc.key, value=value, context=exc.context)]) from None
 
 
 def _source(key, passport_sources: dict, sources: dict) -> str:
