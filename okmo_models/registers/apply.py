@@ -48,7 +48,9 @@ from okmo_models.scenario.loader import (
     ScenarioFile,
     load_scenario,
     read_data,
+    read_file,
     validate_scenario,
+    variant_baseline,
 )
 from okmo_models.scenario.schema import Scenario
 from okmo_models.scenario.variants import apply_changes
@@ -172,6 +174,8 @@ def livestock_variant(register: LivestockRegister, scenario_path: str | Path, *,
     cat_key = f"{key}_{c.id}"
     after = {sp: _quantity(n, "head") for sp, n in heads.items()}
     changes = {"sources": {}, "categories": {c.id: {"heads": after, "source": cat_key}}}
+    if _reads_heads_from_base(scenario_path, c.id):  # the register's count replaces the base's, said so
+        changes["categories"][c.id]["heads_from"] = None
     shown = [Change(Msg("rg_change_field", {"category": c.id, "field": f"heads.{sp}"}),
                     _before((c.heads or {}).get(sp)), q) for sp, q in after.items()]
     notes: list[Msg] = []
@@ -214,6 +218,20 @@ def tariff_effect(plan: VariantPlan) -> list[tuple]:
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _reads_heads_from_base(path: str | Path, category: str) -> bool:
+    """Whether the category takes its heads from the economic base in the file as written
+    (or in the baselines of a variant): a register's count then replaces that link."""
+    path = Path(path)
+    data = read_file(path)[0]
+    while isinstance(data, dict) and "variant_of" in data:
+        changed = ((data.get("changes") or {}).get("categories") or {}).get(category) or {}
+        if "heads_from" in changed:
+            return changed["heads_from"] is not None
+        path, data = variant_baseline(path, data)
+    return any(isinstance(c, dict) and c.get("id") == category and c.get("heads_from") is not None
+               for c in (data.get("categories") or []))
 
 
 def _baseline(path: str | Path) -> tuple[ScenarioFile, dict]:
@@ -342,7 +360,12 @@ def _plan(loaded, data, changes, shown, notes, scenario_path, target, kind_key, 
                      .render(lang).splitlines())
     # checked as a whole before anything is written; problems name the file not yet written
     name = Msg("rg_not_written", {"file": target or "variant"}).render(lang)
-    scenario = validate_scenario(apply_changes(data, changes), name)
+    merged = apply_changes(data, changes)
+    # the baseline's data already holds the base's heads; the variant's "not from the base"
+    # is said for the file, and has nothing left to unlink here
+    merged["categories"] = [{k: v for k, v in c.items() if not (k == "heads_from" and v is None)}
+                            if isinstance(c, dict) else c for c in merged.get("categories") or []]
+    scenario = validate_scenario(merged, name)
     return VariantPlan(loaded, scenario, target, document, header, tuple(shown), tuple(notes))
 
 

@@ -4,7 +4,8 @@ A category that says ``heads_from: {economic_base: economic_base.yaml, species: 
 goats]}`` counts, for each species named, the heads of the economic base's latest count
 (its ``year``). As a passport's assets are (:mod:`okmo_models.scenario.passport_assets`),
 the heads are merged into the file's data before validation, so every reader of the tariff
-sees the same volumes, and the base is listed among the tariff's inputs.
+sees the same volumes, and the base is listed among the tariff's inputs. A variant that
+counts the heads itself (a livestock register's import) sets ``heads_from`` to nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def merge_base_heads(path: Path, data: dict, read_data, inputs: list | None = No
             continue
         c = dict(c)
         link = c.pop("heads_from")
+        if link is None:  # a variant that counts the heads itself (a register) unlinks the base
+            categories[i] = c
+            continue
         where = ("categories", i, "heads_from")
         if (not isinstance(link, dict) or set(link) != {"economic_base", "species"}
                 or not isinstance(link["species"], list) or not link["species"]):
@@ -57,7 +61,7 @@ def merge_base_heads(path: Path, data: dict, read_data, inputs: list | None = No
                 raise ScenarioError(base_path, [Problem(path=("livestock", j, "heads"), key="heads_from_year",
                                                         value=species, context={"year": year})])
             n = record_number(base_path, base, ("livestock", j, "heads", year), counts[year])
-            heads[species] = f"{n} head"
+            heads[species] = {"value": n, "unit": "head"}  # a number: no decimal mark re-reads it
         c["heads"] = heads
         categories[i] = c
     data["categories"] = categories

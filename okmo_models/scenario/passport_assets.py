@@ -70,8 +70,9 @@ def merge_passport_assets(path: Path, data: dict, read_data, inputs: list | None
                 value=o.get("id"), context={"service": service})])
         value = record_number(passport_path, passport, ("objects", j, "balance_value"), o["balance_value"])
         life = record_number(passport_path, passport, ("objects", j, "useful_life"), o["useful_life"])
-        assets.append({"name": o.get("name"), "value": f"{value * factor} som",
-                       "year": o.get("acquired") or o["built"], "useful_life": f"{life} year",
+        # as numbers with units, not text: the tariff's own decimal mark must not re-read them
+        assets.append({"name": o.get("name"), "value": {"value": value * factor, "unit": "som"},
+                       "year": o.get("acquired") or o["built"], "useful_life": {"value": life, "unit": "year"},
                        "owner": OWNER[o.get("owner", "municipality")],
                        "source": _source(o.get("source"), passport.get("sources") or {}, sources)})
     data["assets"], data["sources"] = assets, sources
