@@ -418,3 +418,20 @@ def test_served_budget_dashboard_is_offline_and_live(tmp_path):
         assert page.locator('[data-okmo="delta-balance-2027"]').inner_text() == "+14,7"
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "budget_hearing_dashboard.png"), full_page=True)
+
+
+def test_a_variant_the_rules_refuse_is_said_in_words_not_codes(dashboard, monkeypatch):
+    """Before, the save's own check joined field paths and message keys into the page
+    ("scenarios.x.changes[1].from: variant_year_outside 2040")."""
+    import okmo_models.hearing.budget_whatif as bw
+    from okmo_models.errors import Problem
+
+    monkeypatch.setattr(bw, "check", lambda s: [Problem(path=("scenarios", "x", "changes", 0, "from"),
+                                                        key="variant_year_outside", value=2040,
+                                                        context={"first": 2026, "last": 2033})])
+    dashboard.inflation.value += dashboard.inflation.step
+    dashboard.file_name.value = "v.yaml"
+    assert dashboard.save_variant() is None
+    shown = text(dashboard.message.value)
+    # the rule in words, with the field it concerns, as okmo check says it of a file
+    assert "variant_year_outside" not in shown and "Год 2040 вне прогнозного периода 2026–2033" in shown

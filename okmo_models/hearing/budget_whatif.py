@@ -28,6 +28,7 @@ import numpy as np
 from okmo_models.budget.forecast import BudgetModel, BudgetResult
 from okmo_models.budget.checks import check
 from okmo_models.budget.schema import TAX_LINES, BudgetScenario, BudgetVariant
+from okmo_models.errors import ScenarioError
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.units import declared_decimal_mark, number_text
 
@@ -308,8 +309,8 @@ class BudgetWhatIf:
             update={"scenarios": {**self.original.scenarios, sid: self._variant_model(data)},
                     "fixed": {ln: f for ln, f in self.scenario.fixed.items() if ln not in self.scenario.plans}})
         problems = list(check(merged))
-        if problems:
-            raise ValueError("; ".join(f"{p.field_path()}: {p.key} {p.value}" for p in problems))
+        if problems:  # said in the hall's language, as okmo check would say it of the saved file
+            raise ScenarioError(baseline_name, problems)
         doc = {"variant_of": baseline_name, "baseline_sha256": self.sha256,
                "saved": when.isoformat(timespec="minutes"), "changes": changes}
         return sid, doc
