@@ -240,6 +240,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     _computing_command(sub, common, lang, "passport", metavar="PASSPORT")
     _computing_command(sub, common, lang, "economic_base", metavar="ECONOMIC_BASE")
+    p = _computing_command(sub, common, lang, "monitoring", metavar="MONITORING")
+    p.add_argument("--month", metavar="YYYY-MM", default=None, help=t("cli_month_help", lang))
 
     p = sub.add_parser("measures", parents=[common], help=t("cli_measures_help", lang),
                        description=t("cli_measures_help", lang))
@@ -326,7 +328,7 @@ def _compute(args) -> int:
     kind, path = KINDS[args.kind], args.file
     _xlsx_needs_a_file(args, path)
     options = {"scenario": getattr(args, "scenario_id", None), "budget": getattr(args, "budget", None),
-               "time_limit": getattr(args, "time_limit", None)}
+               "time_limit": getattr(args, "time_limit", None), "month": getattr(args, "month", None)}
     with progress("progress_" + kind.name, args.lang):
         result = kind.compute(path, **options)
     return _deliver(args, kind.export(result, args.format, args.lang))
@@ -497,7 +499,18 @@ def _template(args) -> int:
 
     from okmo_models.excel.template import scenario_data, scenario_workbook, template_workbook
 
-    if args.source:
+    monitoring = args.kind == "monitoring" and not args.source
+    if args.source and kind_of(args.source).name == "monitoring" or monitoring:
+        # the monthly tables to fill in, a row per indicator of the file's plans (the bundled
+        # example's without --from)
+        from okmo_models.examples import example_path
+        from okmo_models.excel.monitoring_template import monitoring_template
+
+        source = Path(args.source) if args.source else example_path(KINDS["monitoring"].examples[0])
+        with progress("progress_monitoring", args.lang):
+            content = monitoring_template(source, args.lang)
+        default = source.with_suffix(".xlsx") if args.source else Path(f"okmo_monitoring_{args.lang}.xlsx")
+    elif args.source:
         kind, data = scenario_data(args.source)
         content = scenario_workbook(kind, data, args.lang, Path(args.source).name)
         default = Path(args.source).with_suffix(".xlsx")

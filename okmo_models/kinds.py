@@ -144,6 +144,18 @@ def _compute_economic_base(path, **_):
     return evaluate_economic_base(path)
 
 
+def _load_monitoring(path):
+    from okmo_models.monitoring.model import load_monitoring
+
+    return load_monitoring(path)
+
+
+def _compute_monitoring(path, month: str | None = None, **_):
+    from okmo_models.monitoring import evaluate_monitoring
+
+    return evaluate_monitoring(path, month)
+
+
 def _exports(product: str) -> dict:
     """Text, JSON and CSV from the product's ``export`` module, the workbook from Excel."""
     module = f"okmo_models.{product}.export"
@@ -191,6 +203,14 @@ KINDS: dict[str, PlanKind] = {k.name: k for k in (
              report="okmo_models.report.economic_base_sections", report_title="ebr_title",
              plan_year=lambda b: b.year, dashboard=None, papers=None,
              examples=("teploklyuchenka/economic_base.yaml", "alamudun/economic_base.yaml")),
+    PlanKind(name="monitoring", schema="okmo_models.monitoring.schema:Monitoring",
+             rules="okmo_models.monitoring.checks:check",
+             load=_load_monitoring, compute=_compute_monitoring, check=_compute_monitoring,
+             exports=_exports("monitoring"),
+             report="okmo_models.report.monitoring_sections", report_title="mon_report_title",
+             plan_year=lambda m: m.year,
+             dashboard="okmo_models.hearing.monitoring_dashboard:MonitoringDashboard", papers=None,
+             examples=("teploklyuchenka/monitoring.yaml", "alamudun/monitoring.yaml")),
 )}
 
 

@@ -89,10 +89,13 @@ def test_every_kind_names_what_serves_it(name):
     for part in ("outline", "contents"):
         assert callable(getattr(sections, part)), (kind.report, part)
     assert (PACKAGE / "report" / f"{name}_report.ipynb").is_file()
-    # a passport or an economic base has neither: it is shown in its folder's overview
-    assert (kind.dashboard is None) == (kind.papers is None) == (name in ("passport", "economic_base"))
+    # a passport or an economic base has no dashboard: it is shown in its folder's overview;
+    # the kenesh adopts no paper of those or of the monthly review
+    assert (kind.dashboard is None) == (name in ("passport", "economic_base"))
+    assert (kind.papers is None) == (name in ("passport", "economic_base", "monitoring"))
     if kind.dashboard is not None:
         assert isinstance(kind.output(kind.dashboard), type)
+    if kind.papers is not None:
         papers = importlib.import_module(kind.papers).Papers
         assert callable(papers.subject) and callable(papers.papers) and has(papers.report_key)
     from okmo_models.examples import example_path

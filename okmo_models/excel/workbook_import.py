@@ -4,7 +4,7 @@ Every value is read from the place the layout gives it; every problem names the 
 the cell and the value. The scenario is then validated exactly as a YAML file would be,
 and each problem found there is traced back to the cell it came from. Nothing is written
 unless the whole workbook reads cleanly. The file is opened by
-:mod:`okmo_models.excel.reading`: only a workbook Excel could have saved, within stated
+:mod:`okmo_models.workbook_reading`: only a workbook Excel could have saved, within stated
 limits, and only the cells that hold something are looked at.
 """
 
@@ -23,7 +23,7 @@ from okmo_models.excel.choices import choice_code, choice_label, choice_labels, 
 from okmo_models.excel.formats import is_percent, plain, scale, shift
 from okmo_models.excel.handles import Handles
 from okmo_models.excel.layout import Input, Section, layout
-from okmo_models.excel.reading import Book, Grid, open_book
+from okmo_models.workbook_reading import Book, Grid, open_book
 from okmo_models.excel.sheets import (
     KEY,
     KEY2,

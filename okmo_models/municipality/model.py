@@ -31,6 +31,7 @@ class Folder:
     budget: Path | None
     programme: Path | None
     variants: tuple[Path, ...]  # what-ifs, checked on their own, not part of the plan
+    monitoring: tuple[Path, ...] = ()  # the follow-up of the plans, a file per year
 
 
 def _is_variant(path: Path) -> bool:
@@ -62,7 +63,7 @@ def read_folder(folder: str | Path) -> Folder:
     passport = _latest_passport(folder, by_kind.get("passport", []))
     one = lambda kind: by_kind.get(kind, [None])[0]  # noqa: E731
     return Folder(folder, passport, one("economic_base"), tuple(by_kind.get("tariff", [])), one("budget"),
-                  one("programme"), tuple(variants))
+                  one("programme"), tuple(variants), tuple(by_kind.get("monitoring", [])))
 
 
 def _latest_passport(folder: Path, passports: list[Path]) -> Path | None:
@@ -101,6 +102,7 @@ class MunicipalityModel:
     budget: object = None  # BudgetResult, with its plans linked
     linked: list = field(default_factory=list)  # okmo_models.plan_links.LinkedTariff
     programme: object = None  # ProgrammeResult
+    monitoring: dict = field(default_factory=dict)  # path -> MonitoringResult
     failed: dict = field(default_factory=dict)  # path -> OkmoError
 
     @property
@@ -148,4 +150,8 @@ def evaluate_folder(folder: str | Path | Folder) -> MunicipalityModel:
             m.budget = attempt(f.budget, lambda p: forecast_linked_budget(linked[0]))
     if f.programme:
         m.programme = attempt(f.programme, KINDS["programme"].compute)
+    for p in f.monitoring:
+        r = attempt(p, KINDS["monitoring"].compute)
+        if r is not None:
+            m.monitoring[p] = r
     return m

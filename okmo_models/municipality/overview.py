@@ -15,10 +15,11 @@ import numpy as np
 from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.i18n import t
 from okmo_models.municipality.checks import Inconsistency, check
-from okmo_models.units import MONEY_UNITS
+from okmo_models.monitoring.periods import period_label
 from okmo_models.municipality.model import MunicipalityModel, evaluate_folder
 from okmo_models.provenance import Provenance
 from okmo_models.tables import text_table
+from okmo_models.units import MONEY_UNITS
 
 JSON_SCHEMA = "okmo-municipality/1"
 
@@ -32,7 +33,7 @@ class Overview:
     def provenance(self) -> Provenance:
         seen, inputs = set(), []
         for r in (self.model.passport, self.model.economic_base, *self.model.tariffs.values(), self.model.budget,
-                  self.model.programme):
+                  self.model.programme, *self.model.monitoring.values()):
             for f in (r.provenance.inputs if r is not None else ()):
                 key = (Path(f.path).resolve(), f.sha256)  # a file read by several plans, listed once
                 if key not in seen:
@@ -106,6 +107,16 @@ class Overview:
                         "funded": any(a["plan"] is not None for a in answered)})
         return out
 
+    def monitoring(self) -> list[dict]:
+        """Each monitoring file's review in brief: the month, the lights, what is behind, the
+        overdue instructions (the review itself: ``okmo monitoring FILE``)."""
+        out = []
+        for path, r in self.model.monitoring.items():
+            out.append({"file": path.name, "month": r.month, "counts": r.counts(),
+                        "behind": [a.plan.id for a in r.behind()],
+                        "overdue": len(r.instructions.overdue) if r.instructions is not None else None})
+        return out
+
     # --- outputs -------------------------------------------------------------------------
 
     def to_dict(self, lang: str = "ru") -> dict:
@@ -120,6 +131,7 @@ class Overview:
                            "measures": [{**a, "name": a["name"].get(lang)} for a in n["measures"]]}
                           for n in self.needs()],
                 "needs_unit": passport.passport.unit if passport else None,
+                "monitoring": self.monitoring(),
                 "inconsistencies": [{"text": i.describe(lang), "places": [p.render() for p in i.places]}
                                     for i in self.inconsistencies],
                 "failed": [{"file": p.name, "problem": e.render(lang)} for p, e in self.model.failed.items()]}
@@ -159,6 +171,12 @@ class Overview:
                     *text_table(["№", t("pp_col_object", lang), t("pp_col_settlement", lang), t("pp_col_condition", lang),
                                  t("pp_col_points", lang), t("mu_col_cost", lang), t("mu_col_answer", lang)], rows,
                                 right=(0, 4, 5)), ""]
+        for path, r in self.model.monitoring.items():
+            overdue = len(r.instructions.overdue) if r.instructions is not None else 0
+            out += [f"== {t('mu_monitoring', lang, month=period_label(r.month, lang))} ==",
+                    t("mo_counts", lang, **r.counts()), t("mu_monitoring_overdue", lang, count=overdue),
+                    *(f"- {a.plan.label.render(lang)}: {r.light_text(a, lang)}, {r.score_text(a, lang)}"
+                      for a in r.behind()), ""]
         out.append(f"== {t('mu_consistency', lang)} ==")
         if not self.inconsistencies and not self.model.failed:
             out.append(t("mu_consistent", lang))

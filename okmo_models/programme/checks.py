@@ -127,6 +127,15 @@ def beneficiaries_within_total(p: Programme, i: int) -> Iterator[Problem]:
                                          for lang in LANGUAGES}})
 
 
+def indicator_plans_in_period(p: Programme, i: int) -> Iterator[Problem]:
+    """An indicator's plan by year names years of the programme only."""
+    for k, ind in enumerate(p.measures[i].indicators):
+        for year in ind.plan:
+            if not p.first_year <= year <= p.last_year:
+                yield Problem(path=("measures", i, "indicators", k, "plan", Key(year)), key="indicator_plan_outside",
+                              value=year, context={"first": str(p.first_year), "last": str(p.last_year)})
+
+
 def measure_source_named(p: Programme, i: int) -> Iterator[Problem]:
     """A measure names a source of the file."""
     yield from _source_named(p, ("measures", i, "source"), p.measures[i].source)
@@ -135,7 +144,7 @@ def measure_source_named(p: Programme, i: int) -> Iterator[Problem]:
 # The rules of one measure, in the order their problems are reported.
 MEASURE_RULES = (measure_id_once, starts_in_period, works_end_in_period, committed_has_start, links_known,
                  funding_sound, funding_within_cost, cofinancing_met, scores_on_criteria,
-                 beneficiaries_within_total, measure_source_named)
+                 beneficiaries_within_total, indicator_plans_in_period, measure_source_named)
 
 
 def measures_sound(p: Programme) -> Iterator[Problem]:

@@ -54,6 +54,8 @@ class Indicator(StrictModel):
     unit: str = Field(min_length=1)
     baseline: Number
     target: Number
+    # the value planned at the end of each year, followed by monitoring (okmo monitoring)
+    plan: dict[Year, Number] = {}
 
 
 class Beneficiaries(StrictModel):
