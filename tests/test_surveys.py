@@ -380,7 +380,7 @@ def test_the_review_of_a_monitoring_files_surveys():
     roads = next(c for c in d["changes"] if (c["question"], c["group"]) == ("roads", "all"))
     assert roads["verdict"] == "within_noise"
     bath = next(c for c in d["changes"] if (c["question"], c["group"]) == ("dipping_bath", "vulnerable"))
-    assert (bath["verdict"], bath["reason"]) == ("not_tested", "too_few_answers")
+    assert (bath["verdict"], bath["not_tested"]) == ("not_tested", "too_few_answers")
     assert d["reference"] == [{"year": 2019, "share": 0.48, "group": "all", "label": "nationally",
                                "source": "seed_004", "source_text": "seed_004"}]
     women = ReferencePoint.model_validate({"year": 2023, "share": "63 %", "group": "women", "source": "seed_004"})

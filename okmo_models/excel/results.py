@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
@@ -1034,3 +1035,297 @@ def _accrued(book: _Book, result):
         sh.line([label, t("eb_total_accrued", lang), "", "", *v.accrued[line]], formats, bold=True)
     sh.note(t("eb_forecast_note", lang, year=b.year))
     _note_sources(sh)
+
+
+# --- monitoring: the monthly review ----------------------------------------------------------------
+
+# The reviewed figures as the text review shows them: a share as "96,3 %", dates as the
+# reader's documents write them.
+_MO_PERCENT = "0.0 %"
+_MO_DECIMAL2 = "#,##0.00"
+_MO_DATE = {"en": "d mmm yyyy"}  # ru, ky: 08.10.2027
+_MO_LIGHT_FILLS = {"green": PatternFill("solid", fgColor="C6EFCE"), "amber": PatternFill("solid", fgColor="FFEB9C"),
+                   "red": PatternFill("solid", fgColor="FFC7CE")}
+_MO_SECTIONS = ("programme", "tariff", "budget")
+
+
+def monitoring_workbook(result, lang: str) -> bytes:
+    """The monthly review as a workbook: the review (counts, what is behind and why, the
+    rule, what was not assessed), every indicator against its plan, the monthly actuals,
+    the instructions, the satisfaction surveys, the input files and the sources. Every figure
+    is the result's (as in ``okmo monitoring --format json``), a number in a cell with the
+    number format that shows it as the text review does."""
+    m = result.monitoring
+    book = _Book(lang, _Sources(m.sources, lang), [
+        f"{m.municipality.name.get(lang)} — {result.title(lang)}",
+        *_file_line(result.provenance, lang)])
+    _mo_review(book, result)
+    _mo_indicators(book, result)
+    _mo_monthly(book, result)
+    _mo_instructions(book, result)
+    if result.surveys is not None:
+        _mo_surveys(book, result)
+    _mo_inputs(book, result)
+    return book.save()
+
+
+def _mo_value_format(a, x) -> str | None:
+    """The number format of a value of indicator ``a``, as ``MonitoringResult.value_text``
+    writes it: a share to 0.1 %, som whole, thousands and millions to 0.1, other units whole
+    or to two decimals."""
+    unit = a.plan.unit
+    if unit == "share":
+        return _MO_PERCENT
+    if unit == "som":
+        return WHOLE
+    if unit in ("thousand_som", "million_som"):
+        return AMOUNT1
+    return WHOLE if x is None or float(x).is_integer() else _MO_DECIMAL2
+
+
+def _mo_literal(text: str) -> str:
+    """Text as a literal of an Excel number format (a quote cannot be inside one)."""
+    text = text.replace('"', "")
+    return f'"{text}"' if text else ""
+
+
+def _mo_percent_format(before: str, sign: str, after: str) -> str:
+    """A section of a number format: words, a sign, the percentage to 0.1, words."""
+    return f"{_mo_literal(before + sign)}{_MO_PERCENT}{_mo_literal(after)}"
+
+
+def _mo_score(result, a, lang: str):
+    """What the light compares, as a number when there is one, with a number format that
+    shows it in the words of ``MonitoringResult.score_text`` ("96,3 % плана", "62,0 %
+    запланированного изменения"): ``a.score``; for costs and spending the deviation from the
+    plan with its sign ("+4,1 % от плана"), computed as ``score_text`` computes it. Without
+    a number (no actuals, a zero plan, a target already reached), the words themselves."""
+    from okmo_models.monitoring.plans import NEAR
+
+    text = result.score_text(a, lang)
+    if a.score is None or not np.isfinite(a.score):
+        return text, None
+    near = a.plan.direction == NEAR
+    value = result.deviation(a) if near else a.score  # a zero plan has no score
+    before, found, after = text.partition(format_percent(abs(value) if near else value, 1, lang))
+    if not found:  # words built in a way this function does not know: shown as the words
+        return text, None
+    if near:  # the sign written as score_text writes it: + above the plan, − below
+        before = before.rstrip("+−")
+        return value, ";".join(_mo_percent_format(before, sign, after) for sign in ("+", "−", ""))
+    # an explicit negative section keeps the minus beside the number, after any words before it
+    return value, f"{_mo_percent_format(before, '', after)};{_mo_percent_format(before, '-', after)}"
+
+
+def _mo_indicator_table(sh: _Sheet, result, assessments, profiles: dict):
+    lang, src = sh.book.lang, sh.book.sources
+    year = result.monitoring.year
+    sh.header([t("mo_col_indicator", lang), t("mo_col_unit", lang), t("mo_col_plan_year", lang, year=year),
+               t("mo_col_plan_so_far", lang), t("mo_col_actual_so_far", lang), t("mo_col_forecast", lang),
+               t("mo_col_score", lang), t("mo_col_light", lang), t("mo_col_reason", lang), t("br_ref", lang)])
+    for a in assessments:
+        score, score_format = _mo_score(result, a, lang)
+        values = [a.plan.plan, a.plan_so_far, a.so_far, a.forecast]
+        sh.line([a.plan.label.render(lang), result.unit_text(a, lang), *values, score, result.light_text(a, lang),
+                 result.reason_text(a, lang), src.ref(profiles.get(a.plan.id))],
+                (None, None, *(_mo_value_format(a, x) for x in values), score_format),
+                wrap=(0, 8), refs=(9,))
+        light = sh.ws.cell(sh.row - 1, 8)
+        if a.light in _MO_LIGHT_FILLS:
+            light.fill = _MO_LIGHT_FILLS[a.light]
+    sh.widths[1] = min(sh.widths.get(1, 0), 45)
+    sh.widths[9] = min(sh.widths.get(9, 0), 50)
+
+
+def _mo_profiles(result) -> dict:
+    """Indicator id -> the source of its monthly profile (the plan to date depends on it)."""
+    return {s.id: s.source for s in result.monitoring.indicators}
+
+
+def _mo_review(book: _Book, result):
+    from okmo_models.monitoring.export import notes
+    from okmo_models.monitoring.result import format_date, period_label
+
+    lang, src, m = book.lang, book.sources, result.monitoring
+    sh = book.sheet("xmo_sheet_review", result.title(lang))
+    sh.frozen = True  # several small tables: nothing to freeze
+    periods = result.indicators.periods
+    last = period_label(periods[-1], lang) if periods else period_label(result.month, lang)
+    sh.text(t("mo_meeting", lang, date=format_date(result.meeting, lang), period=last), font=_BOLD)
+
+    sh.subheading(t("xmo_counts_title", lang))
+    sh.header([t("xmo_col_light", lang), t("xmo_col_count", lang)])
+    for light, n in result.counts().items():
+        sh.line([t(f"mo_light_{light}" if light != "none" else "xmo_light_none", lang), n], (None, WHOLE))
+        if light in _MO_LIGHT_FILLS:
+            sh.ws.cell(sh.row - 1, 1).fill = _MO_LIGHT_FILLS[light]
+
+    sh.subheading(t("mo_section_behind", lang))
+    behind = result.behind()
+    if behind:
+        _mo_indicator_table(sh, result, behind, _mo_profiles(result))
+    else:
+        sh.note(t("mo_none", lang))
+
+    if result.instructions is not None:
+        sh.subheading(t("xmo_instruction_counts_title", lang))
+        sh.header([t("xmo_col_status", lang), t("xmo_col_count", lang)])
+        for status, n in result.instructions.counts.items():
+            sh.line([t(f"xmo_status_{status}", lang), n], (None, WHOLE))
+
+    sh.subheading(t("xmo_rule_title", lang))
+    sh.text(f"{result.rule_text(lang)} {src.ref(m.traffic_light.source)}")
+    sh.subheading(t("xmo_notes_title", lang))
+    for line in notes(result, lang) or [t("xmo_no_notes", lang)]:
+        sh.text(line)
+    _note_sources(sh)
+
+
+def _mo_indicators(book: _Book, result):
+    lang = book.lang
+    sh = book.sheet("xmo_sheet_indicators", t("xmo_indicators_title", lang))
+    profiles = _mo_profiles(result)
+    for source in _MO_SECTIONS:
+        if result.section(source):
+            sh.subheading(t(f"mo_section_{source}", lang))
+            _mo_indicator_table(sh, result, result.section(source), profiles)
+    sh.row += 1
+    sh.note(result.rule_text(lang))
+    _note_sources(sh)
+
+
+def _mo_monthly(book: _Book, result):
+    from okmo_models.monitoring.result import period_label
+
+    lang = book.lang
+    periods = list(result.indicators.periods)
+    sh = book.sheet("xmo_sheet_monthly", t("xmo_monthly_title", lang))
+    for source in _MO_SECTIONS:
+        if not result.section(source):
+            continue
+        sh.subheading(t(f"mo_section_{source}", lang))
+        sh.header([t("mo_col_indicator", lang), t("mo_col_unit", lang), *(period_label(p, lang) for p in periods)],
+                  freeze_columns=2)
+        for a in result.section(source):
+            shown = dict(zip(a.periods, a.values))
+            values = [shown.get(p) for p in periods]
+            sh.line([a.plan.label.render(lang), result.unit_text(a, lang), *values],
+                    (None, None, *(_mo_value_format(a, x) for x in values)), wrap=(0,))
+    sh.widths[1] = min(sh.widths.get(1, 0), 45)
+    sh.note(t("xmo_monthly_note", lang))
+
+
+def _mo_date_cells(sh: _Sheet, columns, lang: str):
+    """The dates of the row just written shown as the reader's documents write them."""
+    for col in columns:
+        cell = sh.ws.cell(sh.row - 1, col)
+        if isinstance(cell.value, dt.date):
+            cell.number_format = _MO_DATE.get(lang, "dd.mm.yyyy")
+            sh._fit(col, 11)
+
+
+def _mo_instructions(book: _Book, result):
+    from okmo_models.monitoring.result import format_date
+
+    lang = book.lang
+    sh = book.sheet("xmo_sheet_instructions", t("mo_section_instructions", lang))
+    r = result.instructions
+    if r is None:
+        sh.note(t("xmo_no_instructions", lang))
+        return
+    sh.text(t("mo_instruction_counts", lang, **r.counts))
+    common = [t("mo_col_id", lang), t("mo_col_task", lang), t("mo_col_responsible", lang), t("mo_col_due", lang)]
+    sections = (("overdue", t("mo_overdue", lang),
+                 [t("mo_col_days_overdue", lang), t("mo_col_reason", lang), t("mo_col_decision", lang)]),
+                ("done_late", t("mo_done_late", lang), [t("mo_col_done_on", lang), t("mo_col_days_late", lang)]),
+                ("due_soon", t("mo_due_soon", lang, date=format_date(r.due_soon_until, lang)),
+                 [t("mo_col_days_left", lang)]))
+    for which, title, columns in sections:
+        sh.subheading(title)
+        rows = getattr(r, which)
+        if not rows:
+            sh.note(t("mo_none", lang))
+            continue
+        sh.header(common + columns, freeze_columns=2)
+        for i in rows:
+            start = [i.id, i.task, i.responsible, i.due]
+            if which == "overdue":
+                sh.line([*start, r.days_overdue(i), i.reason or t("mo_reason_missing", lang), i.decision or ""],
+                        (None, None, None, None, WHOLE), wrap=(1, 2, 5, 6))
+            elif which == "done_late":
+                sh.line([*start, i.done_on, (i.done_on - i.due).days], (None,) * 5 + (WHOLE,), wrap=(1, 2))
+            else:
+                sh.line([*start, (i.due - r.meeting).days], (None, None, None, None, WHOLE), wrap=(1, 2))
+            _mo_date_cells(sh, (4, 5), lang)
+    for col in (2, 6, 7):
+        if col in sh.widths:
+            sh.widths[col] = min(sh.widths[col], 50)
+
+
+def _mo_surveys(book: _Book, result):
+    """Each survey's share satisfied by service and group with its margin of error, the
+    change between surveys with the test's verdict, and the reference figures."""
+    from okmo_models.monitoring.result import period_label
+    from okmo_models.monitoring.surveys import change_text, verdict
+
+    lang, src, r = book.lang, book.sources, result.surveys
+    sh = book.sheet("xmo_sheet_surveys", t("mo_section_surveys", lang))
+    survey_source = {s.spec.id: s.spec.source for s in r.surveys}
+    survey_date = {s.spec.id: period_label(s.spec.date, lang) for s in r.surveys}
+    share = "0 %"  # as the review writes a share satisfied: whole percent
+    points = '"±"0.0'  # the margin in percentage points, as "±4,9 п.п."
+
+    sh.subheading(t("xmo_surveys_estimates", lang))
+    sh.header([t("xmo_col_service", lang), t("xmo_col_survey", lang), t("xmo_col_group", lang),
+               t("xmo_col_answers", lang), t("xmo_col_satisfied_answers", lang), t("xmo_col_share_satisfied", lang),
+               t("xmo_col_margin", lang), t("xmo_col_low", lang), t("xmo_col_high", lang),
+               t("xmo_col_n_eff", lang), t("xmo_col_weighting", lang), t("xmo_col_note", lang), t("br_ref", lang)],
+              freeze_columns=1)
+    for e in r.estimates:
+        margin = None if e.margin is None else e.margin * 100
+        note = "" if e.estimated else t("sv_estimate_not_estimated", lang, n=e.n, min=e.min_answers)
+        sh.line([r.name(e.question, lang), survey_date[e.survey], t(f"sv_group_{e.group}", lang), e.n, e.satisfied,
+                 e.share, margin, e.low, e.high, e.n_eff, t(f"sv_weighting_{e.weighting}", lang), note,
+                 src.ref(survey_source.get(e.survey))],
+                (None, None, None, WHOLE, WHOLE, share, points, share, share, WHOLE), wrap=(0, 11), refs=(12,))
+
+    if r.changes:
+        sh.subheading(t("xmo_surveys_changes", lang))
+        sh.header([t("xmo_col_service", lang), t("xmo_col_group", lang), t("xmo_col_survey_before", lang),
+                   t("xmo_col_survey_after", lang), t("xmo_col_share_before", lang), t("xmo_col_share_after", lang),
+                   t("xmo_col_difference", lang), t("xmo_col_p_value", lang), t("xmo_col_verdict", lang),
+                   t("xmo_col_in_words", lang)])
+        for c in r.changes:
+            sh.line([r.name(c.question, lang), t(f"sv_group_{c.group}", lang), survey_date[c.survey_a],
+                     survey_date[c.survey_b], c.share_a, c.share_b, c.difference_pp, c.p_value,
+                     t(f"xmo_verdict_{verdict(c)}", lang), change_text(c, lang, headed=False)],
+                    (None, None, None, None, share, share, '"+"0.0;"−"0.0;"±"0.0', "0.000"), wrap=(0, 9))
+        sh.note(t("xmo_surveys_test_note", lang))
+
+    if r.reference:
+        sh.subheading(t("xmo_surveys_reference", lang))
+        sh.header([t("c_year", lang), t("xmo_col_who", lang), t("xmo_col_share_satisfied", lang), t("br_ref", lang)])
+        labels = [x["label"] for x in r.to_dict(lang)["reference"]]  # "nationally" unless labelled
+        for p, label in zip(r.reference, labels):
+            sh.line([p.year, label, p.fraction, src.ref(p.source)], (YEAR, None, share), refs=(3,))
+    for col in (1, 10, 12):
+        if col in sh.widths:
+            sh.widths[col] = min(sh.widths[col], 45)
+    _note_sources(sh)
+
+
+def _mo_inputs(book: _Book, result):
+    from okmo_models.provenance import shown
+
+    lang = book.lang
+    sh = book.sheet("xmo_sheet_inputs", t("xmo_inputs_title", lang))
+    sh.header([t("c_no", lang), t("xmo_col_role", lang), t("xmo_col_file", lang), t("xmo_col_sha", lang)])
+    folder = result.path.parent.resolve()
+    for n, f in enumerate(result.provenance.inputs, 1):
+        role = "monitoring" if n == 1 else f.role
+        key = f"xmo_role_{role}" if has(f"xmo_role_{role}") else "xmo_role_other"
+        # a file of the municipality's folder by its name there, as the monitoring file names it
+        path = Path(f.path).resolve()
+        name = path.relative_to(folder).as_posix() if path.is_relative_to(folder) else shown(f.path)
+        sh.line([n, t(key, lang), name, f.sha256], (WHOLE,))
+    sh.note(t("xmo_inputs_note", lang))

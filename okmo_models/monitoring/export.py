@@ -9,7 +9,6 @@ import json
 from okmo_models.i18n import t
 from okmo_models.monitoring.periods import format_date, period_label
 from okmo_models.monitoring.result import MonitoringResult
-from okmo_models.tables import frame_table
 
 
 def header(result: MonitoringResult, lang: str) -> list[str]:
@@ -46,6 +45,8 @@ def notes(result: MonitoringResult, lang: str) -> list[str]:
 def to_text(result: MonitoringResult, lang: str = "ru") -> str:
     """The review in the order the meeting takes it: what is behind and why, the
     instructions, then each plan's indicators, and the surveys."""
+    from okmo_models.tables import frame_table  # pandas: loaded when a table is written
+
     out = [*header(result, lang), ""]
 
     def table(title: str, df) -> None:

@@ -120,12 +120,20 @@ class MonitoringResult:
             return format_number(x, 1, lang)
         return format_number(x, 0 if float(x).is_integer() else 2, lang)
 
+    @staticmethod
+    def deviation(a: Assessment) -> float | None:
+        """How far a cost's or a spending line's forecast is from its plan, with its sign
+        (+0.031: 3.1 % over); the light judges its size (``a.score``)."""
+        if a.score is None or a.plan.direction != NEAR:
+            return None
+        return a.forecast / a.plan.plan - 1
+
     def score_text(self, a: Assessment, lang: str) -> str:
         """What the light compares, in words: "96,3 % of the plan" or "+4,1 % from the plan"."""
         if a.score is None:
             return t(f"mo_why_{a.why_no_light}", lang)
         if a.plan.direction == NEAR:
-            forecast_vs = (a.forecast / a.plan.plan - 1) if a.plan.plan else 0.0
+            forecast_vs = self.deviation(a)
             return t("mo_score_near", lang, deviation=("+" if forecast_vs > 0 else "−" if forecast_vs < 0 else "")
                      + format_percent(abs(forecast_vs), 1, lang))
         if math.isinf(a.score):
@@ -206,14 +214,15 @@ class MonitoringResult:
         m = self.monitoring
 
         def assessment(a: Assessment) -> dict:
-            return {"id": a.plan.id, "name": a.plan.label.render(lang), "source": a.plan.source,
+            return {"id": a.plan.id, "name": a.plan.label.render(lang), "plan_kind": a.plan.source,
                     "group": a.plan.group, "file": a.plan.file, "kind": a.plan.kind, "unit": a.plan.unit,
                     "direction": a.plan.direction, "plan": _number(a.plan.plan),
                     "start": _number(a.plan.start) if a.plan.kind == LEVEL else None,
                     "periods": list(a.periods), "values": [_number(v) for v in a.values],
                     "reported": a.reported, "so_far": _number(a.so_far), "plan_so_far": _number(a.plan_so_far),
                     "forecast": _number(a.forecast), "score": _number(a.score) if a.score is not None
-                    and math.isfinite(a.score) else None, "light": a.light, "why_no_light": a.why_no_light,
+                    and math.isfinite(a.score) else None, "deviation": _number(self.deviation(a)),
+                    "light": a.light, "why_no_light": a.why_no_light,
                     "reason": a.reason}
 
         out = {**self.provenance.to_dict(lang), "municipality": m.municipality.name.get(lang), "year": m.year,
