@@ -296,3 +296,14 @@ def test_a_tariff_of_another_year_is_refused(tmp_path):
     with pytest.raises(ScenarioError) as e:
         evaluate_monitoring(m)
     assert "2027" in e.value.render("ru") and "2026" in e.value.render("ru")
+
+
+def test_the_folders_overview_carries_the_review_in_brief(teplo):
+    from okmo_models.municipality.overview import overview
+
+    o = overview(TEPLO.parent)
+    (brief,) = o.monitoring()
+    assert brief["month"] == "2027-09" and brief["counts"] == teplo.counts()
+    assert brief["overdue"] == 3 and brief["behind"][0] in ("budget.patents", "tariff.waste.cost_recovery")
+    text = o.to_text("ru")
+    assert "Мониторинг за сентябрь 2027" in text and "Просроченных поручений на дату совещания: 3." in text
