@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from okmo_models.errors import ScenarioError
-from okmo_models.excel.layout import KINDS, layout
+from okmo_models.excel.layout import WORKBOOK_KINDS, layout
 from okmo_models.excel.template import (
     META_SHEET,
     scenario_data,
@@ -200,7 +200,7 @@ def test_round_trip_over_generated_programmes(tmp_path_factory, data):
 # --- the template -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", WORKBOOK_KINDS)
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_template_has_a_sheet_per_section_with_labels_hints_and_examples(kind, lang):
     wb = openpyxl.load_workbook(io.BytesIO(template_workbook(kind, lang)))

@@ -43,7 +43,7 @@ def test_a_seasonal_profile_moves_the_plan_so_far_not_the_year():
 
 def test_a_month_not_reported_stops_the_sum_and_is_said():
     a = assess(plan(), MONTHS[:4], (100.0, 100.0, None, None), RULE)
-    assert a.reported == 2 and a.so_far == 200.0 and a.late
+    assert a.reported == 2 < len(a.periods) and a.so_far == 200.0
 
 
 def test_nothing_reported_has_no_light_and_says_why():
@@ -74,12 +74,12 @@ def test_a_level_planned_to_change_is_judged_by_the_change_either_way():
     # residents with water round the clock: 38 000 at the start, plan 42 500, forecast 40 800:
     # 2 800 of the 4 500 planned = 62.2 %, red (the level alone, 96 %, would hide it)
     up = plan("level", 42500.0, start=38000.0)
-    assert score_and_light(up, 40800.0, RULE)[0] == pytest.approx(2800 / 4500)
+    assert score_and_light(up, 40800.0, RULE)[0] == 0.622  # 0.6222, judged as printed
     assert score_and_light(up, 40800.0, RULE)[1] == "red"
     # complaints from 60 to a plan of 40, forecast 50: half the planned fall, red
     assert score_and_light(plan("level", 40.0, "lower", start=60.0), 50.0, RULE)[:2] == (0.5, "red")
-    # no change planned: nothing to judge the change by, and the review says so
-    assert score_and_light(plan("level", 40.0, start=40.0), 41.0, RULE)[1:] == (None, "no_change_planned")
+    # no change planned (540 places kept): judged on the level itself, 400 of 540 is red
+    assert score_and_light(plan("level", 540.0, start=540.0), 400.0, RULE)[:2] == (0.741, "red")
 
 
 def test_a_falling_target_without_a_start_compares_plan_to_forecast():
@@ -91,9 +91,29 @@ def test_a_falling_target_without_a_start_compares_plan_to_forecast():
 
 
 @pytest.mark.parametrize("forecast, light", [(1050.0, "green"), (950.0, "green"), (1090.0, "amber"),
-                                             (880.0, "red"), (1101.0, "red")])
+                                             (880.0, "red"), (1101.0, "red"), (1100.4, "amber")])
 def test_spending_is_judged_by_its_deviation_either_way(forecast, light):
+    # 1 100,4 is +10,04 %, printed +10,0 %: judged as printed, amber
     assert score_and_light(plan(value=1000.0, direction="near"), forecast, RULE)[1] == light
+
+
+def test_spending_nothing_was_planned_for_is_red_and_said():
+    assert score_and_light(plan(value=0.0, direction="near"), 1400.0, RULE) == (None, "red", "unplanned")
+    assert score_and_light(plan(value=0.0, direction="near"), 0.0, RULE) == (None, "green", None)
+
+
+def test_a_forecast_printed_as_the_plan_is_never_amber():
+    # 269,1 a month against 3 229,2 a year: 0.99999999999 of the plan, printed 100,0 %: green
+    a = assess(plan(value=3229.2), MONTHS[:9], (269.1,) * 9, RULE)
+    assert a.score == 1.0 and a.light == "green"
+
+
+def test_a_rate_divides_the_same_months_of_both_sums():
+    # collected reported to September, billed to August: the rate so far is of 8 months each
+    billed = assess(plan(value=1200.0), MONTHS, (100.0,) * 8 + (None,), RULE)
+    collected = assess(plan(value=1080.0), MONTHS, (60.0,) * 8 + (600.0,), RULE)
+    rate = assess(plan("ratio", 0.9, parts=("c", "b")), MONTHS, (), RULE, parts=(collected, billed))
+    assert rate.reported == 8 and rate.so_far == pytest.approx(0.6)
 
 
 # --- ratios: never typed, computed from their two sums ---------------------------------------
@@ -192,7 +212,8 @@ def test_teploklyuchenka_collection_is_amber_and_its_rate_follows(teplo):
     collected = _one(teplo, "tariff.waste.collected")
     assert collected.so_far == pytest.approx(2203.982)
     assert collected.plan.plan == pytest.approx(3229.1653, abs=1e-4)
-    assert collected.score == pytest.approx(2203.982 / (3229.1653 * 0.75), abs=1e-6)
+    # judged on the figure printed, to 0.1 %: 2 203.982 / 2 421.874 = 0.91003 -> 91.0 %
+    assert collected.score == 0.91 and 2203.982 / (3229.1653 * 0.75) == pytest.approx(0.91003, abs=1e-5)
     assert collected.light == "amber"
     rate = _one(teplo, "tariff.waste.collection_rate")
     billed = _one(teplo, "tariff.waste.billed")
@@ -213,7 +234,7 @@ def test_alamudun_water_is_judged_by_the_change_it_brings(alamudun):
     # +700 more by December = 40 800, i.e. 2 800 of the 4 500 planned: 62.2 %, red
     a = _one(alamudun, "programme.water_pipes.water_24h")
     assert (a.so_far, a.forecast) == (40100.0, pytest.approx(40800.0))
-    assert a.score == pytest.approx(2800 / 4500) and a.light == "red"
+    assert a.score == 0.622 and a.light == "red"  # 2 800 / 4 500 = 0.6222, printed 62,2 %
     r = alamudun.instructions
     assert [i.id for i in r.overdue] == ["P-01", "P-02", "P-06"]
     assert [i.id for i in r.done_late] == ["P-07", "P-10"]  # P-10 done 04.10: after September, before the meeting
@@ -307,3 +328,50 @@ def test_the_folders_overview_carries_the_review_in_brief(teplo):
     assert brief["overdue"] == 3 and brief["behind"][0] in ("budget.patents", "tariff.waste.cost_recovery")
     text = o.to_text("ru")
     assert "Мониторинг за сентябрь 2027" in text and "Просроченных поручений на дату совещания: 3." in text
+
+
+def test_a_review_of_march_does_not_show_the_june_survey():
+    march = evaluate_monitoring(TEPLO, "2027-03")
+    assert [s.spec.id for s in march.surveys.surveys] == ["s2023"] and march.later_surveys == 1
+    assert "Опросов, проведённых после месяца обзора, — 1" in __import__(
+        "okmo_models.monitoring.export", fromlist=["to_text"]).to_text(march, "ru")
+
+
+def test_each_input_file_is_listed_once(teplo):
+    files = [(str(f.path.resolve()), f.sha256) for f in teplo.inputs]
+    assert len(files) == len(set(files))
+
+
+def test_every_bad_row_of_the_table_is_reported_at_once(tmp_path):
+    import openpyxl
+
+    dest = _copy(tmp_path)
+    book = openpyxl.load_workbook(dest / "actuals.xlsx")
+    book["actuals"]["B11"] = "ha"
+    book["actuals"]["A12"] = "budget.no_such_line"
+    book.save(dest / "actuals.xlsx")
+    with pytest.raises(ScenarioError) as e:
+        evaluate_monitoring(dest / "monitoring.yaml")
+    assert [p.path for p in e.value.problems] == [("actuals!B11",), ("actuals!A12",)]
+
+
+def test_a_month_typed_without_its_zero_is_refused_in_words(tmp_path):
+    dest = _copy(tmp_path)
+    m = dest / "monitoring.yaml"
+    m.write_text(m.read_text("utf-8").replace("month: 2027-09", "month: 2027-9"), "utf-8")
+    with pytest.raises(ScenarioError) as e:
+        evaluate_monitoring(m)
+    assert "ГГГГ-ММ" in e.value.render("ru") and "review.month" in e.value.render("ru")
+
+
+def test_two_tariffs_of_one_file_name_are_refused_not_merged(tmp_path):
+    dest = _copy(tmp_path)
+    (dest / "other").mkdir()
+    for name in ("waste.yaml", "passport.yaml"):  # the tariff reads its assets from the passport
+        shutil.copy(dest / name, dest / "other" / name)
+    m = dest / "monitoring.yaml"
+    m.write_text(m.read_text("utf-8").replace("tariffs: [waste.yaml]", "tariffs: [waste.yaml, other/waste.yaml]"),
+                 "utf-8")
+    with pytest.raises(ScenarioError) as e:
+        evaluate_monitoring(m)
+    assert e.value.problems[0].key == "mo_indicator_twice" and "other/waste.yaml" in e.value.render("ru")

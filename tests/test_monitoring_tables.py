@@ -170,7 +170,7 @@ def test_actuals_header_refused(tmp_path, head, cell, key, value, en):
 
 def test_actuals_header_messages_name_the_column_in_words(tmp_path):
     exc = _refused(read_actuals, _csv(tmp_path, "indicator;2027-01\na;1\n"), 2027)
-    assert "«unit» (единица измерения чисел строки)" in exc.render("ru")
+    assert "«единица» (единица измерения чисел строки)" in exc.render("ru")  # the heading the template writes
     assert "(саптагы сандардын өлчөө бирдиги)" in exc.render("ky")
     exc = _refused(read_actuals, _csv(tmp_path, "indicator;unit;2027-01;комментарий\na;som;1\n"), 2027)
     assert "«indicator» (the indicator's id), «unit» (the unit of the row's numbers)" in exc.render("en")
@@ -296,9 +296,9 @@ INSTRUCTIONS_HEAD = "id,task,responsible,issued,due,status,done_on,reason,decisi
     ({"issued": "2027-09-01", "due": "2027-08-31"}, "E2", "mtab_due_before_issued", dt.date(2027, 8, 31),
      "Срок исполнения раньше даты поручения (2027-09-01)", "deadline is before"),
     ({"status": "сделано"}, "F2", "mtab_status_bad", "сделано", "«выполнено», «в работе»", "«done», «in progress»"),
-    ({"due": "31/08/2027"}, "E2", "mtab_date_bad", "31/08/2027", "«due» (срок исполнения)", "needs a date"),
+    ({"due": "31/08/2027"}, "E2", "mtab_date_bad", "31/08/2027", "«срок» (срок исполнения)", "needs a date"),
     ({"due": "31.02.2027"}, "E2", "mtab_date_impossible", "31.02.2027", "Такой даты не бывает", "no such date"),
-    ({"status": ""}, "F2", "mtab_cell_missing", None, "«status» (состояние исполнения)", "is empty"),
+    ({"status": ""}, "F2", "mtab_cell_missing", None, "«статус» (состояние исполнения)", "is empty"),
     ({"status": "done", "done_on": "2027-07-01"}, "G2", "mtab_done_before_issued", dt.date(2027, 7, 1),
      "раньше даты поручения", "before the date"),
 ])
@@ -318,7 +318,7 @@ def test_instruction_id_twice_and_responsible_missing(tmp_path):
     exc = _refused(read_instructions, _csv(tmp_path, text, name="instructions.csv"))
     found = {(p.path[0], p.key, p.value) for p in exc.problems}
     assert found == {("A3", "mtab_id_twice", "P-1"), ("C3", "mtab_cell_missing", None)}
-    assert "строке 2" in exc.render("ru") and "«responsible» (ответственный)" in exc.render("ru")
+    assert "строке 2" in exc.render("ru") and "«ответственный» (ответственный)" in exc.render("ru")
 
 
 def test_status_words_every_language():

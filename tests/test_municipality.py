@@ -31,8 +31,12 @@ TEPLO = SCENARIOS / "teploklyuchenka"
 
 def copied(tmp_path, source=TEPLO, leave_out=()):
     for f in source.iterdir():
-        if f.is_file() and f.name not in leave_out:
+        if f.name in leave_out:
+            continue
+        if f.is_file():
             shutil.copy(f, tmp_path / f.name)
+        else:  # the survey answers the monitoring file names, the registers
+            shutil.copytree(f, tmp_path / f.name)
     return tmp_path
 
 

@@ -57,6 +57,9 @@ BY_YEAR = {"budget": {"revenue.values", "expenditure.values", "population.values
 # herd's heads, a rate from a year on) are year columns, each headed by its year as Excel
 # users lay out a time series; elsewhere such a mapping is a table of year/value rows.
 YEAR_COLUMN_KINDS = ("passport", "economic_base")
+# The kinds a file is laid out as a workbook for. A monitoring file is a few settings; what is
+# filled in each month are its two tables, whose workbook is excel/monitoring_template.py.
+WORKBOOK_KINDS = tuple(k for k in KINDS if k != "monitoring")
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,8 @@ def _key_choices(kind: str, section_id: str) -> tuple:
 @lru_cache(maxsize=None)
 def layout(kind: str) -> tuple[Section, ...]:
     """Every sheet of a ``tariff``, ``budget`` or ``programme`` workbook, in order."""
+    if kind not in WORKBOOK_KINDS:
+        raise ValueError(f"a {kind} file has no workbook layout")
     schema = KINDS[kind].output(KINDS[kind].schema)
     general = Section("general", "record", ())
     sections = [general]

@@ -35,7 +35,7 @@ def periods_of(year: int, periods: str = "month") -> list[str]:
     raise ValueError(f"periods must be 'month' or 'quarter', not {periods!r}")
 
 
-def _header(ws, names: list[str], lang: str, note: str | None = None) -> None:
+def _header(ws, names: list[str], lang: str, note: str | None = None, note_column: int = 1) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -49,7 +49,7 @@ def _header(ws, names: list[str], lang: str, note: str | None = None) -> None:
         cell.number_format = "@"  # "2027-01" stays text, never becomes a date
         meaning = t(f"mtab_column_{name}", lang)
         text = f"{heading}: {meaning}" if meaning != f"mtab_column_{name}" else ""
-        if c == 1 and note:
+        if c == note_column and note:  # on a column the economist sees
             text += "\n\n" + note
         if text:
             cell.comment = Comment(text, "okmo", width=320, height=160)
@@ -75,7 +75,7 @@ def _actuals_sheet(ws, rows: Iterable, year: int, periods: str, lang: str, hide_
     headings = periods_of(year, periods)
     names = ["indicator", "unit", "name", *headings, "reason"]
     ws.title = _sheet_title("actuals", lang)
-    _header(ws, names, lang, t("mtab_template_note_actuals", lang))
+    _header(ws, names, lang, t("mtab_template_note_actuals", lang), note_column=2 if hide_ids else 1)
     first, last = 4, 3 + len(headings)  # the period columns: General format, what is seen is what is read
     for r, (indicator, unit, name) in enumerate(rows, start=2):
         put(ws.cell(row=r, column=1), str(indicator))

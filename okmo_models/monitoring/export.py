@@ -39,6 +39,8 @@ def notes(result: MonitoringResult, lang: str) -> list[str]:
     if result.indicators.later_values:
         out.append(t("mo_later_values", lang, count=result.indicators.later_values,
                      period=period_label(result.month, lang)))
+    if result.later_surveys:
+        out.append(t("mo_later_surveys", lang, count=result.later_surveys))
     return out
 
 

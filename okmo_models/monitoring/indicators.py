@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from okmo_models.formatting import round_to_step
 from okmo_models.monitoring.plans import FLOW, HIGHER, LEVEL, LOWER, NEAR, RATIO, IndicatorPlan
 
 GREEN, AMBER, RED = "green", "amber", "red"
@@ -60,11 +61,6 @@ class Assessment:
     def behind(self) -> bool:
         return self.light in (AMBER, RED)
 
-    @property
-    def late(self) -> bool:
-        """The table stops before the period reviewed: the last periods are not reported."""
-        return 0 < self.reported < len(self.periods) or self.reported == 0 and len(self.periods) > 0
-
 
 def equal_profile(periods_in_year: int) -> tuple[float, ...]:
     return (1.0 / periods_in_year,) * periods_in_year
@@ -97,6 +93,12 @@ def level_so_far(plan: float, start: float | None, months_per_period: int, value
 
     >>> level_so_far(7.0, 4.0, 1, [4, 4, 4, 4.2, 4.4, 4.5])
     (4.5, 5.5, 5.0, 6)
+
+    540 places at the start, a plan of 660, the new kindergarten open in September: 660 at
+    the year's end, not 700 by the pace of one step.
+
+    >>> level_so_far(660.0, 540.0, 1, [540] * 8 + [660])[2]
+    660.0
     """
     reported = _reported(values)
     months = reported * months_per_period
@@ -107,7 +109,12 @@ def level_so_far(plan: float, start: float | None, months_per_period: int, value
     if reported == 0:
         return None, planned, None, 0
     last = float(values[reported - 1])
-    forecast = last if start is None else last + (last - start) / months * (12 - months)
+    if start is None or (plan - start) * (last - plan) >= 0 and plan != start:
+        # without a start there is no pace; a level at or past its plan (a kindergarten opened)
+        # stays where it is: one step is no pace to extrapolate
+        forecast = last
+    else:
+        forecast = last + (last - start) / months * (12 - months)
     return last, planned, forecast, reported
 
 
@@ -125,31 +132,39 @@ def score_and_light(p: IndicatorPlan, forecast: float | None, rule: Rule) -> tup
     """
     if forecast is None:
         return None, None, "no_actuals"
-    if p.kind == LEVEL and p.start is not None and p.direction != NEAR:
+    if p.kind == LEVEL and p.start is not None and p.direction != NEAR and p.plan != p.start:
         # a level planned to change is judged by the change: 40 800 of a plan of 42 500 from
         # 38 000 is 62 % of the planned change, not 96 % of the level
-        if p.plan == p.start:
-            return None, None, "no_change_planned"
-        score = (forecast - p.start) / (p.plan - p.start)
-        return score, GREEN if score >= rule.green else AMBER if score >= rule.amber else RED, None
+        return _share_light((forecast - p.start) / (p.plan - p.start), rule)
     if p.direction == HIGHER:
         if p.plan <= 0:
             return None, None, "no_plan"
-        score = forecast / p.plan
-        return score, GREEN if score >= rule.green else AMBER if score >= rule.amber else RED, None
+        return _share_light(forecast / p.plan, rule)
     if p.direction == LOWER:
         if forecast <= 0:  # nothing left of what should fall: the best there is
             return math.inf, GREEN, None
-        score = p.plan / forecast
-        return score, GREEN if score >= rule.green else AMBER if score >= rule.amber else RED, None
+        return _share_light(p.plan / forecast, rule)
     assert p.direction == NEAR, p.direction
-    if p.plan <= 0:
-        return None, None, "no_plan"
-    score = abs(forecast / p.plan - 1)
-    # a deviation exactly on a band's edge is inside it; float noise must not push it out
-    tol = 1e-9
-    light = GREEN if score <= rule.deviation_green + tol else AMBER if score <= rule.deviation_amber + tol else RED
+    if p.plan == 0:  # spending nothing was planned for: none is on plan, any is unplanned
+        return (None, GREEN, None) if forecast == 0 else (None, RED, "unplanned")
+    score = shown(abs(forecast / p.plan - 1))
+    light = GREEN if score <= rule.deviation_green else AMBER if score <= rule.deviation_amber else RED
     return score, light, None
+
+
+def shown(share: float) -> float:
+    """A share as the review prints it, to 0.1 %: the light is judged on the figure the
+    meeting reads, so "100,0 % плана" is never amber (0.99999999 is 100.0 %).
+
+    >>> shown(0.9999999999999997), shown(0.89951)
+    (1.0, 0.9)
+    """
+    return round_to_step(share, 0.001)
+
+
+def _share_light(score: float, rule: Rule) -> tuple[float, str, None]:
+    score = shown(score)
+    return score, GREEN if score >= rule.green else AMBER if score >= rule.amber else RED, None
 
 
 def assess(p: IndicatorPlan, periods: tuple[str, ...], values: tuple, rule: Rule, profile=None,
@@ -165,7 +180,8 @@ def assess(p: IndicatorPlan, periods: tuple[str, ...], values: tuple, rule: Rule
         assert p.kind == RATIO and parts is not None
         num, den = parts
         reported = min(num.reported, den.reported)
-        so_far = _divide(num.so_far, den.so_far) if reported else None
+        # the sums of the same months: 9 months of cash over 8 months of bills is no rate
+        so_far = _divide(sum(num.values[:reported]), sum(den.values[:reported])) if reported else None
         planned = p.plan
         forecast = _divide(num.forecast, den.forecast) if reported else None
         values = tuple(_divide(a, b) for a, b in zip(num.values, den.values))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.formatting import format_unit
-from okmo_models.i18n import LANGUAGES
+from okmo_models.i18n import LANGUAGES, t
 from okmo_models.monitoring.checks import check, share
 from okmo_models.monitoring.periods import month_end
 from okmo_models.monitoring.indicators import Assessment, Rule, assess
@@ -84,6 +84,14 @@ def indicator_plans(f: MonitoringFile) -> tuple[list[IndicatorPlan], list[dict],
         p, read = budget_plans(file_beside(f, ("plans", "budget"), m.plans.budget), m.year, m.unit, f.path)
         plans += p
         inputs += read
+    seen: set = set()
+    for p in plans:  # two tariffs named waste.yaml in two folders would share one row of actuals
+        if p.id in seen:
+            field, files = (("plans", "tariffs"), ", ".join(m.plans.tariffs)) if p.source == "tariff" \
+                else (("plans", p.source), p.file)
+            raise ScenarioError(f.path, [Problem(path=field, key="mo_indicator_twice", value=p.id,
+                                                 context={"files": files})])
+        seen.add(p.id)
     return plans, unplanned, tuple(inputs)
 
 
@@ -126,18 +134,24 @@ def review_indicators(f: MonitoringFile, month: str) -> IndicatorsReview:
     table = read_actuals(table_path, m.year, m.decimal_mark)
     periods = reviewed_periods(table.periods, month)
     settings = {s.id: s for s in m.indicators}
-    _check_settings(f, settings, by_id, len(table.periods))
-    rows, later = {}, 0
-    for row in table.rows:
+    _check_settings(f, by_id, table.period_kind)
+    rows, later, problems = {}, 0, []
+    for row in table.rows:  # every row's problem, then one error: a fix need not wait for the next run
         p = by_id.get(row.indicator)
         if p is None:
-            _refuse_row(table, row, unplanned_ids, by_id, m.year)
-        if p.kind == RATIO:
-            raise table.error([row.problem("indicator", "mo_ratio_typed", row.indicator,
-                                           parts=" ÷ ".join(p.parts))])
-        factor = _unit_factor(table, row, p)
-        rows[p.id] = (row, {k: v * factor for k, v in row.values.items()})
-        later += sum(1 for k in row.values if k not in periods)
+            problems.append(_unknown_row(row, unplanned_ids, by_id, m.year))
+        elif p.kind == RATIO:
+            problems.append(row.problem("indicator", "mo_ratio_typed", row.indicator, parts=" ÷ ".join(p.parts)))
+        else:
+            factor = _unit_factor(row, p)
+            if factor is None:
+                problems.append(row.problem("unit", "mo_unit_mismatch", row.unit,
+                                            expected={lang: format_unit(p.unit, lang) for lang in LANGUAGES}))
+                continue
+            rows[p.id] = (row, {k: v * factor for k, v in row.values.items()})
+            later += sum(1 for k in row.values if k not in periods)
+    if problems:
+        raise table.error(problems)
     rule = Rule(share(m.traffic_light.green), share(m.traffic_light.amber),
                 share(m.traffic_light.deviation.green), share(m.traffic_light.deviation.amber))
     done: dict[str, Assessment] = {}
@@ -145,7 +159,7 @@ def review_indicators(f: MonitoringFile, month: str) -> IndicatorsReview:
         row, values = rows.get(p.id, (None, {}))
         series = tuple(values.get(k) for k in periods)
         setting = settings.get(p.id)
-        profile = _profile(setting.profile, table.periods, periods) if setting else None
+        profile = tuple(setting.profile) if setting else None
         parts = (done[p.parts[0]], done[p.parts[1]]) if p.kind == RATIO else None
         reason = row.reason if row else None
         if parts:  # a ratio is behind because its sums are: their reasons are its reasons
@@ -155,13 +169,11 @@ def review_indicators(f: MonitoringFile, month: str) -> IndicatorsReview:
     return IndicatorsReview(assessments, tuple(unplanned), periods, later, (*inputs, table.input))
 
 
-def _profile(profile, all_periods, periods):
-    del periods  # the profile covers the whole year; the reviewed periods are its first ones
-    return tuple(profile) if len(profile) == len(all_periods) else None
-
-
-def _check_settings(f: MonitoringFile, settings: dict, by_id: dict, periods_in_table: int) -> None:
+def _check_settings(f: MonitoringFile, by_id: dict, period_kind: str) -> None:
+    """Each indicator setting names a flow of the plans, with a share for each period of the
+    year the table is kept by (12 months or 4 quarters, however many are filled in yet)."""
     problems = []
+    per_year = 12 if period_kind == "month" else 4
     for i, s in enumerate(f.monitoring.indicators):
         p = by_id.get(s.id)
         if p is None:
@@ -169,9 +181,10 @@ def _check_settings(f: MonitoringFile, settings: dict, by_id: dict, periods_in_t
                                     context={"known": _known(by_id)}))
         elif p.kind != FLOW:
             problems.append(Problem(path=("indicators", i, "profile"), key="mo_profile_not_flow", value=s.id))
-        elif len(s.profile) != periods_in_table:
+        elif len(s.profile) != per_year:
             problems.append(Problem(path=("indicators", i, "profile"), key="mo_profile_periods",
-                                    value=len(s.profile), context={"periods": periods_in_table}))
+                                    value=len(s.profile),
+                                    context={"periods": {lang: t(f"mo_by_{period_kind}", lang) for lang in LANGUAGES}}))
     if problems:
         raise ScenarioError(f.path, problems)
 
@@ -182,12 +195,10 @@ def _known(by_id: dict) -> str:
     return shown + (f" … (+{len(ids) - KNOWN_SHOWN})" if len(ids) > KNOWN_SHOWN else "")
 
 
-def _refuse_row(table, row, unplanned_ids: set, by_id: dict, year: int):
+def _unknown_row(row, unplanned_ids: set, by_id: dict, year: int) -> Problem:
     if row.indicator in unplanned_ids:
-        problem = row.problem("indicator", "mo_indicator_without_plan", row.indicator, year=year)
-    else:
-        problem = row.problem("indicator", "mo_indicator_unknown", row.indicator, known=_known(by_id))
-    raise table.error([problem])
+        return row.problem("indicator", "mo_indicator_without_plan", row.indicator, year=year)
+    return row.problem("indicator", "mo_indicator_unknown", row.indicator, known=_known(by_id))
 
 
 def unit_code(written: str, candidates) -> str | None:
@@ -201,13 +212,12 @@ def unit_code(written: str, candidates) -> str | None:
     return None
 
 
-def _unit_factor(table, row, p: IndicatorPlan) -> float:
-    """What the row's numbers are multiplied by to be in the plan's unit; a row in another
-    unit than the plan's is refused unless both are money."""
+def _unit_factor(row, p: IndicatorPlan) -> float | None:
+    """What the row's numbers are multiplied by to be in the plan's unit; None for a row in
+    another unit than the plan's, unless both are money."""
     if unit_code(row.unit, (p.unit,)) is not None:
         return 1.0
     money = unit_code(row.unit, MONEY_UNITS)
     if is_money(p.unit) and money is not None:
         return MONEY_UNITS[money] / MONEY_UNITS[p.unit]
-    raise table.error([row.problem("unit", "mo_unit_mismatch", row.unit,
-                                   expected={lang: format_unit(p.unit, lang) for lang in LANGUAGES})])
+    return None

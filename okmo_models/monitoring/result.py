@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from okmo_models.formatting import format_number, format_percent, format_unit, no_negative_zero
+from okmo_models.formatting import format_number, format_percent, format_unit, no_negative_zero, round_to_step
 from okmo_models.i18n import t
 from okmo_models.monitoring.checks import share
 from okmo_models.monitoring.indicators import AMBER, RED, Assessment
@@ -51,6 +51,7 @@ class MonitoringResult:
     instructions: InstructionsReview | None
     surveys: object | None  # okmo_models.monitoring.surveys.SurveyReview, when the file names surveys
     inputs: tuple[InputFile, ...]
+    later_surveys: int = 0  # surveys taken after the month reviewed, not shown
 
     @property
     def monitoring(self) -> Monitoring:
@@ -79,9 +80,8 @@ class MonitoringResult:
         return tuple(a for a in self.indicators.assessments if a.reported == 0 and a.plan.kind != RATIO)
 
     def late(self) -> tuple[Assessment, ...]:
-        """Indicators reported, but not up to the period reviewed."""
-        return tuple(a for a in self.indicators.assessments
-                     if 0 < a.reported < len(self.indicators.periods) and a.plan.kind != RATIO)
+        """Indicators reported, but not up to the period reviewed (a rate: either of its sums)."""
+        return tuple(a for a in self.indicators.assessments if 0 < a.reported < len(self.indicators.periods))
 
     def counts(self) -> dict:
         lights = [a.light for a in self.indicators.assessments]
@@ -96,10 +96,13 @@ class MonitoringResult:
     def rule_text(self, lang: str) -> str:
         """The traffic light's rule, as the review states it."""
         light = self.monitoring.traffic_light
-        return t("mo_rule", lang, green=format_percent(share(light.green), 0, lang),
-                 amber=format_percent(share(light.amber), 0, lang),
-                 dev_green=format_percent(share(light.deviation.green), 0, lang),
-                 dev_amber=format_percent(share(light.deviation.amber), 0, lang),
+
+        def pct(q) -> str:  # 97,5 % stays 97,5 %: a threshold is printed as the file sets it
+            x = share(q)
+            return format_percent(x, 0 if round(x * 100, 6).is_integer() else 1, lang)
+
+        return t("mo_rule", lang, green=pct(light.green), amber=pct(light.amber),
+                 dev_green=pct(light.deviation.green), dev_amber=pct(light.deviation.amber),
                  source=source_text(self.monitoring.sources[light.source], lang))
 
     def unit_text(self, a: Assessment, lang: str) -> str:
@@ -126,16 +129,17 @@ class MonitoringResult:
         (+0.031: 3.1 % over); the light judges its size (``a.score``)."""
         if a.score is None or a.plan.direction != NEAR:
             return None
-        return a.forecast / a.plan.plan - 1
+        # to 0.1 % as printed, so |deviation| is the score the light was judged on
+        return round_to_step(a.forecast / a.plan.plan - 1, 0.001)  # a zero plan has no score
 
     def score_text(self, a: Assessment, lang: str) -> str:
         """What the light compares, in words: "96,3 % of the plan" or "+4,1 % from the plan"."""
         if a.score is None:
-            return t(f"mo_why_{a.why_no_light}", lang)
+            return t(f"mo_why_{a.why_no_light}", lang) if a.why_no_light else t("mo_score_as_planned", lang)
         if a.plan.direction == NEAR:
             forecast_vs = self.deviation(a)
-            return t("mo_score_near", lang, deviation=("+" if forecast_vs > 0 else "−" if forecast_vs < 0 else "")
-                     + format_percent(abs(forecast_vs), 1, lang))
+            sign = "" if a.score == 0 else "+" if forecast_vs > 0 else "−"  # "−0,0 %" has no sign
+            return t("mo_score_near", lang, deviation=sign + format_percent(abs(forecast_vs), 1, lang))
         if math.isinf(a.score):
             return t("mo_score_reached", lang)
         if a.plan.kind == LEVEL and a.plan.start is not None:
@@ -234,7 +238,7 @@ class MonitoringResult:
                "counts": self.counts(), "indicators": [assessment(a) for a in self.indicators.assessments],
                "not_assessed": [{"id": u["id"], "name": u["label"].render(lang), "file": u["file"]}
                                 for u in self.indicators.unplanned],
-               "later_values_not_used": self.indicators.later_values}
+               "later_values_not_used": self.indicators.later_values, "later_surveys_not_used": self.later_surveys}
         if self.instructions is not None:
             r = self.instructions
 
@@ -270,12 +274,25 @@ def evaluate_monitoring(path: str | Path, month: str | None = None) -> Monitorin
         instructions = review_instructions(table.instructions, meeting, m.review.due_soon_days)
         inputs.append(table.input)
     surveys = None
-    if m.surveys:
+    taken = [s for s in m.surveys if s.date <= month]  # a survey after the month was not known at its meeting
+    if taken:
         from okmo_models.monitoring.surveys import review
 
-        surveys = review(m.surveys, m.reference, f.path.parent, f.path, sources=m.sources)
+        surveys = review(taken, m.reference, f.path.parent, f.path, sources=m.sources)
         inputs += surveys.inputs
-    return MonitoringResult(f, month, meeting, indicators, instructions, surveys, tuple(inputs))
+    return MonitoringResult(f, month, meeting, indicators, instructions, surveys, _once(inputs),
+                            len(m.surveys) - len(taken))
+
+
+def _once(inputs) -> tuple[InputFile, ...]:
+    """Each file read once in the provenance (a passport read by two tariffs is one input)."""
+    seen, out = set(), []
+    for f in inputs:
+        key = (Path(f.path).resolve(), f.sha256)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return tuple(out)
 
 
 def _check_month(f: MonitoringFile, month: str) -> None:

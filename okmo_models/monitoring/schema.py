@@ -7,6 +7,7 @@ and the rule of the traffic light. The design, with the tables' layout, is
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field
@@ -15,7 +16,14 @@ from okmo_models.monitoring.surveys import ReferencePoint, SurveySpec
 from okmo_models.scenario.schema import LocalText, Number, PlanFile, Share, SourceRef, Year
 from okmo_models.strict_schema import StrictModel, invalid
 
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]  # 2027-09
+def _month(v):
+    # "2027-9" or a date is refused in words (a pattern's own message speaks of identifiers)
+    if isinstance(v, str) and re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v):
+        return v
+    raise invalid("mo_month_invalid", value=v)
+
+
+Month = Annotated[str, BeforeValidator(_month)]  # 2027-09
 FileName = Annotated[str, Field(min_length=1)]
 
 

@@ -66,7 +66,8 @@ HEADINGS = MappingProxyType({
 # The words a status may be written in (docs/monitoring.md), compared in lower case with
 # single spaces; the first of each language is what the template's drop-down offers.
 STATUS_WORDS = MappingProxyType({
-    "ru": {"done": ("выполнено", "выполнено."), "in_progress": ("в работе",), "not_done": ("не выполнено",),
+    "ru": {"done": ("выполнено", "выполнено.", "исполнено"), "in_progress": ("в работе", "на исполнении"),
+           "not_done": ("не выполнено", "не исполнено"),
            "cancelled": ("отменено",)},
     "ky": {"done": ("аткарылды",), "in_progress": ("аткарылууда",), "not_done": ("аткарылган жок",),
            "cancelled": ("жокко чыгарылды",)},
@@ -366,15 +367,17 @@ def _header(sheet: _Sheet, known: tuple[str, ...], required: tuple[str, ...], pe
 
 
 def _column(name: str) -> dict:
-    """The context naming a column in words: ``{"column": "«unit»", "meaning": {ru, ky, en}}``."""
+    """The context naming a column by its heading in the reader's language, as the template
+    writes it: ``{"column": {"ru": "«единица»", ...}, "meaning": {ru, ky, en}}``."""
 
-    return {"column": f"«{name}»", "meaning": {lang: t(f"mtab_column_{name}", lang) for lang in LANGUAGES}}
+    return {"column": {lang: f"«{t(f'mtab_head_{name}', lang)}»" for lang in LANGUAGES},
+            "meaning": {lang: t(f"mtab_column_{name}", lang) for lang in LANGUAGES}}
 
 
 def _in_words(names: tuple[str, ...], periods: bool = False) -> dict:
     """Column headings each with what it holds, in every language: «unit» (единица измерения…)."""
 
-    return {lang: ", ".join(f"«{k}» ({t(f'mtab_column_{k}', lang)})" for k in names)
+    return {lang: ", ".join(f"«{t(f'mtab_head_{k}', lang)}» ({t(f'mtab_column_{k}', lang)})" for k in names)
             + (", " + t("mtab_column_periods", lang) if periods else "") for lang in LANGUAGES}
 
 
