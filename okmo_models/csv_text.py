@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from okmo_models.errors import CONTROL, printable, shorten
+from okmo_models.errors import CONTROL, Problem, ScenarioError, printable, shorten
 from okmo_models.safe_read import NotAFile, TooLarge, read_bounded
 from okmo_models.units import grouped
 
@@ -248,3 +248,24 @@ def column_letter(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         name = chr(65 + rest) + name
     return name
+
+
+def read_csv_file(path: Path) -> tuple[list[list[str]], bytes]:
+    """The rows of the CSV table at ``path`` (decoded, its separator found) and the bytes read
+    (for the result's provenance); any problem is a :class:`ScenarioError` naming the file,
+    and the cell when the problem is in one. One way of opening a table for every reader (a
+    budget's history, monitoring's actuals and instructions, a survey)."""
+    try:
+        raw = read_table_bytes(path)
+        text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251
+        first = text.splitlines()[0] if text.strip() else ""
+        rows = read_table(text, sniff_delimiter(first)).rows
+    except FileNotFoundError:
+        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
+    except OSError as exc:
+        raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
+    except TableTextError as exc:
+        # a cell names itself; the line is in the message (a whole-file problem has neither)
+        where = (exc.cell,) if exc.cell else ()
+        raise ScenarioError(path, [Problem(path=where, key=exc.key, value=exc.value, context=exc.context)]) from None
+    return rows, raw

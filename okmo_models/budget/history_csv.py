@@ -26,12 +26,8 @@ from pathlib import Path
 
 from okmo_models.budget.schema import EXPENDITURE_LINES, REVENUE_LINES
 from okmo_models.csv_text import (
-    TableTextError,
     control_character,
-    decode_table,
-    read_table,
-    read_table_bytes,
-    sniff_delimiter,
+    read_csv_file,
 )
 from okmo_models.csv_text import column_letter as _column
 from okmo_models.errors import Problem, ScenarioError
@@ -114,20 +110,8 @@ def read_history(path: Path, decimal_mark: str | None = None) -> dict:
 
     ``decimal_mark`` ("," or ".") is the budget file's: how "5,575" reads; without it such a
     number is refused with both readings."""
-    try:
-        raw = read_table_bytes(path)
-        sha256 = sha256_of(raw)  # of the bytes read, for the result's provenance
-        text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251; line ids are Latin anyway
-        first = text.splitlines()[0] if text.strip() else ""
-        rows = read_table(text, sniff_delimiter(first)).rows
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
-    except OSError as exc:
-        raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
-    except TableTextError as exc:
-        # a cell names itself; the line is in the message (a whole-file problem has neither)
-        where = (exc.cell,) if exc.cell else ()
-        raise ScenarioError(path, [Problem(path=where, key=exc.key, value=exc.value, context=exc.context)]) from None
+    rows, raw = read_csv_file(path)
+    sha256 = sha256_of(raw)  # of the bytes read, for the result's provenance
     problems: list[Problem] = []
     # ids and numbers never hold control characters: named before anything echoes the cell
     for n, row in enumerate(rows, start=1):

@@ -50,12 +50,8 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from okmo_models.csv_text import (
-    TableTextError,
     control_character,
-    decode_table,
-    read_table,
-    read_table_bytes,
-    sniff_delimiter,
+    read_csv_file,
 )
 from okmo_models.csv_text import column_letter as _column
 from okmo_models.errors import Problem, ScenarioError
@@ -249,18 +245,7 @@ def read_survey(spec: SurveySpec, base_dir: str | Path, referrer: str | Path | N
 
 
 def _csv_rows(path: Path) -> tuple[list[list[str]], str]:
-    try:
-        raw = read_table_bytes(path)
-        text, _ = decode_table(raw)  # Excel in a Russian Windows saves cp1251
-        first = text.splitlines()[0] if text.strip() else ""
-        rows = read_table(text, sniff_delimiter(first)).rows
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
-    except OSError as exc:
-        raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
-    except TableTextError as exc:
-        where = (exc.cell,) if exc.cell else ()
-        raise ScenarioError(path, [Problem(path=where, key=exc.key, value=exc.value, context=exc.context)]) from None
+    rows, raw = read_csv_file(path)
     return rows, sha256_of(raw)
 
 

@@ -34,12 +34,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from okmo_models.csv_text import (
-    TableTextError,
     control_character,
-    decode_table,
-    read_table,
-    read_table_bytes,
-    sniff_delimiter,
+    read_csv_file,
 )
 from okmo_models.csv_text import column_letter as _letter
 from okmo_models.errors import CONTROL, Problem, ScenarioError
@@ -245,18 +241,7 @@ def _what(what: str) -> dict:
 
 
 def _csv(path: Path) -> _Sheet:
-    try:
-        raw = read_table_bytes(path)
-        text, _ = decode_table(raw)  # Excel's "CSV" in Russian Windows is cp1251
-        first = text.splitlines()[0] if text.strip() else ""
-        rows = read_table(text, sniff_delimiter(first)).rows
-    except FileNotFoundError:
-        raise ScenarioError(path, [Problem(key="file_not_found", value=str(path))]) from None
-    except OSError as exc:
-        raise ScenarioError(path, [Problem(key="file_unreadable", context={"detail": exc.strerror or exc})]) from None
-    except TableTextError as exc:
-        where = (exc.cell,) if exc.cell else ()
-        raise ScenarioError(path, [Problem(path=where, key=exc.key, value=exc.value, context=exc.context)]) from None
+    rows, raw = read_csv_file(path)
     sheet = _Sheet(path, None, {}, raw)
     for n, row in enumerate(rows, start=1):
         cells = {k: cell.strip() for k, cell in enumerate(row, start=1) if cell.strip()}
