@@ -163,7 +163,8 @@ def review_indicators(f: MonitoringFile, month: str) -> IndicatorsReview:
         parts = (done[p.parts[0]], done[p.parts[1]]) if p.kind == RATIO else None
         reason = row.reason if row else None
         if parts:  # a ratio is behind because its sums are: their reasons are its reasons
-            reason = "; ".join(dict.fromkeys(a.reason for a in parts if a.reason)) or None
+            said = dict.fromkeys(a.reason.strip() for a in parts if a.reason)
+            reason = " ".join(r if r.endswith((".", "!", "?")) else r + "." for r in said) or None
         done[p.id] = assess(p, periods, series, rule, profile, reason, parts)
     assessments = tuple(done[p.id] for p in plans)
     return IndicatorsReview(assessments, tuple(unplanned), periods, later, (*inputs, table.input))
