@@ -375,3 +375,13 @@ def test_two_tariffs_of_one_file_name_are_refused_not_merged(tmp_path):
     with pytest.raises(ScenarioError) as e:
         evaluate_monitoring(m)
     assert e.value.problems[0].key == "mo_indicator_twice" and "other/waste.yaml" in e.value.render("ru")
+
+
+def test_a_reason_written_for_a_later_month_says_so_in_an_earlier_review():
+    june = evaluate_monitoring(ALAMUDUN, "2027-06")
+    water = _one(june, "programme.water_pipes.water_24h")
+    assert water.reason_as_of == "2027-09"  # the table's reason speaks of September
+    assert june.reason_text(water, "ru").endswith("(причина записана на сентябрь 2027)")
+    september = _one(evaluate_monitoring(ALAMUDUN), "programme.water_pipes.water_24h")
+    assert september.reason_as_of is None and september.reason in evaluate_monitoring(ALAMUDUN).reason_text(
+        september, "ru")

@@ -56,6 +56,7 @@ class Assessment:
     reported: int  # periods reported (from the first on)
     reason: str | None = None  # the table's reason for being behind
     why_no_light: str | None = None  # "no_actuals", "no_plan"
+    reason_as_of: str | None = None  # the later period the reason was written for (a review of an earlier month)
 
     @property
     def behind(self) -> bool:

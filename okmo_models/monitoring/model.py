@@ -8,6 +8,7 @@ held on the same day of the month after it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,6 +167,9 @@ def review_indicators(f: MonitoringFile, month: str) -> IndicatorsReview:
             said = dict.fromkeys(a.reason.strip() for a in parts if a.reason)
             reason = " ".join(r if r.endswith((".", "!", "?")) else r + "." for r in said) or None
         done[p.id] = assess(p, periods, series, rule, profile, reason, parts)
+        if row is not None and row.reason and row.values and periods and list(row.values)[-1] > periods[-1]:
+            # the table's one reason was written for its latest month, not for this review's
+            done[p.id] = dataclasses.replace(done[p.id], reason_as_of=list(row.values)[-1])
     assessments = tuple(done[p.id] for p in plans)
     return IndicatorsReview(assessments, tuple(unplanned), periods, later, (*inputs, table.input))
 

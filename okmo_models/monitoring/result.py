@@ -147,6 +147,8 @@ class MonitoringResult:
         return t("mo_score_share", lang, share=format_percent(a.score, 1, lang))
 
     def reason_text(self, a: Assessment, lang: str) -> str:
+        if a.reason and a.reason_as_of:
+            return t("mo_reason_as_of", lang, reason=a.reason, period=period_label(a.reason_as_of, lang))
         if a.reason:
             return a.reason
         return t("mo_reason_missing", lang) if a.behind else ""
@@ -227,7 +229,7 @@ class MonitoringResult:
                     "forecast": _number(a.forecast), "score": _number(a.score) if a.score is not None
                     and math.isfinite(a.score) else None, "deviation": _number(self.deviation(a)),
                     "light": a.light, "why_no_light": a.why_no_light,
-                    "reason": a.reason}
+                    "reason": a.reason, "reason_as_of": a.reason_as_of}
 
         out = {**self.provenance.to_dict(lang), "municipality": m.municipality.name.get(lang), "year": m.year,
                "month": self.month, "meeting": self.meeting.isoformat(), "unit": m.unit,

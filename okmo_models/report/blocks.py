@@ -166,7 +166,10 @@ def svg(fig) -> str:
 
 # What each input file is called after the first one (the stamp's own title names that one).
 ROLE_KEYS = {"history": "br_history_file", "budget": "prr_budget_file", "baseline": "rb_file_baseline",
-             "passport": "ppr_passport_file", "economic_base": "ebr_economic_base_file"}
+             "passport": "ppr_passport_file", "economic_base": "ebr_economic_base_file",
+             # the files a monthly review reads (named as its workbook names them)
+             "actuals": "xmo_role_actuals", "instructions": "xmo_role_instructions", "survey": "xmo_role_survey",
+             "programme": "xmo_role_programme", "plan": "xmo_role_plan"}
 # any other role (a linked plan): named as an input file rather than failing the report
 OTHER_ROLE_KEY = "ppr_input_file"
 
