@@ -390,3 +390,16 @@ def test_the_review_of_a_monitoring_files_surveys():
     ky = r.text_lines("ky")
     assert "кокус термелүүдөн чоң" in "\n".join(ky)
     assert ky[-1].startswith("Салыштыруу үчүн: 2019-жыл, өлкө боюнча — 48 %")
+
+
+def test_a_survey_typed_with_russian_headings_reads_as_one_with_codes(tmp_path):
+    # the fixed columns by their Russian headings: «респондент», «населённый пункт», «пол», «уязвимый»
+    table = tmp_path / "ru.csv"
+    rows = ["респондент;населённый пункт;пол;уязвимый;waste"]
+    rows += [f"R{i};Теплоключенка;{'ж' if i % 2 else 'м'};нет;{4 if i % 3 else 2}" for i in range(40)]
+    table.write_text("\n".join(rows) + "\n", "utf-8")
+    spec = SurveySpec.model_validate({"id": "s", "date": "2027-06", "file": "ru.csv", "satisfied": [4, 5],
+                                      "questions": {"waste": {"ru": "Вывоз мусора"}}, "source": "x"})
+    survey = read_survey(spec, tmp_path)
+    assert len(survey.respondents) == 40 and {r.sex for r in survey.respondents} == {"female", "male"}
+    assert satisfaction(survey, "waste").satisfied == sum(1 for i in range(40) if i % 3)

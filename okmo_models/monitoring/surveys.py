@@ -57,7 +57,7 @@ from okmo_models.csv_text import column_letter as _column
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.monitoring.periods import period_label
 from okmo_models.formatting import format_number
-from okmo_models.i18n import t
+from okmo_models.i18n import LANGUAGES, t
 from okmo_models.provenance import InputFile, sha256_of
 from okmo_models.scenario.schema import LocalText, Quantity, Share, SourceRef, Year
 from okmo_models.strict_schema import StrictModel, invalid
@@ -77,6 +77,12 @@ ALPHA = 0.05
 SHARE_SUM_TOLERANCE = 0.001
 
 FIXED_COLUMNS = ("respondent", "settlement", "sex", "vulnerable")
+# The fixed columns by their code or by their heading in ru, ky or en (``sv_head_<code>``), as
+# the actuals table reads its headings: a table typed in Russian says «пол», not «sex».
+FIXED_HEADINGS = {
+    **{code: code for code in FIXED_COLUMNS},
+    **{t(f"sv_head_{code}", lang).lower().replace("ё", "е"): code for code in FIXED_COLUMNS for lang in LANGUAGES},
+}
 GROUPS = ("all", "women", "men", "vulnerable")
 WEIGHT_BY = ("sex", "settlement")
 SUFFIXES = (".csv", ".xlsx")
@@ -304,7 +310,7 @@ def _respondents(spec: SurveySpec, path: Path, rows: list[list[str]], sheet: str
                 problems.append(Problem(path=where(1, k), key="sv_column_unnamed", line=line(1),
                                         context={"known": ", ".join(known)}))
             continue
-        key = name.lower() if name.lower() in FIXED_COLUMNS else name
+        key = FIXED_HEADINGS.get(name.lower().replace("ё", "е"), name)  # a fixed column by its code or words
         if key in columns:
             problems.append(Problem(path=where(1, k), key="sv_column_twice", value=name, line=line(1)))
         elif key not in known:
