@@ -307,6 +307,7 @@ def test_a_tariff_that_reads_its_assets_from_the_passport_names_it_in_its_stamp(
     html = document.sections.stamp_and_signatures(document.result, "ru").replace("\u00a0", " ")
     assert f"файл паспорта «passport.yaml»; SHA-256 <span class=\"hash\">{roles['passport'].sha256}</span>" in html
     files = [InputFile("scenario", Path("budget.yaml"), "aa"), InputFile("economic_base", Path("eb.yaml"), "bb"),
-             InputFile("plan", Path("waste.yaml"), "cc")]
+             InputFile("plan", Path("waste.yaml"), "cc"), InputFile("some_new_role", Path("x.yaml"), "dd")]
     html = blocks.stamp_and_signatures(files, "ky", "br_stamp")
-    assert "экономикалык база файлы «eb.yaml»" in html and "баштапкы файл «waste.yaml»" in html
+    assert "экономикалык база файлы «eb.yaml»" in html and "баштапкы файл «x.yaml»" in html
+    assert "бюджет менен байланышкан план «waste.yaml»" in html  # a tariff the budget pays for, said so
