@@ -24,7 +24,7 @@ from okmo_models.formatting import format_number, format_percent
 from okmo_models.i18n import t
 from okmo_models.monitoring import evaluate_monitoring
 from okmo_models.monitoring.export import notes
-from okmo_models.monitoring.result import period_label
+from okmo_models.monitoring.periods import period_label
 
 TEPLO = example_path("teploklyuchenka/monitoring.yaml")
 LANGS = ("ru", "ky", "en")

@@ -17,7 +17,7 @@ from reader_language import foreign_words
 from test_monitoring_dashboard import check_figures, command_json
 
 from okmo_models.i18n import t
-from okmo_models.monitoring.result import period_label
+from okmo_models.monitoring.periods import period_label
 
 SMALL = {"width": 1366, "height": 768}  # a hall laptop
 LOAD_MS = 120_000  # a page on a loaded 2-core machine, its kernel starting

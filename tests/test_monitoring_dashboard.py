@@ -26,7 +26,7 @@ from okmo_models.cli import main
 from okmo_models.hearing.choose import dashboard_for
 from okmo_models.hearing.monitoring_dashboard import MonitoringDashboard
 from okmo_models.i18n import t
-from okmo_models.monitoring.result import period_label
+from okmo_models.monitoring.periods import period_label
 
 EXAMPLES = ("teploklyuchenka", "alamudun")
 # what follows an indicator's id in the name of one of its figures

@@ -118,7 +118,7 @@ def plain(text: str) -> str:
 
 def day(iso: str, lang: str) -> str:
     """A date of the JSON as the review writes dates (08.10.2027)."""
-    from okmo_models.monitoring.result import format_date
+    from okmo_models.monitoring.periods import format_date
 
     return format_date(dt.date.fromisoformat(iso), lang)
 

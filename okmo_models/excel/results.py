@@ -1144,7 +1144,7 @@ def _mo_profiles(result) -> dict:
 
 def _mo_review(book: _Book, result):
     from okmo_models.monitoring.export import notes
-    from okmo_models.monitoring.result import format_date, period_label
+    from okmo_models.monitoring.periods import format_date, period_label
 
     lang, src, m = book.lang, book.sources, result.monitoring
     sh = book.sheet("xmo_sheet_review", result.title(lang))
@@ -1195,7 +1195,7 @@ def _mo_indicators(book: _Book, result):
 
 
 def _mo_monthly(book: _Book, result):
-    from okmo_models.monitoring.result import period_label
+    from okmo_models.monitoring.periods import period_label
 
     lang = book.lang
     periods = list(result.indicators.periods)
@@ -1225,7 +1225,7 @@ def _mo_date_cells(sh: _Sheet, columns, lang: str):
 
 
 def _mo_instructions(book: _Book, result):
-    from okmo_models.monitoring.result import format_date
+    from okmo_models.monitoring.periods import format_date
 
     lang = book.lang
     sh = book.sheet("xmo_sheet_instructions", t("mo_section_instructions", lang))
@@ -1265,7 +1265,7 @@ def _mo_instructions(book: _Book, result):
 def _mo_surveys(book: _Book, result):
     """Each survey's share satisfied by service and group with its margin of error, the
     change between surveys with the test's verdict, and the reference figures."""
-    from okmo_models.monitoring.result import period_label
+    from okmo_models.monitoring.periods import period_label
     from okmo_models.monitoring.surveys import change_text, verdict
 
     lang, src, r = book.lang, book.sources, result.surveys

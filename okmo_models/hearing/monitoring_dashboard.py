@@ -31,7 +31,7 @@ from okmo_models.hearing.base import (
 from okmo_models.i18n import t
 from okmo_models.monitoring import MonitoringResult, evaluate_monitoring
 from okmo_models.monitoring.export import notes
-from okmo_models.monitoring.result import format_date, period_label
+from okmo_models.monitoring.periods import format_date, period_label
 from okmo_models.monitoring.surveys import GROUPS, change_text, estimate_text
 
 # the parts of the review, each a tab when the file has it, in the order the meeting takes them

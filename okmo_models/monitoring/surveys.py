@@ -56,7 +56,7 @@ from okmo_models.csv_text import (
 from okmo_models.csv_text import column_letter as _column
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.monitoring.periods import period_label
-from okmo_models.formatting import format_number
+from okmo_models.formatting import format_number, signed_number
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.provenance import InputFile, sha256_of
 from okmo_models.scenario.schema import LocalText, Quantity, Share, SourceRef, Year
@@ -571,9 +571,8 @@ def change_text(c: Change, lang: str, name: LocalText | None = None, headed: boo
         text = t("sv_change_not_tested", lang, min=MIN_ANSWERS)
     else:
         key = "sv_change_more_than_noise" if c.significant else "sv_change_within_noise"
-        sign = "+" if c.difference_pp > 0 else ("−" if c.difference_pp < 0 else "±")
         text = t(key, lang, a=_pct(c.share_a, lang), b=_pct(c.share_b, lang),
-                 diff=sign + format_number(abs(c.difference_pp), 1, lang), p=format_number(c.p_value, 3, lang),
+                 diff=signed_number(c.difference_pp, 1, lang), p=format_number(c.p_value, 3, lang),
                  alpha=_pct(c.alpha, lang))
     if not headed:
         return text

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from okmo_models.i18n import t
+from okmo_models.monitoring.periods import period_label
 from okmo_models.provenance import source_text
 from okmo_models.report import blocks
 from okmo_models.report.blocks import e
@@ -196,7 +197,7 @@ def behind(result, lang: str) -> str:
 
 
 def instructions(result, lang: str) -> str:
-    from okmo_models.monitoring.result import format_date
+    from okmo_models.monitoring.periods import format_date
 
     r = result.instructions
     out = f"<p>{e(t('mo_instruction_counts', lang, **r.counts))}</p><p>{e(t('mnr_instructions_intro', lang))}</p>"
@@ -265,8 +266,8 @@ def surveys(result, lang: str) -> str:
         asked = [x for x in s.surveys if q in x.spec.questions]
         changes = [c for c in s.changes if c.question == q]
         pairs = list(dict.fromkeys((c.survey_a, c.survey_b) for c in changes))
-        headers = [t("mnr_col_group", lang), *(period_text(x.spec.date, lang) for x in asked),
-                   *(t("mnr_col_change", lang, a=period_text(dates[a], lang), b=period_text(dates[b], lang))
+        headers = [t("mnr_col_group", lang), *(period_label(x.spec.date, lang) for x in asked),
+                   *(t("mnr_col_change", lang, a=period_label(dates[a], lang), b=period_label(dates[b], lang))
                      for a, b in pairs)]
         groups = list(dict.fromkeys(est.group for est in s.estimates if est.question == q))
         rows = []
@@ -282,8 +283,8 @@ def surveys(result, lang: str) -> str:
         out += f"<h3>{e(s.name(q, lang))}</h3>" + blocks.table(headers, rows, css="small")
         for c in changes:
             if c.group == "all":
-                out += f"<p>{e(t('mnr_change_all', lang, a=period_text(dates[c.survey_a], lang), b=period_text(dates[c.survey_b], lang)))} {e(change_text(c, lang, headed=False))}</p>"
-    weighting = "; ".join(f"{period_text(x.spec.date, lang)}: {t('sv_weighting_' + (x.spec.weight_by or 'unweighted'), lang)}"
+                out += f"<p>{e(t('mnr_change_all', lang, a=period_label(dates[c.survey_a], lang), b=period_label(dates[c.survey_b], lang)))} {e(change_text(c, lang, headed=False))}</p>"
+    weighting = "; ".join(f"{period_label(x.spec.date, lang)}: {t('sv_weighting_' + (x.spec.weight_by or 'unweighted'), lang)}"
                           for x in s.surveys)
     out += f"<p class=note>{e(t('mnr_surveys_note', lang, weighting=weighting))}</p>"
     if s.reference:
@@ -310,20 +311,12 @@ def estimate_cell(est, lang: str) -> str:
 
 def change_cell(c, lang: str) -> str:
     """The change in a table cell: "+9,3 п.п.: больше шума", as change_text signs it."""
-    from okmo_models.formatting import format_number
+    from okmo_models.formatting import signed_number
 
     if c.significant is None:
         return t("mnr_change_not_tested", lang)
-    sign = "+" if c.difference_pp > 0 else ("−" if c.difference_pp < 0 else "±")
     return t("mnr_change_more" if c.significant else "mnr_change_within", lang,
-             diff=sign + format_number(abs(c.difference_pp), 1, lang))
-
-
-def period_text(date: str, lang: str) -> str:
-    """A survey's month ``2023-10`` as «октябрь 2023»."""
-    from okmo_models.monitoring.result import period_label
-
-    return period_label(date, lang)
+             diff=signed_number(c.difference_pp, 1, lang))
 
 
 # --- 7. the rule and what was not assessed ----------------------------------------------------------
