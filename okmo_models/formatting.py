@@ -73,6 +73,8 @@ def round_to_step(value, step, mode="half_up"):
     """
     per_som = 1.0 / step  # x 100 and / 100, not / 0.01 and x 0.01: 0.01 is inexact in binary
     exact = per_som.is_integer()
+    if isinstance(value, (float, int)) and math.isfinite(value):
+        return _round_number(float(value), step, per_som, exact, mode)
     steps = np.asarray(value, dtype=float)
     steps = steps * per_som if exact else steps / step
     # np.round(x, 6) multiplies by 1e6: beyond 1e9 steps that costs more precision than it cleans
@@ -87,6 +89,26 @@ def round_to_step(value, step, mode="half_up"):
         raise ValueError(f"rounding mode {mode!r} is not one of {ROUNDING_MODES}")
     out = (whole / per_som if exact else whole * step) + 0.0  # + 0.0: no -0.0
     return float(out) if out.ndim == 0 else out
+
+
+def _round_number(value: float, step, per_som, exact: bool, mode: str) -> float:
+    """:func:`round_to_step` of one finite number in plain floats: the same IEEE operations
+    in the same order as the array code (np.round(x, 6) is rint(x * 1e6) / 1e6; Python's
+    round() is the same half-to-even rint), at a tenth of the cost of making arrays."""
+    steps = value * per_som if exact else value / step
+    if abs(steps) < 1e9:
+        steps = round(steps * 1e6) / 1e6
+    if mode == "half_up":
+        whole = math.floor(abs(steps) + 0.5)
+        whole = -whole if steps < 0 else (whole if steps > 0 else 0.0)
+    elif mode == "up":
+        whole = math.ceil(steps)
+    elif mode == "down":
+        whole = math.floor(steps)
+    else:
+        raise ValueError(f"rounding mode {mode!r} is not one of {ROUNDING_MODES}")
+    whole = float(whole)
+    return float((whole / per_som if exact else whole * step) + 0.0)  # + 0.0: no -0.0
 
 
 def format_number(x: float | None, decimals: int = 2, lang: str = "ru") -> str:

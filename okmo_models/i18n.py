@@ -27,12 +27,50 @@ def _messages() -> dict[str, dict[str, str]]:
         if not entry.name.endswith(".yaml"):
             continue
         # libyaml when present: the pure-Python parser took ~2 s of every command's start
-        messages = yaml.load(entry.read_text("utf-8"), Loader=_LOADER) or {}
+        messages = _load(entry.read_text("utf-8")) or {}
         twice = set(messages) & set(merged)
         if twice:
             raise RuntimeError(f"locales/{entry.name} repeats message keys: {', '.join(sorted(twice))}")
         merged.update(messages)
     return merged
+
+
+_STR, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map"
+
+
+class _NotPlain(Exception):
+    """A locale file holds more than mappings of plain text."""
+
+
+def _load(text: str):
+    """``yaml.load(text, Loader=_LOADER)``. A file that is mappings of text only (every
+    locale file) is built straight from libyaml's node tree, which takes half the time of
+    PyYAML's constructor on every command's start; anything else (a number, a list, an
+    alias, a merge key) goes to the constructor, so the result is the same either way."""
+    root = yaml.compose(text, Loader=_LOADER)
+    if root is None:
+        return None
+    try:
+        return _plain(root, set())
+    except _NotPlain:
+        return yaml.load(text, Loader=_LOADER)
+
+
+def _plain(node, seen: set):
+    if id(node) in seen:  # an alias: the constructor shares the object, leave it to it
+        raise _NotPlain
+    seen.add(id(node))
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
+    if node.tag != _MAP or not isinstance(node, yaml.MappingNode):
+        raise _NotPlain
+    out = {}
+    for key, value in node.value:
+        if key.tag != _STR or not isinstance(key, yaml.ScalarNode) or id(key) in seen:
+            raise _NotPlain
+        seen.add(id(key))
+        out[key.value] = _plain(value, seen)  # a key given twice: the last one, as yaml.load
+    return out
 
 
 def default_language() -> str:

@@ -12,6 +12,7 @@ per staff member only cancels against a number of staff.
 
 from __future__ import annotations
 
+import copyreg
 import math
 import re
 from contextlib import contextmanager
@@ -111,6 +112,17 @@ class Unit:
         return dict(self.dims) == dict(other.dims)
 
 
+def read_only(mapping: dict) -> MappingProxyType:
+    """A read-only view of a fresh copy of ``mapping`` (what an unpickled result holds)."""
+    return MappingProxyType(dict(mapping))
+
+
+# Results hold read-only mappings (a unit's dimensions, a table's rows) and must cross
+# process boundaries (a process pool, Dask), but a mappingproxy cannot be pickled: pickle
+# its contents instead and rebuild a read-only view on loading.
+copyreg.pickle(MappingProxyType, lambda proxy: (read_only, (dict(proxy),)))
+
+
 def _clean(dims: dict) -> MappingProxyType:
     return MappingProxyType({d: p for d, p in sorted(dims.items()) if p != 0 and d != ""})
 
@@ -140,9 +152,14 @@ def parse_unit(text: str) -> Unit:
 
 def _joined(text: str) -> str:
     """``text`` with each unit of two words made one (``сом/шт. ед./мес.`` -> ``сом/шт.ед./мес.``)."""
-    for phrase, word in _PHRASES:
-        text = re.sub(re.escape(phrase).replace(r"\ ", r"[ \u00a0]*"), word, text, flags=re.IGNORECASE)
+    for pattern, word in _PHRASE_PATTERNS:
+        text = pattern.sub(word, text)
     return text
+
+
+# compiled once: every quantity of every file is read through _joined
+_PHRASE_PATTERNS = tuple((re.compile(re.escape(phrase).replace(r"\ ", r"[ \u00a0]*"), re.IGNORECASE), word)
+                         for phrase, word in _PHRASES)
 
 
 def known_tokens() -> list[str]:
@@ -286,6 +303,14 @@ def split_quantity(text: str) -> tuple[float, str]:
     >>> split_quantity("16 000 сом/шт. ед./мес.")
     (16000.0, 'сом/шт.ед./мес.')
     """
+    if isinstance(text, str):  # the same text under the same declared mark reads the same
+        return _split_quantity(text, _DECLARED_MARK.get())
+    return _split_quantity.__wrapped__(text, _DECLARED_MARK.get())
+
+
+@lru_cache(maxsize=4096)
+def _split_quantity(text: str, mark: str | None) -> tuple[float, str]:
+    # ``mark`` keys the cache: parse_number reads it from the context, set to it here
     s = _joined(text.strip())
     if s.endswith("%"):
         return parse_number(s[:-1]), "%"

@@ -13,7 +13,9 @@ import contextlib
 import contextvars
 import hashlib
 import os
+import pickle
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -286,21 +288,44 @@ def read_file(path: str | Path):
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(path, [Problem(key="file_not_utf8", context={"position": exc.start})]) from None
-    data, lines = parse_text(path, text)
-    return data, hashlib.sha256(raw).hexdigest(), lines
+    sha256 = hashlib.sha256(raw).hexdigest()
+    key = (path.suffix.lower() == ".toml", sha256)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        data, lines = parse_text(path, text)
+        with _PARSED_LOCK:  # a Dask worker reads files in several threads
+            _PARSED[key] = (pickle.dumps(data, pickle.HIGHEST_PROTOCOL), lines)
+            while len(_PARSED) > _PARSED_LIMIT:
+                del _PARSED[next(iter(_PARSED))]  # the oldest
+        return data, sha256, lines
+    # the same bytes parse to the same data: each caller gets its own copy to change
+    return pickle.loads(parsed[0]), sha256, parsed[1]
+
+
+# Files already parsed in this process (a batch reads the same passport for every tariff
+# that depreciates its assets), keyed by their bytes' hash, never by name or time: a file
+# changed on disk is parsed again. Only files that parsed without a problem are kept.
+_PARSED: dict[tuple[bool, str], tuple[bytes, "_LineMap"]] = {}
+_PARSED_LIMIT = 256
+_PARSED_LOCK = threading.Lock()
 
 
 # --- parsing -------------------------------------------------------------------------
 
 
 class _LineMap:
-    """Finds the line of a field path in a composed YAML document (none for TOML)."""
+    """Finds the line of a field path in a YAML document (none for TOML). The document is
+    composed when a line is first asked for (only to name a problem's line, so a file read
+    without a problem costs nothing more); callers get line numbers, never its nodes."""
 
-    def __init__(self, root=None):
-        self.root = root
+    def __init__(self, text: str | None = None):
+        self.text = text
+        self._root = None
 
     def line_of(self, path: tuple) -> int | None:
-        node, line = self.root, None
+        if self._root is None and self.text is not None:
+            self._root = yaml.compose(self.text, Loader=_Loader)
+        node, line = self._root, None
         if node is None:
             return None
         for part in path:
@@ -348,7 +373,7 @@ def parse_text(path: Path, text: str):
             duplicates = list(_duplicate_keys(root, ()))
             if duplicates:
                 raise ScenarioError(path, duplicates)
-            data = loader.construct_document(root) if root is not None else None
+            data = _constructed(loader, root, text) if root is not None else None
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -367,7 +392,50 @@ def parse_text(path: Path, text: str):
         raise ScenarioError(path, [problem]) from None
     if data is None:
         raise ScenarioError(path, [Problem(key="file_empty")])
-    return data, _LineMap(root)
+    return data, _LineMap(text)
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _NotPlain(Exception):
+    """A document holds what only PyYAML's constructor builds right (an alias, a merge key)."""
+
+
+def _constructed(loader, root, text: str):
+    """``loader.construct_document(root)``, built straight from the node tree when the
+    document is plain mappings, lists and scalars (every plan file): a text scalar is its
+    text, any other scalar is made by the loader's own constructor, so the data is the same
+    at a third of the cost. Anything else, or any problem, is left to the constructor of a
+    fresh loader, which then says what it says (the same first problem) as before."""
+    try:
+        return _plain(loader, root, set())
+    except Exception:  # noqa: BLE001 - whatever it is, the constructor raises it in its own order
+        fresh = _Loader(text)
+        try:
+            return fresh.construct_document(fresh.get_single_node())
+        finally:
+            fresh.dispose()
+
+
+def _plain(loader, node, seen: set):
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if node.tag == _STR else loader.construct_object(node)
+    if id(node) in seen:  # an alias of a list or mapping: the constructor shares the object
+        raise _NotPlain
+    seen.add(id(node))
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_plain(loader, item, seen) for item in node.value]
+    if not (isinstance(node, yaml.MappingNode) and node.tag == _MAP):
+        raise _NotPlain  # !!set, !!omap, an unknown tag...
+    out = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in ("tag:yaml.org,2002:merge",
+                                                                         "tag:yaml.org,2002:value"):
+            raise _NotPlain
+        key = key_node.value if key_node.tag == _STR else loader.construct_object(key_node)
+        out[key] = _plain(loader, value_node, seen)
+    return out
 
 
 # Values that YAML aliases (*name) may repeat in all: far more than any scenario needs,

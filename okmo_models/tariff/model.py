@@ -413,7 +413,8 @@ class TariffModel:
     # --- evaluate -----------------------------------------------------------------
 
     def evaluate(self, cost_factors=None, *, depreciation_som=None, debt_service_som=None,
-                 volume_factor=None, extra_revenue_som=None, price_index=None) -> dict:
+                 volume_factor=None, extra_revenue_som=None, price_index=None,
+                 unrounded_only: bool = False) -> dict:
         """Run the calculation for n variants at once.
 
         Parameters
@@ -430,6 +431,9 @@ class TariffModel:
         extra_revenue_som : array (n,), optional
             Revenue the tariffs must raise on top of the requirement (discounts for
             vulnerable households financed by the other payers).
+        unrounded_only : bool
+            Return only ``requirement`` and ``tariff_unrounded`` (the same figures), without
+            printing any tariff: a Monte Carlo of 10 000 draws needs no more.
 
         Returns a dict of arrays with a leading variant axis of length n (1 without any
         of these): line amounts, requirement and its parts, tariffs per category.
@@ -461,9 +465,15 @@ class TariffModel:
         if self.components:  # each component printed by the rule; the tariff is their sum
             shares = self.component_shares(amounts, amounts * self._labour_mask, depreciation,
                                            derived[:, 2], debt)
+            if unrounded_only:  # summed as printed_tariffs' figures are below
+                return {"requirement": requirement, "tariff_unrounded": sum(
+                    self._gross_unrounded(self._net_tariffs(per_base * shares[:, k][:, None])[1])
+                    for k in range(len(self.components)))}
             component_printed = [self.printed_tariffs(per_base * shares[:, k][:, None])
                                  for k in range(len(self.components))]
             printed = {key: sum(cp[key] for cp in component_printed) for key in component_printed[0]}
+        elif unrounded_only:
+            return {"requirement": requirement, "tariff_unrounded": self._gross_unrounded(self._net_tariffs(per_base)[1])}
         else:
             printed = self.printed_tariffs(per_base)
         tariff = printed["gross_billing"]
@@ -517,31 +527,45 @@ class TariffModel:
         printed exactly as given in its own unit and tax status; its other figures follow
         from it by the same rule.
         """
-        net_base = np.atleast_2d(gross_per_base) / self.tax_factor
-        net_billing = net_base * self._k
-        for i, c in enumerate(self.categories):  # the net tariff the given fixed tariff implies
-            if c.fixed_tariff_som is not None:
-                net = c.fixed_gross_per_base(self.tax_factor) / self.tax_factor
-                net_base[:, i], net_billing[:, i] = net, net * c.base_per_billing_unit
+        net_base, net_billing = self._net_tariffs(gross_per_base)
         out = {"net_base": self.round(net_base), "net_billing": self.round(net_billing)}
         out["gross_base"] = self.publish(net_base * self.tax_factor)
         out["gross_billing"] = self.publish(net_billing * self.tax_factor)
-        gross_unrounded = net_billing * self.tax_factor
         for i, c in enumerate(self.categories):
             if c.fixed_tariff_som is None:
                 continue
-            given = ("gross_" if c.fixed_taxes_included or self.tax_factor == 1.0 else "net_") + \
-                ("base" if c.fixed_per_base else "billing")
+            given = self._fixed_given(c)
             out[given][:, i] = c.fixed_tariff_som
             if self.tax_factor == 1.0:  # net and gross are one figure
                 out["net" + given[5:]][:, i] = c.fixed_tariff_som
             if c.base_per_billing_unit == 1.0:  # billed per m3 (or head): one figure per m3
                 for tax in ("net_", "gross_"):
                     out[tax + "base"][:, i] = out[tax + "billing"][:, i]
-            if given == "gross_billing":
-                gross_unrounded[:, i] = c.fixed_tariff_som
-        out["gross_billing_unrounded"] = gross_unrounded
+        out["gross_billing_unrounded"] = self._gross_unrounded(net_billing)
         return out
+
+    def _net_tariffs(self, gross_per_base):
+        """``(net per base unit, net per billing unit)``, unrounded, fixed tariffs as given."""
+        net_base = np.atleast_2d(gross_per_base) / self.tax_factor
+        net_billing = net_base * self._k
+        for i, c in enumerate(self.categories):  # the net tariff the given fixed tariff implies
+            if c.fixed_tariff_som is not None:
+                net = c.fixed_gross_per_base(self.tax_factor) / self.tax_factor
+                net_base[:, i], net_billing[:, i] = net, net * c.base_per_billing_unit
+        return net_base, net_billing
+
+    def _fixed_given(self, c) -> str:
+        """Which printed figure a fixed tariff is given as (``gross_billing``, ``net_base``...)."""
+        return ("gross_" if c.fixed_taxes_included or self.tax_factor == 1.0 else "net_") + \
+            ("base" if c.fixed_per_base else "billing")
+
+    def _gross_unrounded(self, net_billing):
+        """The unrounded tariff with taxes per billing unit; a fixed one as given."""
+        gross_unrounded = net_billing * self.tax_factor
+        for i, c in enumerate(self.categories):
+            if c.fixed_tariff_som is not None and self._fixed_given(c) == "gross_billing":
+                gross_unrounded[:, i] = c.fixed_tariff_som
+        return gross_unrounded
 
     # --- labels for derived lines ---------------------------------------------------
 

@@ -167,13 +167,23 @@ def draw_factors(rng, low, high, distribution, size):
     """
     low = np.asarray(low, dtype=float)
     high = np.asarray(high, dtype=float)
-    u = rng.random((size, low.size))
-    # Inverse CDF of the triangular distribution on [low, high] with mode 0.
-    width = np.where(high > low, high - low, 1.0)
-    left = np.where(high > low, -low / width, 0.0)
-    tri = np.where(u < left,
-                   low + np.sqrt(u * width * (-low)),
-                   high - np.sqrt((1 - u) * width * high))
-    uni = low + u * (high - low)
-    dev = np.where(np.asarray(distribution) == "uniform", uni, tri)
-    return 1.0 + np.where(high > low, dev, 0.0)
+    u = rng.random((size, low.size))  # drawn for every line: the stream stays the same
+    out = np.ones_like(u)
+    # Each column by its own formula, only for the lines with a range (usually a few of
+    # many): element by element the same operations as evaluating every formula everywhere.
+    uniform = np.asarray(distribution) == "uniform"
+    ranged = high > low
+    cols = np.flatnonzero(ranged & uniform)
+    if cols.size:
+        lo, hi = low[cols], high[cols]
+        out[:, cols] = 1.0 + (lo + u[:, cols] * (hi - lo))
+    cols = np.flatnonzero(ranged & ~uniform)
+    if cols.size:
+        # Inverse CDF of the triangular distribution on [low, high] with mode 0.
+        lo, hi, uc = low[cols], high[cols], u[:, cols]
+        width = hi - lo
+        left = -lo / width
+        out[:, cols] = 1.0 + np.where(uc < left,
+                                      lo + np.sqrt(uc * width * (-lo)),
+                                      hi - np.sqrt((1 - uc) * width * hi))
+    return out
