@@ -10,12 +10,6 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
-from okmo_models.budget.tables import (  # noqa: F401  (re-exported for notebooks)
-    budget_compare_table,
-    budget_intervals_table,
-    budget_methods_table,
-    budget_summary_table,
-)
 from okmo_models.charts import FanChart, budget_fan
 from okmo_models.formatting import format_number, format_percent, tick_number, unit_label
 from okmo_models.i18n import t
@@ -28,6 +22,18 @@ from okmo_models.tariff.tables import (  # noqa: F401  (re-exported for notebook
     tariff_table,
     vulnerable_table,
 )
+
+# The budget's tables are re-exported on first use: importing them loads the budget model
+# (scipy), which a tariff report's kernel would otherwise pay for at every start.
+BUDGET_TABLES = ("budget_compare_table", "budget_intervals_table", "budget_methods_table", "budget_summary_table")
+
+
+def __getattr__(name: str):
+    if name in BUDGET_TABLES:
+        from okmo_models.budget import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cost_structure_chart(result: TariffResult, lang: str = "ru", ax=None):

@@ -10,7 +10,8 @@ shared service split (:func:`shared_service`), and how sure are we (:func:`sensi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -534,7 +535,7 @@ def monte_carlo(model: TariffModel, low, high, distribution, draws: int, seed: i
     tariffs, requirement = np.empty(draws), np.empty(draws)
     for start in range(0, draws, rows):
         n = min(rows, draws - start)
-        ev = model.evaluate(pf.draw_factors(rng, low, high, distribution, n))
+        ev = model.evaluate(pf.draw_factors(rng, low, high, distribution, n), unrounded_only=True)
         tariffs[start:start + n] = ev["tariff_unrounded"][:, category]
         requirement[start:start + n] = ev["requirement"]
     return tariffs, requirement
@@ -556,7 +557,16 @@ class PolicyResult:
     vulnerable: VulnerableResult | None
     path: PathResult | None
     sharing: SharingResult | None
-    sensitivity: SensitivityResult | None
+    # the sensitivity's model, analysed when first asked for (see ``sensitivity``)
+    sensitivity_of: TariffModel | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def sensitivity(self) -> SensitivityResult | None:
+        """The tornado and the Monte Carlo, computed on first use: they are half the cost of a
+        tariff, and a batch that reads other figures (``okmo compare`` of a country's
+        tariffs) never needs them. The same figures whenever they are computed: the model
+        is fixed and the Monte Carlo's seed is the scenario's."""
+        return None if self.sensitivity_of is None else sensitivity(self.sensitivity_of)
 
     def to_dict(self, lang):
         return {name: None if part is None else part.to_dict(lang)
@@ -579,5 +589,5 @@ def analyse(model: TariffModel, requirement_som: float) -> PolicyResult:
         vulnerable=vulnerable_households(model) if s.vulnerable else None,
         path=cost_recovery_path(model) if s.path else None,
         sharing=shared_service(model, requirement_som) if s.sharing else None,
-        sensitivity=sensitivity(model) if s.sensitivity else None,
+        sensitivity_of=model if s.sensitivity else None,
     )
