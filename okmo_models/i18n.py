@@ -8,6 +8,7 @@ Code refers to messages by key only; a key defined in two files is an error.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from functools import lru_cache
 from importlib import resources
@@ -21,18 +22,65 @@ DEFAULT_LANGUAGE = "ru"
 
 @lru_cache(maxsize=1)
 def _messages() -> dict[str, dict[str, str]]:
-    merged: dict[str, dict[str, str]] = {}
     folder = resources.files("okmo_models").joinpath("locales")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".yaml"):
-            continue
+    files = [(e.name, e.read_bytes()) for e in sorted(folder.iterdir(), key=lambda e: e.name)
+             if e.name.endswith(".yaml")]
+    digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data for name, data in files)).hexdigest()
+    cached = _read_cache(digest)
+    if cached is not None:
+        return cached
+    merged: dict[str, dict[str, str]] = {}
+    for name, data in files:
         # libyaml when present: the pure-Python parser took ~2 s of every command's start
-        messages = _load(entry.read_text("utf-8")) or {}
+        messages = _load(data.decode("utf-8")) or {}
         twice = set(messages) & set(merged)
         if twice:
-            raise RuntimeError(f"locales/{entry.name} repeats message keys: {', '.join(sorted(twice))}")
+            raise RuntimeError(f"locales/{name} repeats message keys: {', '.join(sorted(twice))}")
         merged.update(messages)
+    _write_cache(digest, merged)
     return merged
+
+
+# The messages parsed from YAML are kept as JSON in the user's cache folder, named by the
+# SHA-256 of the locale files: reading them back takes a tenth of parsing the YAML, which was
+# a quarter of every command's own start-up (benchmarks/bench_startup.py). A cache that
+# cannot be read or written is simply not used.
+def _cache_file(digest: str):
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "okmo-models" / f"messages-{digest}.json"
+
+
+def _read_cache(digest: str):
+    import json
+
+    try:
+        data = json.loads(_cache_file(digest).read_bytes())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _write_cache(digest: str, messages: dict) -> None:
+    import json
+    import tempfile
+
+    target = _cache_file(digest)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False,
+                                         prefix=".messages-", suffix=".tmp") as tmp:
+            json.dump(messages, tmp, ensure_ascii=False)
+        os.replace(tmp.name, target)  # whole or not at all: a reader never sees half a file
+        for old in target.parent.glob("messages-*.json"):  # an earlier version's messages
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        try:
+            os.unlink(tmp.name)
+        except (OSError, UnboundLocalError):
+            pass
 
 
 _STR, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map"
