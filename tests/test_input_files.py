@@ -439,8 +439,10 @@ def test_report_of_a_folder_renders_its_variants(tmp_path):
     out = tmp_path / "reports"
     proc = okmo("report", folder, "-o", out, "--workers", "2", "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    assert "Reports done: 2 of 2" in proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["bath_water_2027_en.pdf", "variants_cheaper_2027_en.pdf"]
+    assert "Files: 2; done: 2; failed: 0." in proc.stderr
+    # each PDF with its executed notebook beside it, to open and re-run
+    assert sorted(p.name for p in out.iterdir()) == ["bath_water_2027_en.ipynb", "bath_water_2027_en.pdf",
+                                                      "variants_cheaper_2027_en.ipynb", "variants_cheaper_2027_en.pdf"]
 
 
 @pytest.mark.parametrize("text, key", [

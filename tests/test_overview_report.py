@@ -274,4 +274,4 @@ def test_okmo_report_folder_overview(tmp_path):
         assert main(["--lang", "ky", "report", str(folder("alamudun")), "--overview", "-o", str(tmp_path)]) == 0
         assert main(["--lang", "ky", "report", str(folder("alamudun") / "budget.yaml"), "--overview",
                      "-o", str(tmp_path)]) == 2
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["alamudun_overview_ky.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alamudun_overview_ky.ipynb", "alamudun_overview_ky.pdf"]
