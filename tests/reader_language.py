@@ -21,7 +21,8 @@ from collections import Counter
 # Reviewed: every entry is a proper name a Russian- or Kyrgyz-speaking economist meets as is.
 ALLOWED = frozenset({
     "SHA", "PDF", "DOCX", "Excel", "Word", "LibreOffice", "CSV", "JSON", "YAML", "TOML", "UTF",
-    "Voilà", "Voila", "Chromium", "Jupyter", "okmo", "English",
+    "Voilà", "Voila", "Chromium", "Jupyter", "okmo", "English", "Dask",
+    "IBNET",  # the World Bank's benchmarking network for water utilities, cited by the outlier rules
     "xlsx", "yaml", "toml", "csv", "docx", "pdf", "json",  # file extensions named as formats
 })
 

@@ -38,19 +38,23 @@ class WrittenPaper:
     pages: int
 
 
-def papers_for(path: Path, lang: str, hearing: Hearing):
-    """The papers of ``path``'s kind: ``(subject, {title key: Paper}, title key of the report)``."""
+def papers_for(path: Path, lang: str, hearing: Hearing, peers=None):
+    """The papers of ``path``'s kind: ``(subject, {title key: Paper}, title key of the report)``;
+    a tariff's with ``peers`` (folders) places it among comparable municipalities."""
     kind = kind_of(path)
-    builder = importlib.import_module(kind.papers).Papers(path, lang)
+    module = importlib.import_module(kind.papers)
+    builder = module.Papers(path, lang, peers=peers) if peers else module.Papers(path, lang)
     return builder.subject(), builder.papers(hearing, variants_of(path)), builder.report_key
 
 
 def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "reports",
                  hearing: Hearing = Hearing(), overwrite: bool = False,
-                 with_justification: bool = True) -> list[WrittenPaper]:
+                 with_justification: bool = True, peers=None) -> list[WrittenPaper]:
     """Write the package of ``path`` into ``output_dir/<file>_<year>_<lang>_<folder>/``;
     returns what was written, the contents page first. Nothing is overwritten without
-    ``overwrite``: an existing file stops the run before anything is printed."""
+    ``overwrite``: an existing file stops the run before anything is printed. ``peers``
+    (folders of other municipalities' plans, a tariff only) adds the section "tariffs of
+    comparable municipalities" to the justification and the deputies' summary."""
     from okmo_models.report.build import ReportError, find_chromium, print_pdf, render_report, report_name
 
     path = Path(path).resolve()
@@ -59,13 +63,17 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
         from okmo_models.errors import Refusal
 
         raise Refusal("package_none_for_kind", kind=t("mu_kind_" + kind.name, lang))
+    if peers and kind.name != "tariff":  # only a tariff has peers to be placed among
+        from okmo_models.errors import Refusal
+
+        raise Refusal("cmr_peers_tariff_only", file=path.name, kind=t("mu_kind_" + kind.name, lang))
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise ReportError("output_not_folder", path=output_dir)
     chromium = find_chromium()
     if chromium is None:
         raise ReportError("no_browser")
-    subject, papers, report_key = papers_for(path, lang, hearing)
+    subject, papers, report_key = papers_for(path, lang, hearing, peers)
     year = kind.plan_year(kind.load(path).model)
     folder = Path(output_dir) / (report_name(path, year, lang).removesuffix(".pdf") + "_" + t("pp_folder", lang))
     names = {key: f"{n}_{_file_name(t(key, lang))}" for n, key in enumerate(papers, 1)}
@@ -84,7 +92,12 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
         for key, paper in papers.items():
             made.append((t(key, lang), print_pdf(chromium, to_html(paper), tmp, names[key]), to_docx(paper), names[key]))
         if with_justification:  # numbered after the papers, like them
-            report = render_report(path, lang, tmp / "report", overwrite=True, name=justification)
+            if peers:
+                from okmo_models.report.compare_sections import render_with_peers
+
+                report = render_with_peers(path, peers, lang, tmp / "report", True, name=justification)
+            else:
+                report = render_report(path, lang, tmp / "report", overwrite=True, name=justification)
             made.append((t(report_key, lang), report, None, report.stem))
         done = [WrittenPaper(title, pdf, None, pdf_pages(pdf)) for title, pdf, _, _ in made]
         contents = contents_paper(subject, done, lang)

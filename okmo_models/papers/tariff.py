@@ -23,8 +23,9 @@ class Papers(PapersOfAKind):
     report_key = "pp_doc_justification"  # what the kind's PDF report is in the package
     """The four papers of one tariff scenario in one language."""
 
-    def __init__(self, path: Path, lang: str):
+    def __init__(self, path: Path, lang: str, peers=None):
         super().__init__(path, lang)
+        self.peers = peers  # folders of comparable municipalities' plans: the summary places the tariff among them
         self.result = calculate_tariff(path)
         self.proposal: Proposal = proposal(self.result)
         s = self.result.scenario
@@ -207,7 +208,32 @@ class Papers(PapersOfAKind):
         chart = self._chart()
         if chart:
             blocks.append(chart)
+        if self.peers:  # after the page the summary always is: it may go on to a second
+            blocks += self._among_peers()
         return self._paper(blocks, compact=True)
+
+    def _among_peers(self) -> list:
+        """The tariff beside the median of comparable municipalities' (the comparison's own
+        figures, as the justification's section "tariffs of comparable municipalities" gives
+        them): its bill, tariff and unit cost, its cost recovery, and its place."""
+        from okmo_models.report.compare_sections import PeerComparison, heading, rank_text, value_text
+
+        peers = PeerComparison(self.result, self.peers)
+        own = peers.own_row(self.lang)
+        rows, counted = [], 0
+        for f in ("household_bill_som", "tariff_per_base_unit_som", "cost_per_base_unit_som", "cost_recovery_proposed"):
+            s = peers.stat(f, self.lang)
+            if own is None or own[f] is None or s is None or s["n"] < 2:  # nothing to place it among
+                continue
+            counted = max(counted, s["n"])
+            rows.append((heading(f, own["base_unit"], self.lang), value_text(f, own[f], self.lang),
+                         value_text(f, s["median"], self.lang), rank_text(own["positions"][f]["service"], self.lang)))
+        if not rows:
+            return []
+        return [Heading(t("cmr_peers", self.lang), 2),
+                Para(t("cmr_summary_peers", self.lang, n=counted, service=own["service_label"].lower())),
+                Table((t("cmr_col_figure", self.lang), t("cmr_col_ours", self.lang), t("cmr_median", self.lang),
+                       t("cmr_col_place", self.lang)), tuple(rows), (1, 2, 3))]
 
     def _chart(self) -> Chart | None:
         """Bars of a typical family's monthly bill: now, proposed, at the justified tariff."""

@@ -62,11 +62,18 @@ def cite(numbers: dict[str, int], text) -> str:
     return f"[{n}]" if n else "—"
 
 
-def read(path: str | Path) -> blocks.Document:
-    """The tariff justification of a scenario file: its result and the scenario."""
+def read(path: str | Path, peers=None) -> blocks.Document:
+    """The tariff justification of a scenario file: its result and the scenario; with
+    ``peers`` (folders or files of comparable municipalities' plans), the section placing this
+    tariff among theirs (:mod:`okmo_models.report.compare_sections`)."""
     from okmo_models.tariff import calculate_tariff
 
     result = calculate_tariff(path)
+    if peers:
+        from okmo_models.report.compare_sections import AmongPeers, WithPeers
+
+        among = AmongPeers(sys.modules[__name__], result, peers)
+        return blocks.Document(among, result, WithPeers(result.scenario, among.peers))
     return blocks.Document(sys.modules[__name__], result, result.scenario)
 
 
@@ -74,9 +81,11 @@ def outline(scenario) -> list[str]:
     """Message keys of the numbered sections, in document order, for this scenario."""
     optional = [("affordability", "r_affordability"), ("vulnerable", "r_vulnerable"),
                 ("path", "r_path"), ("sharing", "r_sharing")]
+    # compared with its peers (a scenario given with them, compare_sections.WithPeers): one more
+    peers = ["cmr_peers"] if getattr(scenario, "peers", None) else []
     return (["r_proposal", "r_legal", "r_inputs", "r_calculation", "r_tariffs"]
             + [key for section_name, key in optional if getattr(scenario, section_name) is not None]
-            + ["r_assumptions", "r_methodology"])
+            + peers + ["r_assumptions", "r_methodology"])
 
 
 # --- title page and contents ------------------------------------------------------------------

@@ -18,7 +18,12 @@
 #
 # Executed by `okmo report` with the scenario and the language as parameters, converted by
 # nbconvert with okmo_models/report/template and printed to PDF by Chromium. It imports and
-# displays only; the sections are built in okmo_models.report.sections.
+# displays only; the sections are built in okmo_models.report.sections. `peers` (set before
+# the parameters cell, so that a run given only the scenario and the language keeps it None)
+# adds the section "tariffs of comparable municipalities".
+
+# %%
+peers = None  # folders of comparable municipalities' plans: the section on this tariff among theirs
 
 # %% tags=["parameters"]
 scenario = "../examples/teploklyuchenka/waste.yaml"
@@ -29,7 +34,7 @@ from IPython.display import HTML, display
 
 from okmo_models.report import sections
 
-document = sections.read(scenario)
+document = sections.read(scenario, peers=peers)
 
 # %%
 display(HTML(document.html(lang)))
