@@ -213,7 +213,20 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--workers", metavar="NUMBER", type=_positive_int, default=None,
                    help=t("cli_workers_help", lang))
     p.add_argument("--overview", action="store_true", help=t("mor_cli_overview_help", lang))
+    _cluster_option(p, lang)
+    p.add_argument("--peers", metavar="FOLDER", nargs="+", default=None, help=t("cli_peers_help", lang))
     p.set_defaults(handler=_report)
+
+    p = sub.add_parser("compare", parents=[common], help=t("cli_compare_help", lang),
+                       description=t("cli_compare_help", lang))
+    p.add_argument("paths", metavar="FOLDER", nargs="+", help=t("cli_compare_paths_arg", lang))
+    p.add_argument("--format", choices=(*FORMATS, "pdf"), default="table", help=t("cli_compare_format_help", lang))
+    p.add_argument("--output", "-o", metavar="FILE", help=t("cli_compare_output_help", lang))
+    p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
+    p.add_argument("--workers", metavar="NUMBER", type=_positive_int, default=None,
+                   help=t("cli_compare_workers_help", lang))
+    _cluster_option(p, lang)
+    p.set_defaults(handler=_compare)
 
     p = sub.add_parser("package", parents=[common], help=t("cli_package_help", lang),
                        description=t("cli_package_help", lang))
@@ -226,6 +239,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     p.add_argument("--hearing-place", metavar="PLACE", default=None, help=t("cli_hearing_place_help", lang))
     p.add_argument("--reading-place", metavar="PLACE", default=None, help=t("cli_reading_place_help", lang))
     p.add_argument("--no-justification", action="store_true", help=t("cli_no_justification_help", lang))
+    p.add_argument("--peers", metavar="FOLDER", nargs="+", default=None, help=t("cli_peers_help", lang))
     p.add_argument("--force", action="store_true", help=t("cli_force_help", lang))
     p.set_defaults(handler=_package)
 
@@ -308,6 +322,22 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
 
     add_register_parser(sub, common, lang)
     return parser
+
+
+def _cluster_option(p, lang: str) -> None:
+    """``--scheduler ADDRESS|local``: the files of a batch computed on a Dask cluster
+    (okmo_models.executors); without it, by the process pool of this computer."""
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None, help=t("cli_compare_scheduler_help", lang))
+
+
+def _executor(args) -> dict:
+    """The executor options of a batch command: Dask when a scheduler is named, one by one
+    with ``--workers 1``, else the process pool (serial for a few files)."""
+    if args.scheduler:
+        return {"executor": "dask", "scheduler": args.scheduler, "workers": args.workers}
+    if args.workers == 1:
+        return {"executor": "serial"}
+    return {"executor": "auto", "workers": args.workers}
 
 
 def _computing_command(sub, common, lang: str, kind: str, metavar: str = "SCENARIO"):
@@ -401,7 +431,7 @@ def _package(args) -> int:
     def make(overwrite: bool):
         with progress("progress_package", args.lang):
             return make_package(args.scenario, args.lang, args.output, hearing, overwrite=overwrite,
-                                with_justification=not args.no_justification)
+                                with_justification=not args.no_justification, peers=args.peers)
 
     try:
         written = make(args.force)
@@ -416,12 +446,43 @@ def _package(args) -> int:
     return 0
 
 
+def _compare(args) -> int:
+    """``okmo compare FOLDER...``: every plan file in the folders read against its peers."""
+    from pathlib import Path
+
+    from okmo_models.compare import compare
+
+    for path in args.paths:  # a mistyped folder is said at once, not as a failed "file"
+        if not Path(path).exists():
+            print(t("cli_path_missing", args.lang, path=path), file=sys.stderr)
+            return EXIT_USER_ERROR
+    if args.format == "pdf":
+        from okmo_models.report.compare_sections import render_comparison
+
+        with progress("progress_report", args.lang):
+            pdf = render_comparison(args.paths, args.lang, args.output or "reports", overwrite=args.force)
+        _said_saved(pdf, args.lang)
+        return 0
+    _xlsx_needs_a_file(args, "comparison")
+    with progress("progress_compare", args.lang):
+        comparison = compare(args.paths, **_executor(args))
+    if not comparison.found:
+        print(t("no_scenarios_found", args.lang, path=", ".join(args.paths)), file=sys.stderr)
+        return EXIT_USER_ERROR
+    from okmo_models.compare.export import export
+
+    _deliver(args, export(comparison, args.format, args.lang))
+    # the output lists each file that could not be computed; the exit status tells a script
+    return EXIT_USER_ERROR if comparison.failures else 0
+
+
 def _report(args) -> int:
     from pathlib import Path
 
-    from okmo_models.report.build import render_many
-
     source = Path(args.scenario)
+    if args.peers and source.is_dir():  # a folder's reports are of many files: peers are a tariff's
+        print(t("cli_peers_one_tariff", args.lang), file=sys.stderr)
+        return EXIT_USER_ERROR
     if args.overview:
         if not source.is_dir():
             print(t("mor_cli_not_a_folder", args.lang, path=source), file=sys.stderr)
@@ -430,44 +491,48 @@ def _report(args) -> int:
 
         with wider_root(source):  # the folder's files may name one another anywhere in it
             return _report_one(source, args)
-    if source.is_dir():
-        from okmo_models.references import wider_root
+    if source.is_dir():  # every plan file in the folder, by the process pool or a Dask cluster
+        from okmo_models.batch import report_tree, summary
 
-        # the user named the folder: its files may name one another anywhere in it
-        with wider_root(source):
-            paths = plan_files(source)
-            if not paths:
-                print(t("no_scenarios_found", args.lang, path=source), file=sys.stderr)
-                return EXIT_USER_ERROR
-            from okmo_models.report.build import batch_names
-
-            with progress("progress_report", args.lang):
-                results = render_many(paths, args.lang, args.output, args.force, args.workers,
-                                      names=batch_names(paths, source))
-        failed = [(p, err) for p, pdf, err in results if err]
-        for p, err in failed:
-            print(t("report_failed", args.lang, file=p) + "\n" + err, file=sys.stderr)
-        print(t("report_batch_done", args.lang, ok=len(results) - len(failed), total=len(results),
-                failed=len(failed)), file=sys.stderr)
-        return EXIT_USER_ERROR if failed else 0
+        outcomes = report_tree([source], args.lang, args.output, overwrite=args.force, **_executor(args))
+        print(summary(outcomes, args.lang), file=sys.stderr)
+        return EXIT_USER_ERROR if any(not o.ok for o in outcomes) else 0
     return _report_one(source, args)
 
 
 def _report_one(source, args) -> int:
-    """One PDF: a file's report, or a folder's overview (``--overview``)."""
-    from okmo_models.report.build import render_report
+    """One PDF: a file's report (with ``--peers``, placed among comparable municipalities),
+    or a folder's overview (``--overview``)."""
     from okmo_models.safe_write import FileExistsRefused
 
+    if args.peers:
+        from okmo_models.report.compare_sections import render_with_peers
+
+        def render(overwrite):
+            return render_with_peers(source, args.peers, args.lang, args.output, overwrite=overwrite)
+    else:
+        from okmo_models.report.build import render_report
+
+        def render(overwrite):
+            return render_report(source, args.lang, args.output, overwrite=overwrite)
     try:
         with progress("progress_report", args.lang):
-            pdf = render_report(source, args.lang, args.output, overwrite=args.force)
+            pdf = render(args.force)
     except FileExistsRefused as exc:
         if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
             raise
         with progress("progress_report", args.lang):
-            pdf = render_report(source, args.lang, args.output, overwrite=True)
-    print(t("report_saved", args.lang, path=pdf), file=sys.stderr)
+            pdf = render(True)
+    _said_saved(pdf, args.lang)
     return 0
+
+
+def _said_saved(pdf, lang: str) -> None:
+    """Where the PDF went, and the executed notebook the build keeps beside it."""
+    print(t("report_saved", lang, path=pdf), file=sys.stderr)
+    notebook = pdf.with_suffix(".ipynb")
+    if notebook.exists():
+        print(t("report_saved_notebook", lang, path=notebook), file=sys.stderr)
 
 
 def _hearing(args) -> int:

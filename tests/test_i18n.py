@@ -1,8 +1,9 @@
 """Every message a user may read exists in Russian, Kyrgyz and English, with the same
-import pytest
 placeholders in each language (a placeholder missing in one language would print wrong)."""
 
 import re
+
+import pytest
 
 from okmo_models.i18n import LANGUAGES, _messages
 
