@@ -16,7 +16,7 @@ import dataclasses
 import os
 from pathlib import Path
 
-from okmo_models.budget.forecast import BudgetFile, BudgetResult, forecast_budget, load_budget
+from okmo_models.budget.forecast import BudgetFile, BudgetModel, BudgetResult, forecast_budget, load_budget
 from okmo_models.budget.schema import FixedLine
 from okmo_models.errors import Problem, ScenarioError
 from okmo_models.provenance import InputFile
@@ -90,3 +90,11 @@ def linked_budget(source) -> tuple[BudgetFile, list[LinkedTariff]]:
 def forecast_linked_budget(source, scenario: str | None = None) -> BudgetResult:
     """:func:`~okmo_models.budget.forecast.forecast_budget` of the budget with its plans linked."""
     return forecast_budget(linked_budget(source)[0], scenario)
+
+
+def baseline_linked_budget(source) -> BudgetResult:
+    """The baseline forecast alone of the budget with its plans linked (the same figures as
+    :func:`forecast_linked_budget`'s baseline): what a plan is followed against or compared
+    by; the file's scenarios are what-ifs, and forecasting them cost most of the time."""
+    linked = linked_budget(source)[0]
+    return BudgetModel(linked.scenario, linked.inputs).fit()

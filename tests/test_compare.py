@@ -378,3 +378,20 @@ def test_find_files_lists_the_paths_compared(folder):
 
     found = find_files([folder, folder / "plain" / "water.yaml"])
     assert found == plan_files(folder) and all(isinstance(p, type(folder)) for p in found)
+
+
+@pytest.mark.parametrize("name", ["alamudun", "kok-jar", "teploklyuchenka"])
+def test_a_budget_is_compared_by_the_baseline_okmo_budget_shows(name):
+    """The comparison forecasts the baseline alone (its scenarios are what-ifs, and cost most
+    of the time); its figures must be the baseline of the full forecast, every line and year."""
+    import numpy as np
+
+    from okmo_models.plan_links import baseline_linked_budget, forecast_linked_budget
+
+    path = EXAMPLES / name / "budget.yaml"
+    alone, full = baseline_linked_budget(path), forecast_linked_budget(path)
+    assert alone.lines == full.lines and alone.forecast_years == full.forecast_years
+    assert np.array_equal(alone.point, full.point)
+    assert (alone.population is None) == (full.population is None)
+    if alone.population is not None:
+        assert np.array_equal(alone.population, full.population)

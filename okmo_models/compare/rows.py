@@ -185,9 +185,9 @@ def _passport_residents(folder: Path) -> float | None:
 
 
 def budget_row(path: Path) -> dict:
-    from okmo_models.kinds import KINDS
+    from okmo_models.plan_links import baseline_linked_budget
 
-    b = KINDS["budget"].compute(path)
+    b = baseline_linked_budget(path)  # the baseline's figures, as okmo budget shows them first
     s = b.scenario
     sha = next((f.sha256 for f in b.inputs if f.role == "scenario"), "")
     row = _base(path, BUDGET_TABLE, s.municipality, sha, _is_variant(b.inputs))

@@ -135,12 +135,9 @@ def tariff_plans(path: Path, year: int, unit: str, monitoring_path: Path, index:
 def budget_plans(path: Path, year: int, unit: str, monitoring_path: Path) -> tuple[list[IndicatorPlan], tuple]:
     """Each budget line's forecast for ``year`` (with the tariffs it pays for linked), in the
     monitoring's money unit, and the files read."""
-    from okmo_models.budget.forecast import BudgetModel
-    from okmo_models.plan_links import linked_budget
+    from okmo_models.plan_links import baseline_linked_budget
 
-    linked = linked_budget(path)[0]
-    # the baseline only: the plan is its forecast, the file's scenarios are what-ifs
-    result = BudgetModel(linked.scenario, linked.inputs).fit()
+    result = baseline_linked_budget(path)  # the plan is the baseline; the scenarios are what-ifs
     if year not in result.forecast_years:
         _refuse(monitoring_path, ("plans", "budget"), "mo_budget_other_year", path.name, year=year,
                 first=result.forecast_years[0], last=result.forecast_years[-1])
