@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from okmo_models.compare.labels import (figure_label, missing_text, outlier_text, peers_label, region_text,
+from okmo_models.compare.labels import (figure_label, kind_text, missing_text, outlier_text, peers_label, region_text,
                                         service_label, text_in)
 from okmo_models.compare.rows import BUDGET_TABLE, PROGRAMME_TABLE, TARIFF_TABLE
 from okmo_models.compare.stats import figures, peer_groups, region_key
@@ -150,8 +150,8 @@ def tables(c, lang: str) -> dict:
         for o in c.outliers],
         columns=["table", "file", "municipality", "region", "figure_id", "figure", "value", "unit", "median", "ratio",
                  "threshold", "rule", "reason", "source"])
-    out["failures"] = pd.DataFrame([{"file": shown(f.file), "kind": f.kind, "message": f.message(lang)}
+    out["failures"] = pd.DataFrame([{"file": shown(f.file), "kind": kind_text(f.kind, lang), "message": f.message(lang)}
                                     for f in c.failures], columns=["file", "kind", "message"])
-    out["skipped"] = pd.DataFrame([{"file": shown(s.file), "kind": s.kind, "message": s.message(lang)}
+    out["skipped"] = pd.DataFrame([{"file": shown(s.file), "kind": kind_text(s.kind, lang), "message": s.message(lang)}
                                    for s in c.skipped], columns=["file", "kind", "message"])
     return out

@@ -70,6 +70,11 @@ def peers_label(peers: str, lang: str) -> str:
     return t("cmp_peers_" + peers, lang)
 
 
+def kind_text(kind: str | None, lang: str) -> str:
+    """A file's kind in words (``тариф``); a file whose kind could not be read: a dash."""
+    return t("mu_kind_" + kind, lang) if kind else "—"
+
+
 def service_label(service: str, lang: str) -> str:
     return t("service_" + service, lang)
 

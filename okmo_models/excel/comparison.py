@@ -49,7 +49,7 @@ SHEETS = (
     ("programmes", "cmp_sheet_programmes", ()),
     ("stats", "cmp_sheet_stats", ("figure_id", "peers_id")),
     ("positions", "cmp_sheet_positions", ("figure_id",)),
-    ("outliers", "cmp_sheet_outliers", ("figure_id",)),
+    ("outliers", "cmp_sheet_outliers", ("figure_id", "rule")),  # a rule is named by its words (reason)
     ("failures", "cmp_sheet_failures", ()),
     ("skipped", "cmp_sheet_skipped", ()),
 )
@@ -190,7 +190,7 @@ def comparison_workbook(comparison, lang: str) -> bytes:
     about.header([heading("rule", lang), heading("table", lang), heading("figure", lang), heading("threshold", lang),
                   heading("unit", lang), heading("peers", lang), heading("source", lang)])
     for r in c.rules:
-        about.line([r.id, t("cmp_table_" + r.table, lang), heading(r.figure, lang), r.value,
+        about.line([t("cmp_rule_" + r.id, lang), t("cmp_table_" + r.table, lang), heading(r.figure, lang), r.value,
                     unit_text(r.unit, lang), t("cmp_peers_" + r.peers, lang), source_text(r.source, lang)],
                    [None, None, None, PERCENT1 if r.unit == "share" else None, None, None, None])
 
