@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import threading
 from pathlib import Path
 
 from okmo_models.errors import Problem, ScenarioError
@@ -33,19 +34,28 @@ def data_roots() -> list[Path]:
     return [Path(p).resolve() for p in value.split(os.pathsep) if p.strip()]
 
 
+# held while a thread's wider folders are in the environment (re-entrant: blocks nest)
+_ENVIRONMENT = threading.RLock()
+
+
 @contextlib.contextmanager
 def wider_root(folder: str | Path):
-    """Allow files under ``folder`` while the block runs (and in processes started in it)."""
+    """Allow files under ``folder`` while the block runs (and in processes started in it).
+
+    The allowed folders live in the process's environment (so that a report's kernel and
+    worker processes inherit them); threads of one process (a Dask worker with several)
+    therefore take turns inside the block, or one would read with another's folders."""
     folder = Path(folder).resolve()
-    old = os.environ.get(DATA_ROOT_VARIABLE)
-    os.environ[DATA_ROOT_VARIABLE] = os.pathsep.join([str(folder), *([old] if old else [])])
-    try:
-        yield folder
-    finally:  # the environment as it was (unittest.mock did this, at 0.3 s of every start)
-        if old is None:
-            os.environ.pop(DATA_ROOT_VARIABLE, None)
-        else:
-            os.environ[DATA_ROOT_VARIABLE] = old
+    with _ENVIRONMENT:
+        old = os.environ.get(DATA_ROOT_VARIABLE)
+        os.environ[DATA_ROOT_VARIABLE] = os.pathsep.join([str(folder), *([old] if old else [])])
+        try:
+            yield folder
+        finally:  # the environment as it was (unittest.mock did this, at 0.3 s of every start)
+            if old is None:
+                os.environ.pop(DATA_ROOT_VARIABLE, None)
+            else:
+                os.environ[DATA_ROOT_VARIABLE] = old
 
 
 def inside(path: Path, roots) -> bool:

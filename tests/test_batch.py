@@ -162,3 +162,32 @@ def test_report_tree_makes_each_pdf_and_reports_the_broken_file(tmp_path):
     pdf = Path(by_name["water.yaml"].value)
     assert by_name["water.yaml"].ok and pdf.parent == (tmp_path / "out").resolve()
     assert pdf.name.startswith("ak-bulak_water") and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_threads_of_one_worker_read_each_with_its_own_folders(tmp_path):
+    """A Dask worker may run several tasks in threads; the folders a task may read are in
+    the process's environment, so two tasks must not see (or leave behind) each other's
+    (review of issue 21: one saw none while the other finished, and one was left set)."""
+    import os
+    import threading
+    import time
+
+    from okmo_models.references import data_roots, wider_root
+
+    seen = {}
+
+    def task(name):
+        (tmp_path / name).mkdir()
+        with wider_root(tmp_path / name):
+            time.sleep(0.2)  # the other thread enters and leaves meanwhile
+            seen[name] = [str(r) for r in data_roots()]
+
+    before = os.environ.get("OKMO_DATA_ROOT")
+    threads = [threading.Thread(target=task, args=(n,)) for n in ("a", "b")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert str(tmp_path / "a") in seen["a"] and str(tmp_path / "b") not in seen["a"]
+    assert str(tmp_path / "b") in seen["b"] and str(tmp_path / "a") not in seen["b"]
+    assert os.environ.get("OKMO_DATA_ROOT") == before

@@ -80,6 +80,26 @@ def test_a_kernel_kept_between_notebooks_starts_each_from_an_empty_namespace(tmp
     assert second.cells[0].execution_count == 1 and out["execution_count"] == 1
 
 
+def test_a_kept_kernel_reads_the_folders_of_each_report_not_of_the_first(tmp_path):
+    """A batch opens each file's folder for reading (okmo_models.references.wider_root sets
+    OKMO_DATA_ROOT); the warm kernel must see the folder of the report it runs now, and
+    nothing of an earlier one (review of issue 21: it kept the first report's)."""
+    from okmo_models.references import wider_root
+
+    seen = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nstr(os.environ.get('OKMO_DATA_ROOT'))")])
+        with wider_root(tmp_path / name):
+            run_notebook(nb, "ru", tmp_path / name)
+        seen.append(ast.literal_eval(nb.cells[0].outputs[0]["data"]["text/plain"]))
+    assert str(tmp_path / "a") in seen[0] and str(tmp_path / "b") not in seen[0]
+    assert str(tmp_path / "b") in seen[1] and str(tmp_path / "a") not in seen[1]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nstr(os.environ.get('OKMO_DATA_ROOT'))")])
+    run_notebook(nb, "ru", tmp_path)  # outside any wider root: none is left behind
+    assert str(tmp_path / "b") not in ast.literal_eval(nb.cells[0].outputs[0]["data"]["text/plain"])
+
+
 # --- reports -------------------------------------------------------------------------------------
 
 

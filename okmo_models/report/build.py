@@ -284,21 +284,26 @@ class _Kernel:
     def run(self, nb, lang: str, folder: Path):
         """A future of ``nb`` executed; the kernel goes back to the pool when it is done."""
         self.uses += 1
-        future = self.thread.submit(self._run, nb, lang, folder)
+        # the caller's okmo settings as they are now (wider_root's OKMO_DATA_ROOT for this
+        # file's folder), not as they were when the kernel started for an earlier report
+        settings = {k: v for k, v in os.environ.items() if k.startswith("OKMO_")}
+        settings["OKMO_LANG"] = lang  # errors raised in the kernel speak the report's language
+        future = self.thread.submit(self._run, nb, settings, folder)
         future.add_done_callback(lambda _: _WARM.give_back_kernel(self))
         return future
 
-    def _run(self, nb, lang: str, folder: Path):
+    def _run(self, nb, settings: dict, folder: Path):
         from jupyter_core.utils import run_sync
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
         try:
             self.started.result()
-            # OKMO_LANG makes errors raised in the kernel speak the report's language.
             reply = run_sync(self.kc.execute_interactive)(
                 "get_ipython().run_line_magic('reset', '-f')\n"
-                f"import os as _o; _o.chdir({str(folder)!r}); _o.environ['OKMO_LANG'] = {lang!r}; del _o\n",
+                "import os as _o\n"
+                "[_o.environ.pop(_k) for _k in [k for k in _o.environ if k.startswith('OKMO_')]]\n"
+                f"_o.environ.update({settings!r}); _o.chdir({str(folder)!r}); del _o\n",
                 silent=True, store_history=False, timeout=60, output_hook=lambda msg: None)
             if reply["content"]["status"] != "ok":
                 raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
