@@ -249,3 +249,22 @@ def test_the_deputies_summary_places_the_tariff_among_its_peers_only_when_asked(
     assert row[1:] == (money(own["tariff_per_base_unit_som"], "ru"),
                        money(peers.stat("tariff_per_base_unit_som", "ru")["median"], "ru"),
                        t("cmr_rank", "ru", **own["positions"]["tariff_per_base_unit_som"]["service"]))
+
+
+def test_a_variant_is_shown_beside_its_peers_without_a_place(tmp_path):
+    """A what-if variant is not counted among its peers (its municipality is, once), so the
+    deputies' summary shows its figures and the peers' median with no place (review of
+    issue 21: the summary of a variant with peers stopped with an internal error)."""
+    import shutil
+
+    from okmo_models.papers.paper import Table
+    from okmo_models.papers.tariff import Papers
+    from okmo_models.references import wider_root
+
+    shutil.copytree(WASTE.parent, tmp_path / "teploklyuchenka")
+    variant = tmp_path / "teploklyuchenka" / "waste_cheaper.yaml"
+    variant.write_text("variant_of: waste.yaml\nchanges: {}\n", "utf-8")
+    with wider_root(tmp_path):
+        blocks = Papers(variant, "ru", peers=[tmp_path, EXAMPLES]).summary().blocks
+    table = next(b for b in blocks if isinstance(b, Table) and b.headers[0] == t("cmr_col_figure", "ru"))
+    assert table.rows and all(row[3] == "—" for row in table.rows)

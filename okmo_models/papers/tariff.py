@@ -227,7 +227,7 @@ class Papers(PapersOfAKind):
                 continue
             counted = max(counted, s["n"])
             rows.append((heading(f, own["base_unit"], self.lang), value_text(f, own[f], self.lang),
-                         value_text(f, s["median"], self.lang), rank_text(own["positions"][f]["service"], self.lang)))
+                         value_text(f, s["median"], self.lang), rank_text(own["positions"].get(f, {}).get("service"), self.lang)))
         if not rows:
             return []
         return [Heading(t("cmr_peers", self.lang), 2),
