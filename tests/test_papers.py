@@ -235,3 +235,17 @@ def test_a_failure_midway_leaves_no_half_package(tmp_path, monkeypatch):
     with pytest.raises(build.ReportError):
         make_package(example_path("kok-jar/budget.yaml"), "ru", tmp_path)
     assert list(tmp_path.rglob("*.pdf")) == [] and list(tmp_path.rglob("*.docx")) == []
+
+
+@needs_pdf_tools
+def test_the_justification_in_a_package_keeps_its_notebook_beside_it(packages):
+    """Every report PDF has its executed notebook beside it, to open and re-run; the package's
+    justification too (review of issue 21: it stayed in a temporary folder)."""
+    written = packages[("teploklyuchenka/waste.yaml", "ky")]
+    justification = written[-1].pdf
+    notebook = justification.with_suffix(".ipynb")
+    assert notebook.exists()
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    assert any(cell.get("outputs") for cell in nb.cells if cell.cell_type == "code")

@@ -103,14 +103,21 @@ def make_package(path: str | Path, lang: str = "ru", output_dir: str | Path = "r
         contents = contents_paper(subject, done, lang)
         made.insert(0, (t("pp_contents_title", lang), print_pdf(chromium, to_html(contents), tmp, contents_name),
                         to_docx(contents), contents_name))
+        # the justification's executed notebook goes beside its PDF, to open and re-run
+        notebooks = [pdf.with_suffix(".ipynb") for _, pdf, _, _ in made if pdf.with_suffix(".ipynb").exists()]
         if not overwrite:  # the report's own name is known only now
             for _, _, docx, stem in made:
                 for suffix in (".pdf", ".docx") if docx else (".pdf",):
                     if (folder / (stem + suffix)).exists():
                         raise FileExistsRefused(folder / (stem + suffix))
+            for notebook in notebooks:
+                if (folder / notebook.name).exists():
+                    raise FileExistsRefused(folder / notebook.name)
         written = [WrittenPaper(title, write_new_file(folder / f"{stem}.pdf", pdf.read_bytes(), overwrite),
                                 write_new_file(folder / f"{stem}.docx", docx, overwrite) if docx else None,
                                 pdf_pages(pdf)) for title, pdf, docx, stem in made]
+        for notebook in notebooks:
+            write_new_file(folder / notebook.name, notebook.read_bytes(), overwrite)
     return written
 
 
