@@ -145,17 +145,21 @@ def compute_tree(folders: Iterable[str | Path], *, lang: str = "en", executor: s
 
 
 def report_names(paths: list[Path], folders: list[Path]) -> dict[Path, str]:
-    """Unique report names from the files' places under their folders
-    (``ak-bulak_water``), as :func:`okmo_models.report.build.batch_names` makes them for one
-    folder; a name two folders share gets a number."""
-    names, used = {}, {}
+    """Unique report names from the files' places under their folders (``ak-bulak_water``);
+    a name already given gets the first free number (``ak-bulak_water-2``), so that no
+    report is written over another."""
+    names, taken = {}, set()
     for p in paths:
         root = _root(p, folders)
         rel = p.resolve().relative_to(root).with_suffix("")
         parts = rel.parts if len(rel.parts) > 1 else (p.resolve().parent.name, rel.name)
-        name = "_".join(re.sub(r"[^\w-]+", "-", part).strip("-") for part in parts)
-        used[name] = used.get(name, 0) + 1
-        names[p] = name if used[name] == 1 else f"{name}-{used[name]}"
+        base = name = "_".join(re.sub(r"[^\w-]+", "-", part).strip("-") for part in parts)
+        number = 1
+        while name in taken:  # a file may itself be named like a numbered one (x-2.yaml)
+            number += 1
+            name = f"{base}-{number}"
+        taken.add(name)
+        names[p] = name
     return names
 
 

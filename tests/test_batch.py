@@ -148,6 +148,18 @@ def test_report_names_are_unique_across_folders(tmp_path):
     assert sorted(names.values()) == ["ak-bulak_water", "ak-bulak_water-2"]
 
 
+def test_a_file_named_like_a_numbered_report_does_not_take_its_place(tmp_path):
+    """``a/x.yaml``, ``b/x.yaml`` and ``b/x-2.yaml``: three reports, three names (review of
+    issue 21: the second x and x-2 were both named x-2, one report written over the other)."""
+    for folder, names in (("a", ("water",)), ("b", ("water", "water-2"))):
+        (tmp_path / folder / "ak-bulak").mkdir(parents=True)
+        for name in names:
+            shutil.copy(EXAMPLES / "ak-bulak" / "water.yaml", tmp_path / folder / "ak-bulak" / f"{name}.yaml")
+    folders = [tmp_path / "a", tmp_path / "b"]
+    names = report_names(plan_files(folders), folders)
+    assert len(set(names.values())) == 3
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None and not Path("/usr/bin/chromium").exists(),
                     reason="needs Debian's chromium")
 def test_report_tree_makes_each_pdf_and_reports_the_broken_file(tmp_path):

@@ -185,10 +185,12 @@ def test_dashboards(example, lang):
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    from okmo_models.report.build import render_many
+    from okmo_models.batch import report_tree
 
     folder = tmp_path_factory.mktemp("reports")
-    return {lang: render_many([example_path(e) for e in EXAMPLES], lang, folder / lang, progress=None)
+    return {lang: [(o.item, o.value and Path(o.value), o.error and o.error.render(lang))
+                   for o in report_tree([example_path(e) for e in EXAMPLES], lang, folder / lang,
+                                        executor="process", progress=None)]
             for lang in LANGS}
 
 

@@ -14,7 +14,8 @@ from conftest import ROOT, SCENARIOS, waste_scenario, write_yaml
 from okmo_models import calculate_tariff
 from okmo_models.errors import ScenarioError
 from okmo_models import formatting
-from okmo_models.report.build import find_chromium, notebook_html, render_many, render_report
+from okmo_models.batch import report_tree
+from okmo_models.report.build import find_chromium, notebook_html, render_report
 
 # scripts/test.sh installs Debian's chromium and poppler-utils; only a developer's machine
 # without them skips these tests, never CI.
@@ -41,9 +42,9 @@ def reports(tmp_path_factory):
     by_lang = {}
     for lang in {lang for _, lang in CASES}:
         paths = [SCENARIOS / s for s, case_lang in CASES if case_lang == lang]
-        for path, pdf, err in render_many(paths, lang, out, workers=2, progress=None):
-            assert err is None, err
-            by_lang[(path.relative_to(SCENARIOS).as_posix(), lang)] = pdf
+        for o in report_tree(paths, lang, out / lang, executor="process", workers=2, progress=None):
+            assert o.ok, o.error.render(lang)
+            by_lang[(o.item.relative_to(SCENARIOS).as_posix(), lang)] = Path(o.value)
     return by_lang
 
 
@@ -208,9 +209,8 @@ def test_browser_from_the_environment_variable(monkeypatch, tmp_path):
     assert find_chromium() is None
 
 
-def test_batch_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path):
-    from okmo_models.kinds import plan_files
-    from okmo_models.report.build import batch_names
+def test_report_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path):
+    from okmo_models.batch import plan_files, report_names
 
     for year in ("2026", "2027"):
         (tmp_path / year / "ak-bulak").mkdir(parents=True)
@@ -218,10 +218,10 @@ def test_batch_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path
     (tmp_path / ".ipynb_checkpoints").mkdir()
     shutil.copy(SCENARIOS / "ak-bulak/water.yaml", tmp_path / ".ipynb_checkpoints/water-checkpoint.yaml")
     (tmp_path / "ci.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
-    files = plan_files(tmp_path)
+    files = plan_files([tmp_path])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["2026/ak-bulak/water.yaml",
                                                                    "2027/ak-bulak/water.yaml"]
-    names = batch_names(files, tmp_path)
+    names = report_names(files, [tmp_path])
     assert sorted(names.values()) == ["2026_ak-bulak_water", "2027_ak-bulak_water"]
 
 

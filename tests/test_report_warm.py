@@ -16,8 +16,9 @@ import nbformat
 import pytest
 
 from conftest import SCENARIOS
+from okmo_models.batch import report_tree
 from okmo_models.report.build import (find_chromium, parameters_source, print_pdf, print_pdf_cold,
-                                      render_many, render_report, report_kind, run_notebook)
+                                      render_report, report_kind, run_notebook)
 from okmo_models.safe_write import FileExistsRefused
 
 needs_browser = pytest.mark.skipif(
@@ -116,8 +117,9 @@ def test_warm_and_cold_reports_and_the_stock_print_are_the_same(tmp_path):
     first = render_report(WASTE, "ru", tmp_path / "first")
     warm = render_report(WASTE, "ru", tmp_path / "warm")
     # a batch after this process has warm state: its forked workers must not use it
-    [(_, batch, err)] = render_many([WASTE], "ru", tmp_path / "batch", workers=1, progress=None)
-    assert err is None, err
+    [done] = report_tree([WASTE], "ru", tmp_path / "batch", executor="process", workers=1, progress=None)
+    assert done.ok, done.error.render("ru")
+    batch = Path(done.value)
     again = render_report(WASTE, "ru", tmp_path / "again")  # the warm state survived the fork
     reference = text_of(cold)
     assert "Содержание" in reference

@@ -2,7 +2,7 @@
 the financing annex of a development programme, each a parameterised notebook
 (``<kind>_report.ipynb``), printed through our nbconvert template and the system's Chromium.
 :func:`render_report` makes one PDF (the file's kind, :mod:`okmo_models.kinds`, picks the
-report), :func:`render_many` a batch.
+report); a batch of them is :func:`okmo_models.batch.report_tree`.
 
 The report notebooks' kernels import only their kind's sections module (``sections``,
 ``budget_sections``, ``programme_sections``) and :mod:`okmo_models.report.blocks`, the pieces
@@ -17,10 +17,4 @@ def render_report(*args, **kwargs):
     return render(*args, **kwargs)
 
 
-def render_many(*args, **kwargs):
-    from okmo_models.report.build import render_many as render
-
-    return render(*args, **kwargs)
-
-
-__all__ = ["render_many", "render_report"]
+__all__ = ["render_report"]

@@ -40,7 +40,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, as_completed, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from importlib import resources
 from pathlib import Path
 
@@ -797,50 +797,3 @@ def with_contents(html: str, scenario, lang: str, pages: dict, kind) -> str:
     end = html.index("</ol></div>", start) + len("</ol></div>")
     return html[:start] + contents(scenario, lang, pages) + html[end:]
 
-
-# --- many scenarios ----------------------------------------------------------------------------
-
-
-def batch_names(paths, folder: Path) -> dict:
-    """Unique report names from the files' paths under the folder: 2026_ak-bulak_water."""
-    out = {}
-    for p in paths:
-        rel = Path(p).resolve().relative_to(Path(folder).resolve()).with_suffix("")
-        parts = rel.parts if len(rel.parts) > 1 else (Path(p).resolve().parent.name, rel.name)
-        out[p] = "_".join(re.sub(r"[^\w-]+", "-", part).strip("-") for part in parts)
-    return out
-
-
-def _one(args):
-    path, lang, output_dir, overwrite, name = args
-    try:
-        return path, render_report(path, lang, output_dir, overwrite, name=name), None
-    except OkmoError as exc:
-        return path, None, exc.render(lang)
-    except Exception as exc:  # noqa: BLE001 - one bad scenario must not stop the batch
-        return path, None, t("report_engine_failed", lang, detail=f"{type(exc).__name__}: {exc}")
-
-
-def render_many(paths, lang: str = "ru", output_dir="reports", overwrite: bool = False,
-                workers: int | None = None, progress=sys.stderr, names: dict | None = None):
-    """Render several scenarios in parallel; returns ``[(path, pdf or None, error or None)]``."""
-    paths = list(paths)
-    names = names or {}
-    workers = max(1, workers or min(len(paths), os.cpu_count() or 1))
-    results = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_one, (p, lang, output_dir, overwrite, names.get(p))) for p in paths]
-        for done, future in enumerate(as_completed(futures), 1):
-            results.append(future.result())
-            if progress is not None:
-                _progress(progress, done, len(paths), results[-1])
-    order = {p: i for i, p in enumerate(paths)}
-    return sorted(results, key=lambda r: order[r[0]])
-
-
-def _progress(stream, done: int, total: int, item) -> None:
-    width = 30
-    filled = int(width * done / total)
-    mark = "✓" if item[2] is None else "✗"
-    stream.write(f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {mark} {item[0]}\n")
-    stream.flush()
