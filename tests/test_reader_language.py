@@ -24,8 +24,8 @@ from reader_language import foreign_words
 
 EXAMPLES = sorted({example for kind in KINDS.values() for example in kind.examples})
 LANGS = ("ru", "ky")
-COMMANDS = ("tariff", "report", "package", "budget", "programme", "hearing", "template", "import", "check",
-            "rebase", "schema", "parameters", "register")
+COMMANDS = ("tariff", "report", "compare", "package", "budget", "programme", "hearing", "template", "import",
+            "check", "rebase", "schema", "parameters", "register")
 # free text in a JSON result (ids and codes in it are for programs, its labels for people)
 JSON_TEXT = ("source", "label", "title", "note", "basis", "description", "text", "message", "reason", "name_text")
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 
+from okmo_models.compare.rows import SHARES
 from okmo_models.formatting import format_number, format_percent, format_unit
 from okmo_models.i18n import t
 
 SPENDING = "spending_per_resident_som."
-# figures printed as a share (a percentage); the others are amounts or counts
-SHARES = ("collection_rate", "cost_recovery_current", "cost_recovery_proposed", "affordability_share_above",
-          "affordability_threshold", "own_revenue_share")
 COUNTS = ("residents", "beneficiaries", "measures", "n", "rank", "quartile", "year", "first_year", "last_year")
 
 

@@ -108,9 +108,28 @@ def _base(path: Path, table: str, municipality, sha256: str, variant: bool) -> d
             "variant": variant, "missing": {}}
 
 
+# figures that are shares (0.65 = 65 %); the others are amounts or counts
+SHARES = ("collection_rate", "cost_recovery_current", "cost_recovery_proposed", "affordability_share_above",
+          "affordability_threshold", "own_revenue_share")
+
+
+def published(name: str, value: float) -> float:
+    """A figure as the plan's own JSON publishes it: money to the tyiyn half-up, a share to six
+    decimals. The comparison's statistics, outlier tests, text, workbook and PDF all start from
+    these, so a figure reads the same in ``okmo tariff`` and ``okmo compare``, and no outlier
+    depends on a decimal nobody sees."""
+    if name.endswith("_som"):
+        from okmo_models.tariff.formulas import round_tariff
+
+        return round_tariff(float(value), 0.01) + 0.0
+    if name in SHARES:
+        return round(float(value), 6) + 0.0
+    return float(value) + 0.0
+
+
 def _set(row: dict, name: str, value, reason: str | None = None) -> None:
-    """A figure, or None with the message key saying why it is missing."""
-    row[name] = None if value is None else float(value) + 0.0
+    """A figure as published, or None with the message key saying why it is missing."""
+    row[name] = None if value is None else published(name, value)
     if value is None:
         row["missing"][name] = reason or "cmp_missing_not_given"
 
@@ -214,7 +233,8 @@ def budget_row(path: Path) -> dict:
     per = (lambda v: v / residents) if residents else (lambda v: None)  # noqa: E731
     _set(row, "revenue_per_resident_som", per(total_revenue), "cmp_missing_no_residents")
     _set(row, "expenditure_per_resident_som", per(total_spending), "cmp_missing_no_residents")
-    row["spending_per_resident_som"] = {ln: (None if per(v) is None else per(v) + 0.0) for ln, v in spending.items()}
+    row["spending_per_resident_som"] = {ln: (None if per(v) is None else published("spending_som", per(v)))
+                                        for ln, v in spending.items()}
     return row
 
 
