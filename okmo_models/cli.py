@@ -456,11 +456,24 @@ def _compare(args) -> int:
         if not Path(path).exists():
             print(t("cli_path_missing", args.lang, path=path), file=sys.stderr)
             return EXIT_USER_ERROR
-    if args.format == "pdf":
+    if args.format == "pdf":  # the report's notebook computes the comparison itself
+        from okmo_models.compare import find_files
         from okmo_models.report.compare_sections import render_comparison
+        from okmo_models.safe_write import FileExistsRefused
 
-        with progress("progress_report", args.lang):
-            pdf = render_comparison(args.paths, args.lang, args.output or "reports", overwrite=args.force)
+        if not find_files(args.paths):
+            print(t("no_scenarios_found", args.lang, path=", ".join(args.paths)), file=sys.stderr)
+            return EXIT_USER_ERROR
+
+        def render(overwrite):
+            with progress("progress_report", args.lang):
+                return render_comparison(args.paths, args.lang, args.output or "reports", overwrite=overwrite)
+        try:
+            pdf = render(args.force)
+        except FileExistsRefused as exc:  # as okmo report: asked on a terminal, refused elsewhere
+            if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
+                raise
+            pdf = render(True)
         _said_saved(pdf, args.lang)
         return 0
     _xlsx_needs_a_file(args, "comparison")

@@ -83,3 +83,12 @@ def test_an_unreachable_scheduler_is_said_in_words(peers, tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "127.0.0.1:9" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "pdf"])
+def test_a_folder_without_plans_is_refused_in_every_format(tmp_path, capsys, fmt):
+    """Review of issue 21: the PDF route printed an empty comparison where the others refused."""
+    (tmp_path / "empty").mkdir()
+    assert main(["compare", str(tmp_path / "empty"), "--format", fmt, "-o", str(tmp_path / "out"), "--lang", "en"]) == 2
+    assert "no scenario files" in capsys.readouterr().err.lower()
+    assert not (tmp_path / "out").exists()
