@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import shutil
 import sys
 import tempfile
@@ -86,27 +85,20 @@ class Clock:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The machine as the other benchmarks name it, with its memory and the workplace's notes."""
+    from benchmarks.bench_tariff import machine as cpu_and_python
+
     memory = ""
     try:
         kb = int(next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1])
         memory = f", {kb / 2**20:.0f} GiB"
     except (OSError, StopIteration, ValueError):
         pass
-    import platform
-
     size = ""
     if MACHINE_NOTES.is_file():
         size = next((ln.strip() for ln in MACHINE_NOTES.read_text("utf-8").splitlines() if ln.startswith("Size:")), "")
         size = f" (machine notes: {size.split('.')[0]})" if size else ""
-    return f"{cpu}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}{size}"
+    return f"{cpu_and_python()}{memory}{size}"
 
 
 # --- the work each executor runs (top-level, so that it pickles) --------------------------

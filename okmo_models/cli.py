@@ -424,8 +424,6 @@ def _time(lang: str):
 def _package(args) -> int:
     from okmo_models.papers import Hearing, make_package
 
-    from okmo_models.safe_write import FileExistsRefused
-
     hearing = Hearing(args.hearing_date, args.hearing_time, args.hearing_place, args.reading_place)
 
     def make(overwrite: bool):
@@ -433,12 +431,7 @@ def _package(args) -> int:
             return make_package(args.scenario, args.lang, args.output, hearing, overwrite=overwrite,
                                 with_justification=not args.no_justification, peers=args.peers)
 
-    try:
-        written = make(args.force)
-    except FileExistsRefused as exc:  # as okmo report: asked on a terminal, refused elsewhere
-        if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
-            raise
-        written = make(True)
+    written = _overwrite_asked(make, args)
     print(t("pp_written", args.lang, folder=written[0].pdf.parent), file=sys.stderr)
     for paper in written:
         files = ", ".join(p.name for p in (paper.pdf, paper.docx) if p)
@@ -459,7 +452,6 @@ def _compare(args) -> int:
     if args.format == "pdf":  # the report's notebook computes the comparison itself
         from okmo_models.compare import find_files
         from okmo_models.report.compare_sections import render_comparison
-        from okmo_models.safe_write import FileExistsRefused
 
         if not find_files(args.paths):
             print(t("no_scenarios_found", args.lang, path=", ".join(args.paths)), file=sys.stderr)
@@ -468,13 +460,7 @@ def _compare(args) -> int:
         def render(overwrite):
             with progress("progress_report", args.lang):
                 return render_comparison(args.paths, args.lang, args.output or "reports", overwrite=overwrite)
-        try:
-            pdf = render(args.force)
-        except FileExistsRefused as exc:  # as okmo report: asked on a terminal, refused elsewhere
-            if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
-                raise
-            pdf = render(True)
-        _said_saved(pdf, args.lang)
+        _said_saved(_overwrite_asked(render, args), args.lang)
         return 0
     _xlsx_needs_a_file(args, "comparison")
     with progress("progress_compare", args.lang):
@@ -516,27 +502,16 @@ def _report(args) -> int:
 def _report_one(source, args) -> int:
     """One PDF: a file's report (with ``--peers``, placed among comparable municipalities),
     or a folder's overview (``--overview``)."""
-    from okmo_models.safe_write import FileExistsRefused
+    def render(overwrite):
+        with progress("progress_report", args.lang):
+            if args.peers:
+                from okmo_models.report.compare_sections import render_with_peers
 
-    if args.peers:
-        from okmo_models.report.compare_sections import render_with_peers
+                return render_with_peers(source, args.peers, args.lang, args.output, overwrite=overwrite)
+            from okmo_models.report.build import render_report
 
-        def render(overwrite):
-            return render_with_peers(source, args.peers, args.lang, args.output, overwrite=overwrite)
-    else:
-        from okmo_models.report.build import render_report
-
-        def render(overwrite):
             return render_report(source, args.lang, args.output, overwrite=overwrite)
-    try:
-        with progress("progress_report", args.lang):
-            pdf = render(args.force)
-    except FileExistsRefused as exc:
-        if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
-            raise
-        with progress("progress_report", args.lang):
-            pdf = render(True)
-    _said_saved(pdf, args.lang)
+    _said_saved(_overwrite_asked(render, args), args.lang)
     return 0
 
 
@@ -620,14 +595,22 @@ def _import(args) -> int:
 
 def _save(target, content, args):
     """Write a new file; an existing one only with --force or the user's yes."""
-    from okmo_models.safe_write import FileExistsRefused, write_new_file
+    from okmo_models.safe_write import write_new_file
+
+    return _overwrite_asked(lambda overwrite: write_new_file(target, content, overwrite=overwrite), args)
+
+
+def _overwrite_asked(make, args):
+    """``make(overwrite)`` with ``--force``; a file that exists is replaced only when the user
+    says so on a terminal, and refused elsewhere (a script, CI)."""
+    from okmo_models.safe_write import FileExistsRefused
 
     try:
-        return write_new_file(target, content, overwrite=args.force)
+        return make(args.force)
     except FileExistsRefused as exc:
         if not (sys.stdin.isatty() and _ask(t("ask_overwrite", args.lang, path=exc.path))):
             raise
-        return write_new_file(target, content, overwrite=True)
+        return make(True)
 
 
 def _ask(question: str) -> bool:
