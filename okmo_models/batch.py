@@ -27,7 +27,7 @@ from okmo_models.errors import OkmoError, Refusal, printable
 from okmo_models.executors import AUTO, Outcome, open_executor, resolve
 from okmo_models.i18n import t
 from okmo_models.kinds import kind_of
-from okmo_models.kinds import plan_files as folder_plan_files
+from okmo_models.kinds import plan_files_in
 from okmo_models.references import wider_root
 
 
@@ -44,32 +44,23 @@ class Summary:
 
 def plan_files(folders: Iterable[str | Path]) -> list[Path]:
     """Every plan file under the folder trees (a file named directly is taken as it is),
-    in order and each once; hidden folders, tables, reports and YAML of no plan kind are
-    left out (:func:`okmo_models.kinds.plan_files`)."""
-    found, seen = [], set()
+    in order and each once (:func:`okmo_models.kinds.plan_files_in`); a folder that does
+    not exist or holds no plan is refused before any work."""
+    return [f for f, _ in _found(folders)]
+
+
+def _found(folders) -> list[tuple[Path, Path]]:
+    """:func:`plan_files` with the folder each was found in (its files may name one another
+    anywhere in it)."""
+    folders = [Path(f) for f in folders]
     for folder in folders:
-        folder = Path(folder)
         if not folder.exists():
             raise Refusal("batch_no_such_folder", path=printable(str(folder)))
-        with wider_root(folder if folder.is_dir() else folder.parent):
-            paths = folder_plan_files(folder) if folder.is_dir() else [folder]
-        if not paths:
-            raise Refusal("no_scenarios_found", path=printable(str(folder)))
-        for p in paths:
-            if p.resolve() not in seen:
-                seen.add(p.resolve())
-                found.append(p)
-    return found
-
-
-def _root(path: Path, folders: list[Path]) -> Path:
-    """The named folder a file was found in: its files may name one another anywhere in it."""
-    path = path.resolve()
+    found = plan_files_in(folders)
     for folder in folders:
-        folder = folder.resolve()
-        if folder.is_dir() and path.is_relative_to(folder):
-            return folder
-    return path.parent
+        if folder.is_dir() and not any(f.resolve().is_relative_to(folder.resolve()) for f, _ in found):
+            raise Refusal("no_scenarios_found", path=printable(str(folder)))
+    return found
 
 
 def compute_file(path: str, root: str, lang: str = "en") -> Summary:
@@ -113,11 +104,11 @@ def open_batch(folders: list[Path], *, executor: str = AUTO, scheduler: str | No
         yield ex
 
 
-def _tree_run(func, paths: list[Path], folders: list[Path], *, executor, scheduler, workers, progress,
+def _tree_run(func, found: list[tuple[Path, Path]], *, executor, scheduler, workers, progress,
               lang, extra_folders=(), chunk_size=None) -> list[Outcome]:
-    roots = {p: _root(p, folders) for p in paths}
-    shared = [*{r for r in roots.values()}, *extra_folders]
-    tasks = [(str(p.resolve()), str(roots[p])) for p in paths]
+    paths = [p for p, _ in found]
+    shared = [*{root.resolve() for _, root in found}, *extra_folders]
+    tasks = [(str(p.resolve()), str(root.resolve())) for p, root in found]
     report = _Bar(lang) if progress == AUTO else progress
     try:
         with open_batch(shared, executor=executor, scheduler=scheduler, workers=workers, files=len(paths)) as ex:
@@ -139,19 +130,17 @@ def compute_tree(folders: Iterable[str | Path], *, lang: str = "en", executor: s
     """Every plan file under ``folders`` computed: one :class:`Outcome` per file (``item``
     its path, ``value`` its :class:`Summary`, or ``error``), in :func:`plan_files` order."""
     folders = [Path(f) for f in folders]
-    paths = plan_files(folders)
-    return _tree_run(partial(compute_file, lang=lang), paths, folders, executor=executor, scheduler=scheduler,
+    return _tree_run(partial(compute_file, lang=lang), _found(folders), executor=executor, scheduler=scheduler,
                      workers=workers, progress=progress, lang=lang)
 
 
-def report_names(paths: list[Path], folders: list[Path]) -> dict[Path, str]:
+def report_names(found: list[tuple[Path, Path]]) -> dict[Path, str]:
     """Unique report names from the files' places under their folders (``ak-bulak_water``);
     a name already given gets the first free number (``ak-bulak_water-2``), so that no
     report is written over another."""
     names, taken = {}, set()
-    for p in paths:
-        root = _root(p, folders)
-        rel = p.resolve().relative_to(root).with_suffix("")
+    for p, root in found:
+        rel = p.resolve().relative_to(root.resolve()).with_suffix("")
         parts = rel.parts if len(rel.parts) > 1 else (p.resolve().parent.name, rel.name)
         base = name = "_".join(re.sub(r"[^\w-]+", "-", part).strip("-") for part in parts)
         number = 1
@@ -168,18 +157,17 @@ def report_tree(folders: Iterable[str | Path], lang: str = "ru", output_dir: str
                 workers: int | None = None, progress=AUTO) -> list[Outcome]:
     """Every plan file under ``folders`` reported: one :class:`Outcome` per file whose
     ``value`` is the PDF's path (``str``), or ``error``."""
-    folders = [Path(f) for f in folders]
-    paths = plan_files(folders)
+    found = _found(folders)
     output_dir = Path(output_dir)
     if output_dir.exists() and not output_dir.is_dir():
         raise Refusal("batch_output_not_folder", path=printable(str(output_dir)))
     output_dir.mkdir(parents=True, exist_ok=True)
     output_dir = output_dir.resolve()  # workers write by the absolute path
-    names = report_names(paths, folders)
+    names = report_names(found)
     func = partial(_report, lang=lang, output_dir=str(output_dir), overwrite=overwrite,
                    names={str(p.resolve()): n for p, n in names.items()})
     # a report takes seconds: one per task costs nothing to schedule, and balances the workers
-    return _tree_run(func, paths, folders, executor=executor, scheduler=scheduler, workers=workers,
+    return _tree_run(func, found, executor=executor, scheduler=scheduler, workers=workers,
                      progress=progress, lang=lang, extra_folders=[output_dir], chunk_size=1)
 
 

@@ -262,3 +262,23 @@ def plan_files(folder: str | Path) -> list[Path]:
         if declares_plan(head) and file_kind(p) in KINDS:  # a variant has its baseline's kind
             found.append(p)
     return found
+
+
+def plan_files_in(paths) -> list[tuple[Path, Path]]:
+    """The plan files of ``paths`` with the folder each was found in: a folder's searched
+    recursively (:func:`plan_files`), a file named taken as it is (its folder: its own);
+    each file once, in the order found. A file may name others anywhere in that folder."""
+    from okmo_models.references import wider_root
+
+    found, seen = [], set()
+    for p in map(Path, paths):
+        if p.is_dir():
+            with wider_root(p):  # a variant's baseline, read for its kind, may be anywhere in it
+                files = plan_files(p)
+        else:
+            files = [p]
+        for f in files:
+            if f.resolve() not in seen:
+                seen.add(f.resolve())
+                found.append((f, p if p.is_dir() else f.parent))
+    return found

@@ -379,3 +379,16 @@ class FigureMismatch(AssertionError):
     def __init__(self, figure):
         super().__init__(figure.figure)
         self.figure = figure
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A 2-worker Dask LocalCluster of processes (a scheduler and 2 workers, as a user starts
+    them), started by the test as CI does; tests/test_batch.py and test_executors.py run on it."""
+    import logging
+
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                  silence_logs=logging.ERROR, host="127.0.0.1") as c:
+        yield c

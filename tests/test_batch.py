@@ -4,7 +4,6 @@ pool and on a real 2-worker Dask LocalCluster; the results must be identical."""
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import socket
 from pathlib import Path
@@ -22,21 +21,12 @@ from okmo_models.batch import (
 )
 from okmo_models.errors import OkmoError
 from okmo_models.examples import example_path
-from okmo_models.kinds import KINDS, kind_of
+from okmo_models.kinds import KINDS, kind_of, plan_files_in
 from okmo_models.references import wider_root
 
 distributed = pytest.importorskip("distributed")
 
 EXAMPLES = Path(example_path(KINDS["tariff"].examples[0])).parent.parent
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    """A 2-worker Dask LocalCluster of processes, started by the test, as CI does."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                  silence_logs=logging.ERROR, host="127.0.0.1") as c:
-        yield c
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +133,7 @@ def test_report_names_are_unique_across_folders(tmp_path):
     for folder in ("a", "b"):
         (tmp_path / folder / "ak-bulak").mkdir(parents=True)
         shutil.copy(EXAMPLES / "ak-bulak" / "water.yaml", tmp_path / folder / "ak-bulak" / "water.yaml")
-    paths = plan_files([tmp_path / "a", tmp_path / "b"])
-    names = report_names(paths, [tmp_path / "a", tmp_path / "b"])
+    names = report_names(plan_files_in([tmp_path / "a", tmp_path / "b"]))
     assert sorted(names.values()) == ["ak-bulak_water", "ak-bulak_water-2"]
 
 
@@ -156,7 +145,7 @@ def test_a_file_named_like_a_numbered_report_does_not_take_its_place(tmp_path):
         for name in names:
             shutil.copy(EXAMPLES / "ak-bulak" / "water.yaml", tmp_path / folder / "ak-bulak" / f"{name}.yaml")
     folders = [tmp_path / "a", tmp_path / "b"]
-    names = report_names(plan_files(folders), folders)
+    names = report_names(plan_files_in(folders))
     assert len(set(names.values())) == 3
 
 

@@ -32,15 +32,6 @@ distributed = pytest.importorskip("distributed")
 ITEMS = ["1", "2", "x", "4", "-5", "", "7", "8", "nine", "10", "11"]  # int() fails on three
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """A 2-worker Dask LocalCluster of processes, as a user's `dask scheduler` + 2 workers."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                                  silence_logs=logging.ERROR, host="127.0.0.1") as c:
-        yield c
-
-
 def _expected(items):
     out = []
     for item in items:

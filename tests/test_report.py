@@ -211,6 +211,7 @@ def test_browser_from_the_environment_variable(monkeypatch, tmp_path):
 
 def test_report_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_path):
     from okmo_models.batch import plan_files, report_names
+    from okmo_models.kinds import plan_files_in
 
     for year in ("2026", "2027"):
         (tmp_path / year / "ak-bulak").mkdir(parents=True)
@@ -221,7 +222,7 @@ def test_report_names_are_unique_and_hidden_or_foreign_files_are_skipped(tmp_pat
     files = plan_files([tmp_path])
     assert [f.relative_to(tmp_path).as_posix() for f in files] == ["2026/ak-bulak/water.yaml",
                                                                    "2027/ak-bulak/water.yaml"]
-    names = report_names(files, [tmp_path])
+    names = report_names(plan_files_in([tmp_path]))
     assert sorted(names.values()) == ["2026_ak-bulak_water", "2027_ak-bulak_water"]
 
 

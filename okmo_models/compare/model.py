@@ -45,24 +45,10 @@ class Skipped:
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The plan files of ``paths``: a folder's found recursively (``kinds.plan_files``), a
-    file as it is; each once, in the order given."""
-    return [f for f, _ in files_and_roots(paths)]
+    """The plan files of ``paths`` (:func:`okmo_models.kinds.plan_files_in`)."""
+    from okmo_models.kinds import plan_files_in
 
-
-def files_and_roots(paths: Iterable[str | Path]) -> list[tuple[Path, Path]]:
-    """:func:`find_files` with the folder each file was found in (the folder named; a file
-    named alone: its own folder), where its files may name one another."""
-    from okmo_models.kinds import plan_files
-
-    found, seen = [], set()
-    for p in map(Path, paths):
-        for f in (plan_files(p) if p.is_dir() else [p]):
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append((f, p if p.is_dir() else f.parent))
-    return found
+    return [f for f, _ in plan_files_in(paths)]
 
 
 def _kind(path: Path):
@@ -88,8 +74,9 @@ def compare(paths: Iterable[str | Path], *, executor: str = "serial", scheduler:
     fails is kept in ``failures`` with its message, in the order found; nothing found is
     dropped."""
     from okmo_models.executors import resolve, run
+    from okmo_models.kinds import plan_files_in
 
-    files = files_and_roots(paths)
+    files = plan_files_in(paths)
     to_compute, failures, skipped = [], [], []
     for f, root in files:
         kind, error = _kind(f)
