@@ -382,8 +382,8 @@ class _Browser:
 
     Measured (issue 21, load ~2): a cold ``chromium --print-to-pdf`` costs 1,7 s, and a report
     needs two prints (the contents' page numbers come from the first); in a running browser a
-    print costs a few tenths of a second. Each print opens a fresh tab on the page's file and
-    closes it, so nothing of one report reaches the next.
+    print costs a few tenths of a second. One tab is kept and navigated to each report's own
+    file, so nothing of one report's page reaches the next.
     """
 
     def __init__(self, chromium: str):
