@@ -24,24 +24,26 @@ ROUNDING_MODES = ("half_up", "up", "down")
 _UNIT_WORDS = {
     "ru": {"som": "сом", "thousand_som": "тыс. сом", "million_som": "млн сом", "year": "год",
            "quarter": "кв.", "month": "мес.", "day": "сут.", "m3": "м³", "m2": "м²", "ha": "га", "t": "т",
-           "l": "л", "kg": "кг", "kWh": "кВт·ч", "MWh": "МВт·ч", "km": "км", "hour": "ч",
+           "l": "л", "kg": "кг", "g": "г", "kWh": "кВт·ч", "MWh": "МВт·ч", "km": "км", "100km": "100 км", "hour": "ч",
            "person": "чел.", "persons": "чел.", "household": "домохоз.", "households": "домохозяйств",
            "head": "гол.", "heads": "голов", "staff": "шт. ед.", "piece": "шт.", "pieces": "шт.",
            "place": "место", "places": "мест", "site": "объект", "sites": "объектов", "trip": "рейс",
-           "trips": "рейсов", "dipping": "купка", "dippings": "купок", "%": "%"},
+           "trips": "рейсов", "days": "дней", "weeks": "недель", "months": "мес.", "dipping": "купка", "dippings": "купок", "%": "%"},
     "ky": {"som": "сом", "thousand_som": "миң сом", "million_som": "млн сом", "year": "жыл",
            "quarter": "чейрек", "month": "ай", "day": "сутка", "m3": "м³", "m2": "м²", "ha": "га", "t": "т",
-           "l": "л", "kg": "кг", "kWh": "кВт·саат", "MWh": "МВт·саат", "km": "км", "hour": "саат",
+           "l": "л", "kg": "кг", "g": "г", "kWh": "кВт·саат", "MWh": "МВт·саат", "km": "км", "100km": "100 км", "hour": "саат",
            "person": "адам", "persons": "адам", "household": "үй чарба", "households": "үй чарба",
            "head": "баш", "heads": "баш", "staff": "штат. бирд.", "piece": "даана", "pieces": "даана",
            "place": "орун", "places": "орун", "site": "объект", "sites": "объект", "trip": "каттам",
-           "trips": "каттам", "dipping": "чөмүлдүрүү", "dippings": "чөмүлдүрүү", "%": "%"},
+           "trips": "каттам", "days": "күн", "weeks": "жума", "months": "ай", "dipping": "чөмүлдүрүү", "dippings": "чөмүлдүрүү", "%": "%"},
     "en": {"som": "som", "thousand_som": "thousand som", "million_som": "million som", "m3": "m³",
            "m2": "m²", "person": "person", "household": "household", "head": "head"},
 }
 UNIT_WORDS = tuple(_UNIT_WORDS["ru"])  # the unit words every output names in the reader's language
 # Russian after a whole number: 1 год, 2 года, 5 лет (Kyrgyz keeps the noun as it is).
-_RU_COUNTED = {"year": ("год", "года", "лет")}
+_RU_COUNTED = {"year": ("год", "года", "лет"), "trips": ("рейс", "рейса", "рейсов"),
+               "days": ("день", "дня", "дней"), "weeks": ("неделя", "недели", "недель"),
+               "months": ("месяц", "месяца", "месяцев")}
 
 
 def no_negative_zero(x: float | None) -> float | None:

@@ -38,9 +38,11 @@ _TOKENS: dict[str, tuple[str, float]] = {
     "l": ("volume", 0.001),
     "t": ("mass", 1.0),
     "kg": ("mass", 0.001),
+    "g": ("mass", 0.000001),  # chemical doses, g/m3
     "kWh": ("energy", 1.0),
     "MWh": ("energy", 1_000.0),
     "km": ("distance", 1.0),
+    "100km": ("distance", 100.0),  # fuel norms are litres per 100 km
     "m2": ("area", 1.0),
     # counted things: each its own dimension
     "staff": ("staff", 1.0),
@@ -71,7 +73,7 @@ _ALIASES = {
     "мес.": "month", "мес": "month", "месяц": "month", "ай": "month",
     "сут.": "day", "сут": "day", "сутки": "day", "день": "day", "сутка": "day", "күн": "day",
     "м3": "m3", "м³": "m3", "м2": "m2", "м²": "m2", "л": "l", "литр": "l", "т": "t", "тонна": "t", "кг": "kg",
-    "квт·ч": "kWh", "квтч": "kWh", "квт·саат": "kWh", "мвт·ч": "MWh", "мвт·саат": "MWh", "км": "km",
+    "квт·ч": "kWh", "квтч": "kWh", "квт·саат": "kWh", "мвт·ч": "MWh", "мвт·саат": "MWh", "км": "km", "100км": "100km", "г": "g",
     "чел.": "person", "чел": "person", "человек": "person", "адам": "person",
     "домохоз.": "household", "домохозяйство": "household", "домохозяйств": "household",
     "домохозяйства": "household", "үй-чарба": "household",
@@ -81,7 +83,7 @@ _ALIASES = {
 }
 # Units of two words, as printed ("шт. ед.", "үй чарба"), joined before a quantity is split
 # into its number and its unit (the unit is the last word).
-_PHRASES = (("шт. ед.", "шт.ед."), ("штат. бирд.", "штат.бирд."), ("үй чарба", "үй-чарба"),
+_PHRASES = (("/100 km", "/100km"), ("/100 км", "/100км"), ("шт. ед.", "шт.ед."), ("штат. бирд.", "штат.бирд."), ("үй чарба", "үй-чарба"),
             ("тыс. сом", "тыс.сом"), ("миң сом", "миң-сом"), ("млн сом", "млн-сом"))
 
 

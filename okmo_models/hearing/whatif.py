@@ -115,7 +115,7 @@ class WhatIf:
         if s.path is None:
             return None
         prog = s.production_programme
-        if prog is None:
+        if prog is None or not prog.volume_by_year:
             return max(10, s.path.years)
         n = 0
         while s.tariff_year + n in prog.volume_by_year:

@@ -47,16 +47,91 @@ def sources_named(s: Scenario) -> Iterator[Problem]:
         refs.append((("water", "source"), s.water.source))
     if s.dipping_bath is not None:
         refs.append((("dipping_bath", "source"), s.dipping_bath.source))
+    refs += _programme_sources(s)
     for path, ref in refs:
         problem = check(path, ref)
         if problem:
             yield problem
 
 
+def _programme_sources(s: Scenario) -> list[tuple]:
+    """The sources the staffing table and the production programme name."""
+    refs = []
+    if s.staffing is not None:
+        refs += [(("staffing", "positions", i, "source"), p.source) for i, p in enumerate(s.staffing.positions)]
+    prog = s.production_programme
+    if prog is not None:
+        where = ("production_programme",)
+        refs += [(where + ("fuels", k, "source"), f.source) for k, f in prog.fuels.items()]
+        refs += [(where + ("allowances", k, "source"), a.source) for k, a in prog.allowances.items()]
+        for i, v in enumerate(prog.vehicles):
+            refs.append((where + ("vehicles", i, "source"), v.source))
+            if v.tyres is not None:
+                refs.append((where + ("vehicles", i, "tyres", "source"), v.tyres.source))
+        if prog.pumping is not None:
+            refs.append((where + ("pumping", "source"), prog.pumping.source))
+        refs += [(where + ("chemicals", i, "source"), c.source) for i, c in enumerate(prog.chemicals)]
+    return refs
+
+
+def _derived_components(s: Scenario) -> list[tuple]:
+    """The components the derived lines belong to (wages, fuels, vehicles' tyres and repairs,
+    pumping and reagents)."""
+    places = []
+    if s.staffing is not None:
+        places += [(("staffing", "positions", i, "component"), p.component)
+                   for i, p in enumerate(s.staffing.positions)]
+    prog = s.production_programme
+    if prog is not None:
+        places += [(("production_programme", "fuels", k, "component"), f.component)
+                   for k, f in prog.fuels.items() if any(v.fuel == k for v in prog.vehicles)]
+        places += [(("production_programme", "vehicles", i, "component"), v.component)
+                   for i, v in enumerate(prog.vehicles) if v.tyres is not None or v.repairs is not None]
+        if prog.pumping is not None and s.water is not None:
+            places.append((("production_programme", "pumping", "component"), prog.pumping.component))
+        if s.water is not None:
+            places += [(("production_programme", "chemicals", i, "component"), c.component)
+                       for i, c in enumerate(prog.chemicals)]
+    return places
+
+
+def programme_and_staffing_sound(s: Scenario) -> Iterator[Problem]:
+    """The calculation has lines to compute; each vehicle burns a fuel the programme prices and
+    names allowances it lists; every fuel and allowance listed is used; pumping and reagents
+    belong to water."""
+    prog = s.production_programme
+    derives = s.staffing is not None or (prog is not None and (prog.vehicles or prog.pumping or prog.chemicals))
+    if not s.cost_lines and not derives:
+        yield Problem(path=("cost_lines",), key="no_cost_lines")
+    if prog is None:
+        return
+    where = ("production_programme",)
+    for i, v in enumerate(prog.vehicles):
+        if v.fuel not in prog.fuels:
+            yield Problem(path=where + ("vehicles", i, "fuel"), key="fuel_unknown", value=v.fuel,
+                          context={"known": ", ".join(prog.fuels) or "—"})
+        for j, a in enumerate(v.allowances):
+            if a not in prog.allowances:
+                yield Problem(path=where + ("vehicles", i, "allowances", j), key="allowance_unknown", value=a,
+                              context={"known": ", ".join(prog.allowances) or "—"})
+    for k in prog.fuels:
+        if not any(v.fuel == k for v in prog.vehicles):
+            yield Problem(path=where + ("fuels", k), key="fuel_unused", value=k)
+    for k in prog.allowances:
+        if not any(k in v.allowances for v in prog.vehicles):
+            yield Problem(path=where + ("allowances", k), key="allowance_unused", value=k)
+    if s.service != "water":
+        for name in ("pumping", "chemicals"):
+            if getattr(prog, name):
+                yield Problem(path=where + (name,), key="programme_water_only", value=name,
+                              context={"service": s.service})
+
+
 def components_named(s: Scenario) -> Iterator[Problem]:
     """With components, every cost names one that exists; without, none does."""
     known = [c.id for c in s.components]
     places = [(("cost_lines", i, "component"), c.component) for i, c in enumerate(s.cost_lines)]
+    places += _derived_components(s)
     places += [(("assets", i, "component"), a.component) for i, a in enumerate(s.assets)]
     places += [(("debt_service", i, "component"), d.component) for i, d in enumerate(s.debt_service)]
     if s.waste is not None and s.waste.landfill_fee is not None:
@@ -328,7 +403,7 @@ def policy_sections_sound(s: Scenario) -> Iterator[Problem]:
                     yield problem
         years = range(s.tariff_year, s.tariff_year + p.years)
         prog = s.production_programme
-        if prog is not None:
+        if prog is not None and prog.volume_by_year:
             missing = [y for y in years if y not in prog.volume_by_year]
             if missing:
                 yield Problem(path=("production_programme", "volume_by_year"), key="programme_years_missing",
@@ -376,6 +451,7 @@ def policy_sections_sound(s: Scenario) -> Iterator[Problem]:
 
 # The order in which their problems are reported.
 RULES = (sources_named, components_named, sections_fit_the_service, cost_lines_in_som_per_year,
+         programme_and_staffing_sound,
          categories_fit_the_service, parameters_known_and_in_range, policy_sections_sound)
 
 

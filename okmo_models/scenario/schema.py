@@ -682,11 +682,157 @@ class InvestmentPlan(StrictModel):
     items: list[Investment] = Field(min_length=1)
 
 
-class ProductionProgramme(StrictModel):
-    """Volumes served by year, as a percentage of the tariff year's volumes."""
+# --- the production programme and the staffing table (issue 22): the калькуляция derived ---
 
-    volume_by_year: dict[int, PositiveShare]
+
+class Fuel(StrictModel):
+    """A fuel the machines use and its price: the cost line the vehicles' litres add up to."""
+
+    name: LocalText
+    price: _quantity("som/l", positive=True)
     source: SourceRef
+    uncertainty: Uncertainty | None = None
+    component: str | None = None
+
+
+class FuelAllowance(StrictModel):
+    """A percentage added to a fuel norm (winter, mountain roads, frequent stops, as the
+    Russian Ministry of Transport's recommendations AM-23-r list them), for the months of the
+    year it applies (all twelve unless ``months`` says fewer)."""
+
+    name: LocalText
+    value: PositiveShare
+    months: Number = Field(default=12, gt=0, le=12)
+    source: SourceRef
+
+
+class Route(StrictModel):
+    """A route a vehicle drives: trips a day, days a week, weeks a year, km a trip, and how
+    much it carries a trip (m3 or t of waste), which is checked against the volume."""
+
+    name: LocalText | None = None
+    trips_per_day: Number = Field(gt=0, le=100)
+    days_per_week: Number = Field(gt=0, le=7)
+    weeks: Number = Field(gt=0, le=53)
+    km_per_trip: _quantity("km", positive=True)
+    load_per_trip: _quantity("m3", "t", positive=True) | None = None
+
+
+class Tyres(StrictModel):
+    """Tyres worn by mileage: a set of ``count`` tyres at ``price`` lasts ``mileage`` km."""
+
+    count: Number = Field(gt=0, le=100)
+    price: _quantity("som/piece", positive=True)
+    mileage: _quantity("km", positive=True)
+    source: SourceRef
+
+
+class Vehicle(StrictModel):
+    """A vehicle or machine of the programme: fuel from its routes' kilometres by a norm in
+    l/100 km with allowances, and from its working hours by a norm in l/hour; tyres and
+    repairs from its kilometres where their norms are given."""
+
+    name: LocalText
+    fuel: str
+    routes: list[Route] = []
+    fuel_norm: _quantity("l/100km", positive=True) | None = None
+    allowances: list[str] = []
+    hours: _quantity("hour/year", positive=True) | None = None
+    fuel_per_hour: _quantity("l/hour", positive=True) | None = None
+    tyres: Tyres | None = None
+    repairs: _quantity("som/km", positive=True) | None = None
+    source: SourceRef
+    component: str | None = None  # of its tyres and repairs lines
+
+    @model_validator(mode="after")
+    def _norms(self):
+        if not self.routes and self.hours is None:
+            raise invalid("vehicle_without_work")
+        if self.routes and self.fuel_norm is None:
+            raise invalid("vehicle_needs_fuel_norm")
+        if self.hours is not None and self.fuel_per_hour is None:
+            raise invalid("vehicle_needs_hour_norm")
+        if (self.tyres is not None or self.repairs is not None) and not self.routes:
+            raise invalid("vehicle_mileage_needs_routes")
+        return self
+
+
+class Pumping(StrictModel):
+    """Electricity to lift and deliver the water: the volume pumped (``water.produced``) times
+    the specific consumption in kWh/m3, at the electricity price."""
+
+    energy: _quantity("kWh/m3", positive=True)
+    price: _quantity("som/kWh", positive=True)
+    source: SourceRef
+    uncertainty: Uncertainty | None = None
+    component: str | None = None
+
+
+class Chemical(StrictModel):
+    """A reagent for treating water (chlorine, coagulant): the volume produced times the dose."""
+
+    name: LocalText
+    dose: _quantity("g/m3", positive=True)
+    price: _quantity("som/kg", positive=True)
+    source: SourceRef
+    uncertainty: Uncertainty | None = None
+    component: str | None = None
+
+
+class ProductionProgramme(StrictModel):
+    """What the operator does in a year and what it takes: volumes served by year (as a
+    percentage of the tariff year's), and optionally the vehicles and machines with their
+    routes and hours, the fuels, and for water the pumping and the reagents."""
+
+    volume_by_year: dict[int, PositiveShare] = {}
+    source: SourceRef
+    fuels: dict[str, Fuel] = {}
+    allowances: dict[str, FuelAllowance] = {}
+    vehicles: list[Vehicle] = []
+    pumping: Pumping | None = None
+    chemicals: list[Chemical] = []
+
+
+class PayAddition(StrictModel):
+    """A monthly allowance on a salary (надбавка): a percentage of it or som a month."""
+
+    name: LocalText
+    value: _quantity("%", "som/month")
+
+
+class Bonus(StrictModel):
+    """A bonus or vacation payment as the economist writes it: a percentage of the year's pay,
+    or a number of monthly pays a year."""
+
+    name: LocalText
+    share: Share | None = None
+    months: Number | None = Field(default=None, gt=0, le=12)
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.share is None) == (self.months is None):
+            raise invalid("bonus_share_or_months")
+        return self
+
+
+class Position(StrictModel):
+    """A line of the staffing table (штатное расписание): how many, the monthly salary of
+    each, allowances and bonuses."""
+
+    name: LocalText
+    count: _quantity("staff", positive=True)
+    salary: _quantity("som/month", "som/staff/month", positive=True)
+    allowances: list[PayAddition] = []
+    bonuses: list[Bonus] = []
+    source: SourceRef
+    uncertainty: Uncertainty | None = None
+    component: str | None = None
+
+
+class Staffing(StrictModel):
+    """The staffing table: wages follow from it, and the Social Fund from the wages."""
+
+    positions: list[Position] = Field(min_length=1)
 
 
 class SharedMember(StrictModel):
@@ -746,7 +892,8 @@ class Scenario(StrictModel):
     parameters: dict[str, ParameterOverride] = {}
     rounding: Rounding | None = None
     components: list[Component] = []
-    cost_lines: list[CostLine] = Field(min_length=1)
+    # at least one line, here or derived from the staffing table or the production programme
+    cost_lines: list[CostLine] = []
     assets: list[Asset] = []
     profitability: Share = Quantity(value=0, unit="%")
     debt_service: list[DebtService] = []
@@ -760,6 +907,7 @@ class Scenario(StrictModel):
     path: TariffPath | None = None
     investments: InvestmentPlan | None = None
     production_programme: ProductionProgramme | None = None
+    staffing: Staffing | None = None
     sharing: Sharing | None = None
     sensitivity: Sensitivity | None = None
 

@@ -28,6 +28,7 @@ from okmo_models.scenario.checks import base_unit
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import Category, LocalText, ParameterOverride, Quantity, Scenario
 from okmo_models.tariff import formulas as f
+from okmo_models.tariff.derivations import Derivation, capacity_problems, derive
 from okmo_models.units import parse_unit
 
 # Sales tax on a service that carries VAT, and on one that does not (exempt, or no VAT payer).
@@ -59,6 +60,8 @@ class CostLineSpec:
     basis: Basis  # how the amount was obtained: the quantities multiplied, or the method
     source: object  # LocalText or str: the reader's language is chosen in the output
     derived: bool  # computed by the model (Social Fund, depreciation, landfill fee)
+    # how the quantity and price follow from the staffing table or the production programme
+    derivation: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,13 @@ class TariffModel:
         self.categories = tuple(self._category(c) for c in s.categories)
         self._check_fixed_taxes()
         self.total_volume = sum(c.volume for c in self.categories)
-        self.input_lines = tuple(self._input_line(c) for c in s.cost_lines)
+        self._check_capacity()
+        derived = derive(s)
+        # every line of the калькуляция as a scenario line: those the staffing table and the
+        # production programme give, then those the file writes (one index for all that follows)
+        self.cost_line_inputs = tuple(d.cost_line for d in derived) + tuple(s.cost_lines)
+        derivations = tuple(d.derivation for d in derived) + (None,) * len(s.cost_lines)
+        self.input_lines = tuple(self._input_line(c, d) for c, d in zip(self.cost_line_inputs, derivations))
         self.asset_rows = self._assets()
         self.depreciation_som = sum(r["charge_som"] for r in self.asset_rows if r["in_tariff"])
         self.landfill_fee_som = self._landfill_fee()
@@ -183,8 +192,17 @@ class TariffModel:
     @property
     def social_fund_computed(self) -> bool:
         """The Social Fund line is computed from wages unless the scenario gives it as an amount."""
-        lines = self.scenario.cost_lines
-        return any(c.line == "labour" for c in lines) and not any(c.line == "social_fund" for c in lines)
+        s = self.scenario
+        lines = s.cost_lines
+        wages = s.staffing is not None or any(c.line == "labour" for c in lines)
+        return wages and not any(c.line == "social_fund" for c in lines)
+
+    def _check_capacity(self):
+        s = self.scenario
+        density = s.waste.density.to("t/m3") if (s.waste and s.waste.density) else None
+        problems = capacity_problems(s, self.total_volume, self.base_unit, density)
+        if problems:
+            raise ScenarioError(self.file_name(), problems)
 
     def _vat_rate(self, p: dict) -> float:
         """VAT applies to a VAT payer unless the service is exempt; an explicit override
@@ -199,11 +217,11 @@ class TariffModel:
     def file_name(self) -> str:
         return str(self.origin.path) if self.origin else "<scenario>"
 
-    def _input_line(self, c) -> CostLineSpec:
+    def _input_line(self, c, derivation: Derivation | None = None) -> CostLineSpec:
         factors = [c.amount] if c.amount is not None else [c.quantity, c.price]
         basis = Basis.product(*((q.value, q.unit) for q in factors))
         return CostLineSpec(c.line, c.name, c.annual_som(), basis, self.scenario.sources[c.source],
-                            derived=False)
+                            derived=False, derivation=derivation)
 
     def _assets(self) -> list[dict]:
         s = self.scenario
@@ -343,7 +361,7 @@ class TariffModel:
         def onehot(refs):
             return np.array([[ref == cid for cid in ids] for ref in refs], dtype=float).reshape(len(refs), len(ids))
 
-        self._line_components = onehot([c.component for c in s.cost_lines])
+        self._line_components = onehot([c.component for c in self.cost_line_inputs])
         in_tariff = [r for r in self.asset_rows if r["in_tariff"]]
         charges = np.array([r["charge_som"] for r in in_tariff])
         by_asset = onehot([r["component"] for r in in_tariff])

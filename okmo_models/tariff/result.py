@@ -19,6 +19,7 @@ from okmo_models.parameters import ParameterValue
 from okmo_models.provenance import InputFile, Provenance, source_text
 from okmo_models.scenario.loader import ScenarioFile
 from okmo_models.scenario.schema import LocalText, Scenario, language_note
+from okmo_models.tariff.derivations import Derivation, explain_line
 from okmo_models.tariff.formulas import round_tariff
 
 if TYPE_CHECKING:  # pandas is imported by the tables that need it: a hearing kernel never does
@@ -39,6 +40,8 @@ class CostLineResult:
     basis: Basis  # how the amount was obtained; rendered by okmo_models.formatting.basis
     source: object  # a text in the reader's languages (provenance.source_text)
     derived: bool
+    # the steps from the staffing table or the production programme (tariff.derivations)
+    derivation: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -288,7 +291,9 @@ class TariffResult:
                 "line": c.line, "name": c.name.get(lang), "amount_som": money(c.amount_som),
                 "share": _round(c.share, 6), "basis": basis(c.basis, lang), "basis_factors": c.basis.to_list(),
                 "source": source_text(c.source, lang),
-                "derived": c.derived} for c in self.cost_lines],
+                "derived": c.derived,
+                **({"derivation": [{"label": label, "steps": text} for label, text in explain_line(c.derivation, lang)]}
+                   if c.derivation is not None else {})} for c in self.cost_lines],
             "unit_costs": [{"unit": u.unit, "cost_som": money(u.cost_som),
                             "revenue_requirement_som": money(u.requirement_som), "label": t(u.key, lang)}
                            for u in self.unit_costs],
@@ -375,7 +380,7 @@ def build_result(model, ev: dict) -> TariffResult:
     amounts = list(ev["input_amounts"][0]) + list(ev["derived_amounts"][0])
     specs = list(model.input_lines) + list(derived)
     lines = [CostLineResult(sp.line, sp.name, float(a), float(a) / r if r else float("nan"), sp.basis,
-                            sp.source, sp.derived)
+                            sp.source, sp.derived, sp.derivation)
              for sp, a in zip(specs, amounts) if not (sp.derived and a == 0)]
     # the калькуляция's order: production lines, then general overhead below their subtotal
     lines = tuple(sorted(lines, key=lambda c: c.line in OVERHEAD_LINES))

@@ -338,7 +338,7 @@ def cost_recovery_path(model: TariffModel) -> PathResult:
              if int(y) in p.cpi_by_year else default for y in years]
     index = pf.cpi_index(rates)
     volume = np.ones(len(years))
-    if s.production_programme is not None:
+    if s.production_programme is not None and s.production_programme.volume_by_year:
         prog = s.production_programme.volume_by_year
         volume = np.array([prog[int(y)].value * prog[int(y)].parsed_unit.factor for y in years])
     depreciation, debt, own = plan_schedules(model, years)
@@ -500,7 +500,7 @@ def sensitivity(model: TariffModel) -> SensitivityResult:
     low = np.zeros(n_lines)
     high = np.zeros(n_lines)
     dist = np.array(["triangular"] * n_lines, dtype=object)
-    for j, cl in enumerate(s.cost_lines):
+    for j, cl in enumerate(model.cost_line_inputs):
         if cl.uncertainty is not None:
             low[j] = cl.uncertainty.low.to("%") / 100
             high[j] = cl.uncertainty.high.to("%") / 100

@@ -1,0 +1,362 @@
+"""Cost lines derived the way an economist derives them: fuel from the production programme
+(routes, trips, kilometres and norms; machine hours), tyres and repairs from mileage, wages
+from the staffing table, and for water the electricity and reagents from the volume pumped.
+
+Each derived line is an ordinary :class:`~okmo_models.scenario.schema.CostLine` (quantity x
+price, so the Social Fund, components, the sensitivity and every output treat it as any
+other) plus its :class:`Derivation`: the quantity and the price as small expression trees of
+the figures the scenario writes (:class:`Figure`, each with its place in the file) and the
+steps that combine them (:class:`Step`). The trees are data: :func:`explain` words them for a
+reader ("2 рейса × 5 дней × 52 недели × 38 км × 32 л/100 км = 6 323 л") and the workbook
+writes them as Excel formulas over input cells; neither recomputes anything.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from okmo_models.errors import Problem
+from okmo_models.formatting import format_number, format_quantity
+from okmo_models.i18n import LANGUAGES, t
+from okmo_models.scenario.schema import CostLine, LocalText, Quantity, Scenario
+from okmo_models.units import parse_unit
+
+
+@dataclass(frozen=True, eq=False)
+class Figure:
+    """A figure as the scenario writes it (``38 km``), or a constant of the method (``12``
+    months in a year) when ``path`` is None. ``divide`` makes it a divisor in a product."""
+
+    value: float
+    unit: str
+    path: tuple | None = None
+    label: LocalText | None = None
+    divide: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """``scale x product(terms)`` or ``scale x sum(terms)``, with its value already computed;
+    ``scale`` is the unit conversion the units imply (0.01 for a norm per 100 km or a %)."""
+
+    op: str  # "product" or "sum"
+    terms: tuple
+    unit: str
+    scale: float = 1.0
+    label: LocalText | None = None
+    value: float = field(init=False)
+
+    def __post_init__(self):
+        values = [term.value for term in self.terms]
+        if self.op == "product":
+            v = 1.0
+            for term, x in zip(self.terms, values):
+                v = v / x if isinstance(term, Figure) and term.divide else v * x
+        else:
+            v = math.fsum(values)
+        object.__setattr__(self, "value", v * self.scale)
+
+
+Expr = Figure | Step
+
+
+@dataclass(frozen=True, eq=False)
+class Derivation:
+    """How a cost line's quantity and price were obtained; ``amount_som = quantity.value x
+    price.value x factor`` (``factor`` converts the product of their units to som a year)."""
+
+    quantity: Expr
+    price: Expr
+    factor: float
+
+
+@dataclass(frozen=True, eq=False)
+class DerivedLine:
+    cost_line: CostLine
+    derivation: Derivation
+    origin: tuple  # where in the file it comes from: ("staffing", "positions", 0)
+
+
+def _local(key: str, **context) -> LocalText:
+    return LocalText(**{lang: t(key, lang, **context) for lang in LANGUAGES})
+
+
+def _joined(key: str, *texts: LocalText) -> LocalText:
+    return LocalText(**{lang: t(key, lang, a=texts[0].get(lang), b=texts[1].get(lang)) for lang in LANGUAGES})
+
+
+def _figure(q: Quantity, path: tuple, unit: str, label: LocalText | None = None) -> Figure:
+    """The figure in the unit the derivation works in (a salary in thousand som/month is
+    taken in som/month), so that each step multiplies plain numbers."""
+    return Figure(q.to(unit), unit, path, label)
+
+
+def _derivation(quantity: Expr, price: Expr) -> Derivation:
+    return Derivation(quantity, price, (parse_unit(quantity.unit) * parse_unit(price.unit)).factor)
+
+
+def _line(kind: str, name: LocalText, quantity: Expr, price: Expr, source: str, **extra) -> CostLine:
+    return CostLine(line=kind, name=name, quantity=Quantity(value=quantity.value, unit=quantity.unit),
+                    price=Quantity(value=price.value, unit=price.unit), source=source, **extra)
+
+
+# --- the staffing table ------------------------------------------------------------------------
+
+
+def _monthly_pay(p, where: tuple) -> Expr:
+    """Salary plus allowances, som per staff member a month."""
+    salary = _figure(p.salary, where + ("salary",), "som/month", _local("d_salary"))
+    terms: list[Expr] = [salary]
+    for j, a in enumerate(p.allowances):
+        path = where + ("allowances", j, "value")
+        if "money" in a.value.parsed_unit.dims:
+            terms.append(_figure(a.value, path, "som/month", a.name))
+        else:
+            terms.append(Step("product", (salary, _figure(a.value, path, "%")), "som/month", 0.01, a.name))
+    if len(terms) == 1:
+        return Figure(salary.value, "som/staff/month", salary.path, salary.label)
+    return Step("sum", tuple(terms), "som/staff/month", label=_local("d_monthly_pay"))
+
+
+def _position(p, i: int) -> DerivedLine:
+    where = ("staffing", "positions", i)
+    count = _figure(p.count, where + ("count",), "staff")
+    price = _monthly_pay(p, where)
+    if p.bonuses:
+        year = Figure(12, "months")
+        terms: list[Expr] = [Step("product", (price, year), "som/staff/year", label=_local("d_pay_year"))]
+        for j, b in enumerate(p.bonuses):
+            path = where + ("bonuses", j)
+            if b.share is not None:
+                terms.append(Step("product", (price, year, _figure(b.share, path + ("share",), "%")),
+                                  "som/staff/year", 0.01, b.name))
+            else:
+                terms.append(Step("product", (price, Figure(b.months, "months", path + ("months",))),
+                                  "som/staff/year", label=b.name))
+        price = Step("sum", tuple(terms), "som/staff/year", label=_local("d_pay_with_bonuses"))
+    line = _line("labour", p.name, count, price, p.source, uncertainty=p.uncertainty, component=p.component)
+    return DerivedLine(line, _derivation(count, price), where)
+
+
+# --- the production programme ------------------------------------------------------------------
+
+
+def _allowance_factor(s: Scenario, v) -> Expr | None:
+    """``1 + sum(allowance x months / 12)``: AM-23-r adds the percentages of the conditions
+    that apply; a seasonal one counts for the share of the year it applies."""
+    if not v.allowances:
+        return None
+    terms: list[Expr] = [Figure(1, "")]
+    for key in v.allowances:
+        a = s.production_programme.allowances[key]
+        path = ("production_programme", "allowances", key)
+        pct = _figure(a.value, path + ("value",), "%", a.name)
+        if a.months == 12:
+            terms.append(Step("product", (pct,), "", 0.01, a.name))
+        else:
+            terms.append(Step("product", (pct, Figure(a.months, "months", path + ("months",)),
+                                          Figure(12, "", divide=True)), "", 0.01, a.name))
+    return Step("sum", tuple(terms), "", label=_local("d_allowances"))
+
+
+def _route_factors(r, path: tuple) -> list[Figure]:
+    """Trips a day x days a week x weeks x km a trip: the route's kilometres in a year."""
+    return [Figure(r.trips_per_day, "trips", path + ("trips_per_day",)),
+            Figure(r.days_per_week, "days", path + ("days_per_week",)),
+            Figure(r.weeks, "weeks", path + ("weeks",)),
+            _figure(r.km_per_trip, path + ("km_per_trip",), "km")]
+
+
+def _route_label(v, r, j: int) -> LocalText:
+    if r.name is not None:
+        return _joined("d_vehicle_route", v.name, r.name)
+    if len(v.routes) == 1:
+        return v.name
+    return _joined("d_vehicle_route", v.name, _local("d_route_no", n=j + 1))
+
+
+def _vehicle_litres(s: Scenario, v, i: int) -> Expr:
+    where = ("production_programme", "vehicles", i)
+    allowance = _allowance_factor(s, v)
+    terms: list[Expr] = []
+    for j, r in enumerate(v.routes):
+        factors = _route_factors(r, where + ("routes", j)) + [_figure(v.fuel_norm, where + ("fuel_norm",), "l/100km")]
+        if allowance is not None:
+            factors.append(allowance)
+        terms.append(Step("product", tuple(factors), "l", 0.01, _route_label(v, r, j)))
+    if v.hours is not None:
+        label = v.name if not v.routes else _joined("d_vehicle_route", v.name, _local("d_machine_hours"))
+        terms.append(Step("product", (_figure(v.hours, where + ("hours",), "hour/year"),
+                                      _figure(v.fuel_per_hour, where + ("fuel_per_hour",), "l/hour")), "l",
+                          label=label))
+    return terms[0] if len(terms) == 1 else Step("sum", tuple(terms), "l", label=v.name)
+
+
+def _vehicle_km(v, i: int) -> Expr:
+    where = ("production_programme", "vehicles", i)
+    terms = [Step("product", tuple(_route_factors(r, where + ("routes", j))), "km/year", label=_route_label(v, r, j))
+             for j, r in enumerate(v.routes)]
+    return terms[0] if len(terms) == 1 else Step("sum", tuple(terms), "km/year", label=_local("d_mileage"))
+
+
+def _fuel_lines(s: Scenario) -> list[DerivedLine]:
+    prog = s.production_programme
+    out = []
+    for key, fuel in prog.fuels.items():
+        litres = [_vehicle_litres(s, v, i) for i, v in enumerate(prog.vehicles) if v.fuel == key]
+        if not litres:
+            continue  # an unused fuel is reported by the checks
+        quantity = Step("sum", tuple(litres), "l/year", label=fuel.name)
+        price = _figure(fuel.price, ("production_programme", "fuels", key, "price"), "som/l")
+        line = _line("fuel", fuel.name, quantity, price, fuel.source, uncertainty=fuel.uncertainty,
+                     component=fuel.component)
+        out.append(DerivedLine(line, _derivation(quantity, price), ("production_programme", "fuels", key)))
+    return out
+
+
+def _mileage_lines(s: Scenario) -> list[DerivedLine]:
+    out = []
+    for i, v in enumerate(s.production_programme.vehicles):
+        where = ("production_programme", "vehicles", i)
+        if v.tyres is not None:
+            ty = v.tyres
+            # tyres worn a year = km a year x tyres on the vehicle / km a tyre lasts
+            quantity = Step("product", (_vehicle_km(v, i), Figure(ty.count, "pieces", where + ("tyres", "count")),
+                                        Figure(ty.mileage.to("km"), "km", where + ("tyres", "mileage"), divide=True)),
+                            "piece/year", label=_local("d_tyres_worn"))
+            price = _figure(ty.price, where + ("tyres", "price"), "som/piece")
+            line = _line("materials", _joined("d_line_of", _local("d_line_tyres"), v.name), quantity, price,
+                         ty.source, component=v.component)
+            out.append(DerivedLine(line, _derivation(quantity, price), where + ("tyres",)))
+        if v.repairs is not None:
+            km = _vehicle_km(v, i)
+            price = _figure(v.repairs, where + ("repairs",), "som/km")
+            line = _line("repairs", _joined("d_line_of", _local("d_line_repairs"), v.name), km, price, v.source,
+                         component=v.component)
+            out.append(DerivedLine(line, _derivation(km, price), where + ("repairs",)))
+    return out
+
+
+def _water_lines(s: Scenario) -> list[DerivedLine]:
+    prog, out = s.production_programme, []
+    if s.water is None:
+        return out
+    produced = _figure(s.water.produced, ("water", "produced"), "m3/year")
+    if prog.pumping is not None:
+        p = prog.pumping
+        quantity = Step("product", (produced, _figure(p.energy, ("production_programme", "pumping", "energy"),
+                                                      "kWh/m3")), "kWh/year", label=_local("d_line_pumping"))
+        price = _figure(p.price, ("production_programme", "pumping", "price"), "som/kWh")
+        line = _line("electricity", _local("d_line_pumping"), quantity, price, p.source,
+                     uncertainty=p.uncertainty, component=p.component)
+        out.append(DerivedLine(line, _derivation(quantity, price), ("production_programme", "pumping")))
+    for j, c in enumerate(prog.chemicals):
+        where = ("production_programme", "chemicals", j)
+        # m3/year x g/m3 = g/year; / 1000 = kg/year
+        quantity = Step("product", (produced, _figure(c.dose, where + ("dose",), "g/m3")), "kg/year", 0.001, c.name)
+        price = _figure(c.price, where + ("price",), "som/kg")
+        line = _line("materials", c.name, quantity, price, c.source, uncertainty=c.uncertainty,
+                     component=c.component)
+        out.append(DerivedLine(line, _derivation(quantity, price), where))
+    return out
+
+
+def derive(s: Scenario) -> tuple[DerivedLine, ...]:
+    """The cost lines the scenario's staffing table and production programme give, in the
+    order of a калькуляция: wages, fuel, electricity and reagents, tyres, repairs."""
+    out: list[DerivedLine] = []
+    if s.staffing is not None:
+        out += [_position(p, i) for i, p in enumerate(s.staffing.positions)]
+    if s.production_programme is not None:
+        out += _fuel_lines(s) + _water_lines(s) + _mileage_lines(s)
+    return tuple(out)
+
+
+def cost_lines(s: Scenario) -> tuple[CostLine, ...]:
+    """Every cost line of the калькуляция: the derived ones first, then those the file gives."""
+    return tuple(d.cost_line for d in derive(s)) + tuple(s.cost_lines)
+
+
+# --- the programme's capacity --------------------------------------------------------------------
+
+
+def capacity_problems(s: Scenario, volume: float, base_unit: str, density: float | None) -> list[Problem]:
+    """The routes that say how much a trip carries must carry the year's volume: a truck that
+    cannot take the norm's m3 in its trips is an error that says so."""
+    prog = s.production_programme
+    if prog is None:
+        return []
+    loads = [(r, i, j) for i, v in enumerate(prog.vehicles) for j, r in enumerate(v.routes)
+             if r.load_per_trip is not None]
+    if not loads:
+        return []
+    capacity = 0.0
+    for r, _, _ in loads:
+        trips = r.trips_per_day * r.days_per_week * r.weeks
+        q = r.load_per_trip
+        amount = q.to("t") if "mass" in q.parsed_unit.dims else q.to("m3")
+        is_mass = "mass" in q.parsed_unit.dims
+        if is_mass != (base_unit == "t"):
+            if density is None:
+                return [Problem(path=("production_programme", "vehicles", loads[0][1], "routes", loads[0][2],
+                                      "load_per_trip"), key="tonnes_need_density", value=str(q))]
+            amount = amount * density if not is_mass else amount / density
+        capacity += trips * amount
+    if capacity + 1e-9 >= volume:
+        return []
+    return [Problem(path=("production_programme", "vehicles"), key="programme_capacity_short",
+                    value=format_number(capacity, 1, "ru"),
+                    context={"capacity": {lang: format_quantity(round(capacity, 1), base_unit + "/year", lang)
+                                          for lang in LANGUAGES},
+                             "volume": {lang: format_quantity(round(volume, 1), base_unit + "/year", lang)
+                                        for lang in LANGUAGES}})]
+
+
+# --- words ----------------------------------------------------------------------------------------
+
+
+def _quantity_text(value: float, unit: str, lang: str) -> str:
+    """A figure or a result in the reader's words; a year's total reads without "/год"."""
+    unit = unit[:-len("/year")] if unit.endswith("/year") and unit.count("/") == 1 else unit
+    return format_quantity(round(value, 6) + 0.0, unit, lang).strip()
+
+
+def _term_text(e: Expr, lang: str) -> str:
+    if isinstance(e, Figure):
+        return _quantity_text(e.value, e.unit, lang)
+    if e.op == "sum":
+        return "(" + " + ".join(_term_text(x, lang) for x in e.terms) + ")"
+    return _product_text(e, lang)
+
+
+def _product_text(e: Step, lang: str) -> str:
+    text = ""
+    for x in e.terms:
+        part = _term_text(x, lang)
+        if isinstance(x, Figure) and x.divide:
+            text += f" / {part}"
+        else:
+            text += (" × " if text else "") + part
+    return text
+
+
+def explain(e: Expr, lang: str) -> list[tuple[str, str]]:
+    """The derivation of a quantity or a price as ``(label, "factors = result")`` lines in the
+    reader's language: a total of several steps gives each step's line, then its sum."""
+    if isinstance(e, Figure):
+        return []
+    label = e.label.get(lang) if e.label is not None else ""
+    result = _quantity_text(e.value, e.unit, lang)
+    if e.op == "sum" and all(isinstance(x, Step) for x in e.terms):
+        lines = [line for x in e.terms for line in explain(x, lang)]
+        if len(e.terms) > 1:
+            lines.append((label, " + ".join(_quantity_text(x.value, x.unit, lang) for x in e.terms) + f" = {result}"))
+        return lines
+    text = _product_text(e, lang) if e.op == "product" else " + ".join(_term_text(x, lang) for x in e.terms)
+    return [(label, f"{text} = {result}")]
+
+
+def explain_line(d: Derivation, lang: str) -> list[tuple[str, str]]:
+    """Every step of a derived cost line, quantity then price."""
+    return explain(d.quantity, lang) + explain(d.price, lang)
