@@ -175,7 +175,8 @@ def _variants():
     data = read_data(EXAMPLES / "teploklyuchenka" / "waste.yaml").data
     d = json.loads(json.dumps(data, default=str))
     d["components"] = [{"id": "collection", "name": "Сбор"}, {"id": "burial", "name": "Захоронение"}]
-    for j, item in enumerate(d["cost_lines"] + d["assets"]):
+    derived_from = d["staffing"]["positions"] + list(d["production_programme"]["fuels"].values())
+    for j, item in enumerate(derived_from + d["cost_lines"] + d["assets"]):
         item["component"] = ("collection", "burial")[j % 2]
     yield "components", validate_scenario(d)
     for taxes in ("included", "excluded"):

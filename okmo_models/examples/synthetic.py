@@ -244,6 +244,14 @@ def _lines(data: dict, rng: random.Random, m: dict, service: str, scale: float, 
     (over-staffed, an old fleet burning fuel)."""
     outlier = _outlier(m, service, scale)
     fuel_price = 80 * m["profile"]["fuel"] * rng.uniform(0.95, 1.05)
+    days = min(2.0, max(0.4, scale)) ** 0.5 if seasonal else 1.0
+    for p in data.get("staffing", {}).get("positions", []):  # as the labour lines below
+        count, cunit = _q(p["count"])
+        if count > 1 or outlier > 1:
+            p["count"] = _fmt(max(1, round(count * max(scale, 0.3) ** 0.6 * outlier)), cunit)
+        salary, sunit = _q(p["salary"])
+        p["salary"] = _fmt(salary * wage * days * rng.uniform(0.92, 1.08), sunit, step=500)
+    _programme(data.get("production_programme") or {}, rng, scale, outlier, fuel_price)
     for ln in data["cost_lines"]:
         if "amount" in ln:
             value, unit = _q(ln["amount"])
@@ -256,7 +264,6 @@ def _lines(data: dict, rng: random.Random, m: dict, service: str, scale: float, 
             if qty > 1 or outlier > 1:  # one director, one accountant whatever the size
                 qty = max(1, round(qty * max(scale, 0.3) ** 0.6 * outlier))
             ln["quantity"] = _fmt(qty, qunit)
-            days = min(2.0, max(0.4, scale)) ** 0.5 if seasonal else 1.0
             ln["price"] = _fmt(price * wage * days * rng.uniform(0.92, 1.08), punit, step=500)
             continue
         power = quantities.get(ln["line"], 0.8)
@@ -266,6 +273,35 @@ def _lines(data: dict, rng: random.Random, m: dict, service: str, scale: float, 
                               step=10 if qty * scale ** power >= 100 else 1)
         if punit == "som/l":  # petrol a little cheaper than diesel, as in the example
             ln["price"] = _fmt(fuel_price * price / 80, punit, step=0.5)
+
+
+def _programme(prog: dict, rng: random.Random, scale: float, outlier: float, fuel_price: float) -> None:
+    """Vary the production programme with the size: kilometres a trip and machine hours less
+    than in proportion, an outlier's fleet burning more; fuel prices with the region (trips
+    follow the volume to carry: :func:`_trips_for`)."""
+    for fuel in prog.get("fuels", {}).values():
+        price, unit = _q(fuel["price"])
+        fuel["price"] = _fmt(fuel_price * price / 80, unit, step=0.5)
+    for v in prog.get("vehicles", []):
+        for r in v.get("routes", []):
+            km, unit = _q(r["km_per_trip"])
+            r["km_per_trip"] = _fmt(km * scale ** 0.2 * rng.uniform(0.85, 1.2) * outlier, unit)
+        if "hours" in v:
+            hours, unit = _q(v["hours"])
+            v["hours"] = _fmt(hours * scale ** 0.8 * rng.uniform(0.85, 1.2) * outlier, unit, step=5)
+
+
+def _trips_for(data: dict, rng: random.Random) -> None:
+    """Trips a day such that the fleet carries the year's volume with 5-25 % to spare (the
+    programme's capacity is checked against it)."""
+    households = next(c for c in data["categories"] if c["id"] == "households")
+    volume = _q(households["households"])[0] * _q(households["household_size"])[0] * _q(households["norm"])[0]
+    volume += sum(_q(c["volume"])[0] for c in data["categories"] if "volume" in c)
+    routes = [r for v in data["production_programme"]["vehicles"] for r in v.get("routes", []) if "load_per_trip" in r]
+    capacity = sum(r["trips_per_day"] * r["days_per_week"] * r["weeks"] * _q(r["load_per_trip"])[0] for r in routes)
+    factor = volume * rng.uniform(1.05, 1.25) / capacity
+    for r in routes:
+        r["trips_per_day"] = _num(math.ceil(r["trips_per_day"] * factor * 10) / 10, 1)
 
 
 def _outlier(m: dict, service: str, scale: float) -> float:
@@ -311,6 +347,7 @@ def _waste(data: dict, m: dict, rng: random.Random, passport: dict, seed: int) -
         elif c["id"] == "business":
             c["volume"] = _fmt(1600 * scale * rng.uniform(0.5, 1.5), "m3/year", step=10)
             c["current_tariff"] = _fmt(tariff * 4 * rng.uniform(0.8, 1.2), "som/m3", step=5)
+    _trips_for(data, rng)
     for g in data["vulnerable"]["groups"]:
         value, unit = _q(g["households"])
         g["households"] = _fmt(max(1, value * scale * rng.uniform(0.7, 1.3)), unit)
@@ -343,16 +380,13 @@ def _water(data: dict, m: dict, rng: random.Random, passport: dict, seed: int) -
     produced = round(billed / (1 - losses / 100), -2)
     wage = m["profile"]["wage"] * rng.uniform(0.9, 1.1)
     outlier = _outlier(m, "water", scale)
+    prog = data["production_programme"]  # pumping and chlorine follow what is produced
+    prog["pumping"]["energy"] = _fmt(rng.uniform(0.4, 0.9) * outlier, "kWh/m3", step=0.01)
+    for c in prog["chemicals"]:  # chlorine, about 2 g a m³
+        dose, unit = _q(c["dose"])
+        c["dose"] = _fmt(dose * rng.uniform(0.8, 1.2) * outlier, unit, step=0.01)
     for ln in data["cost_lines"]:
-        if ln["line"] == "electricity":  # pumping follows what is produced
-            ln["name"] = {"ru": "Электроэнергия насосов", "ky": "Насостордун электр энергиясы",
-                          "en": "Pumping electricity"}
-            ln["quantity_fixed"] = True
-            ln["quantity"] = _fmt(produced * rng.uniform(0.4, 0.9) * outlier, "kWh/year", step=100)
-        elif ln["line"] == "materials" and "quantity" in ln:  # chlorine, about 2 g a m³
-            ln["quantity_fixed"] = True
-            ln["quantity"] = _fmt(produced * 0.002 * rng.uniform(0.8, 1.2) * outlier, "kg/year", step=10)
-        elif ln["line"] == "other" and "quantity" in ln:  # a water test a month whatever the size
+        if ln["line"] == "other" and "quantity" in ln:  # a water test a month whatever the size
             ln["quantity_fixed"] = True
     _lines(data, rng, m, "water", scale, {"fuel": 0.5, "materials": 0.7, "repairs": 0.7}, wage)
     for ln in data["cost_lines"]:

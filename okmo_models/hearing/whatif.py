@@ -122,6 +122,31 @@ class WhatIf:
             n += 1
         return max(n, s.path.years)
 
+    def _derived_changes(self, c: Controls) -> dict:
+        """The fuel and wage sliders on what the staffing table and the production programme
+        derive: each fuel's price, each salary and each allowance in som (a % allowance
+        follows its salary), so the derived lines change as the given ones do."""
+        s, out = self.scenario, {}
+        if s.production_programme is not None and abs(c.fuel_price_change) > 1e-12:
+            fuels = {k: {"price": self._scaled(f.price, c.fuel_price_change)}
+                     for k, f in s.production_programme.fuels.items()}
+            if fuels:
+                out["production_programme"] = {"fuels": fuels}
+        if s.staffing is not None and abs(c.wage_change) > 1e-12:
+            positions = {}
+            for i, p in enumerate(s.staffing.positions, 1):
+                change = {"salary": self._scaled(p.salary, c.wage_change)}
+                som = {j: {"value": self._scaled(a.value, c.wage_change)}
+                       for j, a in enumerate(p.allowances, 1) if "money" in a.value.parsed_unit.dims}
+                if som:
+                    change["allowances"] = som
+                positions[i] = change
+            out["staffing"] = {"positions": positions}
+        return out
+
+    def _scaled(self, q, change: float) -> str:
+        return f"{self._text(q.value * (1 + change))} {q.unit}"
+
     def _max_discount_scale(self) -> float:
         """Largest factor that keeps every discount in per cent at most 100 %."""
         v = self.scenario.vulnerable
@@ -215,6 +240,7 @@ class WhatIf:
                 lines[j] = {key: f"{self._text(q.value * (1 + change))} {q.unit}"}
         if lines:
             out["cost_lines"] = lines
+        out.update(self._derived_changes(c))
         v = s.vulnerable
         if v is not None and abs(c.discount_scale - 1.0) > 1e-9:
             # every group keeps its own discount, scaled by the same factor

@@ -761,6 +761,7 @@ class Pumping(StrictModel):
     """Electricity to lift and deliver the water: the volume pumped (``water.produced``) times
     the specific consumption in kWh/m3, at the electricity price."""
 
+    name: LocalText | None = None  # the line's name; "Электроэнергия на подъём и подачу воды" if left out
     energy: _quantity("kWh/m3", positive=True)
     price: _quantity("som/kWh", positive=True)
     source: SourceRef

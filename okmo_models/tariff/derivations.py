@@ -69,6 +69,9 @@ class Derivation:
     quantity: Expr
     price: Expr
     factor: float
+    # every source the figures of the steps cite (a vehicle's norms, the allowances' act...),
+    # besides the cost line's own source
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,8 +95,9 @@ def _figure(q: Quantity, path: tuple, unit: str, label: LocalText | None = None)
     return Figure(q.to(unit), unit, path, label)
 
 
-def _derivation(quantity: Expr, price: Expr) -> Derivation:
-    return Derivation(quantity, price, (parse_unit(quantity.unit) * parse_unit(price.unit)).factor)
+def _derivation(quantity: Expr, price: Expr, *sources: str) -> Derivation:
+    unique = tuple(dict.fromkeys(k for k in sources if k))
+    return Derivation(quantity, price, (parse_unit(quantity.unit) * parse_unit(price.unit)).factor, unique)
 
 
 def _line(kind: str, name: LocalText, quantity: Expr, price: Expr, source: str, **extra) -> CostLine:
@@ -211,7 +215,9 @@ def _fuel_lines(s: Scenario) -> list[DerivedLine]:
         price = _figure(fuel.price, ("production_programme", "fuels", key, "price"), "som/l")
         line = _line("fuel", fuel.name, quantity, price, fuel.source, uncertainty=fuel.uncertainty,
                      component=fuel.component)
-        out.append(DerivedLine(line, _derivation(quantity, price), ("production_programme", "fuels", key)))
+        users = [v for v in prog.vehicles if v.fuel == key]
+        cited = [v.source for v in users] + [prog.allowances[a].source for v in users for a in v.allowances]
+        out.append(DerivedLine(line, _derivation(quantity, price, *cited), ("production_programme", "fuels", key)))
     return out
 
 
@@ -228,7 +234,7 @@ def _mileage_lines(s: Scenario) -> list[DerivedLine]:
             price = _figure(ty.price, where + ("tyres", "price"), "som/piece")
             line = _line("materials", _joined("d_line_of", _local("d_line_tyres"), v.name), quantity, price,
                          ty.source, component=v.component)
-            out.append(DerivedLine(line, _derivation(quantity, price), where + ("tyres",)))
+            out.append(DerivedLine(line, _derivation(quantity, price, v.source), where + ("tyres",)))
         if v.repairs is not None:
             km = _vehicle_km(v, i)
             price = _figure(v.repairs, where + ("repairs",), "som/km")
@@ -248,9 +254,10 @@ def _water_lines(s: Scenario) -> list[DerivedLine]:
         quantity = Step("product", (produced, _figure(p.energy, ("production_programme", "pumping", "energy"),
                                                       "kWh/m3")), "kWh/year", label=_local("d_line_pumping"))
         price = _figure(p.price, ("production_programme", "pumping", "price"), "som/kWh")
-        line = _line("electricity", _local("d_line_pumping"), quantity, price, p.source,
+        line = _line("electricity", p.name or _local("d_line_pumping"), quantity, price, p.source,
                      uncertainty=p.uncertainty, component=p.component)
-        out.append(DerivedLine(line, _derivation(quantity, price), ("production_programme", "pumping")))
+        out.append(DerivedLine(line, _derivation(quantity, price, s.water.source),
+                               ("production_programme", "pumping")))
     for j, c in enumerate(prog.chemicals):
         where = ("production_programme", "chemicals", j)
         # m3/year x g/m3 = g/year; / 1000 = kg/year
@@ -258,7 +265,7 @@ def _water_lines(s: Scenario) -> list[DerivedLine]:
         price = _figure(c.price, where + ("price",), "som/kg")
         line = _line("materials", c.name, quantity, price, c.source, uncertainty=c.uncertainty,
                      component=c.component)
-        out.append(DerivedLine(line, _derivation(quantity, price), where))
+        out.append(DerivedLine(line, _derivation(quantity, price, s.water.source), where))
     return out
 
 
@@ -306,7 +313,6 @@ def capacity_problems(s: Scenario, volume: float, base_unit: str, density: float
     if capacity + 1e-9 >= volume:
         return []
     return [Problem(path=("production_programme", "vehicles"), key="programme_capacity_short",
-                    value=format_number(capacity, 1, "ru"),
                     context={"capacity": {lang: format_quantity(round(capacity, 1), base_unit + "/year", lang)
                                           for lang in LANGUAGES},
                              "volume": {lang: format_quantity(round(volume, 1), base_unit + "/year", lang)

@@ -292,7 +292,9 @@ class TariffResult:
                 "share": _round(c.share, 6), "basis": basis(c.basis, lang), "basis_factors": c.basis.to_list(),
                 "source": source_text(c.source, lang),
                 "derived": c.derived,
-                **({"derivation": [{"label": label, "steps": text} for label, text in explain_line(c.derivation, lang)]}
+                **({"derivation": {
+                    "steps": [{"label": label, "text": text} for label, text in explain_line(c.derivation, lang)],
+                    "sources": [source_text(self.scenario.sources[k], lang) for k in c.derivation.sources]}}
                    if c.derivation is not None else {})} for c in self.cost_lines],
             "unit_costs": [{"unit": u.unit, "cost_som": money(u.cost_som),
                             "revenue_requirement_som": money(u.requirement_som), "label": t(u.key, lang)}
