@@ -366,3 +366,60 @@ def explain(e: Expr, lang: str) -> list[tuple[str, str]]:
 def explain_line(d: Derivation, lang: str) -> list[tuple[str, str]]:
     """Every step of a derived cost line, quantity then price."""
     return explain(d.quantity, lang) + explain(d.price, lang)
+
+
+# --- naming an input figure (the workbook's input cells) ------------------------------------------
+
+# the last field of a figure's path -> the message key naming it
+_FIELD_KEYS = {
+    "count": "d_f_count", "salary": "d_f_salary", "trips_per_day": "d_f_trips_per_day",
+    "days_per_week": "d_f_days_per_week", "weeks": "d_f_weeks", "km_per_trip": "d_f_km_per_trip",
+    "fuel_norm": "d_f_fuel_norm", "hours": "d_f_hours", "fuel_per_hour": "d_f_fuel_per_hour",
+    "mileage": "d_f_tyre_mileage", "repairs": "d_f_repairs", "price": "d_f_price", "energy": "d_f_energy",
+    "dose": "d_f_dose", "produced": "d_f_produced", "months": "d_f_months", "value": "d_f_value",
+    "share": "d_f_share",
+}
+
+
+def figure_label(s: Scenario, figure: Figure, lang: str) -> str:
+    """What an input figure is, in the reader's words: "Мусоровоз с задней загрузкой, село —
+    полигон: км за рейс"; "" for a constant of the method (12 months)."""
+    path = figure.path
+    if path is None:
+        return ""
+    field = path[-1]
+    what = t(_FIELD_KEYS[field], lang) if field in _FIELD_KEYS else str(field)
+    owner = _owner(s, path[:-1], lang)
+    if path[-2:] == ("tyres", "count"):
+        what = t("d_f_tyre_count", lang)
+    elif path[-2:] == ("tyres", "price"):
+        what = t("d_f_tyre_price", lang)
+    return f"{owner}: {what}" if owner else what
+
+
+def _owner(s: Scenario, path: tuple, lang: str) -> str:
+    """The named thing a figure belongs to: a position, a vehicle and its route, a fuel, an
+    allowance, a reagent, the pumping, the water section."""
+    if path[:1] == ("water",):
+        return ""
+    if path[:1] == ("staffing",):
+        p = s.staffing.positions[path[2]]
+        if len(path) > 4 and path[3] in ("allowances", "bonuses"):
+            return f"{p.name.get(lang)}, {getattr(p, path[3])[path[4]].name.get(lang)}"
+        return p.name.get(lang)
+    prog = s.production_programme
+    section = path[1]
+    if section == "vehicles":
+        v = prog.vehicles[path[2]]
+        if len(path) > 4 and path[3] == "routes":
+            return _route_label(v, v.routes[path[4]], path[4]).get(lang)
+        return v.name.get(lang)
+    if section == "fuels":
+        return prog.fuels[path[2]].name.get(lang)
+    if section == "allowances":
+        return prog.allowances[path[2]].name.get(lang)
+    if section == "chemicals":
+        return prog.chemicals[path[2]].name.get(lang)
+    if section == "pumping":
+        return (prog.pumping.name or _local("d_line_pumping")).get(lang)
+    return ""
