@@ -251,10 +251,11 @@ def _water_lines(s: Scenario) -> list[DerivedLine]:
     produced = _figure(s.water.produced, ("water", "produced"), "m3/year")
     if prog.pumping is not None:
         p = prog.pumping
+        name = p.name or _local("d_line_pumping")
         quantity = Step("product", (produced, _figure(p.energy, ("production_programme", "pumping", "energy"),
-                                                      "kWh/m3")), "kWh/year", label=_local("d_line_pumping"))
+                                                      "kWh/m3")), "kWh/year", label=name)
         price = _figure(p.price, ("production_programme", "pumping", "price"), "som/kWh")
-        line = _line("electricity", p.name or _local("d_line_pumping"), quantity, price, p.source,
+        line = _line("electricity", name, quantity, price, p.source,
                      uncertainty=p.uncertainty, component=p.component)
         out.append(DerivedLine(line, _derivation(quantity, price, s.water.source),
                                ("production_programme", "pumping")))
