@@ -38,7 +38,7 @@ REGION = ('  region: {ru: "Тестовый район, Чуйская обла�
 def _variant(director_price: str | None = None, region: bool = False) -> str:
     text = WATER
     if director_price:
-        text = text.replace("price: 22 000 som/staff/month", f"price: {director_price} som/staff/month", 1)
+        text = text.replace("salary: 22 000 som/month", f"salary: {director_price} som/month", 1)
         assert text != WATER
     if region:
         head, sep, rest = text.partition("\nservice: water")

@@ -22,7 +22,7 @@ WATER = example_path("ak-bulak/water.yaml").read_text("utf-8")
 @pytest.fixture(scope="module")
 def comparison(tmp_path_factory):
     root = tmp_path_factory.mktemp("cmpxl")
-    dear = WATER.replace("price: 22 000 som/staff/month", "price: 300 000 som/staff/month")
+    dear = WATER.replace("salary: 22 000 som/month", "salary: 300 000 som/month")
     texts = {"a": WATER, "b": WATER, "c": dear,
              "d": "schema_version: 1\nservice: water\n"}
     for name, text in texts.items():
