@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from okmo_models.errors import Problem
-from okmo_models.formatting import format_number, format_quantity
+from okmo_models.formatting import format_quantity
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.scenario.schema import CostLine, LocalText, Quantity, Scenario
 from okmo_models.units import parse_unit
@@ -82,11 +83,22 @@ class DerivedLine:
 
 
 def _local(key: str, **context) -> LocalText:
-    return LocalText(**{lang: t(key, lang, **context) for lang in LANGUAGES})
+    return _local_text(key, tuple(sorted(context.items())))
 
 
-def _joined(key: str, *texts: LocalText) -> LocalText:
-    return LocalText(**{lang: t(key, lang, a=texts[0].get(lang), b=texts[1].get(lang)) for lang in LANGUAGES})
+@lru_cache(maxsize=256)  # a model is built for every file of a batch: its labels are the same
+def _local_text(key: str, context: tuple) -> LocalText:
+    return LocalText(**{lang: t(key, lang, **dict(context)) for lang in LANGUAGES})
+
+
+def _joined(key: str, a: LocalText, b: LocalText) -> LocalText:
+    """Two names joined by a message (``"{a}, {b}"``) in every language."""
+    return _joined_text(key, tuple(a.get(lang) for lang in LANGUAGES), tuple(b.get(lang) for lang in LANGUAGES))
+
+
+@lru_cache(maxsize=1024)
+def _joined_text(key: str, a: tuple, b: tuple) -> LocalText:
+    return LocalText(**{lang: t(key, lang, a=x, b=y) for lang, x, y in zip(LANGUAGES, a, b)})
 
 
 def _figure(q: Quantity, path: tuple, unit: str, label: LocalText | None = None) -> Figure:
@@ -101,8 +113,13 @@ def _derivation(quantity: Expr, price: Expr, *sources: str) -> Derivation:
 
 
 def _line(kind: str, name: LocalText, quantity: Expr, price: Expr, source: str, **extra) -> CostLine:
-    return CostLine(line=kind, name=name, quantity=Quantity(value=quantity.value, unit=quantity.unit),
-                    price=Quantity(value=price.value, unit=price.unit), source=source, **extra)
+    """The derived line as a scenario line. Built without validating again (every figure in it
+    was validated where the file gives it, and the units are the derivation's own): a model is
+    built for every file of a batch of hundreds."""
+    extra = {"uncertainty": None, "component": None, **extra}
+    return CostLine.model_construct(
+        line=kind, name=name, amount=None, quantity=Quantity.model_construct(value=quantity.value, unit=quantity.unit),
+        price=Quantity.model_construct(value=price.value, unit=price.unit), source=source, note=None, **extra)
 
 
 # --- the staffing table ------------------------------------------------------------------------
