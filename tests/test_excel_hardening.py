@@ -4,7 +4,9 @@
    name such as ``=HYPERLINK("http://x","click")`` stays the text it is. The only formulas
    okmo-models writes on purpose are the year headings of a budget template's yearly rows
    (``=IF('General'!E18="","",'General'!E18)``, so that they follow the years typed on the
-   general sheet); result workbooks hold no formula at all.
+   general sheet), the computed columns of a tariff template's staffing table and production
+   programme, and the tariff workbook's калькуляция (issue 22: cells, numbers and a few
+   functions, never text of the data); the other result workbooks hold no formula at all.
 8  Reading a workbook takes time in proportion to the cells it holds: a value at XFD1048576
    or 20 000 formatted empty rows do not hang it; stated limits (file size, unpacked size,
    rows and columns of a sheet) are refused by name.
@@ -106,7 +108,12 @@ def renamed_tariff(names, name="teploklyuchenka/waste.yaml"):
 
 def test_names_that_look_like_formulas_are_text_in_the_tariff_workbook():
     data = tariff_workbook(renamed_tariff(HOSTILE), "ru")
-    assert formulas_in(data) == [] and error_cells(data) == []
+    assert error_cells(data) == []
+    # the калькуляция's own formulas: cell references (sheet names are the package's words),
+    # numbers, operators and the functions of the calculation; no text from the data
+    for formula in formulas_in(data):
+        body = re.sub(r"'[^']*'!", "", formula)
+        assert re.fullmatch(r"(?:[A-Z]+[0-9]+|[0-9.E+-]+|SUM|ROUND|INT|IF|MAX|MIN|ABS|[()*/+,<>=!-])+", body), formula
     found = cells_holding(data, HOSTILE)
     for text in HOSTILE:
         assert found[text], text  # written as it is, on the tariffs sheet at least
@@ -142,7 +149,21 @@ def test_templates_keep_text_as_text_and_hold_only_the_year_headings_as_formulas
     for category, text in zip(data["categories"], names):
         category["name"] = {"ru": text, "ky": text}
     book = scenario_workbook(kind, data, "ru", source='=HYPERLINK("http://x","from")')
-    assert formulas_in(book) == [] and error_cells(book) == []
+    assert error_cells(book) == []
+    # the computed columns of the staffing table and the production programme (issue 22):
+    # cells, numbers, functions and the package's unit words; no text of the data
+    from okmo_models.excel.choices import unit_text
+    from okmo_models.excel.layout import UNIT_SUGGESTIONS
+
+    formulas = formulas_in(book)
+    assert formulas
+    units = {unit_text(u, "ru") for u in UNIT_SUGGESTIONS} | {"", ";", "; "}
+    for formula in formulas:
+        assert set(re.findall(r'"([^"]*)"', formula)) <= units, formula
+        body = re.sub(r'"[^"]*"', "", re.sub(r"'[^']*'!", "", formula))
+        assert re.fullmatch(r"(?:\$?[A-Z]+\$?[0-9]+|[0-9.E+-]+|SUMIFS|SUMPRODUCT|INDEX|MATCH|IFERROR|IF|"
+                            r"ISNUMBER|FIND|SUBSTITUTE|[()*/+,:<>=&-])+", body), formula
+    assert not any(text in f for text in HOSTILE for f in formulas)
     assert all(c.data_type == "s" for cells in cells_holding(book, HOSTILE).values() for c in cells)
     # and they come back as they were written
     path = tmp_path / "tariff.xlsx"

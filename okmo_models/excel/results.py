@@ -8,9 +8,10 @@ number with an Excel number format (not text), every sheet starts with a title b
 what, which file, computed by which version on which day) and cites its sources by number,
 listed in full on the sources sheet.
 
-Cells hold values, never formulas: openpyxl does not compute formulas, and a workbook
-saved with formulas but without cached results shows empty cells in some viewers and in
-e-mail previews (docs/excel-results.md). Every cell is written by
+The tariff workbook carries the калькуляция as live formulas over a sheet of its inputs
+(:mod:`okmo_models.excel.tariff_formulas`), each formula stored with the package's figure as
+its cached value, so that a viewer that does not compute shows the numbers the PDF prints;
+the other workbooks hold values. Text from the data is written by
 :func:`okmo_models.excel.cells.put`, so a name such as ``=HYPERLINK(...)`` is text too.
 """
 
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
@@ -30,6 +32,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from okmo_models.version import __version__
 from okmo_models.errors import OkmoError
 from okmo_models.excel.cells import excel_text, put
+from okmo_models.excel.tariff_formulas import (Formula, ProgramValue, Rounding, derivation_nodes, products, resolve,
+                                                straight_line, sum_of, with_cached_values)
 from okmo_models.formatting import basis, format_number, format_percent, format_unit, unit_label
 from okmo_models.i18n import has, t
 
@@ -51,6 +55,8 @@ _TITLE = Font(bold=True, size=13)
 _NOTE = Font(italic=True, color="555555")
 _HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
 _FORECAST_FILL = PatternFill("solid", fgColor="FFF2CC")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # a cell the formulas read: change it, they follow
+_PROGRAM_FONT = Font(italic=True, color="7F3F00")  # a value the program computed, not a formula
 _THIN = Side(style="thin", color="7F7F7F")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -79,8 +85,11 @@ def tariff_workbook(result, lang: str) -> bytes:
          f"{t('s_tariff_year', lang)} {s.tariff_year}"),
         f"{t('s_operator', lang)}: {s.operator.name.get(lang)} ({t('operator_' + s.operator.type, lang)})",
         *_file_line(result.provenance, lang)])
-    _calculation(book, result)
-    _tariffs(book, result)
+    model = _tariff_model(result)
+    kept = _kept_lines(model, result)
+    _calculation(book, result, model, kept)
+    _tariffs(book, result, model)
+    _inputs(book, result, model, kept)
     p = result.policy
     if p is not None:
         if p.affordability is not None:
@@ -90,7 +99,7 @@ def tariff_workbook(result, lang: str) -> bytes:
         if p.path is not None:
             _path(book, result)
         if p.sharing is not None:
-            _sharing(book, result)
+            _sharing(book, result, model)
         if p.sensitivity is not None:
             _sensitivity(book, result)
     _parameters(book, result)
@@ -237,6 +246,8 @@ class _Book:
         today = dt.date.today()
         self.date = today.isoformat() if lang == "en" else today.strftime("%d.%m.%Y")
         self.sources_sheet = sheet_name(t("xr_sheet_sources", lang))
+        self.names: dict[str, tuple[str, str]] = {}  # formula name -> (sheet title, cell)
+        self.formulas: list = []  # (worksheet, cell, Formula), resolved when saved
 
     def sheet(self, name_key: str, heading: str) -> _Sheet:
         name = sheet_name(t(name_key, self.lang), [s.ws.title for s in self.sheets])
@@ -252,9 +263,13 @@ class _Book:
         props = self.wb.properties
         props.creator = f"okmo-models {__version__}"
         props.title = excel_text(self.title_lines[0])
+        cached = {}
+        for ws, cell, formula in self.formulas:  # every name is written by now, wherever it stands
+            cell.value = "=" + resolve(formula.text, self.names, ws.title)
+            cached[(ws.title, cell.coordinate)] = formula.value
         out = io.BytesIO()
         self.wb.save(out)
-        return out.getvalue()
+        return with_cached_values(out.getvalue(), cached) if cached else out.getvalue()
 
     def _sources(self):
         lang = self.lang
@@ -315,17 +330,35 @@ class _Sheet:
             self.frozen = True
         self.row += 1
 
-    def line(self, values, formats=(), bold=False, wrap=(), refs=()):
+    def line(self, values, formats=(), bold=False, wrap=(), refs=(), names=None, inputs=()):
         """One table row: numbers stay numbers with ``formats[i]``; ``bold`` marks a total.
-        ``refs`` are the columns holding a source number ``[n]``, linked to the sources."""
+        ``refs`` are the columns holding a source number ``[n]``, linked to the sources.
+        A :class:`Formula` is written as a formula (its names resolved when the book is saved),
+        a :class:`ProgramValue` as a value marked as the program's; ``names`` gives cells of
+        the row a name formulas refer to (``{column index: name}``), ``inputs`` the columns
+        of input cells. Returns the row written."""
         formats = list(formats) + [None] * (len(values) - len(formats))
         for col, (value, fmt) in enumerate(zip(values, formats), 1):
+            formula = program = None
+            if isinstance(value, Formula):
+                formula, value = value, value.value
+            elif isinstance(value, ProgramValue):
+                program, value = value, value.value
             if isinstance(value, (np.floating, np.integer)):
                 value = value.item()
             if isinstance(value, float) and not np.isfinite(value):
                 value = None
             cell = put(self.ws.cell(self.row, col), value)
-            if fmt is not None and isinstance(value, (int, float)):
+            if formula is not None:
+                self.book.formulas.append((self.ws, cell, formula))
+            if program is not None:
+                cell.comment = Comment(t("xr_program_value", self.book.lang), "okmo-models")
+                cell.font = _PROGRAM_FONT
+            if col - 1 in inputs:
+                cell.fill = _INPUT_FILL
+            if names and col - 1 in names:
+                self.book.names[names[col - 1]] = (self.ws.title, cell.coordinate)
+            if fmt is not None and (formula is not None or isinstance(value, (int, float))):
                 cell.number_format = fmt
             if bold:
                 cell.font = _BOLD
@@ -338,6 +371,7 @@ class _Sheet:
                 self.ref_columns.add(col)
             self._fit(col, _shown_width(value, fmt, self.book.lang))
         self.row += 1
+        return self.row - 1
 
     def _fit(self, col, width):
         self.widths[col] = max(self.widths.get(col, 0), width)
@@ -380,86 +414,477 @@ def _note_sources(sheet: _Sheet):
 
 
 # --- tariff sheets ---------------------------------------------------------------------------------
+#
+# The калькуляция is written as formulas over the inputs sheet; every formula names its cells
+# (``{line:3:qty}``, see okmo_models.excel.tariff_formulas) and carries the package's figure.
+
+QUANTITY = "#,##0.00####"  # a quantity that is not whole: to the hundredth and up to six decimals
 
 
-def _calculation(book: _Book, result):
+def _quantity_format(value) -> str:
+    return WHOLE if value is None or float(value).is_integer() else QUANTITY
+
+
+def _tariff_model(result):
+    """The compiled model of the result's scenario: its inputs and the shape of its formulas."""
+    from okmo_models.tariff.model import TariffModel
+
+    return TariffModel(result.scenario)
+
+
+def _kept_lines(model, result) -> list[tuple[int, object]]:
+    """``(index among the model's lines, line spec)`` of each printed cost line, in print order:
+    the input lines then the derived ones (a derived line of 0 som is not printed), general
+    overhead last, as :func:`okmo_models.tariff.result.build_result` orders them."""
+    from okmo_models.tariff.result import OVERHEAD_LINES
+
+    specs = list(model.input_lines) + list(model.derived_lines())
+    kept = [(i, sp) for i, sp in enumerate(specs) if not (sp.derived and sp.amount_som == 0)]
+    kept.sort(key=lambda item: item[1].line in OVERHEAD_LINES)
+    if [sp.line for _, sp in kept] != [c.line for c in result.cost_lines]:
+        raise AssertionError("the model's cost lines are not the result's")
+    return kept
+
+
+def _parameter_name(p, lang: str) -> str:
+    from okmo_models.parameters import known_parameters
+
+    spec = known_parameters().get(p.name)
+    return (spec.description.get(lang) or spec.description.get("ru")) if spec else p.name
+
+
+def _line_factors(spec):
+    """``(quantity, its unit, price or None, its unit, factor to som/year)`` as the file writes
+    the line (an amount is a quantity without a price)."""
+    from okmo_models.units import parse_unit
+
+    factors = spec.basis.factors
+    year = parse_unit("som/year").factor
+    if len(factors) == 1:
+        (q, qu), = factors
+        return q, qu, None, None, parse_unit(qu).factor / year
+    (q, qu), (p, pu) = factors
+    return q, qu, p, pu, (parse_unit(qu) * parse_unit(pu)).factor / year
+
+
+def _inputs(book: _Book, result, model, kept):
+    """The inputs of the калькуляция, each in its cell (yellow) with its unit and source."""
+    lang, src = book.lang, book.sources
+    s = result.scenario
+    sh = book.sheet("xr_sheet_inputs", t("xr_inputs_title", lang))
+    sh.note(t("xr_inputs_note", lang, calculation=sheet_name(t("xr_sheet_calculation", lang)),
+              tariffs=sheet_name(t("xr_sheet_tariffs", lang))))
+    params = {p.name: p for p in model.parameters}
+
+    def row(label, value, fmt, unit, name, ref=""):
+        sh.line([label, value, unit, ref], (None, fmt), wrap=(0,), refs=(3,), names={1: name},
+                inputs=() if isinstance(value, Formula) else (1,))
+
+    sh.subheading(t("xr_in_rates", lang))
+    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang), t("br_ref", lang)])
+    row(t("xr_in_tariff_year", lang), s.tariff_year, YEAR, "", "p:year")
+    if "social_fund_employer_rate" in params:
+        p = params["social_fund_employer_rate"]
+        row(_parameter_name(p, lang), model.social_fund_rate, PERCENT2, "%", "p:social_fund",
+            src.ref(p.source, p.name))
+    vat = params.get("vat_rate")
+    row(t("vat", lang), model.vat_rate, PERCENT2, "%", "p:vat",
+        src.ref(vat.source, vat.name) if vat is not None and model.vat_rate else "")
+    sales = next((params[n] for n in ("sales_tax_rate", "sales_tax_rate_not_vat_taxable") if n in params), None)
+    row(t("sales_tax", lang), model.sales_tax_rate, PERCENT2, "%", "p:sales_tax",
+        src.ref(sales.source, sales.name) if sales is not None else "")
+    row(t("xr_in_tax_factor", lang), Formula("1+{p:vat}+{p:sales_tax}", model.tax_factor), INDEX, "", "p:tax")
+    row(t("xr_in_profitability", lang), model.profitability, PERCENT2, "%", "p:profitability")
+    step = params["tariff_rounding_step"]
+    row(t("xr_in_rounding_step", lang), model.rounding_step, MONEY, unit_label("som", lang), "p:step",
+        src.ref(step.source, step.name))
+    row(t("xr_in_per_som", lang), Formula("1/{p:step}", 1.0 / model.rounding_step), None, "", "p:per_som")
+    sh.line([t("xr_in_rounding_mode", lang), t("xr_rounding_" + model.rounding_mode, lang), "",
+             src.ref(params["tariff_rounding_mode"].source, "tariff_rounding_mode")], wrap=(0, 1), refs=(3,))
+    if s.dipping_bath is not None:
+        row(t("xr_in_dippings", lang), s.dipping_bath.dippings_per_year, _quantity_format(
+            s.dipping_bath.dippings_per_year), "", "p:dippings", src.ref(s.dipping_bath.source))
+        for sp, k in s.dipping_bath.species_coefficients.items():
+            row(t("xr_in_coefficient", lang, species=_species(sp, lang)), k, QUANTITY, "", f"p:coef:{sp}",
+                src.ref(s.dipping_bath.source))
+    if s.waste is not None and s.waste.density is not None:
+        row(t("xr_in_density", lang), s.waste.density.to("t/m3"), QUANTITY, unit_label("t/m3", lang), "p:density")
+    if s.water is not None:
+        row(t("xr_in_produced", lang), s.water.produced.to("m3/year"), WHOLE, unit_label("m3/year", lang),
+            "p:produced", src.ref(s.water.source))
+
+    if s.debt_service:
+        sh.subheading(t("debt_service", lang))
+        sh.header([t("c_line", lang), t("c_value", lang), t("c_unit", lang), t("br_ref", lang)])
+        for j, d in enumerate(s.debt_service):
+            sh.line([d.name.get(lang), d.amount.to("som/year"), unit_label("som/year", lang), src.ref(d.source)],
+                    (None, MONEY), wrap=(0,), refs=(3,), names={1: f"debt:{j}"}, inputs=(1,))
+        sh.line([t("xr_total", lang), Formula(sum_of(f"debt:{j}" for j in range(len(s.debt_service))),
+                                              model.debt_service_som), unit_label("som/year", lang)],
+                (None, MONEY), bold=True, names={1: "debt:total"})
+
+    number_of = {i: k + 1 for k, (i, _) in enumerate(kept)}
+    derived = [(i, spec) for i, spec in enumerate(model.input_lines) if getattr(spec, "derivation", None)]
+    cells: dict[int, dict] = {}  # line -> {"qty": Formula or value, "price": ...}
+    if derived:
+        sh.subheading(t("xr_in_derivations", lang))
+        sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang), t("br_ref", lang)])
+        seen: dict = {}
+        for i, spec in derived:
+            sh.line([f"{number_of.get(i, '')}. {spec.name.get(lang)}"], bold=True, wrap=(0,))
+            d = spec.derivation
+            for part, expr in (("qty", d.quantity), ("price", d.price)):
+                for node in derivation_nodes(expr, "d", seen):
+                    e = node.expr
+                    value = e.value if node.formula is None else Formula(node.formula, e.value)
+                    sh.line([_expr_label(s, e, lang), value, unit_label(e.unit, lang) if e.unit else "",
+                             src.ref(spec.source) if node.formula is None else ""],
+                            (None, _quantity_format(e.value)), wrap=(0,), refs=(3,), names={1: node.name},
+                            inputs=() if node.formula is not None else (1,))
+                top = seen.get(("path", tuple(expr.path)) if getattr(expr, "op", None) is None and expr.path
+                               else ("id", id(expr)))
+                cells.setdefault(i, {})[part] = Formula("{" + top + "}", expr.value) if top else expr.value
+
+    sh.subheading(t("xr_in_cost_lines", lang))
+    sh.header([t("c_no", lang), t("c_line", lang), t("xr_col_quantity", lang), t("c_unit", lang),
+               t("xr_col_price", lang), t("c_unit", lang), t("xr_col_factor", lang), t("br_ref", lang)],
+              freeze_columns=2)
+    for i, spec in sorted(enumerate(model.input_lines), key=lambda item: number_of[item[0]]):  # as printed
+        q, qu, p, pu, factor = _line_factors(spec)
+        d = getattr(spec, "derivation", None)
+        if d is not None:
+            factor = d.factor
+        qty, price = cells.get(i, {}).get("qty", q), cells.get(i, {}).get("price", p)
+        sh.line([number_of.get(i), spec.name.get(lang), qty, unit_label(qu, lang), price,
+                 unit_label(pu, lang) if pu else "", factor, src.ref(spec.source)],
+                (None, None, _quantity_format(q), None, MONEY), wrap=(1,), refs=(7,),
+                names={2: f"line:{i}:qty", 4: f"line:{i}:price", 6: f"line:{i}:factor"},
+                inputs=tuple(c for c, v in ((2, qty), (4, price), (6, factor))
+                             if v is not None and not isinstance(v, Formula)))
+
+    if model.asset_rows:
+        sh.subheading(t("r_assets", lang))
+        sh.header([t("r_asset", lang), t("r_value", lang), t("c_year", lang), t("xr_col_life", lang),
+                   t("xr_col_in_tariff", lang), t("r_depreciation", lang), t("br_ref", lang)])
+        for j, a in enumerate(model.asset_rows):
+            charge = straight_line(f"{{asset:{j}:value}}", f"{{asset:{j}:year}}", f"{{asset:{j}:life}}", "{p:year}")
+            sh.line([a["name"].get(lang), a["value_som"], a["year"], a["useful_life_years"], int(a["in_tariff"]),
+                     Formula(charge, a["charge_som"]), src.ref(a["source"])],
+                    (None, MONEY, YEAR, AMOUNT1, WHOLE, MONEY), wrap=(0,), refs=(6,), inputs=(1, 2, 3, 4),
+                    names={1: f"asset:{j}:value", 2: f"asset:{j}:year", 3: f"asset:{j}:life", 4: f"asset:{j}:in",
+                           5: f"asset:{j}:charge"})
+
+    if model.landfill_fee_som:
+        (volume, volume_unit), (fee, fee_unit) = model.derived_lines()[2].basis.factors
+        unit = volume_unit.split("/")[0]
+        w = s.waste
+        sh.subheading(t("line_landfill_fee_auto", lang))
+        sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang), t("br_ref", lang)])
+        row(t("xr_in_landfill_fee", lang), fee, MONEY, unit_label(f"som/{unit}", lang), "landfill:fee",
+            src.ref(w.landfill_fee_source))
+        over = "{vol:total}" if unit == model.base_unit else \
+            "{vol:total}*{p:density}" if unit == "t" else "{vol:total}/{p:density}"
+        row(t("xr_in_landfill_volume", lang), Formula(over, volume), AMOUNT1, unit_label(f"{unit}/year", lang),
+            "landfill:volume")
+
+    base = model.base_unit
+    sh.subheading(t("xr_in_categories", lang))
+    sh.header([t("c_category", lang), t("xr_col_policy", lang),
+               t("xr_col_volume", lang, unit=unit_label(base + "/year", lang)), t("c_unit", lang),
+               t("xr_col_per_billing_unit", lang, unit=unit_label(base, lang)), t("r_billed_units", lang),
+               t("xr_col_multiplier", lang), t("xr_col_fixed", lang), t("xr_col_collection", lang),
+               t("xr_col_current", lang), t("c_households", lang), t("xr_col_persons", lang), t("br_ref", lang)])
+    for i, c in enumerate(model.categories):
+        cat = c.category
+        if c.species_coefficients:
+            volume = Formula("(" + products((f"heads:{i}:{sp}", f"p:coef:{sp}") for sp in c.species_coefficients)
+                             + ")*{p:dippings}", c.volume)
+        else:
+            volume = c.volume
+        if "/" in cat.billing_unit:  # per person, household or m2 a month: the count is the input
+            k, billed = Formula(f"{{cat:{i}:volume}}/{{cat:{i}:billed}}", c.base_per_billing_unit), \
+                c.billing_units_per_year
+        else:
+            k, billed = c.base_per_billing_unit, Formula(f"{{cat:{i}:volume}}/{{cat:{i}:k}}",
+                                                          c.billing_units_per_year)
+        policy = t("policy_" + cat.effective_policy, lang)
+        if c.fixed_tariff_som is not None:
+            unit = "som/" + (base if c.fixed_per_base else cat.billing_unit)
+            policy += ", " + t("xr_fixed_taxes_included" if c.fixed_taxes_included else "xr_fixed_taxes_excluded",
+                               lang, unit=unit_label(unit, lang))
+        values = [cat.name.get(lang), policy, volume, unit_label(cat.billing_unit, lang), k, billed,
+                  cat.multiplier, c.fixed_tariff_som, c.collection_rate, c.current_tariff_som, c.households,
+                  c.persons, src.ref(cat.source)]
+        sh.line(values, (None, None, AMOUNT1, None, QUANTITY, AMOUNT1, QUANTITY, MONEY, PERCENT1, MONEY, WHOLE,
+                         WHOLE), wrap=(0, 1), refs=(12,),
+                names={2: f"cat:{i}:volume", 4: f"cat:{i}:k", 5: f"cat:{i}:billed", 6: f"cat:{i}:mult",
+                       7: f"cat:{i}:fixed", 8: f"cat:{i}:collection", 9: f"cat:{i}:current",
+                       10: f"cat:{i}:households", 11: f"cat:{i}:persons"},
+                inputs=tuple(col for col in (2, 4, 5, 6, 7, 8, 9, 10, 11)
+                             if values[col] is not None and not isinstance(values[col], Formula)))
+    sh.line([t("xr_total", lang), "", Formula(sum_of(f"cat:{i}:volume" for i in range(len(model.categories))),
+                                              model.total_volume)],
+            (None, None, AMOUNT1), bold=True, names={2: "vol:total"})
+    if s.sharing is not None:
+        _sharing_inputs(sh, result, model)
+    if any(c.species_coefficients for c in model.categories):
+        sh.subheading(t("xr_in_heads", lang))
+        sh.header([t("c_category", lang), t("xr_col_species", lang), t("xr_col_heads", lang), t("br_ref", lang)])
+        for i, c in enumerate(model.categories):
+            for sp in c.species_coefficients or ():
+                sh.line([c.category.name.get(lang), _species(sp, lang), c.category.heads[sp].to("head"),
+                         src.ref(c.category.source)], (None, None, WHOLE), wrap=(0,), refs=(3,),
+                        names={2: f"heads:{i}:{sp}"}, inputs=(2,))
+    _note_sources(sh)
+
+
+def _member_figures(result, model) -> list[tuple]:
+    """``(volume in the base unit a year, heads, km, share, households)`` of each member of a
+    shared service, as :func:`okmo_models.tariff.policy.analysis.shared_service` reads them."""
+    s = result.scenario
+    density = s.waste.density.to("t/m3") if (s.waste and s.waste.density) else None
+    out = []
+    for m in s.sharing.members:
+        volume = heads = None
+        if m.volume is not None:
+            volume = model.to_base_unit(m.volume.value * m.volume.parsed_unit.factor,
+                                        "mass" in m.volume.parsed_unit.dims, density)
+        if m.heads is not None:
+            heads = m.heads.to("head")
+            volume = heads * s.dipping_bath.dippings_per_year
+        out.append((volume, heads, m.distance.to("km") if m.distance else None,
+                    m.share.value * m.share.parsed_unit.factor if m.share else None,
+                    m.households.to("household") if m.households else None))
+    return out
+
+
+def _sharing_inputs(sh: _Sheet, result, model):
+    """Each member of a shared service with the figures its key is made of."""
+    lang, src = sh.book.lang, sh.book.sources
+    s = result.scenario
+    base = model.base_unit
+    sh.subheading(t("xr_in_sharing", lang))
+    sh.header([t("c_member", lang), t("xr_col_volume", lang, unit=unit_label(base + "/year", lang)),
+               t("xr_col_heads", lang), t("xr_col_distance", lang), t("xr_col_share", lang), t("c_households", lang),
+               t("br_ref", lang)])
+    for j, (m, (volume, heads, distance, share, households)) in enumerate(zip(s.sharing.members,
+                                                                            _member_figures(result, model))):
+        if heads is not None:
+            volume = Formula(f"{{share:{j}:heads}}*{{p:dippings}}", volume)
+        values = [m.name.get(lang), volume, heads, distance, share, households, src.ref(m.source)]
+        sh.line(values, (None, AMOUNT1, WHOLE, AMOUNT1, PERCENT1, WHOLE), wrap=(0,), refs=(6,),
+                names={1: f"share:{j}:volume", 2: f"share:{j}:heads", 3: f"share:{j}:distance",
+                       4: f"share:{j}:share", 5: f"share:{j}:households"},
+                inputs=tuple(k for k in range(1, 6) if values[k] is not None and not isinstance(values[k], Formula)))
+
+
+def _species(sp: str, lang: str) -> str:
+    return t("species_" + sp, lang) if has("species_" + sp) else sp
+
+
+def _expr_label(s, e, lang: str) -> str:
+    """The words of a derivation's cell: a step's label, an input figure's name."""
+    from okmo_models.tariff.derivations import figure_label
+
+    if getattr(e, "label", None) is not None:
+        return e.label.get(lang)
+    return figure_label(s, e, lang) if getattr(e, "op", None) is None else ""
+
+
+def _calculation(book: _Book, result, model, kept):
     lang, src = book.lang, book.sources
     sh = book.sheet("xr_sheet_calculation", t("r_calculation", lang))
     sh.header([t("c_no", lang), t("c_line", lang), t("xr_col_amount", lang), t("xr_col_share_costs", lang),
                t("xr_col_share_requirement", lang), t("c_basis", lang), t("br_ref", lang)], freeze_columns=2)
     costs = result.costs_som
     formats = (None, None, MONEY, PERCENT1, PERCENT1)
+    n = len(model.input_lines)
+    labour = [f"calc:{k}" for k, (i, sp) in enumerate(kept) if i < n and sp.line == "labour"]
+
+    def amount(i, sp) -> str:
+        if i < n:
+            return f"{{line:{i}:qty}}*{{line:{i}:factor}}" if len(sp.basis.factors) == 1 and \
+                getattr(sp, "derivation", None) is None else f"{{line:{i}:qty}}*{{line:{i}:price}}*{{line:{i}:factor}}"
+        derived = ("social_fund", "depreciation", "landfill")[i - n]
+        if derived == "social_fund":
+            return f"{sum_of(labour)}*{{p:social_fund}}"
+        if derived == "depreciation":
+            return products((f"asset:{j}:charge", f"asset:{j}:in") for j in range(len(model.asset_rows)))
+        return "{landfill:fee}*{landfill:volume}"
+
+    debt = "{debt:total}" if result.scenario.debt_service else "0"
+    net = "({calc:total_costs}+{calc:total_costs}*{p:profitability}" + \
+        ("+{debt:total})" if result.scenario.debt_service else ")")
+    from okmo_models.tariff.result import OVERHEAD_LINES
+
+    subtotal = {
+        "production_cost": sum_of(f"calc:{k}" for k, (_, sp) in enumerate(kept) if sp.line not in OVERHEAD_LINES),
+        "total_costs": sum_of(f"calc:{k}" for k in range(len(kept))),
+        "profit": "{calc:total_costs}*{p:profitability}",
+        "costs_with_profit": "{calc:total_costs}+{calc:profit}",
+        "debt_service": debt,
+        "vat": f"{net}*{{p:vat}}", "sales_tax": f"{net}*{{p:sales_tax}}",
+        "revenue_requirement": f"{net}*{{p:tax}}"}
     for row in result.cost_table(lang).itertuples():  # the калькуляция as printed, with subtotals
         if row.no == "":
-            share_of_costs = 1.0 if row.line == "total_costs" else None
-            sh.line(["", row.name, row.amount_som, share_of_costs, row.share], formats, bold=True)
+            name = "calc:" + ("requirement" if row.line == "revenue_requirement" else row.line)
+            share_of_costs = Formula("{calc:total_costs}/{calc:total_costs}", 1.0) \
+                if row.line == "total_costs" else None
+            sh.line(["", row.name, Formula(subtotal[row.line], row.amount_som), share_of_costs,
+                     Formula(f"{{{name}}}/{{calc:requirement}}", row.share)], formats, bold=True, names={2: name})
             continue
-        c = result.cost_lines[row.no - 1]
-        sh.line([row.no, row.name, row.amount_som, row.amount_som / costs if costs else None, row.share,
+        k = row.no - 1
+        i, sp = kept[k]
+        c = result.cost_lines[k]
+        sh.line([row.no, row.name, Formula(amount(i, sp), row.amount_som),
+                 Formula(f"{{calc:{k}}}/{{calc:total_costs}}", row.amount_som / costs if costs else None),
+                 Formula(f"{{calc:{k}}}/{{calc:requirement}}", row.share),
                  basis(c.basis, lang), src.ref(c.source, c.line if c.derived else "")],
-                formats, wrap=(1, 5), refs=(6,))
+                formats, wrap=(1, 5), refs=(6,), names={2: f"calc:{k}"})
+    sh.note(t("xr_formulas_note", lang, inputs=sheet_name(t("xr_sheet_inputs", lang))))
     _note_sources(sh)
 
 
-def _tariffs(book: _Book, result):
+def _allocation_figures(model, result) -> dict:
+    """The figures of :func:`okmo_models.tariff.formulas.allocate_requirement` for the result's
+    requirement, as the package computes them: the cached values of the allocation's formulas."""
+    from okmo_models.tariff.formulas import allocate_requirement
+
+    cats = model.categories
+    policies = np.array([c.category.effective_policy for c in cats])
+    volume = np.array([c.volume for c in cats])
+    weight = np.array([c.category.multiplier for c in cats])
+    fixed, cost = policies == "fixed", policies == "cost"
+    fixed_base = np.array([c.fixed_gross_per_base(model.tax_factor) if c.fixed_tariff_som is not None else 0.0
+                           for c in cats])
+    requirement = result.revenue_requirement_som
+    per_base, unit_cost = allocate_requirement(requirement, weight, volume, fixed, cost, fixed_base)
+    fixed_revenue = float((fixed_base * volume * fixed).sum())
+    cost_revenue = float(unit_cost[0] * (weight * volume * cost).sum())
+    balancing_weight = float((weight * volume * ~(fixed | cost)).sum())
+    base = max(requirement - fixed_revenue - cost_revenue, 0.0) / balancing_weight if balancing_weight > 0 else 0.0
+    return {"per_base": per_base[0], "unit_cost": float(unit_cost[0]), "fixed_revenue": fixed_revenue,
+            "cost_revenue": cost_revenue, "balancing_weight": balancing_weight, "base": base}
+
+
+def _tariff_cells(model, result, rnd, figures) -> list[dict]:
+    """Each category's printed figures as formulas (or, with components, as the program's
+    values): ``{column: Formula | ProgramValue}`` keyed as the derivation table's columns."""
+    out = []
+    tax = "{p:tax}"
+    for i, (c, r) in enumerate(zip(model.categories, result.tariffs)):
+        def ref(col, i=i):
+            return f"{{t:{i}:{col}}}"
+
+        policy = c.category.effective_policy
+        if policy == "fixed":
+            alloc = f"{{cat:{i}:fixed}}" + ("" if c.fixed_taxes_included else f"*{tax}") + \
+                ("" if c.fixed_per_base else f"/{{cat:{i}:k}}")
+        elif policy == "cost":
+            alloc = f"{{cat:{i}:mult}}*{{alloc:unit_cost}}"
+        else:
+            alloc = f"{{cat:{i}:mult}}*{{alloc:base}}"
+        gross_per_base = float(figures["per_base"][i])
+        net_base_u = gross_per_base / model.tax_factor  # a fixed one's too: its per_base is as given
+        cells = {"alloc": Formula(alloc, gross_per_base), "net_base_u": Formula(f"{ref('alloc')}/{tax}", net_base_u),
+                 "net_billing_u": Formula(f"{ref('net_base_u')}*{{cat:{i}:k}}", net_base_u * c.base_per_billing_unit)}
+        printed = {"net_base": rnd(ref("net_base_u")), "net_billing": rnd(ref("net_billing_u")),
+                   "gross_base": rnd(f"{ref('net_base')}*{tax}"), "gross_billing": rnd(f"{ref('net_billing')}*{tax}")}
+        unrounded = f"{ref('net_billing_u')}*{tax}"
+        if c.fixed_tariff_som is not None:  # TariffModel.printed_tariffs: as given, the rest from it
+            printed["gross_base"] = rnd(f"{rnd(ref('net_base_u'))}*{tax}")
+            printed["gross_billing"] = rnd(f"{rnd(ref('net_billing_u'))}*{tax}")
+            given = ("gross_" if c.fixed_taxes_included or model.tax_factor == 1.0 else "net_") + \
+                ("base" if c.fixed_per_base else "billing")  # as TariffModel.printed_tariffs
+            printed[given] = f"{{cat:{i}:fixed}}"
+            if model.tax_factor == 1.0:
+                printed["net" + given[5:]] = f"{{cat:{i}:fixed}}"
+            if c.base_per_billing_unit == 1.0:
+                printed["net_base"], printed["gross_base"] = ref("net_billing"), ref("gross_billing")
+            if given == "gross_billing":
+                unrounded = f"{{cat:{i}:fixed}}"
+        values = {"net_base": r.tariff_net_per_base_unit_som, "net_billing": r.tariff_net_som,
+                  "gross_base": r.tariff_per_base_unit_som, "gross_billing": r.tariff_som}
+        if model.components:  # the sum of each component printed by the rule: the program's
+            cells.update({key: ProgramValue(v) for key, v in values.items()})
+            cells["gross_unrounded"] = ProgramValue(r.tariff_unrounded_som)
+        else:
+            cells.update({key: Formula(printed[key], values[key]) for key in values})
+            cells["gross_unrounded"] = Formula(unrounded, r.tariff_unrounded_som)
+        out.append(cells)
+    return out
+
+
+def _tariffs(book: _Book, result, model):
     from okmo_models.tariff.export import tariff_rules
 
     lang, src = book.lang, book.sources
     s = result.scenario
+    rnd = Rounding(model.rounding_mode, model.rounding_step)
+    figures = _allocation_figures(model, result)
+    cells = _tariff_cells(model, result, rnd, figures)
     sh = book.sheet("xr_sheet_tariffs", t("r_tariffs", lang))
     sh.header([t("c_category", lang), t("c_unit", lang), t("r_billed_units", lang), t("xr_col_tariff", lang),
                t("xr_col_cash_tariff", lang), t("xr_col_collection", lang), t("xr_col_current", lang),
                t("xr_col_change", lang), t("xr_col_revenue", lang), t("xr_col_bill", lang), t("br_ref", lang)])
     formats = (None, None, AMOUNT1, MONEY, MONEY, PERCENT1, MONEY, PERCENT1, MONEY, MONEY)
     category_source = {k.id: k.source for k in s.categories}
-    for c in result.tariffs:
-        sh.line([c.name.get(lang), unit_label(c.unit, lang), c.billing_units_per_year, c.tariff_som,
-                 c.cash_tariff_som, c.collection_rate, c.current_tariff_som,
-                 None if c.change_pct is None else c.change_pct / 100, c.revenue_som, c.household_bill_som,
-                 src.ref(category_source.get(c.id))], formats, wrap=(0,), refs=(10,))
+    program_values = bool(model.components)
+    unrounded_revenue = []
+    for i, (c, spec) in enumerate(zip(result.tariffs, model.categories)):
+        tariff = f"{{tar:{i}}}"
+        coefficients = spec.species_coefficients or {}
+        if coefficients:
+            revenue = "+".join(f"{{sp:{i}:{sp}}}*{{spn:{i}:{sp}}}" for sp in coefficients)
+            unrounded_revenue.append(Formula("+".join(f"{{t:{i}:gross_unrounded}}*{{p:coef:{sp}}}*{{spn:{i}:{sp}}}"
+                                                      for sp in coefficients),
+                                             sum(c.tariff_unrounded_som * k * spec.category.heads[sp].to("head")
+                                                 * s.dipping_bath.dippings_per_year
+                                                 for sp, k in coefficients.items())))
+        else:
+            revenue = f"{tariff}*{{cat:{i}:billed}}"
+            unrounded_revenue.append(Formula(f"{{t:{i}:gross_unrounded}}*{{cat:{i}:billed}}",
+                                             c.tariff_unrounded_som * c.billing_units_per_year))
+        sh.line([c.name.get(lang), unit_label(c.unit, lang), Formula(f"{{cat:{i}:billed}}", c.billing_units_per_year),
+                 Formula(f"{{t:{i}:gross_billing}}", c.tariff_som),
+                 Formula(rnd(f"{tariff}/{{cat:{i}:collection}}"), c.cash_tariff_som),
+                 Formula(f"{{cat:{i}:collection}}", c.collection_rate),
+                 None if c.current_tariff_som is None else Formula(f"{{cat:{i}:current}}", c.current_tariff_som),
+                 None if not c.current_tariff_som else Formula(f"{tariff}/{{cat:{i}:current}}-1", c.change_pct / 100),
+                 Formula(revenue, c.revenue_som),
+                 None if c.household_bill_som is None else
+                 Formula(f"{tariff}*{{cat:{i}:billed}}/{{cat:{i}:households}}/12", c.household_bill_som),
+                 src.ref(category_source.get(c.id))], formats, wrap=(0,), refs=(10,),
+                names={3: f"tar:{i}", 8: f"rev:{i}", 9: f"bill:{i}"})
         for sp, k, v in c.species_tariffs_som:
-            name = t("species_" + sp, lang) if has("species_" + sp) else sp
-            sh.line([f"  {name} (×{format_number(k, 2, lang)})", unit_label("som/head", lang), None, v],
-                    formats)
+            unrounded = f"{{t:{i}:gross_unrounded}}*{{p:coef:{sp}}}"
+            count = spec.category.heads[sp].to("head") * s.dipping_bath.dippings_per_year
+            sh.line([f"  {_species(sp, lang)} (×{format_number(k, 2, lang)})", unit_label("som/head", lang),
+                     Formula(f"{{heads:{i}:{sp}}}*{{p:dippings}}", count),
+                     Formula(f"IF({{p:coef:{sp}}}=1,{tariff},{rnd.publish(unrounded, '{p:tax}')})", v)],
+                    formats, names={2: f"spn:{i}:{sp}", 3: f"sp:{i}:{sp}"})
         for k in c.components:  # the tariff is the sum of its components, each as printed
-            sh.line([f"  {k.name.get(lang)}", unit_label(c.unit, lang), None, k.tariff_som], formats)
-    sh.line([t("xr_total", lang), "", None, None, None, None, None, None, result.revenue_at_tariffs_som],
-            formats, bold=True)
+            sh.line([f"  {k.name.get(lang)}", unit_label(c.unit, lang), None, ProgramValue(k.tariff_som)], formats)
+    sh.line([t("xr_total", lang), "", None, None, None, None, None, None,
+             Formula(sum_of(f"rev:{i}" for i in range(len(result.tariffs))), result.revenue_at_tariffs_som)],
+            formats, bold=True, names={8: "rev:total"})
     sh.note(t("r_money_unit", lang))
     sh.note(tariff_rules(result, lang))
+    if program_values:
+        sh.note(t("xr_program_values_note", lang))
     if result.taxes_included:  # the approved tariffs without VAT and sales tax, as in the PDF
         sh.subheading(t("c_tariff_net", lang))
         sh.header([t("c_category", lang), t("c_unit", lang), t("c_tariff_net", lang), t("c_tariff_gross", lang)])
-        for c in result.tariffs:
-            sh.line([c.name.get(lang), unit_label(c.unit, lang), c.tariff_net_som, c.tariff_som],
-                    (None, None, MONEY, MONEY))
+        for i, c in enumerate(result.tariffs):
+            sh.line([c.name.get(lang), unit_label(c.unit, lang), Formula(f"{{t:{i}:net_billing}}", c.tariff_net_som),
+                     Formula(f"{{tar:{i}}}", c.tariff_som)], (None, None, MONEY, MONEY))
             for k in c.components:
-                sh.line([f"  {k.name.get(lang)}", unit_label(c.unit, lang), k.tariff_net_som, k.tariff_som],
-                        (None, None, MONEY, MONEY))
+                sh.line([f"  {k.name.get(lang)}", unit_label(c.unit, lang), ProgramValue(k.tariff_net_som),
+                         ProgramValue(k.tariff_som)], (None, None, MONEY, MONEY))
 
-    sh.subheading(t("h_unit_costs", lang))
-    sh.header([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang), t("c_unit", lang)])
-    for u in result.unit_costs:
-        sh.line([t(u.key, lang), u.cost_som, u.requirement_som, unit_label(u.unit, lang)], (None, MONEY, MONEY))
-
-    sh.subheading(t("h_summary", lang))
-    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
-    som_year = unit_label("som/year", lang)
-    rows = [(t("s_requirement", lang), result.revenue_requirement_som, MONEY, som_year),
-            (t("s_volume", lang), result.total_volume, AMOUNT1, unit_label(result.base_unit + "/year", lang))]
-    if result.typical_household_bill_som is not None:
-        rows.append((t("s_household_bill", lang), result.typical_household_bill_som, MONEY,
-                     unit_label("som/household/month", lang)))
-    rows += [(t("s_revenue", lang), result.revenue_at_tariffs_som, MONEY, som_year),
-             (t("s_collected", lang), result.cash_collected_som, MONEY, som_year),
-             (t("s_cash_gap", lang), result.cash_shortfall_som, MONEY, som_year),
-             (t("s_subsidy", lang), result.subsidy_need_som, MONEY, som_year),
-             (t("s_rounding_difference", lang), result.rounding_difference_som, MONEY, som_year)]
-    if result.cost_recovery_current is not None:
-        rows += [(t("xr_recovery_billed", lang), result.cost_recovery_current, PERCENT1, "%"),
-                 (t("xr_recovery_cash", lang), result.cash_recovery_current, PERCENT1, "%")]
-    for label, value, fmt, unit in rows:
-        sh.line([label, value, unit], (None, fmt))
+    _allocation(sh, result, model, cells, unrounded_revenue, figures)
+    _unit_costs(sh, result, model)
+    _summary(sh, result, model)
     notes = result.notes_text(lang)
     if notes:
         sh.subheading(t("h_notes", lang))
@@ -467,11 +892,133 @@ def _tariffs(book: _Book, result):
             sh.note(f"– {note}")
 
 
+def _allocation(sh: _Sheet, result, model, cells, unrounded_revenue, figures):
+    """How the requirement is split between the categories and each tariff printed:
+    :func:`okmo_models.tariff.formulas.allocate_requirement`, then
+    :meth:`okmo_models.tariff.model.TariffModel.printed_tariffs`."""
+    lang = sh.book.lang
+    base = model.base_unit
+    per_base = unit_label("som/" + base, lang)
+    som_year = unit_label("som/year", lang)
+    policies = [c.category.effective_policy for c in model.categories]
+    unit_cost, fixed_revenue, cost_revenue, balancing_weight, base_tariff = (
+        figures[k] for k in ("unit_cost", "fixed_revenue", "cost_revenue", "balancing_weight", "base"))
+    sh.subheading(t("xr_allocation", lang))
+    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
+    sh.line([t("xr_unit_cost", lang), Formula("{calc:requirement}/{vol:total}", unit_cost), per_base],
+            (None, MONEY), wrap=(0,), names={1: "alloc:unit_cost"})
+    fixed = [i for i, p in enumerate(policies) if p == "fixed"]
+    cost = [i for i, p in enumerate(policies) if p == "cost"]
+    bal = [i for i, p in enumerate(policies) if p == "balancing"]
+    if fixed:
+        sh.line([t("xr_fixed_revenue", lang), Formula(products((f"t:{i}:alloc", f"cat:{i}:volume") for i in fixed),
+                                                      fixed_revenue), som_year],
+                (None, MONEY), wrap=(0,), names={1: "alloc:fixed_revenue"})
+    if cost:
+        sh.line([t("xr_cost_revenue", lang),
+                 Formula("{alloc:unit_cost}*(" + products((f"cat:{i}:mult", f"cat:{i}:volume") for i in cost) + ")",
+                         cost_revenue), som_year], (None, MONEY), wrap=(0,), names={1: "alloc:cost_revenue"})
+    if bal:
+        sh.line([t("xr_balancing_weight", lang),
+                 Formula(products((f"cat:{i}:mult", f"cat:{i}:volume") for i in bal), balancing_weight),
+                 unit_label(base + "/year", lang)], (None, AMOUNT1), wrap=(0,), names={1: "alloc:weight"})
+        rest = "{calc:requirement}" + ("-{alloc:fixed_revenue}" if fixed else "") + \
+            ("-{alloc:cost_revenue}" if cost else "")
+        sh.line([t("xr_base_tariff", lang),
+                 Formula(f"IF({{alloc:weight}}>0,MAX({rest},0)/{{alloc:weight}},0)", base_tariff), per_base],
+                (None, MONEY), wrap=(0,), names={1: "alloc:base"})
+
+    sh.subheading(t("xr_printed_tariffs", lang))
+    columns = ("alloc", "net_base_u", "net_billing_u", "net_base", "net_billing", "gross_base", "gross_billing",
+               "gross_unrounded")
+    sh.header([t("c_category", lang), t("xr_col_policy", lang), t("c_unit", lang),
+               *(t("xr_col_t_" + col, lang, base=unit_label(base, lang)) for col in columns),
+               t("xr_col_revenue_unrounded", lang)])
+    formats = (None, None, None) + (MONEY,) * len(columns) + (MONEY,)
+    for i, (c, row) in enumerate(zip(model.categories, cells)):
+        sh.line([c.category.name.get(lang), t("policy_" + policies[i], lang), unit_label(c.category.billing_unit, lang),
+                 *(row[col] for col in columns), unrounded_revenue[i]], formats, wrap=(0,),
+                names={**{3 + k: f"t:{i}:{col}" for k, col in enumerate(columns)},
+                       3 + len(columns): f"ru:{i}"})
+    sh.line([t("xr_total", lang), "", "", *([None] * len(columns)),
+             Formula(sum_of(f"ru:{i}" for i in range(len(cells))),
+                     result.revenue_at_tariffs_som - result.rounding_difference_som)],
+            formats, bold=True, names={3 + len(columns): "ru:total"})
+    sh.note(t("xr_allocation_note", lang))
+
+
+def _unit_costs(sh: _Sheet, result, model):
+    lang = sh.book.lang
+    population = [i for i, c in enumerate(model.categories) if c.category.kind == "population" and c.persons]
+    households = [i for i in population if model.categories[i].households]
+
+    def per(names, what):
+        return "(" + "+".join(f"{{cat:{i}:{what}}}" for i in names) + ")"
+
+    other = {"m3": ("unit_cost_t", "{vol:total}*{p:density}"), "t": ("unit_cost_m3", "{vol:total}/{p:density}")}
+    volumes = {**dict([other[model.base_unit]] if model.base_unit in other else []),
+               "unit_cost_" + model.base_unit: "{vol:total}",  # as _unit_costs: per base unit first
+               "unit_cost_produced_m3": "{p:produced}",
+               "unit_cost_person_month": f"{{vol:total}}*{per(population, 'persons')}*12/{per(population, 'volume')}",
+               "unit_cost_household_month":
+                   f"{{vol:total}}*{per(households, 'households')}*12/{per(households, 'volume')}"}
+    sh.subheading(t("h_unit_costs", lang))
+    sh.header([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang), t("c_unit", lang)])
+    for u in result.unit_costs:
+        v = volumes[u.key]
+        sh.line([t(u.key, lang), Formula(f"{{calc:total_costs}}/({v})", u.cost_som),
+                 Formula(f"{{calc:requirement}}/({v})", u.requirement_som), unit_label(u.unit, lang)],
+                (None, MONEY, MONEY))
+
+
+def _summary(sh: _Sheet, result, model):
+    lang = sh.book.lang
+    n = len(result.tariffs)
+    sh.subheading(t("h_summary", lang))
+    sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang)])
+    som_year = unit_label("som/year", lang)
+    collected = "+".join(f"{{rev:{i}}}*{{cat:{i}:collection}}" for i in range(n))
+    gap = "({calc:requirement}-{ru:total})"
+    gap = f"IF(ABS({gap})<=1E-09*ABS({{calc:requirement}}),0,{gap})"  # float noise, not som (evaluate)
+    rows = [(t("s_requirement", lang), Formula("{calc:requirement}", result.revenue_requirement_som), MONEY,
+             som_year),
+            (t("s_volume", lang), Formula("{vol:total}", result.total_volume), AMOUNT1,
+             unit_label(result.base_unit + "/year", lang))]
+    if result.typical_household_bill_som is not None:
+        i = next(i for i, c in enumerate(result.tariffs)
+                 if c.kind == "population" and c.household_bill_som is not None)
+        rows.append((t("s_household_bill", lang), Formula(f"{{bill:{i}}}", result.typical_household_bill_som),
+                     MONEY, unit_label("som/household/month", lang)))
+    rows += [(t("s_revenue", lang), Formula("{rev:total}", result.revenue_at_tariffs_som), MONEY, som_year),
+             (t("s_collected", lang), Formula(collected, result.cash_collected_som), MONEY, som_year),
+             (t("s_cash_gap", lang), Formula(f"MAX({{calc:requirement}}-({collected}),0)", result.cash_shortfall_som),
+              MONEY, som_year),
+             (t("s_subsidy", lang), Formula(f"MAX({gap},0)", result.subsidy_need_som), MONEY, som_year),
+             (t("s_rounding_difference", lang), Formula("{rev:total}-{ru:total}", result.rounding_difference_som),
+              MONEY, som_year)]
+    if result.cost_recovery_current is not None:
+        current = "+".join(f"{{cat:{i}:current}}*{{cat:{i}:billed}}" for i in range(n))
+        cash = "+".join(f"{{cat:{i}:current}}*{{cat:{i}:billed}}*{{cat:{i}:collection}}" for i in range(n))
+        rows += [(t("xr_recovery_billed", lang), Formula(f"({current})/{{calc:requirement}}",
+                                                         result.cost_recovery_current), PERCENT1, "%"),
+                 (t("xr_recovery_cash", lang), Formula(f"({cash})/{{calc:requirement}}",
+                                                       result.cash_recovery_current), PERCENT1, "%")]
+    for label, value, fmt, unit in rows:
+        sh.line([label, value, unit], (None, fmt))
+
+
+def _program_values(sh: _Sheet):
+    """A policy sheet's figures are the program's (the path, sharing to the tyiyn, Monte Carlo):
+    values that do not follow the inputs sheet."""
+    sh.note(t("xr_program_values_sheet", sh.book.lang))
+
+
 def _affordability(book: _Book, result):
     lang, src = book.lang, book.sources
     a = result.policy.affordability
     unit = unit_label(result.tariff(a.category).unit, lang)
     sh = book.sheet("xr_sheet_affordability", t("r_affordability", lang))
+    _program_values(sh)
     sh.header([t("c_group", lang), t("c_income", lang), t("xr_col_household_size", lang),
                t("xr_col_group_share", lang), t("c_bill", lang), t("xr_col_burden", lang), t("r_above", lang)])
     for g in a.groups:
@@ -492,6 +1039,7 @@ def _vulnerable(book: _Book, result):
     v = result.policy.vulnerable
     names = {c.id: c.name.get(lang) for c in result.tariffs}
     sh = book.sheet("xr_sheet_vulnerable", t("r_vulnerable", lang))
+    _program_values(sh)
     sh.header([t("c_group", lang), t("c_category", lang), t("c_households", lang), t("c_discount", lang),
                t("c_per_year", lang)])
     formats = (None, None, WHOLE, MONEY, MONEY)
@@ -517,6 +1065,7 @@ def _path(book: _Book, result):
     pa = result.policy.path
     names = {c.id: c.name.get(lang) for c in result.tariffs}
     sh = book.sheet("xr_sheet_path", t("r_path", lang))
+    _program_values(sh)
     headers = [t("c_year", lang), t("xr_col_cpi_index", lang)]
     for c in pa.categories:
         unit = unit_label(c["unit"], lang)
@@ -548,20 +1097,59 @@ def _path(book: _Book, result):
     _note_sources(sh)
 
 
-def _sharing(book: _Book, result):
+def _sharing(book: _Book, result, model):
+    """The requirement split between the members by the key, to the tyiyn by the largest
+    remainder (:func:`okmo_models.tariff.policy.formulas.split_to_tyiyn`), as formulas over the
+    members' figures on the inputs sheet and the калькуляция's requirement."""
     lang, src = book.lang, book.sources
     sh_ = result.policy.sharing
     sh = book.sheet("xr_sheet_sharing", t("r_sharing", lang))
     sh.header([t("c_member", lang), t("c_key", lang), t("xr_col_share", lang), t("c_payment", lang),
-               t("xr_col_tariff", lang), t("c_unit", lang), t("xr_col_bill", lang), t("br_ref", lang)])
-    formats = (None, AMOUNT1, PERCENT1, MONEY, MONEY, None, MONEY)
-    for m in sh_.members:
-        sh.line([m["name"].get(lang), m["key_value"], m["share"], m["payment_som"], m["tariff_per_unit_som"],
-                 unit_label(m["unit"], lang), m["per_household_month_som"], src.ref(m.get("source"))],
-                formats, refs=(7,))
-    sh.line([t("xr_total", lang), sum(m["key_value"] for m in sh_.members), sum(m["share"] for m in sh_.members),
-             sum(m["payment_som"] for m in sh_.members)], formats, bold=True)
+               t("xr_col_tariff", lang), t("c_unit", lang), t("xr_col_bill", lang), t("br_ref", lang),
+               t("xr_col_tyiyn_raw", lang), t("xr_col_tyiyn_whole", lang), t("xr_col_tyiyn_rest", lang),
+               t("xr_col_tyiyn_rank", lang)])
+    formats = (None, AMOUNT1, PERCENT1, MONEY, MONEY, None, MONEY, None, NUMBER3, WHOLE, INDEX, WHOLE)
+    members = sh_.members
+    n = len(members)
+    key = {"volume": "{share:%d:volume}", "heads": "{share:%d:volume}",
+           "distance": "{share:%d:volume}*{share:%d:distance}", "fixed_share": "{share:%d:share}"}[sh_.key]
+    cents = "ROUND({calc:requirement}*100,0)"  # the requirement in tyiyn
+    whole_cents = int(round(result.revenue_requirement_som * 100))
+    figures = _member_figures(result, model)
+    weights = np.array([{"volume": v, "heads": v, "distance": (v or 0) * (d or 0), "fixed_share": q}[sh_.key]
+                        for v, _, d, q, _ in figures], dtype=float)
+    raw = list(weights / weights.sum() * whole_cents)
+    rests = [r - np.floor(r) for r in raw]
+    order = list(np.argsort(-np.array(rests), kind="stable"))
+    keys = sum_of(f"shk:{j}" for j in range(n))
+    leftover = f"({cents}-{sum_of(f'shw:{j}' for j in range(n))})"
+    specs = result.scenario.sharing.members
+    for j, m in enumerate(members):
+        rest = f"{{shr:{j}}}"
+        # the place of this member's remainder among all, largest first, earlier members first on a tie
+        rank = "+".join([f"IF({{shr:{i}}}>{rest},1,0)" for i in range(n) if i != j] +
+                        [f"IF({{shr:{i}}}={rest},1,0)" for i in range(j)]) or "0"
+        payment = f"({{shw:{j}}}+IF({{shq:{j}}}<{leftover},1,0))/100"
+        volume = specs[j].volume is not None or specs[j].heads is not None
+        sh.line([m["name"].get(lang), Formula(key.replace("%d", str(j)), float(weights[j])),
+                 Formula(f"{{shk:{j}}}/{keys}", float(weights[j] / weights.sum())), Formula(payment, m["payment_som"]),
+                 None if m["tariff_per_unit_som"] is None or not volume else
+                 Formula(f"ROUND(ROUND(({{shp:{j}}}/{{share:{j}:volume}})*100,6),0)/100", m["tariff_per_unit_som"]),
+                 unit_label(m["unit"], lang),
+                 None if m["per_household_month_som"] is None else
+                 Formula(f"ROUND(ROUND(({{shp:{j}}}/{{share:{j}:households}}/12)*100,6),0)/100",
+                         m["per_household_month_som"]),
+                 src.ref(m.get("source")),
+                 Formula(f"{{shs:{j}}}*{cents}", raw[j]), Formula(f"INT({{shx:{j}}})", float(np.floor(raw[j]))),
+                 Formula(f"{{shx:{j}}}-{{shw:{j}}}", rests[j]), Formula(rank, float(order.index(j)))],
+                formats, refs=(7,), names={1: f"shk:{j}", 2: f"shs:{j}", 3: f"shp:{j}", 8: f"shx:{j}",
+                                           9: f"shw:{j}", 10: f"shr:{j}", 11: f"shq:{j}"})
+    sh.line([t("xr_total", lang), Formula(keys, float(weights.sum())),
+             Formula(sum_of(f"shs:{j}" for j in range(n)), 1.0),
+             Formula(sum_of(f"shp:{j}" for j in range(n)), sum(m["payment_som"] for m in members))],
+            formats, bold=True)
     sh.note(f"{t('sh_key', lang, key=t('key_' + sh_.key, lang))} {t('c_source', lang)}: {src.ref(sh_.key_source)}")
+    sh.note(t("xr_sharing_note", lang))
     _note_sources(sh)
 
 
@@ -572,6 +1160,7 @@ def _sensitivity(book: _Book, result):
     unit = unit_label(category.unit, lang)
     swing = format_percent(se.swing, 0, lang)
     sh = book.sheet("xr_sheet_sensitivity", t("h_sensitivity", lang).capitalize())
+    _program_values(sh)
     sh.note(t("s_tornado", lang, category=category.name.get(lang), swing=swing,
               base=format_number(se.base_tariff_som, 2, lang)))
     sh.header([t("c_line", lang), t("xr_col_low", lang, swing=swing, unit=unit),
@@ -614,12 +1203,14 @@ def _parameters(book: _Book, result):
         sh.header([t("r_asset", lang), t("r_value", lang), t("c_year", lang), t("xr_col_life", lang),
                    t("r_depreciation", lang), t("r_in_tariff", lang), t("br_ref", lang)])
         formats = (None, MONEY, YEAR, AMOUNT1, MONEY)
-        for a in result.assets:
-            sh.line([a["name"].get(lang), a["value_som"], a["year"], a["useful_life_years"], a["charge_som"],
+        for j, a in enumerate(result.assets):  # the charge as the inputs sheet computes it
+            sh.line([a["name"].get(lang), a["value_som"], a["year"], a["useful_life_years"],
+                     Formula(f"{{asset:{j}:charge}}", a["charge_som"]),
                      t("r_yes" if a["in_tariff"] else "r_no", lang), src.ref(a["source"])], formats, wrap=(0,),
                     refs=(6,))
         sh.line([t("xr_total", lang), sum(a["value_som"] for a in result.assets), None, None,
-                 sum(a["charge_som"] for a in result.assets if a["in_tariff"])], formats, bold=True)
+                 Formula(products((f"asset:{j}:charge", f"asset:{j}:in") for j in range(len(result.assets))),
+                         sum(a["charge_som"] for a in result.assets if a["in_tariff"]))], formats, bold=True)
     _note_sources(sh)
 
 
