@@ -57,6 +57,20 @@ def nobreak(text: str) -> str:
     return _GLUED.sub("\u00a0", text)
 
 
+# a space between two abbreviations of one unit ("шт. ед.", "штат. бирд.")
+_ABBREVIATED = re.compile(r"(?<=[^\W\d_]\.) (?=[^\W\d_]+\.)")
+
+
+def nobreak_units(text: str) -> str:
+    """``text`` with no-break spaces inside a unit written in abbreviations, so that a long
+    formula wraps between its factors and never inside "сом/шт. ед./мес.".
+
+    >>> nobreak_units("2 шт. ед. × 20 000 сом/шт. ед./мес.") == "2 шт.\u00a0ед. × 20 000 сом/шт.\u00a0ед./мес."
+    True
+    """
+    return _ABBREVIATED.sub("\u00a0", text)
+
+
 _URL = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:)»]")
 # a title quoted in its original language, short enough for one line of a source list
 _TITLE = re.compile(r"«[^«»]{1,110}»")

@@ -213,8 +213,32 @@ def calculation(result: TariffResult, lang: str, charts: dict | None = None) -> 
                    for u in d["unit_costs"]], numeric=(1, 2))
     return (table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang)], rows,
                   numeric=(2, 3), css="calc")
+            + derivations(result, lang)
             + f"<h3>{e(t('h_unit_costs', lang))}</h3>{units}"
             + figure((charts or {}).get("cost_structure", "")))
+
+
+def derivations(result: TariffResult, lang: str) -> str:
+    """The quantities and prices of the lines derived from the staffing table and the
+    production programme, step by step in words and numbers (the terminal's section, see
+    :func:`okmo_models.tariff.export.derived_lines`), each line's sources cited by number;
+    nothing when no line is derived."""
+    from okmo_models.tariff.export import derived_lines
+
+    items = derived_lines(result, lang)
+    if not items:
+        return ""
+    refs = references(result, lang)
+    rows = []
+    for item in items:
+        numbers = sorted({refs[n] for n in (" ".join(text.split()) for text in item.sources) if n in refs})
+        cited = ", ".join(f"[{n}]" for n in numbers) or "—"
+        for k, (label, text) in enumerate(item.steps):
+            text = blocks.nobreak_units(text)
+            rows.append([item.no, item.name, label, text, cited] if k == 0 else ["", "", label, text, ""])
+    return (f"<h3>{e(t('r_derivations', lang))}</h3><p>{e(t('r_derivations_intro', lang))}</p>"
+            + table([t("c_no", lang), t("c_line", lang), t("c_step", lang), t("c_basis", lang),
+                     t("c_source", lang)], rows, css="small"))
 
 
 def tariffs(result: TariffResult, lang: str) -> str:

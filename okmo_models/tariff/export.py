@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass
 
 from okmo_models.formatting import format_money, format_number, format_percent, signed_number, unit_label
 from okmo_models.i18n import has, t
 from okmo_models.provenance import source_text
 from okmo_models.tables import frame_table, text_table
+from okmo_models.tariff.derivations import explain_line
 from okmo_models.tariff.proposal import proposal
 from okmo_models.tariff.result import TariffResult
 from okmo_models.tariff.tables import affordability_table, vulnerable_table
@@ -40,16 +42,23 @@ _SUMMARY_LABELS = {
 
 
 def to_csv(result: TariffResult, lang: str) -> str:
-    """One tidy table: section, key, name, unit, value (dot decimals, for scripts)."""
+    """One tidy table: section, key, name, unit, value (dot decimals, for scripts). A line
+    derived from the staffing table or the production programme adds its quantity and its
+    price (``derived_quantity``, ``derived_price``, in their units); the steps in words stay
+    in the text, the PDF and the JSON, since every value here is a number."""
     from okmo_models import csv_cells
 
     d = result.to_dict(lang)
     out = io.StringIO()
     w = csv_cells.safe_writer(csv.writer(out, lineterminator="\n"))  # names from the file are text, never formulas
     w.writerow(["section", "key", "name", "unit", "value"])
-    for c in d["cost_lines"]:
+    for c, line in zip(d["cost_lines"], result.cost_lines):
         w.writerow(["cost_line", c["line"], c["name"], "som/year", c["amount_som"]])
         w.writerow(["cost_share", c["line"], c["name"], "share", c["share"]])
+        if line.derivation is not None:  # the figures the steps end in; their words are in the JSON
+            for key, expr in (("derived_quantity", line.derivation.quantity),
+                              ("derived_price", line.derivation.price)):
+                w.writerow([key, c["line"], c["name"], expr.unit, round(expr.value, 6) + 0.0])
     for key, label in _SUMMARY_LABELS.items():
         w.writerow(["summary", key, t(label, lang), "som", d[key]])
     for u in d["unit_costs"]:
@@ -140,6 +149,57 @@ def tariff_rules(result: TariffResult, lang: str) -> str:
     return t("r_taxes_in_tariff", lang, taxes=", ".join(taxes)) + " " + rule
 
 
+@dataclass(frozen=True)
+class DerivedLineText:
+    """A derived cost line as the text and the PDF show it: its number in the калькуляция,
+    its name, its steps ``(label, "factors = result")`` and the sources they rest on."""
+
+    no: int
+    name: str
+    steps: list[tuple[str, str]]
+    sources: list[str]
+
+
+def derived_lines(result: TariffResult, lang: str) -> list[DerivedLineText]:
+    """Every cost line derived from the staffing table or the production programme that has
+    steps to show (a position without allowances is already whole in the калькуляция's basis).
+    Its sources: the line's own (a position's wages, a fuel's price), then those its steps cite
+    (a vehicle's norms, the allowances' act), each once."""
+    out = []
+    for no, c in enumerate(result.cost_lines, 1):  # numbered as cost_table numbers them
+        if c.derivation is None:
+            continue
+        steps = explain_line(c.derivation, lang)
+        if not steps:
+            continue
+        cited = [source_text(c.source, lang)] + [source_text(result.scenario.sources[k], lang)
+                                                 for k in c.derivation.sources]
+        out.append(DerivedLineText(no, c.name.get(lang), steps,
+                                   list(dict.fromkeys(x for x in cited if x and x != "—"))))
+    return out
+
+
+def derivation_text(result: TariffResult, lang: str) -> list[str]:
+    """The section under the калькуляция: each derived line by its number, its steps
+    indented, the numbers of its sources; then the sources, each once (an act of norms cited
+    by every fuel is printed in full once); nothing when no line is derived."""
+    items = derived_lines(result, lang)
+    if not items:
+        return []
+    numbers: dict[str, int] = {}
+    out = [t("h_derivations", lang), t("r_derivations_intro", lang)]
+    for item in items:
+        out.append(f"{item.no:>2}. {item.name}")
+        out += [f"    {label}: {text}" if label else f"    {text}" for label, text in item.steps]
+        cited = [f"[{numbers.setdefault(text, len(numbers) + 1)}]" for text in item.sources]
+        if cited:
+            out.append(f"    {t('c_source' if len(cited) == 1 else 'c_sources', lang)}: {', '.join(cited)}")
+    if numbers:
+        out.append(f"{t('c_sources', lang)}:")
+        out += [f"[{n}] {text}" for text, n in numbers.items()]
+    return out + [""]
+
+
 def to_text(result: TariffResult, lang: str) -> str:
     """The калькуляция, unit costs, tariffs and a summary as aligned text tables."""
     s = result.scenario
@@ -159,6 +219,7 @@ def to_text(result: TariffResult, lang: str) -> str:
     lines += text_table([t("c_no", lang), t("c_line", lang), t("c_amount", lang), t("c_share", lang),
                          t("c_basis", lang)], rows, right=(0, 2, 3))
     add("")
+    lines += derivation_text(result, lang)
 
     add(t("h_unit_costs", lang))
     lines += text_table([t("c_per_unit", lang), t("c_unit_cost", lang), t("c_unit_requirement", lang)],
