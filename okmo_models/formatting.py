@@ -37,10 +37,13 @@ _UNIT_WORDS = {
            "place": "орун", "places": "орун", "site": "объект", "sites": "объект", "trip": "каттам",
            "trips": "каттам", "days": "күн", "weeks": "жума", "months": "ай", "dipping": "чөмүлдүрүү", "dippings": "чөмүлдүрүү", "%": "%"},
     "en": {"som": "som", "thousand_som": "thousand som", "million_som": "million som", "m3": "m³",
-           "m2": "m²", "person": "person", "household": "household", "head": "head"},
+           "m2": "m²", "person": "person", "household": "household", "head": "head", "hour": "h",
+           "100km": "100 km"},
 }
 UNIT_WORDS = tuple(_UNIT_WORDS["ru"])  # the unit words every output names in the reader's language
 # Russian after a whole number: 1 год, 2 года, 5 лет (Kyrgyz keeps the noun as it is).
+# English counts of a derivation: "1 trip", "2 trips".
+_EN_COUNTED = ("trips", "days", "weeks", "months")
 _RU_COUNTED = {"year": ("год", "года", "лет"), "trips": ("рейс", "рейса", "рейсов"),
                "days": ("день", "дня", "дней"), "weeks": ("неделя", "недели", "недель"),
                "months": ("месяц", "месяца", "месяцев")}
@@ -198,6 +201,9 @@ def format_quantity(value: float, unit: str, lang: str = "ru") -> str:
     ('10 лет', '2 года', '21 год', '10 жыл')
     """
     decimals = 0 if float(value).is_integer() else 2
+    if lang == "en" and unit in _EN_COUNTED:  # "1 trip", "5 days"
+        word = unit[:-1] if decimals == 0 and abs(value) == 1 else unit
+        return f"{format_number(value, decimals, lang)} {word}"
     if lang == "ru" and unit in _RU_COUNTED:  # "10 лет", not "10 год"
         one, few, many = _RU_COUNTED[unit]
         n = abs(int(value)) if decimals == 0 else None

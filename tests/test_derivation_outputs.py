@@ -67,8 +67,9 @@ def test_the_terminal_shows_the_truck_route_in_the_readers_language(waste, lang)
     assert re.search(rf"^ *{diesel}\. {re.escape(name)}$", part, re.M)
     assert part.index(f"{diesel}. {name}") < part.index(TRUCK[lang])
     # the drivers' allowance, from the staffing table
-    assert {"ru": "16 000 сом/мес. + 16 000 сом/мес. × 25 % = 20 000 сом/",
-            "ky": "16 000 сом/ай + 16 000 сом/ай × 25 % = 20 000 сом/"}[lang] in part
+    assert {"ru": "16 000 сом/мес. (оклад) + 16 000 сом/мес. × 25 % (За классность и ненормированный день) = 20 000 сом/",
+            "ky": "16 000 сом/ай (кызматтык маяна) + 16 000 сом/ай × 25 % (Класстуулук жана нормаланбаган күн үчүн) "
+                  "= 20 000 сом/"}[lang] in part
     # AM-23-r cited by number under the line and listed once in full
     listed = re.findall(r"^\[(\d+)\] (.*)$", part, re.M)
     am = [n for n, source in listed if "АМ-23-р" in source]
@@ -81,7 +82,7 @@ def test_the_terminal_shows_the_truck_route_in_the_readers_language(waste, lang)
 
 def test_the_english_terminal_has_the_section_too(waste):
     part = section_of(plain(to_text(waste, "en")), "en")
-    assert "24 km × 25 l/100km" in part and "= 3,750 l" in part and "AM-23-r" in part
+    assert "24 km × 25 l/100 km" in part and "= 3,750 l" in part and "AM-23-r" in part
 
 
 def test_a_scenario_without_derived_lines_prints_no_such_section():

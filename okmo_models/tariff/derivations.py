@@ -228,7 +228,7 @@ def _fuel_lines(s: Scenario) -> list[DerivedLine]:
         litres = [_vehicle_litres(s, v, i) for i, v in enumerate(prog.vehicles) if v.fuel == key]
         if not litres:
             continue  # an unused fuel is reported by the checks
-        quantity = Step("sum", tuple(litres), "l/year", label=fuel.name)
+        quantity = Step("sum", tuple(litres), "l/year", label=_local("d_total_year"))
         price = _figure(fuel.price, ("production_programme", "fuels", key, "price"), "som/l")
         line = _line("fuel", fuel.name, quantity, price, fuel.source, uncertainty=fuel.uncertainty,
                      component=fuel.component)
@@ -377,7 +377,11 @@ def explain(e: Expr, lang: str) -> list[tuple[str, str]]:
         if len(e.terms) > 1:
             lines.append((label, " + ".join(_quantity_text(x.value, x.unit, lang) for x in e.terms) + f" = {result}"))
         return lines
-    text = _product_text(e, lang) if e.op == "product" else " + ".join(_term_text(x, lang) for x in e.terms)
+    if e.op == "product":
+        text = _product_text(e, lang)
+    else:  # a pay and its allowances: each addition named (the salary, "за классность")
+        text = " + ".join(_term_text(x, lang) + (f" ({x.label.get(lang)})" if x.label is not None else "")
+                          for x in e.terms)
     return [(label, f"{text} = {result}")]
 
 
