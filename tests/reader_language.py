@@ -28,7 +28,9 @@ ALLOWED = frozenset({
 
 _URL = re.compile(r"(?:https?://|www\.)\S+")
 _QUOTED = re.compile(r"«[^»\n]*»?")
-_HEX = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b")
+# a digest, or the piece of one that a PDF's line break leaves ("…8c7fc;" at a line's start):
+# digits and hex letters mixed, which no word of any language is
+_HEX = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{4,}\b")
 _OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
 _CHOICES = re.compile(r"\{[\w,.-]+\}")
 _COMMAND = re.compile(r"\bokmo(?: [a-z]+)?\b")
