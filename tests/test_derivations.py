@@ -219,3 +219,29 @@ def test_the_hearing_sliders_move_derived_prices():
     wage = w.outputs(dataclasses.replace(w.baseline, wage_change=0.10)).requirement_som
     assert fuel - base == pytest.approx(105_446.25, abs=0.01)
     assert wage - base == pytest.approx(216_077.21, abs=0.01)
+
+
+def test_each_figure_cites_its_own_source():
+    """The allowances cite AM-23-r, the routes and norms the vehicle's source, the price the
+    fuel's: the workbook shows each input cell with the source it comes from."""
+    from okmo_models.tariff.derivations import Figure
+
+    r = calculate_tariff(load_scenario(WASTE))
+    diesel = _line(r, "Дизельное топливо (мусоровоз, трактор, экскаватор, грейдер)").derivation
+    found = {}
+
+    def walk(e):
+        if isinstance(e, Figure):
+            if e.path is not None:
+                found[e.path] = e.source
+        else:
+            for term in e.terms:
+                walk(term)
+
+    walk(diesel.quantity)
+    walk(diesel.price)
+    programme = ("production_programme",)
+    assert found[programme + ("allowances", "winter", "value")] == "am_23_r"
+    assert found[programme + ("vehicles", 0, "routes", 0, "km_per_trip")] == "assumption"
+    assert found[programme + ("vehicles", 1, "hours")] == "assumption"
+    assert found[programme + ("fuels", "diesel", "price")] == "diesel_2023"

@@ -538,7 +538,9 @@ def _inputs(book: _Book, result, model, kept):
                     e = node.expr
                     value = e.value if node.formula is None else Formula(node.formula, e.value)
                     sh.line([_expr_label(s, e, lang), value, unit_label(e.unit, lang) if e.unit else "",
-                             src.ref(spec.source) if node.formula is None else ""],
+                             # an input cites its own source (the allowances' act, the vehicle's norms)
+                             src.ref(s.sources[e.source] if getattr(e, "source", None) else spec.source)
+                             if node.formula is None else ""],
                             (None, _quantity_format(e.value)), wrap=(0,), refs=(3,), names={1: node.name},
                             inputs=() if node.formula is not None else (1,))
                 top = seen.get(("path", tuple(expr.path)) if getattr(expr, "op", None) is None and expr.path
@@ -684,11 +686,11 @@ def _species(sp: str, lang: str) -> str:
 
 def _expr_label(s, e, lang: str) -> str:
     """The words of a derivation's cell: a step's label, an input figure's name."""
-    from okmo_models.tariff.derivations import figure_label
+    from okmo_models.tariff.derivations import Figure, figure_label
 
-    if getattr(e, "label", None) is not None:
-        return e.label.get(lang)
-    return figure_label(s, e, lang) if getattr(e, "op", None) is None else ""
+    if isinstance(e, Figure) and e.path is not None:  # an input: whose and what ("Водители: оклад в месяц")
+        return figure_label(s, e, lang)
+    return e.label.get(lang) if e.label is not None else ""
 
 
 def _calculation(book: _Book, result, model, kept):

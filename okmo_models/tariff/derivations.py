@@ -34,6 +34,7 @@ class Figure:
     path: tuple | None = None
     label: LocalText | None = None
     divide: bool = False
+    source: str | None = None  # the key of the source the file cites for it
 
 
 @dataclass(frozen=True, eq=False)
@@ -101,10 +102,10 @@ def _joined_text(key: str, a: tuple, b: tuple) -> LocalText:
     return LocalText(**{lang: t(key, lang, a=x, b=y) for lang, x, y in zip(LANGUAGES, a, b)})
 
 
-def _figure(q: Quantity, path: tuple, unit: str, label: LocalText | None = None) -> Figure:
+def _figure(q: Quantity, path: tuple, unit: str, label: LocalText | None = None, source: str | None = None) -> Figure:
     """The figure in the unit the derivation works in (a salary in thousand som/month is
     taken in som/month), so that each step multiplies plain numbers."""
-    return Figure(q.to(unit), unit, path, label)
+    return Figure(q.to(unit), unit, path, label, source=source)
 
 
 def _derivation(quantity: Expr, price: Expr, *sources: str) -> Derivation:
@@ -127,22 +128,23 @@ def _line(kind: str, name: LocalText, quantity: Expr, price: Expr, source: str, 
 
 def _monthly_pay(p, where: tuple) -> Expr:
     """Salary plus allowances, som per staff member a month."""
-    salary = _figure(p.salary, where + ("salary",), "som/month", _local("d_salary"))
+    salary = _figure(p.salary, where + ("salary",), "som/month", _local("d_salary"), p.source)
     terms: list[Expr] = [salary]
     for j, a in enumerate(p.allowances):
         path = where + ("allowances", j, "value")
         if "money" in a.value.parsed_unit.dims:
-            terms.append(_figure(a.value, path, "som/month", a.name))
+            terms.append(_figure(a.value, path, "som/month", a.name, p.source))
         else:
-            terms.append(Step("product", (salary, _figure(a.value, path, "%")), "som/month", 0.01, a.name))
+            terms.append(Step("product", (salary, _figure(a.value, path, "%", source=p.source)), "som/month", 0.01,
+                              a.name))
     if len(terms) == 1:
-        return Figure(salary.value, "som/staff/month", salary.path, salary.label)
+        return Figure(salary.value, "som/staff/month", salary.path, salary.label, source=p.source)
     return Step("sum", tuple(terms), "som/staff/month", label=_local("d_monthly_pay"))
 
 
 def _position(p, i: int) -> DerivedLine:
     where = ("staffing", "positions", i)
-    count = _figure(p.count, where + ("count",), "staff")
+    count = _figure(p.count, where + ("count",), "staff", source=p.source)
     price = _monthly_pay(p, where)
     if p.bonuses:
         year = Figure(12, "months")
@@ -150,10 +152,10 @@ def _position(p, i: int) -> DerivedLine:
         for j, b in enumerate(p.bonuses):
             path = where + ("bonuses", j)
             if b.share is not None:
-                terms.append(Step("product", (price, year, _figure(b.share, path + ("share",), "%")),
+                terms.append(Step("product", (price, year, _figure(b.share, path + ("share",), "%", source=p.source)),
                                   "som/staff/year", 0.01, b.name))
             else:
-                terms.append(Step("product", (price, Figure(b.months, "months", path + ("months",))),
+                terms.append(Step("product", (price, Figure(b.months, "months", path + ("months",), source=p.source)),
                                   "som/staff/year", label=b.name))
         price = Step("sum", tuple(terms), "som/staff/year", label=_local("d_pay_with_bonuses"))
     line = _line("labour", p.name, count, price, p.source, uncertainty=p.uncertainty, component=p.component)
@@ -172,21 +174,21 @@ def _allowance_factor(s: Scenario, v) -> Expr | None:
     for key in v.allowances:
         a = s.production_programme.allowances[key]
         path = ("production_programme", "allowances", key)
-        pct = _figure(a.value, path + ("value",), "%", a.name)
+        pct = _figure(a.value, path + ("value",), "%", a.name, a.source)
         if a.months == 12:
             terms.append(Step("product", (pct,), "", 0.01, a.name))
         else:
-            terms.append(Step("product", (pct, Figure(a.months, "months", path + ("months",)),
+            terms.append(Step("product", (pct, Figure(a.months, "months", path + ("months",), source=a.source),
                                           Figure(12, "", divide=True)), "", 0.01, a.name))
     return Step("sum", tuple(terms), "", label=_local("d_allowances"))
 
 
-def _route_factors(r, path: tuple) -> list[Figure]:
+def _route_factors(r, path: tuple, source: str) -> list[Figure]:
     """Trips a day x days a week x weeks x km a trip: the route's kilometres in a year."""
-    return [Figure(r.trips_per_day, "trips", path + ("trips_per_day",)),
-            Figure(r.days_per_week, "days", path + ("days_per_week",)),
-            Figure(r.weeks, "weeks", path + ("weeks",)),
-            _figure(r.km_per_trip, path + ("km_per_trip",), "km")]
+    return [Figure(r.trips_per_day, "trips", path + ("trips_per_day",), source=source),
+            Figure(r.days_per_week, "days", path + ("days_per_week",), source=source),
+            Figure(r.weeks, "weeks", path + ("weeks",), source=source),
+            _figure(r.km_per_trip, path + ("km_per_trip",), "km", source=source)]
 
 
 def _route_label(v, r, j: int) -> LocalText:
@@ -202,21 +204,24 @@ def _vehicle_litres(s: Scenario, v, i: int) -> Expr:
     allowance = _allowance_factor(s, v)
     terms: list[Expr] = []
     for j, r in enumerate(v.routes):
-        factors = _route_factors(r, where + ("routes", j)) + [_figure(v.fuel_norm, where + ("fuel_norm",), "l/100km")]
+        factors = _route_factors(r, where + ("routes", j), v.source) + \
+            [_figure(v.fuel_norm, where + ("fuel_norm",), "l/100km", source=v.source)]
         if allowance is not None:
             factors.append(allowance)
         terms.append(Step("product", tuple(factors), "l", 0.01, _route_label(v, r, j)))
     if v.hours is not None:
         label = v.name if not v.routes else _joined("d_vehicle_route", v.name, _local("d_machine_hours"))
-        terms.append(Step("product", (_figure(v.hours, where + ("hours",), "hour/year"),
-                                      _figure(v.fuel_per_hour, where + ("fuel_per_hour",), "l/hour")), "l",
+        terms.append(Step("product", (_figure(v.hours, where + ("hours",), "hour/year", source=v.source),
+                                      _figure(v.fuel_per_hour, where + ("fuel_per_hour",), "l/hour", source=v.source)),
+                          "l",
                           label=label))
     return terms[0] if len(terms) == 1 else Step("sum", tuple(terms), "l", label=v.name)
 
 
 def _vehicle_km(v, i: int) -> Expr:
     where = ("production_programme", "vehicles", i)
-    terms = [Step("product", tuple(_route_factors(r, where + ("routes", j))), "km/year", label=_route_label(v, r, j))
+    terms = [Step("product", tuple(_route_factors(r, where + ("routes", j), v.source)), "km/year",
+                  label=_route_label(v, r, j))
              for j, r in enumerate(v.routes)]
     return terms[0] if len(terms) == 1 else Step("sum", tuple(terms), "km/year", label=_local("d_mileage"))
 
@@ -229,7 +234,7 @@ def _fuel_lines(s: Scenario) -> list[DerivedLine]:
         if not litres:
             continue  # an unused fuel is reported by the checks
         quantity = Step("sum", tuple(litres), "l/year", label=_local("d_total_year"))
-        price = _figure(fuel.price, ("production_programme", "fuels", key, "price"), "som/l")
+        price = _figure(fuel.price, ("production_programme", "fuels", key, "price"), "som/l", source=fuel.source)
         line = _line("fuel", fuel.name, quantity, price, fuel.source, uncertainty=fuel.uncertainty,
                      component=fuel.component)
         users = [v for v in prog.vehicles if v.fuel == key]
@@ -245,16 +250,18 @@ def _mileage_lines(s: Scenario) -> list[DerivedLine]:
         if v.tyres is not None:
             ty = v.tyres
             # tyres worn a year = km a year x tyres on the vehicle / km a tyre lasts
-            quantity = Step("product", (_vehicle_km(v, i), Figure(ty.count, "pieces", where + ("tyres", "count")),
-                                        Figure(ty.mileage.to("km"), "km", where + ("tyres", "mileage"), divide=True)),
+            quantity = Step("product", (_vehicle_km(v, i),
+                                        Figure(ty.count, "pieces", where + ("tyres", "count"), source=ty.source),
+                                        Figure(ty.mileage.to("km"), "km", where + ("tyres", "mileage"), divide=True,
+                                               source=ty.source)),
                             "piece/year", label=_local("d_tyres_worn"))
-            price = _figure(ty.price, where + ("tyres", "price"), "som/piece")
+            price = _figure(ty.price, where + ("tyres", "price"), "som/piece", source=ty.source)
             line = _line("materials", _joined("d_line_of", _local("d_line_tyres"), v.name), quantity, price,
                          ty.source, component=v.component)
             out.append(DerivedLine(line, _derivation(quantity, price, v.source), where + ("tyres",)))
         if v.repairs is not None:
             km = _vehicle_km(v, i)
-            price = _figure(v.repairs, where + ("repairs",), "som/km")
+            price = _figure(v.repairs, where + ("repairs",), "som/km", source=v.source)
             line = _line("repairs", _joined("d_line_of", _local("d_line_repairs"), v.name), km, price, v.source,
                          component=v.component)
             out.append(DerivedLine(line, _derivation(km, price), where + ("repairs",)))
@@ -265,13 +272,13 @@ def _water_lines(s: Scenario) -> list[DerivedLine]:
     prog, out = s.production_programme, []
     if s.water is None:
         return out
-    produced = _figure(s.water.produced, ("water", "produced"), "m3/year")
+    produced = _figure(s.water.produced, ("water", "produced"), "m3/year", source=s.water.source)
     if prog.pumping is not None:
         p = prog.pumping
         name = p.name or _local("d_line_pumping")
         quantity = Step("product", (produced, _figure(p.energy, ("production_programme", "pumping", "energy"),
-                                                      "kWh/m3")), "kWh/year", label=name)
-        price = _figure(p.price, ("production_programme", "pumping", "price"), "som/kWh")
+                                                      "kWh/m3", source=p.source)), "kWh/year", label=name)
+        price = _figure(p.price, ("production_programme", "pumping", "price"), "som/kWh", source=p.source)
         line = _line("electricity", name, quantity, price, p.source,
                      uncertainty=p.uncertainty, component=p.component)
         out.append(DerivedLine(line, _derivation(quantity, price, s.water.source),
@@ -279,8 +286,9 @@ def _water_lines(s: Scenario) -> list[DerivedLine]:
     for j, c in enumerate(prog.chemicals):
         where = ("production_programme", "chemicals", j)
         # m3/year x g/m3 = g/year; / 1000 = kg/year
-        quantity = Step("product", (produced, _figure(c.dose, where + ("dose",), "g/m3")), "kg/year", 0.001, c.name)
-        price = _figure(c.price, where + ("price",), "som/kg")
+        quantity = Step("product", (produced, _figure(c.dose, where + ("dose",), "g/m3", source=c.source)), "kg/year",
+                        0.001, c.name)
+        price = _figure(c.price, where + ("price",), "som/kg", source=c.source)
         line = _line("materials", c.name, quantity, price, c.source, uncertainty=c.uncertainty,
                      component=c.component)
         out.append(DerivedLine(line, _derivation(quantity, price, s.water.source), where))
