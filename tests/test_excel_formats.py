@@ -48,6 +48,12 @@ def amount_row(wb) -> int:
     return next(r for r in range(6, ws.max_row + 1) if ws.cell(r, column(ws, "amount")).value)
 
 
+def uncertain_row(wb) -> int:
+    """The first cost line with an uncertainty (its low and high both given)."""
+    ws = sheet(wb, "tariff", "cost_lines", "en")
+    return next(r for r in range(6, ws.max_row + 1) if ws.cell(r, column(ws, "uncertainty.low")).value is not None)
+
+
 def put(cell, value, number_format="General"):
     cell.value = value
     cell.number_format = number_format
@@ -94,12 +100,13 @@ def test_a_percent_formatted_cell_is_read_as_the_percentage_it_shows(tmp_path):
     wb = waste_book()
     put(general_cell(wb, "collection_rate"), 1, "0%")  # 100 %
     put(general_cell(wb, "profitability"), 0.125, "0.0%")  # 12.5 %
-    put(table_cell(wb, "cost_lines", "uncertainty.low"), -0.07, "0.00%")  # -7 %, no float noise
+    row = uncertain_row(wb)
+    put(table_cell(wb, "cost_lines", "uncertainty.low", row), -0.07, "0.00%")  # -7 %, no float noise
     put(table_cell(wb, "categories", "collection_rate", 7), 0.005, "0.0%")  # 0.5 %
     data = read(tmp_path, wb)
     assert data["collection_rate"] == {"value": 100, "unit": "%"}
     assert data["profitability"] == {"value": 12.5, "unit": "%"}
-    assert data["cost_lines"][0]["uncertainty"]["low"] == {"value": -7, "unit": "%"}
+    assert data["cost_lines"][row - 6]["uncertainty"]["low"] == {"value": -7, "unit": "%"}
     assert data["categories"][1]["collection_rate"] == {"value": 0.5, "unit": "%"}
 
 
@@ -112,8 +119,10 @@ def test_templates_format_every_percent_input_as_a_percentage():
     wb = waste_book()
     rate = general_cell(wb, "collection_rate")
     assert (rate.value, "%" in rate.number_format) == (0.65, True)
-    low = table_cell(wb, "cost_lines", "uncertainty.low", 11)
-    assert (low.value, "%" in low.number_format) == (-0.1, True)
+    row = uncertain_row(wb)
+    low = table_cell(wb, "cost_lines", "uncertainty.low", row)
+    given = scenario_data(WASTE)[1]["cost_lines"][row - 6]["uncertainty"]["low"]
+    assert (low.value, "%" in low.number_format) == (given["value"] / 100, True)
     amount = table_cell(wb, "cost_lines", "amount", amount_row(wb))
     assert (amount.value, amount.number_format) == (45000, "General")
 
@@ -138,13 +147,14 @@ def test_a_share_between_0_and_1_in_a_plain_cell_with_the_unit_percent_is_refuse
     wb = waste_book()
     rate = general_cell(wb, "collection_rate")
     put(rate, 0.7)  # 0.7 % or 70 %?
-    low = table_cell(wb, "cost_lines", "uncertainty.low")
+    row = uncertain_row(wb)
+    low = table_cell(wb, "cost_lines", "uncertainty.low", row)
     put(low, -0.1, "0.00")  # a Number format is no percentage either: -0.1 % or -10 %?
     error = refused(tmp_path, wb)
     assert problem_at(error, rate) == ("xl_share_ambiguous", 0.7, {
         "field": "collection_rate", "first": "0.7 %", "second": "70 %"})
     assert problem_at(error, low) == ("xl_share_ambiguous", -0.1, {
-        "field": "cost_lines[1].uncertainty.low", "first": "-0.1 %", "second": "-10 %"})
+        "field": f"cost_lines[{row - 5}].uncertainty.low", "first": "-0.1 %", "second": "-10 %"})
     text = error.render("en")
     assert f"sheet '{rate.parent.title}', cell {rate.coordinate} (collection_rate)" in text
     assert "0.7 % or 70 %" in text
@@ -154,11 +164,12 @@ def test_whole_and_zero_shares_in_a_plain_cell_are_read_as_written(tmp_path):
     wb = waste_book()
     put(general_cell(wb, "collection_rate"), 70)
     put(general_cell(wb, "profitability"), 0)
-    put(table_cell(wb, "cost_lines", "uncertainty.high"), 1)
+    row = uncertain_row(wb)
+    put(table_cell(wb, "cost_lines", "uncertainty.high", row), 1)
     data = read(tmp_path, wb)
     assert data["collection_rate"] == {"value": 70, "unit": "%"}
     assert data["profitability"] == {"value": 0, "unit": "%"}
-    assert data["cost_lines"][0]["uncertainty"]["high"] == {"value": 1, "unit": "%"}
+    assert data["cost_lines"][row - 6]["uncertainty"]["high"] == {"value": 1, "unit": "%"}
 
 
 def test_a_percentage_next_to_another_unit_or_in_a_plain_number_is_refused(tmp_path):
@@ -202,7 +213,7 @@ def test_a_number_stored_as_text_with_one_separator_before_three_digits_is_refus
     put(amount, text, "@")
     error = refused(tmp_path, wb)
     assert problem_at(error, amount) == ("xl_text_number_ambiguous", text, {
-        "field": "cost_lines[8].amount", "first": first, "second": second})
+        "field": f"cost_lines[{amount.row - 5}].amount", "first": first, "second": second})
     assert f"{first} or {second}" in error.render("en")
 
 
@@ -214,7 +225,7 @@ def test_percentages_and_numbers_stored_as_text(tmp_path):
     data = read(tmp_path, wb)
     assert data["collection_rate"] == {"value": 70, "unit": "%"}
     assert data["profitability"] == {"value": 2.5, "unit": "%"}
-    assert data["cost_lines"][7]["amount"] == {"value": 1234.5, "unit": "som/year"}
+    assert data["cost_lines"][amount_row(wb) - 6]["amount"] == {"value": 1234.5, "unit": "som/year"}
     wb = waste_book()
     amount = table_cell(wb, "cost_lines", "amount", amount_row(wb))
     put(amount, "70%", "@")

@@ -160,6 +160,9 @@ def test_a_workbook_written_before_names_still_reads_its_ids(tmp_path):
             for cell in row:
                 if isinstance(cell.value, str) and cell.value in ids and cell.column not in names:
                     cell.value = ids[cell.value]
+                elif isinstance(cell.value, str) and cell.column not in names and all(
+                        part in ids for part in cell.value.split("; ")):  # a list of them (a vehicle's allowances)
+                    cell.value = "; ".join(ids[part] for part in cell.value.split("; "))
     book = tmp_path / "book.xlsx"
     wb.save(book)
     _, read, _ = read_workbook(book)

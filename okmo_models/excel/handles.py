@@ -42,6 +42,13 @@ _REFERENCES = {"source": "sources", "category": "categories", "categories": "cat
                "threshold_parameter": "parameters", "income_groups_parameter": "parameters"}
 _SUFFIXES = {"_source": "sources", "_component": "components"}
 _KEYED_BY = {"scores": "criteria"}
+# Mappings keyed by ids inside a top-level section (the production programme's fuels and
+# fuel-norm allowances), and the fields of a list's items inside that section that refer to
+# them (a vehicle's fuel and allowances); "allowances" and "fuel" mean other things elsewhere.
+_SECTION_MAPPINGS = {("production_programme", "fuels"): "fuels",
+                     ("production_programme", "allowances"): "fuel_allowances"}
+_SECTION_REFERENCES = {("production_programme", "vehicles", "fuel"): "fuels",
+                       ("production_programme", "vehicles", "allowances"): "fuel_allowances"}
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -70,6 +77,10 @@ def _definitions(data: dict, parent_id=None):
         for item in data.get(key) or ():
             if isinstance(item, dict) and "id" in item:
                 yield ns, item["id"], item.get("name")
+    for (outer, inner), ns in _SECTION_MAPPINGS.items():
+        section = data.get(outer)
+        for entry_id, entry in ((section.get(inner) or {}) if isinstance(section, dict) else {}).items():
+            yield ns, entry_id, entry.get("name") if isinstance(entry, dict) else None
     for (outer, inner), ns in _NESTED_LISTS.items():
         for item in data.get(outer) or ():
             if not isinstance(item, dict):
@@ -225,6 +236,8 @@ class Handles:
             path = tuple(path)
             if len(path) >= 2 and path[0] in _MAPPINGS:
                 path = (path[0], to_id(_MAPPINGS[path[0]], path[1]), *path[2:])
+            if len(path) >= 3 and path[:2] in _SECTION_MAPPINGS:
+                path = (*path[:2], to_id(_SECTION_MAPPINGS[path[:2]], path[2]), *path[3:])
             for i in range(len(path) - 1):
                 if path[i] in _KEYED_BY:
                     path = (*path[:i + 1], to_id(_KEYED_BY[path[i]], path[i + 1]), *path[i + 2:])
@@ -259,6 +272,8 @@ def _translate(data: dict, name_of, parent_id=None) -> dict:
     def field(key, value, top=False, outer=None, parent=None):
         if top and key in _MAPPINGS and isinstance(value, dict):
             return {name_of(_MAPPINGS[key], k): node(v) for k, v in value.items()}
+        if top and isinstance(value, dict) and any(o == key for o, _ in _SECTION_MAPPINGS):
+            return {k: section(key, k, v) for k, v in value.items()}
         if top and key in _LISTS and isinstance(value, list) and any(isinstance(i, dict) for i in value):
             return [item(i, _LISTS[key], key) for i in value]
         if (outer, key) in _NESTED_LISTS and isinstance(value, list):
@@ -274,6 +289,21 @@ def _translate(data: dict, name_of, parent_id=None) -> dict:
         if isinstance(value, list):
             return [name_of(ns, v) if ns and isinstance(v, str) else node(v, key) for v in value]
         return name_of(ns, value) if ns and isinstance(value, str) else value
+
+    def section(outer, key, value):
+        """A field of a top-level section holding a mapping of ids or items referring to them."""
+        if (outer, key) in _SECTION_MAPPINGS and isinstance(value, dict):
+            return {name_of(_SECTION_MAPPINGS[(outer, key)], k): node(v) for k, v in value.items()}
+        refs = {f: ns for (o, k, f), ns in _SECTION_REFERENCES.items() if (o, k) == (outer, key)}
+        if refs and isinstance(value, list):
+            return [{f: reference(refs[f], v) if f in refs else field(f, v) for f, v in entry.items()}
+                    if isinstance(entry, dict) else node(entry) for entry in value]
+        return field(key, value)
+
+    def reference(ns, value):
+        if isinstance(value, list):
+            return [name_of(ns, v) if isinstance(v, str) else v for v in value]
+        return name_of(ns, value) if isinstance(value, str) else value
 
     def item(entry, ns, outer):
         if not isinstance(entry, dict):

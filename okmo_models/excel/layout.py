@@ -39,6 +39,8 @@ UNIT_SUGGESTIONS = (
     "m3/person/year", "t/person/year", "l/person/day", "m3/m2/month", "m3/m2/year", "t/m2/year",
     "t/m3", "m2", "som/m2/month", "person", "household", "head",
     "staff", "piece", "person/household", "km", "year", "dipping/year",
+    # the staffing table and the production programme (issue 22)
+    "thousand_som/month", "l/100km", "l/hour", "kWh/m3", "g/m3", "som/kg", "som/piece", "m3", "t",
 )
 
 # Mapping keys that must be one of known names (budget lines, funding kinds): offered as
@@ -299,7 +301,10 @@ def layout(kind: str) -> tuple[Section, ...]:
             s.required = needed
             later.append(s)
     for s in later:
-        sections.extend(_walk(s))
+        # a section that is only a list (the staffing table's positions) has no record sheet
+        # of its own: its table is the sheet, and the import makes the section from it
+        walked = list(_walk(s))
+        sections.extend(w for w in walked if not (w.shape == "record" and not w.inputs and w.children))
     sections[1:1] = [c for c in general.children]
     general.children = []
     return tuple(sections)

@@ -29,13 +29,25 @@ KEY = "@key"  # a mapping's key (two-key mappings: @key and @key2)
 KEY2 = "@key2"
 VALUE = "@value"  # the value of a mapping of plain values
 
+# Columns a table sheet computes with live formulas while the economist fills it in (a
+# position's pay, a route's kilometres and litres): by sheet, their keys after the inputs.
+# They are never read as input: the import works from the inputs, as the package does.
+COMPUTED = {
+    "staffing.positions": ("@monthly_pay", "@annual_pay"),
+    "production_programme.fuels": ("@litres_year", "@cost_year"),
+    "production_programme.vehicles": ("@allowance_factor", "@km_year", "@litres_year", "@tyres_cost",
+                                      "@repairs_cost"),
+    "production_programme.vehicles.routes": ("@km_year", "@litres_year"),
+    "production_programme.chemicals": ("@kg_year", "@cost_year"),
+}
+
 
 @dataclass(frozen=True)
 class Column:
     """One column of a table sheet."""
 
     key: str  # as written in the key row
-    role: str  # parent | number | key | key2 | input | unit | element | year
+    role: str  # parent | number | key | key2 | input | unit | element | year | computed
     input: Input | None = None
     position: int = 0  # the element of a row of numbers, or the year column (from 1)
     year: int | None = None  # a year column's year (its heading)
@@ -70,6 +82,7 @@ def table_columns(section: Section, widths: dict[str, object]) -> list[Column]:
             cols.append(Column(key, "input", inp))
             if inp.kind == "quantity":
                 cols.append(Column(f"{key}.unit", "unit", inp))
+    cols.extend(Column(key, "computed") for key in COMPUTED.get(section.id, ()))
     return cols
 
 

@@ -6,7 +6,11 @@ same layout (what a consultant hands to an economist). Both come from
 :mod:`okmo_models.excel.layout`, i.e. from the declared schema, and are read back by
 :mod:`okmo_models.excel.workbook_import`. Every cell is written by
 :func:`okmo_models.excel.cells.put` (text stays text); the only formulas are the year
-headings of a budget's yearly rows, which follow the years typed on the general sheet.
+headings of a budget's yearly rows, which follow the years typed on the general sheet, and
+the computed columns of the staffing table and the production programme
+(:data:`~okmo_models.excel.sheets.COMPUTED`: a position's pay, a route's kilometres and
+litres), which the import never reads. A formula holds cell references, numbers and the
+package's own unit words, never text from the data.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -51,6 +56,7 @@ from okmo_models.excel.sheets import (
     rows_of,
     table_columns,
 )
+from okmo_models.units import parse_unit
 from okmo_models.formatting import format_quantity
 from okmo_models.i18n import has, t
 from okmo_models.examples import example_path
@@ -67,6 +73,7 @@ _KEY = Font(size=8, color="808080")
 _HINT = Font(italic=True, size=9, color="595959")
 _HEAD = PatternFill("solid", fgColor="DDEBF7")
 _INPUT = PatternFill("solid", fgColor="FFF9DB")
+_COMPUTED = PatternFill("solid", fgColor="E2EFDA")  # a column of formulas: not an input
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
@@ -132,9 +139,12 @@ def input_label(inp: Input, lang: str, where: tuple = ()) -> str:
     sheet = sheet.replace(".", "_")
     own = [f"xfs_{kind}_{sheet}_{field}", f"xfs_{sheet}_{field}"] if sheet and len(parts) <= 1 else []
     label = next((t(key, lang) for key in (*own, f"xf_{field}") if has(key)), field)
-    if len(parts) > 1:  # a field of a nested record: "uncertainty: low"
+    if len(parts) > 1 and has(f"xf_{parts[-2]}_{field}"):  # a nested field's own label ("tyres: count")
+        label = t(f"xf_{parts[-2]}_{field}", lang)
+    elif len(parts) > 1:  # a field of a nested record: "uncertainty: low"
         outer = str(parts[-2])
-        label = (t(f"xf_{outer}", lang) if has(f"xf_{outer}") else outer) + ": " + label
+        prefix = (t(f"xf_{outer}", lang) if has(f"xf_{outer}") else outer) + ": "
+        label = label if label.startswith(prefix) else prefix + label  # not "Uncertainty: Uncertainty: low"
     if inp.path and inp.path[-1] in ("ru", "ky", "en"):
         label += f" ({t('wt_in_' + inp.path[-1], lang)})"
     return label + (" *" if inp.required else "")
@@ -206,6 +216,8 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
     meta = wb.create_sheet(META_SHEET)
     lists = wb.create_sheet(t("wt_sheet_lists", lang))
     ctx = _Context(wb, lists, titles, lang, handles or Handles.of({}, lang))
+    ctx.sections = {s.id: s for s in sections}
+    ctx.data = data
     general_rows: dict[str, int] = {}
     for s in sections:
         ws = wb.create_sheet(titles[s.id])
@@ -241,6 +253,16 @@ class _Context:
         self.list_ranges: dict[tuple, str] = {}
         self.key_columns: dict[str, tuple[str, str]] = {}  # section -> (sheet, column letter)
         self.pending: list[tuple] = []  # (worksheet, cell range, target section)
+        self.sections: dict[str, Section] = {}
+        self.data: dict | None = None
+        self._last_rows: dict[str, int] = {}
+
+    def last_row(self, section_id: str) -> int:
+        """The last row a formula's range over a table sheet reaches: its input rows."""
+        if section_id not in self._last_rows:
+            rows = rows_of(self.sections[section_id], self.data) if self.data is not None else []
+            self._last_rows[section_id] = TABLE_FIRST_ROW + max(INPUT_ROWS, len(rows) + 50)
+        return self._last_rows[section_id]
 
     def choice_range(self, values: tuple) -> str:
         if values not in self.list_ranges:
@@ -272,8 +294,11 @@ class _Context:
 
 
 def _reference_target(kind: str, section: Section, inp: Input) -> str | None:
-    """The sheet whose keys an input names: a source, a consumer category, a component."""
+    """The sheet whose keys an input names: a source, a consumer category, a component, a
+    vehicle's fuel."""
     name = str(inp.path[-1]) if inp.path else ""
+    if section.id == "production_programme.vehicles" and inp.key == "fuel":
+        return "production_programme.fuels"
     if name.endswith("source") and name != "budget_scenario":
         return "sources"
     if kind == "tariff" and name == "category":
@@ -361,7 +386,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
     put(ws["A2"], _description(s, lang)).font = _HINT
     example_rows = example_rows[:20]
     by_year = BY_YEAR.get(kind, set())
-    last = TABLE_FIRST_ROW + max(INPUT_ROWS, len(rows) + 50)
+    last = ctx.last_row(s.id)  # the rows given drop-downs; the computed columns' ranges reach as far
     for c, col in enumerate(cols, 1):
         letter = get_column_letter(c)
         # the example of a column: its first value among the bundled examples' rows
@@ -381,11 +406,15 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
             year = f"{quote_sheetname(ctx.titles['general'])}!{get_column_letter(RECORD_VALUE_COLUMN + col.position - 1)}{general_rows['years']}"
             head.value = f'=IF({year}="","",{year})'
         head.font, head.fill, head.alignment = _BOLD, _HEAD, _WRAP
+        if col.role == "computed":  # marked as computed: its own fill and a note on its heading
+            head.fill = _COMPUTED
+            head.comment = Comment(t("xl_computed_note", lang), "okmo")
         text = hint + (f"; {t('xl_col_example', lang).lower()}: {ex}" if ex not in (None, "") else "")
         put(ws.cell(row=TABLE_HINT_ROW, column=c), text).font = _HINT
         ws.cell(row=TABLE_HINT_ROW, column=c).alignment = _WRAP
         put(ws.cell(row=TABLE_KEY_ROW, column=c), col.key).font = _KEY
-        ws.column_dimensions[letter].width = 12 if col.role in ("element", "year", "unit", "number") else 22
+        ws.column_dimensions[letter].width = 12 if col.role in ("element", "year", "unit", "number") else (
+            16 if col.role == "computed" else 22)
         ws.column_dimensions[letter].hidden = hidden_for(col.input, lang)
         cells = f"{letter}{TABLE_FIRST_ROW}:{letter}{last}"
         inp = col.input
@@ -417,6 +446,11 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         row = rows[r - TABLE_FIRST_ROW] if r - TABLE_FIRST_ROW < len(rows) else None
         for c, col in enumerate(cols, 1):
             cell = ws.cell(row=r, column=c)
+            if col.role == "computed":  # a formula on every input row, so that a row added computes too
+                cell.value = "=" + _computed_formula(ctx, s, col.key, r)
+                cell.fill = _COMPUTED
+                cell.number_format = "0.000" if col.key == "@allowance_factor" else "#,##0.00"
+                continue
             if row is not None:
                 put(cell, _row_value(s, col, row, lang))
             cell.fill = _INPUT
@@ -477,6 +511,8 @@ def _unit_choices(inp: Input, lang: str) -> tuple:
 
 def _column_texts(s: Section, col: Column, lang: str, example, kind: str = ""):
     """(label, what to enter, example) of a table column."""
+    if col.role == "computed":
+        return computed_label(col.key, lang), t("xl_hint_computed", lang), None
     if col.role == "parent":
         return parent_label(s, lang), t("xl_hint_parent", lang), (
             quoted_code(choice_label(s.parent.id, KEY, example.parent, lang)) if example else None)
@@ -533,3 +569,140 @@ def _description(s: Section, lang: str) -> str:
     own = t(key, lang) if has(key) else ""
     general = t("xl_how_record" if s.shape == "record" else "xl_how_table", lang)
     return (own + " " + general).strip()
+
+
+# --- computed columns ---------------------------------------------------------------------
+
+
+def computed_label(key: str, lang: str) -> str:
+    """The heading of a computed column (``@annual_pay``: «Фонд оплаты труда в год, сом»)."""
+    return t("xc_" + key.lstrip("@"), lang)
+
+
+def _factor(unit_cell: str, inp: Input, target: str, lang: str) -> str:
+    """An Excel expression of the number that turns a value in the unit ``unit_cell`` shows
+    (one of the units ``inp`` offers, in the reader's words) into ``target``: ``1`` when
+    every offered unit is ``target``'s; a unit typed that the list does not hold counts as
+    ``target`` (the figure is a help while filling in; the import reads the unit itself)."""
+    goal = parse_unit(target)
+    expr = "1"
+    for unit in reversed(inp.units):
+        own = parse_unit(unit)
+        factor = own.factor / goal.factor if own.same_dimension(goal) else None
+        if factor is not None and abs(factor - 1) > 1e-12:
+            expr = f'IF({unit_cell}="{unit_text(unit, lang)}",{factor:.15g},{expr})'
+    return expr
+
+
+def _times(expr: str) -> str:
+    return "" if expr == "1" else f"*{expr}"
+
+
+def _computed_formula(ctx: _Context, s: Section, key: str, r: int) -> str:
+    """The formula (without its ``=``) of computed column ``key`` in row ``r`` of sheet ``s``:
+    the derivation of :mod:`okmo_models.tariff.derivations` over the cells its figures are
+    typed in. Empty while the row's first needed input is empty."""
+    lang = ctx.lang
+    letters: dict[str, dict[str, str]] = {}
+
+    def letter(sid: str, k: str) -> str:
+        if sid not in letters:  # these sheets hold no rows of numbers: their columns are fixed
+            letters[sid] = {c.key: get_column_letter(i) for i, c in enumerate(table_columns(ctx.sections[sid], {}), 1)}
+        return letters[sid][k]
+
+    def here(k: str) -> str:
+        return f"{letter(s.id, k)}{r}"
+
+    def rng(sid: str, k: str) -> str:
+        col = letter(sid, k)
+        return f"{quote_sheetname(ctx.titles[sid])}!${col}${TABLE_FIRST_ROW}:${col}${ctx.last_row(sid)}"
+
+    def inp(sid: str, k: str) -> Input:
+        return next(i for i in ctx.sections[sid].inputs if i.key == k)
+
+    def unit_factor(sid: str, k: str, target: str, cell: str | None = None) -> str:
+        return _times(_factor(cell or here(k + ".unit"), inp(sid, k), target, lang))
+
+    sid = s.id
+    if sid == "staffing.positions":
+        allow, bonus, n = sid + ".allowances", sid + ".bonuses", here("@n")
+        if key == "@monthly_pay":
+            # salary x (1 + the allowances in %) + the allowances in money, som a month
+            of = f'{rng(allow, "value")},{rng(allow, "@parent")},{n},{rng(allow, "value.unit")}'
+            money = "".join(f'+SUMIFS({of},"{unit_text(u, lang)}"){_times(_constant(u, "som/month"))}'
+                            for u in inp(allow, "value").units if u != "%")
+            salary = here("salary")
+            return (f'IF({salary}="","",{salary}{unit_factor(sid, "salary", "som/month")}'
+                    f'*(1+SUMIFS({of},"%")){money})')
+        # count x monthly pay x (12 months x (1 + bonuses in %) + bonuses in months' pay)
+        monthly = here("@monthly_pay")
+        share = f'SUMIFS({rng(bonus, "share")},{rng(bonus, "@parent")},{n})'
+        months = f'SUMIFS({rng(bonus, "months")},{rng(bonus, "@parent")},{n})'
+        return (f'IF({monthly}="","",{here("count")}{unit_factor(sid, "count", "staff")}*{monthly}'
+                f'*(12*(1+{share})+{months}))')
+    if sid == "production_programme.vehicles.routes":
+        vehicles = "production_programme.vehicles"
+        if key == "@km_year":  # trips a day x days a week x weeks x km a trip
+            trips = here("trips_per_day")
+            return (f'IF({trips}="","",{trips}*{here("days_per_week")}*{here("weeks")}*{here("km_per_trip")}'
+                    f'{unit_factor(sid, "km_per_trip", "km")})')
+        # km x the vehicle's norm per 100 km x its allowances
+        km, match = here("@km_year"), f'MATCH({here("@parent")},{rng(vehicles, "@n")},0)'
+        norm_unit = f'INDEX({rng(vehicles, "fuel_norm.unit")},{match})'
+        return (f'IFERROR(IF({km}="","",{km}*INDEX({rng(vehicles, "fuel_norm")},{match})'
+                f'{unit_factor(vehicles, "fuel_norm", "l/100km", norm_unit)}/100'
+                f'*INDEX({rng(vehicles, "@allowance_factor")},{match})),"")')
+    if sid == "production_programme.vehicles":
+        routes, allowances = sid + ".routes", "production_programme.allowances"
+        fuel, n = here("fuel"), here("@n")
+        if key == "@allowance_factor":
+            # 1 + each allowance named in the row's list ("a; b") x its months of the year / 12
+            names, months = rng(allowances, "@key"), rng(allowances, "months")
+            named = f'ISNUMBER(FIND(";"&{names}&";",";"&SUBSTITUTE({here("allowances")},"; ",";")&";"))'
+            return (f'IF({fuel}="","",1+SUMPRODUCT({named}*({names}<>"")*{rng(allowances, "value")}'
+                    f'*({months}+12*({months}=""))/12))')
+        if key == "@km_year":
+            return f'IF({fuel}="","",SUMIFS({rng(routes, "@km_year")},{rng(routes, "@parent")},{n}))'
+        km = here("@km_year")
+        if key == "@tyres_cost":  # km a year x tyres on the vehicle / km a tyre lasts x its price
+            count, mileage = here("tyres.count"), here("tyres.mileage")
+            return (f'IF(OR({fuel}="",{count}="",{mileage}=""),"",{km}*{count}/({mileage}'
+                    f'{unit_factor(sid, "tyres.mileage", "km")})*{here("tyres.price")}'
+                    f'{unit_factor(sid, "tyres.price", "som/piece")})')
+        if key == "@repairs_cost":  # km a year x som a km
+            repairs = here("repairs")
+            return f'IF(OR({fuel}="",{repairs}=""),"",{km}*{repairs}{unit_factor(sid, "repairs", "som/km")})'
+        # the routes' litres + machine hours x litres an hour
+        hours = here("hours")
+        return (f'IF({fuel}="","",SUMIFS({rng(routes, "@litres_year")},{rng(routes, "@parent")},{n})'
+                f'+IF({hours}="",0,{hours}{unit_factor(sid, "hours", "hour/year")}'
+                f'*{here("fuel_per_hour")}{unit_factor(sid, "fuel_per_hour", "l/hour")}))')
+    if sid == "production_programme.fuels":
+        name = here("@key")
+        if key == "@litres_year":
+            vehicles = "production_programme.vehicles"
+            # SUMPRODUCT, not SUMIFS: a fuel's name is compared as it is, never read as a criterion
+            return (f'IF({name}="","",SUMPRODUCT(({rng(vehicles, "fuel")}={name})*1,'
+                    f'{rng(vehicles, "@litres_year")}))')
+        litres = here("@litres_year")
+        return f'IF({litres}="","",{litres}*{here("price")}{unit_factor(sid, "price", "som/l")})'
+    if sid == "production_programme.chemicals":
+        if key == "@kg_year":  # m3 produced x g/m3 / 1000
+            water = ctx.sections["water"]
+            produced_input = next(i for i in water.inputs if i.key == "produced")
+            row = RECORD_FIRST_ROW + water.inputs.index(produced_input)
+            sheet = quote_sheetname(ctx.titles["water"])
+            value = f"{sheet}!${get_column_letter(RECORD_VALUE_COLUMN)}${row}"
+            unit = f"{sheet}!${get_column_letter(RECORD_VALUE_COLUMN + 1)}${row}"
+            produced = value + _times(_factor(unit, produced_input, "m3/year", lang))
+            dose = here("dose")
+            return f'IF({dose}="","",{produced}*{dose}{unit_factor(sid, "dose", "g/m3")}/1000)'
+        kg = here("@kg_year")
+        return f'IF({kg}="","",{kg}*{here("price")}{unit_factor(sid, "price", "som/kg")})'
+    raise KeyError(f"no formula for {sid} {key}")
+
+
+def _constant(unit: str, target: str) -> str:
+    """The factor from ``unit`` to ``target`` as a number, ``1`` for none."""
+    factor = parse_unit(unit).factor / parse_unit(target).factor
+    return "1" if abs(factor - 1) <= 1e-12 else f"{factor:.15g}"

@@ -44,7 +44,15 @@ from okmo_models.excel.sheets import (
     year_column_of,
 )
 from okmo_models.kinds import KINDS
-from okmo_models.excel.template import EMPTY_LIST, LISTS_SHEET, META_SHEET, input_label, key_label, parent_label
+from okmo_models.excel.template import (
+    EMPTY_LIST,
+    LISTS_SHEET,
+    META_SHEET,
+    computed_label,
+    input_label,
+    key_label,
+    parent_label,
+)
 from okmo_models.units import UnitError, parse_number
 
 _YES = {"да", "ооба", "yes", "true", "истина", "1", "y", "д"}
@@ -440,6 +448,7 @@ class _Reader:
         by_key: dict[str, int] = {}
         years: dict[tuple, int] = {}
         skipped: dict[int, Column] = {}  # year columns whose heading is no year
+        computed: dict[int, Column] = {}  # columns of formulas: never read
         for col in ws.columns_in(TABLE_KEY_ROW):
             key = ws.value(TABLE_KEY_ROW, col)
             if key in (None, ""):
@@ -453,6 +462,9 @@ class _Reader:
                 self._problem(ws, f"{_letter(col)}{TABLE_KEY_ROW}", "xl_key_twice", key)
                 continue
             by_key[key] = col
+            if column.role == "computed":
+                computed[col] = column
+                continue
             if column.role == "year":  # its year is its heading, as the reader sees it
                 known_column = column
                 column = self._year_heading(ws, s, col, column, years)
@@ -470,16 +482,24 @@ class _Reader:
             self.cells[s.path] = f"{ws.title}!A{TABLE_FIRST_ROW}"
         refs = self.refs.setdefault(s.id, {})
         position = 0
+        typed: dict[int, list[str]] = {}  # computed column -> cells where a number replaced the formula
         for row in ws.rows_from(TABLE_FIRST_ROW):
             cells = {col: ws.value(row, col) for col in ws.columns_in(row)}
-            if not any(_filled(v) for v in cells.values()):
+            for col in computed:
+                if ws.formula(row, col) is None and _filled(cells.get(col)):
+                    typed.setdefault(col, []).append(f"{_letter(col)}{row}")
+            if not any(_filled(v) for c, v in cells.items() if c not in computed):
                 continue
             position += 1
             for col, value in cells.items():
-                if col not in columns and col not in skipped and _filled(value):
+                if col not in columns and col not in skipped and col not in computed and _filled(value):
                     self._problem(ws, f"{_letter(col)}{row}", "xl_unknown_column", value)
             self._row(ws, s, row, position, columns, by_key, data, refs,
                       [skipped[c].input for c, v in cells.items() if c in skipped and _filled(v)])
+        for col, where in typed.items():
+            # a figure typed over a formula is not read: the package computes it from the inputs
+            self.warnings.append(("xl_computed_typed", {"sheet": ws.title, "cells": ", ".join(where),
+                                                        "column": computed_label(computed[col].key, self.lang)}))
 
     def _label(self, s: Section, column: Column) -> str:
         lang = self.lang
