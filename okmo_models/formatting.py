@@ -191,7 +191,7 @@ def label(key: str, lang: str) -> str:
     return t(key, lang)
 
 
-def format_quantity(value: float, unit: str, lang: str = "ru") -> str:
+def format_quantity(value: float, unit: str, lang: str = "ru", decimals: int | None = None) -> str:
     """A value with its unit as the reader writes them: whole numbers without decimals,
     others to the hundredth.
 
@@ -200,7 +200,8 @@ def format_quantity(value: float, unit: str, lang: str = "ru") -> str:
     >>> format_quantity(10, "year"), format_quantity(2, "year"), format_quantity(21, "year"), format_quantity(10, "year", "ky")
     ('10 лет', '2 года', '21 год', '10 жыл')
     """
-    decimals = 0 if float(value).is_integer() else 2
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() else 2
     if lang == "en" and unit in _EN_COUNTED:  # "1 trip", "5 days"
         word = unit[:-1] if decimals == 0 and abs(value) == 1 else unit
         return f"{format_number(value, decimals, lang)} {word}"
@@ -211,6 +212,18 @@ def format_quantity(value: float, unit: str, lang: str = "ru") -> str:
                                       few if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14) else many)
         return f"{format_number(value, decimals, lang)} {word}"
     return f"{format_number(value, decimals, lang)} {format_unit(unit, lang)}"
+
+
+def format_figure(value: float, unit: str, lang: str = "ru") -> str:
+    """A factor of a calculation (a basis, a derivation's step) to the decimals it has, at
+    most four, so that the factors printed multiply back to the amount to the tyiyn: 2,1733
+    tyres a year, not 2,17; whole numbers and two decimals as :func:`format_quantity`.
+
+    >>> format_figure(2.173280, "piece/year"), format_figure(0.6, "kWh/m3"), format_figure(9000, "l/year")
+    ('2,1733 шт./год', '0,60 кВт·ч/м³', '9\xa0000 л/год')
+    """
+    exact = next((d for d in range(5) if abs(round(value, d) - value) < 1e-9), 4)
+    return format_quantity(value, unit, lang, decimals=0 if exact == 0 else max(2, exact))
 
 
 @dataclass(frozen=True)
@@ -249,4 +262,4 @@ def basis(value: Basis, lang: str) -> str:
         return t("r_straight_line", lang)
     if value.kind == "none" or not value.factors:
         return "—"
-    return " × ".join(format_quantity(v, unit, lang) for v, unit in value.factors)
+    return " × ".join(format_figure(v, unit, lang) for v, unit in value.factors)

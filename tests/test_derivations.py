@@ -245,3 +245,102 @@ def test_each_figure_cites_its_own_source():
     assert found[programme + ("vehicles", 0, "routes", 0, "km_per_trip")] == "assumption"
     assert found[programme + ("vehicles", 1, "hours")] == "assumption"
     assert found[programme + ("fuels", "diesel", "price")] == "diesel_2023"
+
+
+# --- the review of issue 22: each finding a test that failed before its fix -----------------------
+
+
+def test_a_salary_per_staff_member_reads_as_per_month(waste_data):
+    """``som/staff/month`` (the unit labour lines use) computed, not a crash: drivers 2 x
+    (16 000 + 25 %) x 12 = 480 000."""
+    d = copy.deepcopy(waste_data)
+    d["staffing"]["positions"][0]["salary"] = "16 000 som/staff/month"
+    assert _line(_computed(d), "Водители").amount_som == pytest.approx(480_000, abs=0.01)
+
+
+def test_the_route_in_tonnes_is_the_one_named(waste_data):
+    d = copy.deepcopy(waste_data)
+    d["production_programme"]["vehicles"][4]["routes"][0]["load_per_trip"] = "3 t"
+    with pytest.raises(ScenarioError) as info:
+        _computed(d)
+    assert [(p.key, p.field_path()) for p in info.value.problems] == [
+        ("tonnes_need_density", "production_programme.vehicles[5].routes[1].load_per_trip")]
+
+
+def test_a_load_in_other_units_than_the_service_is_refused():
+    """A dipping bath counts heads; water is m3 with no density: a load is not compared with them."""
+    for example, load in (("teploklyuchenka/dipping_bath.yaml", "2 m3"), ("ak-bulak/water.yaml", "3 t")):
+        path = example_path(example)
+        d = json.loads(json.dumps(read_data(path).data, default=str))
+        prog = d.setdefault("production_programme", {"source": next(iter(d["sources"]))})
+        prog["fuels"] = {"diesel": {"name": "Дизель", "price": "80 som/l", "source": next(iter(d["sources"]))}}
+        prog["vehicles"] = [{"name": "Машина", "fuel": "diesel", "fuel_norm": "20 l/100km",
+                             "routes": [{"trips_per_day": 1, "days_per_week": 5, "weeks": 50, "km_per_trip": "10 km",
+                                         "load_per_trip": load}], "source": next(iter(d["sources"]))}]
+        with pytest.raises(ScenarioError) as info:
+            calculate_tariff(validate_scenario(d, path))
+        assert [p.key for p in info.value.problems] == ["load_not_for_service"], example
+
+
+@pytest.mark.parametrize("change, key", [
+    (lambda v: v[1].update(allowances=["winter"]), "vehicle_allowances_without_routes"),
+    (lambda v: v[1].update(fuel_norm="40 l/100km"), "vehicle_norm_without_routes"),
+    (lambda v: v[0].update(fuel_per_hour="9 l/hour"), "vehicle_hour_norm_without_hours"),
+    (lambda v: v[0].update(allowances=["winter", "winter", "mountain"]), "vehicle_allowance_twice"),
+    (lambda v: v[0]["routes"][0].update(days_per_week=7, weeks=53), "route_days_in_year"),
+    (lambda v: v[1].update(hours="2 hour/day"), "hours_per_day_ambiguous"),
+])
+def test_a_figure_that_would_enter_nothing_is_refused(waste_data, change, key):
+    d = copy.deepcopy(waste_data)
+    change(d["production_programme"]["vehicles"])
+    with pytest.raises(ScenarioError) as info:
+        _computed(d)
+    assert [p.key for p in info.value.problems] == [key]
+
+
+def test_the_printed_factors_multiply_back_to_the_amount(waste_data):
+    """Tyres worn 2,1733 a year (12 000 km... here 1 trip x 4 x 50 x 20 km with 6 tyres lasting
+    27 611 km) at 18 000 som: the printed basis multiplies back to the amount to the tyiyn."""
+    from okmo_models.formatting import basis
+
+    d = copy.deepcopy(waste_data)
+    d["production_programme"]["vehicles"][4]["tyres"] = {"count": 6, "price": "18 000 som/piece",
+                                                         "mileage": "11 043 km", "source": "assumption"}
+    r = _computed(d)
+    tyres = next(c for c in r.cost_lines if c.name.get("ru").startswith("Шины"))
+    from okmo_models.units import parse_number
+
+    quantity, price = (parse_number(factor.split(" ")[0]) for factor in basis(tyres.basis, "ru").split(" × "))
+    assert quantity * price == pytest.approx(tyres.amount_som, abs=0.01 * price)  # a tyiyn of quantity at most
+    assert quantity == pytest.approx(4000 * 6 / 11043, abs=5e-5)
+
+
+def test_a_percent_is_taken_as_written(waste_data):
+    """7 % is 7 in the workbook's input cell, not 7.000000000000001."""
+    from okmo_models.tariff.derivations import Figure
+
+    d = copy.deepcopy(waste_data)
+    d["production_programme"]["allowances"]["mountain"]["value"] = "7 %"
+    diesel = _line(_computed(d), "Дизельное топливо (мусоровоз, трактор, экскаватор, грейдер)").derivation
+    figures = []
+
+    def walk(e):
+        if isinstance(e, Figure):
+            figures.append(e)
+        else:
+            for term in e.terms:
+                walk(term)
+
+    walk(diesel.quantity)
+    assert [f.value for f in figures if f.path == ("production_programme", "allowances", "mountain", "value")] == [7.0]
+
+
+def test_the_service_is_named_in_the_reader_s_words(waste_data):
+    d = copy.deepcopy(waste_data)
+    d["production_programme"]["pumping"] = {"energy": "0,5 kWh/m3", "price": "3 som/kWh", "source": "assumption"}
+    with pytest.raises(ScenarioError) as info:
+        _computed(d)
+    for lang, service in (("ru", "«Вывоз твёрдых бытовых отходов»"),
+                          ("ky", "«Катуу тиричилик калдыктарын ташып чыгаруу»")):
+        message = info.value.render(lang).splitlines()[-1]  # below the file's name and the field
+        assert message.endswith(service + ".") and "waste" not in message

@@ -621,3 +621,26 @@ def test_component_tariffs_are_the_programs_values_and_say_so(tmp_path):
         assert printed.comment is not None and printed.comment.text == t("xr_program_value", "ky")
     assert any(ws.cell(r, 1).value == t("xr_program_values_note", "ky") for r in range(1, ws.max_row + 1))
     check(book, result, "ky", tmp_path)  # cash tariffs, revenue and totals still recompute
+
+
+def test_the_water_produced_is_one_input_cell(results, tmp_path):
+    """Pumping, chlorine and the cost per m3 delivered all follow the one cell of the water
+    produced: changing it in Excel gives what the package gives for the file with that volume
+    (two cells, one for the derivation and one for the rest, recomputed to neither)."""
+    result = results["ak-bulak/water.yaml"]
+    lang = "ru"
+    data = tariff_workbook(result, lang)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    inputs, calc = wb[t("xr_sheet_inputs", lang)], wb[t("xr_sheet_calculation", lang)]
+    label = t("xr_in_produced", lang)
+    cells = [c for row in inputs.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith(label[:12])]
+    assert len(cells) == 1, [c.coordinate for c in cells]
+    produced = f"B{cells[0].row}"
+    assert inputs[produced].value == pytest.approx(215_000)
+    requirement = f"C{row_of(calc, t('revenue_requirement', lang), 2)}"
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    after = formulas.ExcelModel().loads(str(path)).finish().calculate(inputs={engine_key(inputs.title, produced): 225_000})
+    water = result.scenario.water.model_copy(update={"produced": Quantity(value=225_000, unit="m3/year")})
+    again = calculate_tariff(result.scenario.model_copy(update={"water": water}))
+    assert after[engine_key(calc.title, requirement)].value[0, 0] == pytest.approx(again.revenue_requirement_som, abs=MONEY)

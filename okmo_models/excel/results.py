@@ -529,7 +529,9 @@ def _inputs(book: _Book, result, model, kept):
     if derived:
         sh.subheading(t("xr_in_derivations", lang))
         sh.header([t("c_indicator", lang), t("c_value", lang), t("c_unit", lang), t("br_ref", lang)])
-        seen: dict = {}
+        # a figure the inputs above already hold is that cell (the water produced: one input
+        # for the pumping, the reagents and the cost per m3 delivered)
+        seen: dict = {("path", ("water", "produced")): "p:produced"} if s.water is not None else {}
         for i, spec in derived:
             sh.line([f"{number_of.get(i, '')}. {spec.name.get(lang)}"], bold=True, wrap=(0,))
             d = spec.derivation

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from okmo_models.errors import Problem
+from okmo_models.i18n import LANGUAGES, t
 from okmo_models.parameters import known_parameters
 from okmo_models.scenario.schema import Scenario
 from okmo_models.units import UnitError, parse_unit
@@ -123,8 +124,8 @@ def programme_and_staffing_sound(s: Scenario) -> Iterator[Problem]:
     if s.service != "water":
         for name in ("pumping", "chemicals"):
             if getattr(prog, name):
-                yield Problem(path=where + (name,), key="programme_water_only", value=name,
-                              context={"service": s.service})
+                yield Problem(path=where + (name,), key="programme_water_only",
+                              context={"service": {lang: t("service_" + s.service, lang) for lang in LANGUAGES}})
 
 
 def components_named(s: Scenario) -> Iterator[Problem]:

@@ -717,6 +717,12 @@ class Route(StrictModel):
     km_per_trip: _quantity("km", positive=True)
     load_per_trip: _quantity("m3", "t", positive=True) | None = None
 
+    @model_validator(mode="after")
+    def _calendar(self):
+        if self.days_per_week * self.weeks > 366:
+            raise invalid("route_days_in_year", value=f"{self.days_per_week:g} × {self.weeks:g}")
+        return self
+
 
 class Tyres(StrictModel):
     """Tyres worn by mileage: a set of ``count`` tyres at ``price`` lasts ``mileage`` km."""
@@ -744,6 +750,14 @@ class Vehicle(StrictModel):
     source: SourceRef
     component: str | None = None  # of its tyres and repairs lines
 
+    @field_validator("hours")
+    @classmethod
+    def _hours_in_a_year(cls, q):
+        # "2 hour/day" would be taken for 365 days: the economist means working days
+        if q is not None and "day" in q.unit.split("/")[1:]:
+            raise invalid("hours_per_day_ambiguous", value=str(q))
+        return q
+
     @model_validator(mode="after")
     def _norms(self):
         if not self.routes and self.hours is None:
@@ -754,6 +768,15 @@ class Vehicle(StrictModel):
             raise invalid("vehicle_needs_hour_norm")
         if (self.tyres is not None or self.repairs is not None) and not self.routes:
             raise invalid("vehicle_mileage_needs_routes")
+        # a figure that would enter nothing is refused, never dropped
+        if self.fuel_norm is not None and not self.routes:
+            raise invalid("vehicle_norm_without_routes", value=str(self.fuel_norm))
+        if self.fuel_per_hour is not None and self.hours is None:
+            raise invalid("vehicle_hour_norm_without_hours", value=str(self.fuel_per_hour))
+        if self.allowances and not self.routes:
+            raise invalid("vehicle_allowances_without_routes", value=", ".join(self.allowances))
+        if len(set(self.allowances)) != len(self.allowances):
+            raise invalid("vehicle_allowance_twice", value=", ".join(self.allowances))
         return self
 
 

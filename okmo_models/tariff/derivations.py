@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from okmo_models.errors import Problem
-from okmo_models.formatting import format_quantity
+from okmo_models.formatting import format_figure, format_quantity
 from okmo_models.i18n import LANGUAGES, t
 from okmo_models.scenario.schema import CostLine, LocalText, Quantity, Scenario
 from okmo_models.units import parse_unit
@@ -105,7 +105,8 @@ def _joined_text(key: str, a: tuple, b: tuple) -> LocalText:
 def _figure(q: Quantity, path: tuple, unit: str, label: LocalText | None = None, source: str | None = None) -> Figure:
     """The figure in the unit the derivation works in (a salary in thousand som/month is
     taken in som/month), so that each step multiplies plain numbers."""
-    return Figure(q.to(unit), unit, path, label, source=source)
+    value = q.value if q.unit == unit else float(f"{q.to(unit):.12g}")  # 7 %, not 7.000000000000001
+    return Figure(value, unit, path, label, source=source)
 
 
 def _derivation(quantity: Expr, price: Expr, *sources: str) -> Derivation:
@@ -128,7 +129,9 @@ def _line(kind: str, name: LocalText, quantity: Expr, price: Expr, source: str, 
 
 def _monthly_pay(p, where: tuple) -> Expr:
     """Salary plus allowances, som per staff member a month."""
-    salary = _figure(p.salary, where + ("salary",), "som/month", _local("d_salary"), p.source)
+    # per staff member however written: "16 000 som/month" or "16 000 som/staff/month"
+    per = "som/staff/month" if "staff" in p.salary.parsed_unit.dims else "som/month"
+    salary = _figure(p.salary, where + ("salary",), per, _local("d_salary"), p.source)
     terms: list[Expr] = [salary]
     for j, a in enumerate(p.allowances):
         path = where + ("allowances", j, "value")
@@ -324,16 +327,22 @@ def capacity_problems(s: Scenario, volume: float, base_unit: str, density: float
              if r.load_per_trip is not None]
     if not loads:
         return []
+    if base_unit not in ("m3", "t"):  # a dipping bath counts heads: no load carried
+        i, j = loads[0][1], loads[0][2]
+        return [Problem(path=("production_programme", "vehicles", i, "routes", j, "load_per_trip"),
+                        key="load_not_for_service", value=str(loads[0][0].load_per_trip))]
     capacity = 0.0
-    for r, _, _ in loads:
+    for r, i, j in loads:
         trips = r.trips_per_day * r.days_per_week * r.weeks
         q = r.load_per_trip
-        amount = q.to("t") if "mass" in q.parsed_unit.dims else q.to("m3")
         is_mass = "mass" in q.parsed_unit.dims
+        amount = q.to("t") if is_mass else q.to("m3")
         if is_mass != (base_unit == "t"):
+            where = ("production_programme", "vehicles", i, "routes", j, "load_per_trip")
+            if s.service != "waste":
+                return [Problem(path=where, key="load_not_for_service", value=str(q))]
             if density is None:
-                return [Problem(path=("production_programme", "vehicles", loads[0][1], "routes", loads[0][2],
-                                      "load_per_trip"), key="tonnes_need_density", value=str(q))]
+                return [Problem(path=where, key="tonnes_need_density", value=str(q))]
             amount = amount * density if not is_mass else amount / density
         capacity += trips * amount
     if capacity + 1e-9 >= volume:
@@ -351,7 +360,7 @@ def capacity_problems(s: Scenario, volume: float, base_unit: str, density: float
 def _quantity_text(value: float, unit: str, lang: str) -> str:
     """A figure or a result in the reader's words; a year's total reads without "/год"."""
     unit = unit[:-len("/year")] if unit.endswith("/year") and unit.count("/") == 1 else unit
-    return format_quantity(round(value, 6) + 0.0, unit, lang).strip()
+    return format_figure(round(value, 6) + 0.0, unit, lang).strip()
 
 
 def _term_text(e: Expr, lang: str) -> str:
@@ -424,7 +433,7 @@ def figure_label(s: Scenario, figure: Figure, lang: str) -> str:
         what = t("d_f_tyre_count", lang)
     elif path[-2:] == ("tyres", "price"):
         what = t("d_f_tyre_price", lang)
-    return f"{owner}: {what}" if owner else what
+    return f"{owner}: {what}" if owner else what[:1].upper() + what[1:]
 
 
 def _owner(s: Scenario, path: tuple, lang: str) -> str:
