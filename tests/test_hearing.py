@@ -153,6 +153,13 @@ def test_variant_with_unknown_item_is_explained(tmp_path):
     assert info.value.problems[0].key == "variant_item_unknown"
     assert info.value.problems[0].field_path() == "changes.categories.nobody"
 
+    # a position is shown as the variant counts it, from 1 (it was shown one too high)
+    (tmp_path / "v.yaml").write_text("variant_of: waste.yaml\nchanges:\n  cost_lines:\n    30: {amount: 1 som/year}\n",
+                                     encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(tmp_path / "v.yaml")
+    assert info.value.problems[0].field_path() == "changes.cost_lines.30"
+
 
 # --- the hall's layout (issue 17) ---------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from __future__ import annotations
 import copy
 import re
 
+from okmo_models.errors import Key
+
 # List fields whose items are addressed by id instead of position.
 KEYED_LISTS = {"categories": "id", "measures": "id", "objects": "id", "settlements": "id", "options": "id"}
 
@@ -60,9 +62,11 @@ def _merge_list(items: list, patch: dict, path: tuple) -> list:
             index = next((i for i, item in enumerate(items) if item.get(id_field) == key), None)
         else:
             index = int(key) - 1 if str(key).isdigit() and 1 <= int(key) <= len(items) else None
+        # a position the variant counts from 1 is shown as written (cost_lines.12), not shifted
+        here = path + (Key(key) if isinstance(key, int) and not isinstance(key, bool) else key,)
         if index is None:
-            raise VariantError(path + (key,), "variant_item_unknown", key)
-        items[index] = _merge(items[index], value, path + (key,))
+            raise VariantError(here, "variant_item_unknown", key)
+        items[index] = _merge(items[index], value, here)
     return items
 
 
