@@ -51,9 +51,11 @@ print(time.perf_counter() - start, time.process_time() - cpu)
 """
 
 
-def distinct_files(folder: Path, count: int) -> list[str]:
+def distinct_files(folder: Path, count: int, root: Path = ROOT) -> list[str]:
     """``count`` tariff files of distinct bytes: one folder per municipality holding its
-    passport, economic base and a copy of each example marked with its number."""
+    passport, economic base and a copy of each example (of the tree at ``root``) marked with
+    its number."""
+    folder.mkdir(parents=True, exist_ok=True)
     files = []
     for i in range(count):
         example = EXAMPLES[i % len(EXAMPLES)]
@@ -61,9 +63,9 @@ def distinct_files(folder: Path, count: int) -> list[str]:
         if not town.exists():
             town.mkdir()
             for linked in LINKED:
-                shutil.copy(ROOT / "okmo_models/examples" / linked, town)
+                shutil.copy(root / "okmo_models/examples" / linked, town)
         target = town / Path(example).name
-        target.write_bytes((ROOT / "okmo_models/examples" / example).read_bytes() + f"# copy {i}\n".encode())
+        target.write_bytes((root / "okmo_models/examples" / example).read_bytes() + f"# copy {i}\n".encode())
         files.append(str(target))
     return files
 
@@ -71,7 +73,7 @@ def distinct_files(folder: Path, count: int) -> list[str]:
 def run(tree: Path, count: int, files: list[str]) -> tuple[float, float]:
     """``(wall, CPU)`` seconds for ``count`` tariffs; CPU time suffers less from other work
     on a shared machine than the wall time does."""
-    warm = [str(ROOT / "okmo_models/examples" / e) for e in EXAMPLES]
+    warm = [str(tree / "okmo_models/examples" / e) for e in EXAMPLES]
     out = subprocess.run([sys.executable, "-c", _CHILD, str(tree), str(count), json.dumps(files), json.dumps(warm)],
                          cwd=tree, capture_output=True, text=True, check=True)
     wall, cpu = out.stdout.strip().splitlines()[-1].split()
@@ -89,19 +91,25 @@ def main() -> None:
         print("load (1, 5, 15 min) at the start:", " ".join(f.read().split()[:3]))
     print(f"| {options.count} tariffs, one process | time | before | after | after / before |\n|---|---|---|---|---|")
     per = 1000 / options.count
+    trees = {"before": options.before.resolve(), "after": ROOT}
     with tempfile.TemporaryDirectory() as tmp:
-        cases = {"repeated (the 4 bundled examples in turn)": [str(ROOT / "okmo_models/examples" / e) for e in EXAMPLES],
-                 "distinct (one file per tariff)": distinct_files(Path(tmp), options.count)}
-        for name, files in cases.items():
+        # each tree computes its own bundled examples: a file of one version may not be read
+        # by another (issue 22 derives the examples' wages and fuel; the figures are the same)
+        cases = {"repeated (the 4 bundled examples in turn)":
+                 {k: [str(tree / "okmo_models/examples" / e) for e in EXAMPLES] for k, tree in trees.items()},
+                 "distinct (one file per tariff)":
+                 {k: distinct_files(Path(tmp) / k, options.count, tree) for k, tree in trees.items()}}
+        for name, by_tree in cases.items():
             # in slices, the trees taking turns: both see the same load on a shared machine
             before, after = [0.0, 0.0], [0.0, 0.0]
             step = -(-options.count // options.slices)
             for start in range(0, options.count, step):
                 part = min(step, options.count - start)
                 # each slice starts where the last one ended: every file as often as in one run
-                chunk = [files[(start + i) % len(files)] for i in range(min(part, len(files)))]
-                for total, tree in ((before, options.before.resolve()), (after, ROOT)):
-                    wall, cpu = run(tree, part, chunk)
+                for total, key in ((before, "before"), (after, "after")):
+                    files = by_tree[key]
+                    chunk = [files[(start + i) % len(files)] for i in range(min(part, len(files)))]
+                    wall, cpu = run(trees[key], part, chunk)
                     total[0] += wall
                     total[1] += cpu
             for k, what in enumerate(("wall", "CPU")):
