@@ -246,16 +246,21 @@ def test_computed_columns_hold_formulas_marked_as_computed():
             assert cell.fill.fgColor.rgb != input_fill
 
 
-def test_the_formulas_compute_the_package_s_figures_for_the_waste_example(tmp_path):
-    _, data = scenario_data(WASTE)
-    path = book(tmp_path, data)
-    s = scenario_of(data, WASTE)
+def _computed_cells(path):
+    """``at(section, column key, row)``: a computed column's value as the engine recomputes it."""
     wb = openpyxl.load_workbook(path)
     values = computed_values(path)
 
     def at(section, key, row):
         ws = sheet(wb, section)
         return value_at(values, ws.title, f"{openpyxl.utils.get_column_letter(columns(ws)[key])}{row}")
+
+    return at
+
+
+def test_the_formulas_compute_the_package_s_figures_for_the_waste_example(tmp_path):
+    _, data = scenario_data(WASTE)
+    s, at = scenario_of(data, WASTE), _computed_cells(book(tmp_path, data))
 
     # the drivers: 16 000 som + 25 % = 20 000 som a month; 2 x 20 000 x 12 = 480 000 som a year
     assert at(POSITIONS, "@monthly_pay", TABLE_FIRST_ROW) == pytest.approx(20_000)
@@ -279,14 +284,7 @@ def test_the_formulas_compute_the_package_s_figures_for_the_waste_example(tmp_pa
 
 def test_the_formulas_compute_money_allowances_bonuses_and_reagents(tmp_path):
     data = water_data()
-    path = book(tmp_path, data)
-    s = scenario_of(data, WATER)
-    wb = openpyxl.load_workbook(path)
-    values = computed_values(path)
-
-    def at(section, key, row):
-        ws = sheet(wb, section)
-        return value_at(values, ws.title, f"{openpyxl.utils.get_column_letter(columns(ws)[key])}{row}")
+    s, at = scenario_of(data, WATER), _computed_cells(book(tmp_path, data))
 
     # the director: 22 000 + 10 % + 1 500 = 25 700 som a month; x (12 x 1,25 + 1) = 411 200 som
     assert at(POSITIONS, "@monthly_pay", TABLE_FIRST_ROW) == pytest.approx(25_700)
