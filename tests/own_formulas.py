@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 
 _FUNCTIONS = ("SUMIFS", "SUMPRODUCT", "SUM", "ROUND", "INT", "IFERROR", "IF", "MAX", "MIN", "ABS", "INDEX",
-              "MATCH", "ISNUMBER", "FIND", "SUBSTITUTE", "OR")
-_BODY = re.compile(r"(?:\$?[A-Z]+\$?[0-9]+|[0-9.E+-]+|" + "|".join(_FUNCTIONS) + r"|[()*/+,:<>=&!-])+")
+              "MATCH", "ISNUMBER", "FIND", "SUBSTITUTE", "OR", "NA")
+# one token at a time (a pattern repeating alternatives that overlap backtracks without end on a
+# long formula it refuses): a reference, a number, a function's name, an operator
+_TOKEN = re.compile(r"\$?[A-Z]+\$?[0-9]+|[0-9.E+-]+|(?:" + "|".join(_FUNCTIONS) + r")(?=\()|[()*/+,:<>=&!-]")
 
 
 def _unit_words() -> set[str]:
@@ -31,4 +33,10 @@ def is_own_formula(formula: str, units: set[str] | None = None) -> bool:
     if not set(re.findall(r'"([^"]*)"', text)) <= units:
         return False
     body = re.sub(r'"[^"]*"', "", re.sub(r"'[^']*'!", "", text))
-    return bool(_BODY.fullmatch(body))
+    at = 0
+    while at < len(body):
+        token = _TOKEN.match(body, at)
+        if token is None:
+            return False
+        at = token.end()
+    return True

@@ -207,13 +207,15 @@ def test_template_has_a_sheet_per_section_with_labels_hints_and_examples(kind, l
     sections = layout(kind)
     titles = [sheet_title(s, lang) for s in sections]
     # the drop-downs' hidden sheet is named in the workbook's language too
-    assert wb.sheetnames == titles + [META_SHEET, t("wt_sheet_lists", lang)]
+    # a tariff template adds the калькуляция's computed totals (issue 22)
+    extra = [t("xs_totals", lang)] if kind == "tariff" else []
+    assert wb.sheetnames == titles + extra + [META_SHEET, t("wt_sheet_lists", lang)]
     assert len(set(titles)) == len(titles)
     assert wb[META_SHEET].sheet_state == "hidden"
     texts = [str(v) for ws in wb.worksheets if ws.sheet_state == "visible"
              for row in ws.iter_rows(max_row=5, values_only=True) for v in row if v is not None]
     # every label and hint is translated: no message key shows through
-    assert not [x for x in texts if x.startswith(("xl_", "xf_", "xs_", "xd_", "xk_"))]
+    assert not [x for x in texts if x.startswith(("xl_", "xf_", "xs_", "xd_", "xk_", "xt_", "xc_"))]
     general = wb[titles[0]]
     examples = [general.cell(row=r, column=4).value for r in range(4, general.max_row + 1)]
     assert sum(v is not None for v in examples) >= 5  # example values from the bundled files

@@ -41,7 +41,14 @@ UNIT_SUGGESTIONS = (
     "staff", "piece", "person/household", "km", "year", "dipping/year",
     # the staffing table and the production programme (issue 22)
     "thousand_som/month", "l/100km", "l/hour", "kWh/m3", "g/m3", "som/kg", "som/piece", "m3", "t",
+    # a rent's months a year, a seasonal pay a year, heads treated a year: units of the bundled
+    # examples, which the summary sheet converts only when offered (issue 22)
+    "month/year", "som/staff/year", "head/year",
 )
+
+# Units offered only to a field that takes any unit (a cost line's quantity): months a year
+# is a ratio, which a share would otherwise offer beside %.
+_COUNTS_ONLY = ("month/year",)
 
 # Mapping keys that must be one of known names (budget lines, funding kinds): offered as
 # drop-downs; the whole-file checks refuse anything else with the list of known names.
@@ -182,6 +189,8 @@ def _accepted_units(annotation) -> tuple:
         except ValidationError:
             continue
         accepted.append(unit)
+    if "km" not in accepted:  # months a year, a ratio too, only where any unit is taken (not a share's list)
+        accepted = [u for u in accepted if u not in _COUNTS_ONLY]
     return tuple(accepted)
 
 

@@ -33,6 +33,8 @@ VALUE = "@value"  # the value of a mapping of plain values
 # position's pay, a route's kilometres and litres): by sheet, their keys after the inputs.
 # They are never read as input: the import works from the inputs, as the package does.
 COMPUTED = {
+    "cost_lines": ("@annual_som",),
+    "assets": ("@depreciation",),
     "staffing.positions": ("@monthly_pay", "@annual_pay"),
     "production_programme.fuels": ("@litres_year", "@cost_year"),
     "production_programme.vehicles": ("@allowance_factor", "@km_year", "@litres_year", "@tyres_cost",
@@ -40,6 +42,10 @@ COMPUTED = {
     "production_programme.vehicles.routes": ("@km_year", "@litres_year"),
     "production_programme.chemicals": ("@kg_year", "@cost_year"),
 }
+
+# The template's summary sheet of the калькуляция (issue 22): formulas only, named on the
+# ``_okmo`` sheet by this id so that the import knows it and skips it.
+TOTALS = "@totals"
 
 
 @dataclass(frozen=True)

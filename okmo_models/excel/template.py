@@ -7,27 +7,31 @@ same layout (what a consultant hands to an economist). Both come from
 :mod:`okmo_models.excel.workbook_import`. Every cell is written by
 :func:`okmo_models.excel.cells.put` (text stays text); the only formulas are the year
 headings of a budget's yearly rows, which follow the years typed on the general sheet, and
-the computed columns of the staffing table and the production programme
-(:data:`~okmo_models.excel.sheets.COMPUTED`: a position's pay, a route's kilometres and
-litres), which the import never reads. A formula holds cell references, numbers and the
-package's own unit words, never text from the data.
+the computed columns of the cost lines, the assets, the staffing table and the production
+programme (:data:`~okmo_models.excel.sheets.COMPUTED`: a line's som a year, an asset's
+depreciation, a position's pay, a route's kilometres and litres) and a tariff's summary
+sheet, the калькуляция up to the revenue requirement, all of which the import never reads.
+A formula holds cell references, numbers and the package's own unit words, never text from
+the data (a word of a list is compared by a reference to its cell on the lists sheet).
 """
 
 from __future__ import annotations
 
 import io
 from datetime import date
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from okmo_models.version import __version__
 from okmo_models.excel.cells import put
+from okmo_models.excel.tariff_formulas import number, quote_sheet, straight_line
 from okmo_models.excel.choices import (
     choice_label,
     choice_labels,
@@ -43,6 +47,7 @@ from okmo_models.excel.handles import Handles
 from okmo_models.excel.layout import BY_YEAR, Input, Section, layout
 from okmo_models.excel.sheets import (
     MISSING,
+    TOTALS,
     RECORD_FIRST_ROW,
     RECORD_VALUE_COLUMN,
     TABLE_FIRST_ROW,
@@ -82,14 +87,16 @@ EMPTY_LIST = "—"
 
 def template_workbook(kind: str, lang: str = "ru") -> bytes:
     """An empty workbook for a ``kind`` scenario, with examples from the bundled files."""
-    return _workbook(kind, None, lang, _examples(kind, lang))
+    examples = _examples(kind, lang)
+    return _workbook(kind, None, lang, examples, rates=_template_rates(kind, examples))
 
 
 def scenario_workbook(kind: str, data: dict, lang: str = "ru", source: str = "") -> bytes:
     """The workbook of a validated scenario's ``data`` (see :func:`scenario_data`), its ids
     shown by names in the reader's language (:mod:`okmo_models.excel.handles`)."""
     handles = Handles.of(data, lang)
-    return _workbook(kind, handles.show(data), lang, _examples(kind, lang), source, handles)
+    return _workbook(kind, handles.show(data), lang, _examples(kind, lang), source, handles,
+                     _scenario_rates(kind, data, source))
 
 
 def scenario_data(path: str | Path) -> tuple[str, dict]:
@@ -208,7 +215,7 @@ def _shows_percent(inp: Input | None, value) -> bool:
 
 
 def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...], source: str = "",
-              handles: Handles | None = None) -> bytes:
+              handles: Handles | None = None, rates: "_Rates | None" = None) -> bytes:
     sections = layout(kind)
     wb = Workbook()
     wb.remove(wb.active)
@@ -227,6 +234,11 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
                 general_rows = rows
         else:
             _write_table(ctx, ws, s, data, examples, kind, general_rows)
+    extra = []  # sheets of formulas the import skips: ("computed", id, title)
+    if rates is not None:
+        totals = wb.create_sheet(t("xs_totals", lang)[:31])
+        _write_totals(ctx, totals, rates)
+        extra.append(["computed", TOTALS, totals.title])
     ctx.add_references()
     # the machine's sheets last and hidden: what kind of workbook this is, which sheet is which
     wb.move_sheet(meta, offset=len(wb.sheetnames))
@@ -234,7 +246,7 @@ def _workbook(kind: str, data: dict | None, lang: str, examples: tuple[dict, ...
     meta.sheet_state = lists.sheet_state = "hidden"
     meta_rows = [["okmo-models workbook", kind], ["generator", f"okmo-models {__version__}"],
                  ["created", date.today().isoformat()], ["from", source], ["lists", lists.title],
-                 *(["sheet", s.id, titles[s.id]] for s in sections),
+                 *(["sheet", s.id, titles[s.id]] for s in sections), *extra,
                  *ctx.handles.meta_rows()]
     for r, values in enumerate(meta_rows, 1):
         for c, value in enumerate(values, 1):
@@ -269,8 +281,14 @@ class _Context:
             col = get_column_letter(len(self.list_ranges) + 1)
             for i, v in enumerate(values, 1):
                 put(self.lists[f"{col}{i}"], v)
-            self.list_ranges[values] = f"{quote_sheetname(self.lists.title)}!${col}$1:${col}${max(len(values), 1)}"
+            self.list_ranges[values] = f"{quote_sheet(self.lists.title)}!${col}$1:${col}${max(len(values), 1)}"
         return self.list_ranges[values]
+
+    def choice_cell(self, values: tuple, value) -> str:
+        """The cell of the lists sheet holding ``value`` of the drop-down ``values``: a formula
+        compares a cell with it, never with the word itself (no text in a formula)."""
+        col = self.choice_range(values).rpartition("!$")[2].partition("$")[0]
+        return f"{quote_sheet(self.lists.title)}!${col}${values.index(value) + 1}"
 
     def dropdown(self, ws, cells: str, values: tuple, strict: bool = True) -> None:
         if not values:
@@ -286,7 +304,7 @@ class _Context:
             if target not in self.key_columns:
                 continue
             sheet, col = self.key_columns[target]
-            rng = f"{quote_sheetname(sheet)}!${col}${TABLE_FIRST_ROW}:${col}${TABLE_FIRST_ROW + INPUT_ROWS}"
+            rng = f"{quote_sheet(sheet)}!${col}${TABLE_FIRST_ROW}:${col}${TABLE_FIRST_ROW + INPUT_ROWS}"
             dv = DataValidation(type="list", formula1="=" + rng, allow_blank=True, errorStyle="warning")
             dv.error = t("xl_dropdown_error", self.lang)
             dv.add(cells)
@@ -403,7 +421,7 @@ def _write_table(ctx: _Context, ws, s: Section, data, examples, kind, general_ro
         if col.role == "element" and f"{s.id}.{input_key(col.input)}" in by_year and "years" in general_rows:
             # headed by the year of the general sheet's "years" row, so that it follows edits:
             # the one formula a template holds on purpose
-            year = f"{quote_sheetname(ctx.titles['general'])}!{get_column_letter(RECORD_VALUE_COLUMN + col.position - 1)}{general_rows['years']}"
+            year = f"{quote_sheet(ctx.titles['general'])}!{get_column_letter(RECORD_VALUE_COLUMN + col.position - 1)}{general_rows['years']}"
             head.value = f'=IF({year}="","",{year})'
         head.font, head.fill, head.alignment = _BOLD, _HEAD, _WRAP
         if col.role == "computed":  # marked as computed: its own fill and a note on its heading
@@ -579,18 +597,24 @@ def computed_label(key: str, lang: str) -> str:
     return t("xc_" + key.lstrip("@"), lang)
 
 
-def _factor(unit_cell: str, inp: Input, target: str, lang: str) -> str:
+def _factor(unit_cell: str, inp: Input, target: str | None, lang: str) -> str:
     """An Excel expression of the number that turns a value in the unit ``unit_cell`` shows
     (one of the units ``inp`` offers, in the reader's words) into ``target``: ``1`` when
     every offered unit is ``target``'s; a unit typed that the list does not hold counts as
-    ``target`` (the figure is a help while filling in; the import reads the unit itself)."""
-    goal = parse_unit(target)
+    ``target`` (the figure is a help while filling in; the import reads the unit itself).
+    ``target`` None: into base units (:func:`okmo_models.units.parse_unit`'s factor: som,
+    year, m3...), so that a quantity's and a price's factors multiply into som a year; a
+    percentage counts 1 there, Excel keeping 70 % as 0.7."""
+    goal = parse_unit(target) if target else None
     expr = "1"
     for unit in reversed(inp.units):
         own = parse_unit(unit)
-        factor = own.factor / goal.factor if own.same_dimension(goal) else None
+        if goal is None:
+            factor = 1.0 if is_percent(unit) else own.factor
+        else:
+            factor = own.factor / goal.factor if own.same_dimension(goal) else None
         if factor is not None and abs(factor - 1) > 1e-12:
-            expr = f'IF({unit_cell}="{unit_text(unit, lang)}",{factor:.15g},{expr})'
+            expr = f'IF({unit_cell}="{unit_text(unit, lang)}",{_number(factor)},{expr})'
     return expr
 
 
@@ -615,12 +639,12 @@ def _computed_formula(ctx: _Context, s: Section, key: str, r: int) -> str:
 
     def rng(sid: str, k: str) -> str:
         col = letter(sid, k)
-        return f"{quote_sheetname(ctx.titles[sid])}!${col}${TABLE_FIRST_ROW}:${col}${ctx.last_row(sid)}"
+        return f"{quote_sheet(ctx.titles[sid])}!${col}${TABLE_FIRST_ROW}:${col}${ctx.last_row(sid)}"
 
     def inp(sid: str, k: str) -> Input:
         return next(i for i in ctx.sections[sid].inputs if i.key == k)
 
-    def unit_factor(sid: str, k: str, target: str, cell: str | None = None) -> str:
+    def unit_factor(sid: str, k: str, target: str | None, cell: str | None = None) -> str:
         return _times(_factor(cell or here(k + ".unit"), inp(sid, k), target, lang))
 
     sid = s.id
@@ -688,21 +712,278 @@ def _computed_formula(ctx: _Context, s: Section, key: str, r: int) -> str:
         return f'IF({litres}="","",{litres}*{here("price")}{unit_factor(sid, "price", "som/l")})'
     if sid == "production_programme.chemicals":
         if key == "@kg_year":  # m3 produced x g/m3 / 1000
-            water = ctx.sections["water"]
-            produced_input = next(i for i in water.inputs if i.key == "produced")
-            row = RECORD_FIRST_ROW + water.inputs.index(produced_input)
-            sheet = quote_sheetname(ctx.titles["water"])
-            value = f"{sheet}!${get_column_letter(RECORD_VALUE_COLUMN)}${row}"
-            unit = f"{sheet}!${get_column_letter(RECORD_VALUE_COLUMN + 1)}${row}"
-            produced = value + _times(_factor(unit, produced_input, "m3/year", lang))
+            produced = _record_quantity(ctx, "water", "produced", "m3/year")
             dose = here("dose")
             return f'IF({dose}="","",{produced}*{dose}{unit_factor(sid, "dose", "g/m3")}/1000)'
         kg = here("@kg_year")
         return f'IF({kg}="","",{kg}*{here("price")}{unit_factor(sid, "price", "som/kg")})'
+    if sid == "cost_lines":  # an amount in som a year, or quantity x price, each in base units
+        amount, quantity, price = here("amount"), here("quantity"), here("price")
+        return (f'IF({amount}<>"",{amount}{unit_factor(sid, "amount", "som/year")},'
+                f'IF(OR({quantity}="",{price}=""),"",{quantity}{unit_factor(sid, "quantity", None)}'
+                f'*{price}{unit_factor(sid, "price", None)}))')
+    if sid == "assets":
+        # straight line in the tariff year, as the package's; an asset of the municipality
+        # leased to the operator is not in its tariff
+        value, life, year = here("value"), here("useful_life"), here("year")
+        charge = straight_line(f"({value}{unit_factor(sid, 'value', 'som')})", year,
+                               f"({life}{unit_factor(sid, 'useful_life', 'year')})",
+                               _record_cell(ctx, "general", "tariff_year"))
+        owner = inp(sid, "owner")
+        municipal = ctx.choice_cell(choice_labels(sid, "owner", owner.choices, lang),
+                                    choice_label(sid, "owner", "municipality", lang))
+        kinds = next(i for i in ctx.sections["operator"].inputs if i.key == "type").choices
+        lessee = ctx.choice_cell(choice_labels("operator", "type", kinds, lang),
+                                 choice_label("operator", "type", "lessee", lang))
+        in_tariff = f'OR({here("owner")}<>{municipal},{_record_cell(ctx, "operator", "type")}<>{lessee})'
+        return f'IF(OR({value}="",{life}="",{year}=""),"",IF({in_tariff},{charge},0))'
     raise KeyError(f"no formula for {sid} {key}")
+
+
+def _record_cell(ctx: _Context, sid: str, key: str, unit: bool = False) -> str:
+    """The absolute address of input ``key``'s value (or its unit) on record sheet ``sid``."""
+    section = ctx.sections[sid]
+    row = RECORD_FIRST_ROW + next(i for i, inp in enumerate(section.inputs) if inp.key == key)
+    col = get_column_letter(RECORD_VALUE_COLUMN + (1 if unit else 0))
+    return f"{quote_sheet(ctx.titles[sid])}!${col}${row}"
+
+
+def _record_quantity(ctx: _Context, sid: str, key: str, target: str | None) -> str:
+    """Input ``key`` of record sheet ``sid`` times the factor of the unit beside it."""
+    inp = next(i for i in ctx.sections[sid].inputs if i.key == key)
+    return _record_cell(ctx, sid, key) + _times(_factor(_record_cell(ctx, sid, key, True), inp, target, ctx.lang))
 
 
 def _constant(unit: str, target: str) -> str:
     """The factor from ``unit`` to ``target`` as a number, ``1`` for none."""
     factor = parse_unit(unit).factor / parse_unit(target).factor
-    return "1" if abs(factor - 1) <= 1e-12 else f"{factor:.15g}"
+    return "1" if abs(factor - 1) <= 1e-12 else _number(factor)
+
+
+def _number(x: float) -> str:
+    """A factor as a formula writes it: 15 significant digits, an exponent in capitals (1E-06)."""
+    return number(float(f"{x:.15g}"))
+
+
+# --- the summary of the калькуляция ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rates:
+    """What the summary sheet takes from the package, not from the template's cells: the
+    parameters in force in the tariff year (or the file's own values of them) and a landfill
+    fee the program reckons on the categories' volumes."""
+
+    year: int | None
+    values: dict  # parameter name -> ParameterValue, or None when not in force
+    exempt: tuple  # the services VAT is not charged on (none when the file sets its own rate)
+    landfill_fee_som: float | None = None  # the package's fee, when the file gives one
+
+
+_RATES = ("social_fund_employer_rate", "vat_rate", "sales_tax_rate", "sales_tax_rate_not_vat_taxable")
+
+
+def _rates(scenario=None, year: int | None = None) -> _Rates:
+    """The rates of ``scenario`` (validated), or those in force in ``year`` for a blank template."""
+    from okmo_models.parameters import ParameterNotDefined, ParameterOfAnotherCountry, resolve
+
+    s = scenario
+    year = s.tariff_year if s is not None else year
+    where = (s.parameters, s.sources, s.municipality.country) if s is not None else ()
+    values = {}
+    for name in (*_RATES, "vat_exempt_services"):
+        try:
+            values[name] = resolve(name, year, *where) if year else None
+        except (ParameterNotDefined, ParameterOfAnotherCountry):
+            values[name] = None
+    own_vat = s is not None and "vat_rate" in s.parameters  # a tax office's ruling applies regardless
+    exempt = values.pop("vat_exempt_services")
+    fee = None
+    if s is not None and s.waste is not None and s.waste.landfill_fee is not None:
+        from okmo_models.errors import ScenarioError
+        from okmo_models.tariff import TariffModel
+
+        try:
+            fee = TariffModel(s).landfill_fee_som
+        except ScenarioError:
+            fee = None
+    return _Rates(year, values, () if own_vat or exempt is None else tuple(exempt.value), fee)
+
+
+def _scenario_rates(kind: str, data: dict, source: str) -> _Rates | None:
+    if kind != "tariff":
+        return None
+    from okmo_models.errors import ScenarioError
+
+    try:
+        scenario = KINDS[kind].validate(data, Path(source or "scenario.yaml"))
+    except ScenarioError:  # written as it is; the summary takes the rates of its year
+        return _rates(None, data.get("tariff_year"))
+    return _rates(scenario)
+
+
+def _template_rates(kind: str, examples: tuple[dict, ...]) -> _Rates | None:
+    """A blank template's rates: those in force in its example's tariff year."""
+    if kind != "tariff":
+        return None
+    return _rates(None, next((e["tariff_year"] for e in examples if e.get("tariff_year")), date.today().year))
+
+
+def _write_totals(ctx: _Context, ws, rates: _Rates) -> None:
+    """The summary of the калькуляция as live formulas over the template's own cells: each
+    cost line kind (the lines given and those the staffing table and the production
+    programme give), the Social Fund, depreciation, the costs, profit, debt service, the
+    turnover taxes and the revenue requirement, as :class:`okmo_models.tariff.model.TariffModel`
+    computes them. The import never reads it."""
+    from okmo_models.parameters import known_parameters
+    from okmo_models.provenance import source_text
+
+    lang, titles = ctx.lang, ctx.titles
+    put(ws["A1"], t("xs_totals", lang)).font = _TITLE
+    put(ws["A2"], t("xd_totals", lang)).font = _HINT
+    for col, text in enumerate((t("xt_col_item", lang), t("xt_col_amount", lang), t("xt_col_how", lang)), 1):
+        cell = put(ws.cell(row=3, column=col), text)
+        cell.font, cell.fill, cell.alignment = _BOLD, _HEAD, _WRAP
+    for col, width in zip("ABC", (52, 22, 90)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "B4"
+    at: dict[str, str] = {}
+    row = 4
+
+    def heading(key: str) -> None:
+        nonlocal row
+        put(ws.cell(row=row, column=1), t(key, lang)).font = _BOLD
+        row += 1
+
+    def line(name: str, label: str, formula: str | float | None, how: str = "", percent: bool = False,
+             bold: bool = False) -> None:
+        nonlocal row
+        put(ws.cell(row=row, column=1), label).font = _BOLD if bold else Font()
+        cell = ws.cell(row=row, column=2)
+        if isinstance(formula, str):
+            cell.value, cell.fill = "=" + formula, _COMPUTED
+        else:  # a rate of the package, written as a value: its source is beside it
+            cell.value = formula
+        cell.number_format = PERCENT_FORMAT if percent else "#,##0.00"
+        if bold:
+            cell.font = _BOLD
+        put(ws.cell(row=row, column=3), how).alignment = _WRAP
+        at[name] = f"B{row}"
+        row += 1
+
+    def rng(sid: str, key: str) -> str:
+        col = next(get_column_letter(i) for i, c in enumerate(table_columns(ctx.sections[sid], {}), 1)
+                   if c.key == key)
+        return f"{quote_sheet(titles[sid])}!${col}${TABLE_FIRST_ROW}:${col}${ctx.last_row(sid)}"
+
+    def sheets(*sids: str) -> str:
+        return ", ".join(f"«{titles[sid]}»" for sid in sids)
+
+    lines = ctx.sections["cost_lines"]
+    kinds = next(i for i in lines.inputs if i.key == "line").choices
+    words = choice_labels("cost_lines", "line", kinds, lang)
+    programme = "production_programme"
+    pumping = (f'IF(OR({_record_cell(ctx, "water", "produced")}="",{_record_cell(ctx, programme, "pumping.energy")}="",'
+               f'{_record_cell(ctx, programme, "pumping.price")}=""),0,{_record_quantity(ctx, "water", "produced", None)}'
+               f'*{_record_quantity(ctx, programme, "pumping.energy", None)}'
+               f'*{_record_quantity(ctx, programme, "pumping.price", None)})')
+    derived = {  # the lines the staffing table and the production programme give, by kind
+        "labour": ([f'SUM({rng("staffing.positions", "@annual_pay")})'], ("staffing.positions",)),
+        "fuel": ([f'SUM({rng(programme + ".fuels", "@cost_year")})'], (programme + ".fuels",)),
+        "electricity": ([pumping], (programme,)),
+        "materials": ([f'SUM({rng(programme + ".chemicals", "@cost_year")})',
+                       f'SUM({rng(programme + ".vehicles", "@tyres_cost")})'],
+                      (programme + ".chemicals", programme + ".vehicles")),
+        "repairs": ([f'SUM({rng(programme + ".vehicles", "@repairs_cost")})'], (programme + ".vehicles",)),
+    }
+    given = {}
+    heading("xt_section_lines")
+    for kind, word in zip(kinds, words):
+        # SUMPRODUCT, not SUMIFS: the kind's word is compared as it is, never read as a criterion
+        given[kind] = (f'SUMPRODUCT(({rng("cost_lines", "line")}={ctx.choice_cell(words, word)})*1,'
+                       f'{rng("cost_lines", "@annual_som")})')
+        parts, where = derived.get(kind, ([], ()))
+        line(f"line:{kind}", word, "+".join([given[kind], *parts]),
+             t("xt_how_kind", lang, sheets=sheets("cost_lines", *where)))
+
+    heading("xt_section_computed")
+
+    def rate(name: str, label: str, extra: str = "") -> None:
+        value = rates.values.get(name)
+        spec = known_parameters()[name]
+        if value is None:
+            how = t("xt_rate_missing", lang, name=spec.description.get(lang) or spec.description["ru"],
+                    year=rates.year or "—")
+        else:
+            how = t("xt_how_rate", lang, year=rates.year, source=str(source_text(value.source, lang)).rstrip(". "),
+                    sheet=titles["parameters"])
+        line(f"p:{name}", label, None if value is None else float(value.value), (how + " " + extra).strip(),
+             percent=True)
+
+    rate("social_fund_employer_rate", t("xt_social_fund_rate", lang))
+    labour = at["line:labour"]
+    line("social_fund", t("line_social_fund_auto", lang),
+         f'IF(SUMPRODUCT(({rng("cost_lines", "line")}={ctx.choice_cell(words, words[kinds.index("social_fund")])})*1)>0,'
+         f'0,{labour}*{at["p:social_fund_employer_rate"]})',
+         t("xt_how_social_fund", lang, line=words[kinds.index("social_fund")], sheet=titles["cost_lines"]))
+    line("depreciation", t("xt_depreciation", lang), f'SUM({rng("assets", "@depreciation")})',
+         t("xt_how_depreciation", lang, sheet=titles["assets"], column=computed_label("@depreciation", lang)))
+    fee = _record_cell(ctx, "waste", "landfill_fee")
+    if rates.landfill_fee_som is not None:  # the program's figure: this sheet holds no volumes
+        line("landfill", t("line_landfill_fee_auto", lang), f'IF({fee}="",0,{_number(rates.landfill_fee_som)})',
+             t("xt_how_landfill_program", lang, sheet=titles["waste"]))
+    else:
+        line("landfill", t("line_landfill_fee_auto", lang), f'IF({fee}="",0,NA())',
+             t("xt_how_landfill", lang, sheet=titles["waste"]))
+
+    heading("xt_section_totals")
+    computed = f'{at["social_fund"]}+{at["depreciation"]}+{at["landfill"]}'
+    direct = "+".join(at[f"line:{k}"] for k in kinds if k != "overhead")
+    line("production_cost", t("production_cost", lang), f"{direct}+{computed}", bold=True)
+    line("total_costs", t("total_costs", lang), f'{at["production_cost"]}+{at["line:overhead"]}', bold=True)
+    line("profitability", t("xt_profitability", lang), _record_cell(ctx, "general", "profitability"),
+         t("xt_how_from", lang, sheet=titles["general"]), percent=True)
+    line("profit", t("profit", lang), f'{at["total_costs"]}*{at["profitability"]}')
+    debt = f'SUM({rng("debt_service", "amount")})' + "".join(
+        f'+SUMIFS({rng("debt_service", "amount")},{rng("debt_service", "amount.unit")},"{unit_text(u, lang)}")'
+        f'*{_number(factor - 1)}'
+        for u in next(i for i in ctx.sections["debt_service"].inputs if i.key == "amount").units
+        if abs((factor := parse_unit(u).factor / parse_unit("som/year").factor) - 1) > 1e-12)
+    line("debt_service", t("debt_service", lang), debt, t("xt_how_kind", lang, sheets=sheets("debt_service")))
+    line("net", t("xt_net", lang), f'{at["total_costs"]}+{at["profit"]}+{at["debt_service"]}', bold=True)
+
+    yes = ctx.choice_cell((t("xl_yes", lang), t("xl_no", lang)), t("xl_yes", lang))
+    services = next(i for i in ctx.sections["general"].inputs if i.key == "service").choices
+    service_words = choice_labels("general", "service", services, lang)
+    exempt = [ctx.choice_cell(service_words, choice_label("general", "service", c, lang))
+              for c in rates.exempt if c in services]
+    rate("vat_rate", t("xt_vat_rate", lang), t("xt_how_exempt", lang, services=", ".join(
+        choice_label("general", "service", c, lang) for c in rates.exempt) or "—") if rates.exempt else "")
+    service = _record_cell(ctx, "general", "service")
+    vat = at["p:vat_rate"]
+    if exempt:
+        vat = f'IF(OR({",".join(f"{service}={c}" for c in exempt)}),0,{vat})'
+    line("vat_applied", t("xt_vat_applied", lang), f'IF({_record_cell(ctx, "operator", "vat_payer")}={yes},{vat},0)',
+         t("xt_how_vat", lang, sheet=titles["operator"]), percent=True)
+    rate("sales_tax_rate", t("xt_sales_tax_rate", lang))
+    rate("sales_tax_rate_not_vat_taxable", t("xt_sales_tax_rate_not_vat", lang))
+    line("sales_tax_applied", t("xt_sales_tax_applied", lang),
+         f'IF({_record_cell(ctx, "operator", "sales_tax_payer")}={yes},IF({at["vat_applied"]}>0,'
+         f'{at["p:sales_tax_rate"]},{at["p:sales_tax_rate_not_vat_taxable"]}),0)',
+         t("xt_how_sales_tax", lang, sheet=titles["operator"]), percent=True)
+    line("vat", t("vat", lang), f'{at["net"]}*{at["vat_applied"]}')
+    line("sales_tax", t("sales_tax", lang), f'{at["net"]}*{at["sales_tax_applied"]}')
+    # a unit typed outside a column's list is read by the import but not converted here: the
+    # requirement then shows #N/A rather than a wrong sum
+    checked = [(sid, key) for sid, keys in (("cost_lines", ("amount", "quantity", "price")),
+                                           ("assets", ("value", "useful_life")), ("debt_service", ("amount",)))
+               for key in keys]
+    outside = "+".join(
+        f'SUMPRODUCT(({rng(sid, key + ".unit")}<>"")*(1-ISNUMBER(MATCH({rng(sid, key + ".unit")},'
+        f'{ctx.choice_range(_unit_choices(next(i for i in ctx.sections[sid].inputs if i.key == key), lang))},0))))'
+        for sid, key in checked)
+    line("outside", t("xt_units_outside", lang), outside,
+         t("xt_how_units_outside", lang, sheets=sheets("cost_lines", "assets", "debt_service")))
+    ws[at["outside"]].number_format = "0"
+    line("requirement", t("revenue_requirement", lang),
+         f'IF({at["outside"]}>0,NA(),{at["net"]}+{at["vat"]}+{at["sales_tax"]})', bold=True)

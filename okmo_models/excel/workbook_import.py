@@ -157,6 +157,7 @@ class _Reader:
         if META_SHEET not in self.wb.sheetnames:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
         kind, titles = None, self.titles
+        computed: set = set()
         meta = list(self.wb.sheet(META_SHEET).row_values())
         self.handles = Handles.from_meta(meta)
         for row in meta:
@@ -166,6 +167,8 @@ class _Reader:
                 titles[row[1]] = row[2]
             elif row and row[0] == "lists" and len(row) >= 2:
                 self.lists = row[1]
+            elif row and row[0] == "computed" and len(row) >= 3:  # formulas only (the summary): skipped
+                computed.add(row[2])
         if kind not in KINDS:
             raise ScenarioError(self.path, [Problem(key="xl_not_okmo_workbook")])
         self.kind = kind
@@ -182,7 +185,7 @@ class _Reader:
                 self._record(ws, s, data)
             else:
                 self._table(ws, s, data)
-        known = set(titles.values()) | {META_SHEET, LISTS_SHEET, self.lists}
+        known = set(titles.values()) | computed | {META_SHEET, LISTS_SHEET, self.lists}
         for name in self.wb.sheetnames:
             if name not in known and self.wb.has_values(name):
                 self.warnings.append(("xl_extra_sheet", {"sheet": name}))
