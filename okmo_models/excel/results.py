@@ -750,25 +750,15 @@ def _calculation(book: _Book, result, model, kept):
 
 
 def _allocation_figures(model, result) -> dict:
-    """The figures of :func:`okmo_models.tariff.formulas.allocate_requirement` for the result's
-    requirement, as the package computes them: the cached values of the allocation's formulas."""
-    from okmo_models.tariff.formulas import allocate_requirement
+    """The steps of the allocation for the result's requirement, as the package computes them
+    (:func:`okmo_models.tariff.formulas.allocation_parts`): the cached values of its formulas."""
+    from okmo_models.tariff.formulas import allocate_requirement, allocation_parts
 
-    cats = model.categories
-    policies = np.array([c.category.effective_policy for c in cats])
-    volume = np.array([c.volume for c in cats])
-    weight = np.array([c.category.multiplier for c in cats])
-    fixed, cost = policies == "fixed", policies == "cost"
-    fixed_base = np.array([c.fixed_gross_per_base(model.tax_factor) if c.fixed_tariff_som is not None else 0.0
-                           for c in cats])
+    inputs = model.allocation_inputs
     requirement = result.revenue_requirement_som
-    per_base, unit_cost = allocate_requirement(requirement, weight, volume, fixed, cost, fixed_base)
-    fixed_revenue = float((fixed_base * volume * fixed).sum())
-    cost_revenue = float(unit_cost[0] * (weight * volume * cost).sum())
-    balancing_weight = float((weight * volume * ~(fixed | cost)).sum())
-    base = max(requirement - fixed_revenue - cost_revenue, 0.0) / balancing_weight if balancing_weight > 0 else 0.0
-    return {"per_base": per_base[0], "unit_cost": float(unit_cost[0]), "fixed_revenue": fixed_revenue,
-            "cost_revenue": cost_revenue, "balancing_weight": balancing_weight, "base": base}
+    per_base, _ = allocate_requirement(requirement, *inputs)
+    parts = {k: float(v[0, 0]) for k, v in allocation_parts(requirement, *inputs).items()}
+    return {"per_base": per_base[0], **parts}
 
 
 def _tariff_cells(model, result, rnd, figures) -> list[dict]:

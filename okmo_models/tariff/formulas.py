@@ -119,6 +119,19 @@ def allocate_requirement(requirement_som, weight, volume, fixed_mask, cost_mask,
     unit_cost : array (n,)
         Requirement per base unit over all categories.
     """
+    parts = allocation_parts(requirement_som, weight, volume, fixed_mask, cost_mask, fixed_tariff_per_unit)
+    unit_cost, base = parts["unit_cost"], parts["base"]
+    tariff = np.where(fixed_mask, fixed_tariff_per_unit,
+                      np.where(cost_mask, weight * unit_cost, weight * base))
+    return tariff, unit_cost[:, 0]
+
+
+def allocation_parts(requirement_som, weight, volume, fixed_mask, cost_mask, fixed_tariff_per_unit) -> dict:
+    """The steps of :func:`allocate_requirement`, each (n, 1): ``unit_cost`` (requirement per
+    base unit), ``fixed_revenue`` and ``cost_revenue`` (what the fixed and the at-cost
+    categories bring), ``balancing_weight`` (the balancing categories' volume times their
+    multipliers) and ``base`` (the balancing tariff at multiplier 1). The workbook writes each
+    as a formula and saves these as their values."""
     requirement = np.atleast_1d(np.asarray(requirement_som, dtype=float))[:, None]
     volume = np.atleast_2d(volume)  # (1, C) or (n, C) when volumes vary by variant
     balancing = ~(fixed_mask | cost_mask)
@@ -130,6 +143,5 @@ def allocate_requirement(requirement_som, weight, volume, fixed_mask, cost_mask,
         base = np.where(balancing_weight > 0,
                         np.maximum(requirement - fixed_revenue - cost_revenue, 0.0) / balancing_weight,
                         0.0)
-    tariff = np.where(fixed_mask, fixed_tariff_per_unit,
-                      np.where(cost_mask, weight * unit_cost, weight * base))
-    return tariff, unit_cost[:, 0]
+    return {"unit_cost": unit_cost, "fixed_revenue": fixed_revenue, "cost_revenue": cost_revenue,
+            "balancing_weight": balancing_weight, "base": base}

@@ -352,6 +352,13 @@ class TariffModel:
         self._line_count = np.array([n for _, _, n in lines_of])
         self._line_indicator = (self.line_category[:, None] == np.arange(len(cats))[None, :]).astype(float)
 
+    @property
+    def allocation_inputs(self) -> tuple:
+        """``(weight, volume, fixed_mask, cost_mask, fixed tariff per base unit)``, the
+        categories' arrays :func:`~okmo_models.tariff.formulas.allocate_requirement` splits the
+        requirement by (the workbook writes the same split as formulas)."""
+        return self._weight, self._volume, self.fixed_policy, self._cost, self._fixed_gross_base
+
     def _component_arrays(self):
         """Which component each cost belongs to, as 0/1 matrices (empty without components)."""
         s = self.scenario
