@@ -74,7 +74,7 @@ class Plan:
 
     @property
     def municipality(self):
-        return _Many(len(municipalities(self.compared.data("ru"))))
+        return _Counted("cmr_many", len(municipalities(self.compared.data("ru"))))
 
     def has_budgets(self) -> bool:
         """Whether budget or programme files were found (computed or not): as
@@ -93,30 +93,24 @@ class Found:
 
     @property
     def municipality(self):
-        return _Files(len(self.kinds))
+        return _Counted("cmr_files", len(self.kinds))
 
     def has_budgets(self) -> bool:
         return any(k in ("budget", "programme") for k in self.kinds)
 
 
 @dataclass(frozen=True)
-class _Many:
+class _Counted:
+    """What the comparison's stamp names in place of one municipality: ``count`` of them
+    (``cmr_many``) or of files (``cmr_files``)."""
+
+    key: str
     count: int
     region = None
 
     @property
     def name(self) -> LocalText:
-        return LocalText(**{lang: t("cmr_many", lang, count=self.count) for lang in ("ru", "ky", "en")})
-
-
-@dataclass(frozen=True)
-class _Files:
-    count: int
-    region = None
-
-    @property
-    def name(self) -> LocalText:
-        return LocalText(**{lang: t("cmr_files", lang, count=self.count) for lang in ("ru", "ky", "en")})
+        return LocalText(**{lang: t(self.key, lang, count=self.count) for lang in ("ru", "ky", "en")})
 
 
 class Loaded(NamedTuple):
